@@ -1,0 +1,1285 @@
+package dev.cadena;
+
+import dev.cadena.autograd.AutogradException;
+import dev.cadena.autograd.Engine;
+import dev.cadena.autograd.GradMode;
+import dev.cadena.autograd.Node;
+import dev.cadena.ops.Elementwise;
+import dev.cadena.ops.LinearAlgebra;
+import dev.cadena.ops.Movement;
+import dev.cadena.ops.Reductions;
+import dev.cadena.tensor.BinaryOp;
+import dev.cadena.tensor.DType;
+import dev.cadena.tensor.DTypeException;
+import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.ShapeException;
+import dev.cadena.tensor.Shapes;
+import java.lang.reflect.Array;
+import java.util.Arrays;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * An n-dimensional array that records the operations applied to it, so that {@link #backward()}
+ * can compute gradients by the chain rule. The API follows {@code torch.Tensor}: a user who knows
+ * PyTorch finds the same operation under the same name.
+ *
+ * <pre>{@code
+ * Tensor x = Tensor.of(new double[][] {{0.05, 0.10}});
+ * Tensor w = Tensor.of(new double[][] {{0.15, 0.25}, {0.20, 0.30}}).requiresGrad(true);
+ * Tensor b = Tensor.of(0.35, 0.35).requiresGrad(true);
+ * Tensor loss = x.matmul(w).add(b).sigmoid().sub(Tensor.of(0.01, 0.99)).pow(2).mean();
+ * loss.backward();
+ * System.out.println(w.grad());
+ * }</pre>
+ *
+ * <p><b>Values are immutable</b>: every op returns a new tensor (or a view sharing storage). The
+ * only in-place methods end in {@code _} ({@link #sub_}, {@link #copy_}, ...); they are for
+ * optimisers and initialisers, work only under {@link #noGrad()} and bump a version counter so
+ * that a backward pass that needs the old value fails with a clear error instead of computing a
+ * wrong gradient.
+ *
+ * <p><b>dtypes</b>: float64 by default; float32 for speed; int64 for indices and labels. Mixed
+ * dtypes promote as {@link DType#promote} says; Java scalars keep the tensor's dtype.
+ *
+ * <p><b>Broadcasting</b> follows NumPy: trailing dimensions align and size-1 dimensions stretch.
+ */
+public final class Tensor {
+  private final NDArray data;
+  private final Node gradFn;
+  private boolean requiresGrad;
+  private boolean retainsGrad;
+  private Tensor grad;
+
+  private Tensor(NDArray data, Node gradFn, boolean requiresGrad) {
+    this.data = data;
+    this.gradFn = gradFn;
+    this.requiresGrad = requiresGrad;
+  }
+
+  // ================================================================== factories
+
+  /** Wraps an array as a constant tensor (a leaf that does not require grad). */
+  public static Tensor fromData(NDArray data) {
+    if (data == null) {
+      throw new IllegalArgumentException("fromData: data must not be null");
+    }
+    return new Tensor(data, null, false);
+  }
+
+  /**
+   * Wraps a forward result produced by {@code node}. Used by {@link Node#record}; users create ops
+   * through {@link dev.cadena.autograd.Function} instead.
+   */
+  public static Tensor fromNode(NDArray data, Node node) {
+    if (node == null) {
+      throw new IllegalArgumentException("fromNode: node must not be null");
+    }
+    return new Tensor(data, node, true);
+  }
+
+  /** A 1-d float64 tensor of the given values ({@code Tensor.of(0.35, 0.35)}). */
+  public static Tensor of(double... values) {
+    return fromData(NDArray.wrap(values.clone(), values.length));
+  }
+
+  /** A 1-d float32 tensor of the given values. */
+  public static Tensor of(float... values) {
+    return fromData(NDArray.wrap(values.clone(), values.length));
+  }
+
+  /** A 1-d int64 tensor (indices, labels). */
+  public static Tensor ofLongs(long... values) {
+    return fromData(NDArray.wrap(values.clone(), values.length));
+  }
+
+  /** A 1-d int64 tensor from ints (indices, labels). */
+  public static Tensor ofLongs(int... values) {
+    long[] v = new long[values.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = values[i];
+    }
+    return fromData(NDArray.wrap(v, v.length));
+  }
+
+  /** A 2-d float64 tensor from a rectangular Java array. */
+  public static Tensor of(double[][] values) {
+    return fromArray(values);
+  }
+
+  /** A 3-d float64 tensor from a rectangular Java array. */
+  public static Tensor of(double[][][] values) {
+    return fromArray(values);
+  }
+
+  /** A 2-d float32 tensor from a rectangular Java array. */
+  public static Tensor of(float[][] values) {
+    return fromArray(values);
+  }
+
+  /**
+   * A tensor from a rectangular Java array of any rank whose leaves are {@code double}, {@code
+   * float}, {@code int} or {@code long} (float64, float32, int64, int64), or from a boxed
+   * {@link Number} (a 0-d tensor).
+   *
+   * @throws IllegalArgumentException for ragged arrays or unsupported element types, naming the
+   *     position
+   */
+  public static Tensor fromArray(Object array) {
+    if (array == null) {
+      throw new IllegalArgumentException("fromArray: array must not be null");
+    }
+    if (array instanceof Number) {
+      return scalar(((Number) array).doubleValue());
+    }
+    if (!array.getClass().isArray()) {
+      throw new IllegalArgumentException(
+          "fromArray: expected a Java array, got " + array.getClass().getName());
+    }
+    int rank = 0;
+    Class<?> c = array.getClass();
+    while (c.isArray()) {
+      rank++;
+      c = c.getComponentType();
+    }
+    DType dtype;
+    if (c == double.class) {
+      dtype = DType.FLOAT64;
+    } else if (c == float.class) {
+      dtype = DType.FLOAT32;
+    } else if (c == long.class || c == int.class) {
+      dtype = DType.INT64;
+    } else {
+      throw new IllegalArgumentException(
+          "fromArray: unsupported element type " + c.getName() + " (use double, float, int or long)");
+    }
+    int[] shape = new int[rank];
+    Object cur = array;
+    for (int i = 0; i < rank; i++) {
+      shape[i] = Array.getLength(cur);
+      if (i < rank - 1) {
+        if (shape[i] == 0) {
+          break;
+        }
+        cur = Array.get(cur, 0);
+      }
+    }
+    int n = Shapes.numel(shape);
+    double[] d = dtype == DType.FLOAT64 ? new double[n] : null;
+    float[] f = dtype == DType.FLOAT32 ? new float[n] : null;
+    long[] l = dtype == DType.INT64 ? new long[n] : null;
+    int[] pos = {0};
+    fill(array, 0, shape, d, f, l, pos, "");
+    NDArray a = d != null ? NDArray.wrap(d, shape) : f != null ? NDArray.wrap(f, shape) : NDArray.wrap(l, shape);
+    return fromData(a);
+  }
+
+  private static void fill(Object arr, int depth, int[] shape, double[] d, float[] f, long[] l, int[] pos, String where) {
+    int len = Array.getLength(arr);
+    if (len != shape[depth]) {
+      throw new IllegalArgumentException(
+          "fromArray: ragged array: row " + where + " has length " + len + ", expected "
+              + shape[depth]);
+    }
+    if (depth == shape.length - 1) {
+      if (d != null) {
+        System.arraycopy(arr, 0, d, pos[0], len);
+      } else if (f != null) {
+        System.arraycopy(arr, 0, f, pos[0], len);
+      } else if (arr instanceof long[]) {
+        System.arraycopy(arr, 0, l, pos[0], len);
+      } else {
+        int[] ia = (int[]) arr;
+        for (int i = 0; i < len; i++) {
+          l[pos[0] + i] = ia[i];
+        }
+      }
+      pos[0] += len;
+      return;
+    }
+    for (int i = 0; i < len; i++) {
+      Object row = Array.get(arr, i);
+      if (row == null) {
+        throw new IllegalArgumentException("fromArray: row " + where + "[" + i + "] is null");
+      }
+      fill(row, depth + 1, shape, d, f, l, pos, where + "[" + i + "]");
+    }
+  }
+
+  /** A tensor of {@code data} (copied) with the given shape; float64. */
+  public static Tensor fromArray(double[] data, int... shape) {
+    return fromData(NDArray.wrap(data.clone(), shape));
+  }
+
+  /** A tensor of {@code data} (copied) with the given shape; float32. */
+  public static Tensor fromArray(float[] data, int... shape) {
+    return fromData(NDArray.wrap(data.clone(), shape));
+  }
+
+  /** A 0-d float64 tensor. */
+  public static Tensor scalar(double value) {
+    return scalar(value, DType.FLOAT64);
+  }
+
+  /** A 0-d tensor of the given dtype. */
+  public static Tensor scalar(double value, DType dtype) {
+    return fromData(NDArray.scalar(dtype, value));
+  }
+
+  /** Zeros, float64. */
+  public static Tensor zeros(int... shape) {
+    return zeros(DType.FLOAT64, shape);
+  }
+
+  /** Zeros of a dtype. */
+  public static Tensor zeros(DType dtype, int... shape) {
+    return fromData(NDArray.zeros(dtype, shape));
+  }
+
+  /** Ones, float64. */
+  public static Tensor ones(int... shape) {
+    return full(1.0, DType.FLOAT64, shape);
+  }
+
+  /** Ones of a dtype. */
+  public static Tensor ones(DType dtype, int... shape) {
+    return full(1.0, dtype, shape);
+  }
+
+  /** A tensor filled with {@code value}, float64. */
+  public static Tensor full(double value, int... shape) {
+    return full(value, DType.FLOAT64, shape);
+  }
+
+  /** A tensor filled with {@code value}. */
+  public static Tensor full(double value, DType dtype, int... shape) {
+    return fromData(NDArray.full(dtype, value, shape));
+  }
+
+  /** Zeros with this tensor's shape and dtype. */
+  public Tensor zerosLike() {
+    return zeros(dtype(), shape());
+  }
+
+  /** Ones with this tensor's shape and dtype. */
+  public Tensor onesLike() {
+    return ones(dtype(), shape());
+  }
+
+  /** {@code 0, 1, ..., end-1} as float64. */
+  public static Tensor arange(double end) {
+    return arange(0, end, 1);
+  }
+
+  /**
+   * {@code start, start+step, ...} below {@code end} (above it for a negative step), float64.
+   *
+   * @throws IllegalArgumentException for a zero or non-finite step
+   */
+  public static Tensor arange(double start, double end, double step) {
+    if (step == 0 || !Double.isFinite(step) || !Double.isFinite(start) || !Double.isFinite(end)) {
+      throw new IllegalArgumentException(
+          "arange: start, end and step must be finite and step non-zero, got start=" + start
+              + ", end=" + end + ", step=" + step);
+    }
+    int n = (int) Math.max(0, Math.ceil((end - start) / step));
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = start + i * step;
+    }
+    return fromData(NDArray.wrap(v, n));
+  }
+
+  /** {@code steps} evenly spaced values from {@code start} to {@code end} inclusive, float64. */
+  public static Tensor linspace(double start, double end, int steps) {
+    if (steps < 0) {
+      throw new IllegalArgumentException("linspace: steps must be >= 0, got " + steps);
+    }
+    double[] v = new double[steps];
+    for (int i = 0; i < steps; i++) {
+      v[i] = steps == 1 ? start : start + (end - start) * i / (steps - 1);
+    }
+    return fromData(NDArray.wrap(v, steps));
+  }
+
+  /** The n x n identity matrix, float64. */
+  public static Tensor eye(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("eye: n must be >= 0, got " + n);
+    }
+    double[] v = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      v[i * n + i] = 1;
+    }
+    return fromData(NDArray.wrap(v, n, n));
+  }
+
+  /** Uniform samples in [0, 1), float64, drawn from {@code rng} (pass a seeded generator). */
+  public static Tensor rand(RandomGenerator rng, int... shape) {
+    return uniform(rng, 0, 1, DType.FLOAT64, shape);
+  }
+
+  /** Standard normal samples, float64, drawn from {@code rng} (pass a seeded generator). */
+  public static Tensor randn(RandomGenerator rng, int... shape) {
+    return randn(rng, DType.FLOAT64, shape);
+  }
+
+  /** Standard normal samples of a dtype, drawn from {@code rng}. */
+  public static Tensor randn(RandomGenerator rng, DType dtype, int... shape) {
+    checkRng("randn", rng);
+    Shapes.checkShape("randn", shape);
+    double[] v = new double[Shapes.numel(shape)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = rng.nextGaussian();
+    }
+    return fromData(NDArray.wrap(v, shape).astype(dtype));
+  }
+
+  /** Uniform samples in [lo, hi) of a dtype, drawn from {@code rng}. */
+  public static Tensor uniform(RandomGenerator rng, double lo, double hi, DType dtype, int... shape) {
+    checkRng("uniform", rng);
+    if (!(lo <= hi)) {
+      throw new IllegalArgumentException("uniform: lo must be <= hi, got lo=" + lo + ", hi=" + hi);
+    }
+    Shapes.checkShape("uniform", shape);
+    double[] v = new double[Shapes.numel(shape)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = lo + (hi - lo) * rng.nextDouble();
+    }
+    return fromData(NDArray.wrap(v, shape).astype(dtype));
+  }
+
+  /** Uniform samples in [lo, hi), float64. */
+  public static Tensor uniform(RandomGenerator rng, double lo, double hi, int... shape) {
+    return uniform(rng, lo, hi, DType.FLOAT64, shape);
+  }
+
+  private static void checkRng(String op, RandomGenerator rng) {
+    if (rng == null) {
+      throw new IllegalArgumentException(
+          op + ": pass a seeded generator, e.g. new java.util.SplittableRandom(42)");
+    }
+  }
+
+  // ================================================================== read-back
+
+  /** The underlying array (shared, not copied; do not modify it). */
+  public NDArray data() {
+    return data;
+  }
+
+  /** A copy of the shape. */
+  public int[] shape() {
+    return data.shape();
+  }
+
+  /** Size of dimension {@code i} (negative counts from the end). */
+  public int size(int i) {
+    return data.dim(i);
+  }
+
+  /** Number of dimensions (PyTorch's {@code dim()}). */
+  public int rank() {
+    return data.rank();
+  }
+
+  /** Number of elements. */
+  public int numel() {
+    return data.size();
+  }
+
+  /** The element type. */
+  public DType dtype() {
+    return data.dtype();
+  }
+
+  /**
+   * The value of a one-element tensor.
+   *
+   * @throws ShapeException when the tensor has more or fewer than one element
+   */
+  public double item() {
+    if (data.size() != 1) {
+      throw new ShapeException(
+          "item: only one-element tensors can be converted to a number, got shape "
+              + Shapes.str(shape()) + " (" + data.size() + " elements)");
+    }
+    return data.getFlat(0);
+  }
+
+  /** The element at a multi-index (negative indices count from the end). */
+  public double get(int... index) {
+    return data.get(index);
+  }
+
+  /** All elements in row-major order, as a new array. */
+  public double[] toDoubleArray() {
+    return data.toDoubleArray();
+  }
+
+  /** All elements in row-major order, as a new array. */
+  public float[] toFloatArray() {
+    return data.toFloatArray();
+  }
+
+  /** All elements in row-major order, as a new array (floats truncated toward zero). */
+  public long[] toLongArray() {
+    return data.toLongArray();
+  }
+
+  /**
+   * True when both have the same shape and every pair satisfies {@code |a - b| <= atol + rtol *
+   * |b|} (NaNs are never close).
+   */
+  public boolean allClose(Tensor other, double rtol, double atol) {
+    if (!Arrays.equals(shape(), other.shape())) {
+      return false;
+    }
+    for (int i = 0, n = numel(); i < n; i++) {
+      double a = data.getFlat(i);
+      double b = other.data.getFlat(i);
+      if (!(Math.abs(a - b) <= atol + rtol * Math.abs(b)) && a != b) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@link #allClose(Tensor, double, double)} with PyTorch's defaults rtol=1e-5, atol=1e-8. */
+  public boolean allClose(Tensor other) {
+    return allClose(other, 1e-5, 1e-8);
+  }
+
+  // ================================================================== autograd
+
+  /** True when gradients flow to or through this tensor. */
+  public boolean requiresGrad() {
+    return requiresGrad;
+  }
+
+  /**
+   * Marks a leaf as a variable to differentiate with respect to (or not); returns this tensor.
+   *
+   * @throws AutogradException for a non-leaf (its requirement follows from its inputs), or an
+   *     int64 tensor
+   */
+  public Tensor requiresGrad(boolean flag) {
+    if (gradFn != null) {
+      throw new AutogradException(
+          "requiresGrad: only leaves can change requiresGrad; this tensor was produced by '"
+              + gradFn.name() + "' (use detach() for a constant copy)");
+    }
+    if (flag && !dtype().isFloatingPoint()) {
+      throw new AutogradException("requiresGrad: only floating-point tensors can require grad, got " + dtype());
+    }
+    requiresGrad = flag;
+    return this;
+  }
+
+  /** True for tensors created by the user rather than by a recorded op. */
+  public boolean isLeaf() {
+    return gradFn == null;
+  }
+
+  /** The node that produced this tensor, or null for leaves and constants. */
+  public Node gradFn() {
+    return gradFn;
+  }
+
+  /** The accumulated gradient (null until a backward pass reaches this tensor). */
+  public Tensor grad() {
+    return grad;
+  }
+
+  /**
+   * Replaces the gradient (null clears it).
+   *
+   * @throws ShapeException when the gradient's shape differs from this tensor's
+   */
+  public void setGrad(Tensor g) {
+    if (g != null && !Arrays.equals(g.shape(), shape())) {
+      throw new ShapeException(
+          "setGrad: gradient shape " + Shapes.str(g.shape()) + " does not match tensor shape "
+              + Shapes.str(shape()));
+    }
+    grad = g;
+  }
+
+  /** Clears the gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */
+  public void zeroGrad() {
+    grad = null;
+  }
+
+  /** Asks backward to also store this non-leaf's gradient in {@link #grad()}; returns this. */
+  public Tensor retainGrad() {
+    if (!requiresGrad) {
+      throw new AutogradException("retainGrad: tensor does not require grad");
+    }
+    if (gradFn != null) {
+      retainsGrad = true;
+    }
+    return this;
+  }
+
+  /** True when {@link #retainGrad()} was called on this non-leaf. */
+  public boolean retainsGrad() {
+    return retainsGrad;
+  }
+
+  /** The same values, cut from the graph: a constant sharing storage. */
+  public Tensor detach() {
+    return new Tensor(data, null, false);
+  }
+
+  /** The version counter of this tensor's storage, bumped by each in-place update. */
+  public int version() {
+    return data.version();
+  }
+
+  /**
+   * Computes the gradient of this scalar with respect to every leaf that requires grad and
+   * accumulates it into their {@link #grad()}. The graph is freed afterwards.
+   *
+   * @throws AutogradException for a non-scalar (pass an upstream gradient instead), a tensor that
+   *     does not require grad, or a graph already freed by an earlier backward
+   */
+  public void backward() {
+    if (numel() != 1) {
+      throw new AutogradException(
+          "backward: grad can be implicitly created only for scalar outputs, but this tensor has shape "
+              + Shapes.str(shape()) + "; call backward(gradient) with a gradient of that shape");
+    }
+    backward(onesLike(), false);
+  }
+
+  /** Backward with an explicit upstream gradient of this tensor's shape. */
+  public void backward(Tensor gradient) {
+    backward(gradient, false);
+  }
+
+  /**
+   * Backward with an explicit upstream gradient; {@code retainGraph} keeps the graph so that
+   * backward can run through it again.
+   */
+  public void backward(Tensor gradient, boolean retainGraph) {
+    Engine.backward(new Tensor[] {this}, new Tensor[] {gradient}, retainGraph, false);
+  }
+
+  /** Scalar backward, keeping the graph when {@code retainGraph}. */
+  public void backward(boolean retainGraph) {
+    if (numel() != 1) {
+      throw new AutogradException(
+          "backward: grad can be implicitly created only for scalar outputs, but this tensor has shape "
+              + Shapes.str(shape()) + "; call backward(gradient) with a gradient of that shape");
+    }
+    backward(onesLike(), retainGraph);
+  }
+
+  /**
+   * Gradients of {@code sum_i outputs[i] . gradOutputs[i]} with respect to {@code inputs}, without
+   * touching any {@code grad()} (PyTorch's {@code torch.autograd.grad}). With {@code createGraph}
+   * the gradients are themselves differentiable, for higher-order derivatives. Inputs the outputs
+   * do not depend on get zeros.
+   *
+   * @param gradOutputs one per output; null means ones (scalar outputs)
+   */
+  public static List<Tensor> grad(
+      List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs, boolean createGraph) {
+    Tensor[] outs = outputs.toArray(new Tensor[0]);
+    Tensor[] gos = new Tensor[outs.length];
+    for (int i = 0; i < outs.length; i++) {
+      Tensor g = gradOutputs == null ? null : gradOutputs.get(i);
+      if (g == null) {
+        if (outs[i].numel() != 1) {
+          throw new AutogradException(
+              "grad: output " + i + " has shape " + Shapes.str(outs[i].shape())
+                  + "; pass a gradOutput of that shape (only scalars get an implicit one)");
+        }
+        g = outs[i].onesLike();
+      }
+      gos[i] = g;
+    }
+    return Arrays.asList(Engine.grad(outs, inputs.toArray(new Tensor[0]), gos, createGraph, createGraph));
+  }
+
+  /** {@code grad(List.of(output), inputs, null, createGraph)} for a scalar output. */
+  public static List<Tensor> grad(Tensor output, List<Tensor> inputs, boolean createGraph) {
+    return grad(List.of(output), inputs, null, createGraph);
+  }
+
+  /**
+   * Turns off graph recording on this thread until the scope closes:
+   * {@code try (var s = Tensor.noGrad()) { ... }}.
+   */
+  public static GradMode.Scope noGrad() {
+    return GradMode.noGrad();
+  }
+
+  // ================================================================== elementwise
+
+  private Tensor s(double v) {
+    if (dtype() == DType.INT64) {
+      throw new DTypeException(
+          "scalar op: int64 tensors are not supported; convert first with .to(DType.FLOAT64)");
+    }
+    return scalar(v, dtype());
+  }
+
+  /** {@code this + other}, broadcasting. */
+  public Tensor add(Tensor other) {
+    return Elementwise.add(this, other);
+  }
+
+  /** {@code this + v}. */
+  public Tensor add(double v) {
+    return Elementwise.add(this, s(v));
+  }
+
+  /** {@code this - other}, broadcasting. */
+  public Tensor sub(Tensor other) {
+    return Elementwise.sub(this, other);
+  }
+
+  /** {@code this - v}. */
+  public Tensor sub(double v) {
+    return Elementwise.add(this, s(-v));
+  }
+
+  /** {@code v - this}. */
+  public Tensor rsub(double v) {
+    return Elementwise.add(neg(), s(v));
+  }
+
+  /** {@code this * other}, broadcasting. */
+  public Tensor mul(Tensor other) {
+    return Elementwise.mul(this, other);
+  }
+
+  /** {@code this * v}. */
+  public Tensor mul(double v) {
+    return Elementwise.mul(this, s(v));
+  }
+
+  /** {@code this / other}, broadcasting. */
+  public Tensor div(Tensor other) {
+    return Elementwise.div(this, other);
+  }
+
+  /** {@code this / v}. */
+  public Tensor div(double v) {
+    return Elementwise.div(this, s(v));
+  }
+
+  /** {@code -this}. */
+  public Tensor neg() {
+    return Elementwise.neg(this);
+  }
+
+  /** {@code this ^ exponent}, broadcasting (tensor exponent, differentiable in both). */
+  public Tensor pow(Tensor exponent) {
+    return Elementwise.pow(this, exponent);
+  }
+
+  /** {@code this ^ exponent} with a constant exponent. */
+  public Tensor pow(double exponent) {
+    return Elementwise.pow(this, s(exponent));
+  }
+
+  /** {@code this * this}. */
+  public Tensor square() {
+    return Elementwise.mul(this, this);
+  }
+
+  /** {@code 1 / this}. */
+  public Tensor reciprocal() {
+    return Elementwise.div(onesLike(), this);
+  }
+
+  /** {@code e^this}. */
+  public Tensor exp() {
+    return Elementwise.exp(this);
+  }
+
+  /** Natural logarithm. */
+  public Tensor log() {
+    return Elementwise.log(this);
+  }
+
+  /** Square root. */
+  public Tensor sqrt() {
+    return Elementwise.sqrt(this);
+  }
+
+  /** Absolute value. */
+  public Tensor abs() {
+    return Elementwise.abs(this);
+  }
+
+  /** Sine. */
+  public Tensor sin() {
+    return Elementwise.sin(this);
+  }
+
+  /** Cosine. */
+  public Tensor cos() {
+    return Elementwise.cos(this);
+  }
+
+  /** Hyperbolic tangent. */
+  public Tensor tanh() {
+    return Elementwise.tanh(this);
+  }
+
+  /** Logistic sigmoid {@code 1 / (1 + e^-x)}, stable for large |x|. */
+  public Tensor sigmoid() {
+    return Elementwise.sigmoid(this);
+  }
+
+  /** {@code max(this, 0)}. */
+  public Tensor relu() {
+    return Elementwise.relu(this);
+  }
+
+  /** Elementwise maximum, broadcasting (ties share the gradient). */
+  public Tensor maximum(Tensor other) {
+    return Elementwise.maximum(this, other);
+  }
+
+  /** Elementwise maximum with a constant. */
+  public Tensor maximum(double v) {
+    return Elementwise.maximum(this, s(v));
+  }
+
+  /** Elementwise minimum, broadcasting. */
+  public Tensor minimum(Tensor other) {
+    return Elementwise.minimum(this, other);
+  }
+
+  /** Elementwise minimum with a constant. */
+  public Tensor minimum(double v) {
+    return Elementwise.minimum(this, s(v));
+  }
+
+  /** {@code min(max(this, lo), hi)}. */
+  public Tensor clamp(double lo, double hi) {
+    return Elementwise.clamp(this, lo, hi);
+  }
+
+  /** {@code max(this, lo)}. */
+  public Tensor clampMin(double lo) {
+    return maximum(lo);
+  }
+
+  /** {@code min(this, hi)}. */
+  public Tensor clampMax(double hi) {
+    return minimum(hi);
+  }
+
+  /** -1, 0 or 1 per element (a constant: no gradient). */
+  public Tensor sign() {
+    return Elementwise.sign(this);
+  }
+
+  /** 1 where {@code this == other}, else 0 (a mask: no gradient). */
+  public Tensor eq(Tensor other) {
+    return Elementwise.compare(BinaryOp.EQ, this, other);
+  }
+
+  /** 1 where {@code this == v}. */
+  public Tensor eq(double v) {
+    return eq(scalar(v, dtype() == DType.INT64 ? DType.FLOAT64 : dtype()));
+  }
+
+  /** 1 where {@code this != other}. */
+  public Tensor ne(Tensor other) {
+    return Elementwise.compare(BinaryOp.NE, this, other);
+  }
+
+  /** 1 where {@code this != v}. */
+  public Tensor ne(double v) {
+    return ne(scalar(v, dtype() == DType.INT64 ? DType.FLOAT64 : dtype()));
+  }
+
+  /** 1 where {@code this < other}. */
+  public Tensor lt(Tensor other) {
+    return Elementwise.compare(BinaryOp.LT, this, other);
+  }
+
+  /** 1 where {@code this < v}. */
+  public Tensor lt(double v) {
+    return lt(scalar(v, dtype() == DType.INT64 ? DType.FLOAT64 : dtype()));
+  }
+
+  /** 1 where {@code this <= other}. */
+  public Tensor le(Tensor other) {
+    return Elementwise.compare(BinaryOp.LE, this, other);
+  }
+
+  /** 1 where {@code this <= v}. */
+  public Tensor le(double v) {
+    return le(scalar(v, dtype() == DType.INT64 ? DType.FLOAT64 : dtype()));
+  }
+
+  /** 1 where {@code this > other}. */
+  public Tensor gt(Tensor other) {
+    return Elementwise.compare(BinaryOp.GT, this, other);
+  }
+
+  /** 1 where {@code this > v}. */
+  public Tensor gt(double v) {
+    return gt(scalar(v, dtype() == DType.INT64 ? DType.FLOAT64 : dtype()));
+  }
+
+  /** 1 where {@code this >= other}. */
+  public Tensor ge(Tensor other) {
+    return Elementwise.compare(BinaryOp.GE, this, other);
+  }
+
+  /** 1 where {@code this >= v}. */
+  public Tensor ge(double v) {
+    return ge(scalar(v, dtype() == DType.INT64 ? DType.FLOAT64 : dtype()));
+  }
+
+  /** {@code cond != 0 ? a : b} elementwise, all broadcast together (cond gets no gradient). */
+  public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+    return Elementwise.where(cond, a, b);
+  }
+
+  /** This tensor converted to {@code dtype} (differentiable between float types). */
+  public Tensor to(DType dtype) {
+    return Elementwise.cast(this, dtype);
+  }
+
+  // ================================================================== matmul
+
+  /** Matrix product with NumPy's rules (vectors, matrices, broadcast batches). */
+  public Tensor matmul(Tensor other) {
+    return LinearAlgebra.matmul(this, other);
+  }
+
+  // ================================================================== reductions
+
+  /** Sum of all elements (a 0-d tensor). */
+  public Tensor sum() {
+    return Reductions.sum(this, null, false);
+  }
+
+  /** Sum over one axis. */
+  public Tensor sum(int axis) {
+    return Reductions.sum(this, new int[] {axis}, false);
+  }
+
+  /** Sum over one axis, keeping it as size 1 when {@code keepDims}. */
+  public Tensor sum(int axis, boolean keepDims) {
+    return Reductions.sum(this, new int[] {axis}, keepDims);
+  }
+
+  /** Sum over several axes (empty: all). */
+  public Tensor sum(int[] axes, boolean keepDims) {
+    return Reductions.sum(this, axes, keepDims);
+  }
+
+  /** Mean of all elements. */
+  public Tensor mean() {
+    return Reductions.mean(this, null, false);
+  }
+
+  /** Mean over one axis. */
+  public Tensor mean(int axis) {
+    return Reductions.mean(this, new int[] {axis}, false);
+  }
+
+  /** Mean over one axis, keeping it when {@code keepDims}. */
+  public Tensor mean(int axis, boolean keepDims) {
+    return Reductions.mean(this, new int[] {axis}, keepDims);
+  }
+
+  /** Mean over several axes (empty: all). */
+  public Tensor mean(int[] axes, boolean keepDims) {
+    return Reductions.mean(this, axes, keepDims);
+  }
+
+  /** Largest element. */
+  public Tensor max() {
+    return Reductions.max(this, null, false);
+  }
+
+  /** Largest element along one axis. */
+  public Tensor max(int axis) {
+    return Reductions.max(this, new int[] {axis}, false);
+  }
+
+  /** Largest element along one axis, keeping it when {@code keepDims}. */
+  public Tensor max(int axis, boolean keepDims) {
+    return Reductions.max(this, new int[] {axis}, keepDims);
+  }
+
+  /** Largest element over several axes (empty: all). */
+  public Tensor max(int[] axes, boolean keepDims) {
+    return Reductions.max(this, axes, keepDims);
+  }
+
+  /** Smallest element. */
+  public Tensor min() {
+    return Reductions.min(this, null, false);
+  }
+
+  /** Smallest element along one axis. */
+  public Tensor min(int axis) {
+    return Reductions.min(this, new int[] {axis}, false);
+  }
+
+  /** Smallest element along one axis, keeping it when {@code keepDims}. */
+  public Tensor min(int axis, boolean keepDims) {
+    return Reductions.min(this, new int[] {axis}, keepDims);
+  }
+
+  /** Smallest element over several axes (empty: all). */
+  public Tensor min(int[] axes, boolean keepDims) {
+    return Reductions.min(this, axes, keepDims);
+  }
+
+  /** Unbiased variance of all elements (divides by N - 1, as PyTorch's default). */
+  public Tensor var() {
+    return Reductions.var(this, null, 1, false);
+  }
+
+  /** Unbiased variance along one axis. */
+  public Tensor var(int axis) {
+    return Reductions.var(this, new int[] {axis}, 1, false);
+  }
+
+  /** Variance over axes (empty: all) with a correction (1 unbiased, 0 population). */
+  public Tensor var(int[] axes, int correction, boolean keepDims) {
+    return Reductions.var(this, axes, correction, keepDims);
+  }
+
+  /** Unbiased standard deviation of all elements. */
+  public Tensor std() {
+    return Reductions.std(this, null, 1, false);
+  }
+
+  /** Unbiased standard deviation along one axis. */
+  public Tensor std(int axis) {
+    return Reductions.std(this, new int[] {axis}, 1, false);
+  }
+
+  /** Standard deviation over axes with a correction. */
+  public Tensor std(int[] axes, int correction, boolean keepDims) {
+    return Reductions.std(this, axes, correction, keepDims);
+  }
+
+  /** {@code log(sum(exp(x)))} along one axis, stable for large inputs. */
+  public Tensor logsumexp(int axis) {
+    return Reductions.logsumexp(this, new int[] {axis}, false);
+  }
+
+  /** {@code log(sum(exp(x)))} along one axis, keeping it when {@code keepDims}. */
+  public Tensor logsumexp(int axis, boolean keepDims) {
+    return Reductions.logsumexp(this, new int[] {axis}, keepDims);
+  }
+
+  /** Softmax along an axis: non-negative, summing to 1, stable for large inputs. */
+  public Tensor softmax(int axis) {
+    return Reductions.softmax(this, axis);
+  }
+
+  /** Log of the softmax along an axis, computed stably. */
+  public Tensor logSoftmax(int axis) {
+    return Reductions.logSoftmax(this, axis);
+  }
+
+  /** Flat index of the largest element (0-d int64). */
+  public Tensor argmax() {
+    return Reductions.argmax(this, null, false);
+  }
+
+  /** Index of the largest element along an axis (int64). */
+  public Tensor argmax(int axis) {
+    return Reductions.argmax(this, axis, false);
+  }
+
+  /** Index of the largest element along an axis, keeping it when {@code keepDims}. */
+  public Tensor argmax(int axis, boolean keepDims) {
+    return Reductions.argmax(this, axis, keepDims);
+  }
+
+  /** Flat index of the smallest element. */
+  public Tensor argmin() {
+    return Reductions.argmin(this, null, false);
+  }
+
+  /** Index of the smallest element along an axis (int64). */
+  public Tensor argmin(int axis) {
+    return Reductions.argmin(this, axis, false);
+  }
+
+  /** Sums this tensor down to {@code shape} (the inverse of broadcasting). */
+  public Tensor sumTo(int... shape) {
+    return Reductions.sumTo(this, shape);
+  }
+
+  // ================================================================== movement
+
+  /** Same elements, new shape; one size may be -1. A view when the layout allows. */
+  public Tensor reshape(int... shape) {
+    return Movement.reshape(this, shape);
+  }
+
+  /** Alias of {@link #reshape}. */
+  public Tensor view(int... shape) {
+    return Movement.reshape(this, shape);
+  }
+
+  /** All elements in one dimension. */
+  public Tensor flatten() {
+    return reshape(numel());
+  }
+
+  /** Dimensions {@code start..end} (inclusive, negative from the end) merged into one. */
+  public Tensor flatten(int start, int end) {
+    int[] s = shape();
+    if (s.length == 0) {
+      return reshape(1);
+    }
+    int a = Shapes.axis("flatten", start, s.length);
+    int b = Shapes.axis("flatten", end, s.length);
+    if (a > b) {
+      throw new ShapeException("flatten: start axis " + start + " comes after end axis " + end);
+    }
+    int[] r = new int[s.length - (b - a)];
+    int j = 0;
+    for (int i = 0; i < a; i++) {
+      r[j++] = s[i];
+    }
+    int m = 1;
+    for (int i = a; i <= b; i++) {
+      m *= s[i];
+    }
+    r[j++] = m;
+    for (int i = b + 1; i < s.length; i++) {
+      r[j++] = s[i];
+    }
+    return reshape(r);
+  }
+
+  /** Axes reordered: result axis i is this tensor's axis {@code perm[i]} (a view). */
+  public Tensor permute(int... perm) {
+    return Movement.permute(this, perm);
+  }
+
+  /** Two axes swapped (a view). */
+  public Tensor transpose(int axis0, int axis1) {
+    return Movement.transpose(this, axis0, axis1);
+  }
+
+  /** The transpose of a matrix (rank 2; rank 0 and 1 are returned as they are). */
+  public Tensor t() {
+    if (rank() > 2) {
+      throw new ShapeException(
+          "t: expects a tensor of rank <= 2, got shape " + Shapes.str(shape()) + "; use mT() or transpose()");
+    }
+    return rank() < 2 ? this : transpose(0, 1);
+  }
+
+  /** The last two axes swapped (batched matrix transpose). */
+  public Tensor mT() {
+    if (rank() < 2) {
+      throw new ShapeException("mT: expects a tensor of rank >= 2, got shape " + Shapes.str(shape()));
+    }
+    return transpose(-2, -1);
+  }
+
+  /** A broadcast view with a larger shape. */
+  public Tensor expand(int... shape) {
+    return Movement.expand(this, shape);
+  }
+
+  /** Alias of {@link #expand}. */
+  public Tensor broadcastTo(int... shape) {
+    return Movement.expand(this, shape);
+  }
+
+  /** Removes every size-1 axis. */
+  public Tensor squeeze() {
+    return Movement.squeeze(this);
+  }
+
+  /** Removes axis {@code axis}, which must have size 1. */
+  public Tensor squeeze(int axis) {
+    return Movement.squeeze(this, axis);
+  }
+
+  /** Inserts a size-1 axis. */
+  public Tensor unsqueeze(int axis) {
+    return Movement.unsqueeze(this, axis);
+  }
+
+  /** Elements {@code start} (inclusive) to {@code end} (exclusive) along {@code axis} (a view). */
+  public Tensor slice(int axis, int start, int end) {
+    return Movement.slice(this, axis, start, end, 1);
+  }
+
+  /** Elements {@code start, start+step, ...} below {@code end} along {@code axis} (a view). */
+  public Tensor slice(int axis, int start, int end, int step) {
+    return Movement.slice(this, axis, start, end, step);
+  }
+
+  /**
+   * {@code length} elements from {@code start} along {@code axis} (a view).
+   *
+   * @throws ShapeException when the range does not fit the dimension
+   */
+  public Tensor narrow(int axis, int start, int length) {
+    int a = Shapes.axis("narrow", axis, rank());
+    int n = size(a);
+    if (start < 0 || length < 0 || start + length > n) {
+      throw new ShapeException(
+          "narrow: range [" + start + ", " + (start + length) + ") does not fit dimension " + a
+              + " of size " + n);
+    }
+    return Movement.slice(this, a, start, start + length, 1);
+  }
+
+  /** The sub-tensor at {@code index} along {@code axis}, with that axis removed. */
+  public Tensor select(int axis, int index) {
+    int a = Shapes.axis("select", axis, rank());
+    int n = size(a);
+    int i = index < 0 ? index + n : index;
+    if (i < 0 || i >= n) {
+      throw new ShapeException(
+          "select: index " + index + " is out of range for dimension " + a + " of size " + n);
+    }
+    return Movement.slice(this, a, i, i + 1, 1).squeeze(a);
+  }
+
+  /** Joins tensors along an existing axis. */
+  public static Tensor concat(List<Tensor> tensors, int axis) {
+    return Movement.concat(tensors, axis);
+  }
+
+  /** Alias of {@link #concat} (PyTorch's {@code cat}). */
+  public static Tensor cat(List<Tensor> tensors, int axis) {
+    return Movement.concat(tensors, axis);
+  }
+
+  /** Stacks equally shaped tensors along a new axis. */
+  public static Tensor stack(List<Tensor> tensors, int axis) {
+    return Movement.stack(tensors, axis);
+  }
+
+  /** Entries {@code index} (1-d int64) along {@code axis}. */
+  public Tensor indexSelect(int axis, Tensor index) {
+    return Movement.indexSelect(this, axis, index);
+  }
+
+  /** A copy with {@code src} added at entries {@code index} along {@code axis}. */
+  public Tensor indexAdd(int axis, Tensor index, Tensor src) {
+    return Movement.indexAdd(this, axis, index, src);
+  }
+
+  /** One entry along {@code axis} per position of {@code index} (int64, same rank). */
+  public Tensor gather(int axis, Tensor index) {
+    return Movement.gather(this, axis, index);
+  }
+
+  /** A copy with {@code src} added where {@code index} points along {@code axis}. */
+  public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
+    return Movement.scatterAdd(this, axis, index, src);
+  }
+
+  /** A copy with the slice {@code start:end:step} along {@code axis} replaced by {@code src}. */
+  public Tensor sliceScatter(Tensor src, int axis, int start, int end, int step) {
+    return Movement.sliceScatter(this, src, axis, start, end, step);
+  }
+
+  /** One-hot float64 rows for these int64 labels. */
+  public Tensor oneHot(int numClasses) {
+    return Movement.oneHot(this, numClasses);
+  }
+
+  // ================================================================== in-place (no-grad only)
+
+  private void checkInPlace(String op) {
+    if (GradMode.isEnabled() && (requiresGrad || gradFn != null)) {
+      throw new AutogradException(
+          op + ": in-place updates of a tensor that requires grad are only allowed under"
+              + " Tensor.noGrad() (optimisers, initialisers): try (var s = Tensor.noGrad()) { ... }");
+    }
+  }
+
+  /** {@code this -= other} in place (other broadcast); returns this. */
+  public Tensor sub_(Tensor other) {
+    checkInPlace("sub_");
+    data.applyInPlace(BinaryOp.SUB, other.to(dtype()).data);
+    return this;
+  }
+
+  /** {@code this += alpha * other} in place (same shape); returns this. */
+  public Tensor add_(Tensor other, double alpha) {
+    checkInPlace("add_");
+    data.axpyInPlace(alpha, other.to(dtype()).data);
+    return this;
+  }
+
+  /** {@code this += other} in place (other broadcast); returns this. */
+  public Tensor add_(Tensor other) {
+    checkInPlace("add_");
+    data.applyInPlace(BinaryOp.ADD, other.to(dtype()).data);
+    return this;
+  }
+
+  /** {@code this *= other} in place (other broadcast); returns this. */
+  public Tensor mul_(Tensor other) {
+    checkInPlace("mul_");
+    data.applyInPlace(BinaryOp.MUL, other.to(dtype()).data);
+    return this;
+  }
+
+  /** {@code this *= v} in place; returns this. */
+  public Tensor mul_(double v) {
+    checkInPlace("mul_");
+    data.applyInPlace(BinaryOp.MUL, NDArray.scalar(dtype(), v));
+    return this;
+  }
+
+  /** Copies {@code src} (broadcast, converted) into this tensor in place; returns this. */
+  public Tensor copy_(Tensor src) {
+    checkInPlace("copy_");
+    data.assign(src.data);
+    return this;
+  }
+
+  /** Sets every element to {@code v} in place; returns this. */
+  public Tensor fill_(double v) {
+    checkInPlace("fill_");
+    data.fillInPlace(v);
+    return this;
+  }
+
+  /** Sets every element to 0 in place; returns this. */
+  public Tensor zero_() {
+    return fill_(0.0);
+  }
+
+  // ================================================================== printing
+
+  /**
+   * Prints like PyTorch: the values (abbreviated with {@code ...} beyond 1000 elements), then the
+   * shape, the dtype and the op that produced the tensor, e.g. {@code tensor([[0.1, 0.2]],
+   * shape=[1, 2], dtype=float64, grad_fn=<matmul>)}.
+   */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("tensor(");
+    sb.append(TensorFormat.format(data, "tensor(".length()));
+    sb.append(", shape=").append(Shapes.str(shape()));
+    sb.append(", dtype=").append(dtype());
+    if (gradFn != null) {
+      sb.append(", grad_fn=<").append(gradFn.name()).append('>');
+    } else if (requiresGrad) {
+      sb.append(", requiresGrad=true");
+    }
+    return sb.append(')').toString();
+  }
+}

@@ -1,0 +1,122 @@
+package dev.cadena.autograd;
+
+import dev.cadena.Tensor;
+import dev.cadena.tensor.Shapes;
+
+/**
+ * A user-defined differentiable op, like {@code torch.autograd.Function}: a forward that computes
+ * the result (run with grad mode off) and a backward (the vector-Jacobian product) that returns
+ * one gradient per input. Write the backward with tensor ops and it can be differentiated again.
+ *
+ * <pre>{@code
+ * // f(x) = x^3 with its derivative 3x^2
+ * Function cube = new Function("cube") {
+ *   protected Tensor forward(Context ctx, Tensor... in) {
+ *     ctx.saveForBackward(in[0]);
+ *     return in[0].pow(3);
+ *   }
+ *   protected Tensor[] backward(Context ctx, Tensor grad) {
+ *     Tensor x = ctx.saved(0);
+ *     return new Tensor[] {grad.mul(x.pow(2).mul(3))};
+ *   }
+ * };
+ * Tensor y = cube.apply(x);
+ * }</pre>
+ *
+ * Check a new op with {@link GradCheck} before trusting it.
+ */
+public abstract class Function {
+  private final String name;
+
+  /** @param name the op's name, shown in {@code grad_fn} and error messages */
+  protected Function(String name) {
+    this.name = name;
+  }
+
+  /** The op's name. */
+  public final String name() {
+    return name;
+  }
+
+  /** What forward passes to backward. */
+  public static final class Context {
+    private Object[] saved = new Object[0];
+    private Node node;
+    private boolean[] needs;
+
+    /** Saves tensors (or other values) for backward; tensors are checked for later in-place changes. */
+    public void saveForBackward(Object... values) {
+      saved = values.clone();
+    }
+
+    /**
+     * Saved value {@code i}, cast to the caller's type.
+     *
+     * @throws AutogradException when a saved tensor was modified in place after the forward pass
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T saved(int i) {
+      if (node != null) {
+        return (T) node.saved(i);
+      }
+      return (T) saved[i];
+    }
+
+    /** True when input {@code i} needs a gradient (skip computing the others). */
+    public boolean needsInputGrad(int i) {
+      return needs != null && i < needs.length && needs[i];
+    }
+  }
+
+  /** Computes the result from the inputs. Runs with grad mode off. */
+  protected abstract Tensor forward(Context ctx, Tensor... inputs);
+
+  /**
+   * Given the gradient of the result, returns one gradient per input (each of its input's shape,
+   * or broadcastable to it); an entry may be null where {@link Context#needsInputGrad} is false.
+   */
+  protected abstract Tensor[] backward(Context ctx, Tensor grad);
+
+  /** Applies the op, recording a node when grad mode is on and an input requires grad. */
+  public final Tensor apply(Tensor... inputs) {
+    for (int i = 0; i < inputs.length; i++) {
+      if (inputs[i] == null) {
+        throw new IllegalArgumentException(name + ": input " + i + " is null");
+      }
+    }
+    Context ctx = new Context();
+    ctx.needs = new boolean[inputs.length];
+    for (int i = 0; i < inputs.length; i++) {
+      ctx.needs[i] = inputs[i].requiresGrad();
+    }
+    Tensor result;
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      result = forward(ctx, inputs);
+    }
+    if (result == null) {
+      throw new IllegalStateException(name + ": forward returned null");
+    }
+    Tensor out = Node.record(name, result.data(), inputs, (node, grad) -> {
+      Tensor[] g = backward(ctx, grad);
+      if (g == null || g.length != inputs.length) {
+        throw new IllegalStateException(
+            name + ": backward returned " + (g == null ? "null" : g.length + " gradients") + " for "
+                + inputs.length + " inputs");
+      }
+      for (int i = 0; i < g.length; i++) {
+        if (g[i] != null && !Shapes.broadcastsTo(inputs[i].shape(), g[i].shape())) {
+          throw new IllegalStateException(
+              name + ": backward returned a gradient of shape " + Shapes.str(g[i].shape())
+                  + " for input " + i + " of shape " + Shapes.str(inputs[i].shape()));
+        }
+      }
+      return g;
+    });
+    Node node = out.gradFn();
+    if (node != null) {
+      node.save(ctx.saved);
+      ctx.node = node;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,220 @@
+package dev.cadena.ops;
+
+import dev.cadena.Tensor;
+import dev.cadena.autograd.Node;
+import dev.cadena.tensor.BinaryOp;
+import dev.cadena.tensor.DType;
+import dev.cadena.tensor.DTypeException;
+import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.UnaryOp;
+
+/**
+ * Elementwise primitives, each forward next to its vector-Jacobian product, and the compositions
+ * built from them. Binary ops broadcast by NumPy's rules and promote dtypes by {@link
+ * DType#promote}; the engine sums broadcast gradients back, so no VJP here does.
+ */
+public final class Elementwise {
+  private Elementwise() {}
+
+  static Tensor record(Primitive p, NDArray out, Tensor[] inputs, Node.Vjp vjp) {
+    return Node.record(p.opName(), out, inputs, vjp);
+  }
+
+  private static Tensor[] grads(Tensor... g) {
+    return g;
+  }
+
+  /** Casts both operands to their promoted dtype (a recorded {@code to} where one changes). */
+  static Tensor[] promote(String op, Tensor a, Tensor b) {
+    DType t = DType.promote(a.dtype(), b.dtype());
+    if (t == DType.INT64) {
+      throw new DTypeException(
+          op + ": int64 tensors are not supported; convert first with .to(DType.FLOAT64)");
+    }
+    return new Tensor[] {cast(a, t), cast(b, t)};
+  }
+
+  // ------------------------------------------------------------------ primitives
+
+  /** {@code a + b}. VJP: {@code da = grad; db = grad}. */
+  public static Tensor add(Tensor a, Tensor b) {
+    Tensor[] p = promote("add", a, b);
+    return record(Primitive.ADD, p[0].data().binary(BinaryOp.ADD, p[1].data()), p,
+        (n, grad) -> grads(grad, grad));
+  }
+
+  /** {@code a * b}. VJP: {@code da = grad * b; db = grad * a}. */
+  public static Tensor mul(Tensor a, Tensor b) {
+    Tensor[] p = promote("mul", a, b);
+    return record(Primitive.MUL, p[0].data().binary(BinaryOp.MUL, p[1].data()), p,
+        (n, grad) -> grads(
+            n.needsGrad(0) ? grad.mul(n.input(1)) : null,
+            n.needsGrad(1) ? grad.mul(n.input(0)) : null));
+  }
+
+  /** {@code a / b}. VJP: {@code da = grad / b; db = -grad * a / b^2}. */
+  public static Tensor div(Tensor a, Tensor b) {
+    Tensor[] p = promote("div", a, b);
+    return record(Primitive.DIV, p[0].data().binary(BinaryOp.DIV, p[1].data()), p,
+        (n, grad) -> grads(
+            n.needsGrad(0) ? grad.div(n.input(1)) : null,
+            n.needsGrad(1) ? grad.neg().mul(n.out()).div(n.input(1)) : null));
+  }
+
+  /** {@code a ^ b}. VJP: {@code da = grad * b * a^(b-1); db = grad * out * log(a)}. */
+  public static Tensor pow(Tensor a, Tensor b) {
+    Tensor[] p = promote("pow", a, b);
+    return record(Primitive.POW, p[0].data().binary(BinaryOp.POW, p[1].data()), p,
+        (n, grad) -> grads(
+            n.needsGrad(0) ? grad.mul(n.input(1)).mul(n.input(0).pow(n.input(1).sub(1.0))) : null,
+            n.needsGrad(1) ? grad.mul(n.out()).mul(n.input(0).log()) : null));
+  }
+
+  /** {@code e^x}. VJP: {@code dx = grad * out}. */
+  public static Tensor exp(Tensor x) {
+    return record(Primitive.EXP, x.data().unary(UnaryOp.EXP), new Tensor[] {x},
+        (n, grad) -> grads(grad.mul(n.out())));
+  }
+
+  /** {@code ln x}. VJP: {@code dx = grad / x}. */
+  public static Tensor log(Tensor x) {
+    return record(Primitive.LOG, x.data().unary(UnaryOp.LOG), new Tensor[] {x},
+        (n, grad) -> grads(grad.div(n.input(0))));
+  }
+
+  /** {@code sqrt(x)}. VJP: {@code dx = grad / (2 * out)}. */
+  public static Tensor sqrt(Tensor x) {
+    return record(Primitive.SQRT, x.data().unary(UnaryOp.SQRT), new Tensor[] {x},
+        (n, grad) -> grads(grad.div(n.out().mul(2.0))));
+  }
+
+  /** {@code |x|}. VJP: {@code dx = grad * sign(x)} (0 at 0). */
+  public static Tensor abs(Tensor x) {
+    return record(Primitive.ABS, x.data().unary(UnaryOp.ABS), new Tensor[] {x},
+        (n, grad) -> grads(grad.mul(sign(n.input(0)))));
+  }
+
+  /** {@code sin x}. VJP: {@code dx = grad * cos x}. */
+  public static Tensor sin(Tensor x) {
+    return record(Primitive.SIN, x.data().unary(UnaryOp.SIN), new Tensor[] {x},
+        (n, grad) -> grads(grad.mul(n.input(0).cos())));
+  }
+
+  /** {@code cos x}. VJP: {@code dx = -grad * sin x}. */
+  public static Tensor cos(Tensor x) {
+    return record(Primitive.COS, x.data().unary(UnaryOp.COS), new Tensor[] {x},
+        (n, grad) -> grads(grad.neg().mul(n.input(0).sin())));
+  }
+
+  /** {@code tanh x}. VJP: {@code dx = grad * (1 - out^2)}. */
+  public static Tensor tanh(Tensor x) {
+    return record(Primitive.TANH, x.data().unary(UnaryOp.TANH), new Tensor[] {x},
+        (n, grad) -> grads(grad.mul(n.out().square().rsub(1.0))));
+  }
+
+  /** {@code 1 / (1 + e^-x)}, stable for large |x|. VJP: {@code dx = grad * out * (1 - out)}. */
+  public static Tensor sigmoid(Tensor x) {
+    return record(Primitive.SIGMOID, x.data().unary(UnaryOp.SIGMOID), new Tensor[] {x},
+        (n, grad) -> grads(grad.mul(n.out().mul(n.out().rsub(1.0)))));
+  }
+
+  /** {@code max(x, 0)}. VJP: {@code dx = grad * (x > 0)}. */
+  public static Tensor relu(Tensor x) {
+    return record(Primitive.RELU, x.data().unary(UnaryOp.RELU), new Tensor[] {x},
+        (n, grad) -> grads(grad.mul(n.input(0).gt(0.0))));
+  }
+
+  /**
+   * {@code max(a, b)} elementwise. VJP: the larger input gets {@code grad}; ties split it evenly.
+   */
+  public static Tensor maximum(Tensor a, Tensor b) {
+    Tensor[] p = promote("maximum", a, b);
+    return record(Primitive.MAXIMUM, p[0].data().binary(BinaryOp.MAX, p[1].data()), p,
+        (n, grad) -> {
+          Tensor x = n.input(0);
+          Tensor y = n.input(1);
+          Tensor tie = x.eq(y).mul(0.5);
+          return grads(
+              n.needsGrad(0) ? grad.mul(x.gt(y).add(tie)) : null,
+              n.needsGrad(1) ? grad.mul(y.gt(x).add(tie)) : null);
+        });
+  }
+
+  /**
+   * {@code cond != 0 ? a : b}, all three broadcast together. VJP: {@code da = where(cond, grad, 0);
+   * db = where(cond, 0, grad)}; the mask gets no gradient.
+   */
+  public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+    Tensor[] p = promote("where", a, b);
+    NDArray c = cond.data();
+    return record(Primitive.WHERE, NDArray.where(c, p[0].data(), p[1].data()), p,
+        (n, grad) -> {
+          Tensor mask = Tensor.fromData(c);
+          Tensor zero = Tensor.scalar(0.0, grad.dtype());
+          return grads(
+              n.needsGrad(0) ? where(mask, grad, zero) : null,
+              n.needsGrad(1) ? where(mask, zero, grad) : null);
+        });
+  }
+
+  /** {@code x} converted to {@code dtype}. VJP: {@code dx = grad} converted back. */
+  public static Tensor cast(Tensor x, DType dtype) {
+    if (x.dtype() == dtype) {
+      return x;
+    }
+    DType from = x.dtype();
+    if (from == DType.INT64 || dtype == DType.INT64) {
+      return Tensor.fromData(x.data().astype(dtype));
+    }
+    return record(Primitive.CAST, x.data().astype(dtype), new Tensor[] {x},
+        (n, grad) -> grads(cast(grad, from)));
+  }
+
+  // ------------------------------------------------------------------ compositions
+
+  /** {@code a - b = a + (-b)}; a composition. */
+  public static Tensor sub(Tensor a, Tensor b) {
+    return add(a, neg(b));
+  }
+
+  /** {@code -x = x * -1}; a composition. */
+  public static Tensor neg(Tensor x) {
+    return mul(x, Tensor.scalar(-1.0, floatType("neg", x)));
+  }
+
+  /** {@code min(a, b) = -max(-a, -b)}; a composition. */
+  public static Tensor minimum(Tensor a, Tensor b) {
+    return neg(maximum(neg(a), neg(b)));
+  }
+
+  /** {@code min(max(x, lo), hi)}; a composition. */
+  public static Tensor clamp(Tensor x, double lo, double hi) {
+    if (lo > hi) {
+      throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
+    }
+    DType t = floatType("clamp", x);
+    return minimum(maximum(x, Tensor.scalar(lo, t)), Tensor.scalar(hi, t));
+  }
+
+  private static DType floatType(String op, Tensor x) {
+    if (x.dtype() == DType.INT64) {
+      throw new DTypeException(
+          op + ": int64 tensors are not supported; convert first with .to(DType.FLOAT64)");
+    }
+    return x.dtype();
+  }
+
+  /** {@code -1, 0 or 1} per element; a mask, not differentiable. */
+  public static Tensor sign(Tensor x) {
+    return Tensor.fromData(x.data().unary(UnaryOp.SIGN));
+  }
+
+  /** An elementwise comparison: 1 where it holds, else 0 (a mask: no gradient flows). */
+  public static Tensor compare(BinaryOp op, Tensor a, Tensor b) {
+    DType t = DType.promote(a.dtype(), b.dtype());
+    if (t == DType.INT64) {
+      t = DType.FLOAT64;
+    }
+    return Tensor.fromData(a.data().astype(t).binary(op, b.data().astype(t)));
+  }
+}

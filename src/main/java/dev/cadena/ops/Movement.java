@@ -1,0 +1,247 @@
+package dev.cadena.ops;
+
+import static dev.cadena.ops.Elementwise.record;
+
+import dev.cadena.Tensor;
+import dev.cadena.tensor.DType;
+import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.ShapeException;
+import dev.cadena.tensor.Shapes;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Ops that move elements without arithmetic: views (reshape, permute, expand, slice) and the
+ * joining and indexing ops. Views share storage with their input: no copy.
+ */
+public final class Movement {
+  private Movement() {}
+
+  private static Tensor[] grads(Tensor... g) {
+    return g;
+  }
+
+  /** Same elements, new shape (one size may be -1). VJP: {@code dx = grad.reshape(x.shape)}. */
+  public static Tensor reshape(Tensor x, int... shape) {
+    int[] in = x.shape();
+    NDArray r = x.data().reshape(shape);
+    if (Arrays.equals(r.shape(), in)) {
+      return x;
+    }
+    return record(Primitive.RESHAPE, r, new Tensor[] {x}, (n, grad) -> grads(grad.reshape(in)));
+  }
+
+  /** Axes reordered: result axis i is x's axis perm[i]. VJP: grad permuted by the inverse. */
+  public static Tensor permute(Tensor x, int... perm) {
+    NDArray r = x.data().permute(perm);
+    int[] inv = new int[perm.length];
+    for (int i = 0; i < perm.length; i++) {
+      inv[Shapes.axis("permute", perm[i], perm.length)] = i;
+    }
+    return record(Primitive.PERMUTE, r, new Tensor[] {x}, (n, grad) -> grads(grad.permute(inv)));
+  }
+
+  /** A broadcast view. VJP: {@code dx = grad} (the engine sums it back to x's shape). */
+  public static Tensor expand(Tensor x, int... shape) {
+    NDArray r = x.data().expand(shape);
+    if (Arrays.equals(r.shape(), x.shape())) {
+      return x;
+    }
+    return record(Primitive.EXPAND, r, new Tensor[] {x}, (n, grad) -> grads(grad));
+  }
+
+  /**
+   * Elements {@code start, start+step, ...} below {@code end} along {@code axis} (a view; Python
+   * slice clamping). VJP: zeros like x with {@code grad} scattered into the slice.
+   */
+  public static Tensor slice(Tensor x, int axis, int start, int end, int step) {
+    NDArray r = x.data().slice(axis, start, end, step);
+    int[] shape = x.shape();
+    DType dt = x.dtype();
+    return record(Primitive.SLICE, r, new Tensor[] {x},
+        (n, grad) -> grads(sliceScatter(Tensor.zeros(dt, shape), grad, axis, start, end, step)));
+  }
+
+  /**
+   * A copy of {@code x} with its slice replaced by {@code src}. VJP: {@code dx = grad} with the
+   * slice zeroed; {@code dsrc = grad[slice]}.
+   */
+  public static Tensor sliceScatter(Tensor x, Tensor src, int axis, int start, int end, int step) {
+    Tensor[] p = Elementwise.promote("sliceScatter", x, src);
+    NDArray r = p[0].data().sliceScatter(p[1].data(), axis, start, end, step);
+    int[] srcShape = p[1].shape();
+    return record(Primitive.SLICE_SCATTER, r, p,
+        (n, grad) -> grads(
+            n.needsGrad(0)
+                ? sliceScatter(grad, Tensor.zeros(grad.dtype(), srcShape), axis, start, end, step)
+                : null,
+            n.needsGrad(1) ? slice(grad, axis, start, end, step) : null));
+  }
+
+  /** Joins tensors along {@code axis}. VJP: each input gets its own part of {@code grad}. */
+  public static Tensor concat(List<Tensor> parts, int axis) {
+    if (parts.isEmpty()) {
+      throw new ShapeException("concat: needs at least one tensor");
+    }
+    DType t = parts.get(0).dtype();
+    for (Tensor p : parts) {
+      t = DType.promote(t, p.dtype());
+    }
+    Tensor[] in = new Tensor[parts.size()];
+    NDArray[] arrays = new NDArray[in.length];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = Elementwise.cast(parts.get(i), t);
+      arrays[i] = in[i].data();
+    }
+    NDArray r = NDArray.concat(arrays, axis);
+    int a = Shapes.axis("concat", axis, r.rank());
+    int[] offsets = new int[in.length + 1];
+    for (int i = 0; i < in.length; i++) {
+      offsets[i + 1] = offsets[i] + arrays[i].dim(a);
+    }
+    return record(Primitive.CONCAT, r, in, (n, grad) -> {
+      Tensor[] g = new Tensor[offsets.length - 1];
+      for (int i = 0; i < g.length; i++) {
+        g[i] = n.needsGrad(i) ? slice(grad, a, offsets[i], offsets[i + 1], 1) : null;
+      }
+      return g;
+    });
+  }
+
+  /** Entries {@code index} (1-d int64) along {@code axis}. VJP: zeros like x, indexAdd(grad). */
+  public static Tensor indexSelect(Tensor x, int axis, Tensor index) {
+    NDArray idx = index.data();
+    NDArray r = x.data().indexSelect(axis, idx);
+    int[] shape = x.shape();
+    return record(Primitive.INDEX_SELECT, r, new Tensor[] {x},
+        (n, grad) -> grads(indexAdd(Tensor.zeros(grad.dtype(), shape), axis, index, grad)));
+  }
+
+  /**
+   * A copy of {@code x} with {@code src} added at entries {@code index} along {@code axis}. VJP:
+   * {@code dx = grad; dsrc = grad.indexSelect(axis, index)}.
+   */
+  public static Tensor indexAdd(Tensor x, int axis, Tensor index, Tensor src) {
+    Tensor[] p = Elementwise.promote("indexAdd", x, src);
+    NDArray r = p[0].data().indexAdd(axis, index.data(), p[1].data());
+    return record(Primitive.INDEX_ADD, r, p,
+        (n, grad) -> grads(
+            n.needsGrad(0) ? grad : null,
+            n.needsGrad(1) ? indexSelect(grad, axis, index) : null));
+  }
+
+  /**
+   * Picks one entry along {@code axis} per position of {@code index} (int64, same rank as x), e.g.
+   * the score of each row's class: {@code logits.gather(1, labels.unsqueeze(1))}. VJP: zeros like
+   * x, scatterAdd(grad).
+   */
+  public static Tensor gather(Tensor x, int axis, Tensor index) {
+    NDArray r = x.data().gather(axis, index.data());
+    int[] shape = x.shape();
+    return record(Primitive.GATHER, r, new Tensor[] {x},
+        (n, grad) -> grads(scatterAdd(Tensor.zeros(grad.dtype(), shape), axis, index, grad)));
+  }
+
+  /**
+   * A copy of {@code x} with each {@code src} element added at the position {@code index} names
+   * along {@code axis}. VJP: {@code dx = grad; dsrc = grad.gather(axis, index)}.
+   */
+  public static Tensor scatterAdd(Tensor x, int axis, Tensor index, Tensor src) {
+    Tensor[] p = Elementwise.promote("scatterAdd", x, src);
+    NDArray r = p[0].data().scatterAdd(axis, index.data(), p[1].data());
+    return record(Primitive.SCATTER_ADD, r, p,
+        (n, grad) -> grads(
+            n.needsGrad(0) ? grad : null,
+            n.needsGrad(1) ? gather(grad, axis, index) : null));
+  }
+
+  // ------------------------------------------------------------------ compositions
+
+  /** Inserts a size-1 axis at {@code axis} (from -rank-1 to rank); a reshape. */
+  public static Tensor unsqueeze(Tensor x, int axis) {
+    int[] s = x.shape();
+    int a = Shapes.axis("unsqueeze", axis, s.length + 1);
+    int[] r = new int[s.length + 1];
+    for (int i = 0, j = 0; i < r.length; i++) {
+      r[i] = i == a ? 1 : s[j++];
+    }
+    return reshape(x, r);
+  }
+
+  /** Removes axis {@code axis}, which must have size 1; a reshape. */
+  public static Tensor squeeze(Tensor x, int axis) {
+    int[] s = x.shape();
+    int a = Shapes.axis("squeeze", axis, s.length);
+    if (s[a] != 1) {
+      throw new ShapeException(
+          "squeeze: axis " + axis + " has size " + s[a] + ", not 1 (shape " + Shapes.str(s) + ")");
+    }
+    int[] r = new int[s.length - 1];
+    for (int i = 0, j = 0; i < s.length; i++) {
+      if (i != a) {
+        r[j++] = s[i];
+      }
+    }
+    return reshape(x, r);
+  }
+
+  /** Removes every size-1 axis; a reshape. */
+  public static Tensor squeeze(Tensor x) {
+    return reshape(x, Arrays.stream(x.shape()).filter(v -> v != 1).toArray());
+  }
+
+  /** Swaps two axes; a permute. */
+  public static Tensor transpose(Tensor x, int axis0, int axis1) {
+    int r = x.rank();
+    int a = Shapes.axis("transpose", axis0, r);
+    int b = Shapes.axis("transpose", axis1, r);
+    int[] perm = new int[r];
+    for (int i = 0; i < r; i++) {
+      perm[i] = i;
+    }
+    perm[a] = b;
+    perm[b] = a;
+    return permute(x, perm);
+  }
+
+  /** Stacks equally shaped tensors along a new axis; unsqueeze + concat. */
+  public static Tensor stack(List<Tensor> parts, int axis) {
+    if (parts.isEmpty()) {
+      throw new ShapeException("stack: needs at least one tensor");
+    }
+    int[] s0 = parts.get(0).shape();
+    Tensor[] u = new Tensor[parts.size()];
+    for (int i = 0; i < u.length; i++) {
+      if (!Arrays.equals(parts.get(i).shape(), s0)) {
+        throw new ShapeException(
+            "stack: all tensors must have the same shape: " + Shapes.str(s0) + " and "
+                + Shapes.str(parts.get(i).shape()) + " (tensor " + i + ")");
+      }
+      u[i] = unsqueeze(parts.get(i), axis);
+    }
+    return concat(Arrays.asList(u), Shapes.axis("stack", axis, s0.length + 1));
+  }
+
+  /** One-hot rows: for int64 labels of shape S, a float64 tensor of shape S + [numClasses]. */
+  public static Tensor oneHot(Tensor labels, int numClasses) {
+    if (labels.dtype() != DType.INT64) {
+      throw new dev.cadena.tensor.DTypeException(
+          "oneHot: labels must be int64, got " + labels.dtype());
+    }
+    if (numClasses <= 0) {
+      throw new IllegalArgumentException("oneHot: numClasses must be positive, got " + numClasses);
+    }
+    long[] v = labels.toLongArray();
+    double[] out = new double[v.length * numClasses];
+    for (int i = 0; i < v.length; i++) {
+      if (v[i] < 0 || v[i] >= numClasses) {
+        throw new IllegalArgumentException(
+            "oneHot: label " + v[i] + " at position " + i + " is out of range [0, " + numClasses + ")");
+      }
+      out[i * numClasses + (int) v[i]] = 1.0;
+    }
+    int[] s = Arrays.copyOf(labels.shape(), labels.rank() + 1);
+    s[labels.rank()] = numClasses;
+    return Tensor.fromData(NDArray.wrap(out, s));
+  }
+}

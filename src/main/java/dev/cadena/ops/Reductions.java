@@ -1,0 +1,140 @@
+package dev.cadena.ops;
+
+import static dev.cadena.ops.Elementwise.record;
+
+import dev.cadena.Tensor;
+import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.Shapes;
+
+/**
+ * Reductions over any set of axes (negative axes count from the end; an empty list means all
+ * axes), with or without kept dimensions. {@code sum} and {@code max} are primitives; the rest are
+ * compositions.
+ */
+public final class Reductions {
+  private Reductions() {}
+
+  private static Tensor[] grads(Tensor... g) {
+    return g;
+  }
+
+  /** Sum over {@code axes}. VJP: {@code dx = grad} with the reduced axes restored, expanded to x. */
+  public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
+    int[] shape = x.shape();
+    int[] ax = Shapes.axes("sum", axes, shape.length);
+    int[] keepShape = Shapes.reduced(shape, ax, true);
+    return record(Primitive.SUM, x.data().reduce(NDArray.ReduceOp.SUM, ax, keepDims),
+        new Tensor[] {x}, (n, grad) -> grads(grad.reshape(keepShape).expand(shape)));
+  }
+
+  /**
+   * Maximum over {@code axes}. VJP: {@code dx = grad * (x == out) / count(x == out)}: tied maxima
+   * share the gradient evenly (as PyTorch's {@code amax}).
+   */
+  public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
+    int[] shape = x.shape();
+    int[] ax = Shapes.axes("max", axes, shape.length);
+    int[] keepShape = Shapes.reduced(shape, ax, true);
+    return record(Primitive.MAX, x.data().reduce(NDArray.ReduceOp.MAX, ax, keepDims),
+        new Tensor[] {x}, (n, grad) -> {
+          Tensor mask = n.input(0).eq(n.out().reshape(keepShape));
+          Tensor count = mask.sum(ax, true);
+          return grads(grad.reshape(keepShape).mul(mask).div(count));
+        });
+  }
+
+  /** Minimum over {@code axes}: {@code -max(-x)}; a composition. */
+  public static Tensor min(Tensor x, int[] axes, boolean keepDims) {
+    return max(x.neg(), axes, keepDims).neg();
+  }
+
+  /** Mean over {@code axes}: {@code sum / count}; a composition. */
+  public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
+    int[] shape = x.shape();
+    int[] ax = Shapes.axes("mean", axes, shape.length);
+    long count = 1;
+    for (int a : ax) {
+      count *= shape[a];
+    }
+    return sum(x, ax, keepDims).div((double) count);
+  }
+
+  /**
+   * Variance over {@code axes} with {@code correction} (1 = unbiased, the default of PyTorch's
+   * {@code var}; 0 = population): {@code sum((x - mean)^2) / (N - correction)}; a composition.
+   */
+  public static Tensor var(Tensor x, int[] axes, int correction, boolean keepDims) {
+    int[] shape = x.shape();
+    int[] ax = Shapes.axes("var", axes, shape.length);
+    long count = 1;
+    for (int a : ax) {
+      count *= shape[a];
+    }
+    if (correction < 0) {
+      throw new IllegalArgumentException("var: correction must be >= 0, got " + correction);
+    }
+    Tensor centered = x.sub(mean(x, ax, true));
+    return sum(centered.square(), ax, keepDims).div((double) Math.max(count - correction, 0));
+  }
+
+  /** Standard deviation: {@code sqrt(var)}; a composition. */
+  public static Tensor std(Tensor x, int[] axes, int correction, boolean keepDims) {
+    return var(x, axes, correction, keepDims).sqrt();
+  }
+
+  /**
+   * {@code log(sum(exp(x)))} over {@code axes}, computed as {@code m + log(sum(exp(x - m)))} with
+   * {@code m = max(x)} held constant, so that it stays finite for inputs of 1e3; a composition.
+   */
+  public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
+    int[] ax = Shapes.axes("logsumexp", axes, x.rank());
+    Tensor m = x.detach().max(ax, true);
+    // All -inf (or +inf) rows: shift by 0 so exp(x - m) is not NaN.
+    Tensor finite = m.abs().lt(Double.POSITIVE_INFINITY);
+    m = Tensor.where(finite, m, Tensor.scalar(0.0, m.dtype()));
+    Tensor r = sum(x.sub(m).exp(), ax, true).log().add(m);
+    return keepDims ? r : r.reshape(Shapes.reduced(x.shape(), ax, false));
+  }
+
+  /** {@code exp(x - logsumexp(x))} along {@code axis}; stable; a composition. */
+  public static Tensor softmax(Tensor x, int axis) {
+    return x.sub(logsumexp(x, new int[] {axis}, true)).exp();
+  }
+
+  /** {@code x - logsumexp(x)} along {@code axis}; stable; a composition. */
+  public static Tensor logSoftmax(Tensor x, int axis) {
+    return x.sub(logsumexp(x, new int[] {axis}, true));
+  }
+
+  /** Index of the largest element along {@code axis} (null: over all), as int64; no gradient. */
+  public static Tensor argmax(Tensor x, Integer axis, boolean keepDims) {
+    return Tensor.fromData(x.data().argReduce(true, axis, keepDims));
+  }
+
+  /** Index of the smallest element along {@code axis} (null: over all), as int64; no gradient. */
+  public static Tensor argmin(Tensor x, Integer axis, boolean keepDims) {
+    return Tensor.fromData(x.data().argReduce(false, axis, keepDims));
+  }
+
+  /**
+   * Sums {@code x} down to {@code shape}, which must broadcast to x's shape: the inverse of
+   * broadcasting, used by the engine for every broadcast gradient; a composition.
+   */
+  public static Tensor sumTo(Tensor x, int[] shape) {
+    int[] xs = x.shape();
+    if (!Shapes.broadcastsTo(shape, xs)) {
+      throw new dev.cadena.tensor.ShapeException(
+          "sumTo: shape " + Shapes.str(shape) + " does not broadcast to " + Shapes.str(xs));
+    }
+    int lead = xs.length - shape.length;
+    int count = 0;
+    int[] ax = new int[xs.length];
+    for (int i = 0; i < xs.length; i++) {
+      if (i < lead || (shape[i - lead] == 1 && xs[i] != 1)) {
+        ax[count++] = i;
+      }
+    }
+    Tensor r = count == 0 ? x : sum(x, java.util.Arrays.copyOf(ax, count), true);
+    return java.util.Arrays.equals(r.shape(), shape) ? r : r.reshape(shape);
+  }
+}

@@ -1,0 +1,1644 @@
+package dev.cadena.tensor;
+
+import dev.cadena.tensor.kernel.Gemm;
+import dev.cadena.tensor.kernel.Parallel;
+import java.util.Arrays;
+
+/**
+ * An n-dimensional, row-major array of {@code double}, {@code float} or {@code long}: a primitive
+ * storage array plus shape, strides and offset. Views (reshape of a contiguous array, permute,
+ * expand, slice) share storage and cost no copy; every other operation returns a new, contiguous
+ * array.
+ *
+ * <p>Arrays are values: no public method changes one, except the few {@code ...InPlace} methods
+ * that optimisers and initialisers use. Those bump a version counter that every view of the same
+ * storage shares, so that the autograd engine can tell when a tensor it saved was modified.
+ *
+ * <p>This class knows nothing of gradients; {@code dev.cadena.Tensor} wraps it.
+ */
+public final class NDArray {
+  /** Shared among views of one storage; incremented by in-place updates. */
+  private static final class Version {
+    int value;
+  }
+
+  private final DType dtype;
+  private final double[] d;
+  private final float[] f;
+  private final long[] l;
+  private final int[] shape;
+  private final int[] strides;
+  private final int offset;
+  private final int size;
+  private final Version version;
+
+  private NDArray(
+      DType dtype, double[] d, float[] f, long[] l, int[] shape, int[] strides, int offset,
+      Version version) {
+    this.dtype = dtype;
+    this.d = d;
+    this.f = f;
+    this.l = l;
+    this.shape = shape;
+    this.strides = strides;
+    this.offset = offset;
+    this.size = Shapes.numel(shape);
+    this.version = version;
+  }
+
+  // ---------------------------------------------------------------- factories
+
+  /**
+   * Wraps {@code data} (taken over, not copied: the caller must not change it afterwards) as a
+   * contiguous float64 array of the given shape.
+   *
+   * @throws ShapeException when the data length does not match the shape
+   */
+  public static NDArray wrap(double[] data, int... shape) {
+    checkLength("wrap", data.length, shape);
+    return new NDArray(DType.FLOAT64, data, null, null, shape.clone(),
+        Shapes.contiguousStrides(shape), 0, new Version());
+  }
+
+  /** Wraps {@code data} (taken over, not copied) as a contiguous float32 array. */
+  public static NDArray wrap(float[] data, int... shape) {
+    checkLength("wrap", data.length, shape);
+    return new NDArray(DType.FLOAT32, null, data, null, shape.clone(),
+        Shapes.contiguousStrides(shape), 0, new Version());
+  }
+
+  /** Wraps {@code data} (taken over, not copied) as a contiguous int64 array. */
+  public static NDArray wrap(long[] data, int... shape) {
+    checkLength("wrap", data.length, shape);
+    return new NDArray(DType.INT64, null, null, data, shape.clone(),
+        Shapes.contiguousStrides(shape), 0, new Version());
+  }
+
+  private static void checkLength(String op, int length, int[] shape) {
+    Shapes.checkShape(op, shape);
+    int n = Shapes.numel(shape);
+    if (n != length) {
+      throw new ShapeException(
+          op + ": " + length + " values do not fill shape " + Shapes.str(shape) + " (" + n
+              + " elements)");
+    }
+  }
+
+  /** A new contiguous array of zeros. */
+  public static NDArray zeros(DType dtype, int... shape) {
+    Shapes.checkShape("zeros", shape);
+    int n = Shapes.numel(shape);
+    switch (dtype) {
+      case FLOAT64:
+        return wrap(new double[n], shape);
+      case FLOAT32:
+        return wrap(new float[n], shape);
+      default:
+        return wrap(new long[n], shape);
+    }
+  }
+
+  /** A new contiguous array filled with {@code value} (rounded to the dtype). */
+  public static NDArray full(DType dtype, double value, int... shape) {
+    NDArray a = zeros(dtype, shape);
+    if (value != 0) {
+      switch (dtype) {
+        case FLOAT64:
+          Arrays.fill(a.d, value);
+          break;
+        case FLOAT32:
+          Arrays.fill(a.f, (float) value);
+          break;
+        default:
+          Arrays.fill(a.l, (long) value);
+      }
+    }
+    return a;
+  }
+
+  /** A 0-d array holding {@code value}. */
+  public static NDArray scalar(DType dtype, double value) {
+    return full(dtype, value);
+  }
+
+  // ---------------------------------------------------------------- accessors
+
+  /** The element type. */
+  public DType dtype() {
+    return dtype;
+  }
+
+  /** A copy of the shape. */
+  public int[] shape() {
+    return shape.clone();
+  }
+
+  /** Size of dimension {@code i} (negative counts from the end). */
+  public int dim(int i) {
+    return shape[Shapes.axis("dim", i, shape.length)];
+  }
+
+  /** Number of dimensions. */
+  public int rank() {
+    return shape.length;
+  }
+
+  /** Number of elements. */
+  public int size() {
+    return size;
+  }
+
+  /** A copy of the strides (in elements). */
+  public int[] strides() {
+    return strides.clone();
+  }
+
+  /** The number of in-place updates made to this array's storage (shared by its views). */
+  public int version() {
+    return version.value;
+  }
+
+  /** True when the elements lie in row-major order without gaps starting at the offset. */
+  public boolean isContiguous() {
+    int s = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      if (shape[i] != 1 && strides[i] != s) {
+        return false;
+      }
+      s *= shape[i];
+    }
+    return true;
+  }
+
+  /**
+   * The backing double array of a contiguous float64 array (elements start at {@link #offset()});
+   * for kernels that need raw access. Callers must not write to it.
+   *
+   * @throws DTypeException for other dtypes
+   */
+  public double[] doubleStorage() {
+    if (d == null) {
+      throw new DTypeException("doubleStorage: array is " + dtype + ", not float64");
+    }
+    return d;
+  }
+
+  /** The backing float array of a float32 array; see {@link #doubleStorage()}. */
+  public float[] floatStorage() {
+    if (f == null) {
+      throw new DTypeException("floatStorage: array is " + dtype + ", not float32");
+    }
+    return f;
+  }
+
+  /** The backing long array of an int64 array; see {@link #doubleStorage()}. */
+  public long[] longStorage() {
+    if (l == null) {
+      throw new DTypeException("longStorage: array is " + dtype + ", not int64");
+    }
+    return l;
+  }
+
+  /** Offset of the first element in the storage array. */
+  public int offset() {
+    return offset;
+  }
+
+  /** Storage position of the element at a logical row-major index. */
+  private int storageIndex(int flat) {
+    int pos = offset;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      int s = shape[i];
+      if (s == 0) {
+        return offset;
+      }
+      pos += (flat % s) * strides[i];
+      flat /= s;
+    }
+    return pos;
+  }
+
+  /** The element at logical row-major position {@code flat} (0 to size-1), as a double. */
+  public double getFlat(int flat) {
+    if (flat < 0 || flat >= size) {
+      throw new ShapeException(
+          "get: flat index " + flat + " is out of range for " + size + " elements");
+    }
+    int p = storageIndex(flat);
+    switch (dtype) {
+      case FLOAT64:
+        return d[p];
+      case FLOAT32:
+        return f[p];
+      default:
+        return l[p];
+    }
+  }
+
+  /** The int64 element at logical position {@code flat} (exact for int64 arrays). */
+  public long getFlatLong(int flat) {
+    if (dtype != DType.INT64) {
+      return (long) getFlat(flat);
+    }
+    if (flat < 0 || flat >= size) {
+      throw new ShapeException(
+          "get: flat index " + flat + " is out of range for " + size + " elements");
+    }
+    return l[storageIndex(flat)];
+  }
+
+  /**
+   * The element at a multi-index (one index per dimension, negative counts from the end).
+   *
+   * @throws ShapeException when the index count or an index is out of range
+   */
+  public double get(int... index) {
+    if (index.length != shape.length) {
+      throw new ShapeException(
+          "get: " + index.length + " indices given for a tensor of rank " + shape.length
+              + " and shape " + Shapes.str(shape));
+    }
+    int pos = offset;
+    for (int i = 0; i < index.length; i++) {
+      int k = index[i] < 0 ? index[i] + shape[i] : index[i];
+      if (k < 0 || k >= shape[i]) {
+        throw new ShapeException(
+            "get: index " + index[i] + " is out of range for dimension " + i + " of size "
+                + shape[i] + " (shape " + Shapes.str(shape) + ")");
+      }
+      pos += k * strides[i];
+    }
+    switch (dtype) {
+      case FLOAT64:
+        return d[pos];
+      case FLOAT32:
+        return f[pos];
+      default:
+        return l[pos];
+    }
+  }
+
+  /** All elements in row-major order as a new double array. */
+  public double[] toDoubleArray() {
+    if (dtype == DType.FLOAT64 && isContiguous()) {
+      return Arrays.copyOfRange(d, offset, offset + size);
+    }
+    NDArray c = astype(DType.FLOAT64).contiguous();
+    return Arrays.copyOfRange(c.d, c.offset, c.offset + size);
+  }
+
+  /** All elements in row-major order as a new float array (rounded from float64). */
+  public float[] toFloatArray() {
+    if (dtype == DType.FLOAT32 && isContiguous()) {
+      return Arrays.copyOfRange(f, offset, offset + size);
+    }
+    NDArray c = astype(DType.FLOAT32).contiguous();
+    return Arrays.copyOfRange(c.f, c.offset, c.offset + size);
+  }
+
+  /** All elements in row-major order as a new long array (floats truncated toward zero). */
+  public long[] toLongArray() {
+    if (dtype == DType.INT64 && isContiguous()) {
+      return Arrays.copyOfRange(l, offset, offset + size);
+    }
+    NDArray c = astype(DType.INT64).contiguous();
+    return Arrays.copyOfRange(c.l, c.offset, c.offset + size);
+  }
+
+  // ---------------------------------------------------------------- views
+
+  /** This array if contiguous, else a contiguous copy. */
+  public NDArray contiguous() {
+    return isContiguous() ? this : copy();
+  }
+
+  /** A contiguous copy (never shares storage). */
+  public NDArray copy() {
+    NDArray out = zeros(dtype, shape);
+    copyInto(this, out);
+    return out;
+  }
+
+  /** A contiguous copy converted to {@code target} (this array when the dtype already matches). */
+  public NDArray astype(DType target) {
+    if (target == dtype) {
+      return this;
+    }
+    NDArray out = zeros(target, shape);
+    copyInto(this, out);
+    return out;
+  }
+
+  /**
+   * The same elements with another shape; a view when this array is contiguous, else a copy. One
+   * size may be {@code -1} and is inferred.
+   *
+   * @throws ShapeException when the sizes do not match
+   */
+  public NDArray reshape(int... newShape) {
+    int[] s = inferShape("reshape", newShape);
+    NDArray src = contiguous();
+    return new NDArray(dtype, src.d, src.f, src.l, s, Shapes.contiguousStrides(s), src.offset,
+        src.version);
+  }
+
+  private int[] inferShape(String op, int[] newShape) {
+    int[] s = newShape.clone();
+    int infer = -1;
+    long known = 1;
+    for (int i = 0; i < s.length; i++) {
+      if (s[i] == -1) {
+        if (infer >= 0) {
+          throw new ShapeException(op + ": only one dimension can be -1: " + Arrays.toString(newShape));
+        }
+        infer = i;
+      } else if (s[i] < 0) {
+        throw new ShapeException(op + ": negative dimension in " + Arrays.toString(newShape));
+      } else {
+        known *= s[i];
+      }
+    }
+    if (infer >= 0) {
+      if (known == 0 || size % known != 0) {
+        throw new ShapeException(
+            op + ": cannot infer -1 in " + Arrays.toString(newShape) + " for " + size
+                + " elements of shape " + Shapes.str(shape));
+      }
+      s[infer] = (int) (size / known);
+      known *= s[infer];
+    }
+    if (known != size) {
+      throw new ShapeException(
+          op + ": shape " + Shapes.str(shape) + " (" + size + " elements) cannot be viewed as "
+              + Arrays.toString(newShape) + " (" + known + " elements)");
+    }
+    return s;
+  }
+
+  /**
+   * A view with the dimensions reordered: dimension {@code i} of the result is dimension {@code
+   * perm[i]} of this array.
+   */
+  public NDArray permute(int... perm) {
+    if (perm.length != shape.length) {
+      throw new ShapeException(
+          "permute: " + perm.length + " axes given for a tensor of rank " + shape.length + ": "
+              + Arrays.toString(perm));
+    }
+    int[] s = new int[perm.length];
+    int[] st = new int[perm.length];
+    boolean[] seen = new boolean[perm.length];
+    for (int i = 0; i < perm.length; i++) {
+      int p = Shapes.axis("permute", perm[i], shape.length);
+      if (seen[p]) {
+        throw new ShapeException("permute: axis " + perm[i] + " repeats in " + Arrays.toString(perm));
+      }
+      seen[p] = true;
+      s[i] = shape[p];
+      st[i] = strides[p];
+    }
+    return new NDArray(dtype, d, f, l, s, st, offset, version);
+  }
+
+  /**
+   * A view broadcast to {@code target} (stride 0 along broadcast dimensions), by NumPy's rules.
+   *
+   * @throws ShapeException when this shape does not broadcast to {@code target}
+   */
+  public NDArray expand(int... target) {
+    Shapes.checkShape("expand", target);
+    if (!Shapes.broadcastsTo(shape, target)) {
+      throw new ShapeException(
+          "expand: shape " + Shapes.str(shape) + " cannot be broadcast to " + Shapes.str(target));
+    }
+    int lead = target.length - shape.length;
+    int[] st = new int[target.length];
+    for (int i = 0; i < shape.length; i++) {
+      st[lead + i] = shape[i] == target[lead + i] ? strides[i] : 0;
+    }
+    return new NDArray(dtype, d, f, l, target.clone(), st, offset, version);
+  }
+
+  /**
+   * A view of the elements {@code start, start + step, ...} below {@code end} along {@code axis}.
+   * Indices are clamped to the dimension like Python slices; {@code step} must be positive.
+   */
+  public NDArray slice(int axis, int start, int end, int step) {
+    int a = Shapes.axis("slice", axis, shape.length);
+    if (step <= 0) {
+      throw new ShapeException("slice: step must be positive, got " + step);
+    }
+    int n = shape[a];
+    int s = clampIndex(start, n);
+    int e = clampIndex(end, n);
+    int len = e <= s ? 0 : (e - s + step - 1) / step;
+    int[] ns = shape.clone();
+    int[] nst = strides.clone();
+    ns[a] = len;
+    nst[a] = strides[a] * step;
+    return new NDArray(dtype, d, f, l, ns, nst, offset + (len == 0 ? 0 : s * strides[a]), version);
+  }
+
+  private static int clampIndex(int i, int n) {
+    if (i < 0) {
+      i += n;
+    }
+    return Math.max(0, Math.min(i, n));
+  }
+
+  // ---------------------------------------------------------------- strided iteration
+
+  /**
+   * Coalesced iteration plan over a shape for several operands: drops size-1 dimensions and merges
+   * adjacent dimensions that are contiguous for every operand, so that the innermost loop is as
+   * long as possible.
+   */
+  private static final class Plan {
+    final int[] dims;
+    final int[][] st;
+
+    Plan(int[] shape, int[]... strides) {
+      int r = shape.length;
+      int k = strides.length;
+      int[] ds = new int[Math.max(r, 1)];
+      int[][] ss = new int[k][Math.max(r, 1)];
+      int n = 0;
+      for (int i = 0; i < r; i++) {
+        if (shape[i] == 1) {
+          continue;
+        }
+        if (n > 0) {
+          boolean merge = true;
+          for (int o = 0; o < k; o++) {
+            if (ss[o][n - 1] != strides[o][i] * shape[i]) {
+              merge = false;
+              break;
+            }
+          }
+          if (merge) {
+            ds[n - 1] *= shape[i];
+            for (int o = 0; o < k; o++) {
+              ss[o][n - 1] = strides[o][i];
+            }
+            continue;
+          }
+        }
+        ds[n] = shape[i];
+        for (int o = 0; o < k; o++) {
+          ss[o][n] = strides[o][i];
+        }
+        n++;
+      }
+      if (n == 0) {
+        ds[0] = 1;
+        for (int o = 0; o < k; o++) {
+          ss[o][0] = 0;
+        }
+        n = 1;
+      }
+      dims = Arrays.copyOf(ds, n);
+      st = new int[k][];
+      for (int o = 0; o < k; o++) {
+        st[o] = Arrays.copyOf(ss[o], n);
+      }
+    }
+
+    int inner() {
+      return dims[dims.length - 1];
+    }
+
+    int innerStride(int operand) {
+      return st[operand][dims.length - 1];
+    }
+
+    int rows() {
+      int r = 1;
+      for (int i = 0; i < dims.length - 1; i++) {
+        r *= dims[i];
+      }
+      return r;
+    }
+
+    /** Fills {@code offs} with each operand's offset at the start of row {@code row}. */
+    void rowOffsets(int row, int[] base, int[] offs) {
+      for (int o = 0; o < offs.length; o++) {
+        offs[o] = base[o];
+      }
+      for (int i = dims.length - 2; i >= 0 && row > 0; i--) {
+        int c = row % dims[i];
+        row /= dims[i];
+        for (int o = 0; o < offs.length; o++) {
+          offs[o] += c * st[o][i];
+        }
+      }
+    }
+  }
+
+  /** Strides of {@code a} broadcast against {@code outShape} (0 where broadcast). */
+  private static int[] broadcastStrides(NDArray a, int[] outShape) {
+    int lead = outShape.length - a.shape.length;
+    int[] st = new int[outShape.length];
+    for (int i = 0; i < a.shape.length; i++) {
+      st[lead + i] = a.shape[i] == 1 ? 0 : a.strides[i];
+    }
+    return st;
+  }
+
+  // ---------------------------------------------------------------- elementwise
+
+  /** Copies {@code src} (broadcast to {@code dst}'s shape, any dtype) into {@code dst}. */
+  private static void copyInto(NDArray src, NDArray dst) {
+    if (src.dtype == dst.dtype) {
+      unaryInto(UnaryOp.COPY, src, dst);
+      return;
+    }
+    Plan p = new Plan(dst.shape, broadcastStrides(src, dst.shape), dst.strides);
+    int n = p.inner();
+    int ss = p.innerStride(0);
+    int ds = p.innerStride(1);
+    int[] offs = new int[2];
+    int[] base = {src.offset, dst.offset};
+    int rows = dst.size == 0 ? 0 : p.rows();
+    for (int r = 0; r < rows; r++) {
+      p.rowOffsets(r, base, offs);
+      int so = offs[0];
+      int doff = offs[1];
+      for (int i = 0; i < n; i++) {
+        int si = so + i * ss;
+        int di = doff + i * ds;
+        double v = src.d != null ? src.d[si] : src.f != null ? src.f[si] : (double) src.l[si];
+        if (dst.d != null) {
+          dst.d[di] = src.l != null ? (double) src.l[si] : v;
+        } else if (dst.f != null) {
+          dst.f[di] = (float) v;
+        } else {
+          dst.l[di] = src.l != null ? src.l[si] : (long) v;
+        }
+      }
+    }
+  }
+
+  private void requireFloat(String op) {
+    if (dtype == DType.INT64) {
+      throw new DTypeException(
+          op + ": int64 tensors are not supported; convert first with .to(DType.FLOAT64)");
+    }
+  }
+
+  /** {@code op(x)} elementwise, as a new contiguous array of the same dtype. */
+  public NDArray unary(UnaryOp op) {
+    if (op != UnaryOp.COPY) {
+      requireFloat(op.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    NDArray out = zeros(dtype, shape);
+    unaryInto(op, this, out);
+    return out;
+  }
+
+  private static void unaryInto(UnaryOp op, NDArray x, NDArray out) {
+    if (out.size == 0) {
+      return;
+    }
+    Plan p = new Plan(out.shape, broadcastStrides(x, out.shape), out.strides);
+    int n = p.inner();
+    int xs = p.innerStride(0);
+    int os = p.innerStride(1);
+    int rows = p.rows();
+    int[] base = {x.offset, out.offset};
+    long cost = (long) n * (op == UnaryOp.COPY || op == UnaryOp.NEG || op == UnaryOp.RELU ? 1 : 8);
+    Parallel.forRange(rows, cost, (r0, r1) -> {
+      int[] offs = new int[2];
+      for (int r = r0; r < r1; r++) {
+        p.rowOffsets(r, base, offs);
+        switch (x.dtype) {
+          case FLOAT64:
+            unaryRow(op, x.d, offs[0], xs, out.d, offs[1], os, n);
+            break;
+          case FLOAT32:
+            unaryRow(op, x.f, offs[0], xs, out.f, offs[1], os, n);
+            break;
+          default:
+            for (int i = 0; i < n; i++) {
+              out.l[offs[1] + i * os] = x.l[offs[0] + i * xs];
+            }
+        }
+      }
+    });
+  }
+
+  private static double sigmoid(double v) {
+    if (v >= 0) {
+      return 1.0 / (1.0 + Math.exp(-v));
+    }
+    double e = Math.exp(v);
+    return e / (1.0 + e);
+  }
+
+  private static double applyUnary(UnaryOp op, double v) {
+    switch (op) {
+      case COPY:
+        return v;
+      case NEG:
+        return -v;
+      case EXP:
+        return Math.exp(v);
+      case LOG:
+        return Math.log(v);
+      case SQRT:
+        return Math.sqrt(v);
+      case ABS:
+        return Math.abs(v);
+      case SIN:
+        return Math.sin(v);
+      case COS:
+        return Math.cos(v);
+      case TANH:
+        return Math.tanh(v);
+      case SIGMOID:
+        return sigmoid(v);
+      case RELU:
+        return v > 0 ? v : (v == v ? 0.0 : v);
+      case SIGN:
+        return Math.signum(v);
+      case STEP:
+        return v > 0 ? 1.0 : 0.0;
+      case RECIPROCAL:
+        return 1.0 / v;
+      default:
+        throw new AssertionError(op);
+    }
+  }
+
+  private static void unaryRow(UnaryOp op, double[] x, int xo, int xs, double[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1) {
+      switch (op) {
+        case COPY:
+          System.arraycopy(x, xo, o, oo, n);
+          return;
+        case NEG:
+          for (int i = 0; i < n; i++) {
+            o[oo + i] = -x[xo + i];
+          }
+          return;
+        case RELU:
+          for (int i = 0; i < n; i++) {
+            double v = x[xo + i];
+            o[oo + i] = v > 0 ? v : (v == v ? 0.0 : v);
+          }
+          return;
+        case EXP:
+          for (int i = 0; i < n; i++) {
+            o[oo + i] = Math.exp(x[xo + i]);
+          }
+          return;
+        case TANH:
+          for (int i = 0; i < n; i++) {
+            o[oo + i] = Math.tanh(x[xo + i]);
+          }
+          return;
+        default:
+          for (int i = 0; i < n; i++) {
+            o[oo + i] = applyUnary(op, x[xo + i]);
+          }
+          return;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      o[oo + i * os] = applyUnary(op, x[xo + i * xs]);
+    }
+  }
+
+  private static void unaryRow(UnaryOp op, float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1) {
+      switch (op) {
+        case COPY:
+          System.arraycopy(x, xo, o, oo, n);
+          return;
+        case NEG:
+          for (int i = 0; i < n; i++) {
+            o[oo + i] = -x[xo + i];
+          }
+          return;
+        case RELU:
+          for (int i = 0; i < n; i++) {
+            float v = x[xo + i];
+            o[oo + i] = v > 0 ? v : (v == v ? 0f : v);
+          }
+          return;
+        default:
+          for (int i = 0; i < n; i++) {
+            o[oo + i] = (float) applyUnary(op, x[xo + i]);
+          }
+          return;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      o[oo + i * os] = (float) applyUnary(op, x[xo + i * xs]);
+    }
+  }
+
+  /**
+   * {@code op(a, b)} elementwise with NumPy broadcasting, as a new contiguous array. Both operands
+   * must have the same floating-point dtype (promotion is the caller's job).
+   *
+   * @throws ShapeException when the shapes do not broadcast (names both shapes)
+   * @throws DTypeException when the dtypes differ or are int64
+   */
+  public NDArray binary(BinaryOp op, NDArray b) {
+    String name = op.name().toLowerCase(java.util.Locale.ROOT);
+    checkSameFloat(name, b);
+    int[] outShape = Shapes.broadcast(name, shape, b.shape);
+    NDArray out = zeros(dtype, outShape);
+    binaryInto(op, this, b, out);
+    return out;
+  }
+
+  private void checkSameFloat(String op, NDArray b) {
+    if (dtype != b.dtype) {
+      throw new DTypeException(
+          op + ": dtypes differ: " + dtype + " and " + b.dtype + " (convert one with .to(...))");
+    }
+    requireFloat(op);
+  }
+
+  /** {@code op(this, scalar)} elementwise; the scalar is rounded to this array's dtype. */
+  public NDArray binary(BinaryOp op, double scalar) {
+    return binary(op, scalar(dtype, scalar));
+  }
+
+  private static void binaryInto(BinaryOp op, NDArray a, NDArray b, NDArray out) {
+    if (out.size == 0) {
+      return;
+    }
+    Plan p = new Plan(out.shape, broadcastStrides(a, out.shape), broadcastStrides(b, out.shape),
+        out.strides);
+    int n = p.inner();
+    int as = p.innerStride(0);
+    int bs = p.innerStride(1);
+    int os = p.innerStride(2);
+    int rows = p.rows();
+    int[] base = {a.offset, b.offset, out.offset};
+    long cost = (long) n * (op == BinaryOp.POW ? 16 : 1);
+    Parallel.forRange(rows, cost, (r0, r1) -> {
+      int[] offs = new int[3];
+      for (int r = r0; r < r1; r++) {
+        p.rowOffsets(r, base, offs);
+        if (out.d != null) {
+          binaryRow(op, a.d, offs[0], as, b.d, offs[1], bs, out.d, offs[2], os, n);
+        } else {
+          binaryRow(op, a.f, offs[0], as, b.f, offs[1], bs, out.f, offs[2], os, n);
+        }
+      }
+    });
+  }
+
+  private static double applyBinary(BinaryOp op, double x, double y) {
+    switch (op) {
+      case ADD:
+        return x + y;
+      case SUB:
+        return x - y;
+      case MUL:
+        return x * y;
+      case DIV:
+        return x / y;
+      case POW:
+        return Math.pow(x, y);
+      case MAX:
+        return x != x || y != y ? Double.NaN : Math.max(x, y);
+      case MIN:
+        return x != x || y != y ? Double.NaN : Math.min(x, y);
+      case EQ:
+        return x == y ? 1 : 0;
+      case NE:
+        return x != y ? 1 : 0;
+      case LT:
+        return x < y ? 1 : 0;
+      case LE:
+        return x <= y ? 1 : 0;
+      case GT:
+        return x > y ? 1 : 0;
+      case GE:
+        return x >= y ? 1 : 0;
+      default:
+        throw new AssertionError(op);
+    }
+  }
+
+  private static void binaryRow(
+      BinaryOp op, double[] a, int ao, int as, double[] b, int bo, int bs, double[] o, int oo,
+      int os, int n) {
+    if (as == 1 && os == 1 && (bs == 1 || bs == 0)) {
+      if (bs == 1) {
+        switch (op) {
+          case ADD:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] + b[bo + i];
+            }
+            return;
+          case SUB:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] - b[bo + i];
+            }
+            return;
+          case MUL:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] * b[bo + i];
+            }
+            return;
+          case DIV:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] / b[bo + i];
+            }
+            return;
+          default:
+            break;
+        }
+      } else {
+        double s = b[bo];
+        switch (op) {
+          case ADD:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] + s;
+            }
+            return;
+          case SUB:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] - s;
+            }
+            return;
+          case MUL:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] * s;
+            }
+            return;
+          case DIV:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] / s;
+            }
+            return;
+          default:
+            break;
+        }
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      o[oo + i * os] = applyBinary(op, a[ao + i * as], b[bo + i * bs]);
+    }
+  }
+
+  private static void binaryRow(
+      BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo,
+      int os, int n) {
+    if (as == 1 && os == 1 && (bs == 1 || bs == 0)) {
+      if (bs == 1) {
+        switch (op) {
+          case ADD:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] + b[bo + i];
+            }
+            return;
+          case SUB:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] - b[bo + i];
+            }
+            return;
+          case MUL:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] * b[bo + i];
+            }
+            return;
+          case DIV:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] / b[bo + i];
+            }
+            return;
+          default:
+            break;
+        }
+      } else {
+        float s = b[bo];
+        switch (op) {
+          case ADD:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] + s;
+            }
+            return;
+          case SUB:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] - s;
+            }
+            return;
+          case MUL:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] * s;
+            }
+            return;
+          case DIV:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] / s;
+            }
+            return;
+          default:
+            break;
+        }
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      o[oo + i * os] = (float) applyBinary(op, a[ao + i * as], b[bo + i * bs]);
+    }
+  }
+
+  /**
+   * Elementwise choice: {@code cond != 0 ? a : b}, all three broadcast together. {@code a} and
+   * {@code b} must share a floating dtype; {@code cond} may have any dtype.
+   */
+  public static NDArray where(NDArray cond, NDArray a, NDArray b) {
+    a.checkSameFloat("where", b);
+    int[] s = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
+    NDArray c = cond.astype(a.dtype);
+    NDArray out = zeros(a.dtype, s);
+    if (out.size == 0) {
+      return out;
+    }
+    Plan p = new Plan(s, broadcastStrides(c, s), broadcastStrides(a, s), broadcastStrides(b, s),
+        out.strides);
+    int n = p.inner();
+    int cs = p.innerStride(0);
+    int as = p.innerStride(1);
+    int bs = p.innerStride(2);
+    int os = p.innerStride(3);
+    int[] offs = new int[4];
+    int[] base = {c.offset, a.offset, b.offset, out.offset};
+    for (int r = 0, rows = p.rows(); r < rows; r++) {
+      p.rowOffsets(r, base, offs);
+      if (out.d != null) {
+        for (int i = 0; i < n; i++) {
+          out.d[offs[3] + i * os] =
+              c.d[offs[0] + i * cs] != 0 ? a.d[offs[1] + i * as] : b.d[offs[2] + i * bs];
+        }
+      } else {
+        for (int i = 0; i < n; i++) {
+          out.f[offs[3] + i * os] =
+              c.f[offs[0] + i * cs] != 0 ? a.f[offs[1] + i * as] : b.f[offs[2] + i * bs];
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- in-place (optimisers only)
+
+  /**
+   * {@code this = op(this, other)} in place ({@code other} broadcast to this shape), bumping the
+   * version counter. For optimisers and initialisers.
+   */
+  public void applyInPlace(BinaryOp op, NDArray other) {
+    String name = op.name().toLowerCase(java.util.Locale.ROOT) + "_";
+    checkSameFloat(name, other);
+    if (!Shapes.broadcastsTo(other.shape, shape)) {
+      throw new ShapeException(
+          name + ": shape " + Shapes.str(other.shape) + " cannot be broadcast to "
+              + Shapes.str(shape));
+    }
+    binaryInto(op, this, other, this);
+    version.value++;
+  }
+
+  /** {@code this += alpha * x} in place (same shape), bumping the version counter. */
+  public void axpyInPlace(double alpha, NDArray x) {
+    checkSameFloat("axpy_", x);
+    if (!Arrays.equals(shape, x.shape)) {
+      throw new ShapeException(
+          "axpy_: shapes differ: " + Shapes.str(shape) + " and " + Shapes.str(x.shape));
+    }
+    if (isContiguous() && x.isContiguous()) {
+      if (d != null) {
+        for (int i = 0; i < size; i++) {
+          d[offset + i] += alpha * x.d[x.offset + i];
+        }
+      } else {
+        float fa = (float) alpha;
+        for (int i = 0; i < size; i++) {
+          f[offset + i] += fa * x.f[x.offset + i];
+        }
+      }
+      version.value++;
+    } else {
+      applyInPlace(BinaryOp.ADD, x.binary(BinaryOp.MUL, alpha));
+    }
+  }
+
+  /** Copies {@code src} (broadcast, any dtype) into this array in place, bumping the version. */
+  public void assign(NDArray src) {
+    if (!Shapes.broadcastsTo(src.shape, shape)) {
+      throw new ShapeException(
+          "copy_: shape " + Shapes.str(src.shape) + " cannot be broadcast to " + Shapes.str(shape));
+    }
+    NDArray s = src.storageOverlaps(this) ? src.copy() : src;
+    copyInto(s, this);
+    version.value++;
+  }
+
+  private boolean storageOverlaps(NDArray o) {
+    return (d != null && d == o.d) || (f != null && f == o.f) || (l != null && l == o.l);
+  }
+
+  /** Sets every element to {@code value} in place, bumping the version counter. */
+  public void fillInPlace(double value) {
+    assign(scalar(dtype, value));
+  }
+
+  // ---------------------------------------------------------------- reductions
+
+  /** Which reduction {@link #reduce} computes. */
+  public enum ReduceOp {
+    /** the sum (0 over no elements). */
+    SUM,
+    /** the largest element (NaN if any is NaN). */
+    MAX,
+    /** the smallest element (NaN if any is NaN). */
+    MIN
+  }
+
+  /**
+   * Reduces over {@code axes} (negative count from the end; none means all), keeping reduced
+   * dimensions as size 1 when {@code keepDims}.
+   *
+   * @throws ShapeException for a bad axis, or max/min over an empty dimension
+   */
+  public NDArray reduce(ReduceOp op, int[] axes, boolean keepDims) {
+    String name = op.name().toLowerCase(java.util.Locale.ROOT);
+    requireFloat(name);
+    int[] ax = Shapes.axes(name, axes, shape.length);
+    int[] outShape = Shapes.reduced(shape, ax, keepDims);
+    boolean[] red = new boolean[shape.length];
+    int reduceCount = 1;
+    for (int a : ax) {
+      red[a] = true;
+      reduceCount *= shape[a];
+    }
+    if (reduceCount == 0 && op != ReduceOp.SUM && Shapes.numel(outShape) > 0) {
+      throw new ShapeException(
+          name + ": cannot reduce an empty dimension of shape " + Shapes.str(shape)
+              + " over axes " + Arrays.toString(ax) + " (no identity for " + name + ")");
+    }
+    NDArray out = zeros(dtype, outShape);
+    int m = out.size;
+    if (m == 0) {
+      return out;
+    }
+    if (reduceCount == 0) {
+      return out;
+    }
+    // Fast path: contiguous and the reduced axes are a leading prefix: accumulate whole rows.
+    boolean prefix = true;
+    for (int i = 0; i < ax.length; i++) {
+      if (ax[i] != i) {
+        prefix = false;
+        break;
+      }
+    }
+    NDArray src;
+    if (prefix && isContiguous() && ax.length < shape.length) {
+      src = this;
+      reducePrefix(op, src, reduceCount, m, out);
+      return out;
+    }
+    // General: move kept axes first, reduced axes last, make contiguous, reduce rows.
+    int[] perm = new int[shape.length];
+    int j = 0;
+    for (int i = 0; i < shape.length; i++) {
+      if (!red[i]) {
+        perm[j++] = i;
+      }
+    }
+    for (int a : ax) {
+      perm[j++] = a;
+    }
+    src = permute(perm).contiguous();
+    final NDArray s = src;
+    final int rc = reduceCount;
+    Parallel.forRange(m, rc, (r0, r1) -> {
+      for (int r = r0; r < r1; r++) {
+        int base = s.offset + r * rc;
+        if (s.d != null) {
+          out.d[r] = reduceRow(op, s.d, base, rc);
+        } else {
+          out.f[r] = (float) reduceRow(op, s.f, base, rc);
+        }
+      }
+    });
+    return out;
+  }
+
+  private static double reduceRow(ReduceOp op, double[] x, int o, int n) {
+    switch (op) {
+      case SUM: {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+          s0 += x[o + i];
+          s1 += x[o + i + 1];
+          s2 += x[o + i + 2];
+          s3 += x[o + i + 3];
+        }
+        for (; i < n; i++) {
+          s0 += x[o + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+      }
+      case MAX: {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+          double v = x[o + i];
+          if (v != v) {
+            return v;
+          }
+          m = v > m ? v : m;
+        }
+        return m;
+      }
+      default: {
+        double m = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+          double v = x[o + i];
+          if (v != v) {
+            return v;
+          }
+          m = v < m ? v : m;
+        }
+        return m;
+      }
+    }
+  }
+
+  private static double reduceRow(ReduceOp op, float[] x, int o, int n) {
+    switch (op) {
+      case SUM: {
+        // float32 sums accumulate in double: summation order errors would otherwise grow with n.
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+          s += x[o + i];
+        }
+        return s;
+      }
+      case MAX: {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+          float v = x[o + i];
+          if (v != v) {
+            return v;
+          }
+          m = v > m ? v : m;
+        }
+        return m;
+      }
+      default: {
+        float m = Float.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+          float v = x[o + i];
+          if (v != v) {
+            return v;
+          }
+          m = v < m ? v : m;
+        }
+        return m;
+      }
+    }
+  }
+
+  /** Reduces the leading {@code r} "rows" of a contiguous array into {@code m} outputs. */
+  private static void reducePrefix(ReduceOp op, NDArray s, int r, int m, NDArray out) {
+    Parallel.forRange(m, r, (c0, c1) -> {
+      if (s.d != null) {
+        double[] x = s.d;
+        double[] o = out.d;
+        for (int j = c0; j < c1; j++) {
+          o[j] = x[s.offset + j];
+        }
+        for (int i = 1; i < r; i++) {
+          int base = s.offset + i * m;
+          switch (op) {
+            case SUM:
+              for (int j = c0; j < c1; j++) {
+                o[j] += x[base + j];
+              }
+              break;
+            case MAX:
+              for (int j = c0; j < c1; j++) {
+                o[j] = applyBinary(BinaryOp.MAX, o[j], x[base + j]);
+              }
+              break;
+            default:
+              for (int j = c0; j < c1; j++) {
+                o[j] = applyBinary(BinaryOp.MIN, o[j], x[base + j]);
+              }
+          }
+        }
+      } else {
+        float[] x = s.f;
+        float[] o = out.f;
+        if (op == ReduceOp.SUM) {
+          double[] acc = new double[c1 - c0];
+          for (int i = 0; i < r; i++) {
+            int base = s.offset + i * m;
+            for (int j = c0; j < c1; j++) {
+              acc[j - c0] += x[base + j];
+            }
+          }
+          for (int j = c0; j < c1; j++) {
+            o[j] = (float) acc[j - c0];
+          }
+          return;
+        }
+        for (int j = c0; j < c1; j++) {
+          o[j] = x[s.offset + j];
+        }
+        for (int i = 1; i < r; i++) {
+          int base = s.offset + i * m;
+          BinaryOp bo = op == ReduceOp.MAX ? BinaryOp.MAX : BinaryOp.MIN;
+          for (int j = c0; j < c1; j++) {
+            o[j] = (float) applyBinary(bo, o[j], x[base + j]);
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * Index of the largest ({@code max == true}) or smallest element along {@code axis}, as int64;
+   * the first one on ties. {@code axis == null} means over all elements (a 0-d result).
+   */
+  public NDArray argReduce(boolean max, Integer axis, boolean keepDims) {
+    String name = max ? "argmax" : "argmin";
+    requireFloat(name);
+    NDArray src;
+    int[] outShape;
+    int n;
+    if (axis == null) {
+      src = contiguous();
+      n = size;
+      outShape = keepDims ? Shapes.reduced(shape, Shapes.axes(name, null, shape.length), true) : new int[0];
+    } else {
+      int a = Shapes.axis(name, axis, shape.length);
+      int[] perm = new int[shape.length];
+      int j = 0;
+      for (int i = 0; i < shape.length; i++) {
+        if (i != a) {
+          perm[j++] = i;
+        }
+      }
+      perm[j] = a;
+      src = permute(perm).contiguous();
+      n = shape[a];
+      outShape = Shapes.reduced(shape, new int[] {a}, keepDims);
+    }
+    if (n == 0) {
+      throw new ShapeException(name + ": cannot reduce an empty dimension of shape " + Shapes.str(shape));
+    }
+    NDArray out = zeros(DType.INT64, outShape);
+    for (int r = 0; r < out.size; r++) {
+      int base = src.offset + r * n;
+      int best = 0;
+      double bv = src.d != null ? src.d[base] : src.f[base];
+      for (int i = 1; i < n && bv == bv; i++) {
+        double v = src.d != null ? src.d[base + i] : src.f[base + i];
+        if (v != v || (max ? v > bv : v < bv)) {
+          best = i;
+          bv = v;
+        }
+      }
+      out.l[r] = best;
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- matmul
+
+  /**
+   * Matrix product of two arrays of rank at least 2: the last two dimensions multiply as
+   * matrices, the leading (batch) dimensions broadcast by NumPy's rules.
+   *
+   * @throws ShapeException when inner dimensions differ or batch dimensions do not broadcast
+   */
+  public NDArray matmul(NDArray b) {
+    checkSameFloat("matmul", b);
+    NDArray a = this;
+    if (a.rank() < 2 || b.rank() < 2) {
+      throw new ShapeException(
+          "matmul: NDArray.matmul needs rank >= 2, got " + Shapes.str(a.shape) + " @ "
+              + Shapes.str(b.shape));
+    }
+    int m = a.shape[a.rank() - 2];
+    int k = a.shape[a.rank() - 1];
+    int k2 = b.shape[b.rank() - 2];
+    int n = b.shape[b.rank() - 1];
+    if (k != k2) {
+      throw new ShapeException(
+          "matmul: inner dimensions differ: " + Shapes.str(a.shape) + " @ " + Shapes.str(b.shape)
+              + " (" + k + " != " + k2 + ")");
+    }
+    int[] aBatch = Arrays.copyOf(a.shape, a.rank() - 2);
+    int[] bBatch = Arrays.copyOf(b.shape, b.rank() - 2);
+    int[] batch;
+    try {
+      batch = Shapes.broadcast("matmul", aBatch, bBatch);
+    } catch (ShapeException e) {
+      throw new ShapeException(
+          "matmul: batch dimensions cannot be broadcast together: " + Shapes.str(a.shape) + " @ "
+              + Shapes.str(b.shape));
+    }
+    int[] outShape = Arrays.copyOf(batch, batch.length + 2);
+    outShape[batch.length] = m;
+    outShape[batch.length + 1] = n;
+    NDArray out = zeros(dtype, outShape);
+    if (out.size == 0) {
+      return out;
+    }
+    MatLayout la = MatLayout.of(a);
+    MatLayout lb = MatLayout.of(b);
+    NDArray aa = la == null ? a.contiguous() : a;
+    NDArray bb = lb == null ? b.contiguous() : b;
+    if (la == null) {
+      la = MatLayout.of(aa);
+    }
+    if (lb == null) {
+      lb = MatLayout.of(bb);
+    }
+    int[] aBs = batchStrides(aa, batch);
+    int[] bBs = batchStrides(bb, batch);
+    int nb = Shapes.numel(batch);
+    int[] idx = new int[batch.length];
+    for (int t = 0; t < nb; t++) {
+      int ao = aa.offset;
+      int bo = bb.offset;
+      for (int i = 0; i < batch.length; i++) {
+        ao += idx[i] * aBs[i];
+        bo += idx[i] * bBs[i];
+      }
+      int co = t * m * n;
+      if (dtype == DType.FLOAT64) {
+        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, out.d, co, n, false);
+      } else {
+        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, out.f, co, n, false);
+      }
+      for (int i = batch.length - 1; i >= 0; i--) {
+        if (++idx[i] < batch[i]) {
+          break;
+        }
+        idx[i] = 0;
+      }
+    }
+    return out;
+  }
+
+  private static int[] batchStrides(NDArray a, int[] batch) {
+    int r = a.rank() - 2;
+    int lead = batch.length - r;
+    int[] st = new int[batch.length];
+    for (int i = 0; i < r; i++) {
+      st[lead + i] = a.shape[i] == 1 ? 0 : a.strides[i];
+    }
+    return st;
+  }
+
+  /** How the last two dimensions of an array map onto a BLAS-style matrix (or null if they don't). */
+  private static final class MatLayout {
+    final boolean trans;
+    final int ld;
+
+    private MatLayout(boolean trans, int ld) {
+      this.trans = trans;
+      this.ld = ld;
+    }
+
+    static MatLayout of(NDArray x) {
+      int r = x.rank();
+      int rows = x.shape[r - 2];
+      int cols = x.shape[r - 1];
+      int sr = rows == 1 ? Math.max(cols, 1) : x.strides[r - 2];
+      int sc = cols == 1 ? 1 : x.strides[r - 1];
+      if (sc == 1 && sr >= Math.max(cols, 1)) {
+        return new MatLayout(false, sr);
+      }
+      int sr2 = rows == 1 ? 1 : x.strides[r - 2];
+      int sc2 = cols == 1 ? Math.max(rows, 1) : x.strides[r - 1];
+      if (sr2 == 1 && sc2 >= Math.max(rows, 1)) {
+        return new MatLayout(true, sc2);
+      }
+      return null;
+    }
+  }
+
+  // ---------------------------------------------------------------- joining and indexing
+
+  /**
+   * Joins arrays of one dtype along {@code axis}; all other dimensions must match.
+   *
+   * @throws ShapeException naming the mismatching shapes
+   */
+  public static NDArray concat(NDArray[] parts, int axis) {
+    if (parts.length == 0) {
+      throw new ShapeException("concat: needs at least one tensor");
+    }
+    NDArray first = parts[0];
+    int a = Shapes.axis("concat", axis, first.rank());
+    int total = 0;
+    for (NDArray p : parts) {
+      if (p.dtype != first.dtype) {
+        throw new DTypeException("concat: dtypes differ: " + first.dtype + " and " + p.dtype);
+      }
+      if (p.rank() != first.rank()) {
+        throw new ShapeException(
+            "concat: ranks differ: " + Shapes.str(first.shape) + " and " + Shapes.str(p.shape));
+      }
+      for (int i = 0; i < p.rank(); i++) {
+        if (i != a && p.shape[i] != first.shape[i]) {
+          throw new ShapeException(
+              "concat: shapes differ outside axis " + a + ": " + Shapes.str(first.shape) + " and "
+                  + Shapes.str(p.shape));
+        }
+      }
+      total += p.shape[a];
+    }
+    int[] s = first.shape.clone();
+    s[a] = total;
+    NDArray out = zeros(first.dtype, s);
+    int pos = 0;
+    for (NDArray p : parts) {
+      copyInto(p, out.slice(a, pos, pos + p.shape[a], 1));
+      pos += p.shape[a];
+    }
+    return out;
+  }
+
+  /**
+   * A copy of this array with the slice {@code start:end:step} along {@code axis} replaced by
+   * {@code src} (which must have the slice's shape).
+   */
+  public NDArray sliceScatter(NDArray src, int axis, int start, int end, int step) {
+    NDArray out = copy();
+    NDArray view = out.slice(axis, start, end, step);
+    if (!Arrays.equals(view.shape, src.shape)) {
+      throw new ShapeException(
+          "sliceScatter: source shape " + Shapes.str(src.shape) + " does not match the slice shape "
+              + Shapes.str(view.shape));
+    }
+    copyInto(src, view);
+    return out;
+  }
+
+  private static int checkedIndex(String op, long i, int n, int axis) {
+    long k = i < 0 ? i + n : i;
+    if (k < 0 || k >= n) {
+      throw new ShapeException(
+          op + ": index " + i + " is out of range for dimension " + axis + " of size " + n);
+    }
+    return (int) k;
+  }
+
+  /** Selects entries {@code index} (a 1-d int64 array) along {@code axis}. */
+  public NDArray indexSelect(int axis, NDArray index) {
+    int a = Shapes.axis("indexSelect", axis, rank());
+    long[] idx = indexValues("indexSelect", index, true);
+    int[] s = shape.clone();
+    s[a] = idx.length;
+    NDArray out = zeros(dtype, s);
+    for (int i = 0; i < idx.length; i++) {
+      int k = checkedIndex("indexSelect", idx[i], shape[a], a);
+      copyInto(slice(a, k, k + 1, 1), out.slice(a, i, i + 1, 1));
+    }
+    return out;
+  }
+
+  /**
+   * A copy of this array with {@code src} added at entries {@code index} along {@code axis}
+   * (repeated indices accumulate).
+   */
+  public NDArray indexAdd(int axis, NDArray index, NDArray src) {
+    int a = Shapes.axis("indexAdd", axis, rank());
+    long[] idx = indexValues("indexAdd", index, true);
+    checkSameFloat("indexAdd", src);
+    int[] expect = shape.clone();
+    expect[a] = idx.length;
+    if (!Arrays.equals(expect, src.shape)) {
+      throw new ShapeException(
+          "indexAdd: source shape " + Shapes.str(src.shape) + " should be " + Shapes.str(expect));
+    }
+    NDArray out = copy();
+    for (int i = 0; i < idx.length; i++) {
+      int k = checkedIndex("indexAdd", idx[i], shape[a], a);
+      NDArray dst = out.slice(a, k, k + 1, 1);
+      binaryInto(BinaryOp.ADD, dst, src.slice(a, i, i + 1, 1), dst);
+    }
+    return out;
+  }
+
+  private static long[] indexValues(String op, NDArray index, boolean oneD) {
+    if (index.dtype != DType.INT64) {
+      throw new DTypeException(op + ": index must be int64, got " + index.dtype);
+    }
+    if (oneD && index.rank() != 1) {
+      throw new ShapeException(op + ": index must be 1-d, got shape " + Shapes.str(index.shape));
+    }
+    return index.toLongArray();
+  }
+
+  /**
+   * {@code out[i][j][k] = this[index[i][j][k]][j][k]} for {@code axis == 0} (and likewise for other
+   * axes): picks one entry along {@code axis} per position of {@code index}, which has this
+   * array's rank; its other dimensions must not exceed this array's.
+   */
+  public NDArray gather(int axis, NDArray index) {
+    int a = Shapes.axis("gather", axis, rank());
+    checkGatherShapes("gather", index, shape, a);
+    long[] idx = indexValues("gather", index, false);
+    NDArray out = zeros(dtype, index.shape);
+    int r = rank();
+    int[] pos = new int[r];
+    for (int t = 0; t < idx.length; t++) {
+      int p = offset;
+      for (int i = 0; i < r; i++) {
+        int c = i == a ? checkedIndex("gather", idx[t], shape[a], a) : pos[i];
+        p += c * strides[i];
+      }
+      if (dtype == DType.FLOAT64) {
+        out.d[t] = d[p];
+      } else if (dtype == DType.FLOAT32) {
+        out.f[t] = f[p];
+      } else {
+        out.l[t] = l[p];
+      }
+      for (int i = r - 1; i >= 0; i--) {
+        if (++pos[i] < index.shape[i]) {
+          break;
+        }
+        pos[i] = 0;
+      }
+    }
+    return out;
+  }
+
+  private static void checkGatherShapes(String op, NDArray index, int[] shape, int a) {
+    if (index.rank() != shape.length) {
+      throw new ShapeException(
+          op + ": index rank " + index.rank() + " differs from tensor rank " + shape.length
+              + " (index " + Shapes.str(index.shape) + ", tensor " + Shapes.str(shape) + ")");
+    }
+    for (int i = 0; i < shape.length; i++) {
+      if (i != a && index.shape[i] > shape[i]) {
+        throw new ShapeException(
+            op + ": index shape " + Shapes.str(index.shape) + " exceeds tensor shape "
+                + Shapes.str(shape) + " in dimension " + i);
+      }
+    }
+  }
+
+  /**
+   * A copy of this array with {@code src[i][j][k]} added at {@code [index[i][j][k]][j][k]} (for
+   * {@code axis == 0}); the inverse of {@link #gather}, accumulating repeated indices.
+   */
+  public NDArray scatterAdd(int axis, NDArray index, NDArray src) {
+    int a = Shapes.axis("scatterAdd", axis, rank());
+    checkSameFloat("scatterAdd", src);
+    checkGatherShapes("scatterAdd", index, shape, a);
+    if (!Arrays.equals(index.shape, src.shape)) {
+      throw new ShapeException(
+          "scatterAdd: index shape " + Shapes.str(index.shape) + " and source shape "
+              + Shapes.str(src.shape) + " differ");
+    }
+    long[] idx = indexValues("scatterAdd", index, false);
+    NDArray out = copy();
+    NDArray s = src.contiguous();
+    int r = rank();
+    int[] pos = new int[r];
+    for (int t = 0; t < idx.length; t++) {
+      int p = 0;
+      for (int i = 0; i < r; i++) {
+        int c = i == a ? checkedIndex("scatterAdd", idx[t], shape[a], a) : pos[i];
+        p += c * out.strides[i];
+      }
+      if (dtype == DType.FLOAT64) {
+        out.d[p] += s.d[s.offset + t];
+      } else {
+        out.f[p] += s.f[s.offset + t];
+      }
+      for (int i = r - 1; i >= 0; i--) {
+        if (++pos[i] < index.shape[i]) {
+          break;
+        }
+        pos[i] = 0;
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "NDArray(shape=" + Shapes.str(shape) + ", dtype=" + dtype + ")";
+  }
+}

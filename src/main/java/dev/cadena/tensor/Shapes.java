@@ -1,0 +1,151 @@
+package dev.cadena.tensor;
+
+import java.util.Arrays;
+
+/** Shape arithmetic shared by kernels and ops: sizes, broadcasting, axis normalisation. */
+public final class Shapes {
+  private Shapes() {}
+
+  /** Number of elements of a shape (1 for the 0-d shape {@code []}). */
+  public static int numel(int[] shape) {
+    long n = 1;
+    for (int s : shape) {
+      n *= s;
+      if (n > Integer.MAX_VALUE) {
+        throw new ShapeException(
+            "shape: too many elements: " + Arrays.toString(shape) + " (at most 2^31 - 1)");
+      }
+    }
+    return (int) n;
+  }
+
+  /** Formats a shape like {@code [2, 3]}. */
+  public static String str(int[] shape) {
+    return Arrays.toString(shape);
+  }
+
+  /** Checks that every size is non-negative; {@code op} names the caller in the message. */
+  public static int[] checkShape(String op, int[] shape) {
+    if (shape == null) {
+      throw new ShapeException(op + ": shape must not be null");
+    }
+    for (int s : shape) {
+      if (s < 0) {
+        throw new ShapeException(op + ": negative dimension in shape " + str(shape));
+      }
+    }
+    numel(shape);
+    return shape.clone();
+  }
+
+  /**
+   * The shape two operands broadcast to, by NumPy's rules: align trailing dimensions; each pair
+   * must be equal or one of them 1.
+   *
+   * @throws ShapeException naming the op and both shapes
+   */
+  public static int[] broadcast(String op, int[] a, int[] b) {
+    int rank = Math.max(a.length, b.length);
+    int[] out = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      int da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
+      int db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
+      if (da == db || db == 1) {
+        out[i] = da;
+      } else if (da == 1) {
+        out[i] = db;
+      } else {
+        throw new ShapeException(
+            op + ": shapes cannot be broadcast together: " + str(a) + " and " + str(b)
+                + " (dimension " + i + ": " + da + " vs " + db + ")");
+      }
+    }
+    return out;
+  }
+
+  /** True when {@code from} broadcasts to {@code to} (the rule {@code expand} uses). */
+  public static boolean broadcastsTo(int[] from, int[] to) {
+    if (from.length > to.length) {
+      return false;
+    }
+    int lead = to.length - from.length;
+    for (int i = 0; i < from.length; i++) {
+      if (from[i] != 1 && from[i] != to[lead + i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Normalises an axis that may be negative (counting from the end, {@code -1} is the last).
+   *
+   * @throws ShapeException when the axis is out of range, naming op, axis and rank
+   */
+  public static int axis(String op, int axis, int rank) {
+    int a = axis < 0 ? axis + rank : axis;
+    if (a < 0 || a >= rank) {
+      throw new ShapeException(
+          op + ": axis " + axis + " is out of range for a tensor of rank " + rank
+              + " (valid: " + (rank == 0 ? "none" : -rank + " to " + (rank - 1)) + ")");
+    }
+    return a;
+  }
+
+  /**
+   * Normalises a list of axes: negative axes count from the end; an empty list means every axis;
+   * duplicates are an error. The result is sorted.
+   */
+  public static int[] axes(String op, int[] axes, int rank) {
+    if (axes == null || axes.length == 0) {
+      int[] all = new int[rank];
+      for (int i = 0; i < rank; i++) {
+        all[i] = i;
+      }
+      return all;
+    }
+    boolean[] seen = new boolean[rank];
+    int[] out = new int[axes.length];
+    for (int i = 0; i < axes.length; i++) {
+      int a = axis(op, axes[i], rank);
+      if (seen[a]) {
+        throw new ShapeException(op + ": axis " + axes[i] + " appears twice in " + Arrays.toString(axes));
+      }
+      seen[a] = true;
+      out[i] = a;
+    }
+    Arrays.sort(out);
+    return out;
+  }
+
+  /** Row-major (C-order) strides of a shape. */
+  public static int[] contiguousStrides(int[] shape) {
+    int[] st = new int[shape.length];
+    int s = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      st[i] = s;
+      s *= Math.max(shape[i], 1);
+    }
+    return st;
+  }
+
+  /** The shape after reducing {@code axes} (sorted, normalised), with or without kept dims. */
+  public static int[] reduced(int[] shape, int[] axes, boolean keepDims) {
+    boolean[] red = new boolean[shape.length];
+    for (int a : axes) {
+      red[a] = true;
+    }
+    int[] out = new int[keepDims ? shape.length : shape.length - axes.length];
+    int j = 0;
+    for (int i = 0; i < shape.length; i++) {
+      if (red[i]) {
+        if (keepDims) {
+          out[j++] = 1;
+        }
+      } else {
+        out[j++] = shape[i];
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,139 @@
+package dev.cadena.ops;
+
+import dev.cadena.Tensor;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+/**
+ * Gradient-check samples for every primitive: a function of some float64 inputs that exercises
+ * the primitive (broadcasting, size-1 and 0-d cases included). The coverage test fails when a
+ * primitive has none.
+ */
+final class GradSamples {
+  /** One sample: a name, the function and how to make its inputs. */
+  static final class Sample {
+    final Primitive primitive;
+    final String name;
+    final Function<Tensor[], Tensor> f;
+    final int[][] shapes;
+    final boolean positive;
+    /** Finite-difference step; float32 round trips need a larger one (exact for quadratics). */
+    double eps = 1e-6;
+
+    Sample(Primitive p, String name, Function<Tensor[], Tensor> f, boolean positive, int[]... shapes) {
+      this.primitive = p;
+      this.name = name;
+      this.f = f;
+      this.shapes = shapes;
+      this.positive = positive;
+    }
+
+    Tensor[] inputs(long seed) {
+      SplittableRandom rng = new SplittableRandom(seed);
+      Tensor[] in = new Tensor[shapes.length];
+      for (int i = 0; i < shapes.length; i++) {
+        Tensor t = positive ? Tensor.uniform(rng, 0.5, 2.0, shapes[i]) : Tensor.uniform(rng, -2, 2, shapes[i]);
+        in[i] = t.requiresGrad(true);
+      }
+      return in;
+    }
+
+    @Override
+    public String toString() {
+      return primitive + ": " + name;
+    }
+  }
+
+  private static final Map<Primitive, List<Sample>> SAMPLES = new EnumMap<>(Primitive.class);
+
+  private static void add(Primitive p, String name, Function<Tensor[], Tensor> f, int[]... shapes) {
+    SAMPLES.computeIfAbsent(p, k -> new ArrayList<>()).add(new Sample(p, name, f, false, shapes));
+  }
+
+  private static void addPositive(Primitive p, String name, Function<Tensor[], Tensor> f, int[]... shapes) {
+    SAMPLES.computeIfAbsent(p, k -> new ArrayList<>()).add(new Sample(p, name, f, true, shapes));
+  }
+
+  private static Sample last(Primitive p) {
+    List<Sample> l = SAMPLES.get(p);
+    return l.get(l.size() - 1);
+  }
+
+  private static int[] s(int... d) {
+    return d;
+  }
+
+  static {
+    add(Primitive.ADD, "same shape", x -> x[0].add(x[1]), s(2, 3), s(2, 3));
+    add(Primitive.ADD, "broadcast row", x -> x[0].add(x[1]), s(4, 3), s(3));
+    add(Primitive.ADD, "0-d + matrix", x -> x[0].add(x[1]), s(), s(2, 2));
+    add(Primitive.ADD, "size-1 both ways", x -> x[0].add(x[1]), s(3, 1), s(1, 4));
+    add(Primitive.MUL, "broadcast", x -> x[0].mul(x[1]), s(2, 1, 3), s(4, 1));
+    add(Primitive.MUL, "used twice", x -> x[0].mul(x[0]), s(5));
+    addPositive(Primitive.DIV, "broadcast", x -> x[0].div(x[1]), s(2, 3), s(3));
+    addPositive(Primitive.DIV, "scalar divisor", x -> x[0].div(x[1]), s(3, 2), s());
+    addPositive(Primitive.POW, "tensor exponent", x -> x[0].pow(x[1]), s(2, 3), s(2, 3));
+    addPositive(Primitive.POW, "constant exponent", x -> x[0].pow(3.0), s(4));
+    add(Primitive.EXP, "exp", x -> x[0].exp(), s(3, 2));
+    addPositive(Primitive.LOG, "log", x -> x[0].log(), s(3, 2));
+    addPositive(Primitive.SQRT, "sqrt", x -> x[0].sqrt(), s(4));
+    add(Primitive.ABS, "abs", x -> x[0].abs(), s(2, 3));
+    add(Primitive.SIN, "sin", x -> x[0].sin(), s(5));
+    add(Primitive.COS, "cos", x -> x[0].cos(), s(5));
+    add(Primitive.TANH, "tanh", x -> x[0].tanh(), s(2, 2));
+    add(Primitive.SIGMOID, "sigmoid", x -> x[0].sigmoid(), s(3, 1));
+    add(Primitive.RELU, "relu", x -> x[0].relu(), s(2, 5));
+    add(Primitive.MAXIMUM, "broadcast", x -> x[0].maximum(x[1]), s(3, 4), s(4));
+    add(Primitive.MAXIMUM, "minimum and clamp", x -> x[0].minimum(x[1]).clamp(-1, 1), s(6), s(6));
+    add(Primitive.WHERE, "mask from input", x -> Tensor.where(x[0].gt(0.0), x[0], x[1]), s(2, 3), s(3));
+    add(Primitive.CAST, "to float32 and back",
+        x -> x[0].to(dev.cadena.tensor.DType.FLOAT32).to(dev.cadena.tensor.DType.FLOAT64).mul(x[0]), s(3));
+    last(Primitive.CAST).eps = 1e-2;
+    add(Primitive.SUM, "all", x -> x[0].sum(), s(2, 3, 4));
+    add(Primitive.SUM, "axes keepdims", x -> x[0].sum(new int[] {0, 2}, true), s(2, 3, 4));
+    add(Primitive.SUM, "negative axis", x -> x[0].sum(-1), s(3, 2));
+    add(Primitive.SUM, "mean, var, std", x -> x[0].var(1).add(x[0].std(0).sum()).add(x[0].mean()), s(3, 4));
+    add(Primitive.MAX, "axis", x -> x[0].max(1), s(3, 4));
+    add(Primitive.MAX, "all and min", x -> x[0].max().add(x[0].min(0).sum()), s(2, 3));
+    add(Primitive.MAX, "softmax, logSoftmax, logsumexp",
+        x -> x[0].softmax(1).mul(x[0].logSoftmax(1)).sum().add(x[0].logsumexp(0).sum()), s(3, 4));
+    add(Primitive.MATMUL, "matrices", x -> x[0].matmul(x[1]), s(2, 3), s(3, 4));
+    add(Primitive.MATMUL, "vector @ matrix", x -> x[0].matmul(x[1]), s(3), s(3, 2));
+    add(Primitive.MATMUL, "matrix @ vector", x -> x[0].matmul(x[1]), s(2, 3), s(3));
+    add(Primitive.MATMUL, "vector @ vector", x -> x[0].matmul(x[1]), s(3), s(3));
+    add(Primitive.MATMUL, "broadcast batch", x -> x[0].matmul(x[1]), s(2, 1, 2, 3), s(4, 3, 2));
+    add(Primitive.MATMUL, "transposed operand", x -> x[0].mT().matmul(x[1]), s(3, 2), s(3, 2));
+    add(Primitive.RESHAPE, "reshape", x -> x[0].reshape(3, -1).mul(x[0].reshape(3, 2)), s(2, 3));
+    add(Primitive.RESHAPE, "squeeze/unsqueeze/flatten", x -> x[0].unsqueeze(0).squeeze().flatten(), s(2, 1, 3));
+    add(Primitive.PERMUTE, "permute", x -> x[0].permute(2, 0, 1), s(2, 3, 4));
+    add(Primitive.PERMUTE, "transpose then reshape", x -> x[0].transpose(0, 1).reshape(-1), s(2, 3));
+    add(Primitive.EXPAND, "expand", x -> x[0].expand(4, 2, 3).mul(Tensor.arange(24).reshape(4, 2, 3)), s(2, 1));
+    add(Primitive.SLICE, "slice with step", x -> x[0].slice(1, 1, 5, 2), s(3, 6));
+    add(Primitive.SLICE, "narrow and select", x -> x[0].narrow(0, 1, 2).select(1, -1), s(4, 3));
+    add(Primitive.SLICE_SCATTER, "replace rows", x -> x[0].sliceScatter(x[1], 0, 1, 3, 1), s(4, 2), s(2, 2));
+    add(Primitive.CONCAT, "concat", x -> Tensor.concat(List.of(x[0], x[1]), 1), s(2, 2), s(2, 3));
+    add(Primitive.CONCAT, "stack", x -> Tensor.stack(List.of(x[0], x[1]), 0), s(3), s(3));
+    add(Primitive.INDEX_SELECT, "repeated indices", x -> x[0].indexSelect(0, Tensor.ofLongs(2, 0, 2)), s(3, 2));
+    add(Primitive.INDEX_ADD, "indexAdd", x -> x[0].indexAdd(1, Tensor.ofLongs(0, 0), x[1]), s(2, 3), s(2, 2));
+    add(Primitive.GATHER, "pick class scores",
+        x -> x[0].gather(1, Tensor.ofLongs(2, 0, 1).unsqueeze(1)), s(3, 4));
+    add(Primitive.SCATTER_ADD, "scatterAdd",
+        x -> x[0].scatterAdd(0, Tensor.fromArray(new long[][] {{1, 0}, {1, 1}}), x[1]), s(2, 2), s(2, 2));
+  }
+
+  static Map<Primitive, List<Sample>> all() {
+    return SAMPLES;
+  }
+
+  static List<Sample> list() {
+    List<Sample> r = new ArrayList<>();
+    SAMPLES.values().forEach(r::addAll);
+    return r;
+  }
+
+  private GradSamples() {}
+}
