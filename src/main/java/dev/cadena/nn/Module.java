@@ -1,0 +1,225 @@
+package dev.cadena.nn;
+
+import dev.cadena.Tensor;
+import dev.cadena.autograd.GradMode;
+import dev.cadena.tensor.ShapeException;
+import dev.cadena.tensor.Shapes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A building block of a network, like {@code torch.nn.Module}: it owns named parameters (leaf
+ * tensors that require grad), buffers (state that is saved but not trained, such as running
+ * statistics) and child modules, and maps an input tensor to an output with {@link #forward}.
+ *
+ * <p>Names are recursive and stable: a child registered as {@code "0"} whose parameter is
+ * {@code "weight"} yields {@code "0.weight"}, in registration order. That order is the order of
+ * {@link #parameters()}, of saved files and of optimiser state.
+ *
+ * <p>Subclasses register what they own in their constructor and write {@code forward} as a
+ * composition of tensor ops: the graph provides the backward pass.
+ */
+public abstract class Module {
+  private final Map<String, Tensor> params = new LinkedHashMap<>();
+  private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+  private final Map<String, Module> children = new LinkedHashMap<>();
+  private boolean training = true;
+
+  /** Maps an input to an output; a composition of tensor ops. */
+  public abstract Tensor forward(Tensor input);
+
+  /** Registers a parameter (made a leaf that requires grad); returns it. */
+  protected final Tensor registerParameter(String name, Tensor value) {
+    checkName(name);
+    if (!value.isLeaf()) {
+      value = value.detach();
+    }
+    value.requiresGrad(true);
+    params.put(name, value);
+    return value;
+  }
+
+  /** Registers a buffer (saved with the model, not trained); returns it. */
+  protected final Tensor registerBuffer(String name, Tensor value) {
+    checkName(name);
+    buffers.put(name, value);
+    return value;
+  }
+
+  /** Registers a child module; returns it. */
+  protected final <M extends Module> M registerModule(String name, M module) {
+    checkName(name);
+    children.put(name, module);
+    return module;
+  }
+
+  private void checkName(String name) {
+    if (name == null || name.isEmpty() || name.contains(".")) {
+      throw new IllegalArgumentException(
+          getClass().getSimpleName() + ": invalid name '" + name + "' (non-empty, without '.')");
+    }
+    if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+      throw new IllegalArgumentException(
+          getClass().getSimpleName() + ": name '" + name + "' is already registered");
+    }
+  }
+
+  /** Replaces the value of a registered buffer (e.g. updated running statistics). */
+  protected final void setBuffer(String name, Tensor value) {
+    if (!buffers.containsKey(name)) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + ": no buffer named '" + name + "'");
+    }
+    buffers.put(name, value);
+  }
+
+  /** The buffer registered under {@code name} on this module (not recursive). */
+  protected final Tensor buffer(String name) {
+    Tensor t = buffers.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + ": no buffer named '" + name + "'");
+    }
+    return t;
+  }
+
+  /** All parameters with their dotted names, recursively, in registration order. */
+  public final Map<String, Tensor> namedParameters() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    collect("", out, true);
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** All buffers with their dotted names, recursively. */
+  public final Map<String, Tensor> namedBuffers() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    collect("", out, false);
+    return Collections.unmodifiableMap(out);
+  }
+
+  private void collect(String prefix, Map<String, Tensor> out, boolean parameters) {
+    for (Map.Entry<String, Tensor> e : (parameters ? params : buffers).entrySet()) {
+      out.put(prefix + e.getKey(), e.getValue());
+    }
+    for (Map.Entry<String, Module> c : children.entrySet()) {
+      c.getValue().collect(prefix + c.getKey() + ".", out, parameters);
+    }
+  }
+
+  /** All parameters, recursively, in registration order. */
+  public final List<Tensor> parameters() {
+    return new ArrayList<>(namedParameters().values());
+  }
+
+  /** The direct children with their names. */
+  public final Map<String, Module> namedChildren() {
+    return Collections.unmodifiableMap(children);
+  }
+
+  /** Parameters and buffers together: what a saved model holds. */
+  public final Map<String, Tensor> stateDict() {
+    Map<String, Tensor> out = new LinkedHashMap<>(namedParameters());
+    out.putAll(namedBuffers());
+    return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Copies values into this module's parameters and buffers by name. Every name must be present
+   * with the same shape; all mismatches are reported together and nothing is changed unless all
+   * match. Values are converted to each parameter's dtype.
+   *
+   * @throws IllegalArgumentException listing every missing, unexpected or mis-shaped name
+   */
+  public final void loadStateDict(Map<String, Tensor> state) {
+    Map<String, Tensor> mine = stateDict();
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, Tensor> e : mine.entrySet()) {
+      Tensor v = state.get(e.getKey());
+      if (v == null) {
+        problems.add("missing '" + e.getKey() + "'");
+      } else if (!Arrays.equals(v.shape(), e.getValue().shape())) {
+        problems.add("'" + e.getKey() + "' has shape " + Shapes.str(v.shape()) + ", expected "
+            + Shapes.str(e.getValue().shape()));
+      }
+    }
+    for (String k : state.keySet()) {
+      if (!mine.containsKey(k)) {
+        problems.add("unexpected '" + k + "'");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ShapeException("loadStateDict: " + String.join("; ", problems));
+    }
+    try (GradMode.Scope s = GradMode.noGrad()) {
+      for (Map.Entry<String, Tensor> e : mine.entrySet()) {
+        e.getValue().copy_(state.get(e.getKey()));
+      }
+    }
+  }
+
+  /** Switches this module and its children to training mode (dropout active, batch statistics). */
+  public Module train() {
+    return train(true);
+  }
+
+  /** Sets training mode on this module and every child; returns this. */
+  public Module train(boolean on) {
+    training = on;
+    for (Module c : children.values()) {
+      c.train(on);
+    }
+    return this;
+  }
+
+  /** Switches to evaluation mode (dropout off, running statistics); returns this. */
+  public Module eval() {
+    return train(false);
+  }
+
+  /** True in training mode. */
+  public final boolean isTraining() {
+    return training;
+  }
+
+  /** Clears the gradient of every parameter. */
+  public final void zeroGrad() {
+    for (Tensor p : namedParameters().values()) {
+      p.zeroGrad();
+    }
+  }
+
+  /** Number of trainable scalars. */
+  public final long parameterCount() {
+    long n = 0;
+    for (Tensor p : namedParameters().values()) {
+      n += p.numel();
+    }
+    return n;
+  }
+
+  /** The part inside the parentheses of {@link #toString()}, e.g. {@code in=784, out=256, bias=true}. */
+  protected String extraRepr() {
+    return "";
+  }
+
+  /** A tree like PyTorch's: {@code Sequential(\n  (0): Dense(in=784, out=256, bias=true)\n ...)}. */
+  @Override
+  public String toString() {
+    String name = getClass().getSimpleName();
+    if (children.isEmpty()) {
+      return name + "(" + extraRepr() + ")";
+    }
+    StringBuilder sb = new StringBuilder(name).append("(");
+    String extra = extraRepr();
+    if (!extra.isEmpty()) {
+      sb.append("\n  ").append(extra);
+    }
+    for (Map.Entry<String, Module> c : children.entrySet()) {
+      String child = c.getValue().toString().replace("\n", "\n  ");
+      sb.append("\n  (").append(c.getKey()).append("): ").append(child);
+    }
+    return sb.append("\n)").toString();
+  }
+}
