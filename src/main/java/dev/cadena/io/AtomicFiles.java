@@ -27,6 +27,15 @@ final class AtomicFiles {
   private AtomicFiles() {}
 
   static void write(Path target, Body body) throws IOException {
+    try {
+      writeViaTemporary(target, body);
+    } catch (IOException e) {
+      // NIO messages name the temporary file or nothing at all; say which file was being saved.
+      throw new IOException("cannot write " + target + ": " + e, e);
+    }
+  }
+
+  private static void writeViaTemporary(Path target, Body body) throws IOException {
     Path absolute = target.toAbsolutePath();
     Path dir = absolute.getParent();
     if (dir == null) {
