@@ -1,0 +1,106 @@
+package dev.cadena.data;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.random.RandomGenerator;
+
+/**
+ * Iterates over a dataset in batches, reshuffling the order at the start of every pass when
+ * {@code shuffle} is on (with the generator passed in, so runs repeat exactly).
+ *
+ * <pre>{@code
+ * DataLoader loader = new DataLoader(train, 64, true, false, new SplittableRandom(42));
+ * for (int epoch = 0; epoch < 10; epoch++) {
+ *   for (TensorDataset.Batch b : loader) { ... }
+ * }
+ * }</pre>
+ */
+public final class DataLoader implements Iterable<TensorDataset.Batch> {
+  private final TensorDataset dataset;
+  private final int batchSize;
+  private final boolean shuffle;
+  private final boolean dropLast;
+  private final RandomGenerator rng;
+
+  /**
+   * @param batchSize examples per batch, at least 1
+   * @param shuffle whether each pass visits the examples in a new random order
+   * @param dropLast whether to skip a final batch smaller than {@code batchSize}
+   * @param rng the generator used for shuffling (required when shuffling)
+   */
+  public DataLoader(
+      TensorDataset dataset, int batchSize, boolean shuffle, boolean dropLast, RandomGenerator rng) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("DataLoader: batchSize must be >= 1, got " + batchSize);
+    }
+    if (shuffle && rng == null) {
+      throw new IllegalArgumentException(
+          "DataLoader: shuffling needs a seeded generator, e.g. new SplittableRandom(42)");
+    }
+    this.dataset = dataset;
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.dropLast = dropLast;
+    this.rng = rng;
+  }
+
+  /** A loader that visits the examples in order, keeping the last partial batch. */
+  public DataLoader(TensorDataset dataset, int batchSize) {
+    this(dataset, batchSize, false, false, null);
+  }
+
+  /** Number of batches per pass. */
+  public int numBatches() {
+    int n = dataset.size();
+    return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+  }
+
+  /** Examples per batch. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** The dataset. */
+  public TensorDataset dataset() {
+    return dataset;
+  }
+
+  @Override
+  public Iterator<TensorDataset.Batch> iterator() {
+    int n = dataset.size();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    if (shuffle) {
+      for (int i = n - 1; i > 0; i--) {
+        int j = rng.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    int batches = numBatches();
+    return new Iterator<>() {
+      private int b;
+
+      @Override
+      public boolean hasNext() {
+        return b < batches;
+      }
+
+      @Override
+      public TensorDataset.Batch next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        int from = b * batchSize;
+        int to = Math.min(n, from + batchSize);
+        int[] idx = new int[to - from];
+        System.arraycopy(order, from, idx, 0, idx.length);
+        b++;
+        return dataset.batch(idx);
+      }
+    };
+  }
+}

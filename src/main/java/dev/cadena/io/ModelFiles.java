@@ -1,0 +1,139 @@
+package dev.cadena.io;
+
+import dev.cadena.Tensor;
+import dev.cadena.nn.Module;
+import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.Shapes;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Saves and loads a module's state (named parameters and buffers) in the safetensors format,
+ * which PyTorch ({@code safetensors.torch.load_file}) and others read.
+ *
+ * <pre>{@code
+ * ModelFiles.save(model, Path.of("mnist-mlp.safetensors"));
+ * ModelFiles.load(sameArchitecture, Path.of("mnist-mlp.safetensors"));
+ * }</pre>
+ *
+ * Writes are atomic (a temporary file renamed over the target). Loading checks every name, shape
+ * and dtype against the model, reports each mismatch by name, and leaves the model untouched
+ * unless everything matches; a truncated or corrupt file gives a {@link FormatException}.
+ */
+public final class ModelFiles {
+  private ModelFiles() {}
+
+  /** Saves {@code model.stateDict()} to {@code path} atomically, with optional metadata. */
+  public static void save(Module model, Path path, Map<String, String> metadata) throws IOException {
+    Map<String, SafeTensors.Entry> entries = new LinkedHashMap<>();
+    for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
+      entries.put(e.getKey(), toEntry(e.getValue()));
+    }
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("format", "pt");
+    meta.put("producer", "cadena");
+    meta.put("model", model.getClass().getSimpleName());
+    if (metadata != null) {
+      meta.putAll(metadata);
+    }
+    SafeTensors.write(path, entries, meta);
+  }
+
+  /** Saves {@code model.stateDict()} to {@code path} atomically. */
+  public static void save(Module model, Path path) throws IOException {
+    save(model, path, null);
+  }
+
+  /** Converts a tensor to a safetensors entry (float64 -> F64, float32 -> F32, int64 -> I64). */
+  public static SafeTensors.Entry toEntry(Tensor t) {
+    int[] shape = t.shape();
+    switch (t.dtype()) {
+      case FLOAT64:
+        return SafeTensors.Entry.ofDoubles(shape, t.toDoubleArray());
+      case FLOAT32:
+        return SafeTensors.Entry.ofFloats(shape, t.toFloatArray());
+      default:
+        return SafeTensors.Entry.ofLongs(shape, t.toLongArray());
+    }
+  }
+
+  /**
+   * Converts a safetensors entry to a tensor (F64, F32, I64; other dtypes are converted to
+   * float32, or int64 for integer types).
+   */
+  public static Tensor toTensor(SafeTensors.Entry e) {
+    int[] shape = e.shape();
+    switch (e.dtype()) {
+      case F64:
+        return Tensor.fromData(NDArray.wrap(e.toDoubleArray(), shape));
+      case I64:
+      case I32:
+      case I16:
+      case I8:
+      case U8:
+      case U16:
+      case U32:
+      case U64:
+      case BOOL:
+        return Tensor.fromData(NDArray.wrap(e.toLongArray(), shape));
+      default:
+        return Tensor.fromData(NDArray.wrap(e.toFloatArray(), shape));
+    }
+  }
+
+  /** Reads every tensor of a safetensors file, by name, in file order. */
+  public static Map<String, Tensor> read(Path path) throws IOException {
+    SafeTensors.Contents c = SafeTensors.read(path);
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, SafeTensors.Entry> e : c.tensors().entrySet()) {
+      out.put(e.getKey(), toTensor(e.getValue()));
+    }
+    return out;
+  }
+
+  /**
+   * Loads a saved state into {@code model}. Every parameter and buffer must be present in the file
+   * with the same shape and dtype, and the file must hold nothing else; otherwise a {@link
+   * FormatException} lists each mismatch by name and the model is left unchanged.
+   */
+  public static void load(Module model, Path path) throws IOException {
+    SafeTensors.Contents c = SafeTensors.read(path);
+    Map<String, Tensor> mine = model.stateDict();
+    List<String> problems = new ArrayList<>();
+    Map<String, Tensor> values = new LinkedHashMap<>();
+    for (Map.Entry<String, Tensor> e : mine.entrySet()) {
+      SafeTensors.Entry f = c.tensors().get(e.getKey());
+      Tensor want = e.getValue();
+      if (f == null) {
+        problems.add("missing '" + e.getKey() + "' (" + Shapes.str(want.shape()) + " " + want.dtype() + ")");
+        continue;
+      }
+      String wantType = want.dtype().safetensorsName();
+      if (!Arrays.equals(f.shape(), want.shape())) {
+        problems.add("'" + e.getKey() + "' has shape " + Shapes.str(f.shape()) + " in the file, the model has "
+            + Shapes.str(want.shape()));
+      } else if (!f.dtype().name().equals(wantType)) {
+        problems.add("'" + e.getKey() + "' has dtype " + f.dtype() + " in the file, the model has "
+            + wantType + " (" + want.dtype() + ")");
+      } else {
+        values.put(e.getKey(), toTensor(f));
+      }
+    }
+    for (String name : c.tensors().keySet()) {
+      if (!mine.containsKey(name)) {
+        problems.add("unexpected '" + name + "' in the file");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new FormatException(
+          "load: " + path + " does not match " + model.getClass().getSimpleName() + ": "
+              + String.join("; ", problems), path);
+    }
+    model.loadStateDict(values);
+  }
+}
