@@ -71,8 +71,8 @@ public final class Engine {
         wanted.put(t.gradFn() != null ? t.gradFn() : t, Boolean.TRUE);
       }
     }
-    Map<Node, Tensor> pending = new IdentityHashMap<>();
     List<Node> rootNodes = new ArrayList<>();
+    List<Tensor> rootNodeGrads = new ArrayList<>();
     try (GradMode.Scope scope = GradMode.set(createGraph)) {
       for (int i = 0; i < roots.length; i++) {
         Tensor r = roots[i];
@@ -101,14 +101,21 @@ public final class Engine {
           if (n.isReleased()) {
             throw n.freedError();
           }
-          pending.merge(n, g, Tensor::add);
           rootNodes.add(n);
+          rootNodeGrads.add(g);
         }
       }
       List<Node> order = topologicalOrder(rootNodes);
+      for (Node node : order) {
+        node.pendingGrad = null;
+      }
+      for (int i = 0; i < rootNodes.size(); i++) {
+        accumulate(rootNodes.get(i), rootNodeGrads.get(i));
+      }
       for (int k = order.size() - 1; k >= 0; k--) {
         Node node = order.get(k);
-        Tensor g = pending.remove(node);
+        Tensor g = node.pendingGrad;
+        node.pendingGrad = null;
         if (g == null) {
           if (!retainGraph) {
             node.release();
@@ -141,7 +148,7 @@ public final class Engine {
           if (next == null) {
             deliverToLeaf(in, gi, captured, wanted);
           } else {
-            pending.merge(next, gi, Tensor::add);
+            accumulate(next, gi);
           }
         }
         if (!retainGraph) {
@@ -150,6 +157,10 @@ public final class Engine {
       }
     }
     return captured;
+  }
+
+  private static void accumulate(Node n, Tensor g) {
+    n.pendingGrad = n.pendingGrad == null ? g : n.pendingGrad.add(g);
   }
 
   private static void deliverToLeaf(
@@ -165,8 +176,8 @@ public final class Engine {
 
   /** Sums a broadcast gradient back to its input's shape and dtype: the one place that does it. */
   private static Tensor fitToInput(Node node, int i, Tensor gi, Tensor in) {
-    int[] want = in.shape();
-    if (!Arrays.equals(gi.shape(), want)) {
+    if (!gi.data().sameShape(in.data())) {
+      int[] want = in.shape();
       if (!Shapes.broadcastsTo(want, gi.shape())) {
         throw new IllegalStateException(
             "engine: vjp of '" + node.name() + "' returned a gradient of shape "
@@ -182,15 +193,15 @@ public final class Engine {
 
   /** Nodes reachable from {@code roots}, each after every node it feeds (post-order), no recursion. */
   static List<Node> topologicalOrder(List<Node> roots) {
+    long stamp = STAMPS.incrementAndGet();
     List<Node> order = new ArrayList<>();
-    Map<Node, Boolean> visited = new IdentityHashMap<>();
     ArrayDeque<Node> nodes = new ArrayDeque<>();
     ArrayDeque<int[]> cursors = new ArrayDeque<>();
     for (Node root : roots) {
-      if (visited.containsKey(root)) {
+      if (root.visitStamp == stamp) {
         continue;
       }
-      visited.put(root, Boolean.TRUE);
+      root.visitStamp = stamp;
       nodes.push(root);
       cursors.push(new int[] {0});
       while (!nodes.isEmpty()) {
@@ -203,11 +214,11 @@ public final class Engine {
         if (cur[0] < ins.length) {
           Tensor in = ins[cur[0]++];
           Node child = in.gradFn();
-          if (child != null && in.requiresGrad() && !visited.containsKey(child)) {
+          if (child != null && in.requiresGrad() && child.visitStamp != stamp) {
             if (child.isReleased()) {
               throw child.freedError();
             }
-            visited.put(child, Boolean.TRUE);
+            child.visitStamp = stamp;
             nodes.push(child);
             cursors.push(new int[] {0});
           }
@@ -220,4 +231,6 @@ public final class Engine {
     }
     return order;
   }
+
+  private static final java.util.concurrent.atomic.AtomicLong STAMPS = new java.util.concurrent.atomic.AtomicLong();
 }

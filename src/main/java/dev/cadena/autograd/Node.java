@@ -41,6 +41,10 @@ public final class Node {
   private boolean released;
   private Object[] saved;
   private int[] savedVersions;
+  /** Engine scratch: the gradient of the output accumulated so far in the running backward. */
+  Tensor pendingGrad;
+  /** Engine scratch: the id of the last traversal that visited this node. */
+  long visitStamp;
 
   private Node(String name, Tensor[] inputs, Vjp vjp) {
     this.name = name;

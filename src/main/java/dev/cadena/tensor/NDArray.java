@@ -22,6 +22,9 @@ public final class NDArray {
     int value;
   }
 
+  /** Below this many elements, contiguous elementwise ops skip the general strided machinery. */
+  private static final int SMALL = 1 << 14;
+
   private final DType dtype;
   private final double[] d;
   private final float[] f;
@@ -31,6 +34,7 @@ public final class NDArray {
   private final int offset;
   private final int size;
   private final Version version;
+  private final boolean contiguous;
 
   private NDArray(
       DType dtype, double[] d, float[] f, long[] l, int[] shape, int[] strides, int offset,
@@ -44,6 +48,7 @@ public final class NDArray {
     this.offset = offset;
     this.size = Shapes.numel(shape);
     this.version = version;
+    this.contiguous = computeContiguous(shape, strides);
   }
 
   // ---------------------------------------------------------------- factories
@@ -138,6 +143,16 @@ public final class NDArray {
     return shape[Shapes.axis("dim", i, shape.length)];
   }
 
+  /** True when {@code other} has exactly this shape (no copy of either shape). */
+  public boolean sameShape(NDArray other) {
+    return Arrays.equals(shape, other.shape);
+  }
+
+  /** True when this array's shape equals {@code s}. */
+  public boolean hasShape(int[] s) {
+    return Arrays.equals(shape, s);
+  }
+
   /** Number of dimensions. */
   public int rank() {
     return shape.length;
@@ -160,6 +175,10 @@ public final class NDArray {
 
   /** True when the elements lie in row-major order without gaps starting at the offset. */
   public boolean isContiguous() {
+    return contiguous;
+  }
+
+  private static boolean computeContiguous(int[] shape, int[] strides) {
     int s = 1;
     for (int i = shape.length - 1; i >= 0; i--) {
       if (shape[i] != 1 && strides[i] != s) {
@@ -587,7 +606,7 @@ public final class NDArray {
 
   /** {@code op(x)} elementwise, as a new contiguous array of the same dtype. */
   public NDArray unary(UnaryOp op) {
-    if (op != UnaryOp.COPY) {
+    if (op != UnaryOp.COPY && dtype == DType.INT64) {
       requireFloat(op.name().toLowerCase(java.util.Locale.ROOT));
     }
     NDArray out = zeros(dtype, shape);
@@ -598,6 +617,21 @@ public final class NDArray {
   private static void unaryInto(UnaryOp op, NDArray x, NDArray out) {
     if (out.size == 0) {
       return;
+    }
+    if (out.size <= SMALL && x.size == out.size && x.dtype == out.dtype && x.isContiguous()
+        && out.isContiguous()) {
+      // Small contiguous operands: one row, no iteration plan (graph-overhead-bound workloads).
+      switch (x.dtype) {
+        case FLOAT64:
+          unaryRow(op, x.d, x.offset, 1, out.d, out.offset, 1, out.size);
+          return;
+        case FLOAT32:
+          unaryRow(op, x.f, x.offset, 1, out.f, out.offset, 1, out.size);
+          return;
+        default:
+          System.arraycopy(x.l, x.offset, out.l, out.offset, out.size);
+          return;
+      }
     }
     Plan p = new Plan(out.shape, broadcastStrides(x, out.shape), out.strides);
     int n = p.inner();
@@ -745,9 +779,11 @@ public final class NDArray {
    * @throws DTypeException when the dtypes differ or are int64
    */
   public NDArray binary(BinaryOp op, NDArray b) {
-    String name = op.name().toLowerCase(java.util.Locale.ROOT);
-    checkSameFloat(name, b);
-    int[] outShape = Shapes.broadcast(name, shape, b.shape);
+    if (dtype != b.dtype || dtype == DType.INT64) {
+      checkSameFloat(op.name().toLowerCase(java.util.Locale.ROOT), b);
+    }
+    int[] outShape = Arrays.equals(shape, b.shape) ? shape
+        : Shapes.broadcast(op.name().toLowerCase(java.util.Locale.ROOT), shape, b.shape);
     NDArray out = zeros(dtype, outShape);
     binaryInto(op, this, b, out);
     return out;
@@ -768,6 +804,17 @@ public final class NDArray {
 
   private static void binaryInto(BinaryOp op, NDArray a, NDArray b, NDArray out) {
     if (out.size == 0) {
+      return;
+    }
+    if (out.size <= SMALL && a.size == out.size && (b.size == out.size || b.size == 1)
+        && a.isContiguous() && b.isContiguous() && out.isContiguous()) {
+      // Small contiguous operands (the second possibly a scalar): one row, no iteration plan.
+      int bs = b.size == out.size ? 1 : 0;
+      if (out.d != null) {
+        binaryRow(op, a.d, a.offset, 1, b.d, b.offset, bs, out.d, out.offset, 1, out.size);
+      } else {
+        binaryRow(op, a.f, a.offset, 1, b.f, b.offset, bs, out.f, out.offset, 1, out.size);
+      }
       return;
     }
     Plan p = new Plan(out.shape, broadcastStrides(a, out.shape), broadcastStrides(b, out.shape),
