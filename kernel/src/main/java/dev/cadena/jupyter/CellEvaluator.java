@@ -181,13 +181,24 @@ public final class CellEvaluator implements AutoCloseable {
       return new CompilationException("the code was rejected", traceback);
     }
     for (Diag diag : errors) {
-      traceback.add(diag.getMessage(Locale.ENGLISH));
+      traceback.add(message(diag));
       traceback.addAll(markedSource(source, diag));
     }
-    String first = errors.get(0).getMessage(Locale.ENGLISH).lines().findFirst().orElse("");
+    String first = message(errors.get(0)).lines().findFirst().orElse("");
     String message =
         errors.size() == 1 ? first : first + " (and " + (errors.size() - 1) + " more errors)";
     return new CompilationException(message, traceback);
+  }
+
+  /**
+   * javac's message, without the "location: class" line that would name JShell's invisible
+   * wrapper class (it prints as an empty name).
+   */
+  private static String message(Diag diag) {
+    return diag.getMessage(Locale.ENGLISH)
+        .lines()
+        .filter(line -> !line.strip().equals("location: class"))
+        .collect(Collectors.joining("\n"));
   }
 
   /** The line of the error, then a marker line under the span javac complained about. */

@@ -16,8 +16,18 @@ public abstract class CellException extends Exception {
   private final List<String> traceback;
 
   CellException(String message, List<String> traceback) {
-    super(message);
+    // No stack trace: the kernel's own frames say nothing about the notebook's code.
+    super(message, null, false, false);
     this.traceback = List.copyOf(traceback);
+  }
+
+  /**
+   * The whole report, traceback included. Jupyter sends this as the error's value, and
+   * {@code nbconvert --execute} prints it when a notebook fails, so it must be self-contained.
+   */
+  @Override
+  public String getLocalizedMessage() {
+    return String.join("\n", traceback);
   }
 
   /** The lines Jupyter shows under the error, first line first. */
