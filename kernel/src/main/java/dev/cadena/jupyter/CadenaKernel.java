@@ -38,6 +38,10 @@ public final class CadenaKernel extends BaseKernel {
 
   public static final String DISPLAY_NAME = "Java (Cadena kernel)";
 
+  /** {@code %maven} and IJava's other names for it. */
+  private static final List<String> MAVEN_MAGICS =
+      List.of("maven", "addMavenDependencies", "addMavenDependency");
+
   private final CellEvaluator evaluator;
   private final MavenResolver maven;
   private final Path workingDirectory;
@@ -65,7 +69,9 @@ public final class CadenaKernel extends BaseKernel {
     Image.registerAll(renderer); // java.awt.image.RenderedImage -> image/png
     magics.registerLineMagic("classpath", args -> addToClasspath(ClasspathArgs.expand(args, workingDirectory, false)));
     magics.registerLineMagic("jars", args -> addToClasspath(ClasspathArgs.expand(args, workingDirectory, true)));
-    magics.registerLineMagic("maven", this::addMavenArtifacts);
+    for (String name : MAVEN_MAGICS) {
+      magics.registerLineMagic(name, this::addMavenArtifacts);
+    }
     Display.install(new DisplayBackend());
   }
 

@@ -34,11 +34,12 @@ public final class ClasspathArgs {
    *
    * @param args the magic's arguments, already split on whitespace (quotes removed)
    * @param base the directory that relative entries are resolved against
-   * @param filesOnly when true (for {@code %jars}) directories matched by a glob are skipped and
-   *     a plain entry naming a directory is an error
+   * @param filesOnly when true (for {@code %jars}) directories matched by a glob are skipped,
+   *     and a plain entry naming a directory stands for the files directly in it, as in IJava
    * @return absolute, normalized paths that exist
-   * @throws IllegalArgumentException when there are no entries, a plain entry does not exist, or
-   *     a glob matches nothing; the message names the entry and the base directory
+   * @throws IllegalArgumentException when there are no entries, a plain entry does not exist, a
+   *     glob matches nothing, or a directory given to {@code %jars} holds no files; the message
+   *     names the entry and the base directory
    */
   public static List<Path> expand(List<String> args, Path base, boolean filesOnly) {
     List<Path> result = new ArrayList<>();
@@ -74,8 +75,12 @@ public final class ClasspathArgs {
             "no such file or directory: " + entry + " (resolved to " + p + ")");
       }
       if (filesOnly && Files.isDirectory(p)) {
-        throw new IllegalArgumentException(
-            "expected a jar file, got a directory: " + entry + " (use %classpath for directories)");
+        List<Path> jars = filesIn(p);
+        if (jars.isEmpty()) {
+          throw new IllegalArgumentException(
+              "no files in directory " + entry + " (use %classpath for a class directory)");
+        }
+        return jars;
       }
       return List.of(p);
     }
@@ -85,6 +90,16 @@ public final class ClasspathArgs {
           "glob matched no " + (filesOnly ? "files" : "paths") + ": " + entry + " (in " + base + ")");
     }
     return matches;
+  }
+
+  /** The regular files directly in {@code dir}, sorted; what IJava's {@code %jars dir} adds. */
+  private static List<Path> filesIn(Path dir) {
+    try (Stream<Path> list = Files.list(dir)) {
+      return list.filter(Files::isRegularFile).map(p -> p.toAbsolutePath().normalize()).sorted()
+          .collect(Collectors.toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
   }
 
   /**

@@ -144,7 +144,11 @@ public final class ResultCapturingExecutionControl extends DirectExecutionContro
       Thread.currentThread().interrupt();
     }
     if (worker.isAlive()) {
-      worker.stop(); // Thread.stop still works on Java 17; there is no other way out of a loop.
+      try {
+        worker.stop(); // works up to Java 19; there is no other way out of a tight loop
+      } catch (UnsupportedOperationException e) {
+        // Java 20+: only code that checks Thread.interrupted() can be stopped.
+      }
     }
   }
 }

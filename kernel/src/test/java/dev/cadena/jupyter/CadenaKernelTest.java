@@ -54,9 +54,9 @@ class CadenaKernelTest {
   }
 
   @Test
-  void testApplyMagics_jarsOnDirectory_failsNamingMagic() {
+  void testApplyMagics_jarsOnClassDirectory_failsNamingMagic() {
     MagicException e = assertThrows(MagicException.class, () -> kernel.applyMagics("%jars classes"));
-    assertTrue(e.getMessage().startsWith("%jars: expected a jar file"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("%jars: no files in directory classes"), e.getMessage());
     assertTrue(e.traceback().get(0).contains("%jars classes"), e.traceback().toString());
   }
 
@@ -75,6 +75,14 @@ class CadenaKernelTest {
   void testApplyMagics_mavenBadCoordinate_failsBeforeRunningMaven() {
     MagicException e = assertThrows(MagicException.class, () -> kernel.applyMagics("%maven junit"));
     assertTrue(e.getMessage().contains("invalid Maven coordinate 'junit'"), e.getMessage());
+  }
+
+  @Test
+  void testApplyMagics_ijavaMavenAliases_areRegistered() {
+    for (String alias : List.of("addMavenDependencies", "addMavenDependency", "maven")) {
+      MagicException e = assertThrows(MagicException.class, () -> kernel.applyMagics("%" + alias + " x"));
+      assertTrue(e.getMessage().contains("invalid Maven coordinate"), e.getMessage());
+    }
   }
 
   @Test

@@ -104,7 +104,12 @@ class ClasspathArgsTest {
   }
 
   @Test
-  void testExpand_directoryForJars_throws() {
+  void testExpand_directoryForJars_addsFilesDirectlyInIt() {
+    assertEquals(List.of(base.resolve("lib/a.jar")), ClasspathArgs.expand(List.of("lib"), base, true));
+  }
+
+  @Test
+  void testExpand_emptyDirectoryForJars_throws() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ClasspathArgs.expand(List.of("target/classes"), base, true));
     assertTrue(e.getMessage().contains("%classpath"), e.getMessage());
