@@ -7,12 +7,14 @@ import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
 import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.kernel.display.RenderContext;
 import io.github.spencerpark.jupyter.kernel.display.common.Image;
 import io.github.spencerpark.jupyter.kernel.magic.CellMagicParseContext;
 import io.github.spencerpark.jupyter.kernel.magic.LineMagicParseContext;
 import io.github.spencerpark.jupyter.kernel.magic.MagicParser;
 import io.github.spencerpark.jupyter.kernel.magic.registry.Magics;
 import io.github.spencerpark.jupyter.kernel.magic.registry.UndefinedMagicException;
+import java.awt.image.RenderedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -28,7 +30,8 @@ import java.util.stream.Collectors;
  * <p>A cell runs in two steps. First its line magics ({@code %classpath}, {@code %jars},
  * {@code %maven}, each alone on a line) are applied in order and removed from the code; then the
  * remaining Java runs in {@link CellEvaluator}. A trailing expression's value becomes the cell's
- * result: images as {@code image/png}, a {@link DisplayData} (from {@code render(...)}) as is,
+ * result: images as {@code image/png} (with {@code text/plain} like {@code BufferedImage 240x100}),
+ * a {@link DisplayData} (from {@code render(...)}) as is,
  * anything else as {@code text/plain} via {@code String.valueOf}, the way IJava shows it.
  */
 public final class CadenaKernel extends BaseKernel {
@@ -66,13 +69,26 @@ public final class CadenaKernel extends BaseKernel {
             .pygments("java")
             .codemirror("java")
             .build();
-    Image.registerAll(renderer); // java.awt.image.RenderedImage -> image/png
+    renderer.createRegistration(RenderedImage.class)
+        .preferring(Image.PNG)
+        .supporting(Image.JPEG, Image.GIF)
+        .register(CadenaKernel::renderImage);
     magics.registerLineMagic("classpath", args -> addToClasspath(ClasspathArgs.expand(args, workingDirectory, false)));
     magics.registerLineMagic("jars", args -> addToClasspath(ClasspathArgs.expand(args, workingDirectory, true)));
     for (String name : MAVEN_MAGICS) {
       magics.registerLineMagic(name, this::addMavenArtifacts);
     }
     Display.install(new DisplayBackend());
+  }
+
+  /**
+   * Encodes an image with the base library, and gives it a text form without the identity hash
+   * that {@code String.valueOf} would show, so re-running a notebook does not change it.
+   */
+  private static void renderImage(RenderedImage image, RenderContext context) {
+    Image.renderImage(image, context);
+    context.getOutputContainer().putText(
+        image.getClass().getSimpleName() + " " + image.getWidth() + "x" + image.getHeight());
   }
 
   private List<Path> addToClasspath(List<Path> paths) {

@@ -98,6 +98,7 @@ class CadenaKernelTest {
         "var img = new java.awt.image.BufferedImage(2, 2, java.awt.image.BufferedImage.TYPE_INT_ARGB);\nimg");
     String png = (String) result.getData(Image.PNG);
     assertTrue(png.startsWith("iVBORw0KGgo"), png); // base64 of the PNG signature
+    assertEquals("BufferedImage 2x2", result.getData(MIMEType.TEXT_PLAIN));
   }
 
   @Test
