@@ -108,7 +108,8 @@ for nb in "${notebooks[@]}"; do
   log="$work/${name%.ipynb}.log"
   args=(--to notebook --execute
         "--ExecutePreprocessor.timeout=$timeout"
-        --ExecutePreprocessor.startup_timeout=120)
+        --ExecutePreprocessor.startup_timeout=120
+        --ExecutePreprocessor.record_timing=False)   # no timestamps: --inplace diffs stay small
   if $inplace; then
     args+=(--inplace)
   else
