@@ -24,7 +24,7 @@ timeout=300
 build=true
 notebooks=()
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -122,8 +122,13 @@ for nb in "${notebooks[@]}"; do
   else
     failed=$((failed + 1))
     echo "FAIL $name ($(( $(date +%s) - start ))s)"
-    # nbconvert's CellExecutionError shows the failing cell and the kernel's traceback.
-    grep -v '^\[NbConvertApp\] Converting' "$log" | tail -n 40 | sed 's/^/    /'
+    # nbclient's exception shows the failing cell and the kernel's report; the Python stack
+    # above it is nbconvert's and says nothing about the notebook.
+    if grep -q '^nbclient\.exceptions\.' "$log"; then
+      sed -n '/^nbclient\.exceptions\./,$p' "$log" | head -n 60 | sed 's/^/    /'
+    else
+      tail -n 40 "$log" | sed 's/^/    /'
+    fi
   fi
 done
 
