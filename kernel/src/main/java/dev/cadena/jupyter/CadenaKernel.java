@@ -73,8 +73,10 @@ public final class CadenaKernel extends BaseKernel {
         .preferring(Image.PNG)
         .supporting(Image.JPEG, Image.GIF)
         .register(CadenaKernel::renderImage);
-    magics.registerLineMagic("classpath", args -> addToClasspath(ClasspathArgs.expand(args, workingDirectory, false)));
-    magics.registerLineMagic("jars", args -> addToClasspath(ClasspathArgs.expand(args, workingDirectory, true)));
+    magics.registerLineMagic(
+        "classpath", args -> addToClasspath(ClasspathArgs.expand(args, workingDirectory, false)));
+    magics.registerLineMagic(
+        "jars", args -> addToClasspath(ClasspathArgs.expand(args, workingDirectory, true)));
     for (String name : MAVEN_MAGICS) {
       magics.registerLineMagic(name, this::addMavenArtifacts);
     }
@@ -119,10 +121,11 @@ public final class CadenaKernel extends BaseKernel {
 
   @Override
   public List<LanguageInfo.Help> getHelpLinks() {
+    int feature = Runtime.version().feature();
     return List.of(
         new LanguageInfo.Help(
-            "Java " + Runtime.version().feature() + " API",
-            "https://docs.oracle.com/en/java/javase/" + Runtime.version().feature() + "/docs/api/index.html"));
+            "Java " + feature + " API",
+            "https://docs.oracle.com/en/java/javase/" + feature + "/docs/api/index.html"));
   }
 
   /**

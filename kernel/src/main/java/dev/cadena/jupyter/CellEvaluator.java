@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import jdk.jshell.DeclarationSnippet;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
 import jdk.jshell.JShell;
@@ -76,7 +77,7 @@ public final class CellEvaluator implements AutoCloseable {
    * @throws IllegalStateException when the session or its startup imports fail
    */
   public CellEvaluator() {
-    ResultCapturingExecutionControl.Provider provider = new ResultCapturingExecutionControl.Provider();
+    var provider = new ResultCapturingExecutionControl.Provider();
     shell = JShell.builder().executionEngine(provider, Map.of()).build();
     engine = provider.instance();
     if (engine == null) {
@@ -92,7 +93,8 @@ public final class CellEvaluator implements AutoCloseable {
     for (String source : startup) {
       for (SnippetEvent event : shell.eval(source)) {
         if (event.status() == Snippet.Status.REJECTED) {
-          throw new IllegalStateException("startup import failed: " + source + " " + diagnostics(event.snippet()));
+          throw new IllegalStateException(
+              "startup import failed: " + source + " " + diagnostics(event.snippet()));
         }
       }
     }
@@ -172,7 +174,8 @@ public final class CellEvaluator implements AutoCloseable {
   }
 
   private CompilationException compilationError(Snippet snippet) {
-    List<Diag> errors = shell.diagnostics(snippet).filter(Diag::isError).collect(Collectors.toList());
+    List<Diag> errors =
+        shell.diagnostics(snippet).filter(Diag::isError).collect(Collectors.toList());
     String source = snippet.source();
     List<String> traceback = new ArrayList<>();
     if (errors.isEmpty()) {
@@ -239,9 +242,9 @@ public final class CellEvaluator implements AutoCloseable {
     List<String> traceback = new ArrayList<>();
     String message;
     if (exception instanceof UnresolvedReferenceException) {
-      Snippet declaration = ((UnresolvedReferenceException) exception).getSnippet();
-      List<String> missing = shell.unresolvedDependencies((jdk.jshell.DeclarationSnippet) declaration)
-          .collect(Collectors.toList());
+      DeclarationSnippet declaration = ((UnresolvedReferenceException) exception).getSnippet();
+      List<String> missing =
+          shell.unresolvedDependencies(declaration).collect(Collectors.toList());
       message = "cannot use " + declaration.source().lines().findFirst().orElse("").strip()
           + " until " + String.join(", ", missing) + " is declared";
       traceback.add("UnresolvedReferenceException: " + message);
@@ -263,7 +266,9 @@ public final class CellEvaluator implements AutoCloseable {
   /** {@code class: message} for the user's exception, not JShell's wrapper around it. */
   private static String describe(Throwable t) {
     String className =
-        t instanceof EvalException ? ((EvalException) t).getExceptionClassName() : t.getClass().getName();
+        t instanceof EvalException
+            ? ((EvalException) t).getExceptionClassName()
+            : t.getClass().getName();
     return t.getMessage() == null ? className : className + ": " + t.getMessage();
   }
 
@@ -312,7 +317,10 @@ public final class CellEvaluator implements AutoCloseable {
   }
 
   private String diagnostics(Snippet snippet) {
-    return shell.diagnostics(snippet).map(d -> d.getMessage(Locale.ENGLISH)).collect(Collectors.toList()).toString();
+    return shell.diagnostics(snippet)
+        .map(d -> d.getMessage(Locale.ENGLISH))
+        .collect(Collectors.toList())
+        .toString();
   }
 
   /** Adds a jar or class directory for both compiling and running later snippets. */
@@ -370,7 +378,8 @@ public final class CellEvaluator implements AutoCloseable {
     String snippet = code.substring(snippetStart, Math.max(snippetStart, cursor));
     int[] anchor = new int[1];
     List<String> candidates = new ArrayList<>();
-    for (SourceCodeAnalysis.Suggestion s : analysis.completionSuggestions(snippet, snippet.length(), anchor)) {
+    for (SourceCodeAnalysis.Suggestion s :
+        analysis.completionSuggestions(snippet, snippet.length(), anchor)) {
       if (!candidates.contains(s.continuation())) {
         candidates.add(s.continuation());
       }

@@ -87,7 +87,8 @@ public final class ClasspathArgs {
     List<Path> matches = glob(expanded, base, filesOnly);
     if (matches.isEmpty()) {
       throw new IllegalArgumentException(
-          "glob matched no " + (filesOnly ? "files" : "paths") + ": " + entry + " (in " + base + ")");
+          "glob matched no " + (filesOnly ? "files" : "paths") + ": " + entry
+              + " (in " + base + ")");
     }
     return matches;
   }
