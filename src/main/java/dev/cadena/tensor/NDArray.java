@@ -1001,8 +1001,25 @@ public final class NDArray {
           name + ": shape " + Shapes.str(other.shape) + " cannot be broadcast to "
               + Shapes.str(shape));
     }
+    checkWritable(name);
     binaryInto(op, this, other, this);
     version.value++;
+  }
+
+  /**
+   * Rejects in-place writes into a view where several elements share one storage location (a
+   * broadcast view made by {@link #expand}, stride 0 along a dimension of size > 1): the kernels
+   * would update that location once per element, e.g. multiplying it n times.
+   */
+  private void checkWritable(String op) {
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] > 1 && strides[i] == 0) {
+        throw new ShapeException(
+            op + ": cannot write in place into a broadcast view (shape " + Shapes.str(shape)
+                + ", strides " + Arrays.toString(strides) + "): several elements share one memory"
+                + " location; write into a contiguous copy instead");
+      }
+    }
   }
 
   /** {@code this += alpha * x} in place (same shape), bumping the version counter. */
@@ -1035,6 +1052,7 @@ public final class NDArray {
       throw new ShapeException(
           "copy_: shape " + Shapes.str(src.shape) + " cannot be broadcast to " + Shapes.str(shape));
     }
+    checkWritable("copy_");
     NDArray s = src.storageOverlaps(this) ? src.copy() : src;
     copyInto(s, this);
     version.value++;
