@@ -171,8 +171,19 @@ public final class NDArray {
   }
 
   /**
+   * Records an in-place update made by writing the storage array directly (an optimiser's fused
+   * loop over {@link #doubleStorage()}): bumps the version counter shared by every view, exactly
+   * as the {@code ...InPlace} methods do, so that a backward pass that saved this array fails
+   * instead of using the changed values.
+   */
+  public void markModified() {
+    version.value++;
+  }
+
+  /**
    * The backing double array of a contiguous float64 array (elements start at {@link #offset()});
-   * for kernels that need raw access. Callers must not write to it.
+   * for kernels that need raw access. Callers must not write to it, except in-place kernels
+   * (optimisers) that then call {@link #markModified()}.
    *
    * @throws DTypeException for other dtypes
    */
