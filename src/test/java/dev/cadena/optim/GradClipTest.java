@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadena.Tensor;
@@ -59,6 +60,19 @@ class GradClipTest {
     double c = 1.0 / (Math.sqrt(8) + 1e-6);
     assertArrayEquals(new double[] {c, c, c, c}, a.grad().toDoubleArray(), 1e-15);
     assertArrayEquals(new double[] {c, c, c, c}, b.grad().toDoubleArray(), 1e-15);
+  }
+
+  @Test
+  void testInPlaceScaling_ofBroadcastGrad_isRejected() {
+    // Why clipping replaces gradients: scaling this one in place used to multiply its single
+    // storage element once per logical element (NDArray.checkWritable now rejects it).
+    Tensor a = Tensor.of(1.0, 2.0, 3.0).requiresGrad(true);
+    a.sum().backward();
+    try (var s = Tensor.noGrad()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.grad().mul_(2.0));
+      assertTrue(e.getMessage().startsWith("mul_: cannot write in place into a broadcast view"), e.getMessage());
+    }
+    assertArrayEquals(new double[] {1, 1, 1}, a.grad().toDoubleArray(), 0);
   }
 
   @Test
