@@ -134,7 +134,7 @@ public final class Loss {
    */
   public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Reduction reduction) {
     pair("binaryCrossEntropyWithLogits", logits, target, reduction);
-    Tensor softplusOfMinusAbs = logits.abs().neg().exp().add(1.0).log();
+    Tensor softplusOfMinusAbs = Functional.log1pExp(logits.abs().neg());
     return reduction.apply(logits.maximum(0.0).sub(logits.mul(target)).add(softplusOfMinusAbs));
   }
 
