@@ -3,8 +3,14 @@ package dev.cadena.nn;
 import dev.cadena.Tensor;
 
 /**
- * How a loss turns its per-element values into the result: their {@link #MEAN} (the default),
- * their {@link #SUM}, or {@link #NONE} (the per-element tensor itself).
+ * How a loss turns its per-element values {@code l_i} into the result: {@link #MEAN} {@code (1/n)
+ * sum_i l_i} (the default), {@link #SUM} {@code sum_i l_i}, or {@link #NONE} (the per-element
+ * tensor itself).
+ *
+ * <pre>{@code
+ * Tensor perSample = Loss.crossEntropy(logits, labels, Reduction.NONE);  // [N]
+ * Tensor total = Loss.crossEntropy(logits, labels, Reduction.SUM);       // 0-d
+ * }</pre>
  */
 public enum Reduction {
   /** The mean of the per-element losses (a 0-d tensor). */

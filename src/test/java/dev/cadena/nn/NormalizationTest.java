@@ -89,6 +89,20 @@ class NormalizationTest {
   }
 
   @Test
+  void batchNorm_stateDictRoundTripCarriesRunningStats() {
+    BatchNorm1d a = new BatchNorm1d(3);
+    a.forward(Tensor.randn(new SplittableRandom(1), 6, 3).add(2.0));
+    a.forward(Tensor.randn(new SplittableRandom(2), 6, 3).mul(3.0));
+    BatchNorm1d b = new BatchNorm1d(3);
+    b.loadStateDict(a.stateDict());
+    assertEquals(2, b.numBatchesTracked());
+    a.eval();
+    b.eval();
+    Tensor x = Tensor.randn(new SplittableRandom(3), 4, 3);
+    assertTrue(a.forward(x).allClose(b.forward(x), 0, 0));
+  }
+
+  @Test
   void batchNorm3d_normalisesOverBatchAndLength() {
     BatchNorm1d bn = new BatchNorm1d(2);
     Tensor x = Tensor.randn(new SplittableRandom(9), 3, 2, 5);
