@@ -83,6 +83,19 @@ public final class Tensor {
     return fromData(NDArray.wrap(values.clone(), values.length));
   }
 
+  /**
+   * A 1-d float64 tensor of whole numbers: {@code Tensor.of(1, 2, 3)} is float64, not float32 or
+   * int64 (without this overload Java would pick {@code of(float...)} for int literals). Use
+   * {@link #ofLongs} for int64 indices.
+   */
+  public static Tensor of(int... values) {
+    double[] v = new double[values.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = values[i];
+    }
+    return fromData(NDArray.wrap(v, v.length));
+  }
+
   /** A 1-d float32 tensor of the given values. */
   public static Tensor of(float... values) {
     return fromData(NDArray.wrap(values.clone(), values.length));

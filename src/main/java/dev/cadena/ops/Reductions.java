@@ -96,9 +96,17 @@ public final class Reductions {
     return keepDims ? r : r.reshape(Shapes.reduced(x.shape(), ax, false));
   }
 
-  /** {@code exp(x - logsumexp(x))} along {@code axis}; stable; a composition. */
+  /**
+   * {@code e / sum(e)} with {@code e = exp(x - max(x))} along {@code axis}, the maximum held
+   * constant (it cancels); stable, and rows sum to 1 to rounding; a composition.
+   */
   public static Tensor softmax(Tensor x, int axis) {
-    return x.sub(logsumexp(x, new int[] {axis}, true)).exp();
+    int[] ax = {axis};
+    Tensor m = x.detach().max(ax, true);
+    Tensor finite = m.abs().lt(Double.POSITIVE_INFINITY);
+    m = Tensor.where(finite, m, Tensor.scalar(0.0, m.dtype()));
+    Tensor e = x.sub(m).exp();
+    return e.div(sum(e, ax, true));
   }
 
   /** {@code x - logsumexp(x)} along {@code axis}; stable; a composition. */
