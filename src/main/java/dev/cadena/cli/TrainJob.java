@@ -93,7 +93,7 @@ public final class TrainJob {
     for (int epoch = 1; epoch <= options.epochs(); epoch++) {
       String label = String.format(Locale.ROOT, "epoch %d/%d", epoch, options.epochs());
       try (ProgressBar bar = ProgressBar.builder(label, loader.numBatches()).out(out).unit("batches")
-          .rateUnit("ex/s").build()) {
+          .rateUnit("ex").build()) {
         double lossSum = 0;
         long seen = 0;
         long correct = 0;
