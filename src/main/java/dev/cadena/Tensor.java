@@ -1259,7 +1259,9 @@ public final class Tensor {
 
   /** Sets every element to 0 in place; returns this. */
   public Tensor zero_() {
-    return fill_(0.0);
+    checkInPlace("zero_");
+    data.fillInPlace(0.0);
+    return this;
   }
 
   // ================================================================== printing
