@@ -89,8 +89,8 @@ class GradModeThreadTest {
       double[][] parA = fa.get(60, TimeUnit.SECONDS);
       double[][] parB = fb.get(60, TimeUnit.SECONDS);
       for (int i = 0; i < seqA.length; i++) {
-        assertArrayEquals(seqA[i], parA[i], 0.0, "model A parameter " + i);
-        assertArrayEquals(seqB[i], parB[i], 0.0, "model B parameter " + i);
+        assertArrayEquals(seqA[i], parA[i], "model A parameter " + i);
+        assertArrayEquals(seqB[i], parB[i], "model B parameter " + i);
       }
     } finally {
       pool.shutdownNow();
