@@ -134,6 +134,11 @@ public final class RefArray {
     return new RefArray(s, r);
   }
 
+  /** The same values (row-major) with another shape of the same size. */
+  public RefArray reshape(int... newShape) {
+    return new RefArray(newShape, v.clone());
+  }
+
   /** This array repeated to a larger shape by broadcasting. */
   public RefArray broadcastTo(int[] target) {
     double[] r = new double[count(target)];
