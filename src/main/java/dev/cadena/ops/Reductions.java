@@ -45,6 +45,7 @@ public final class Reductions {
 
   /** Minimum over {@code axes}: {@code -max(-x)}; a composition. */
   public static Tensor min(Tensor x, int[] axes, boolean keepDims) {
+    Shapes.axes("min", axes, x.rank());
     return max(x.neg(), axes, keepDims).neg();
   }
 
@@ -79,6 +80,7 @@ public final class Reductions {
 
   /** Standard deviation: {@code sqrt(var)}; a composition. */
   public static Tensor std(Tensor x, int[] axes, int correction, boolean keepDims) {
+    Shapes.axes("std", axes, x.rank());
     return var(x, axes, correction, keepDims).sqrt();
   }
 
