@@ -586,6 +586,11 @@ public final class Tensor {
   public static List<Tensor> grad(
       List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs, boolean createGraph) {
     Tensor[] outs = outputs.toArray(new Tensor[0]);
+    if (gradOutputs != null && gradOutputs.size() != outs.length) {
+      throw new AutogradException(
+          "grad: " + outs.length + " outputs but " + gradOutputs.size()
+              + " gradOutputs (pass one per output, or null for scalar outputs)");
+    }
     Tensor[] gos = new Tensor[outs.length];
     for (int i = 0; i < outs.length; i++) {
       Tensor g = gradOutputs == null ? null : gradOutputs.get(i);
