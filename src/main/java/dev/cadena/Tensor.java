@@ -307,6 +307,9 @@ public final class Tensor {
     if (n < 0) {
       throw new IllegalArgumentException("eye: n must be >= 0, got " + n);
     }
+    if ((long) n * n > Integer.MAX_VALUE) {
+      throw new ShapeException("eye: an " + n + " x " + n + " matrix has more than 2^31 - 1 elements");
+    }
     double[] v = new double[n * n];
     for (int i = 0; i < n; i++) {
       v[i * n + i] = 1;
