@@ -233,6 +233,10 @@ public final class Movement {
       throw new IllegalArgumentException("oneHot: numClasses must be positive, got " + numClasses);
     }
     long[] v = labels.toLongArray();
+    if ((long) v.length * numClasses > Integer.MAX_VALUE) {
+      throw new ShapeException(
+          "oneHot: " + v.length + " labels x " + numClasses + " classes is more than 2^31 - 1 elements");
+    }
     double[] out = new double[v.length * numClasses];
     for (int i = 0; i < v.length; i++) {
       if (v[i] < 0 || v[i] >= numClasses) {
