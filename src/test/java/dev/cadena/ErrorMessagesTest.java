@@ -191,6 +191,8 @@ class ErrorMessagesTest {
     expect(IllegalArgumentException.class, () -> Tensor.eye(-1), "eye");
     expect(IllegalArgumentException.class, () -> Tensor.uniform(new SplittableRandom(1), 2, 1, DType.FLOAT64, 2), "uniform");
     expect(ShapeException.class, () -> Tensor.fromArray(new double[] {1, 2, 3}, 2, 2), "3 values", "[2, 2]");
+    expect(ShapeException.class, () -> Tensor.eye(50_000), "eye", "50000");
+    expect(ShapeException.class, () -> Tensor.ofLongs(0, 1).oneHot(Integer.MAX_VALUE), "oneHot", "2 labels");
   }
 
   // ------------------------------------------------------------------ fuzzing
