@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadena.Tensor;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -67,18 +68,16 @@ class InPlaceAndVersionTest {
     Tensor w = Tensor.of(1.0, 2.0).requiresGrad(true);
     Tensor y = w.mul(2.0);
     String[] names = {"sub_", "add_", "mul_", "copy_", "fill_", "zero_"};
-    @SuppressWarnings("unchecked")
-    Consumer<Tensor>[] ops = new Consumer[] {
-      (Consumer<Tensor>) t -> t.sub_(Tensor.of(1.0, 1.0)),
-      (Consumer<Tensor>) t -> t.add_(Tensor.of(1.0, 1.0)),
-      (Consumer<Tensor>) t -> t.mul_(2.0),
-      (Consumer<Tensor>) t -> t.copy_(Tensor.of(3.0, 4.0)),
-      (Consumer<Tensor>) t -> t.fill_(1.0),
-      (Consumer<Tensor>) Tensor::zero_
-    };
-    for (int i = 0; i < ops.length; i++) {
+    List<Consumer<Tensor>> ops = List.of(
+        t -> t.sub_(Tensor.of(1.0, 1.0)),
+        t -> t.add_(Tensor.of(1.0, 1.0)),
+        t -> t.mul_(2.0),
+        t -> t.copy_(Tensor.of(3.0, 4.0)),
+        t -> t.fill_(1.0),
+        Tensor::zero_);
+    for (int i = 0; i < ops.size(); i++) {
       for (Tensor target : new Tensor[] {w, y}) {
-        Consumer<Tensor> op = ops[i];
+        Consumer<Tensor> op = ops.get(i);
         AutogradException e = assertThrows(AutogradException.class, () -> op.accept(target));
         assertTrue(e.getMessage().startsWith(names[i] + ":"), e.getMessage());
         assertTrue(e.getMessage().contains("noGrad"), e.getMessage());

@@ -175,7 +175,7 @@ class OpPropertiesTest {
   void softmax_rowsSumToOne_nonNegative_andLogSoftmaxIsItsLog(
       @ForAll("nonScalarShapes") int[] shape, @ForAll("scales") double scale, @ForAll long seed) {
     Tensor x = Tensor.randn(new SplittableRandom(seed), shape).mul(scale);
-    int axis = (int) Math.floorMod(seed, shape.length);
+    int axis = Math.floorMod(seed, shape.length);
     Tensor s = x.softmax(axis);
     for (double v : s.toDoubleArray()) {
       assertTrue(v >= 0 && v <= 1, "softmax value " + v);
