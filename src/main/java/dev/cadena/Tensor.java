@@ -320,6 +320,9 @@ public final class Tensor {
     if (n < 0) {
       throw new IllegalArgumentException("eye: n must be >= 0, got " + n);
     }
+    if ((long) n * n > Integer.MAX_VALUE) {
+      throw new ShapeException("eye: an " + n + " x " + n + " matrix has more than 2^31 - 1 elements");
+    }
     double[] v = new double[n * n];
     for (int i = 0; i < n; i++) {
       v[i * n + i] = 1;
@@ -599,6 +602,11 @@ public final class Tensor {
   public static List<Tensor> grad(
       List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs, boolean createGraph) {
     Tensor[] outs = outputs.toArray(new Tensor[0]);
+    if (gradOutputs != null && gradOutputs.size() != outs.length) {
+      throw new AutogradException(
+          "grad: " + outs.length + " outputs but " + gradOutputs.size()
+              + " gradOutputs (pass one per output, or null for scalar outputs)");
+    }
     Tensor[] gos = new Tensor[outs.length];
     for (int i = 0; i < outs.length; i++) {
       Tensor g = gradOutputs == null ? null : gradOutputs.get(i);
@@ -1272,7 +1280,9 @@ public final class Tensor {
 
   /** Sets every element to 0 in place; returns this. */
   public Tensor zero_() {
-    return fill_(0.0);
+    checkInPlace("zero_");
+    data.fillInPlace(0.0);
+    return this;
   }
 
   // ================================================================== printing
