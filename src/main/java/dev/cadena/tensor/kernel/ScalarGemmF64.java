@@ -1,0 +1,134 @@
+package dev.cadena.tensor.kernel;
+
+import java.util.Arrays;
+
+/**
+ * The float64 GEMM in plain Java, written so that HotSpot's C2 vectorizes its inner loop by
+ * itself. The arguments were checked by {@link Gemm}, and {@code m, n, k > 0}.
+ *
+ * <p>C2's auto-vectorizer (JDK 17 to 25) gives up on a loop that reads one array and writes
+ * another at different offsets, since it cannot rule out that they are the same array. So the
+ * inner loop indexes every array at the same {@code j} from 0: a {@code KC x NC} block of {@code
+ * op(B)} is copied into one array per row, each row of C is summed in a per-thread scratch row,
+ * and the loop is {@code acc[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j]}. Four rows of B per
+ * pass was the best unrolling measured; more, or two rows of C at once, stops the vectorizer.
+ * Rows of C are split across threads.
+ *
+ * <p>This is the float64 twin of {@link ScalarGemmF32}, the same code with double for float and
+ * its own block sizes; change both together.
+ */
+final class ScalarGemmF64 {
+
+  /** Depth of a block of B. */
+  private static final int KC = 256;
+  /** Width of a block of B; with KC that is 512 KiB, meant for L2. */
+  private static final int NC = 256;
+
+  private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+  private ScalarGemmF64() {}
+
+  static void gemm(boolean transA, boolean transB, int m, int n, int k,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double[] c, int cOff, int ldc, boolean accumulate) {
+    Workspace ws = WORKSPACE.get();
+    // op(A)[i][p] = a[aOff + i*rowStride + p*colStride]
+    int rowStride = transA ? 1 : lda;
+    int colStride = transA ? lda : 1;
+    for (int jc = 0; jc < n; jc += NC) {
+      int nc = Math.min(NC, n - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        double[][] rowsB = ws.rowsB(kc, nc);
+        int jcFinal = jc;
+        int pcFinal = pc;
+        Parallel.forRange(kc, nc,
+            (s, e) -> copyB(transB, b, bOff, ldb, pcFinal, jcFinal, nc, s, e, rowsB));
+        boolean add = accumulate || pc > 0;
+        int aBase = aOff + pc * colStride;
+        int cBase = cOff + jc;
+        Parallel.forRange(m, 2L * kc * nc, (s, e) -> {
+          double[] acc = WORKSPACE.get().accumulator(nc);
+          for (int i = s; i < e; i++) {
+            int ci = cBase + i * ldc;
+            if (add) {
+              System.arraycopy(c, ci, acc, 0, nc);
+            } else {
+              Arrays.fill(acc, 0, nc, 0.0);
+            }
+            rowTimesBlock(kc, nc, a, aBase + i * rowStride, colStride, rowsB, acc);
+            System.arraycopy(acc, 0, c, ci, nc);
+          }
+        });
+      }
+    }
+  }
+
+  /** {@code acc[j] += sum_p a[ai + p*colStride] * rowsB[p][j]} for {@code p < kc, j < nc}. */
+  private static void rowTimesBlock(int kc, int nc, double[] a, int ai, int colStride,
+      double[][] rowsB, double[] acc) {
+    int p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      int at = ai + p * colStride;
+      axpy4(nc, a[at], a[at + colStride], a[at + 2 * colStride], a[at + 3 * colStride],
+          rowsB[p], rowsB[p + 1], rowsB[p + 2], rowsB[p + 3], acc);
+    }
+    for (; p < kc; p++) {
+      axpy1(nc, a[ai + p * colStride], rowsB[p], acc);
+    }
+  }
+
+  private static void axpy4(int nc, double a0, double a1, double a2, double a3,
+      double[] b0, double[] b1, double[] b2, double[] b3, double[] acc) {
+    for (int j = 0; j < nc; j++) {
+      acc[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+    }
+  }
+
+  private static void axpy1(int nc, double a0, double[] b0, double[] acc) {
+    for (int j = 0; j < nc; j++) {
+      acc[j] += a0 * b0[j];
+    }
+  }
+
+  /** Copies rows {@code p0 .. p1} of the {@code kc x nc} block of {@code op(B)} at (pc, jc). */
+  private static void copyB(boolean transB, double[] b, int bOff, int ldb, int pc, int jc,
+      int nc, int p0, int p1, double[][] rowsB) {
+    for (int p = p0; p < p1; p++) {
+      double[] row = rowsB[p];
+      if (transB) {
+        int src = bOff + jc * ldb + pc + p;
+        for (int j = 0; j < nc; j++) {
+          row[j] = b[src + j * ldb];
+        }
+      } else {
+        System.arraycopy(b, bOff + (pc + p) * ldb + jc, row, 0, nc);
+      }
+    }
+  }
+
+  /** Per-thread buffers, grown on demand and kept for the thread's next call. */
+  private static final class Workspace {
+    private double[][] rowsB = new double[0][];
+    private double[] accumulator = new double[0];
+
+    double[][] rowsB(int kc, int nc) {
+      if (rowsB.length < kc || rowsB[0].length < nc) {
+        int width = Math.max(nc, rowsB.length == 0 ? 0 : rowsB[0].length);
+        double[][] grown = new double[Math.max(kc, rowsB.length)][];
+        for (int p = 0; p < grown.length; p++) {
+          grown[p] = new double[width];
+        }
+        rowsB = grown;
+      }
+      return rowsB;
+    }
+
+    double[] accumulator(int nc) {
+      if (accumulator.length < nc) {
+        accumulator = new double[nc];
+      }
+      return accumulator;
+    }
+  }
+}
