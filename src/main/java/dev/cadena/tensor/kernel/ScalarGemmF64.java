@@ -14,8 +14,8 @@ import java.util.Arrays;
  * pass was the best unrolling measured; more, or two rows of C at once, stops the vectorizer.
  * Rows of C are split across threads.
  *
- * <p>This is the float64 twin of {@link ScalarGemmF32}, the same code with double for float and
- * its own block sizes; change both together.
+ * <p>This is the float64 twin of {@link ScalarGemmF32}: the same code with double for float,
+ * and its own block sizes. Change both together.
  */
 final class ScalarGemmF64 {
 

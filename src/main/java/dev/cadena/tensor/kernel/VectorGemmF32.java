@@ -102,6 +102,10 @@ final class VectorGemmF32 {
    * Computes one {@code MR x NR} tile, {@code sum_p pa[p][r] * pb[p][j]} over {@code kc} steps of
    * the packed slivers, and stores it to {@code c[ci + r*ldc + j]}, adding to what is there when
    * {@code add}.
+   *
+   * <p>The tiles are written out longhand: the accumulators must be locals for C2 to keep them in
+   * registers, and no vector may cross a call that might not be inlined, or it is boxed on the
+   * heap (a helper for the final add made the whole product five times slower).
    */
   private static void kernel(int kc, float[] pa, int ia, float[] pb, int ib,
       float[] c, int ci, int ldc, boolean add) {
@@ -149,14 +153,22 @@ final class VectorGemmF32 {
       ib += NR;
     }
     if (add) {
-      addTo(c00, c01, c, ci);
-      addTo(c10, c11, c, ci + 1 * ldc);
-      addTo(c20, c21, c, ci + 2 * ldc);
-      addTo(c30, c31, c, ci + 3 * ldc);
-      addTo(c40, c41, c, ci + 4 * ldc);
-      addTo(c50, c51, c, ci + 5 * ldc);
-      addTo(c60, c61, c, ci + 6 * ldc);
-      addTo(c70, c71, c, ci + 7 * ldc);
+      c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+      c01.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+      c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+      c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + L)).intoArray(c, ci + 1 * ldc + L);
+      c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+      c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L)).intoArray(c, ci + 2 * ldc + L);
+      c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+      c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L)).intoArray(c, ci + 3 * ldc + L);
+      c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+      c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + L)).intoArray(c, ci + 4 * ldc + L);
+      c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+      c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + L)).intoArray(c, ci + 5 * ldc + L);
+      c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
+      c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + L)).intoArray(c, ci + 6 * ldc + L);
+      c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
+      c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + L)).intoArray(c, ci + 7 * ldc + L);
     } else {
       c00.intoArray(c, ci);
       c01.intoArray(c, ci + L);
@@ -208,12 +220,18 @@ final class VectorGemmF32 {
       ib += NR;
     }
     if (add) {
-      addTo(c00, c01, c, ci);
-      addTo(c10, c11, c, ci + 1 * ldc);
-      addTo(c20, c21, c, ci + 2 * ldc);
-      addTo(c30, c31, c, ci + 3 * ldc);
-      addTo(c40, c41, c, ci + 4 * ldc);
-      addTo(c50, c51, c, ci + 5 * ldc);
+      c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+      c01.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+      c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+      c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + L)).intoArray(c, ci + 1 * ldc + L);
+      c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+      c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L)).intoArray(c, ci + 2 * ldc + L);
+      c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+      c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L)).intoArray(c, ci + 3 * ldc + L);
+      c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+      c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + L)).intoArray(c, ci + 4 * ldc + L);
+      c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+      c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + L)).intoArray(c, ci + 5 * ldc + L);
     } else {
       c00.intoArray(c, ci);
       c01.intoArray(c, ci + L);
@@ -230,10 +248,6 @@ final class VectorGemmF32 {
     }
   }
 
-  private static void addTo(FloatVector lo, FloatVector hi, float[] c, int at) {
-    lo.add(FloatVector.fromArray(S, c, at)).intoArray(c, at);
-    hi.add(FloatVector.fromArray(S, c, at + L)).intoArray(c, at + L);
-  }
 
   /**
    * Packs rows {@code i0 .. i0+mc} and columns {@code pc .. pc+kc} of {@code op(A)} into {@code
