@@ -23,7 +23,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>{@code
  * double[] x = new double[1_000_000];
- * Parallel.forRange(x.length, 4, (start, end) -> {
+ * Parallel.forRange(x.length, 5, (start, end) -> { // about 5 ns per square root
  *   for (int i = start; i < end; i++) {
  *     x[i] = Math.sqrt(i);
  *   }
@@ -34,10 +34,17 @@ public final class Parallel {
 
   /**
    * Work below which {@link #forRange} stays on the calling thread: {@code n * costPerItem <
-   * SERIAL_THRESHOLD}. The unit of cost is roughly one floating-point operation; handing work to
-   * another thread costs some tens of microseconds, about this many operations.
+   * SERIAL_THRESHOLD}, with the cost in estimated nanoseconds on one core. Handing work to a
+   * sleeping worker takes some microseconds to tens of microseconds, so smaller loops gain
+   * nothing from it.
    */
-  public static final long SERIAL_THRESHOLD = 1L << 17;
+  public static final long SERIAL_THRESHOLD = 30_000;
+
+  /**
+   * The threshold in force; tests lower it to split even tiny loops. Package-private on purpose:
+   * users tune with {@link #setThreads}.
+   */
+  static volatile long serialThreshold = SERIAL_THRESHOLD;
 
   /** Chunks per thread, so that a thread slowed by other load gets less of the work. */
   private static final int CHUNKS_PER_THREAD = 4;
@@ -103,8 +110,8 @@ public final class Parallel {
    * rethrown on the calling thread (a checked one wrapped in a {@link RuntimeException}).
    *
    * @param n the number of items, {@code >= 0}; nothing runs when it is 0
-   * @param costPerItem the approximate work of one item, in floating-point operations, {@code >=
-   *     0}
+   * @param costPerItem the estimated time one item takes on one core, in nanoseconds, {@code >=
+   *     0}; for example about {@code 2 * k * n / 100} for a row of a vectorized matrix product
    * @param body the loop body, called once per chunk
    * @throws IllegalArgumentException if {@code n < 0} or {@code costPerItem < 0}
    * @throws NullPointerException if {@code body} is null
@@ -123,13 +130,14 @@ public final class Parallel {
     }
     int t = threads;
     long total = costPerItem > Long.MAX_VALUE / n ? Long.MAX_VALUE : n * costPerItem;
-    if (t == 1 || n == 1 || total < SERIAL_THRESHOLD) {
+    long threshold = serialThreshold;
+    if (t == 1 || n == 1 || total < threshold) {
       body.run(0, n);
       return;
     }
     // Enough chunks to balance the load, but none so small that handing it over costs more
     // than it saves.
-    long byWork = Math.max(2, total / (SERIAL_THRESHOLD / 2));
+    long byWork = threshold < 2 ? n : Math.max(2, total / (threshold / 2));
     int chunks = (int) Math.min(Math.min(n, (long) t * CHUNKS_PER_THREAD), byWork);
     Job job = new Job(n, chunks, body);
     ExecutorService workers = workers();
