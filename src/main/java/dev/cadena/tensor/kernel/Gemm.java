@@ -7,8 +7,8 @@ package dev.cadena.tensor.kernel;
  * <p>With {@code op(A)} of shape {@code m x k} and {@code op(B)} of shape {@code k x n}:
  *
  * <pre>
- *   C[i][j] = sum_{p < k} op(A)[i][p] * op(B)[p][j]          (accumulate == false)
- *   C[i][j] = C[i][j] + sum_{p < k} op(A)[i][p] * op(B)[p][j] (accumulate == true)
+ *   C[i][j] = sum_{p &lt; k} op(A)[i][p] * op(B)[p][j]          (accumulate == false)
+ *   C[i][j] = C[i][j] + sum_{p &lt; k} op(A)[i][p] * op(B)[p][j] (accumulate == true)
  * </pre>
  *
  * <p>where {@code op(A)[i][p]} is {@code a[aOff + i*lda + p]}, or {@code a[aOff + p*lda + i]} when
