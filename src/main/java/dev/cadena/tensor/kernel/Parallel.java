@@ -81,7 +81,8 @@ public final class Parallel {
    */
   public static void setThreads(int n) {
     if (n < 1) {
-      throw new IllegalArgumentException("Parallel.setThreads: thread count must be >= 1, got " + n);
+      throw new IllegalArgumentException(
+          "Parallel.setThreads: thread count must be >= 1, got " + n);
     }
     synchronized (LOCK) {
       if (n == threads) {

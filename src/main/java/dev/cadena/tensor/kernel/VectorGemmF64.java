@@ -28,11 +28,11 @@ final class VectorGemmF64 {
   /** Columns in a register tile. */
   private static final int NR = 2 * L;
   /**
-   * Rows in a register tile: 8 x 2 accumulators fill half of AVX-512's 32 registers; with 16
-   * registers (AVX2, NEON is 32 but 128-bit) 6 x 2 leaves room for the two B vectors and A.
+   * Rows in a register tile: 8 x 2 accumulators fill half of AVX-512's 32 vector registers; on
+   * narrower machines, which may have only 16 (AVX2), 6 x 2 leaves room for two B vectors and A.
    */
   private static final int MR = S.vectorBitSize() >= 512 ? 8 : 6;
-  /** Depth of a packed block; measured best on a Zen 5 core (B sliver 32 KiB, A block 256 KiB). */
+  /** Depth of a packed block, best measured on an AVX-512 EPYC (B sliver 32 KiB, A 256 KiB). */
   private static final int KC = 256;
   /** Rows of A packed at a time, a multiple of MR. */
   private static final int MC = (128 / MR) * MR;
