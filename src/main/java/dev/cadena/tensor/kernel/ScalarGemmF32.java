@@ -12,7 +12,8 @@ import java.util.Arrays;
  * op(B)} is copied into one array per row, each row of C is summed in a per-thread scratch row,
  * and the loop is {@code acc[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j]}. Four rows of B per
  * pass was the best unrolling measured; more, or two rows of C at once, stops the vectorizer.
- * Rows of C are split across threads.
+ * Rows of C are split across threads. Thin products (a matrix times a vector, say) are dot
+ * products instead.
  *
  * <p>{@code ScalarGemmF64} is this file with float replaced by double and its own block sizes;
  * change both together.
@@ -30,6 +31,13 @@ final class ScalarGemmF32 {
    */
   private static final long FLOPS_PER_NANO = 160 / Float.BYTES;
 
+  /**
+   * Below this many rows (with B transposed) or columns, C is computed as dot products of
+   * contiguous rows: copying a transposed B, or a B one column wide, would cost more than the
+   * product.
+   */
+  private static final int THIN = 4;
+
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
   private ScalarGemmF32() {}
@@ -38,6 +46,11 @@ final class ScalarGemmF32 {
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
     Workspace ws = WORKSPACE.get();
+    if ((transB && m < THIN) || (n < THIN && !transA)) {
+      dotProducts(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+          ws);
+      return;
+    }
     // op(A)[i][p] = a[aOff + i*rowStride + p*colStride]
     int rowStride = transA ? 1 : lda;
     int colStride = transA ? lda : 1;
@@ -69,6 +82,82 @@ final class ScalarGemmF32 {
         });
       }
     }
+  }
+
+  /**
+   * {@code C[i][j] (+)= dot(op(A) row i, op(B) column j)}, for thin products. Rows of op(A) and
+   * columns of op(B) that are not contiguous in their arrays (at most 3 of them) are gathered
+   * first.
+   */
+  private static void dotProducts(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate, Workspace ws) {
+    // Row i of op(A) is rowsA[rowsAOff + i*rowsAStride + p]; column j of op(B) likewise.
+    float[] rowsA = a;
+    int rowsAOff = aOff;
+    int rowsAStride = lda;
+    float[] colsB = b;
+    int colsBOff = bOff;
+    int colsBStride = ldb;
+    float[] gathered = ws.gathered((transA ? m * k : 0) + (transB ? 0 : n * k));
+    int used = 0;
+    if (transA) {
+      // Only reached with m < THIN.
+      for (int i = 0; i < m; i++) {
+        for (int p = 0; p < k; p++) {
+          gathered[i * k + p] = a[aOff + p * lda + i];
+        }
+      }
+      rowsA = gathered;
+      rowsAOff = 0;
+      rowsAStride = k;
+      used = m * k;
+    }
+    if (!transB) {
+      // Only reached with n < THIN.
+      for (int p = 0; p < k; p++) {
+        for (int j = 0; j < n; j++) {
+          gathered[used + j * k + p] = b[bOff + p * ldb + j];
+        }
+      }
+      colsB = gathered;
+      colsBOff = used;
+      colsBStride = k;
+    }
+    float[] ra = rowsA;
+    int raOff = rowsAOff;
+    int raStride = rowsAStride;
+    float[] cb = colsB;
+    int cbOff = colsBOff;
+    int cbStride = colsBStride;
+    Parallel.forRange(m * n, 2L * k / FLOPS_PER_NANO + 1, (s, e) -> {
+      for (int ij = s; ij < e; ij++) {
+        int i = ij / n;
+        int j = ij - i * n;
+        float dot = dot(k, ra, raOff + i * raStride, cb, cbOff + j * cbStride);
+        int at = cOff + i * ldc + j;
+        c[at] = accumulate ? c[at] + dot : dot;
+      }
+    });
+  }
+
+  /** {@code sum_p x[xi + p] * y[yi + p]}, in four interleaved partial sums for speed. */
+  private static float dot(int k, float[] x, int xi, float[] y, int yi) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    int p = 0;
+    for (; p + 4 <= k; p += 4) {
+      s0 += x[xi + p] * y[yi + p];
+      s1 += x[xi + p + 1] * y[yi + p + 1];
+      s2 += x[xi + p + 2] * y[yi + p + 2];
+      s3 += x[xi + p + 3] * y[yi + p + 3];
+    }
+    for (; p < k; p++) {
+      s0 += x[xi + p] * y[yi + p];
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 
   /** {@code acc[j] += sum_p a[ai + p*colStride] * rowsB[p][j]} for {@code p < kc, j < nc}. */
@@ -118,6 +207,7 @@ final class ScalarGemmF32 {
   private static final class Workspace {
     private float[][] rowsB = new float[0][];
     private float[] accumulator = new float[0];
+    private float[] gathered = new float[0];
 
     float[][] rowsB(int kc, int nc) {
       if (rowsB.length < kc || rowsB[0].length < nc) {
@@ -129,6 +219,13 @@ final class ScalarGemmF32 {
         rowsB = grown;
       }
       return rowsB;
+    }
+
+    float[] gathered(int size) {
+      if (gathered.length < size) {
+        gathered = new float[size];
+      }
+      return gathered;
     }
 
     float[] accumulator(int nc) {

@@ -16,7 +16,7 @@ import java.util.Random;
  *
  * <p>Each row is the best of several timed runs after a warm-up, for the active implementation
  * ({@link Gemm#implementation()}), the scalar one when the vector one is active, and the
- * reference loop for small sizes.
+ * reference loop for small sizes; then a few thin products on the active implementation.
  */
 public final class GemmBench {
 
@@ -65,6 +65,41 @@ public final class GemmBench {
                 path, dtype, n, threads, gflops);
           }
         }
+      }
+    }
+    thinProducts();
+  }
+
+  /** Thin products, float32, active implementation: vector-matrix (transB) and matrix-vector. */
+  private static void thinProducts() {
+    int[][] shapes = {{1, 4096, 1024, 1}, {4096, 1, 1024, 0}, {2, 4096, 1024, 1}};
+    for (int threads : new int[] {1, 2}) {
+      Parallel.setThreads(threads);
+      for (int[] shape : shapes) {
+        int m = shape[0];
+        int n = shape[1];
+        int k = shape[2];
+        boolean transB = shape[3] == 1;
+        Random random = new Random(m + n + k);
+        float[] a = new float[m * k];
+        float[] b = new float[k * n];
+        float[] c = new float[m * n];
+        for (int i = 0; i < a.length; i++) {
+          a[i] = random.nextFloat();
+        }
+        for (int i = 0; i < b.length; i++) {
+          b[i] = random.nextFloat();
+        }
+        double flops = 2.0 * m * n * k;
+        Runnable product = () -> Gemm.gemm(false, transB, m, n, k, a, 0, k, b, 0,
+            transB ? k : n, c, 0, n, false);
+        timeBatch(product, flops, MIN_SECONDS);
+        double best = Double.MAX_VALUE;
+        for (int rep = 0; rep < 5; rep++) {
+          best = Math.min(best, timeBatch(product, flops, MIN_SECONDS / 4));
+        }
+        System.out.printf(Locale.ROOT, "thin float32 m=%d n=%d k=%d transB=%s threads=%d: %.1f"
+            + " GFLOP/s%n", m, n, k, transB, threads, flops / best / 1e9);
       }
     }
   }
