@@ -840,8 +840,7 @@ public final class NDArray {
     if (dtype != b.dtype || dtype == DType.INT64) {
       checkSameFloat(op.name().toLowerCase(java.util.Locale.ROOT), b);
     }
-    int[] outShape = Arrays.equals(shape, b.shape) ? shape
-        : Shapes.broadcast(op.name().toLowerCase(java.util.Locale.ROOT), shape, b.shape);
+    int[] outShape = Arrays.equals(shape, b.shape) ? shape : Shapes.broadcast(op.opName(), shape, b.shape);
     NDArray out = zeros(dtype, outShape);
     binaryInto(op, this, b, out);
     return out;
