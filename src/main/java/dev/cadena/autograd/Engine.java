@@ -73,6 +73,12 @@ public final class Engine {
     }
     List<Node> rootNodes = new ArrayList<>();
     List<Tensor> rootNodeGrads = new ArrayList<>();
+    // Storage of every gradient handed to an input so far (and the callers' output gradients),
+    // to tell when a leaf's gradient would alias another tensor.
+    Map<Object, Boolean> handed = new IdentityHashMap<>();
+    for (Tensor g : rootGrads) {
+      handed.put(g.data().storageKey(), Boolean.TRUE);
+    }
     try (GradMode.Scope scope = GradMode.set(createGraph)) {
       for (int i = 0; i < roots.length; i++) {
         Tensor r = roots[i];
@@ -96,7 +102,7 @@ public final class Engine {
         }
         Node n = r.gradFn();
         if (n == null) {
-          deliverToLeaf(r, g, captured, wanted);
+          deliverToLeaf(r, g, captured, wanted, handed);
         } else {
           if (n.isReleased()) {
             throw n.freedError();
@@ -128,7 +134,7 @@ public final class Engine {
             captured.put(node, g);
           }
         } else if (out.retainsGrad()) {
-          out.setGrad(out.grad() == null ? owned(g) : out.grad().add(g));
+          out.setGrad(out.grad() == null ? owned(g, true) : out.grad().add(g));
         }
         Tensor[] inputs = node.inputArray();
         Tensor[] grads = node.runVjp(g);
@@ -146,8 +152,9 @@ public final class Engine {
           gi = fitToInput(node, i, gi, in);
           Node next = in.gradFn();
           if (next == null) {
-            deliverToLeaf(in, gi, captured, wanted);
+            deliverToLeaf(in, gi, captured, wanted, handed);
           } else {
+            handed.put(gi.data().storageKey(), Boolean.TRUE);
             accumulate(next, gi);
           }
         }
@@ -164,23 +171,30 @@ public final class Engine {
   }
 
   private static void deliverToLeaf(
-      Tensor leaf, Tensor g, Map<Object, Tensor> captured, Map<Object, Boolean> wanted) {
+      Tensor leaf, Tensor g, Map<Object, Tensor> captured, Map<Object, Boolean> wanted,
+      Map<Object, Boolean> handed) {
+    boolean shared = handed.put(g.data().storageKey(), Boolean.TRUE) != null;
     if (wanted != null) {
       if (wanted.containsKey(leaf)) {
         captured.merge(leaf, g, Tensor::add);
       }
     } else {
-      leaf.setGrad(leaf.grad() == null ? owned(g) : leaf.grad().add(g));
+      leaf.setGrad(leaf.grad() == null ? owned(g, shared) : leaf.grad().add(g));
     }
   }
 
   /**
-   * A gradient a leaf can own: VJPs may hand one tensor to several inputs (add gives {@code grad}
-   * to both) or a broadcast view (sum's VJP expands), so without a graph to keep, the first
-   * delivery is copied into fresh contiguous storage. Optimisers can then update it in place.
+   * A gradient a leaf can own. A VJP may hand one tensor to several inputs (add gives {@code grad}
+   * to both), return a view of its upstream gradient (reshape), or a broadcast view (sum expands);
+   * so without a graph to keep, a gradient whose storage was already handed elsewhere in this
+   * pass, or that is not contiguous, is copied into fresh storage. Optimisers can then update any
+   * {@code grad()} in place without touching another.
    */
-  private static Tensor owned(Tensor g) {
-    return GradMode.isEnabled() ? g : Tensor.fromData(g.data().copy());
+  private static Tensor owned(Tensor g, boolean shared) {
+    if (GradMode.isEnabled() || (!shared && g.data().isContiguous())) {
+      return g;
+    }
+    return Tensor.fromData(g.data().copy());
   }
 
   /** Sums a broadcast gradient back to its input's shape and dtype: the one place that does it. */

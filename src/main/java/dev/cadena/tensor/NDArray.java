@@ -229,6 +229,14 @@ public final class NDArray {
     return l;
   }
 
+  /**
+   * An object that identifies this array's storage, the same for every view of it: for aliasing
+   * checks (the engine uses it to decide when a gradient must be copied). Do not cast it.
+   */
+  public Object storageKey() {
+    return d != null ? d : f != null ? (Object) f : l;
+  }
+
   /** Offset of the first element in the storage array. */
   public int offset() {
     return offset;
