@@ -128,7 +128,7 @@ public final class Engine {
             captured.put(node, g);
           }
         } else if (out.retainsGrad()) {
-          out.setGrad(out.grad() == null ? g : out.grad().add(g));
+          out.setGrad(out.grad() == null ? owned(g) : out.grad().add(g));
         }
         Tensor[] inputs = node.inputArray();
         Tensor[] grads = node.runVjp(g);
@@ -170,8 +170,17 @@ public final class Engine {
         captured.merge(leaf, g, Tensor::add);
       }
     } else {
-      leaf.setGrad(leaf.grad() == null ? g : leaf.grad().add(g));
+      leaf.setGrad(leaf.grad() == null ? owned(g) : leaf.grad().add(g));
     }
+  }
+
+  /**
+   * A gradient a leaf can own: VJPs may hand one tensor to several inputs (add gives {@code grad}
+   * to both) or a broadcast view (sum's VJP expands), so without a graph to keep, the first
+   * delivery is copied into fresh contiguous storage. Optimisers can then update it in place.
+   */
+  private static Tensor owned(Tensor g) {
+    return GradMode.isEnabled() ? g : Tensor.fromData(g.data().copy());
   }
 
   /** Sums a broadcast gradient back to its input's shape and dtype: the one place that does it. */

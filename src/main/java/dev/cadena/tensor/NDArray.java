@@ -190,8 +190,19 @@ public final class NDArray {
   }
 
   /**
+   * Records an in-place update made by writing the storage array directly (an optimiser's fused
+   * loop over {@link #doubleStorage()}): bumps the version counter shared by every view, exactly
+   * as the {@code ...InPlace} methods do, so that a backward pass that saved this array fails
+   * instead of using the changed values.
+   */
+  public void markModified() {
+    version.value++;
+  }
+
+  /**
    * The backing double array of a contiguous float64 array (elements start at {@link #offset()});
-   * for kernels that need raw access. Callers must not write to it.
+   * for kernels that need raw access. Callers must not write to it, except in-place kernels
+   * (optimisers) that then call {@link #markModified()}.
    *
    * @throws DTypeException for other dtypes
    */
@@ -1048,8 +1059,25 @@ public final class NDArray {
           name + ": shape " + Shapes.str(other.shape) + " cannot be broadcast to "
               + Shapes.str(shape));
     }
+    checkWritable(name);
     binaryInto(op, this, other, this);
     version.value++;
+  }
+
+  /**
+   * Rejects in-place writes into a view where several elements share one storage location (a
+   * broadcast view made by {@link #expand}, stride 0 along a dimension of size > 1): the kernels
+   * would update that location once per element, e.g. multiplying it n times.
+   */
+  private void checkWritable(String op) {
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] > 1 && strides[i] == 0) {
+        throw new ShapeException(
+            op + ": cannot write in place into a broadcast view (shape " + Shapes.str(shape)
+                + ", strides " + Arrays.toString(strides) + "): several elements share one memory"
+                + " location; write into a contiguous copy instead");
+      }
+    }
   }
 
   /** {@code this += alpha * x} in place (same shape), bumping the version counter. */
@@ -1082,6 +1110,7 @@ public final class NDArray {
       throw new ShapeException(
           "copy_: shape " + Shapes.str(src.shape) + " cannot be broadcast to " + Shapes.str(shape));
     }
+    checkWritable("copy_");
     NDArray s = src.storageOverlaps(this) ? src.copy() : src;
     copyInto(s, this);
     version.value++;

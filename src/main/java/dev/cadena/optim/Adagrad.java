@@ -1,0 +1,153 @@
+package dev.cadena.optim;
+
+import dev.cadena.Tensor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Adagrad (Duchi, Hazan and Singer, 2011), as {@code torch.optim.Adagrad}: each element's step is
+ * divided by the root of the sum of all its squared gradients so far, so often-updated elements
+ * slow down. With {@code lr}, learning-rate decay {@code eta}, weight decay {@code lambda},
+ * initial accumulator value {@code s0} and {@code eps}, at step {@code t} (from 1):
+ *
+ * <pre>
+ *   lrT = lr / (1 + (t - 1) * eta)
+ *   g   = grad + lambda * p
+ *   s   = s + g^2                                  (s starts at s0)
+ *   p   = p - lrT * g / (sqrt(s) + eps)
+ * </pre>
+ *
+ * <pre>{@code
+ * Optimizer opt = Adagrad.builder(model.parameters()).lr(1e-2).build();
+ * }</pre>
+ */
+public final class Adagrad extends Optimizer {
+  private final double lrDecay;
+  private final double weightDecay;
+  private final double initialAccumulatorValue;
+  private final double eps;
+  private final double[][] sums;
+
+  private Adagrad(Builder b) {
+    super("Adagrad", b.params, b.lr);
+    this.lrDecay = Checks.nonNegative("Adagrad", "lrDecay", b.lrDecay);
+    this.weightDecay = Checks.nonNegative("Adagrad", "weightDecay", b.weightDecay);
+    this.initialAccumulatorValue =
+        Checks.nonNegative("Adagrad", "initialAccumulatorValue", b.initialAccumulatorValue);
+    this.eps = Checks.positive("Adagrad", "eps", b.eps);
+    this.sums = new double[parameters().size()][];
+  }
+
+  /**
+   * A builder with PyTorch's defaults: lr 1e-2, no lr decay, no weight decay, initial accumulator
+   * 0, eps 1e-10.
+   */
+  public static Builder builder(Iterable<Tensor> params) {
+    return new Builder(params);
+  }
+
+  @Override
+  protected void update(int index, double[] p, int pOff, double[] g, int gOff, int n) {
+    double[] s = sums[index];
+    if (s == null) {
+      s = new double[n];
+      Arrays.fill(s, initialAccumulatorValue);
+      sums[index] = s;
+    }
+    double lrT = learningRate() / (1 + (stepCount(index) - 1) * lrDecay);
+    double wd = weightDecay;
+    for (int i = 0; i < n; i++) {
+      double gi = g[gOff + i] + wd * p[pOff + i];
+      double si = s[i] + gi * gi;
+      s[i] = si;
+      p[pOff + i] -= lrT * gi / (Math.sqrt(si) + eps);
+    }
+  }
+
+  @Override
+  protected Map<String, double[]> stateBuffers(int index) {
+    Map<String, double[]> m = new LinkedHashMap<>();
+    m.put("sum", sums[index]);
+    return m;
+  }
+
+  @Override
+  protected String extraRepr() {
+    return "lrDecay=" + lrDecay + ", weightDecay=" + weightDecay + ", initialAccumulatorValue="
+        + initialAccumulatorValue + ", eps=" + eps;
+  }
+
+  /** The learning-rate decay {@code eta}. */
+  public double lrDecay() {
+    return lrDecay;
+  }
+
+  /** The L2 penalty {@code lambda} added to the gradient. */
+  public double weightDecay() {
+    return weightDecay;
+  }
+
+  /** The starting value {@code s0} of the squared-gradient sums. */
+  public double initialAccumulatorValue() {
+    return initialAccumulatorValue;
+  }
+
+  /** The denominator term {@code eps}. */
+  public double eps() {
+    return eps;
+  }
+
+  /** Collects Adagrad's hyper-parameters; {@link #build()} checks them all. */
+  public static final class Builder {
+    private final Iterable<Tensor> params;
+    private double lr = 1e-2;
+    private double lrDecay;
+    private double weightDecay;
+    private double initialAccumulatorValue;
+    private double eps = 1e-10;
+
+    private Builder(Iterable<Tensor> params) {
+      this.params = params;
+    }
+
+    /** Learning rate (default 1e-2), {@code >= 0}. */
+    public Builder lr(double lr) {
+      this.lr = lr;
+      return this;
+    }
+
+    /** Learning-rate decay {@code eta}: step t uses {@code lr / (1 + (t - 1) * eta)} (default 0). */
+    public Builder lrDecay(double lrDecay) {
+      this.lrDecay = lrDecay;
+      return this;
+    }
+
+    /** L2 penalty added to the gradient (default 0), {@code >= 0}. */
+    public Builder weightDecay(double weightDecay) {
+      this.weightDecay = weightDecay;
+      return this;
+    }
+
+    /** Starting value of the squared-gradient sums (default 0), {@code >= 0}. */
+    public Builder initialAccumulatorValue(double value) {
+      this.initialAccumulatorValue = value;
+      return this;
+    }
+
+    /** Added to the denominator for stability (default 1e-10), {@code > 0}. */
+    public Builder eps(double eps) {
+      this.eps = eps;
+      return this;
+    }
+
+    /**
+     * The optimiser.
+     *
+     * @throws IllegalArgumentException naming the first bad hyper-parameter or parameter
+     */
+    public Adagrad build() {
+      return new Adagrad(this);
+    }
+  }
+}

@@ -1,0 +1,275 @@
+package dev.cadena.optim;
+
+import dev.cadena.Tensor;
+import dev.cadena.autograd.GradMode;
+import dev.cadena.tensor.DType;
+import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.Shapes;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Base of the optimisers: a fixed list of parameters, a learning rate, and per-parameter state
+ * kept by position (parameter {@code i} of the list owns state slot {@code i}).
+ *
+ * <p>{@link #step()} visits every parameter whose {@code grad()} is non-null, in order, and calls
+ * the subclass's {@link #update} once with the parameter and gradient as {@code double[]} ranges;
+ * the subclass applies its rule in one loop, writing the parameter in place. Parameters without a
+ * gradient are skipped and their step count does not advance, as in PyTorch.
+ *
+ * <p><b>Storage.</b> A contiguous float64 parameter (the usual case) is updated directly in its
+ * storage, and its version counter is bumped, so that a graph recorded before the step fails on
+ * backward instead of using the new values. Other parameters (float32, or strided views) are
+ * copied into a float64 scratch range, updated and written back (rounded to float32 for float32
+ * parameters). Gradients are read, never written; a float32 or non-contiguous gradient is first
+ * copied into a scratch range. The two scratch ranges are shared by all parameters and allocated
+ * once. Optimiser state (momentum buffers, moment estimates) is float64 whatever the parameter's
+ * dtype, allocated on a parameter's first step.
+ *
+ * <pre>{@code
+ * Optimizer opt = SGD.builder(model.parameters()).lr(0.1).momentum(0.9).build();
+ * for (Batch b : batches) {
+ *   opt.zeroGrad();
+ *   lossFn(model.forward(b.x()), b.y()).backward();
+ *   opt.step();
+ * }
+ * }</pre>
+ */
+public abstract class Optimizer {
+  private final String name;
+  private final List<Tensor> params;
+  private final long[] steps;
+  private double lr;
+
+  /** Float64 scratch for parameters and gradients that are not contiguous float64 arrays. */
+  private double[] paramScratch;
+  private double[] gradScratch;
+  /** Per parameter, views of the scratch arrays with its shape; created on first use. */
+  private final NDArray[] paramScratchViews;
+  private final NDArray[] gradScratchViews;
+
+  /**
+   * Checks and takes a copy of the parameter list.
+   *
+   * @param name the optimiser's name, used in messages and {@link #toString()}
+   * @throws IllegalArgumentException when the list is null or empty, or a parameter is null, does
+   *     not require grad, is not a leaf, or appears twice; or when {@code lr} is negative or not
+   *     finite
+   */
+  protected Optimizer(String name, Iterable<Tensor> params, double lr) {
+    this.name = name;
+    this.params = checkParameters(name, params);
+    this.lr = Checks.nonNegative(name, "lr", lr);
+    this.steps = new long[this.params.size()];
+    this.paramScratchViews = new NDArray[this.params.size()];
+    this.gradScratchViews = new NDArray[this.params.size()];
+  }
+
+  private static List<Tensor> checkParameters(String name, Iterable<Tensor> params) {
+    if (params == null) {
+      throw new IllegalArgumentException(name + ": params must not be null");
+    }
+    List<Tensor> list = new ArrayList<>();
+    Map<Tensor, Integer> seen = new IdentityHashMap<>();
+    for (Tensor p : params) {
+      int i = list.size();
+      if (p == null) {
+        throw new IllegalArgumentException(name + ": parameter " + i + " is null");
+      }
+      String what = "parameter " + i + " (shape " + Shapes.str(p.shape()) + ", " + p.dtype() + ")";
+      if (!p.isLeaf()) {
+        throw new IllegalArgumentException(
+            name + ": " + what + " is not a leaf (it was produced by '" + p.gradFn().name()
+                + "'); optimise the leaf tensors it was computed from");
+      }
+      if (!p.requiresGrad()) {
+        throw new IllegalArgumentException(
+            name + ": " + what + " does not require grad; call requiresGrad(true) on it or leave it out");
+      }
+      Integer earlier = seen.put(p, i);
+      if (earlier != null) {
+        throw new IllegalArgumentException(
+            name + ": parameter " + i + " is the same tensor as parameter " + earlier
+                + "; pass each parameter once");
+      }
+      list.add(p);
+    }
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException(name + ": parameter list is empty; pass e.g. model.parameters()");
+    }
+    return Collections.unmodifiableList(list);
+  }
+
+  /**
+   * Applies one update to every parameter that has a gradient, in place and without recording a
+   * graph. Parameters whose {@code grad()} is null are skipped.
+   */
+  public final void step() {
+    try (GradMode.Scope scope = GradMode.noGrad()) {
+      for (int i = 0; i < params.size(); i++) {
+        Tensor p = params.get(i);
+        Tensor g = p.grad();
+        if (g == null) {
+          continue;
+        }
+        steps[i]++;
+        stepOne(i, p.data(), g.data());
+      }
+    }
+  }
+
+  private void stepOne(int i, NDArray pd, NDArray gd) {
+    int n = pd.size();
+    boolean direct = pd.dtype() == DType.FLOAT64 && pd.isContiguous();
+    double[] pa;
+    int po;
+    if (direct) {
+      pa = pd.doubleStorage();
+      po = pd.offset();
+    } else {
+      NDArray scratch = paramScratchView(i, pd);
+      scratch.assign(pd);
+      pa = scratch.doubleStorage();
+      po = scratch.offset();
+    }
+    double[] ga;
+    int go;
+    if (gd.dtype() == DType.FLOAT64 && gd.isContiguous()) {
+      ga = gd.doubleStorage();
+      go = gd.offset();
+    } else {
+      NDArray scratch = gradScratchView(i, pd);
+      scratch.assign(gd);
+      ga = scratch.doubleStorage();
+      go = scratch.offset();
+    }
+    update(i, pa, po, ga, go, n);
+    if (direct) {
+      pd.markModified();
+    } else {
+      pd.assign(paramScratchViews[i]);
+    }
+  }
+
+  private NDArray paramScratchView(int i, NDArray pd) {
+    if (paramScratchViews[i] == null) {
+      paramScratch = growScratch(paramScratch);
+      paramScratchViews[i] = scratchView(paramScratch, pd);
+    }
+    return paramScratchViews[i];
+  }
+
+  private NDArray gradScratchView(int i, NDArray pd) {
+    if (gradScratchViews[i] == null) {
+      gradScratch = growScratch(gradScratch);
+      gradScratchViews[i] = scratchView(gradScratch, pd);
+    }
+    return gradScratchViews[i];
+  }
+
+  /** Sized once for the largest parameter, so that one array serves them all. */
+  private double[] growScratch(double[] current) {
+    if (current != null) {
+      return current;
+    }
+    int max = 0;
+    for (Tensor p : params) {
+      max = Math.max(max, p.numel());
+    }
+    return new double[max];
+  }
+
+  private static NDArray scratchView(double[] scratch, NDArray like) {
+    int n = like.size();
+    return NDArray.wrap(scratch, scratch.length).slice(0, 0, n, 1).reshape(like.shape());
+  }
+
+  /**
+   * Applies this optimiser's rule to parameter {@code index}: elements {@code p[pOff .. pOff+n)}
+   * are updated in place from the gradient {@code g[gOff .. gOff+n)}, which must not be written.
+   * Called by {@link #step()} once per parameter with a gradient, after {@link
+   * #stepCount(int)} has been advanced (it is 1 on the first call).
+   */
+  protected abstract void update(int index, double[] p, int pOff, double[] g, int gOff, int n);
+
+  /** Clears every parameter's gradient (sets it to null, PyTorch's {@code set_to_none=True}). */
+  public final void zeroGrad() {
+    for (Tensor p : params) {
+      p.zeroGrad();
+    }
+  }
+
+  /** The current learning rate. */
+  public final double learningRate() {
+    return lr;
+  }
+
+  /**
+   * Sets the learning rate used by the next {@link #step()} (schedules call this).
+   *
+   * @throws IllegalArgumentException when {@code lr} is negative or not finite
+   */
+  public final void setLearningRate(double lr) {
+    this.lr = Checks.nonNegative(name, "lr", lr);
+  }
+
+  /** The parameters, in the order given at construction (an unmodifiable list). */
+  public final List<Tensor> parameters() {
+    return params;
+  }
+
+  /** How many updates parameter {@code index} has received (its {@code t} in the formulas). */
+  public final long stepCount(int index) {
+    checkIndex(index);
+    return steps[index];
+  }
+
+  /**
+   * A snapshot of parameter {@code index}'s state: {@code "step"} (a 0-d tensor) and the
+   * optimiser's buffers under PyTorch's names ({@code "momentum_buffer"}, {@code "exp_avg"},
+   * {@code "exp_avg_sq"}, {@code "square_avg"}, {@code "grad_avg"}, {@code "sum"}) as float64
+   * tensors of the parameter's shape. Buffers not allocated yet are absent. The tensors are
+   * copies: changing them does not change the optimiser.
+   */
+  public final Map<String, Tensor> state(int index) {
+    checkIndex(index);
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    out.put("step", Tensor.scalar(steps[index]));
+    int[] shape = params.get(index).shape();
+    for (Map.Entry<String, double[]> e : stateBuffers(index).entrySet()) {
+      if (e.getValue() != null) {
+        out.put(e.getKey(), Tensor.fromArray(e.getValue(), shape));
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** The state buffers of parameter {@code index} by name (null values for unallocated ones). */
+  protected abstract Map<String, double[]> stateBuffers(int index);
+
+  private void checkIndex(int index) {
+    if (index < 0 || index >= params.size()) {
+      throw new IllegalArgumentException(
+          name + ": parameter index " + index + " is out of range for " + params.size() + " parameters");
+    }
+  }
+
+  /** The optimiser's name ({@code "Adam"}, {@code "SGD"}, ...). */
+  public final String name() {
+    return name;
+  }
+
+  /** The hyper-parameters other than lr, e.g. {@code momentum=0.9, nesterov=true}. */
+  protected abstract String extraRepr();
+
+  /** {@code Adam(lr=0.001, betas=(0.9, 0.999), eps=1.0E-8, weightDecay=0.0)}. */
+  @Override
+  public final String toString() {
+    String extra = extraRepr();
+    return name + "(lr=" + lr + (extra.isEmpty() ? "" : ", " + extra) + ")";
+  }
+}

@@ -1,0 +1,194 @@
+package dev.cadena.optim;
+
+import dev.cadena.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * RMSprop (Hinton's lecture 6e), as {@code torch.optim.RMSprop}: divides the gradient by a running
+ * root-mean-square of recent gradients. With {@code lr}, smoothing constant {@code alpha},
+ * {@code eps}, weight decay {@code lambda} and momentum {@code mu}:
+ *
+ * <pre>
+ *   g     = grad + lambda * p
+ *   v     = alpha * v + (1 - alpha) * g^2                 (v starts at 0)
+ *   gBar  = alpha * gBar + (1 - alpha) * g                [centered only; starts at 0]
+ *   denom = sqrt(v - gBar^2) + eps   if centered,   sqrt(v) + eps   otherwise
+ *   b     = mu * b + g / denom,  p = p - lr * b           if mu > 0 (b starts at 0)
+ *   p     = p - lr * g / denom                             otherwise
+ * </pre>
+ *
+ * <p>The centered variant estimates the variance rather than the uncentered second moment.
+ *
+ * <pre>{@code
+ * Optimizer opt = RMSprop.builder(model.parameters()).lr(1e-2).alpha(0.99).build();
+ * }</pre>
+ */
+public final class RMSprop extends Optimizer {
+  private final double alpha;
+  private final double eps;
+  private final double weightDecay;
+  private final double momentum;
+  private final boolean centered;
+  private final double[][] squareAvg;
+  private final double[][] gradAvg;
+  private final double[][] momentumBuffers;
+
+  private RMSprop(Builder b) {
+    super("RMSprop", b.params, b.lr);
+    this.alpha = Checks.closedUnit("RMSprop", "alpha", b.alpha);
+    this.eps = Checks.positive("RMSprop", "eps", b.eps);
+    this.weightDecay = Checks.nonNegative("RMSprop", "weightDecay", b.weightDecay);
+    this.momentum = Checks.halfOpenUnit("RMSprop", "momentum", b.momentum);
+    this.centered = b.centered;
+    int k = parameters().size();
+    this.squareAvg = new double[k][];
+    this.gradAvg = new double[k][];
+    this.momentumBuffers = new double[k][];
+  }
+
+  /**
+   * A builder with PyTorch's defaults: lr 1e-2, alpha 0.99, eps 1e-8, no weight decay, no
+   * momentum, not centered.
+   */
+  public static Builder builder(Iterable<Tensor> params) {
+    return new Builder(params);
+  }
+
+  @Override
+  protected void update(int index, double[] p, int pOff, double[] g, int gOff, int n) {
+    if (squareAvg[index] == null) {
+      squareAvg[index] = new double[n];
+      if (centered) {
+        gradAvg[index] = new double[n];
+      }
+      if (momentum > 0) {
+        momentumBuffers[index] = new double[n];
+      }
+    }
+    double lr = learningRate();
+    double a = alpha;
+    double wd = weightDecay;
+    double mu = momentum;
+    double[] v = squareAvg[index];
+    double[] gBar = gradAvg[index];
+    double[] b = momentumBuffers[index];
+    for (int i = 0; i < n; i++) {
+      double gi = g[gOff + i] + wd * p[pOff + i];
+      double vi = a * v[i] + (1 - a) * gi * gi;
+      v[i] = vi;
+      double var = vi;
+      if (centered) {
+        double gb = a * gBar[i] + (1 - a) * gi;
+        gBar[i] = gb;
+        var = vi - gb * gb;
+      }
+      double step = gi / (Math.sqrt(var) + eps);
+      if (mu > 0) {
+        step = mu * b[i] + step;
+        b[i] = step;
+      }
+      p[pOff + i] -= lr * step;
+    }
+  }
+
+  @Override
+  protected Map<String, double[]> stateBuffers(int index) {
+    Map<String, double[]> m = new LinkedHashMap<>();
+    m.put("square_avg", squareAvg[index]);
+    m.put("grad_avg", gradAvg[index]);
+    m.put("momentum_buffer", momentumBuffers[index]);
+    return m;
+  }
+
+  @Override
+  protected String extraRepr() {
+    return "alpha=" + alpha + ", eps=" + eps + ", weightDecay=" + weightDecay + ", momentum="
+        + momentum + ", centered=" + centered;
+  }
+
+  /** The smoothing constant {@code alpha}. */
+  public double alpha() {
+    return alpha;
+  }
+
+  /** The denominator term {@code eps}. */
+  public double eps() {
+    return eps;
+  }
+
+  /** The L2 penalty {@code lambda} added to the gradient. */
+  public double weightDecay() {
+    return weightDecay;
+  }
+
+  /** The momentum factor {@code mu}. */
+  public double momentum() {
+    return momentum;
+  }
+
+  /** True when the variance (not the raw second moment) normalises the step. */
+  public boolean centered() {
+    return centered;
+  }
+
+  /** Collects RMSprop's hyper-parameters; {@link #build()} checks them all. */
+  public static final class Builder {
+    private final Iterable<Tensor> params;
+    private double lr = 1e-2;
+    private double alpha = 0.99;
+    private double eps = 1e-8;
+    private double weightDecay;
+    private double momentum;
+    private boolean centered;
+
+    private Builder(Iterable<Tensor> params) {
+      this.params = params;
+    }
+
+    /** Learning rate (default 1e-2), {@code >= 0}. */
+    public Builder lr(double lr) {
+      this.lr = lr;
+      return this;
+    }
+
+    /** Smoothing constant of the running averages (default 0.99), in [0, 1]. */
+    public Builder alpha(double alpha) {
+      this.alpha = alpha;
+      return this;
+    }
+
+    /** Added to the denominator for stability (default 1e-8), {@code > 0}. */
+    public Builder eps(double eps) {
+      this.eps = eps;
+      return this;
+    }
+
+    /** L2 penalty added to the gradient (default 0), {@code >= 0}. */
+    public Builder weightDecay(double weightDecay) {
+      this.weightDecay = weightDecay;
+      return this;
+    }
+
+    /** Momentum factor (default 0), in [0, 1). */
+    public Builder momentum(double momentum) {
+      this.momentum = momentum;
+      return this;
+    }
+
+    /** Normalise by the estimated variance instead of the second moment (default false). */
+    public Builder centered(boolean centered) {
+      this.centered = centered;
+      return this;
+    }
+
+    /**
+     * The optimiser.
+     *
+     * @throws IllegalArgumentException naming the first bad hyper-parameter or parameter
+     */
+    public RMSprop build() {
+      return new RMSprop(this);
+    }
+  }
+}
