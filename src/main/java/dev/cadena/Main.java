@@ -1,14 +1,48 @@
 package dev.cadena;
 
+import dev.cadena.cli.TrainJob;
+import dev.cadena.cli.TrainOptions;
+import dev.cadena.cli.UsageException;
+import dev.cadena.tensor.kernel.Parallel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
 /**
- * The quick-start example: the forward pass of a tiny network, its loss, and the gradients that
- * {@code backward()} finds.
+ * The command-line entry point. With no arguments it trains an MLP on the embedded MNIST digits
+ * and saves it; {@code --evaluate PATH} evaluates a saved model; {@code --help} lists the flags;
+ * {@code example} runs the quick-start gradient example.
  */
 public final class Main {
   private Main() {}
 
-  /** Runs the example and prints the gradients. */
+  /** Runs the job; exits with status 2 on bad flags and 1 on a bad or unreadable file. */
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("example")) {
+      quickStart();
+      return;
+    }
+    TrainOptions options = TrainOptions.parseOrExit(args);
+    if (options.threads() > 0) {
+      Parallel.setThreads(options.threads());
+    }
+    TrainJob job = new TrainJob(options, System.out);
+    try {
+      if (options.evaluate().isPresent()) {
+        job.evaluate(options.evaluate().get());
+      } else {
+        job.train();
+      }
+    } catch (UsageException e) {
+      System.err.println("cadena: " + e.getMessage());
+      System.exit(UsageException.EXIT_STATUS);
+    } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+      System.err.println("cadena: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  /** The README's quick start: a forward pass, a loss and the gradients backward finds. */
+  static void quickStart() {
     Tensor x = Tensor.of(new double[][] {{0.05, 0.10}});
     Tensor w = Tensor.of(new double[][] {{0.15, 0.25}, {0.20, 0.30}}).requiresGrad(true);
     Tensor b = Tensor.of(0.35, 0.35).requiresGrad(true);

@@ -83,6 +83,19 @@ public final class Tensor {
     return fromData(NDArray.wrap(values.clone(), values.length));
   }
 
+  /**
+   * A 1-d float64 tensor of whole numbers: {@code Tensor.of(1, 2, 3)} is float64, not float32 or
+   * int64 (without this overload Java would pick {@code of(float...)} for int literals). Use
+   * {@link #ofLongs} for int64 indices.
+   */
+  public static Tensor of(int... values) {
+    double[] v = new double[values.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = values[i];
+    }
+    return fromData(NDArray.wrap(v, v.length));
+  }
+
   /** A 1-d float32 tensor of the given values. */
   public static Tensor of(float... values) {
     return fromData(NDArray.wrap(values.clone(), values.length));
@@ -306,6 +319,9 @@ public final class Tensor {
   public static Tensor eye(int n) {
     if (n < 0) {
       throw new IllegalArgumentException("eye: n must be >= 0, got " + n);
+    }
+    if ((long) n * n > Integer.MAX_VALUE) {
+      throw new ShapeException("eye: an " + n + " x " + n + " matrix has more than 2^31 - 1 elements");
     }
     double[] v = new double[n * n];
     for (int i = 0; i < n; i++) {
@@ -586,6 +602,11 @@ public final class Tensor {
   public static List<Tensor> grad(
       List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs, boolean createGraph) {
     Tensor[] outs = outputs.toArray(new Tensor[0]);
+    if (gradOutputs != null && gradOutputs.size() != outs.length) {
+      throw new AutogradException(
+          "grad: " + outs.length + " outputs but " + gradOutputs.size()
+              + " gradOutputs (pass one per output, or null for scalar outputs)");
+    }
     Tensor[] gos = new Tensor[outs.length];
     for (int i = 0; i < outs.length; i++) {
       Tensor g = gradOutputs == null ? null : gradOutputs.get(i);
@@ -1259,7 +1280,9 @@ public final class Tensor {
 
   /** Sets every element to 0 in place; returns this. */
   public Tensor zero_() {
-    return fill_(0.0);
+    checkInPlace("zero_");
+    data.fillInPlace(0.0);
+    return this;
   }
 
   // ================================================================== printing

@@ -8,15 +8,17 @@ import java.util.Optional;
  * The command-line options of the main training job, with their flags and defaults:
  *
  * <pre>
- * --epochs N                   passes over the training data (default: 10)
- * --batch-size N               examples per gradient step (default: 64)
- * --lr X                       learning rate (default: 0.001)
- * --optimizer sgd|momentum|adam
- *                              update rule (default: adam)
+ * --epochs N                   passes over the training data (default: 15)
+ * --batch-size N               examples per gradient step (default: 32)
+ * --lr X                       initial learning rate, annealed by a cosine schedule (default: 0.05)
+ * --optimizer NAME             update rule: sgd, momentum, nesterov, adam, adamw, rmsprop, adagrad
+ *                              (default: nesterov, i.e. SGD with Nesterov momentum 0.9)
  * --hidden N,N,...             hidden layer widths (default: 256,128)
  * --seed N                     seed of every random generator (default: 42)
  * --dtype float32|float64      floating-point precision (default: float32)
- * --out PATH                   where to save the trained weights (.safetensors); none by default
+ * --out PATH                   where to save the trained model (default: target/mnist-mlp.safetensors)
+ * --evaluate PATH              load a saved model and evaluate it instead of training
+ * --threads N                  kernel threads (default: all cores)
  * --help                       show the help and exit
  * </pre>
  *
@@ -34,7 +36,9 @@ import java.util.Optional;
  * @param hidden hidden layer widths, each at least 1; unmodifiable
  * @param seed seed of every random generator
  * @param dtype {@code "float32"} or {@code "float64"}
- * @param out where to save the weights, if anywhere
+ * @param out where to save the trained model, if anywhere
+ * @param evaluate a saved model to evaluate instead of training, if any
+ * @param threads kernel threads, 0 for all cores
  */
 public record TrainOptions(
     int epochs,
@@ -44,10 +48,12 @@ public record TrainOptions(
     List<Integer> hidden,
     long seed,
     String dtype,
-    Optional<Path> out) {
+    Optional<Path> out,
+    Optional<Path> evaluate,
+    int threads) {
 
   /** The accepted {@code --optimizer} values. */
-  public static final List<String> OPTIMIZERS = List.of("sgd", "momentum", "adam");
+  public static final List<String> OPTIMIZERS = dev.cadena.optim.Optimizers.names();
 
   /** The accepted {@code --dtype} values. */
   public static final List<String> DTYPES = List.of("float32", "float64");
@@ -55,17 +61,17 @@ public record TrainOptions(
   private static final Flags FLAGS =
       new Flags("cadena", "Trains a multilayer perceptron on the embedded MNIST digits.");
   private static final Flags.Flag<Integer> EPOCHS =
-      FLAGS.add("epochs", "N", 10, "passes over the training data", ValueParser.ints(1, 1_000_000));
+      FLAGS.add("epochs", "N", 15, "passes over the training data", ValueParser.ints(1, 1_000_000));
   private static final Flags.Flag<Integer> BATCH_SIZE =
       FLAGS.add(
-          "batch-size", "N", 64, "examples per gradient step", ValueParser.ints(1, 1_000_000));
+          "batch-size", "N", 32, "examples per gradient step", ValueParser.ints(1, 1_000_000));
   private static final Flags.Flag<Double> LR =
-      FLAGS.add("lr", "X", 0.001, "learning rate", ValueParser.doublesAbove(0));
+      FLAGS.add("lr", "X", 0.05, "initial learning rate (cosine schedule)", ValueParser.doublesAbove(0));
   private static final Flags.Flag<String> OPTIMIZER =
       FLAGS.add(
           "optimizer",
           String.join("|", OPTIMIZERS),
-          "adam",
+          "nesterov",
           "update rule",
           ValueParser.choice(OPTIMIZERS));
   private static final Flags.Flag<List<Integer>> HIDDEN =
@@ -81,7 +87,14 @@ public record TrainOptions(
           ValueParser.choice(DTYPES));
   private static final Flags.Flag<Path> OUT =
       FLAGS.add(
-          "out", "PATH", null, "where to save the trained weights (.safetensors)", ValueParser.paths());
+          "out", "PATH", Path.of("target", "mnist-mlp.safetensors"),
+          "where to save the trained model (.safetensors)", ValueParser.paths());
+  private static final Flags.Flag<Path> EVALUATE =
+      FLAGS.add(
+          "evaluate", "PATH", null, "load a saved model and evaluate it instead of training",
+          ValueParser.paths());
+  private static final Flags.Flag<Integer> THREADS =
+      FLAGS.add("threads", "N", 0, "kernel threads (0: all cores)", ValueParser.ints(0, 1024));
 
   /** Makes {@code hidden} unmodifiable. */
   public TrainOptions {
@@ -112,7 +125,9 @@ public record TrainOptions(
         parsed.get(HIDDEN),
         parsed.get(SEED),
         parsed.get(DTYPE),
-        Optional.ofNullable(parsed.get(OUT)));
+        Optional.ofNullable(parsed.get(OUT)),
+        Optional.ofNullable(parsed.get(EVALUATE)),
+        parsed.get(THREADS));
   }
 
   /**

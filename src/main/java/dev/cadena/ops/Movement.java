@@ -210,6 +210,7 @@ public final class Movement {
       throw new ShapeException("stack: needs at least one tensor");
     }
     int[] s0 = parts.get(0).shape();
+    int a = Shapes.axis("stack", axis, s0.length + 1);
     Tensor[] u = new Tensor[parts.size()];
     for (int i = 0; i < u.length; i++) {
       if (!Arrays.equals(parts.get(i).shape(), s0)) {
@@ -217,9 +218,9 @@ public final class Movement {
             "stack: all tensors must have the same shape: " + Shapes.str(s0) + " and "
                 + Shapes.str(parts.get(i).shape()) + " (tensor " + i + ")");
       }
-      u[i] = unsqueeze(parts.get(i), axis);
+      u[i] = unsqueeze(parts.get(i), a);
     }
-    return concat(Arrays.asList(u), Shapes.axis("stack", axis, s0.length + 1));
+    return concat(Arrays.asList(u), a);
   }
 
   /** One-hot rows: for int64 labels of shape S, a float64 tensor of shape S + [numClasses]. */
@@ -232,6 +233,10 @@ public final class Movement {
       throw new IllegalArgumentException("oneHot: numClasses must be positive, got " + numClasses);
     }
     long[] v = labels.toLongArray();
+    if ((long) v.length * numClasses > Integer.MAX_VALUE) {
+      throw new ShapeException(
+          "oneHot: " + v.length + " labels x " + numClasses + " classes is more than 2^31 - 1 elements");
+    }
     double[] out = new double[v.length * numClasses];
     for (int i = 0; i < v.length; i++) {
       if (v[i] < 0 || v[i] >= numClasses) {

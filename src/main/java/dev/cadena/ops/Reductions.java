@@ -45,6 +45,7 @@ public final class Reductions {
 
   /** Minimum over {@code axes}: {@code -max(-x)}; a composition. */
   public static Tensor min(Tensor x, int[] axes, boolean keepDims) {
+    Shapes.axes("min", axes, x.rank());
     return max(x.neg(), axes, keepDims).neg();
   }
 
@@ -79,6 +80,7 @@ public final class Reductions {
 
   /** Standard deviation: {@code sqrt(var)}; a composition. */
   public static Tensor std(Tensor x, int[] axes, int correction, boolean keepDims) {
+    Shapes.axes("std", axes, x.rank());
     return var(x, axes, correction, keepDims).sqrt();
   }
 
@@ -88,22 +90,41 @@ public final class Reductions {
    */
   public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
     int[] ax = Shapes.axes("logsumexp", axes, x.rank());
-    Tensor m = x.detach().max(ax, true);
-    // All -inf (or +inf) rows: shift by 0 so exp(x - m) is not NaN.
-    Tensor finite = m.abs().lt(Double.POSITIVE_INFINITY);
-    m = Tensor.where(finite, m, Tensor.scalar(0.0, m.dtype()));
+    Tensor m = stableShift(x, ax);
     Tensor r = sum(x.sub(m).exp(), ax, true).log().add(m);
     return keepDims ? r : r.reshape(Shapes.reduced(x.shape(), ax, false));
   }
 
-  /** {@code exp(x - logsumexp(x))} along {@code axis}; stable; a composition. */
-  public static Tensor softmax(Tensor x, int axis) {
-    return x.sub(logsumexp(x, new int[] {axis}, true)).exp();
+  /**
+   * {@code max(x)} over {@code ax} (kept dims), held constant, with non-finite maxima (all -inf
+   * rows) replaced by 0 so that {@code exp(x - m)} is not NaN.
+   */
+  private static Tensor stableShift(Tensor x, int[] ax) {
+    Tensor m = x.detach().max(ax, true);
+    Tensor finite = m.abs().lt(Double.POSITIVE_INFINITY);
+    return Tensor.where(finite, m, Tensor.scalar(0.0, m.dtype()));
   }
 
-  /** {@code x - logsumexp(x)} along {@code axis}; stable; a composition. */
+  /**
+   * {@code e / sum(e)} with {@code e = exp(x - max(x))} along {@code axis}; a composition. The
+   * shift is subtracted before anything else: going through {@code x - logsumexp(x)} would round
+   * {@code logsumexp} at the magnitude of {@code x} (at 1e3, softmax([1000, 1000]) would not be
+   * exactly 0.5; at 1e15 it would be off by percent).
+   */
+  public static Tensor softmax(Tensor x, int axis) {
+    int[] ax = {Shapes.axis("softmax", axis, x.rank())};
+    Tensor e = x.sub(stableShift(x, ax)).exp();
+    return e.div(sum(e, ax, true));
+  }
+
+  /**
+   * {@code z - log(sum(exp(z)))} with {@code z = x - max(x)} along {@code axis}; stable; a
+   * composition.
+   */
   public static Tensor logSoftmax(Tensor x, int axis) {
-    return x.sub(logsumexp(x, new int[] {axis}, true));
+    int[] ax = {Shapes.axis("logSoftmax", axis, x.rank())};
+    Tensor z = x.sub(stableShift(x, ax));
+    return z.sub(sum(z.exp(), ax, true).log());
   }
 
   /** Index of the largest element along {@code axis} (null: over all), as int64; no gradient. */

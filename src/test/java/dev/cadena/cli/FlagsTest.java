@@ -27,7 +27,8 @@ class FlagsTest {
   void testParse_defaults() {
     TrainOptions o = TrainOptions.defaults();
     assertEquals(
-        new TrainOptions(10, 64, 0.001, "adam", List.of(256, 128), 42L, "float32", Optional.empty()), o);
+        new TrainOptions(15, 32, 0.05, "nesterov", List.of(256, 128), 42L, "float32",
+            Optional.of(Path.of("target", "mnist-mlp.safetensors")), Optional.empty(), 0), o);
     assertEquals(o, TrainOptions.parse());
   }
 
@@ -36,10 +37,12 @@ class FlagsTest {
     TrainOptions o =
         TrainOptions.parse(
             "--epochs", "3", "--batch-size=128", "--lr", "1e-2", "--optimizer=sgd", "--hidden",
-            "512, 64,10", "--seed", "-7", "--dtype", "float64", "--out=runs/m.safetensors");
+            "512, 64,10", "--seed", "-7", "--dtype", "float64", "--out=runs/m.safetensors",
+            "--evaluate", "old.safetensors", "--threads=1");
     assertEquals(
         new TrainOptions(
-            3, 128, 0.01, "sgd", List.of(512, 64, 10), -7L, "float64", Optional.of(Path.of("runs/m.safetensors"))),
+            3, 128, 0.01, "sgd", List.of(512, 64, 10), -7L, "float64", Optional.of(Path.of("runs/m.safetensors")),
+            Optional.of(Path.of("old.safetensors")), 1),
         o);
     assertThrows(UnsupportedOperationException.class, () -> o.hidden().add(1));
   }
@@ -51,7 +54,10 @@ class FlagsTest {
     assertUsage("cadena: --lr: expected a finite number > 0.0, got 'fast'", "--lr", "fast");
     assertUsage("cadena: --lr: expected a finite number > 0.0, got '-1'", "--lr=-1");
     assertUsage("cadena: --lr: expected a finite number > 0.0, got 'NaN'", "--lr", "NaN");
-    assertUsage("cadena: --optimizer: expected one of sgd, momentum, adam, got 'rmsprop'", "--optimizer", "rmsprop");
+    assertUsage(
+        "cadena: --optimizer: expected one of " + String.join(", ", TrainOptions.OPTIMIZERS) + ", got 'lbfgs'",
+        "--optimizer", "lbfgs");
+    assertUsage("cadena: --threads: expected an integer in 0..1024, got '-1'", "--threads=-1");
     assertUsage(
         "cadena: --hidden: expected comma-separated integers >= 1, like 256,128, got '256,,128'", "--hidden", "256,,128");
     assertUsage("cadena: --hidden: expected comma-separated integers >= 1, like 256,128, got '0'", "--hidden=0");
@@ -103,8 +109,8 @@ class FlagsTest {
     assertTrue(help.startsWith("Usage: cadena [flags]\n\nTrains a multilayer perceptron"), help);
     for (String line :
         List.of(
-            "--epochs N", "(default: 10)", "--batch-size N", "--lr X", "(default: 0.001)",
-            "--optimizer sgd|momentum|adam", "(default: adam)", "--hidden N,N,...", "(default: 256,128)",
+            "--epochs N", "(default: 15)", "--batch-size N", "--lr X", "(default: 0.05)",
+            "--optimizer sgd|momentum|nesterov|adam", "(default: nesterov)", "--evaluate PATH", "--hidden N,N,...", "(default: 256,128)",
             "--seed N", "(default: 42)", "--dtype float32|float64", "--out PATH", "--help")) {
       assertTrue(help.contains(line), line + " missing from\n" + help);
     }
@@ -142,7 +148,8 @@ class FlagsTest {
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(2, p.exitValue(), err);
-    assertTrue(err.contains("cadena: --optimizer: expected one of sgd, momentum, adam, got 'lbfgs'"), err);
+    assertTrue(err.contains("cadena: --optimizer: expected one of sgd, momentum, nesterov"), err);
+    assertTrue(err.contains("got 'lbfgs'"), err);
     assertTrue(err.contains("Run 'cadena --help'"), err);
   }
 }

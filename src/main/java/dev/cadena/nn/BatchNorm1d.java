@@ -1,0 +1,158 @@
+package dev.cadena.nn;
+
+import dev.cadena.Tensor;
+import dev.cadena.tensor.DType;
+import dev.cadena.tensor.ShapeException;
+import dev.cadena.tensor.Shapes;
+
+/**
+ * Batch normalisation (Ioffe and Szegedy 2015) over the batch axis of {@code [N, C]} or {@code [N,
+ * C, L]} inputs, with PyTorch's semantics:
+ *
+ * <pre>
+ *   y = (x - mean) / sqrt(var + eps) * weight + bias
+ * </pre>
+ *
+ * <p>In training mode {@code mean} and {@code var} are the statistics of the batch (per channel,
+ * over N and L), the variance <em>biased</em> (divided by the count n); afterwards the running
+ * estimates are updated with the <em>unbiased</em> batch variance (divided by n - 1):
+ *
+ * <pre>
+ *   runningMean = (1 - momentum) * runningMean + momentum * mean
+ *   runningVar  = (1 - momentum) * runningVar  + momentum * var * n / (n - 1)
+ * </pre>
+ *
+ * In evaluation mode the running estimates are used instead, so the output of a sample does not
+ * depend on the rest of its batch. The normalisation is a composition of tensor ops (the gradient
+ * flows through the batch statistics too); the running-estimate update happens under no-grad.
+ *
+ * <p><b>Args:</b> {@code numFeatures} -- C; {@code eps} -- added to the variance (default 1e-5);
+ * {@code momentum} -- weight of the newest batch in the running estimates (default 0.1); {@code
+ * affine} -- whether to learn {@code weight} and {@code bias} (default true).
+ *
+ * <p><b>Shape:</b> input {@code [N, C]} or {@code [N, C, L]}, output the same shape.
+ *
+ * <p><b>Attributes:</b> parameters {@code weight} {@code [C]} (ones) and {@code bias} {@code [C]}
+ * (zeros) when affine; buffers {@code runningMean} {@code [C]} (zeros), {@code runningVar} {@code
+ * [C]} (ones) and {@code numBatchesTracked} (0-d, counts training batches). The state-dict names
+ * are therefore {@code weight, bias, runningMean, runningVar, numBatchesTracked} (PyTorch spells
+ * the buffers {@code running_mean, running_var, num_batches_tracked}).
+ *
+ * <p><b>Example:</b>
+ *
+ * <pre>{@code
+ * BatchNorm1d bn = new BatchNorm1d(64);
+ * Tensor y = bn.forward(x);   // x [32, 64]: each column of y has mean 0, variance ~1
+ * bn.eval();
+ * Tensor z = bn.forward(x);   // uses runningMean and runningVar
+ * }</pre>
+ */
+public final class BatchNorm1d extends Module {
+  private final int numFeatures;
+  private final double eps;
+  private final double momentum;
+  private final Tensor weight;
+  private final Tensor bias;
+
+  /** eps 1e-5, momentum 0.1, affine, float64. */
+  public BatchNorm1d(int numFeatures) {
+    this(numFeatures, 1e-5, 0.1, true);
+  }
+
+  /** A float64 layer. */
+  public BatchNorm1d(int numFeatures, double eps, double momentum, boolean affine) {
+    this(numFeatures, eps, momentum, affine, DType.FLOAT64);
+  }
+
+  /**
+   * A layer whose parameters and buffers have {@code dtype}.
+   *
+   * @throws IllegalArgumentException for a non-positive size or eps, a momentum outside [0, 1] or
+   *     an int64 dtype
+   */
+  public BatchNorm1d(int numFeatures, double eps, double momentum, boolean affine, DType dtype) {
+    this.numFeatures = Checks.positive("BatchNorm1d", "numFeatures", numFeatures);
+    this.eps = Checks.positive("BatchNorm1d", "eps", eps);
+    this.momentum = Checks.inRange("BatchNorm1d", "momentum", momentum, 0.0, 1.0, true);
+    if (dtype == null || !dtype.isFloatingPoint()) {
+      throw new IllegalArgumentException("BatchNorm1d: dtype must be float32 or float64, got " + dtype);
+    }
+    this.weight = affine ? registerParameter("weight", Tensor.ones(dtype, numFeatures)) : null;
+    this.bias = affine ? registerParameter("bias", Tensor.zeros(dtype, numFeatures)) : null;
+    registerBuffer("runningMean", Tensor.zeros(dtype, numFeatures));
+    registerBuffer("runningVar", Tensor.ones(dtype, numFeatures));
+    registerBuffer("numBatchesTracked", Tensor.scalar(0.0, DType.INT64));
+  }
+
+  /**
+   * Normalises with batch statistics (training) or running estimates (evaluation).
+   *
+   * @throws ShapeException when the input is not {@code [N, C]} / {@code [N, C, L]} with C =
+   *     numFeatures, or when training on a single value per channel
+   */
+  @Override
+  public Tensor forward(Tensor x) {
+    Checks.floating("BatchNorm1d", "input", x);
+    if ((x.rank() != 2 && x.rank() != 3) || x.size(1) != numFeatures) {
+      throw new ShapeException(
+          "BatchNorm1d: expected input [N, " + numFeatures + "] or [N, " + numFeatures
+              + ", L], got shape " + Shapes.str(x.shape()));
+    }
+    if (!isTraining()) {
+      return Functional.batchNorm("BatchNorm1d", x, runningMean(), runningVar(), weight, bias, eps);
+    }
+    int[] axes = x.rank() == 2 ? new int[] {0} : new int[] {0, 2};
+    int n = x.numel() / numFeatures;
+    if (n < 2) {
+      throw new ShapeException(
+          "BatchNorm1d: training needs more than 1 value per channel to compute a variance, got"
+              + " input shape " + Shapes.str(x.shape()) + "; use a larger batch or eval()");
+    }
+    Tensor mean = x.mean(axes, false);
+    Tensor var = x.var(axes, 0, false);
+    updateRunningStats(mean.detach(), var.detach(), n);
+    return Functional.batchNorm("BatchNorm1d", x, mean, var, weight, bias, eps);
+  }
+
+  private void updateRunningStats(Tensor mean, Tensor biasedVar, int n) {
+    Tensor unbiased = biasedVar.mul((double) n / (n - 1));
+    try (var s = Tensor.noGrad()) {
+      Tensor rm = runningMean();
+      Tensor rv = runningVar();
+      rm.mul_(1.0 - momentum).add_(mean.to(rm.dtype()).mul(momentum));
+      rv.mul_(1.0 - momentum).add_(unbiased.to(rv.dtype()).mul(momentum));
+      Tensor count = buffer("numBatchesTracked");
+      count.copy_(Tensor.scalar(count.item() + 1, DType.INT64));
+    }
+  }
+
+  /** The running mean {@code [C]} (a buffer, updated in place in training mode). */
+  public Tensor runningMean() {
+    return buffer("runningMean");
+  }
+
+  /** The running unbiased variance {@code [C]} (a buffer, updated in place in training mode). */
+  public Tensor runningVar() {
+    return buffer("runningVar");
+  }
+
+  /** How many training batches have updated the running estimates. */
+  public long numBatchesTracked() {
+    return (long) buffer("numBatchesTracked").item();
+  }
+
+  /** The scale {@code [C]}, or null without affine. */
+  public Tensor weight() {
+    return weight;
+  }
+
+  /** The shift {@code [C]}, or null without affine. */
+  public Tensor bias() {
+    return bias;
+  }
+
+  @Override
+  protected String extraRepr() {
+    return numFeatures + ", eps=" + eps + ", momentum=" + momentum + ", affine=" + (weight != null);
+  }
+}

@@ -1,0 +1,110 @@
+package dev.cadena.nn;
+
+import dev.cadena.Tensor;
+import dev.cadena.tensor.DType;
+import dev.cadena.tensor.DTypeException;
+import dev.cadena.tensor.ShapeException;
+import dev.cadena.tensor.Shapes;
+import java.util.Arrays;
+
+/**
+ * Argument checks shared by layers, functions and losses. Every message starts with the op or
+ * layer name and names the values involved, so that a user's mistake reads as an explanation
+ * instead of a stack trace from deep inside a kernel.
+ */
+final class Checks {
+  private Checks() {}
+
+  /** The tensor, or an IllegalArgumentException naming the op and the argument. */
+  static Tensor notNull(String op, String what, Tensor t) {
+    if (t == null) {
+      throw new IllegalArgumentException(op + ": " + what + " must not be null");
+    }
+    return t;
+  }
+
+  /** A non-null floating-point tensor. */
+  static Tensor floating(String op, String what, Tensor t) {
+    notNull(op, what, t);
+    if (!t.dtype().isFloatingPoint()) {
+      throw new DTypeException(
+          op + ": " + what + " must be float32 or float64, got " + t.dtype() + " (shape "
+              + Shapes.str(t.shape()) + "); convert with .to(DType.FLOAT64)");
+    }
+    return t;
+  }
+
+  /** Both tensors have exactly the same shape. */
+  static void sameShape(String op, String aName, Tensor a, String bName, Tensor b) {
+    if (!Arrays.equals(a.shape(), b.shape())) {
+      throw new ShapeException(
+          op + ": " + aName + " shape " + Shapes.str(a.shape()) + " and " + bName + " shape "
+              + Shapes.str(b.shape()) + " differ");
+    }
+  }
+
+  /** A finite value in [lo, hi) (or [lo, hi] when hiInclusive). */
+  static double inRange(String op, String what, double v, double lo, double hi, boolean hiInclusive) {
+    boolean ok = v >= lo && (hiInclusive ? v <= hi : v < hi);
+    if (!ok) {
+      throw new IllegalArgumentException(
+          op + ": " + what + " must be in [" + lo + ", " + hi + (hiInclusive ? "]" : ")")
+              + ", got " + v);
+    }
+    return v;
+  }
+
+  /** A finite, strictly positive value. */
+  static double positive(String op, String what, double v) {
+    if (!(v > 0) || !Double.isFinite(v)) {
+      throw new IllegalArgumentException(op + ": " + what + " must be positive and finite, got " + v);
+    }
+    return v;
+  }
+
+  /** A finite value. */
+  static double finite(String op, String what, double v) {
+    if (!Double.isFinite(v)) {
+      throw new IllegalArgumentException(op + ": " + what + " must be finite, got " + v);
+    }
+    return v;
+  }
+
+  /** A positive count. */
+  static int positive(String op, String what, int v) {
+    if (v <= 0) {
+      throw new IllegalArgumentException(op + ": " + what + " must be positive, got " + v);
+    }
+    return v;
+  }
+
+  /**
+   * Class labels: int64, of shape {@code [n]}, each in {@code [0, classes)}. The message names the
+   * first offending label and its position.
+   */
+  static void labels(String op, Tensor labels, int n, int classes) {
+    notNull(op, "labels", labels);
+    if (labels.dtype() != DType.INT64) {
+      throw new DTypeException(
+          op + ": labels must be int64 class indices, got " + labels.dtype() + " (shape "
+              + Shapes.str(labels.shape()) + "); build them with Tensor.ofLongs(...)");
+    }
+    if (labels.rank() != 1 || labels.size(0) != n) {
+      throw new ShapeException(
+          op + ": labels must have shape [" + n + "] (one per row of the input), got "
+              + Shapes.str(labels.shape()));
+    }
+    long[] v = labels.toLongArray();
+    for (int i = 0; i < v.length; i++) {
+      if (v[i] < 0 || v[i] >= classes) {
+        throw new IllegalArgumentException(
+            op + ": label " + v[i] + " at position " + i + " is out of range [0, " + classes + ")");
+      }
+    }
+  }
+
+  /** A float scalar of the tensor's dtype (constants never promote the computation). */
+  static Tensor scalarLike(Tensor t, double v) {
+    return Tensor.scalar(v, t.dtype());
+  }
+}

@@ -1,0 +1,345 @@
+package dev.cadena.nn;
+
+import static dev.cadena.nn.Checks.floating;
+import static dev.cadena.nn.Checks.scalarLike;
+
+import dev.cadena.Tensor;
+import dev.cadena.tensor.ShapeException;
+import dev.cadena.tensor.Shapes;
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+
+/**
+ * The stateless functions behind the layers (PyTorch's {@code torch.nn.functional}): linear maps,
+ * activations, dropout and normalisation. Each is a composition of generic tensor ops, so the
+ * autograd graph supplies the backward pass and higher-order derivatives come for free.
+ *
+ * <pre>{@code
+ * Tensor h = Functional.gelu(Functional.linear(x, w, b));
+ * Tensor p = Functional.softmax(h, -1);
+ * }</pre>
+ *
+ * <p>Every function rejects a null or int64 input with an {@link IllegalArgumentException} whose
+ * message starts with the function's name.
+ */
+public final class Functional {
+  private Functional() {}
+
+  private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
+  private static final double SQRT_2 = Math.sqrt(2.0);
+
+  // ================================================================== linear
+
+  /**
+   * The affine map {@code y = x @ weight + bias} over the last axis of {@code x}.
+   *
+   * <p>Shapes: {@code x [*, in]}, {@code weight [in, out]}, {@code bias [out]} or null; result
+   * {@code [*, out]}.
+   *
+   * @throws ShapeException when the last axis of x is not {@code in}, or weight/bias shapes do not
+   *     fit, naming the shapes
+   */
+  public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+    return linear("linear", x, weight, bias);
+  }
+
+  static Tensor linear(String op, Tensor x, Tensor weight, Tensor bias) {
+    floating(op, "input", x);
+    floating(op, "weight", weight);
+    if (weight.rank() != 2) {
+      throw new ShapeException(
+          op + ": weight must be 2-d [in, out], got shape " + Shapes.str(weight.shape()));
+    }
+    int in = weight.size(0);
+    int out = weight.size(1);
+    if (x.rank() == 0 || x.size(-1) != in) {
+      int got = x.rank() == 0 ? 0 : x.size(-1);
+      throw new ShapeException(
+          op + ": input has " + got + " features, expected " + in + " (input shape "
+              + Shapes.str(x.shape()) + ")");
+    }
+    Tensor y = x.matmul(weight);
+    if (bias == null) {
+      return y;
+    }
+    floating(op, "bias", bias);
+    if (bias.rank() != 1 || bias.size(0) != out) {
+      throw new ShapeException(
+          op + ": bias must have shape [" + out + "], got " + Shapes.str(bias.shape()));
+    }
+    return y.add(bias);
+  }
+
+  // ================================================================== activations
+
+  /** {@code 1 / (1 + e^-x)}. */
+  public static Tensor sigmoid(Tensor x) {
+    return floating("sigmoid", "input", x).sigmoid();
+  }
+
+  /** {@code tanh x}. */
+  public static Tensor tanh(Tensor x) {
+    return floating("tanh", "input", x).tanh();
+  }
+
+  /** {@code max(x, 0)}. */
+  public static Tensor relu(Tensor x) {
+    return floating("relu", "input", x).relu();
+  }
+
+  /**
+   * {@code x if x > 0 else slope * x}. The derivative at 0 is {@code slope}, as in PyTorch.
+   *
+   * @throws IllegalArgumentException for a non-finite slope
+   */
+  public static Tensor leakyRelu(Tensor x, double slope) {
+    floating("leakyRelu", "input", x);
+    Checks.finite("leakyRelu", "negative slope", slope);
+    return Tensor.where(x.gt(0.0), x, x.mul(slope));
+  }
+
+  /**
+   * {@code x if x > 0 else alpha * (e^x - 1)}. The exponential only sees the non-positive part of
+   * x, so large positive inputs cannot overflow it (an infinite unused branch would turn the
+   * gradient into NaN).
+   *
+   * @throws IllegalArgumentException for a non-finite alpha
+   */
+  public static Tensor elu(Tensor x, double alpha) {
+    floating("elu", "input", x);
+    Checks.finite("elu", "alpha", alpha);
+    Tensor positive = x.gt(0.0);
+    Tensor negativePart = Tensor.where(positive, scalarLike(x, 0), x);
+    return Tensor.where(positive, x, negativePart.exp().sub(1.0).mul(alpha));
+  }
+
+  /** How {@link #gelu(Tensor, GeluApproximation)} evaluates the Gaussian CDF. */
+  public enum GeluApproximation {
+    /**
+     * {@code Phi(x) = (1 + erf(x / sqrt 2)) / 2}, with erf composed from tensor ops by a rational
+     * approximation of relative error below 1.2e-7 (Numerical Recipes' {@code erfcc}); PyTorch's
+     * {@code approximate='none'}.
+     */
+    NONE,
+    /**
+     * {@code Phi(x) ~ (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2} (Hendrycks and Gimpel);
+     * PyTorch's {@code approximate='tanh'}.
+     */
+    TANH
+  }
+
+  /** {@code x * Phi(x)} with the erf-based CDF ({@link GeluApproximation#NONE}). */
+  public static Tensor gelu(Tensor x) {
+    return gelu(x, GeluApproximation.NONE);
+  }
+
+  /**
+   * The Gaussian error linear unit {@code x * Phi(x)}, Phi the standard normal CDF, evaluated as
+   * {@code approximation} says.
+   */
+  public static Tensor gelu(Tensor x, GeluApproximation approximation) {
+    floating("gelu", "input", x);
+    if (approximation == null) {
+      throw new IllegalArgumentException("gelu: approximation must be NONE or TANH, got null");
+    }
+    if (approximation == GeluApproximation.TANH) {
+      Tensor inner = x.add(x.pow(3.0).mul(0.044715)).mul(SQRT_2_OVER_PI);
+      return x.mul(inner.tanh().add(1.0)).mul(0.5);
+    }
+    return x.mul(erf(x.div(SQRT_2)).add(1.0)).mul(0.5);
+  }
+
+  /**
+   * The error function as a composition: {@code erf(z) = s (1 - erfc(s z))} with {@code s = +-1}
+   * the sign of z (+1 at 0, so the derivative there is right) and {@code erfc(u) = t exp(-u^2 +
+   * P(t))}, {@code t = 1 / (1 + u/2)}, P the degree-9 polynomial of Numerical Recipes' Chebyshev
+   * fit (relative error below 1.2e-7 for every u >= 0). Its gradient is the derivative of that
+   * approximation, within about 1e-5 (relative) of the exact {@code 2/sqrt(pi) e^(-z^2)}.
+   */
+  static Tensor erf(Tensor z) {
+    Tensor s = Tensor.where(z.ge(0.0), scalarLike(z, 1), scalarLike(z, -1));
+    Tensor u = z.mul(s);
+    Tensor t = u.mul(0.5).add(1.0).reciprocal();
+    double[] c = {
+      -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806,
+      0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277
+    };
+    Tensor poly = t.mul(c[9]);
+    for (int i = 8; i >= 1; i--) {
+      poly = poly.add(c[i]).mul(t);
+    }
+    poly = poly.add(c[0]);
+    Tensor erfc = t.mul(poly.sub(u.square()).exp());
+    return erfc.rsub(1.0).mul(s);
+  }
+
+  /**
+   * {@code log(1 + e^(beta x)) / beta}, and {@code x} itself where {@code beta x > threshold} (as
+   * PyTorch). Evaluated as {@code (max(z, 0) + log(1 + e^-|z|)) / beta} with {@code z = beta x},
+   * which never overflows: {@code softplus(1000) = 1000}, {@code softplus(-1000) = 0}.
+   *
+   * @throws IllegalArgumentException unless beta is positive and threshold finite
+   */
+  public static Tensor softplus(Tensor x, double beta, double threshold) {
+    floating("softplus", "input", x);
+    Checks.positive("softplus", "beta", beta);
+    Checks.finite("softplus", "threshold", threshold);
+    Tensor z = x.mul(beta);
+    Tensor soft = z.maximum(0.0).add(log1pExp(z.abs().neg())).div(beta);
+    return Tensor.where(z.gt(threshold), x, soft);
+  }
+
+  /**
+   * {@code log(1 + e^t)} for {@code t <= 0}, accurate to a few ulps even where {@code e^t} is far
+   * below the rounding error of 1 (there {@code log(1 + e)} would round to 0): below {@code e =
+   * 1e-4} it uses the series {@code e - e^2/2 + e^3/3 - e^4/4} (relative error under 2e-17).
+   * Both branches are finite everywhere, so the unused one passes no NaN into the gradient.
+   */
+  static Tensor log1pExp(Tensor t) {
+    Tensor e = t.exp();
+    Tensor series = e.mul(e.mul(e.mul(e.mul(-0.25).add(1.0 / 3)).sub(0.5)).add(1.0));
+    return Tensor.where(e.lt(1e-4), series, e.add(1.0).log());
+  }
+
+  /** {@link #softplus(Tensor, double, double)} with PyTorch's beta 1 and threshold 20. */
+  public static Tensor softplus(Tensor x) {
+    return softplus(x, 1.0, 20.0);
+  }
+
+  /** {@code exp(x - logsumexp(x))} along {@code axis}; stable for large inputs. */
+  public static Tensor softmax(Tensor x, int axis) {
+    floating("softmax", "input", x);
+    Shapes.axis("softmax", axis, x.rank());
+    return x.softmax(axis);
+  }
+
+  /** {@code x - logsumexp(x)} along {@code axis}; stable for large inputs. */
+  public static Tensor logSoftmax(Tensor x, int axis) {
+    floating("logSoftmax", "input", x);
+    Shapes.axis("logSoftmax", axis, x.rank());
+    return x.logSoftmax(axis);
+  }
+
+  // ================================================================== dropout
+
+  /**
+   * Inverted dropout: in training each element is zeroed with probability {@code p} and the
+   * survivors are scaled by {@code 1 / (1 - p)}, so the expected value is unchanged and evaluation
+   * needs no rescaling; outside training (or with p = 0) x is returned as it is. The mask is a
+   * constant: {@code y = x * mask}, so the gradient is {@code grad * mask}.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= p < 1}, or when training without a
+   *     generator
+   */
+  public static Tensor dropout(Tensor x, double p, boolean training, RandomGenerator rng) {
+    floating("dropout", "input", x);
+    Checks.inRange("dropout", "probability p", p, 0.0, 1.0, false);
+    if (!training || p == 0.0) {
+      return x;
+    }
+    if (rng == null) {
+      throw new IllegalArgumentException(
+          "dropout: pass a seeded generator, e.g. new java.util.SplittableRandom(42)");
+    }
+    Tensor keep = Tensor.rand(rng, x.shape()).ge(p).to(x.dtype());
+    return x.mul(keep.div(1.0 - p));
+  }
+
+  // ================================================================== normalisation
+
+  /**
+   * Normalises channel axis 1 of {@code x} ({@code [N, C]} or {@code [N, C, L]}) with the given
+   * per-channel statistics: {@code y = (x - mean) / sqrt(var + eps) * weight + bias}. The statistics
+   * may be constants (running estimates) or graph tensors (batch statistics); weight and bias may
+   * be null.
+   *
+   * @throws ShapeException when x is not 2-d or 3-d or a statistic is not {@code [C]}
+   */
+  public static Tensor batchNorm(
+      Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, double eps) {
+    return batchNorm("batchNorm", x, mean, var, weight, bias, eps);
+  }
+
+  static Tensor batchNorm(
+      String op, Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, double eps) {
+    floating(op, "input", x);
+    Checks.positive(op, "eps", eps);
+    if (x.rank() != 2 && x.rank() != 3) {
+      throw new ShapeException(
+          op + ": expected a 2-d [N, C] or 3-d [N, C, L] input, got shape " + Shapes.str(x.shape()));
+    }
+    int c = x.size(1);
+    int[] statShape = x.rank() == 2 ? new int[] {c} : new int[] {c, 1};
+    Tensor y = x.sub(channel(op, "mean", mean, c, statShape))
+        .div(channel(op, "var", var, c, statShape).add(eps).sqrt());
+    if (weight != null) {
+      y = y.mul(channel(op, "weight", weight, c, statShape));
+    }
+    if (bias != null) {
+      y = y.add(channel(op, "bias", bias, c, statShape));
+    }
+    return y;
+  }
+
+  private static Tensor channel(String op, String what, Tensor t, int c, int[] statShape) {
+    floating(op, what, t);
+    if (t.rank() != 1 || t.size(0) != c) {
+      throw new ShapeException(
+          op + ": " + what + " must have shape [" + c + "] (one per channel), got "
+              + Shapes.str(t.shape()));
+    }
+    return t.reshape(statShape);
+  }
+
+  /**
+   * Normalises over the trailing dimensions {@code normalizedShape} of x with the mean and the
+   * biased variance of each sample: {@code y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias};
+   * weight and bias have shape {@code normalizedShape} and may be null.
+   *
+   * @throws ShapeException when x's trailing dimensions are not {@code normalizedShape}
+   */
+  public static Tensor layerNorm(
+      Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+    return layerNorm("layerNorm", x, normalizedShape, weight, bias, eps);
+  }
+
+  static Tensor layerNorm(
+      String op, Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+    floating(op, "input", x);
+    Checks.positive(op, "eps", eps);
+    int k = normalizedShape.length;
+    int[] s = x.shape();
+    if (k == 0 || s.length < k
+        || !Arrays.equals(Arrays.copyOfRange(s, s.length - k, s.length), normalizedShape)) {
+      throw new ShapeException(
+          op + ": input shape " + Shapes.str(s) + " does not end with the normalized shape "
+              + Shapes.str(normalizedShape));
+    }
+    int[] axes = new int[k];
+    for (int i = 0; i < k; i++) {
+      axes[i] = s.length - k + i;
+    }
+    Tensor mean = x.mean(axes, true);
+    Tensor var = x.var(axes, 0, true);
+    Tensor y = x.sub(mean).div(var.add(eps).sqrt());
+    if (weight != null) {
+      Checks.floating(op, "weight", weight);
+      requireShape(op, "weight", weight, normalizedShape);
+      y = y.mul(weight);
+    }
+    if (bias != null) {
+      Checks.floating(op, "bias", bias);
+      requireShape(op, "bias", bias, normalizedShape);
+      y = y.add(bias);
+    }
+    return y;
+  }
+
+  private static void requireShape(String op, String what, Tensor t, int[] shape) {
+    if (!Arrays.equals(t.shape(), shape)) {
+      throw new ShapeException(
+          op + ": " + what + " must have shape " + Shapes.str(shape) + ", got "
+              + Shapes.str(t.shape()));
+    }
+  }
+}

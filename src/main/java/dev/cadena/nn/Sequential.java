@@ -1,0 +1,89 @@
+package dev.cadena.nn;
+
+import dev.cadena.Tensor;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * A chain of modules applied in order: {@code forward(x) = m_{n-1}(... m_1(m_0(x)))}. Children are
+ * named {@code "0"}, {@code "1"}, ... so parameters are named {@code "0.weight"}, {@code
+ * "0.bias"}, {@code "2.weight"}, ...
+ *
+ * <p><b>Example:</b>
+ *
+ * <pre>{@code
+ * var rng = new SplittableRandom(0);
+ * Sequential mlp = new Sequential(new Dense(784, 256, true, rng), new ReLU(), new Dense(256, 10, true, rng));
+ * System.out.println(mlp);
+ * // Sequential(
+ * //   (0): Dense(in=784, out=256, bias=true)
+ * //   (1): ReLU()
+ * //   (2): Dense(in=256, out=10, bias=true)
+ * // )
+ * }</pre>
+ */
+public final class Sequential extends Module implements Iterable<Module> {
+  private final List<Module> layers = new ArrayList<>();
+
+  /**
+   * A chain of the given modules.
+   *
+   * @throws IllegalArgumentException for a null module, naming its position
+   */
+  public Sequential(Module... modules) {
+    if (modules == null) {
+      throw new IllegalArgumentException("Sequential: modules must not be null");
+    }
+    for (Module m : modules) {
+      add(m);
+    }
+  }
+
+  /** Appends a module under the next index name; returns this. */
+  public Sequential add(Module module) {
+    if (module == null) {
+      throw new IllegalArgumentException(
+          "Sequential: module " + layers.size() + " is null");
+    }
+    if (module == this) {
+      throw new IllegalArgumentException("Sequential: cannot add a Sequential to itself");
+    }
+    registerModule(Integer.toString(layers.size()), module);
+    layers.add(module);
+    return this;
+  }
+
+  /**
+   * The module at position {@code i}.
+   *
+   * @throws IllegalArgumentException naming the index and the size
+   */
+  public Module get(int i) {
+    if (i < 0 || i >= layers.size()) {
+      throw new IllegalArgumentException(
+          "Sequential: index " + i + " is out of range for " + layers.size() + " modules");
+    }
+    return layers.get(i);
+  }
+
+  /** Number of modules. */
+  public int size() {
+    return layers.size();
+  }
+
+  @Override
+  public Iterator<Module> iterator() {
+    return List.copyOf(layers).iterator();
+  }
+
+  /** Applies each module to the previous one's output. */
+  @Override
+  public Tensor forward(Tensor x) {
+    Checks.notNull("Sequential", "input", x);
+    for (Module m : layers) {
+      x = m.forward(x);
+    }
+    return x;
+  }
+}

@@ -1,0 +1,159 @@
+package dev.cadena.nn;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadena.Tensor;
+import dev.cadena.autograd.GradCheck;
+import dev.cadena.nn.Functional.GeluApproximation;
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Gradient checks (float64, central differences) of every module in dev.cadena.nn, with respect to
+ * its input and to its parameters. A coverage test finds every concrete Module subclass in the
+ * package and fails when one has no sample here, so a new layer cannot skip its check.
+ */
+class ModuleGradCheckTest {
+  /** A module factory (seeded, so each call builds the same module) and an input shape. */
+  static final class Sample {
+    final String name;
+    final Supplier<Module> factory;
+    final int[] shape;
+
+    Sample(String name, Supplier<Module> factory, int... shape) {
+      this.name = name;
+      this.factory = factory;
+      this.shape = shape;
+    }
+
+    Class<?> type() {
+      return factory.get().getClass();
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static List<Sample> samples() {
+    List<Sample> s = new ArrayList<>();
+    s.add(new Sample("Dense [3, 4] -> 5", () -> new Dense(4, 5, true, new SplittableRandom(1)), 3, 4));
+    s.add(new Sample("Dense batched [2, 3, 4], no bias", () -> new Dense(4, 2, false, new SplittableRandom(2)), 2, 3, 4));
+    s.add(new Sample("Dense 1-d input", () -> new Dense(4, 3, true, new SplittableRandom(3)), 4));
+    s.add(new Sample("Linear", () -> new Linear(3, 2, true, new SplittableRandom(4)), 5, 3));
+    s.add(new Sample("Sequential Dense-Tanh-Dense", () -> {
+      SplittableRandom r = new SplittableRandom(5);
+      return new Sequential(new Dense(3, 4, true, r), new Tanh(), new Dense(4, 2, true, r));
+    }, 4, 3));
+    s.add(new Sample("Sigmoid", Sigmoid::new, 3, 4));
+    s.add(new Sample("Tanh", Tanh::new, 3, 4));
+    s.add(new Sample("ReLU", ReLU::new, 3, 4));
+    s.add(new Sample("LeakyReLU(0.2)", () -> new LeakyReLU(0.2), 3, 4));
+    s.add(new Sample("ELU(1.5)", () -> new ELU(1.5), 3, 4));
+    s.add(new Sample("GELU erf", GELU::new, 3, 4));
+    s.add(new Sample("GELU tanh", () -> new GELU(GeluApproximation.TANH), 3, 4));
+    s.add(new Sample("Softplus(1, 20)", Softplus::new, 3, 4));
+    s.add(new Sample("Softplus(2, 1) (threshold crossed)", () -> new Softplus(2.0, 1.0), 3, 4));
+    s.add(new Sample("Softmax(1)", () -> new Softmax(1), 3, 4));
+    s.add(new Sample("Softmax(0)", () -> new Softmax(0), 3, 4));
+    s.add(new Sample("LogSoftmax(-1)", () -> new LogSoftmax(-1), 2, 3, 4));
+    s.add(new Sample("Dropout(0.3), fixed seed", () -> new Dropout(0.3, new SplittableRandom(7)), 4, 5));
+    s.add(new Sample("BatchNorm1d train [N, C]", () -> affineBatchNorm(3), 6, 3));
+    s.add(new Sample("BatchNorm1d train [N, C, L]", () -> affineBatchNorm(2), 3, 2, 4));
+    s.add(new Sample("BatchNorm1d eval", () -> {
+      BatchNorm1d bn = affineBatchNorm(3);
+      bn.forward(Tensor.randn(new SplittableRandom(8), 5, 3));
+      bn.eval();
+      return bn;
+    }, 4, 3));
+    s.add(new Sample("LayerNorm(4)", () -> affineLayerNorm(new int[] {4}), 3, 4));
+    s.add(new Sample("LayerNorm(3, 4)", () -> affineLayerNorm(new int[] {3, 4}), 2, 3, 4));
+    return s;
+  }
+
+  /** Non-trivial weight and bias, so their gradients are checked away from ones and zeros. */
+  private static BatchNorm1d affineBatchNorm(int c) {
+    BatchNorm1d bn = new BatchNorm1d(c);
+    SplittableRandom r = new SplittableRandom(9);
+    Init.uniform(bn.weight(), 0.5, 1.5, r);
+    Init.uniform(bn.bias(), -0.5, 0.5, r);
+    return bn;
+  }
+
+  private static LayerNorm affineLayerNorm(int[] shape) {
+    LayerNorm ln = new LayerNorm(shape);
+    SplittableRandom r = new SplittableRandom(10);
+    Init.uniform(ln.weight(), 0.5, 1.5, r);
+    Init.uniform(ln.bias(), -0.5, 0.5, r);
+    return ln;
+  }
+
+  private static Tensor input(Sample s) {
+    return Tensor.uniform(new SplittableRandom(s.name.hashCode()), -2, 2, s.shape).requiresGrad(true);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("samples")
+  void forward_inputGradientMatchesFiniteDifferences(Sample s) {
+    // A fresh module per evaluation: seeded construction makes them identical (and gives Dropout
+    // the same mask every time).
+    GradCheck.Report r = GradCheck.check(in -> s.factory.get().forward(in[0]), input(s));
+    assertTrue(r.passed(), () -> s + ": " + r);
+  }
+
+  static Stream<Sample> samplesWithParameters() {
+    return samples().stream().filter(s -> !s.factory.get().parameters().isEmpty());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("samplesWithParameters")
+  void forward_parameterGradientsMatchFiniteDifferences(Sample s) {
+    Module m = s.factory.get();
+    String problems = ParameterGradCheck.check(m, input(s).detach(), 1e-6, 1e-5, 1e-3);
+    assertNull(problems, () -> s + ":\n" + problems);
+  }
+
+  @Test
+  void coverage_everyModuleInThePackageHasASample() throws IOException, URISyntaxException {
+    Path dir = Paths.get(Module.class.getResource("Module.class").toURI()).getParent();
+    Set<String> modules = new TreeSet<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.collect(Collectors.toList())) {
+        String f = p.getFileName().toString();
+        if (!f.endsWith(".class") || f.contains("$")) {
+          continue;
+        }
+        Class<?> c;
+        try {
+          c = Class.forName("dev.cadena.nn." + f.substring(0, f.length() - 6));
+        } catch (ClassNotFoundException e) {
+          throw new AssertionError(e);
+        }
+        if (Module.class.isAssignableFrom(c) && !Modifier.isAbstract(c.getModifiers())
+            && Modifier.isPublic(c.getModifiers())) {
+          modules.add(c.getSimpleName());
+        }
+      }
+    }
+    Set<String> covered = samples().stream().map(s -> s.type().getSimpleName()).collect(Collectors.toSet());
+    modules.removeAll(covered);
+    assertTrue(modules.isEmpty(), () -> "modules without gradient-check samples: " + modules);
+  }
+}

@@ -1,0 +1,124 @@
+package dev.cadena.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadena.Tensor;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SequentialTest {
+  private static Sequential mlp() {
+    SplittableRandom r = new SplittableRandom(0);
+    return new Sequential(
+        new Dense(784, 256, true, r), new ReLU(), new Dropout(0.5, r), new Dense(256, 10, true, r));
+  }
+
+  @Test
+  void toString_printsTheTree() {
+    assertEquals(
+        "Sequential(\n"
+            + "  (0): Dense(in=784, out=256, bias=true)\n"
+            + "  (1): ReLU()\n"
+            + "  (2): Dropout(p=0.5)\n"
+            + "  (3): Dense(in=256, out=10, bias=true)\n"
+            + ")",
+        mlp().toString());
+  }
+
+  @Test
+  void toString_nestedIndents() {
+    SplittableRandom r = new SplittableRandom(0);
+    Sequential inner = new Sequential(new Dense(2, 2, true, r), new BatchNorm1d(2));
+    Sequential outer = new Sequential(inner, new Tanh());
+    assertEquals(
+        "Sequential(\n"
+            + "  (0): Sequential(\n"
+            + "    (0): Dense(in=2, out=2, bias=true)\n"
+            + "    (1): BatchNorm1d(2, eps=1.0E-5, momentum=0.1, affine=true)\n"
+            + "  )\n"
+            + "  (1): Tanh()\n"
+            + ")",
+        outer.toString());
+  }
+
+  @Test
+  void stateDict_usesIndexNames() {
+    SplittableRandom r = new SplittableRandom(0);
+    Sequential s = new Sequential(new Dense(3, 4, true, r), new ReLU(), new Dense(4, 2, false, r), new BatchNorm1d(2));
+    assertEquals(List.of("0.weight", "0.bias", "2.weight", "3.weight", "3.bias"),
+        List.copyOf(s.namedParameters().keySet()));
+    assertEquals(
+        List.of("0.weight", "0.bias", "2.weight", "3.weight", "3.bias",
+            "3.runningMean", "3.runningVar", "3.numBatchesTracked"),
+        List.copyOf(s.stateDict().keySet()));
+  }
+
+  @Test
+  void forward_appliesModulesInOrder() {
+    SplittableRandom r = new SplittableRandom(0);
+    Dense a = new Dense(3, 4, true, r);
+    Dense b = new Dense(4, 2, true, r);
+    Sequential s = new Sequential(a, new Tanh(), b);
+    Tensor x = Tensor.randn(new SplittableRandom(1), 5, 3);
+    assertTrue(s.forward(x).allClose(b.forward(a.forward(x).tanh()), 0, 0));
+  }
+
+  @Test
+  void addGetSize() {
+    Sequential s = new Sequential();
+    assertEquals(0, s.size());
+    ReLU relu = new ReLU();
+    s.add(new Tanh()).add(relu);
+    assertEquals(2, s.size());
+    assertSame(relu, s.get(1));
+    assertEquals(List.of("0", "1"), List.copyOf(s.namedChildren().keySet()));
+    int count = 0;
+    for (Module m : s) {
+      count++;
+    }
+    assertEquals(2, count);
+    Tensor x = Tensor.of(-1.0, 0.5);
+    assertTrue(s.forward(x).allClose(x.tanh().relu(), 0, 0));
+  }
+
+  @Test
+  void trainEval_propagatesToChildren() {
+    Sequential s = mlp();
+    s.eval();
+    assertFalse(s.get(2).isTraining());
+    Tensor x = Tensor.ones(1, 784);
+    assertTrue(s.forward(x).allClose(s.forward(x), 0, 0), "eval must be deterministic");
+    s.train();
+    assertTrue(s.get(2).isTraining());
+  }
+
+  @Test
+  void errors_nameTheIndex() {
+    Sequential s = new Sequential(new ReLU());
+    assertEquals("Sequential: index 1 is out of range for 1 modules",
+        assertThrows(IllegalArgumentException.class, () -> s.get(1)).getMessage());
+    assertEquals("Sequential: index -1 is out of range for 1 modules",
+        assertThrows(IllegalArgumentException.class, () -> s.get(-1)).getMessage());
+    assertEquals("Sequential: module 1 is null",
+        assertThrows(IllegalArgumentException.class, () -> s.add(null)).getMessage());
+    assertEquals("Sequential: module 1 is null",
+        assertThrows(IllegalArgumentException.class, () -> new Sequential(new ReLU(), null)).getMessage());
+    assertEquals("Sequential: input must not be null",
+        assertThrows(IllegalArgumentException.class, () -> s.forward(null)).getMessage());
+  }
+
+  @Test
+  void loadStateDict_roundTrips() {
+    Sequential a = mlp();
+    Sequential b = new Sequential(
+        new Dense(784, 256, true, new SplittableRandom(9)), new ReLU(), new Dropout(0.5, new SplittableRandom(9)),
+        new Dense(256, 10, true, new SplittableRandom(9)));
+    b.loadStateDict(a.stateDict());
+    assertTrue(((Dense) b.get(3)).weight().allClose(((Dense) a.get(3)).weight(), 0, 0));
+  }
+}
