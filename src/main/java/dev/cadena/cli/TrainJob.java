@@ -1,6 +1,7 @@
 package dev.cadena.cli;
 
 import dev.cadena.Tensor;
+import dev.cadena.data.Augment;
 import dev.cadena.data.DataLoader;
 import dev.cadena.data.Datasets;
 import dev.cadena.data.TensorDataset;
@@ -80,13 +81,15 @@ public final class TrainJob {
     Datasets.Split split = Datasets.mnist(dtype);
     Sequential model = buildModel(options.hidden(), dtype, options.seed());
     out.println(model);
-    out.printf(Locale.ROOT, "%,d parameters, %s, %s lr=%s, batch %d, %d epochs, seed %d%n",
+    out.printf(Locale.ROOT,
+        "%,d parameters, %s, %s lr=%s (cosine), batch %d, %d epochs, shifts <= %d px, seed %d%n",
         model.parameterCount(), dtype, options.optimizer(), options.lr(), options.batchSize(),
-        options.epochs(), options.seed());
+        options.epochs(), options.shift(), options.seed());
     Optimizer opt = Optimizers.create(options.optimizer(), model.parameters(), options.lr());
     LRScheduler schedule = new CosineAnnealingLR(opt, options.epochs(), 0.0);
     DataLoader loader = new DataLoader(split.train(), options.batchSize(), true, false,
         new SplittableRandom(options.seed() + 1));
+    SplittableRandom augmentRng = new SplittableRandom(options.seed() + 2);
     long start = System.nanoTime();
     double lastLoss = Double.NaN;
     List<Double> accs = new ArrayList<>();
@@ -98,7 +101,8 @@ public final class TrainJob {
         long seen = 0;
         long correct = 0;
         for (TensorDataset.Batch b : loader) {
-          Tensor logits = model.forward(b.x());
+          Tensor x = Augment.randomShift(b.x(), 28, 28, options.shift(), augmentRng);
+          Tensor logits = model.forward(x);
           Tensor loss = Loss.crossEntropy(logits, b.y());
           opt.zeroGrad();
           loss.backward();

@@ -18,6 +18,7 @@ import java.util.Optional;
  * --dtype float32|float64      floating-point precision (default: float32)
  * --out PATH                   where to save the trained model (default: target/mnist-mlp.safetensors)
  * --evaluate PATH              load a saved model and evaluate it instead of training
+ * --shift N                    augment: shift training digits by up to N pixels (default: 1; 0: off)
  * --threads N                  kernel threads (default: all cores)
  * --help                       show the help and exit
  * </pre>
@@ -38,6 +39,7 @@ import java.util.Optional;
  * @param dtype {@code "float32"} or {@code "float64"}
  * @param out where to save the trained model, if anywhere
  * @param evaluate a saved model to evaluate instead of training, if any
+ * @param shift augmentation: random shifts of up to this many pixels (0: none)
  * @param threads kernel threads, 0 for all cores
  */
 public record TrainOptions(
@@ -50,6 +52,7 @@ public record TrainOptions(
     String dtype,
     Optional<Path> out,
     Optional<Path> evaluate,
+    int shift,
     int threads) {
 
   /** The accepted {@code --optimizer} values. */
@@ -93,6 +96,9 @@ public record TrainOptions(
       FLAGS.add(
           "evaluate", "PATH", null, "load a saved model and evaluate it instead of training",
           ValueParser.paths());
+  private static final Flags.Flag<Integer> SHIFT =
+      FLAGS.add("shift", "N", 1, "augment: shift training digits by up to N pixels (0: off)",
+          ValueParser.ints(0, 8));
   private static final Flags.Flag<Integer> THREADS =
       FLAGS.add("threads", "N", 0, "kernel threads (0: all cores)", ValueParser.ints(0, 1024));
 
@@ -127,6 +133,7 @@ public record TrainOptions(
         parsed.get(DTYPE),
         Optional.ofNullable(parsed.get(OUT)),
         Optional.ofNullable(parsed.get(EVALUATE)),
+        parsed.get(SHIFT),
         parsed.get(THREADS));
   }
 

@@ -28,7 +28,7 @@ class FlagsTest {
     TrainOptions o = TrainOptions.defaults();
     assertEquals(
         new TrainOptions(15, 32, 0.05, "nesterov", List.of(256, 128), 42L, "float32",
-            Optional.of(Path.of("target", "mnist-mlp.safetensors")), Optional.empty(), 0), o);
+            Optional.of(Path.of("target", "mnist-mlp.safetensors")), Optional.empty(), 1, 0), o);
     assertEquals(o, TrainOptions.parse());
   }
 
@@ -38,11 +38,11 @@ class FlagsTest {
         TrainOptions.parse(
             "--epochs", "3", "--batch-size=128", "--lr", "1e-2", "--optimizer=sgd", "--hidden",
             "512, 64,10", "--seed", "-7", "--dtype", "float64", "--out=runs/m.safetensors",
-            "--evaluate", "old.safetensors", "--threads=1");
+            "--evaluate", "old.safetensors", "--shift", "2", "--threads=1");
     assertEquals(
         new TrainOptions(
             3, 128, 0.01, "sgd", List.of(512, 64, 10), -7L, "float64", Optional.of(Path.of("runs/m.safetensors")),
-            Optional.of(Path.of("old.safetensors")), 1),
+            Optional.of(Path.of("old.safetensors")), 2, 1),
         o);
     assertThrows(UnsupportedOperationException.class, () -> o.hidden().add(1));
   }

@@ -1,0 +1,238 @@
+package dev.cadena.tensor.kernel;
+
+import java.util.Arrays;
+
+/**
+ * The float32 GEMM in plain Java, written so that HotSpot's C2 vectorizes its inner loop by
+ * itself. The arguments were checked by {@link Gemm}, and {@code m, n, k > 0}.
+ *
+ * <p>C2's auto-vectorizer (JDK 17 to 25) gives up on a loop that reads one array and writes
+ * another at different offsets, since it cannot rule out that they are the same array. So the
+ * inner loop indexes every array at the same {@code j} from 0: a {@code KC x NC} block of {@code
+ * op(B)} is copied into one array per row, each row of C is summed in a per-thread scratch row,
+ * and the loop is {@code acc[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j]}. Four rows of B per
+ * pass was the best unrolling measured; more, or two rows of C at once, stops the vectorizer.
+ * Rows of C are split across threads. Thin products (a matrix times a vector, say) are dot
+ * products instead.
+ *
+ * <p>{@code ScalarGemmF64} is this file with float replaced by double and its own block sizes;
+ * change both together.
+ */
+final class ScalarGemmF32 {
+
+  /** Depth of a block of B. */
+  private static final int KC = 256;
+  /** Width of a block of B; with KC that is 512 KiB, meant for L2. */
+  private static final int NC = 512;
+
+  /**
+   * Throughput of one core, for {@link Parallel#forRange}'s cost estimate: about 40 GFLOP/s in
+   * float32 and half that in float64 were measured on AVX-512; older cores are slower.
+   */
+  private static final long FLOPS_PER_NANO = 160 / Float.BYTES;
+
+  /**
+   * Below this many rows (with B transposed) or columns, C is computed as dot products of
+   * contiguous rows: copying a transposed B, or a B one column wide, would cost more than the
+   * product.
+   */
+  private static final int THIN = 4;
+
+  private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+  private ScalarGemmF32() {}
+
+  static void gemm(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    Workspace ws = WORKSPACE.get();
+    if ((transB && m < THIN) || (n < THIN && !transA)) {
+      dotProducts(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+          ws);
+      return;
+    }
+    // op(A)[i][p] = a[aOff + i*rowStride + p*colStride]
+    int rowStride = transA ? 1 : lda;
+    int colStride = transA ? lda : 1;
+    for (int jc = 0; jc < n; jc += NC) {
+      int nc = Math.min(NC, n - jc);
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        float[][] rowsB = ws.rowsB(kc, nc);
+        int jcFinal = jc;
+        int pcFinal = pc;
+        // Copying: about 1 ns per element gathered from columns, 0.25 ns from rows.
+        Parallel.forRange(kc, transB ? nc : nc / 4,
+            (s, e) -> copyB(transB, b, bOff, ldb, pcFinal, jcFinal, nc, s, e, rowsB));
+        boolean add = accumulate || pc > 0;
+        int aBase = aOff + pc * colStride;
+        int cBase = cOff + jc;
+        Parallel.forRange(m, 2L * kc * nc / FLOPS_PER_NANO, (s, e) -> {
+          float[] acc = WORKSPACE.get().accumulator(nc);
+          for (int i = s; i < e; i++) {
+            int ci = cBase + i * ldc;
+            if (add) {
+              System.arraycopy(c, ci, acc, 0, nc);
+            } else {
+              Arrays.fill(acc, 0, nc, 0f);
+            }
+            rowTimesBlock(kc, nc, a, aBase + i * rowStride, colStride, rowsB, acc);
+            System.arraycopy(acc, 0, c, ci, nc);
+          }
+        });
+      }
+    }
+  }
+
+  /**
+   * {@code C[i][j] (+)= dot(op(A) row i, op(B) column j)}, for thin products. Rows of op(A) and
+   * columns of op(B) that are not contiguous in their arrays (at most 3 of them) are gathered
+   * first.
+   */
+  private static void dotProducts(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, boolean accumulate, Workspace ws) {
+    // Row i of op(A) is rowsA[rowsAOff + i*rowsAStride + p]; column j of op(B) likewise.
+    float[] rowsA = a;
+    int rowsAOff = aOff;
+    int rowsAStride = lda;
+    float[] colsB = b;
+    int colsBOff = bOff;
+    int colsBStride = ldb;
+    float[] gathered = ws.gathered((transA ? m * k : 0) + (transB ? 0 : n * k));
+    int used = 0;
+    if (transA) {
+      // Only reached with m < THIN.
+      for (int i = 0; i < m; i++) {
+        for (int p = 0; p < k; p++) {
+          gathered[i * k + p] = a[aOff + p * lda + i];
+        }
+      }
+      rowsA = gathered;
+      rowsAOff = 0;
+      rowsAStride = k;
+      used = m * k;
+    }
+    if (!transB) {
+      // Only reached with n < THIN.
+      for (int p = 0; p < k; p++) {
+        for (int j = 0; j < n; j++) {
+          gathered[used + j * k + p] = b[bOff + p * ldb + j];
+        }
+      }
+      colsB = gathered;
+      colsBOff = used;
+      colsBStride = k;
+    }
+    float[] ra = rowsA;
+    int raOff = rowsAOff;
+    int raStride = rowsAStride;
+    float[] cb = colsB;
+    int cbOff = colsBOff;
+    int cbStride = colsBStride;
+    Parallel.forRange(m * n, 2L * k / FLOPS_PER_NANO + 1, (s, e) -> {
+      for (int ij = s; ij < e; ij++) {
+        int i = ij / n;
+        int j = ij - i * n;
+        float dot = dot(k, ra, raOff + i * raStride, cb, cbOff + j * cbStride);
+        int at = cOff + i * ldc + j;
+        c[at] = accumulate ? c[at] + dot : dot;
+      }
+    });
+  }
+
+  /** {@code sum_p x[xi + p] * y[yi + p]}, in four interleaved partial sums for speed. */
+  private static float dot(int k, float[] x, int xi, float[] y, int yi) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    int p = 0;
+    for (; p + 4 <= k; p += 4) {
+      s0 += x[xi + p] * y[yi + p];
+      s1 += x[xi + p + 1] * y[yi + p + 1];
+      s2 += x[xi + p + 2] * y[yi + p + 2];
+      s3 += x[xi + p + 3] * y[yi + p + 3];
+    }
+    for (; p < k; p++) {
+      s0 += x[xi + p] * y[yi + p];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** {@code acc[j] += sum_p a[ai + p*colStride] * rowsB[p][j]} for {@code p < kc, j < nc}. */
+  private static void rowTimesBlock(int kc, int nc, float[] a, int ai, int colStride,
+      float[][] rowsB, float[] acc) {
+    int p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      int at = ai + p * colStride;
+      axpy4(nc, a[at], a[at + colStride], a[at + 2 * colStride], a[at + 3 * colStride],
+          rowsB[p], rowsB[p + 1], rowsB[p + 2], rowsB[p + 3], acc);
+    }
+    for (; p < kc; p++) {
+      axpy1(nc, a[ai + p * colStride], rowsB[p], acc);
+    }
+  }
+
+  private static void axpy4(int nc, float a0, float a1, float a2, float a3,
+      float[] b0, float[] b1, float[] b2, float[] b3, float[] acc) {
+    for (int j = 0; j < nc; j++) {
+      acc[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+    }
+  }
+
+  private static void axpy1(int nc, float a0, float[] b0, float[] acc) {
+    for (int j = 0; j < nc; j++) {
+      acc[j] += a0 * b0[j];
+    }
+  }
+
+  /** Copies rows {@code p0 .. p1} of the {@code kc x nc} block of {@code op(B)} at (pc, jc). */
+  private static void copyB(boolean transB, float[] b, int bOff, int ldb, int pc, int jc,
+      int nc, int p0, int p1, float[][] rowsB) {
+    for (int p = p0; p < p1; p++) {
+      float[] row = rowsB[p];
+      if (transB) {
+        int src = bOff + jc * ldb + pc + p;
+        for (int j = 0; j < nc; j++) {
+          row[j] = b[src + j * ldb];
+        }
+      } else {
+        System.arraycopy(b, bOff + (pc + p) * ldb + jc, row, 0, nc);
+      }
+    }
+  }
+
+  /** Per-thread buffers, grown on demand and kept for the thread's next call. */
+  private static final class Workspace {
+    private float[][] rowsB = new float[0][];
+    private float[] accumulator = new float[0];
+    private float[] gathered = new float[0];
+
+    float[][] rowsB(int kc, int nc) {
+      if (rowsB.length < kc || rowsB[0].length < nc) {
+        int width = Math.max(nc, rowsB.length == 0 ? 0 : rowsB[0].length);
+        float[][] grown = new float[Math.max(kc, rowsB.length)][];
+        for (int p = 0; p < grown.length; p++) {
+          grown[p] = new float[width];
+        }
+        rowsB = grown;
+      }
+      return rowsB;
+    }
+
+    float[] gathered(int size) {
+      if (gathered.length < size) {
+        gathered = new float[size];
+      }
+      return gathered;
+    }
+
+    float[] accumulator(int nc) {
+      if (accumulator.length < nc) {
+        accumulator = new float[nc];
+      }
+      return accumulator;
+    }
+  }
+}

@@ -1,0 +1,351 @@
+package dev.cadena.tensor.kernel;
+
+import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float64 GEMM on the incubating Vector API: packed, cache-blocked, with an {@code MR x NR}
+ * register tile ({@code NR} = two vectors). Only loaded when {@link Gemm#VECTOR_AVAILABLE}; the
+ * arguments were checked by {@link Gemm}, and {@code m, n, k > 0}.
+ *
+ * <p>Loop nest, outermost first (after Goto and van de Geijn, "Anatomy of high-performance matrix
+ * multiplication", 2008): columns of C in blocks of {@code NC}; the summed dimension in blocks of
+ * {@code KC}, packing that {@code KC x NC} block of {@code op(B)} into column slivers {@code NR}
+ * wide; rows of C split across threads, packed {@code MC} at a time into row slivers {@code MR}
+ * tall; then every {@code NR}-wide sliver of B (kept in L1) against every {@code MR}-tall sliver
+ * of A (kept in L2). Slivers at the edges are padded with zeros, and their tiles go through a
+ * scratch tile so that only the real part of C is written.
+ *
+ * <p>This is the float64 twin of {@link VectorGemmF32}: the same code with double for float,
+ * and its own block sizes. Change both together.
+ */
+final class VectorGemmF64 {
+
+  private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+  /** Lanes in one vector. */
+  private static final int L = S.length();
+  /** Columns in a register tile. */
+  private static final int NR = 2 * L;
+  /**
+   * Rows in a register tile: 8 x 2 accumulators fill half of AVX-512's 32 vector registers; on
+   * narrower machines, which may have only 16 (AVX2), 6 x 2 leaves room for two B vectors and A.
+   */
+  private static final int MR = S.vectorBitSize() >= 512 ? 8 : 6;
+  /** Depth of a packed block, best measured on an AVX-512 EPYC (B sliver 32 KiB, A 256 KiB). */
+  private static final int KC = 256;
+  /** Rows of A packed at a time, a multiple of MR. */
+  private static final int MC = (128 / MR) * MR;
+  /** Columns of B packed at a time, a multiple of NR: 4 MiB of float64 with KC, meant for L3. */
+  private static final int NC = (2048 / NR) * NR;
+
+  /**
+   * Throughput of one core, for {@link Parallel#forRange}'s cost estimate: about 8 flops per
+   * lane per nanosecond (one to two vector FMAs per cycle at 2 to 4 GHz).
+   */
+  private static final long FLOPS_PER_NANO = 8L * L;
+
+  private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+  private VectorGemmF64() {}
+
+  static void gemm(boolean transA, boolean transB, int m, int n, int k,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double[] c, int cOff, int ldc, boolean accumulate) {
+    Workspace ws = WORKSPACE.get();
+    int rowSlivers = (m + MR - 1) / MR;
+    for (int jc = 0; jc < n; jc += NC) {
+      int nc = Math.min(NC, n - jc);
+      int colSlivers = (nc + NR - 1) / NR;
+      for (int pc = 0; pc < k; pc += KC) {
+        int kc = Math.min(KC, k - pc);
+        double[] pb = ws.packedB(colSlivers * NR * kc);
+        int jcFinal = jc;
+        int pcFinal = pc;
+        // Packing: about 1 ns per element gathered from columns, 0.25 ns from rows.
+        Parallel.forRange(colSlivers, transB ? (long) kc * NR : (long) kc * NR / 4,
+            (s, e) -> packB(transB, b, bOff, ldb, pcFinal, jcFinal, kc, nc, s, e, pb));
+        boolean add = accumulate || pc > 0;
+        Parallel.forRange(rowSlivers, 2L * MR * kc * nc / FLOPS_PER_NANO, (s, e) -> {
+          Workspace own = WORKSPACE.get();
+          for (int first = s; first < e; first += MC / MR) {
+            int i0 = first * MR;
+            int mc = Math.min(Math.min(e, first + MC / MR) * MR, m) - i0;
+            double[] pa = own.packedA(MC * kc);
+            packA(transA, a, aOff, lda, i0, pcFinal, mc, kc, pa);
+            macroKernel(mc, nc, kc, pa, pb, c, cOff + i0 * ldc + jcFinal, ldc, add, own.tile);
+          }
+        });
+      }
+    }
+  }
+
+  /** Multiplies a packed {@code mc x kc} block of A by a packed {@code kc x nc} block of B. */
+  private static void macroKernel(int mc, int nc, int kc, double[] pa, double[] pb,
+      double[] c, int cBase, int ldc, boolean add, double[] tile) {
+    for (int js = 0; js < nc; js += NR) {
+      int nr = Math.min(NR, nc - js);
+      int ib = js * kc;
+      for (int is = 0; is < mc; is += MR) {
+        int mr = Math.min(MR, mc - is);
+        int ia = is * kc;
+        int ci = cBase + is * ldc + js;
+        if (mr == MR && nr == NR) {
+          kernel(kc, pa, ia, pb, ib, c, ci, ldc, add);
+        } else {
+          kernel(kc, pa, ia, pb, ib, tile, 0, NR, false);
+          for (int r = 0; r < mr; r++) {
+            int row = ci + r * ldc;
+            for (int j = 0; j < nr; j++) {
+              c[row + j] = add ? c[row + j] + tile[r * NR + j] : tile[r * NR + j];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Computes one {@code MR x NR} tile, {@code sum_p pa[p][r] * pb[p][j]} over {@code kc} steps of
+   * the packed slivers, and stores it to {@code c[ci + r*ldc + j]}, adding to what is there when
+   * {@code add}.
+   *
+   * <p>The tiles are written out longhand: the accumulators must be locals for C2 to keep them in
+   * registers, and no vector may cross a call that might not be inlined, or it is boxed on the
+   * heap (a helper for the final add made the whole product five times slower).
+   */
+  private static void kernel(int kc, double[] pa, int ia, double[] pb, int ib,
+      double[] c, int ci, int ldc, boolean add) {
+    if (MR == 8) {
+      kernel8(kc, pa, ia, pb, ib, c, ci, ldc, add);
+    } else {
+      kernel6(kc, pa, ia, pb, ib, c, ci, ldc, add);
+    }
+  }
+
+  /** The 8 x (2 * L) register tile; see {@link #kernel}. */
+  private static void kernel8(int kc, double[] pa, int ia, double[] pb, int ib,
+      double[] c, int ci, int ldc, boolean add) {
+    DoubleVector c00 = DoubleVector.zero(S);
+    DoubleVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
+        c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, ib);
+      DoubleVector b1 = DoubleVector.fromArray(S, pb, ib + L);
+      DoubleVector a = DoubleVector.broadcast(S, pa[ia]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = DoubleVector.broadcast(S, pa[ia + 1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = DoubleVector.broadcast(S, pa[ia + 2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = DoubleVector.broadcast(S, pa[ia + 3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      a = DoubleVector.broadcast(S, pa[ia + 4]);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+      a = DoubleVector.broadcast(S, pa[ia + 5]);
+      c50 = a.fma(b0, c50);
+      c51 = a.fma(b1, c51);
+      a = DoubleVector.broadcast(S, pa[ia + 6]);
+      c60 = a.fma(b0, c60);
+      c61 = a.fma(b1, c61);
+      a = DoubleVector.broadcast(S, pa[ia + 7]);
+      c70 = a.fma(b0, c70);
+      c71 = a.fma(b1, c71);
+      ia += 8;
+      ib += NR;
+    }
+    if (add) {
+      c00.add(DoubleVector.fromArray(S, c, ci)).intoArray(c, ci);
+      c01.add(DoubleVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+      c10.add(DoubleVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+      c11.add(DoubleVector.fromArray(S, c, ci + 1 * ldc + L)).intoArray(c, ci + 1 * ldc + L);
+      c20.add(DoubleVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+      c21.add(DoubleVector.fromArray(S, c, ci + 2 * ldc + L)).intoArray(c, ci + 2 * ldc + L);
+      c30.add(DoubleVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+      c31.add(DoubleVector.fromArray(S, c, ci + 3 * ldc + L)).intoArray(c, ci + 3 * ldc + L);
+      c40.add(DoubleVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+      c41.add(DoubleVector.fromArray(S, c, ci + 4 * ldc + L)).intoArray(c, ci + 4 * ldc + L);
+      c50.add(DoubleVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+      c51.add(DoubleVector.fromArray(S, c, ci + 5 * ldc + L)).intoArray(c, ci + 5 * ldc + L);
+      c60.add(DoubleVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
+      c61.add(DoubleVector.fromArray(S, c, ci + 6 * ldc + L)).intoArray(c, ci + 6 * ldc + L);
+      c70.add(DoubleVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
+      c71.add(DoubleVector.fromArray(S, c, ci + 7 * ldc + L)).intoArray(c, ci + 7 * ldc + L);
+    } else {
+      c00.intoArray(c, ci);
+      c01.intoArray(c, ci + L);
+      c10.intoArray(c, ci + 1 * ldc);
+      c11.intoArray(c, ci + 1 * ldc + L);
+      c20.intoArray(c, ci + 2 * ldc);
+      c21.intoArray(c, ci + 2 * ldc + L);
+      c30.intoArray(c, ci + 3 * ldc);
+      c31.intoArray(c, ci + 3 * ldc + L);
+      c40.intoArray(c, ci + 4 * ldc);
+      c41.intoArray(c, ci + 4 * ldc + L);
+      c50.intoArray(c, ci + 5 * ldc);
+      c51.intoArray(c, ci + 5 * ldc + L);
+      c60.intoArray(c, ci + 6 * ldc);
+      c61.intoArray(c, ci + 6 * ldc + L);
+      c70.intoArray(c, ci + 7 * ldc);
+      c71.intoArray(c, ci + 7 * ldc + L);
+    }
+  }
+
+  /** The 6 x (2 * L) register tile; see {@link #kernel}. */
+  private static void kernel6(int kc, double[] pa, int ia, double[] pb, int ib,
+      double[] c, int ci, int ldc, boolean add) {
+    DoubleVector c00 = DoubleVector.zero(S);
+    DoubleVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
+        c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    for (int p = 0; p < kc; p++) {
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, ib);
+      DoubleVector b1 = DoubleVector.fromArray(S, pb, ib + L);
+      DoubleVector a = DoubleVector.broadcast(S, pa[ia]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = DoubleVector.broadcast(S, pa[ia + 1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = DoubleVector.broadcast(S, pa[ia + 2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = DoubleVector.broadcast(S, pa[ia + 3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      a = DoubleVector.broadcast(S, pa[ia + 4]);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+      a = DoubleVector.broadcast(S, pa[ia + 5]);
+      c50 = a.fma(b0, c50);
+      c51 = a.fma(b1, c51);
+      ia += 6;
+      ib += NR;
+    }
+    if (add) {
+      c00.add(DoubleVector.fromArray(S, c, ci)).intoArray(c, ci);
+      c01.add(DoubleVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+      c10.add(DoubleVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+      c11.add(DoubleVector.fromArray(S, c, ci + 1 * ldc + L)).intoArray(c, ci + 1 * ldc + L);
+      c20.add(DoubleVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+      c21.add(DoubleVector.fromArray(S, c, ci + 2 * ldc + L)).intoArray(c, ci + 2 * ldc + L);
+      c30.add(DoubleVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+      c31.add(DoubleVector.fromArray(S, c, ci + 3 * ldc + L)).intoArray(c, ci + 3 * ldc + L);
+      c40.add(DoubleVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+      c41.add(DoubleVector.fromArray(S, c, ci + 4 * ldc + L)).intoArray(c, ci + 4 * ldc + L);
+      c50.add(DoubleVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+      c51.add(DoubleVector.fromArray(S, c, ci + 5 * ldc + L)).intoArray(c, ci + 5 * ldc + L);
+    } else {
+      c00.intoArray(c, ci);
+      c01.intoArray(c, ci + L);
+      c10.intoArray(c, ci + 1 * ldc);
+      c11.intoArray(c, ci + 1 * ldc + L);
+      c20.intoArray(c, ci + 2 * ldc);
+      c21.intoArray(c, ci + 2 * ldc + L);
+      c30.intoArray(c, ci + 3 * ldc);
+      c31.intoArray(c, ci + 3 * ldc + L);
+      c40.intoArray(c, ci + 4 * ldc);
+      c41.intoArray(c, ci + 4 * ldc + L);
+      c50.intoArray(c, ci + 5 * ldc);
+      c51.intoArray(c, ci + 5 * ldc + L);
+    }
+  }
+
+
+  /**
+   * Packs rows {@code i0 .. i0+mc} and columns {@code pc .. pc+kc} of {@code op(A)} into {@code
+   * MR}-tall slivers: {@code pa[s*MR*kc + p*MR + r] = op(A)[i0 + s*MR + r][pc + p]}, zero past
+   * row {@code mc}.
+   */
+  private static void packA(boolean transA, double[] a, int aOff, int lda, int i0, int pc,
+      int mc, int kc, double[] pa) {
+    for (int is = 0; is < mc; is += MR) {
+      int mr = Math.min(MR, mc - is);
+      int base = is * kc;
+      if (transA) {
+        // op(A)[i][p] = a[p*lda + i]: the MR values of one step are adjacent.
+        for (int p = 0; p < kc; p++) {
+          int src = aOff + (pc + p) * lda + i0 + is;
+          int dst = base + p * MR;
+          System.arraycopy(a, src, pa, dst, mr);
+          if (mr < MR) {
+            Arrays.fill(pa, dst + mr, dst + MR, 0.0);
+          }
+        }
+      } else {
+        for (int r = 0; r < mr; r++) {
+          int src = aOff + (i0 + is + r) * lda + pc;
+          for (int p = 0; p < kc; p++) {
+            pa[base + p * MR + r] = a[src + p];
+          }
+        }
+        for (int r = mr; r < MR; r++) {
+          for (int p = 0; p < kc; p++) {
+            pa[base + p * MR + r] = 0.0;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs column slivers {@code s0 .. s1} of the {@code kc x nc} block of {@code op(B)} at
+   * {@code (pc, jc)}: {@code pb[s*NR*kc + p*NR + j] = op(B)[pc + p][jc + s*NR + j]}, zero past
+   * column {@code nc}.
+   */
+  private static void packB(boolean transB, double[] b, int bOff, int ldb, int pc, int jc,
+      int kc, int nc, int s0, int s1, double[] pb) {
+    for (int s = s0; s < s1; s++) {
+      int js = s * NR;
+      int nr = Math.min(NR, nc - js);
+      int base = js * kc;
+      if (transB) {
+        // op(B)[p][j] = b[j*ldb + p]: read each stored row once, scatter it down the sliver.
+        for (int j = 0; j < nr; j++) {
+          int src = bOff + (jc + js + j) * ldb + pc;
+          for (int p = 0; p < kc; p++) {
+            pb[base + p * NR + j] = b[src + p];
+          }
+        }
+        for (int j = nr; j < NR; j++) {
+          for (int p = 0; p < kc; p++) {
+            pb[base + p * NR + j] = 0.0;
+          }
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int dst = base + p * NR;
+          System.arraycopy(b, bOff + (pc + p) * ldb + jc + js, pb, dst, nr);
+          if (nr < NR) {
+            Arrays.fill(pb, dst + nr, dst + NR, 0.0);
+          }
+        }
+      }
+    }
+  }
+
+  /** Per-thread packing buffers, grown on demand and kept for the thread's next call. */
+  private static final class Workspace {
+    final double[] tile = new double[MR * NR];
+    private double[] packedA = new double[0];
+    private double[] packedB = new double[0];
+
+    double[] packedA(int size) {
+      if (packedA.length < size) {
+        packedA = new double[size];
+      }
+      return packedA;
+    }
+
+    double[] packedB(int size) {
+      if (packedB.length < size) {
+        packedB = new double[size];
+      }
+      return packedB;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.cadena.tensor.kernel;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Asks the Vector API what the CPU offers. Loaded only after {@link Gemm} has seen the module
+ * {@code jdk.incubator.vector} in the boot layer, so a JVM without it never links this class.
+ */
+final class VectorProbe {
+
+  private VectorProbe() {}
+
+  /**
+   * Whether the preferred vectors are wide enough to beat the scalar kernels; narrower ones
+   * (or none) mean the Vector API would run in slow Java fallback code.
+   */
+  static boolean usable() {
+    return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 128
+        && DoubleVector.SPECIES_PREFERRED.length() >= 2;
+  }
+
+  /** For example {@code "512-bit: 16 floats, 8 doubles"}. */
+  static String describe() {
+    return FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit: "
+        + FloatVector.SPECIES_PREFERRED.length() + " floats, "
+        + DoubleVector.SPECIES_PREFERRED.length() + " doubles";
+  }
+}

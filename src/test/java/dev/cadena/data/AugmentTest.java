@@ -1,0 +1,62 @@
+package dev.cadena.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadena.Tensor;
+import dev.cadena.tensor.DType;
+import dev.cadena.tensor.ShapeException;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class AugmentTest {
+  @Test
+  void testRandomShift_movesASinglePixelByAtMostMaxShift() {
+    // A 5x5 image with one lit pixel in the middle: after a shift it is lit somewhere within
+    // the 3x3 neighbourhood, exactly once, and nothing else is.
+    for (int seed = 0; seed < 20; seed++) {
+      double[] img = new double[25];
+      img[2 * 5 + 2] = 1;
+      Tensor out = Augment.randomShift(Tensor.fromArray(img, 1, 25), 5, 5, 1, new SplittableRandom(seed));
+      double[] v = out.toDoubleArray();
+      int lit = -1;
+      double total = 0;
+      for (int i = 0; i < 25; i++) {
+        total += v[i];
+        if (v[i] == 1) {
+          lit = i;
+        }
+      }
+      assertEquals(1.0, total);
+      assertTrue(Math.abs(lit / 5 - 2) <= 1 && Math.abs(lit % 5 - 2) <= 1, "pixel at " + lit);
+    }
+  }
+
+  @Test
+  void testRandomShift_fillsBorderWithZerosAndKeepsDtype() {
+    double[] img = new double[9];
+    java.util.Arrays.fill(img, 1);
+    Tensor x = Tensor.fromArray(img, 1, 9).to(DType.FLOAT32);
+    int[] zeros = new int[2];
+    for (int seed = 0; seed < 30; seed++) {
+      Tensor out = Augment.randomShift(x, 3, 3, 1, new SplittableRandom(seed));
+      assertEquals(DType.FLOAT32, out.dtype());
+      double sum = out.sum().item();
+      assertTrue(sum == 9 || sum == 6 || sum == 4, "sum " + sum);
+      zeros[sum == 9 ? 0 : 1]++;
+    }
+    assertTrue(zeros[1] > 0, "some shifts move the image");
+  }
+
+  @Test
+  void testRandomShift_zeroShiftIsIdentityAndBadShapesAreRejected() {
+    Tensor x = Tensor.arange(8).reshape(2, 4);
+    assertArrayEquals(x.toDoubleArray(), Augment.randomShift(x, 2, 2, 0, new SplittableRandom(1)).toDoubleArray());
+    ShapeException e = assertThrows(ShapeException.class,
+        () -> Augment.randomShift(x, 3, 3, 1, new SplittableRandom(1)));
+    assertTrue(e.getMessage().contains("[2, 4]") && e.getMessage().contains("[N, 9]"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Augment.randomShift(x, 2, 2, -1, new SplittableRandom(1)));
+  }
+}

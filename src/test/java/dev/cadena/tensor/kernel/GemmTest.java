@@ -1,0 +1,409 @@
+package dev.cadena.tensor.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Compares {@link Gemm#gemm} with {@link Gemm#gemmReference} on every implementation this JVM can
+ * run: the scalar one always, the vector one when the JVM has {@code jdk.incubator.vector} (the
+ * build runs this class a second time with that module, see pom.xml).
+ */
+class GemmTest {
+
+  /** Sizes that straddle register tiles (6, 8, 16, 32 wide) and cache blocks. */
+  private static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 48, 65, 129};
+  private static final int[] DEPTHS = {1, 2, 3, 4, 5, 7, 17, 65, 255, 256, 257, 511, 513};
+
+  private static List<Gemm.Impl> impls() {
+    return Gemm.VECTOR_AVAILABLE
+        ? List.of(Gemm.Impl.SCALAR, Gemm.Impl.VECTOR)
+        : List.of(Gemm.Impl.SCALAR);
+  }
+
+  /** One product: flags, sizes and the layout of the three matrices in their arrays. */
+  private static final class Case {
+    boolean transA;
+    boolean transB;
+    boolean accumulate;
+    int m;
+    int n;
+    int k;
+    int aOff;
+    int lda;
+    int bOff;
+    int ldb;
+    int cOff;
+    int ldc;
+    /** Small integers make every product and sum exact, so the results must match exactly. */
+    boolean integers;
+    long seed;
+
+    int aLength() {
+      return aOff + (transA ? k : m) * lda + 3;
+    }
+
+    int bLength() {
+      return bOff + (transB ? n : k) * ldb + 3;
+    }
+
+    int cLength() {
+      return cOff + m * ldc + 3;
+    }
+
+    @Override
+    public String toString() {
+      return String.format("transA=%s transB=%s m=%d n=%d k=%d aOff=%d lda=%d bOff=%d ldb=%d "
+              + "cOff=%d ldc=%d accumulate=%s integers=%s seed=%d", transA, transB, m, n, k,
+          aOff, lda, bOff, ldb, cOff, ldc, accumulate, integers, seed);
+    }
+  }
+
+  private static Case randomCase(Random random) {
+    Case c = new Case();
+    c.seed = random.nextLong();
+    c.transA = random.nextBoolean();
+    c.transB = random.nextBoolean();
+    c.accumulate = random.nextBoolean();
+    c.integers = random.nextInt(4) == 0;
+    c.m = SIZES[random.nextInt(SIZES.length)];
+    c.n = SIZES[random.nextInt(SIZES.length)];
+    c.k = DEPTHS[random.nextInt(DEPTHS.length)];
+    // Keep the reference loop quick.
+    while ((long) c.m * c.n * c.k > 1_500_000) {
+      c.k = DEPTHS[random.nextInt(5)];
+    }
+    layout(c, random);
+    return c;
+  }
+
+  private static void layout(Case c, Random random) {
+    c.aOff = random.nextBoolean() ? 0 : random.nextInt(20);
+    c.bOff = random.nextBoolean() ? 0 : random.nextInt(20);
+    c.cOff = random.nextBoolean() ? 0 : random.nextInt(20);
+    c.lda = (c.transA ? c.m : c.k) + (random.nextBoolean() ? 0 : random.nextInt(9));
+    c.ldb = (c.transB ? c.k : c.n) + (random.nextBoolean() ? 0 : random.nextInt(9));
+    c.ldc = c.n + (random.nextBoolean() ? 0 : random.nextInt(9));
+  }
+
+  private static Case fixedCase(boolean transA, boolean transB, int m, int n, int k,
+      boolean accumulate, long seed) {
+    Case c = new Case();
+    c.transA = transA;
+    c.transB = transB;
+    c.m = m;
+    c.n = n;
+    c.k = k;
+    c.accumulate = accumulate;
+    c.seed = seed;
+    layout(c, new Random(seed));
+    return c;
+  }
+
+  private static double[] randomArray(int length, boolean integers, Random random) {
+    double[] x = new double[length];
+    for (int i = 0; i < length; i++) {
+      x[i] = integers ? random.nextInt(9) - 4 : random.nextDouble() * 2 - 1;
+    }
+    return x;
+  }
+
+  private static float[] toFloat(double[] x) {
+    float[] y = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      y[i] = (float) x[i];
+    }
+    return y;
+  }
+
+  private static double[] toDouble(float[] x) {
+    double[] y = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      y[i] = x[i];
+    }
+    return y;
+  }
+
+  private static double[] abs(double[] x) {
+    double[] y = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      y[i] = Math.abs(x[i]);
+    }
+    return y;
+  }
+
+  /**
+   * Runs the case in float64 and float32 on {@code impl} and checks each element of C against
+   * the reference within {@code 2 (k + 1) u sum_p |a_ip b_pj|} (plus |C| when accumulating),
+   * twice the classical bound for any summation order; exactly for integer data. Elements of
+   * {@code c} outside the window must keep their sentinel.
+   */
+  private static void check(Gemm.Impl impl, Case t) {
+    Random random = new Random(t.seed);
+    double[] a = randomArray(t.aLength(), t.integers, random);
+    double[] b = randomArray(t.bLength(), t.integers, random);
+    double[] c0 = randomArray(t.cLength(), t.integers, random);
+    boolean[] inWindow = new boolean[c0.length];
+    for (int i = 0; i < t.m; i++) {
+      for (int j = 0; j < t.n; j++) {
+        inWindow[t.cOff + i * t.ldc + j] = true;
+      }
+    }
+    // Bound on |error|, without the unit roundoff: sum_p |a||b| (+ |c0|).
+    double[] scale = abs(c0);
+    Gemm.gemmReference(t.transA, t.transB, t.m, t.n, t.k, abs(a), t.aOff, t.lda, abs(b),
+        t.bOff, t.ldb, scale, t.cOff, t.ldc, t.accumulate);
+
+    double[] expected64 = c0.clone();
+    Gemm.gemmReference(t.transA, t.transB, t.m, t.n, t.k, a, t.aOff, t.lda, b, t.bOff, t.ldb,
+        expected64, t.cOff, t.ldc, t.accumulate);
+    double[] actual64 = c0.clone();
+    Gemm.gemm(impl, t.transA, t.transB, t.m, t.n, t.k, a, t.aOff, t.lda, b, t.bOff, t.ldb,
+        actual64, t.cOff, t.ldc, t.accumulate);
+    compare("float64 " + impl, t, c0, inWindow, scale, expected64, actual64, 0x1p-53);
+
+    float[] a32 = toFloat(a);
+    float[] b32 = toFloat(b);
+    float[] c32 = toFloat(c0);
+    float[] expected32 = c32.clone();
+    Gemm.gemmReference(t.transA, t.transB, t.m, t.n, t.k, a32, t.aOff, t.lda, b32, t.bOff,
+        t.ldb, expected32, t.cOff, t.ldc, t.accumulate);
+    float[] actual32 = c32.clone();
+    Gemm.gemm(impl, t.transA, t.transB, t.m, t.n, t.k, a32, t.aOff, t.lda, b32, t.bOff, t.ldb,
+        actual32, t.cOff, t.ldc, t.accumulate);
+    compare("float32 " + impl, t, toDouble(c32), inWindow, scale, toDouble(expected32),
+        toDouble(actual32), 0x1p-24);
+  }
+
+  private static void compare(String what, Case t, double[] c0, boolean[] inWindow,
+      double[] scale, double[] expected, double[] actual, double unitRoundoff) {
+    for (int i = 0; i < actual.length; i++) {
+      if (!inWindow[i]) {
+        if (Double.compare(actual[i], c0[i]) != 0) {
+          fail(what + ": wrote c[" + i + "] outside C: " + c0[i] + " -> " + actual[i] + " for "
+              + t);
+        }
+        continue;
+      }
+      double tolerance = t.integers ? 0 : 2 * (t.k + 1) * unitRoundoff * scale[i] + 1e-300;
+      double error = Math.abs(actual[i] - expected[i]);
+      if (!(error <= tolerance)) {
+        fail(what + ": c[" + i + "] = " + actual[i] + ", expected " + expected[i] + " (error "
+            + error + " > " + tolerance + ") for " + t);
+      }
+    }
+  }
+
+  /**
+   * Runs the body with the given thread count; with more than one thread, every loop is split,
+   * however small, so that chunk boundaries fall everywhere.
+   */
+  private static void withThreads(int threads, Runnable body) {
+    int before = Parallel.threads();
+    Parallel.setThreads(threads);
+    Parallel.serialThreshold = threads > 1 ? 0 : Parallel.SERIAL_THRESHOLD;
+    try {
+      body.run();
+    } finally {
+      Parallel.setThreads(before);
+      Parallel.serialThreshold = Parallel.SERIAL_THRESHOLD;
+    }
+  }
+
+  @Property(tries = 300, seed = "20250611")
+  void gemm_randomCases_matchReference(@ForAll long seed) {
+    Random random = new Random(seed);
+    Case t = randomCase(random);
+    int threads = 1 + random.nextInt(3);
+    withThreads(threads, () -> {
+      for (Gemm.Impl impl : impls()) {
+        check(impl, t);
+      }
+    });
+  }
+
+  @Test
+  void gemm_everyTransposeAndAccumulate_matchesReference() {
+    long seed = 1;
+    for (boolean transA : new boolean[] {false, true}) {
+      for (boolean transB : new boolean[] {false, true}) {
+        for (boolean accumulate : new boolean[] {false, true}) {
+          for (int threads : new int[] {1, 2}) {
+            Case t = fixedCase(transA, transB, 67, 45, 33, accumulate, seed++);
+            withThreads(threads, () -> impls().forEach(impl -> check(impl, t)));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void gemm_blockBoundaries_matchReference() {
+    // Depths and widths at and around the cache blocks of both paths (KC 256/512, NC 256/512/2048).
+    int[][] shapes = {
+        {9, 40, 511}, {9, 40, 512}, {9, 40, 513}, {17, 33, 1025},
+        {5, 257, 3}, {5, 513, 7}, {10, 2049, 5}, {3, 2100, 9},
+        {257, 17, 9}, {130, 70, 260}, {200, 200, 200},
+    };
+    long seed = 100;
+    for (int[] s : shapes) {
+      for (boolean trans : new boolean[] {false, true}) {
+        Case t = fixedCase(trans, !trans, s[0], s[1], s[2], trans, seed++);
+        withThreads(2, () -> impls().forEach(impl -> check(impl, t)));
+      }
+    }
+  }
+
+  @Test
+  void gemm_sizesOneToEighteen_matchReference() {
+    long seed = 1000;
+    for (int m = 1; m <= 18; m++) {
+      for (int n = 1; n <= 18; n += 1) {
+        int k = 1 + (m * 7 + n * 3) % 19;
+        Case t = fixedCase((m & 1) == 0, (n & 1) == 0, m, n, k, ((m + n) & 1) == 0, seed++);
+        impls().forEach(impl -> check(impl, t));
+      }
+    }
+  }
+
+  @Test
+  void gemm_zeroSizes_touchNothingOrClear() {
+    for (Gemm.Impl impl : impls()) {
+      for (int[] s : new int[][] {{0, 5, 3}, {5, 0, 3}, {0, 0, 0}, {4, 6, 0}}) {
+        for (boolean accumulate : new boolean[] {false, true}) {
+          Case t = fixedCase(false, true, s[0], s[1], s[2], accumulate, 7);
+          check(impl, t);
+        }
+      }
+    }
+  }
+
+  @Test
+  void gemm_kZero_clearsOrKeepsC() {
+    double[] c = {1, 2, 3, 4, 5, 6, 7};
+    Gemm.gemm(false, false, 2, 2, 0, new double[0], 0, 0, new double[0], 0, 2, c, 1, 3, false);
+    assertArrayEquals(new double[] {1, 0, 0, 4, 0, 0, 7}, c);
+    float[] f = {1, 2, 3, 4};
+    Gemm.gemm(true, true, 2, 2, 0, null, 0, 0, null, 0, 0, f, 0, 2, true);
+    assertArrayEquals(new float[] {1, 2, 3, 4}, f);
+  }
+
+  @Test
+  void gemm_smallExample_matchesHandComputation() {
+    double[] a = {1, 2, 3, 4, 5, 6};
+    double[] b = {7, 8, 9, 10, 11, 12};
+    double[] c = new double[4];
+    Gemm.gemm(false, false, 2, 2, 3, a, 0, 3, b, 0, 2, c, 0, 2, false);
+    assertArrayEquals(new double[] {58, 64, 139, 154}, c);
+    Gemm.gemm(false, false, 2, 2, 3, a, 0, 3, b, 0, 2, c, 0, 2, true);
+    assertArrayEquals(new double[] {116, 128, 278, 308}, c);
+  }
+
+  @Test
+  void gemm_largeSquare_matchesReferenceOnBothThreadCounts() {
+    for (int threads : new int[] {1, 2}) {
+      Case t = fixedCase(false, false, 300, 300, 300, false, 42);
+      Case u = fixedCase(true, true, 300, 260, 530, true, 43);
+      withThreads(threads, () -> impls().forEach(impl -> {
+        check(impl, t);
+        check(impl, u);
+      }));
+    }
+  }
+
+  @Test
+  void gemm_calledFromSeveralThreadsAtOnce_matchesReference() throws Exception {
+    ExecutorService users = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int u = 0; u < 6; u++) {
+        long seed = 500 + u;
+        futures.add(users.submit(() -> {
+          Case t = fixedCase(seed % 2 == 0, seed % 3 == 0, 150, 140, 130, seed % 2 == 1, seed);
+          impls().forEach(impl -> check(impl, t));
+        }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      users.shutdown();
+    }
+  }
+
+  @Test
+  void gemm_insideParallelBody_matchesReference() {
+    // A kernel called from inside a worker must neither deadlock nor mix up per-thread buffers.
+    withThreads(2, () -> Parallel.forRange(4, Parallel.SERIAL_THRESHOLD, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        Case t = fixedCase(i % 2 == 0, i % 2 == 1, 120, 100, 90, false, 900 + i);
+        impls().forEach(impl -> check(impl, t));
+      }
+    }));
+  }
+
+  @Test
+  void gemm_negativeSize_throwsNamingSizes() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Gemm.gemm(false, false, 2, -1, 3, new double[6], 0, 3, new double[6], 0, 2,
+            new double[4], 0, 2, false));
+    assertTrue(e.getMessage().startsWith("gemm: sizes must be >= 0"), e.getMessage());
+    assertTrue(e.getMessage().contains("n=-1"), e.getMessage());
+  }
+
+  @Test
+  void gemm_leadingDimensionTooSmall_throws() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Gemm.gemm(true, false, 2, 2, 3, new float[6], 0, 1, new float[6], 0, 2,
+            new float[4], 0, 2, false));
+    assertEquals("gemm: lda must be >= m (transA) = 2, got lda=1", e.getMessage());
+  }
+
+  @Test
+  void gemm_arrayTooShort_throwsNamingLayout() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Gemm.gemm(false, false, 2, 2, 3, new double[6], 0, 3, new double[6], 0, 2,
+            new double[4], 1, 2, false));
+    assertEquals("gemm: C (2x2, cOff=1, ldc=2) needs c.length > 4, got 4", e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> Gemm.gemmReference(false, true, 2, 2, 3, new float[6], 0, 3, new float[5], 0, 3,
+            new float[4], 0, 2, false));
+  }
+
+  @Test
+  void gemm_negativeOffset_throws() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Gemm.gemm(false, false, 2, 2, 3, new double[6], -1, 3, new double[6], 0, 2,
+            new double[4], 0, 2, false));
+    assertEquals("gemm: aOff must be >= 0, got -1", e.getMessage());
+  }
+
+  @Test
+  void gemm_nullArray_throwsNullPointerNamingIt() {
+    NullPointerException e = assertThrows(NullPointerException.class,
+        () -> Gemm.gemm(false, false, 2, 2, 3, new double[6], 0, 3, null, 0, 2,
+            new double[4], 0, 2, false));
+    assertEquals("gemm: b is null but B is 3x2", e.getMessage());
+  }
+
+  @Test
+  void implementation_namesTheActivePath() {
+    String name = Gemm.implementation();
+    assertEquals(Gemm.VECTOR_AVAILABLE, name.startsWith("vector("), name);
+    if (!Gemm.VECTOR_AVAILABLE) {
+      assertEquals("scalar", name);
+    }
+  }
+}
