@@ -31,6 +31,8 @@ public final class GraphDot {
   /**
    * The graph behind {@code root}, without names for its tensors.
    *
+   * @param root the tensor whose graph to write, usually a loss
+   * @return DOT text: {@code digraph cadena { ... }}
    * @throws IllegalArgumentException when {@code root} is null
    */
   public static String toDot(Tensor root) {
@@ -41,6 +43,9 @@ public final class GraphDot {
    * The graph behind {@code root}, naming the tensors in {@code labels} (matched by identity):
    * a leaf shows its name instead of {@code leaf}, an op result shows {@code name = op}.
    *
+   * @param root the tensor whose graph to write, usually a loss
+   * @param labels names for some tensors of the graph; may be empty
+   * @return DOT text: {@code digraph cadena { ... }}
    * @throws IllegalArgumentException when {@code root} or {@code labels} is null
    */
   public static String toDot(Tensor root, Map<Tensor, String> labels) {

@@ -55,6 +55,8 @@ public final class GraphImage {
   /**
    * Draws the graph behind {@code root} without names for its tensors.
    *
+   * @param root the tensor whose graph to draw, usually a loss
+   * @return a new RGB image, white background
    * @throws IllegalArgumentException when {@code root} is null or the picture would exceed 40
    *     million pixels
    */
@@ -66,6 +68,9 @@ public final class GraphImage {
    * Draws the graph behind {@code root}, naming the tensors in {@code labels} (matched by
    * identity).
    *
+   * @param root the tensor whose graph to draw, usually a loss
+   * @param labels names for some tensors of the graph; may be empty
+   * @return a new RGB image, white background
    * @throws IllegalArgumentException when {@code root} or {@code labels} is null, or the picture
    *     would exceed 40 million pixels
    */
