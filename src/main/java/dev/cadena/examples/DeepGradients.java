@@ -1,6 +1,7 @@
 package dev.cadena.examples;
 
 import dev.cadena.Tensor;
+import dev.cadena.diagnostics.GradientMonitor;
 import dev.cadena.nn.BatchNorm1d;
 import dev.cadena.nn.Dense;
 import dev.cadena.nn.Init;
@@ -9,6 +10,8 @@ import dev.cadena.nn.Module;
 import dev.cadena.nn.ReLU;
 import dev.cadena.nn.Sequential;
 import dev.cadena.nn.Sigmoid;
+import dev.cadena.optim.Optimizer;
+import dev.cadena.optim.SGD;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -141,11 +144,14 @@ public final class DeepGradients {
     public final List<List<Double>> norms;
     /** Loss before each step. */
     public final List<Double> losses;
+    /** The diagnostics monitor that watched the run: per-layer norms, update ratios, flags. */
+    public final GradientMonitor monitor;
 
-    Run(Setup setup, List<List<Double>> norms, List<Double> losses) {
+    Run(Setup setup, List<List<Double>> norms, List<Double> losses, GradientMonitor monitor) {
       this.setup = setup;
       this.norms = norms;
       this.losses = losses;
+      this.monitor = monitor;
     }
 
     /** First-layer over last-layer gradient norm at a step. */
@@ -166,19 +172,19 @@ public final class DeepGradients {
     Tensor[] xy = data(seed + 1);
     List<List<Double>> norms = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
+    Optimizer opt = SGD.builder(net.parameters()).lr(learningRate).build();
+    GradientMonitor monitor = GradientMonitor.of(net);
     for (int step = 0; step < steps; step++) {
-      net.zeroGrad();
+      opt.zeroGrad();
       Tensor loss = Loss.mse(net.forward(xy[0]), xy[1]);
       loss.backward();
       losses.add(loss.item());
       norms.add(denseWeightGradientNorms(net));
-      try (var s = Tensor.noGrad()) {
-        for (Tensor p : net.parameters()) {
-          p.sub_(p.grad().mul(learningRate));
-        }
-      }
+      monitor.recordGradients(step);
+      opt.step();
+      monitor.recordUpdates(step);
     }
-    return new Run(setup, norms, losses);
+    return new Run(setup, norms, losses, monitor);
   }
 
   /** Prints the per-layer gradient norms of the first step for every set-up. */
@@ -216,6 +222,10 @@ public final class DeepGradients {
         sb.append(String.format(Locale.ROOT, " %10.3e", runs.get(s).firstOverLast(i)));
       }
       System.out.println(sb);
+    }
+    for (Setup s : Setup.values()) {
+      System.out.printf(Locale.ROOT, "%nDiagnostics for %s at step 1 (GradientMonitor):%n%s",
+          s.name().toLowerCase(Locale.ROOT), runs.get(s).monitor.report(0).toTable());
     }
     System.out.printf(Locale.ROOT, "%nFirst/last ratio at step 1 over seeds 0..19 (min .. max):%n");
     for (Setup s : Setup.values()) {

@@ -32,6 +32,13 @@ public enum BinaryOp {
   /** {@code a >= b}. */
   GE;
 
+  private final String opName = name().toLowerCase(java.util.Locale.ROOT);
+
+  /** The lower-case name used in error messages, e.g. {@code "add"}. */
+  public String opName() {
+    return opName;
+  }
+
   /** True for the six comparisons. */
   public boolean isComparison() {
     return ordinal() >= EQ.ordinal();

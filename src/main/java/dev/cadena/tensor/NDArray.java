@@ -582,6 +582,10 @@ public final class NDArray {
       unaryInto(UnaryOp.COPY, src, dst);
       return;
     }
+    if (src.contiguous && dst.contiguous && src.size == dst.size) {
+      convertContiguous(src, dst);
+      return;
+    }
     Plan p = new Plan(dst.shape, broadcastStrides(src, dst.shape), dst.strides);
     int n = p.inner();
     int ss = p.innerStride(0);
@@ -604,6 +608,38 @@ public final class NDArray {
         } else {
           dst.l[di] = src.l != null ? src.l[si] : (long) v;
         }
+      }
+    }
+  }
+
+  /** Dtype conversion between contiguous arrays of one size: one tight loop per dtype pair. */
+  private static void convertContiguous(NDArray src, NDArray dst) {
+    int n = dst.size;
+    int so = src.offset;
+    int o = dst.offset;
+    if (src.f != null && dst.d != null) {
+      for (int i = 0; i < n; i++) {
+        dst.d[o + i] = src.f[so + i];
+      }
+    } else if (src.d != null && dst.f != null) {
+      for (int i = 0; i < n; i++) {
+        dst.f[o + i] = (float) src.d[so + i];
+      }
+    } else if (src.l != null && dst.d != null) {
+      for (int i = 0; i < n; i++) {
+        dst.d[o + i] = src.l[so + i];
+      }
+    } else if (src.l != null) {
+      for (int i = 0; i < n; i++) {
+        dst.f[o + i] = src.l[so + i];
+      }
+    } else if (src.d != null) {
+      for (int i = 0; i < n; i++) {
+        dst.l[o + i] = (long) src.d[so + i];
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        dst.l[o + i] = (long) src.f[so + i];
       }
     }
   }
@@ -650,7 +686,18 @@ public final class NDArray {
     int os = p.innerStride(1);
     int rows = p.rows();
     int[] base = {x.offset, out.offset};
-    long cost = (long) n * (op == UnaryOp.COPY || op == UnaryOp.NEG || op == UnaryOp.RELU ? 1 : 8);
+    long perElement = op == UnaryOp.COPY || op == UnaryOp.NEG || op == UnaryOp.RELU ? 1 : 8;
+    if (rows == 1 && x.dtype != DType.INT64) {
+      Parallel.forRange(n, perElement, (i0, i1) -> {
+        if (x.dtype == DType.FLOAT64) {
+          unaryRow(op, x.d, base[0] + i0 * xs, xs, out.d, base[1] + i0 * os, os, i1 - i0);
+        } else {
+          unaryRow(op, x.f, base[0] + i0 * xs, xs, out.f, base[1] + i0 * os, os, i1 - i0);
+        }
+      });
+      return;
+    }
+    long cost = (long) n * perElement;
     Parallel.forRange(rows, cost, (r0, r1) -> {
       int[] offs = new int[2];
       for (int r = r0; r < r1; r++) {
@@ -793,8 +840,7 @@ public final class NDArray {
     if (dtype != b.dtype || dtype == DType.INT64) {
       checkSameFloat(op.name().toLowerCase(java.util.Locale.ROOT), b);
     }
-    int[] outShape = Arrays.equals(shape, b.shape) ? shape
-        : Shapes.broadcast(op.name().toLowerCase(java.util.Locale.ROOT), shape, b.shape);
+    int[] outShape = Arrays.equals(shape, b.shape) ? shape : Shapes.broadcast(op.opName(), shape, b.shape);
     NDArray out = zeros(dtype, outShape);
     binaryInto(op, this, b, out);
     return out;
@@ -836,6 +882,19 @@ public final class NDArray {
     int os = p.innerStride(2);
     int rows = p.rows();
     int[] base = {a.offset, b.offset, out.offset};
+    if (rows == 1) {
+      // One long row (contiguous operands): split the row itself across threads.
+      Parallel.forRange(n, op == BinaryOp.POW ? 16 : 1, (i0, i1) -> {
+        if (out.d != null) {
+          binaryRow(op, a.d, base[0] + i0 * as, as, b.d, base[1] + i0 * bs, bs, out.d,
+              base[2] + i0 * os, os, i1 - i0);
+        } else {
+          binaryRow(op, a.f, base[0] + i0 * as, as, b.f, base[1] + i0 * bs, bs, out.f,
+              base[2] + i0 * os, os, i1 - i0);
+        }
+      });
+      return;
+    }
     long cost = (long) n * (op == BinaryOp.POW ? 16 : 1);
     Parallel.forRange(rows, cost, (r0, r1) -> {
       int[] offs = new int[3];
@@ -909,6 +968,16 @@ public final class NDArray {
               o[oo + i] = a[ao + i] / b[bo + i];
             }
             return;
+          case GT:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] > b[bo + i] ? 1 : 0;
+            }
+            return;
+          case EQ:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] == b[bo + i] ? 1 : 0;
+            }
+            return;
           default:
             break;
         }
@@ -933,6 +1002,21 @@ public final class NDArray {
           case DIV:
             for (int i = 0; i < n; i++) {
               o[oo + i] = a[ao + i] / s;
+            }
+            return;
+          case GT:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] > s ? 1 : 0;
+            }
+            return;
+          case LT:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] < s ? 1 : 0;
+            }
+            return;
+          case EQ:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] == s ? 1 : 0;
             }
             return;
           default:
@@ -971,6 +1055,16 @@ public final class NDArray {
               o[oo + i] = a[ao + i] / b[bo + i];
             }
             return;
+          case GT:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] > b[bo + i] ? 1 : 0;
+            }
+            return;
+          case EQ:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] == b[bo + i] ? 1 : 0;
+            }
+            return;
           default:
             break;
         }
@@ -995,6 +1089,21 @@ public final class NDArray {
           case DIV:
             for (int i = 0; i < n; i++) {
               o[oo + i] = a[ao + i] / s;
+            }
+            return;
+          case GT:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] > s ? 1 : 0;
+            }
+            return;
+          case LT:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] < s ? 1 : 0;
+            }
+            return;
+          case EQ:
+            for (int i = 0; i < n; i++) {
+              o[oo + i] = a[ao + i] == s ? 1 : 0;
             }
             return;
           default:
