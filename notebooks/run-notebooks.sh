@@ -2,10 +2,13 @@
 # Executes every notebooks/*.ipynb with the Cadena Jupyter kernel (kernelspec "java") and
 # reports the result; a notebook fails when any of its cells raises an error or times out.
 #
-#   bash notebooks/run-notebooks.sh [--inplace] [--timeout SECONDS] [--no-build] [NOTEBOOK...]
+#   bash notebooks/run-notebooks.sh [--inplace | --compare] [--timeout SECONDS] [--no-build] [NOTEBOOK...]
 #
 #   --inplace        write the executed notebooks (with their outputs) back to their files;
 #                    by default outputs go to a temporary directory and the files are untouched
+#   --compare        also fail a notebook whose fresh text outputs differ from the committed ones
+#                    (notebooks/compare_outputs.py: streams, text/plain, errors; image bytes and
+#                    cells marked {"cadena": {"nondeterministic": true}} are not compared)
 #   --timeout S      per-cell timeout in seconds (default 300)
 #   --no-build       do not (re)build the kernel jar and the library's target/classes
 #   NOTEBOOK...      run only these notebooks (default: notebooks/*.ipynb)
@@ -20,6 +23,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 inplace=false
+compare=false
 timeout=300
 build=true
 notebooks=()
@@ -29,6 +33,7 @@ usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' 
 while [ $# -gt 0 ]; do
   case "$1" in
     --inplace) inplace=true ;;
+    --compare) compare=true ;;
     --timeout) timeout=${2:?--timeout needs a number of seconds}; shift ;;
     --timeout=*) timeout=${1#--timeout=} ;;
     --no-build) build=false ;;
@@ -38,6 +43,10 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+if $inplace && $compare; then
+  echo "run-notebooks: --inplace and --compare exclude each other" >&2
+  exit 2
+fi
 if [ ${#notebooks[@]} -eq 0 ]; then
   shopt -s nullglob
   notebooks=("$repo"/notebooks/*.ipynb)
@@ -117,6 +126,12 @@ for nb in "${notebooks[@]}"; do
   fi
   start=$(date +%s)
   if (cd "$(dirname "$nb")" && "$python" -m nbconvert "${args[@]}" "$nb") >"$log" 2>&1; then
+    if $compare && ! "$python" "$repo/notebooks/compare_outputs.py" "$nb" "$work/out/$name" >"$log.diff" 2>&1; then
+      failed=$((failed + 1))
+      echo "FAIL $name ($(( $(date +%s) - start ))s): outputs differ from the committed notebook"
+      sed 's/^/    /' "$log.diff"
+      continue
+    fi
     passed=$((passed + 1))
     echo "PASS $name ($(( $(date +%s) - start ))s)"
   else
