@@ -38,11 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code enum}) or a method is put at class level, any other block in the body of a method that
  * may throw. Import lines in a block move to the top of its file.
  *
- * <p>A block may use names it does not declare (a fragment about {@code model} need not build
- * one): an unresolved name whose lookup location is the snippet's own class is tolerated, while a
- * missing method or type of the library is an error, so renamed API still breaks the test. A block
- * that does not even parse ({@code if (x) { ... }}) is marked with {@code <!-- not-compiled -->}
- * on the line before its fence and skipped. A block
+ * <p>Every block must compile on its own: it declares what it uses, so that a reader can paste
+ * it and a renamed method, type or argument breaks the test. A block that is deliberately a
+ * fragment ({@code if (x) { ... }}) is marked with {@code <!-- not-compiled -->} on the line
+ * before its fence and skipped. A block
  * marked {@code <!-- run -->} is also run, and fails the test when it throws. All blocks are
  * compiled in one compiler call, which keeps the test at a few seconds.
  */
@@ -153,18 +152,6 @@ class DocSnippetsTest {
     return out;
   }
 
-  /**
-   * True for a name that the snippet uses without declaring ({@code model}, {@code x},
-   * {@code lossFn(..)}): javac looked for it in the snippet's own class. A missing member of a
-   * library type ({@code location: class dev.cadena.Tensor}) is not free, and fails the test.
-   */
-  static boolean isFreeName(Diagnostic<? extends JavaFileObject> d) {
-    String code = d.getCode();
-    return (code.equals("compiler.err.cant.resolve.location")
-            || code.equals("compiler.err.cant.resolve.location.args"))
-        && d.getMessage(Locale.ROOT).contains("location: class Snippet_");
-  }
-
   /** javac's message without the echoed source line and caret. */
   static String summary(String message) {
     StringBuilder sb = new StringBuilder();
@@ -202,7 +189,7 @@ class DocSnippetsTest {
     }
     List<String> errors = new ArrayList<>();
     for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
-      if (d.getKind() != Diagnostic.Kind.ERROR || isFreeName(d)) {
+      if (d.getKind() != Diagnostic.Kind.ERROR) {
         continue;
       }
       String where = "?";
