@@ -166,7 +166,7 @@ class DocSnippetsTest {
 
   /**
    * Compiles the snippets in one javac call into {@code out}; returns the errors as
-   * {@code file:line: message}, leaving out tolerated free names.
+   * {@code file:line: message}.
    */
   static List<String> compile(List<Snippet> snippets, Path out) throws IOException {
     List<JavaFileObject> units = new ArrayList<>();
@@ -232,7 +232,7 @@ class DocSnippetsTest {
           + String.join("\n  ", errors));
     }
 
-    // Tolerated free names make javac write no classes; blocks to run must compile on their own.
+    // Blocks to run are compiled again on their own, into a directory of their own.
     List<Snippet> runnable = snippets.stream().filter(Snippet::run).toList();
     if (!runnable.isEmpty()) {
       Path runOut = Files.createDirectories(out.resolve("run"));
