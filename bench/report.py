@@ -161,12 +161,13 @@ print(f"\nTargets met: {met_count} of {total_targets}.")
 if peak:
     print("\n**Machine BLAS peak** (numpy dot 2048x2048, OpenBLAS, 2 threads) and Cadena's W1"
           " n=1024 t=2 against it (W1 counts 3 GEMMs, two of them transposed, plus the sum):\n")
-    print("| dtype | numpy dot median GFLOP/s (best) | Cadena W1 n=1024 t=2 GFLOP/s | % of peak |")
+    print("| dtype | numpy dot median GFLOP/s (best call), best of the peak runs | Cadena W1 n=1024 t=2 GFLOP/s | % of peak |")
     print("| --- | --- | --- | --- |")
     for dtype in ("float32", "float64"):
         pk = [r for r in peak if r.get("workload") == "numpy_dot_peak" and r.get("dtype") == dtype]
         if not pk:
             continue
+        pk.sort(key=lambda r: -r["gflops_at_median"])  # the quietest of the peak runs
         c = gflops_cell(pick(cad, "W1_matmul_fwd_bwd", dtype=dtype, threads=2, n=1024))
         pct = f"{100 * c.med / pk[0]['gflops_at_median']:.0f}%" if c.med else "n/a"
         print(f"| {dtype} | {pk[0]['gflops_at_median']:.1f} ({pk[0]['gflops_best']:.1f}) |"
