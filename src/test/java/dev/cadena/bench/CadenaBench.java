@@ -74,6 +74,7 @@ public final class CadenaBench {
     switch (args[0]) {
       case "w1" -> w1(rest);
       case "w2" -> w2(rest);
+      case "w2parts" -> w2Parts(rest);
       case "w3" -> w3(rest);
       case "w5" -> w5(rest);
       default -> {
@@ -207,6 +208,57 @@ public final class CadenaBench {
     rec.put("loss_first_timed", firstLoss);
     rec.put("loss_last", lossOut[0]);
     rec.putAll(meta);
+    emit(rec);
+  }
+
+  /**
+   * W2 split into its phases (zeroGrad + forward + loss, backward, optimizer step), each timed on
+   * its own, for profiling: where a W2 step's time goes. Not part of the table.
+   */
+  private static void w2Parts(String[] args) {
+    int steps = intArg(args, "--steps", 400);
+    int warmup = intArg(args, "--warmup", 100);
+    int batch = 128;
+    SplittableRandom rng = new SplittableRandom(0);
+    Sequential model = new Sequential(
+        new Dense(784, 256, true, DType.FLOAT32, rng), new ReLU(),
+        new Dense(256, 128, true, DType.FLOAT32, rng), new ReLU(),
+        new Dense(128, 10, true, DType.FLOAT32, rng));
+    Optimizer opt = SGD.builder(model.parameters()).lr(0.01).build();
+    Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 784);
+    long[] labels = new long[batch];
+    for (int j = 0; j < batch; j++) {
+      labels[j] = rng.nextInt(10);
+    }
+    Tensor y = Tensor.ofLongs(labels);
+    String[] names = {"forward_ms", "loss_ms", "backward_ms", "step_ms"};
+    List<List<Double>> parts = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      parts.add(new ArrayList<>());
+    }
+    for (int i = 0; i < warmup + steps; i++) {
+      long t0 = System.nanoTime();
+      opt.zeroGrad();
+      Tensor logits = model.forward(x);
+      long t1 = System.nanoTime();
+      Tensor loss = Loss.crossEntropy(logits, y);
+      long t2 = System.nanoTime();
+      loss.backward();
+      long t3 = System.nanoTime();
+      opt.step();
+      long t4 = System.nanoTime();
+      if (i >= warmup) {
+        long[] t = {t0, t1, t2, t3, t4};
+        for (int k = 0; k < names.length; k++) {
+          parts.get(k).add((t[k + 1] - t[k]) / 1e6);
+        }
+      }
+    }
+    Map<String, Object> rec = record("W2_mlp_step_parts");
+    for (int k = 0; k < names.length; k++) {
+      rec.put(names[k], median(parts.get(k).stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+    rec.putAll(meta());
     emit(rec);
   }
 
