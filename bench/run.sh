@@ -3,7 +3,7 @@
 # (A B A B ...), and prints one table. See bench/README.md.
 #
 # usage: bash bench/run.sh [--quick] [--rounds N] [--skip-peer] [--out DIR]
-#   --quick      smoke run (1 round, fewer sizes and repeats; about 1.5 minutes)
+#   --quick      smoke run (1 round, fewer sizes and repeats; about 40 s)
 #   --rounds N   interleaved rounds (default 3; quick: 1)
 #   --skip-peer  Cadena only
 #   --out DIR    where the JSON lines and the table go (default target/bench/<timestamp>)
