@@ -1,0 +1,541 @@
+package dev.cadena.bench;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import dev.cadena.Tensor;
+import dev.cadena.cli.TrainJob;
+import dev.cadena.data.Augment;
+import dev.cadena.data.DataLoader;
+import dev.cadena.data.Datasets;
+import dev.cadena.data.TensorDataset;
+import dev.cadena.nn.Dense;
+import dev.cadena.nn.Loss;
+import dev.cadena.nn.ReLU;
+import dev.cadena.nn.Sequential;
+import dev.cadena.optim.CosineAnnealingLR;
+import dev.cadena.optim.LRScheduler;
+import dev.cadena.optim.Optimizer;
+import dev.cadena.optim.Optimizers;
+import dev.cadena.optim.SGD;
+import dev.cadena.tensor.DType;
+import dev.cadena.tensor.kernel.Gemm;
+import dev.cadena.tensor.kernel.Parallel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Cadena's side of the benchmarks that {@code /work/shared/bench/pytorch/*.py} measure for
+ * PyTorch; a main, not a test. Prints one JSON object per measurement on stdout, with the same
+ * field names as the peer scripts ({@code workload}, {@code median_ms}, {@code min_ms},
+ * {@code p90_ms}, {@code max_ms}, {@code gflops_at_median}, ...) so one script can merge both.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes:DEPS \
+ *     dev.cadena.bench.CadenaBench w1 [--threads 2] [--sizes 64,256,512,1024]
+ *     [--dtypes float32,float64] [--target-s 1.5]
+ *   ... w2 [--threads 2] [--steps 200] [--warmup 20]
+ *   ... w3 [--threads 2] [--ops 10000] [--reps 20] [--warmup 3]
+ *   ... w5 [--threads 2] [--epochs 15] [--target-acc 0.96] [--stop-at-target]
+ * </pre>
+ *
+ * <p>{@code bench/run.sh} builds, runs this and the peer interleaved, and prints the table.
+ */
+public final class CadenaBench {
+
+  /** Peak RSS right after JVM start, read before anything else runs (KiB). */
+  private static final long RSS_AT_START_KIB = procStatusKib("VmHWM");
+
+  private static final Gson GSON =
+      new GsonBuilder().serializeNulls().serializeSpecialFloatingPointValues().create();
+
+  private CadenaBench() {}
+
+  /**
+   * Runs one workload.
+   *
+   * @param args the workload ({@code w1}, {@code w2}, {@code w3}, {@code w5}) then its flags
+   */
+  public static void main(String[] args) throws IOException {
+    if (args.length == 0) {
+      System.err.println("usage: CadenaBench w1|w2|w3|w5 [--threads N] [workload flags]");
+      System.exit(2);
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    int threads = intArg(rest, "--threads", 2);
+    Parallel.setThreads(threads);
+    switch (args[0]) {
+      case "w1" -> w1(rest);
+      case "w2" -> w2(rest);
+      case "w2parts" -> w2Parts(rest);
+      case "w3" -> w3(rest);
+      case "w5" -> w5(rest);
+      default -> {
+        System.err.println("unknown workload " + args[0] + "; expected w1, w2, w3 or w5");
+        System.exit(2);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- W1
+
+  /** A, B (n x n) leaves; C = A.matmul(B); C.sum().backward(); 3 * 2n^3 flops. */
+  private static void w1(String[] args) {
+    int[] sizes = Arrays.stream(strArg(args, "--sizes", "64,256,512,1024").split(","))
+        .mapToInt(Integer::parseInt).toArray();
+    String[] dtypes = strArg(args, "--dtypes", "float32,float64").split(",");
+    double targetS = Double.parseDouble(strArg(args, "--target-s", "1.5"));
+    double warmupS = Double.parseDouble(strArg(args, "--warmup-s", "0.5"));
+    int minIters = intArg(args, "--min-iters", 5);
+    int maxIters = intArg(args, "--max-iters", 1000);
+    Map<String, Object> meta = meta();
+    for (String dname : dtypes) {
+      DType dtype = DType.parse(dname);
+      for (int n : sizes) {
+        SplittableRandom rng = new SplittableRandom(1234 + n);
+        Tensor a = Tensor.randn(rng, dtype, n, n).requiresGrad(true);
+        Tensor b = Tensor.randn(rng, dtype, n, n).requiresGrad(true);
+        // Warm-up: at least 3 iterations and at least warmupS, so C2 has compiled the kernels
+        // (the peer warms up for 0.3 s; a JIT needs a little longer to reach steady state).
+        long w0 = System.nanoTime();
+        for (int i = 0; i < 100_000; i++) {
+          w1Iter(a, b);
+          if (i >= 2 && System.nanoTime() - w0 > warmupS * 1e9) {
+            break;
+          }
+        }
+        List<Double> times = new ArrayList<>();
+        long start = System.nanoTime();
+        while (times.size() < maxIters
+            && (times.size() < minIters || System.nanoTime() - start < targetS * 1e9)) {
+          times.add(w1Iter(a, b));
+        }
+        // dA = ones @ B^T -> row sums of B.
+        double[] grad = a.grad().toDoubleArray();
+        double[] bv = b.toDoubleArray();
+        double err = 0;
+        for (int j = 0; j < n; j++) {
+          double rowSum = 0;
+          for (int k = 0; k < n; k++) {
+            rowSum += bv[j * n + k];
+          }
+          err = Math.max(err, Math.abs(grad[j] - rowSum));
+        }
+        Map<String, Object> rec = record("W1_matmul_fwd_bwd");
+        rec.put("n", n);
+        rec.put("dtype", dname);
+        rec.putAll(summarize(times));
+        double flops = 3.0 * 2.0 * n * (double) n * n;
+        rec.put("gflops_at_median", flops / ((double) rec.get("median_ms") * 1e-3) / 1e9);
+        rec.put("gflops_at_min", flops / ((double) rec.get("min_ms") * 1e-3) / 1e9);
+        rec.put("grad_check_maxerr", err);
+        rec.putAll(meta);
+        emit(rec);
+      }
+    }
+  }
+
+  private static double w1Iter(Tensor a, Tensor b) {
+    a.setGrad(null);
+    b.setGrad(null);
+    long t0 = System.nanoTime();
+    Tensor c = a.matmul(b);
+    c.sum().backward();
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  // ---------------------------------------------------------------- W2
+
+  /** One SGD step (lr 0.01) of 784-256-128-10 ReLU, crossEntropy, batch 128, float32. */
+  private static void w2(String[] args) {
+    int steps = intArg(args, "--steps", 200);
+    int warmup = intArg(args, "--warmup", 20);
+    int batch = 128;
+    Map<String, Object> meta = meta();
+    SplittableRandom rng = new SplittableRandom(0);
+    Sequential model = new Sequential(
+        new Dense(784, 256, true, DType.FLOAT32, rng), new ReLU(),
+        new Dense(256, 128, true, DType.FLOAT32, rng), new ReLU(),
+        new Dense(128, 10, true, DType.FLOAT32, rng));
+    Optimizer opt = SGD.builder(model.parameters()).lr(0.01).build();
+    Tensor[] xs = new Tensor[10];
+    Tensor[] ys = new Tensor[10];
+    for (int i = 0; i < 10; i++) {
+      xs[i] = Tensor.randn(rng, DType.FLOAT32, batch, 784);
+      long[] labels = new long[batch];
+      for (int j = 0; j < batch; j++) {
+        labels[j] = rng.nextInt(10);
+      }
+      ys[i] = Tensor.ofLongs(labels);
+    }
+    double[] lossOut = new double[1];
+    for (int i = 0; i < warmup; i++) {
+      w2Step(model, opt, xs[i % 10], ys[i % 10], lossOut);
+    }
+    List<Double> times = new ArrayList<>();
+    double firstLoss = Double.NaN;
+    for (int i = 0; i < steps; i++) {
+      int k = (warmup + i) % 10;
+      times.add(w2Step(model, opt, xs[k], ys[k], lossOut));
+      if (i == 0) {
+        firstLoss = lossOut[0];
+      }
+    }
+    int[] sizes = {784, 256, 128, 10};
+    double mm = 0;
+    for (int i = 0; i + 1 < sizes.length; i++) {
+      mm += (double) sizes[i] * sizes[i + 1];
+    }
+    double flops = 2.0 * batch * mm * 2 + 2.0 * batch * (256 * 128 + 128 * 10);
+    Map<String, Object> rec = record("W2_mlp_step");
+    rec.put("arch", "784-256-128-10");
+    rec.put("batch", batch);
+    rec.put("dtype", "float32");
+    rec.put("optimizer", "SGD lr=0.01");
+    rec.putAll(summarize(times));
+    rec.put("gflops_at_median", flops / ((double) rec.get("median_ms") * 1e-3) / 1e9);
+    rec.put("mflop_per_step", flops / 1e6);
+    rec.put("peak_rss_mib", procStatusKib("VmHWM") / 1024.0);
+    rec.put("rss_after_import_mib", RSS_AT_START_KIB / 1024.0);
+    rec.put("rss_now_mib", procStatusKib("VmRSS") / 1024.0);
+    rec.put("loss_first_timed", firstLoss);
+    rec.put("loss_last", lossOut[0]);
+    rec.putAll(meta);
+    emit(rec);
+  }
+
+  /**
+   * W2 split into its phases (zeroGrad + forward + loss, backward, optimizer step), each timed on
+   * its own, for profiling: where a W2 step's time goes. Not part of the table.
+   */
+  private static void w2Parts(String[] args) {
+    int steps = intArg(args, "--steps", 400);
+    int warmup = intArg(args, "--warmup", 100);
+    int batch = 128;
+    SplittableRandom rng = new SplittableRandom(0);
+    Sequential model = new Sequential(
+        new Dense(784, 256, true, DType.FLOAT32, rng), new ReLU(),
+        new Dense(256, 128, true, DType.FLOAT32, rng), new ReLU(),
+        new Dense(128, 10, true, DType.FLOAT32, rng));
+    Optimizer opt = SGD.builder(model.parameters()).lr(0.01).build();
+    Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 784);
+    long[] labels = new long[batch];
+    for (int j = 0; j < batch; j++) {
+      labels[j] = rng.nextInt(10);
+    }
+    Tensor y = Tensor.ofLongs(labels);
+    String[] names = {"forward_ms", "loss_ms", "backward_ms", "step_ms"};
+    List<List<Double>> parts = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      parts.add(new ArrayList<>());
+    }
+    for (int i = 0; i < warmup + steps; i++) {
+      long t0 = System.nanoTime();
+      opt.zeroGrad();
+      Tensor logits = model.forward(x);
+      long t1 = System.nanoTime();
+      Tensor loss = Loss.crossEntropy(logits, y);
+      long t2 = System.nanoTime();
+      loss.backward();
+      long t3 = System.nanoTime();
+      opt.step();
+      long t4 = System.nanoTime();
+      if (i >= warmup) {
+        long[] t = {t0, t1, t2, t3, t4};
+        for (int k = 0; k < names.length; k++) {
+          parts.get(k).add((t[k + 1] - t[k]) / 1e6);
+        }
+      }
+    }
+    Map<String, Object> rec = record("W2_mlp_step_parts");
+    for (int k = 0; k < names.length; k++) {
+      rec.put(names[k], median(parts.get(k).stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+    rec.putAll(meta());
+    emit(rec);
+  }
+
+  private static double w2Step(Sequential model, Optimizer opt, Tensor x, Tensor y, double[] lossOut) {
+    long t0 = System.nanoTime();
+    opt.zeroGrad();
+    Tensor loss = Loss.crossEntropy(model.forward(x), y);
+    loss.backward();
+    opt.step();
+    double t = (System.nanoTime() - t0) / 1e9;
+    lossOut[0] = loss.item();
+    return t;
+  }
+
+  // ---------------------------------------------------------------- W3
+
+  /** 10,000 cheap elementwise ops on a float64 [16] tensor, then sum and backward. */
+  private static void w3(String[] args) {
+    int ops = intArg(args, "--ops", 10_000);
+    int reps = intArg(args, "--reps", 20);
+    int warmup = intArg(args, "--warmup", 3);
+    Map<String, Object> meta = meta();
+    Tensor x = Tensor.randn(new SplittableRandom(0), DType.FLOAT64, 16).requiresGrad(true);
+    double[] fw = new double[reps];
+    double[] bw = new double[reps];
+    double[] tot = new double[reps];
+    double[] val = new double[1];
+    for (int i = 0; i < warmup; i++) {
+      w3Run(x, ops, val);
+    }
+    for (int r = 0; r < reps; r++) {
+      double[] fb = w3Run(x, ops, val);
+      fw[r] = fb[0];
+      bw[r] = fb[1];
+      tot[r] = fb[0] + fb[1];
+    }
+    Map<String, Object> rec = record("W3_chain_overhead");
+    rec.put("ops", ops);
+    rec.put("shape", List.of(16));
+    rec.put("dtype", "float64");
+    rec.put("reps", reps);
+    rec.put("us_per_op_median", median(tot) / ops * 1e6);
+    rec.put("us_per_op_min", Arrays.stream(tot).min().orElseThrow() / ops * 1e6);
+    rec.put("us_per_op_max", Arrays.stream(tot).max().orElseThrow() / ops * 1e6);
+    rec.put("fwd_us_per_op_median", median(fw) / ops * 1e6);
+    rec.put("bwd_us_per_op_median", median(bw) / ops * 1e6);
+    rec.put("total_ms_median", median(tot) * 1e3);
+    rec.put("sum_value", val[0]);
+    rec.put("grad_norm", Math.sqrt(x.grad().square().sum().item()));
+    rec.putAll(meta);
+    emit(rec);
+  }
+
+  private static double[] w3Run(Tensor x, int ops, double[] val) {
+    x.setGrad(null);
+    long t0 = System.nanoTime();
+    Tensor y = x;
+    for (int i = 0; i < ops; i++) {
+      switch (i & 3) {
+        case 0 -> y = y.mul(1.0001);
+        case 1 -> y = y.add(0.001);
+        case 2 -> y = y.tanh();
+        default -> y = y.mul(0.999);
+      }
+    }
+    Tensor s = y.sum();
+    long t1 = System.nanoTime();
+    s.backward();
+    long t2 = System.nanoTime();
+    val[0] = s.item();
+    // Graph teardown outside the timer: drop the graph and let the collector take it now.
+    y = null;
+    s = null;
+    System.gc();
+    return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+  }
+
+  // ---------------------------------------------------------------- W5
+
+  /**
+   * The main job's recipe (TrainJob defaults: 784-256-128-10 ReLU, float32, SGD nesterov
+   * momentum 0.9, lr 0.05 cosine over 15 epochs stepped per epoch, batch 32, shuffled, random
+   * shifts of up to 1 px, seed 42), test accuracy after each epoch. The clock starts after the
+   * data is loaded and the model built and includes each epoch's evaluation.
+   */
+  private static void w5(String[] args) {
+    int epochs = intArg(args, "--epochs", 15);
+    double target = Double.parseDouble(strArg(args, "--target-acc", "0.96"));
+    boolean stopAtTarget = Arrays.asList(args).contains("--stop-at-target");
+    long seed = 42;
+    Map<String, Object> meta = meta();
+    long tLoad = System.nanoTime();
+    Datasets.Split split = Datasets.mnist(DType.FLOAT32);
+    double loadS = (System.nanoTime() - tLoad) / 1e9;
+    Sequential model = TrainJob.buildModel(List.of(256, 128), DType.FLOAT32, seed);
+    Optimizer opt = Optimizers.create("nesterov", model.parameters(), 0.05);
+    LRScheduler schedule = new CosineAnnealingLR(opt, epochs, 0.0);
+    DataLoader loader = new DataLoader(split.train(), 32, true, false, new SplittableRandom(seed + 1));
+    SplittableRandom augmentRng = new SplittableRandom(seed + 2);
+    List<Double> accs = new ArrayList<>();
+    List<Double> at = new ArrayList<>();
+    List<Double> evalS = new ArrayList<>();
+    int epochsToTarget = -1;
+    double secondsToTarget = Double.NaN;
+    double lastLoss = Double.NaN;
+    long start = System.nanoTime();
+    for (int epoch = 1; epoch <= epochs; epoch++) {
+      for (TensorDataset.Batch b : loader) {
+        Tensor x = Augment.randomShift(b.x(), 28, 28, 1, augmentRng);
+        Tensor loss = Loss.crossEntropy(model.forward(x), b.y());
+        opt.zeroGrad();
+        loss.backward();
+        opt.step();
+        lastLoss = loss.item();
+      }
+      schedule.step();
+      long e0 = System.nanoTime();
+      double acc = TrainJob.accuracy(model, split.test());
+      long e1 = System.nanoTime();
+      double t = (e1 - start) / 1e9;
+      accs.add(acc);
+      at.add(t);
+      evalS.add((e1 - e0) / 1e9);
+      System.err.printf(Locale.ROOT, "W5 epoch %d: test accuracy %.4f at %.2f s%n", epoch, acc, t);
+      if (epochsToTarget < 0 && acc >= target) {
+        epochsToTarget = epoch;
+        secondsToTarget = t;
+        if (stopAtTarget) {
+          break;
+        }
+      }
+    }
+    double total = (System.nanoTime() - start) / 1e9;
+    Map<String, Object> rec = record("W5_mnist_to_96");
+    rec.put("arch", "784-256-128-10");
+    rec.put("dtype", "float32");
+    rec.put("recipe", "SGD nesterov m=0.9 lr=0.05 cosine/" + epochs + " epochs, batch 32, shift<=1px");
+    rec.put("target_acc", target);
+    rec.put("epochs_to_target", epochsToTarget < 0 ? null : epochsToTarget);
+    rec.put("seconds_to_target", epochsToTarget < 0 ? null : secondsToTarget);
+    rec.put("epochs_run", accs.size());
+    rec.put("final_acc", accs.get(accs.size() - 1));
+    rec.put("best_acc", accs.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+    rec.put("seconds_total", total);
+    rec.put("seconds_per_epoch_median", median(diffs(at)));
+    rec.put("eval_seconds_median", median(evalS.stream().mapToDouble(Double::doubleValue).toArray()));
+    rec.put("load_seconds", loadS);
+    rec.put("last_loss", lastLoss);
+    rec.put("epoch_acc", accs);
+    rec.put("epoch_end_s", at);
+    rec.put("peak_rss_mib", procStatusKib("VmHWM") / 1024.0);
+    rec.putAll(meta);
+    emit(rec);
+  }
+
+  private static double[] diffs(List<Double> at) {
+    double[] d = new double[at.size()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = at.get(i) - (i == 0 ? 0 : at.get(i - 1));
+    }
+    return d;
+  }
+
+  // ---------------------------------------------------------------- shared
+
+  private static Map<String, Object> record(String workload) {
+    Map<String, Object> rec = new LinkedHashMap<>();
+    rec.put("workload", workload);
+    rec.put("impl", "cadena");
+    return rec;
+  }
+
+  /** The same context fields as the peer's {@code setup()}, for Cadena. */
+  private static Map<String, Object> meta() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("threads", Parallel.threads());
+    m.put("gemm", Gemm.implementation());
+    m.put("java", System.getProperty("java.version"));
+    m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+    m.put("jvm_args", String.join(" ",
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    m.put("max_heap_mib", Runtime.getRuntime().maxMemory() / (1024.0 * 1024.0));
+    m.put("config", envOr("BENCH_CONFIG", "adhoc"));
+    m.put("run", System.getenv("BENCH_RUN"));
+    m.put("cpu_busy_before", cpuBusy(500));
+    m.put("loadavg_before", loadAvg());
+    return m;
+  }
+
+  private static String envOr(String name, String dflt) {
+    String v = System.getenv(name);
+    return v == null ? dflt : v;
+  }
+
+  private static Map<String, Object> summarize(List<Double> timesS) {
+    double[] ms = timesS.stream().mapToDouble(t -> t * 1e3).sorted().toArray();
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("n_timed", ms.length);
+    s.put("median_ms", median(ms));
+    s.put("min_ms", ms[0]);
+    s.put("p90_ms", ms[Math.min(ms.length - 1, (int) (0.9 * ms.length))]);
+    s.put("max_ms", ms[ms.length - 1]);
+    return s;
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  }
+
+  /** A field of /proc/self/status in KiB (VmHWM: peak resident set), or -1 if unreadable. */
+  private static long procStatusKib(String field) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith(field + ":")) {
+          return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  private static double loadAvg() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    }
+  }
+
+  /** Fraction of all cores' time that was busy during {@code millis} (like the peer's cpu_busy). */
+  private static double cpuBusy(long millis) {
+    try {
+      long[] a = cpuSnap();
+      Thread.sleep(millis);
+      long[] b = cpuSnap();
+      double busy = 1.0 - (double) (b[1] - a[1]) / Math.max(1, b[0] - a[0]);
+      return Math.round(busy * 1000) / 1000.0;
+    } catch (IOException | RuntimeException e) {
+      return Double.NaN;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Double.NaN;
+    }
+  }
+
+  private static long[] cpuSnap() throws IOException {
+    String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
+    String[] f = first.trim().split("\\s+");
+    long total = 0;
+    for (int i = 1; i < f.length; i++) {
+      total += Long.parseLong(f[i]);
+    }
+    long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+    return new long[] {total, idle};
+  }
+
+  private static void emit(Map<String, Object> rec) {
+    System.out.println(GSON.toJson(rec));
+    System.out.flush();
+  }
+
+  private static int intArg(String[] args, String name, int dflt) {
+    String v = strArg(args, name, null);
+    return v == null ? dflt : Integer.parseInt(v);
+  }
+
+  private static String strArg(String[] args, String name, String dflt) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return dflt;
+  }
+}
