@@ -36,26 +36,25 @@ public final class Augment {
     }
     int n = images.size(0);
     int px = height * width;
-    double[] src = images.toDoubleArray();
-    double[] dst = new double[src.length];
+    NDArray c = images.data().contiguous();
+    boolean f64 = c.dtype() == DType.FLOAT64;
+    Object src = f64 ? c.doubleStorage() : c.floatStorage();
+    Object dst = f64 ? new double[n * px] : new float[n * px];
     for (int k = 0; k < n; k++) {
       int dy = rng.nextInt(2 * maxShift + 1) - maxShift;
       int dx = rng.nextInt(2 * maxShift + 1) - maxShift;
       int base = k * px;
+      // Copy each destination row's covered span from the shifted source row in one go.
+      int x0 = Math.max(0, dx);
+      int x1 = Math.min(width, width + dx);
       for (int y = 0; y < height; y++) {
         int sy = y - dy;
-        if (sy < 0 || sy >= height) {
-          continue;
-        }
-        for (int x = 0; x < width; x++) {
-          int sx = x - dx;
-          if (sx >= 0 && sx < width) {
-            dst[base + y * width + x] = src[base + sy * width + sx];
-          }
+        if (sy >= 0 && sy < height && x1 > x0) {
+          System.arraycopy(src, c.offset() + base + sy * width + x0 - dx, dst, base + y * width + x0, x1 - x0);
         }
       }
     }
-    NDArray out = NDArray.wrap(dst, n, px);
-    return Tensor.fromData(images.dtype() == DType.FLOAT64 ? out : out.astype(images.dtype()));
+    NDArray out = f64 ? NDArray.wrap((double[]) dst, n, px) : NDArray.wrap((float[]) dst, n, px);
+    return Tensor.fromData(out);
   }
 }

@@ -123,6 +123,12 @@ public abstract class Optimizer {
   }
 
   private void stepOne(int i, NDArray pd, NDArray gd) {
+    if (pd.dtype() == DType.FLOAT32 && gd.dtype() == DType.FLOAT32 && pd.isContiguous()
+        && gd.isContiguous()
+        && updateFloat(i, pd.floatStorage(), pd.offset(), gd.floatStorage(), gd.offset(), pd.size())) {
+      pd.markModified();
+      return;
+    }
     int n = pd.size();
     boolean direct = pd.dtype() == DType.FLOAT64 && pd.isContiguous();
     double[] pa;
@@ -195,6 +201,16 @@ public abstract class Optimizer {
    * #stepCount(int)} has been advanced (it is 1 on the first call).
    */
   protected abstract void update(int index, double[] p, int pOff, double[] g, int gOff, int n);
+
+  /**
+   * The same rule on contiguous float32 storage, for optimisers that implement it directly (state
+   * stays float64; the arithmetic of each element is done in double and rounded once). Returns
+   * false when not implemented, and the parameter then goes through a float64 copy and {@link
+   * #update}.
+   */
+  protected boolean updateFloat(int index, float[] p, int pOff, float[] g, int gOff, int n) {
+    return false;
+  }
 
   /** Clears every parameter's gradient (sets it to null, PyTorch's {@code set_to_none=True}). */
   public final void zeroGrad() {

@@ -81,6 +81,36 @@ public final class SGD extends Optimizer {
   }
 
   @Override
+  protected boolean updateFloat(int index, float[] p, int pOff, float[] g, int gOff, int n) {
+    double lr = learningRate();
+    double wd = weightDecay;
+    if (momentum == 0) {
+      for (int i = 0; i < n; i++) {
+        double gi = g[gOff + i] + wd * p[pOff + i];
+        p[pOff + i] = (float) (p[pOff + i] - lr * gi);
+      }
+      return true;
+    }
+    double[] b = momentumBuffers[index];
+    boolean first = b == null;
+    if (first) {
+      b = new double[n];
+      momentumBuffers[index] = b;
+    }
+    double mu = momentum;
+    double keep = first ? 0 : mu;
+    double blend = first ? 1 : 1 - dampening;
+    for (int i = 0; i < n; i++) {
+      double gi = g[gOff + i] + wd * p[pOff + i];
+      double bi = keep * b[i] + blend * gi;
+      b[i] = bi;
+      double d = nesterov ? gi + mu * bi : bi;
+      p[pOff + i] = (float) (p[pOff + i] - lr * d);
+    }
+    return true;
+  }
+
+  @Override
   protected Map<String, double[]> stateBuffers(int index) {
     Map<String, double[]> m = new LinkedHashMap<>();
     m.put("momentum_buffer", momentumBuffers[index]);

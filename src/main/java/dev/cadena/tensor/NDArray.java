@@ -782,8 +782,7 @@ public final class NDArray {
           return;
         case RELU:
           for (int i = 0; i < n; i++) {
-            double v = x[xo + i];
-            o[oo + i] = v > 0 ? v : (v == v ? 0.0 : v);
+            o[oo + i] = Math.max(x[xo + i], 0.0);
           }
           return;
         case EXP:
@@ -820,9 +819,9 @@ public final class NDArray {
           }
           return;
         case RELU:
+          // Math.max keeps NaN and maps -0 to 0, like the branchy form, and vectorises.
           for (int i = 0; i < n; i++) {
-            float v = x[xo + i];
-            o[oo + i] = v > 0 ? v : (v == v ? 0f : v);
+            o[oo + i] = Math.max(x[xo + i], 0f);
           }
           return;
         default:
@@ -1701,6 +1700,17 @@ public final class NDArray {
     int[] s = shape.clone();
     s[a] = idx.length;
     NDArray out = zeros(dtype, s);
+    if (a == 0 && contiguous) {
+      // Gathering whole rows (batches from a dataset): one array copy per row.
+      int row = shape.length == 0 ? 1 : size / Math.max(shape[0], 1);
+      Object src = storageKey();
+      Object dst = out.storageKey();
+      for (int i = 0; i < idx.length; i++) {
+        int k = checkedIndex("indexSelect", idx[i], shape[a], a);
+        System.arraycopy(src, offset + k * row, dst, i * row, row);
+      }
+      return out;
+    }
     for (int i = 0; i < idx.length; i++) {
       int k = checkedIndex("indexSelect", idx[i], shape[a], a);
       copyInto(slice(a, k, k + 1, 1), out.slice(a, i, i + 1, 1));
