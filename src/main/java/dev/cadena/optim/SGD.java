@@ -30,6 +30,7 @@ public final class SGD extends Optimizer {
   private final double weightDecay;
   private final boolean nesterov;
   private final double[][] momentumBuffers;
+  private final float[][] floatMomentumBuffers;
 
   private SGD(Builder b) {
     super("SGD", b.params, b.lr);
@@ -43,6 +44,7 @@ public final class SGD extends Optimizer {
               + ", dampening=" + dampening);
     }
     this.momentumBuffers = new double[parameters().size()][];
+    this.floatMomentumBuffers = new float[parameters().size()][];
   }
 
   /** A builder with PyTorch's defaults except lr: momentum 0, dampening 0, no weight decay. */
@@ -80,32 +82,49 @@ public final class SGD extends Optimizer {
     }
   }
 
+  /**
+   * float32 parameters are updated in float arithmetic with a float32 momentum buffer, as PyTorch
+   * does, so that the loop vectorises; the rule is the same.
+   */
   @Override
   protected boolean updateFloat(int index, float[] p, int pOff, float[] g, int gOff, int n) {
-    double lr = learningRate();
-    double wd = weightDecay;
+    float lr = (float) learningRate();
+    float wd = (float) weightDecay;
     if (momentum == 0) {
-      for (int i = 0; i < n; i++) {
-        double gi = g[gOff + i] + wd * p[pOff + i];
-        p[pOff + i] = (float) (p[pOff + i] - lr * gi);
+      if (wd == 0) {
+        for (int i = 0; i < n; i++) {
+          p[pOff + i] -= lr * g[gOff + i];
+        }
+      } else {
+        for (int i = 0; i < n; i++) {
+          p[pOff + i] -= lr * (g[gOff + i] + wd * p[pOff + i]);
+        }
       }
       return true;
     }
-    double[] b = momentumBuffers[index];
+    float[] b = floatMomentumBuffers[index];
     boolean first = b == null;
     if (first) {
-      b = new double[n];
-      momentumBuffers[index] = b;
+      b = new float[n];
+      floatMomentumBuffers[index] = b;
     }
-    double mu = momentum;
-    double keep = first ? 0 : mu;
-    double blend = first ? 1 : 1 - dampening;
-    for (int i = 0; i < n; i++) {
-      double gi = g[gOff + i] + wd * p[pOff + i];
-      double bi = keep * b[i] + blend * gi;
-      b[i] = bi;
-      double d = nesterov ? gi + mu * bi : bi;
-      p[pOff + i] = (float) (p[pOff + i] - lr * d);
+    float mu = (float) momentum;
+    float keep = first ? 0 : mu;
+    float blend = first ? 1 : (float) (1 - dampening);
+    if (nesterov) {
+      for (int i = 0; i < n; i++) {
+        float gi = g[gOff + i] + wd * p[pOff + i];
+        float bi = keep * b[i] + blend * gi;
+        b[i] = bi;
+        p[pOff + i] -= lr * (gi + mu * bi);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        float gi = g[gOff + i] + wd * p[pOff + i];
+        float bi = keep * b[i] + blend * gi;
+        b[i] = bi;
+        p[pOff + i] -= lr * bi;
+      }
     }
     return true;
   }
@@ -113,7 +132,15 @@ public final class SGD extends Optimizer {
   @Override
   protected Map<String, double[]> stateBuffers(int index) {
     Map<String, double[]> m = new LinkedHashMap<>();
-    m.put("momentum_buffer", momentumBuffers[index]);
+    double[] b = momentumBuffers[index];
+    float[] f = floatMomentumBuffers[index];
+    if (b == null && f != null) {
+      b = new double[f.length];
+      for (int i = 0; i < f.length; i++) {
+        b[i] = f[i];
+      }
+    }
+    m.put("momentum_buffer", b);
     return m;
   }
 
