@@ -770,6 +770,20 @@ public final class NDArray {
   }
 
   private static void unaryRow(UnaryOp op, double[] x, int xo, int xs, double[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1 && xo == oo && (op == UnaryOp.NEG || op == UnaryOp.RELU)) {
+      // One offset for both arrays, so that C2 can vectorise (see sameOffsetRow).
+      int end = oo + n;
+      if (op == UnaryOp.NEG) {
+        for (int i = oo; i < end; i++) {
+          o[i] = -x[i];
+        }
+      } else {
+        for (int i = oo; i < end; i++) {
+          o[i] = Math.max(x[i], 0.0);
+        }
+      }
+      return;
+    }
     if (xs == 1 && os == 1) {
       switch (op) {
         case COPY:
@@ -808,6 +822,20 @@ public final class NDArray {
   }
 
   private static void unaryRow(UnaryOp op, float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1 && xo == oo && (op == UnaryOp.NEG || op == UnaryOp.RELU)) {
+      // One offset for both arrays, so that C2 can vectorise (see sameOffsetRow).
+      int end = oo + n;
+      if (op == UnaryOp.NEG) {
+        for (int i = oo; i < end; i++) {
+          o[i] = -x[i];
+        }
+      } else {
+        for (int i = oo; i < end; i++) {
+          o[i] = Math.max(x[i], 0f);
+        }
+      }
+      return;
+    }
     if (xs == 1 && os == 1) {
       switch (op) {
         case COPY:
@@ -949,9 +977,78 @@ public final class NDArray {
     }
   }
 
+  /**
+   * The common unit-stride cases with one offset for all operands ({@code bScalar >= 0}: b is
+   * the scalar {@code b[bScalar]}). Indexing every array with the same {@code i} lets C2
+   * vectorise the loop: with different offsets it must assume the arrays may overlap.
+   */
+  private static boolean sameOffsetRow(BinaryOp op, double[] a, double[] b, int bScalar, double[] o, int off, int n) {
+    int end = off + n;
+    if (bScalar < 0) {
+      switch (op) {
+        case ADD:
+          for (int i = off; i < end; i++) {
+            o[i] = a[i] + b[i];
+          }
+          return true;
+        case SUB:
+          for (int i = off; i < end; i++) {
+            o[i] = a[i] - b[i];
+          }
+          return true;
+        case MUL:
+          for (int i = off; i < end; i++) {
+            o[i] = a[i] * b[i];
+          }
+          return true;
+        case DIV:
+          for (int i = off; i < end; i++) {
+            o[i] = a[i] / b[i];
+          }
+          return true;
+        default:
+          return false;
+      }
+    }
+    double c = b[bScalar];
+    switch (op) {
+      case ADD:
+        for (int i = off; i < end; i++) {
+          o[i] = a[i] + c;
+        }
+        return true;
+      case SUB:
+        for (int i = off; i < end; i++) {
+          o[i] = a[i] - c;
+        }
+        return true;
+      case MUL:
+        for (int i = off; i < end; i++) {
+          o[i] = a[i] * c;
+        }
+        return true;
+      case DIV:
+        for (int i = off; i < end; i++) {
+          o[i] = a[i] / c;
+        }
+        return true;
+      case GT:
+        for (int i = off; i < end; i++) {
+          o[i] = a[i] > c ? 1 : 0;
+        }
+        return true;
+      default:
+        return false;
+    }
+  }
+
   private static void binaryRow(
       BinaryOp op, double[] a, int ao, int as, double[] b, int bo, int bs, double[] o, int oo,
       int os, int n) {
+    if (as == 1 && os == 1 && ao == oo && ((bs == 1 && bo == ao) || bs == 0)
+        && sameOffsetRow(op, a, b, bs == 0 ? bo : -1, o, oo, n)) {
+      return;
+    }
     if (as == 1 && os == 1 && (bs == 1 || bs == 0)) {
       if (bs == 1) {
         switch (op) {
@@ -1036,9 +1133,78 @@ public final class NDArray {
     }
   }
 
+  /**
+   * The common unit-stride cases with one offset for all operands ({@code bScalar >= 0}: b is
+   * the scalar {@code b[bScalar]}). Indexing every array with the same {@code i} lets C2
+   * vectorise the loop: with different offsets it must assume the arrays may overlap.
+   */
+  private static boolean sameOffsetRow(BinaryOp op, float[] a, float[] b, int bScalar, float[] o, int off, int n) {
+    int end = off + n;
+    if (bScalar < 0) {
+      switch (op) {
+        case ADD:
+          for (int i = off; i < end; i++) {
+            o[i] = a[i] + b[i];
+          }
+          return true;
+        case SUB:
+          for (int i = off; i < end; i++) {
+            o[i] = a[i] - b[i];
+          }
+          return true;
+        case MUL:
+          for (int i = off; i < end; i++) {
+            o[i] = a[i] * b[i];
+          }
+          return true;
+        case DIV:
+          for (int i = off; i < end; i++) {
+            o[i] = a[i] / b[i];
+          }
+          return true;
+        default:
+          return false;
+      }
+    }
+    float c = b[bScalar];
+    switch (op) {
+      case ADD:
+        for (int i = off; i < end; i++) {
+          o[i] = a[i] + c;
+        }
+        return true;
+      case SUB:
+        for (int i = off; i < end; i++) {
+          o[i] = a[i] - c;
+        }
+        return true;
+      case MUL:
+        for (int i = off; i < end; i++) {
+          o[i] = a[i] * c;
+        }
+        return true;
+      case DIV:
+        for (int i = off; i < end; i++) {
+          o[i] = a[i] / c;
+        }
+        return true;
+      case GT:
+        for (int i = off; i < end; i++) {
+          o[i] = a[i] > c ? 1f : 0f;
+        }
+        return true;
+      default:
+        return false;
+    }
+  }
+
   private static void binaryRow(
       BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo,
       int os, int n) {
+    if (as == 1 && os == 1 && ao == oo && ((bs == 1 && bo == ao) || bs == 0)
+        && sameOffsetRow(op, a, b, bs == 0 ? bo : -1, o, oo, n)) {
+      return;
+    }
     if (as == 1 && os == 1 && (bs == 1 || bs == 0)) {
       if (bs == 1) {
         switch (op) {
