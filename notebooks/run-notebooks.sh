@@ -10,12 +10,12 @@
 #                    (notebooks/compare_outputs.py: streams, text/plain, errors; image bytes and
 #                    cells marked {"cadena": {"nondeterministic": true}} are not compared)
 #   --timeout S      per-cell timeout in seconds (default 300)
-#   --no-build       do not (re)build the kernel jar and the library's target/classes
+#   --no-build       do not (re)build the kernel jar and the library's jar
 #   NOTEBOOK...      run only these notebooks (default: notebooks/*.ipynb)
 #
 # What it does: installs Jupyter's Debian packages if missing (.ci/install-jupyter.sh), builds
-# kernel/target/cadena-jupyter-kernel.jar and the library's target/classes when their sources
-# changed (notebooks load the library with `%classpath ../target/classes`), puts a kernelspec for
+# kernel/target/cadena-jupyter-kernel.jar and the library's jar when their sources changed
+# (notebooks load the library with `%jars ../target/cadena-0.1.0-SNAPSHOT.jar`), puts a kernelspec for
 # this checkout's kernel in a temporary JUPYTER_PATH (nothing is installed for the user or the
 # system), then runs `jupyter nbconvert --execute` on each notebook from the notebook's folder.
 # The last line is "N passed, M failed" (counting notebooks); the exit status is 1 if M > 0.
@@ -75,9 +75,9 @@ if $build; then
     touch "$jar"
   fi
   stamp="$repo/target/classes/.notebooks-stamp"
-  if stale "$stamp" "$repo/pom.xml" "$repo/src/main"; then
-    echo "run-notebooks: compiling the library (target/classes)" >&2
-    mvn_quiet -f "$repo/pom.xml" -DskipTests compile
+  if stale "$stamp" "$repo/pom.xml" "$repo/src/main" || [ ! -f "$repo/target/cadena-0.1.0-SNAPSHOT.jar" ]; then
+    echo "run-notebooks: building the library jar (target/cadena-0.1.0-SNAPSHOT.jar)" >&2
+    mvn_quiet -f "$repo/pom.xml" -DskipTests package
     touch "$stamp"
   fi
 fi
