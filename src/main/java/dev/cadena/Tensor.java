@@ -399,6 +399,16 @@ public final class Tensor {
     return data.rank();
   }
 
+  /** Number of dimensions; the same as {@link #rank()}, under PyTorch's name. */
+  public int dim() {
+    return data.rank();
+  }
+
+  /** A copy of the shape; the same as {@link #shape()}, under PyTorch's name. */
+  public int[] size() {
+    return data.shape();
+  }
+
   /** Number of elements. */
   public int numel() {
     return data.size();

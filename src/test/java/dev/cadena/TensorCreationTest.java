@@ -46,6 +46,16 @@ class TensorCreationTest {
   }
 
   @Test
+  void of_intLiterals_areFloat64_andPyTorchNamesAgree() {
+    Tensor t = Tensor.of(1, 2, 3);
+    assertEquals(DType.FLOAT64, t.dtype());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1, 2, 3}, t.toDoubleArray());
+    Tensor m = Tensor.zeros(2, 3, 4);
+    assertEquals(m.rank(), m.dim());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(m.shape(), m.size());
+  }
+
+  @Test
   void fromArray_elementTypes_mapToDtypes() {
     assertEquals(DType.FLOAT32, Tensor.fromArray(new float[][] {{1f, 2f}}).dtype());
     assertEquals(DType.INT64, Tensor.fromArray(new int[][] {{1, 2}, {3, 4}}).dtype());
