@@ -265,52 +265,34 @@ final class VectorGemmF64 {
    * Packs rows {@code i0 .. i0+mc} and columns {@code pc .. pc+kc} of {@code op(A)} into {@code
    * MR}-tall slivers: {@code pa[s*MR*kc + p*MR + r] = op(A)[i0 + s*MR + r][pc + p]}, zero past
    * row {@code mc}.
-   *
-   * <p>Both orientations write {@code pa} in order and read each source element once. In the
-   * untransposed one, every index is a base fixed for the loop plus a multiple of {@code p}, so
-   * C2 checks bounds once per loop rather than once per element.
    */
   private static void packA(boolean transA, double[] a, int aOff, int lda, int i0, int pc,
       int mc, int kc, double[] pa) {
     for (int is = 0; is < mc; is += MR) {
       int mr = Math.min(MR, mc - is);
       int base = is * kc;
-      if (mr < MR) {
-        Arrays.fill(pa, base, base + MR * kc, 0.0);
-      }
       if (transA) {
-        // op(A)[i][p] = a[p*lda + i]: the mr values of one step are adjacent in a. (Measured:
-        // arraycopy beats both a scalar loop and a 256-bit vector copy here.)
-        int src = aOff + pc * lda + i0 + is;
+        // op(A)[i][p] = a[p*lda + i]: the MR values of one step are adjacent. (Measured:
+        // arraycopy beats a loop and a 256-bit vector copy here; reading row by row, writing
+        // MR rows side by side, is slower than this scatter into pa, which stays in cache.)
         for (int p = 0; p < kc; p++) {
-          System.arraycopy(a, src + p * lda, pa, base + p * MR, mr);
-        }
-      } else if (mr == MR && MR == 8) {
-        // Eight rows read side by side, so that pa is written in order.
-        int s0 = aOff + (i0 + is) * lda + pc;
-        int s1 = s0 + lda;
-        int s2 = s1 + lda;
-        int s3 = s2 + lda;
-        int s4 = s3 + lda;
-        int s5 = s4 + lda;
-        int s6 = s5 + lda;
-        int s7 = s6 + lda;
-        for (int p = 0; p < kc; p++) {
-          int to = base + p * 8;
-          pa[to] = a[s0 + p];
-          pa[to + 1] = a[s1 + p];
-          pa[to + 2] = a[s2 + p];
-          pa[to + 3] = a[s3 + p];
-          pa[to + 4] = a[s4 + p];
-          pa[to + 5] = a[s5 + p];
-          pa[to + 6] = a[s6 + p];
-          pa[to + 7] = a[s7 + p];
+          int src = aOff + (pc + p) * lda + i0 + is;
+          int dst = base + p * MR;
+          System.arraycopy(a, src, pa, dst, mr);
+          if (mr < MR) {
+            Arrays.fill(pa, dst + mr, dst + MR, 0.0);
+          }
         }
       } else {
         for (int r = 0; r < mr; r++) {
           int src = aOff + (i0 + is + r) * lda + pc;
           for (int p = 0; p < kc; p++) {
             pa[base + p * MR + r] = a[src + p];
+          }
+        }
+        for (int r = mr; r < MR; r++) {
+          for (int p = 0; p < kc; p++) {
+            pa[base + p * MR + r] = 0f;
           }
         }
       }
