@@ -32,6 +32,8 @@ final class VectorGemmF64 {
    * narrower machines, which may have only 16 (AVX2), 6 x 2 leaves room for two B vectors and A.
    */
   private static final int MR = S.vectorBitSize() >= 512 ? 8 : 6;
+  /** Steps of a transposed B packed per pass; see {@link #packB}. */
+  private static final int TB = 64;
   /** Depth of a packed block, best measured on an AVX-512 EPYC (B sliver 32 KiB, A 256 KiB). */
   private static final int KC = 256;
   /** Rows of A packed at a time, a multiple of MR. */
@@ -129,35 +131,38 @@ final class VectorGemmF64 {
     DoubleVector c00 = DoubleVector.zero(S);
     DoubleVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
         c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    // Every index is a loop-invariant base plus a multiple of p, the loop counter, so that C2
+    // can prove all of them in range once, before the loop (range-check elimination), instead
+    // of checking ten indices per step; with running pointers (ia += 8) it cannot.
     for (int p = 0; p < kc; p++) {
-      DoubleVector b0 = DoubleVector.fromArray(S, pb, ib);
-      DoubleVector b1 = DoubleVector.fromArray(S, pb, ib + L);
-      DoubleVector a = DoubleVector.broadcast(S, pa[ia]);
+      int pA = ia + p * 8;
+      int pB = ib + p * NR;
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, pB);
+      DoubleVector b1 = DoubleVector.fromArray(S, pb, pB + L);
+      DoubleVector a = DoubleVector.broadcast(S, pa[pA]);
       c00 = a.fma(b0, c00);
       c01 = a.fma(b1, c01);
-      a = DoubleVector.broadcast(S, pa[ia + 1]);
+      a = DoubleVector.broadcast(S, pa[pA + 1]);
       c10 = a.fma(b0, c10);
       c11 = a.fma(b1, c11);
-      a = DoubleVector.broadcast(S, pa[ia + 2]);
+      a = DoubleVector.broadcast(S, pa[pA + 2]);
       c20 = a.fma(b0, c20);
       c21 = a.fma(b1, c21);
-      a = DoubleVector.broadcast(S, pa[ia + 3]);
+      a = DoubleVector.broadcast(S, pa[pA + 3]);
       c30 = a.fma(b0, c30);
       c31 = a.fma(b1, c31);
-      a = DoubleVector.broadcast(S, pa[ia + 4]);
+      a = DoubleVector.broadcast(S, pa[pA + 4]);
       c40 = a.fma(b0, c40);
       c41 = a.fma(b1, c41);
-      a = DoubleVector.broadcast(S, pa[ia + 5]);
+      a = DoubleVector.broadcast(S, pa[pA + 5]);
       c50 = a.fma(b0, c50);
       c51 = a.fma(b1, c51);
-      a = DoubleVector.broadcast(S, pa[ia + 6]);
+      a = DoubleVector.broadcast(S, pa[pA + 6]);
       c60 = a.fma(b0, c60);
       c61 = a.fma(b1, c61);
-      a = DoubleVector.broadcast(S, pa[ia + 7]);
+      a = DoubleVector.broadcast(S, pa[pA + 7]);
       c70 = a.fma(b0, c70);
       c71 = a.fma(b1, c71);
-      ia += 8;
-      ib += NR;
     }
     if (add) {
       c00.add(DoubleVector.fromArray(S, c, ci)).intoArray(c, ci);
@@ -267,7 +272,9 @@ final class VectorGemmF64 {
       int mr = Math.min(MR, mc - is);
       int base = is * kc;
       if (transA) {
-        // op(A)[i][p] = a[p*lda + i]: the MR values of one step are adjacent.
+        // op(A)[i][p] = a[p*lda + i]: the MR values of one step are adjacent. (Measured:
+        // arraycopy beats a loop and a 256-bit vector copy here; reading row by row, writing
+        // MR rows side by side, is slower than this scatter into pa, which stays in cache.)
         for (int p = 0; p < kc; p++) {
           int src = aOff + (pc + p) * lda + i0 + is;
           int dst = base + p * MR;
@@ -285,7 +292,7 @@ final class VectorGemmF64 {
         }
         for (int r = mr; r < MR; r++) {
           for (int p = 0; p < kc; p++) {
-            pa[base + p * MR + r] = 0.0;
+            pa[base + p * MR + r] = 0f;
           }
         }
       }
@@ -303,25 +310,40 @@ final class VectorGemmF64 {
       int js = s * NR;
       int nr = Math.min(NR, nc - js);
       int base = js * kc;
+      if (nr < NR) {
+        Arrays.fill(pb, base, base + NR * kc, 0.0);
+      }
       if (transB) {
-        // op(B)[p][j] = b[j*ldb + p]: read each stored row once, scatter it down the sliver.
-        for (int j = 0; j < nr; j++) {
-          int src = bOff + (jc + js + j) * ldb + pc;
-          for (int p = 0; p < kc; p++) {
-            pb[base + p * NR + j] = b[src + p];
+        // op(B)[p][j] = b[j*ldb + p]: read stored rows in order and scatter them down the
+        // sliver, TB steps at a time so that the part of the sliver being written (TB * NR
+        // elements) stays in L1. Gathering one step from nr rows at once would be worse: with
+        // a power-of-two ldb those rows all fall into the same L1 set.
+        int src = bOff + (jc + js) * ldb + pc;
+        for (int p0 = 0; p0 < kc; p0 += TB) {
+          int p1 = Math.min(kc, p0 + TB);
+          for (int j = 0; j < nr; j++) {
+            int from = src + j * ldb;
+            for (int p = p0; p < p1; p++) {
+              pb[base + p * NR + j] = b[from + p];
+            }
           }
         }
-        for (int j = nr; j < NR; j++) {
-          for (int p = 0; p < kc; p++) {
-            pb[base + p * NR + j] = 0.0;
-          }
+      } else if (nr == NR) {
+        // One sliver row is two vectors of a stored row.
+        int src = bOff + pc * ldb + jc + js;
+        for (int p = 0; p < kc; p++) {
+          int from = src + p * ldb;
+          int to = base + p * NR;
+          DoubleVector.fromArray(S, b, from).intoArray(pb, to);
+          DoubleVector.fromArray(S, b, from + L).intoArray(pb, to + L);
         }
       } else {
+        int src = bOff + pc * ldb + jc + js;
         for (int p = 0; p < kc; p++) {
-          int dst = base + p * NR;
-          System.arraycopy(b, bOff + (pc + p) * ldb + jc + js, pb, dst, nr);
-          if (nr < NR) {
-            Arrays.fill(pb, dst + nr, dst + NR, 0.0);
+          int from = src + p * ldb;
+          int to = base + p * NR;
+          for (int j = 0; j < nr; j++) {
+            pb[to + j] = b[from + j];
           }
         }
       }

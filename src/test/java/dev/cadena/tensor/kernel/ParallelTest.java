@@ -142,6 +142,21 @@ class ParallelTest {
   }
 
   @Test
+  void forRange_manyCallsBackToBack_visitEveryIndexOnce() {
+    // Workers stay spinning between these calls and pick up the next one from the offers queue;
+    // a lost or doubled offer would show as a missing or repeated index, or as a hang.
+    withThreads(2, () -> {
+      for (int call = 0; call < 5000; call++) {
+        int n = 1 + call % 37;
+        AtomicIntegerArray seen = visits(n, Parallel.SERIAL_THRESHOLD);
+        for (int i = 0; i < n; i++) {
+          assertEquals(1, seen.get(i), "call " + call + ", index " + i);
+        }
+      }
+    });
+  }
+
+  @Test
   void forRange_bodyThrows_rethrowsOnCaller() {
     withThreads(2, () -> {
       IllegalStateException thrown = new IllegalStateException("boom");
