@@ -1,8 +1,6 @@
 package dev.cadena.optim;
 
 import dev.cadena.Tensor;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Adam (Kingma and Ba, 2015), as {@code torch.optim.Adam}: per-element step sizes from running
@@ -24,22 +22,9 @@ import java.util.Map;
  * Optimizer opt = Adam.builder(model.parameters()).lr(1e-3).betas(0.9, 0.999).build();
  * }</pre>
  */
-public final class Adam extends Optimizer {
-  private final double beta1;
-  private final double beta2;
-  private final double eps;
-  private final double weightDecay;
-  private final double[][] expAvg;
-  private final double[][] expAvgSq;
-
+public final class Adam extends AdamFamily {
   private Adam(Builder b) {
-    super("Adam", b.params, b.lr);
-    this.beta1 = Checks.halfOpenUnit("Adam", "beta1", b.beta1);
-    this.beta2 = Checks.halfOpenUnit("Adam", "beta2", b.beta2);
-    this.eps = Checks.positive("Adam", "eps", b.eps);
-    this.weightDecay = Checks.nonNegative("Adam", "weightDecay", b.weightDecay);
-    this.expAvg = new double[parameters().size()][];
-    this.expAvgSq = new double[parameters().size()][];
+    super("Adam", b.params, b.lr, b.beta1, b.beta2, b.eps, b.weightDecay);
   }
 
   /** A builder with PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay. */
@@ -49,77 +34,7 @@ public final class Adam extends Optimizer {
 
   @Override
   protected void update(int index, double[] p, int pOff, double[] g, int gOff, int n) {
-    if (expAvg[index] == null) {
-      expAvg[index] = new double[n];
-      expAvgSq[index] = new double[n];
-    }
-    adamUpdate(p, pOff, g, gOff, n, expAvg[index], expAvgSq[index], stepCount(index),
-        learningRate(), beta1, beta2, eps, weightDecay);
-  }
-
-  /**
-   * The moment update and step shared with {@link AdamW} (which calls it with {@code l2 == 0}
-   * after decaying the parameter).
-   */
-  static void adamUpdate(
-      double[] p, int pOff, double[] g, int gOff, int n, double[] m, double[] v, long t,
-      double lr, double beta1, double beta2, double eps, double l2) {
-    double bias1 = 1 - Math.pow(beta1, t);
-    double bias2 = 1 - Math.pow(beta2, t);
-    if (pOff == 0 && gOff == 0) {
-      // The same loop with one index for every array, which C2 can vectorise (with different
-      // offsets it must assume p and g overlap). Parameters and gradients usually start at 0.
-      for (int i = 0; i < n; i++) {
-        double gi = g[i] + l2 * p[i];
-        double mi = beta1 * m[i] + (1 - beta1) * gi;
-        double vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] -= lr * (mi / bias1) / (Math.sqrt(vi / bias2) + eps);
-      }
-      return;
-    }
-    for (int i = 0; i < n; i++) {
-      double gi = g[gOff + i] + l2 * p[pOff + i];
-      double mi = beta1 * m[i] + (1 - beta1) * gi;
-      double vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      p[pOff + i] -= lr * (mi / bias1) / (Math.sqrt(vi / bias2) + eps);
-    }
-  }
-
-  @Override
-  protected Map<String, double[]> stateBuffers(int index) {
-    Map<String, double[]> m = new LinkedHashMap<>();
-    m.put("exp_avg", expAvg[index]);
-    m.put("exp_avg_sq", expAvgSq[index]);
-    return m;
-  }
-
-  @Override
-  protected String extraRepr() {
-    return "betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay;
-  }
-
-  /** The first-moment decay {@code beta1}. */
-  public double beta1() {
-    return beta1;
-  }
-
-  /** The second-moment decay {@code beta2}. */
-  public double beta2() {
-    return beta2;
-  }
-
-  /** The denominator term {@code eps}. */
-  public double eps() {
-    return eps;
-  }
-
-  /** The L2 penalty {@code lambda} added to the gradient. */
-  public double weightDecay() {
-    return weightDecay;
+    step(index, p, pOff, g, gOff, n, weightDecay());
   }
 
   /** Collects Adam's hyper-parameters; {@link #build()} checks them all. */

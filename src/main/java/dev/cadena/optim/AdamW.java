@@ -1,8 +1,6 @@
 package dev.cadena.optim;
 
 import dev.cadena.Tensor;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter, 2019), as {@code torch.optim.AdamW}:
@@ -22,22 +20,9 @@ import java.util.Map;
  * Optimizer opt = AdamW.builder(model.parameters()).lr(1e-3).weightDecay(0.01).build();
  * }</pre>
  */
-public final class AdamW extends Optimizer {
-  private final double beta1;
-  private final double beta2;
-  private final double eps;
-  private final double weightDecay;
-  private final double[][] expAvg;
-  private final double[][] expAvgSq;
-
+public final class AdamW extends AdamFamily {
   private AdamW(Builder b) {
-    super("AdamW", b.params, b.lr);
-    this.beta1 = Checks.halfOpenUnit("AdamW", "beta1", b.beta1);
-    this.beta2 = Checks.halfOpenUnit("AdamW", "beta2", b.beta2);
-    this.eps = Checks.positive("AdamW", "eps", b.eps);
-    this.weightDecay = Checks.nonNegative("AdamW", "weightDecay", b.weightDecay);
-    this.expAvg = new double[parameters().size()][];
-    this.expAvgSq = new double[parameters().size()][];
+    super("AdamW", b.params, b.lr, b.beta1, b.beta2, b.eps, b.weightDecay);
   }
 
   /**
@@ -49,52 +34,13 @@ public final class AdamW extends Optimizer {
 
   @Override
   protected void update(int index, double[] p, int pOff, double[] g, int gOff, int n) {
-    if (expAvg[index] == null) {
-      expAvg[index] = new double[n];
-      expAvgSq[index] = new double[n];
-    }
-    double lr = learningRate();
-    double shrink = 1 - lr * weightDecay;
+    double shrink = 1 - learningRate() * weightDecay();
     if (shrink != 1) {
       for (int i = 0; i < n; i++) {
         p[pOff + i] *= shrink;
       }
     }
-    Adam.adamUpdate(p, pOff, g, gOff, n, expAvg[index], expAvgSq[index], stepCount(index),
-        lr, beta1, beta2, eps, 0);
-  }
-
-  @Override
-  protected Map<String, double[]> stateBuffers(int index) {
-    Map<String, double[]> m = new LinkedHashMap<>();
-    m.put("exp_avg", expAvg[index]);
-    m.put("exp_avg_sq", expAvgSq[index]);
-    return m;
-  }
-
-  @Override
-  protected String extraRepr() {
-    return "betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay;
-  }
-
-  /** The first-moment decay {@code beta1}. */
-  public double beta1() {
-    return beta1;
-  }
-
-  /** The second-moment decay {@code beta2}. */
-  public double beta2() {
-    return beta2;
-  }
-
-  /** The denominator term {@code eps}. */
-  public double eps() {
-    return eps;
-  }
-
-  /** The decoupled weight decay {@code lambda}. */
-  public double weightDecay() {
-    return weightDecay;
+    step(index, p, pOff, g, gOff, n, 0);
   }
 
   /** Collects AdamW's hyper-parameters; {@link #build()} checks them all. */
