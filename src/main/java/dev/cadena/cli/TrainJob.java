@@ -153,12 +153,19 @@ public final class TrainJob {
           "evaluate: " + path + " has no 'hidden'/'dtype' metadata; was it saved by this job?", path);
     }
     List<Integer> sizes = new ArrayList<>();
-    for (String s : hidden.split(",")) {
-      if (!s.isBlank()) {
-        sizes.add(Integer.parseInt(s.trim()));
+    DType dtype;
+    try {
+      for (String s : hidden.split(",")) {
+        if (!s.isBlank()) {
+          sizes.add(Integer.parseInt(s.trim()));
+        }
       }
+      dtype = DType.parse(dt);
+    } catch (IllegalArgumentException e) {
+      throw new dev.cadena.io.FormatException(
+          "evaluate: " + path + " has unreadable metadata hidden='" + hidden + "', dtype='" + dt
+              + "' (" + e.getMessage() + ")", path);
     }
-    DType dtype = DType.parse(dt);
     Sequential model = buildModel(sizes, dtype, 0);
     ModelFiles.load(model, path);
     double acc = accuracy(model, Datasets.mnist(dtype).test());

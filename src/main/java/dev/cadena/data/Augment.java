@@ -31,6 +31,10 @@ public final class Augment {
           "randomShift: expected images of shape [N, " + height * width + "] (" + height + "x" + width
               + " pixels), got " + Shapes.str(images.shape()));
     }
+    if (!images.dtype().isFloatingPoint()) {
+      throw new dev.cadena.tensor.DTypeException(
+          "randomShift: images must be float32 or float64, got " + images.dtype());
+    }
     if (maxShift == 0) {
       return images;
     }

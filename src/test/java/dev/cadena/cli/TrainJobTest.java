@@ -48,5 +48,11 @@ class TrainJobTest {
         dev.cadena.io.SafeTensors.Entry.ofFloats(new int[] {2}, new float[] {1, 2})), java.util.Map.of());
     FormatException e = assertThrows(FormatException.class, () -> new TrainJob(o, quiet).evaluate(other));
     assertTrue(e.getMessage().contains("metadata"), e.getMessage());
+    Path bad = dir.resolve("bad.safetensors");
+    dev.cadena.io.SafeTensors.write(bad, java.util.Map.of("w",
+        dev.cadena.io.SafeTensors.Entry.ofFloats(new int[] {2}, new float[] {1, 2})),
+        java.util.Map.of("hidden", "64,x", "dtype", "float32"));
+    FormatException e2 = assertThrows(FormatException.class, () -> new TrainJob(o, quiet).evaluate(bad));
+    assertTrue(e2.getMessage().contains("hidden='64,x'"), e2.getMessage());
   }
 }

@@ -58,5 +58,9 @@ class AugmentTest {
         () -> Augment.randomShift(x, 3, 3, 1, new SplittableRandom(1)));
     assertTrue(e.getMessage().contains("[2, 4]") && e.getMessage().contains("[N, 9]"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Augment.randomShift(x, 2, 2, -1, new SplittableRandom(1)));
+    IllegalArgumentException d = assertThrows(IllegalArgumentException.class,
+        () -> Augment.randomShift(Tensor.ofLongs(1, 2, 3, 4).reshape(1, 4), 2, 2, 1, new SplittableRandom(1)));
+    assertTrue(d.getMessage().startsWith("randomShift: images must be float32 or float64, got int64"),
+        d.getMessage());
   }
 }
