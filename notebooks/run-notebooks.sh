@@ -10,12 +10,12 @@
 #                    (notebooks/compare_outputs.py: streams, text/plain, errors; image bytes and
 #                    cells marked {"cadena": {"nondeterministic": true}} are not compared)
 #   --timeout S      per-cell timeout in seconds (default 300)
-#   --no-build       do not (re)build the kernel jar and the library's jar
+#   --no-build       do not (re)build the kernel jar nor (re)install the library
 #   NOTEBOOK...      run only these notebooks (default: notebooks/*.ipynb)
 #
 # What it does: installs Jupyter's Debian packages if missing (.ci/install-jupyter.sh), builds
-# kernel/target/cadena-jupyter-kernel.jar and the library's jar when their sources changed
-# (notebooks load the library with `%jars ../target/cadena-0.1.0-SNAPSHOT.jar`), puts a kernelspec for
+# kernel/target/cadena-jupyter-kernel.jar and installs the library into ~/.m2 when their sources
+# changed (notebooks load it with `%maven dev.cadena:cadena:<version>`), puts a kernelspec for
 # this checkout's kernel in a temporary JUPYTER_PATH (nothing is installed for the user or the
 # system), then runs `jupyter nbconvert --execute` on each notebook from the notebook's folder.
 # The last line is "N passed, M failed" (counting notebooks); the exit status is 1 if M > 0.
@@ -74,10 +74,14 @@ if $build; then
     mvn_quiet -f "$repo/kernel/pom.xml" -DskipTests package
     touch "$jar"
   fi
+  # The notebooks load the library with `%maven dev.cadena:cadena:VERSION`, which resolves from
+  # the local repository: install it there (and again whenever the sources changed).
   stamp="$repo/target/classes/.notebooks-stamp"
-  if stale "$stamp" "$repo/pom.xml" "$repo/src/main" || [ ! -f "$repo/target/cadena-0.1.0-SNAPSHOT.jar" ]; then
-    echo "run-notebooks: building the library jar (target/cadena-0.1.0-SNAPSHOT.jar)" >&2
-    mvn_quiet -f "$repo/pom.xml" -DskipTests package
+  version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$repo/pom.xml" | head -n 1)
+  installed="${HOME}/.m2/repository/dev/cadena/cadena/$version/cadena-$version.jar"
+  if stale "$stamp" "$repo/pom.xml" "$repo/src/main" || [ ! -f "$installed" ]; then
+    echo "run-notebooks: installing the library ($version) into the local Maven repository" >&2
+    mvn_quiet -f "$repo/pom.xml" -DskipTests install
     touch "$stamp"
   fi
 fi

@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -109,5 +111,43 @@ class NotebooksTest {
     }
     assertTrue(codeCell > 0, name + ": no code cells");
     assertTrue(problems.isEmpty(), String.join("\n", problems));
+  }
+
+  /** The {@code <version>} of the project itself: the first one in pom.xml, before any dependency. */
+  private static String projectVersion() throws IOException {
+    Matcher m = Pattern.compile("<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
+    assertTrue(m.find(), "pom.xml has no <version>");
+    return m.group(1);
+  }
+
+  /**
+   * Notebooks load the library by its Maven coordinates, never by a jar path under target/ (which
+   * breaks at the first version bump), and the coordinates name this build's version.
+   */
+  @TestFactory
+  Stream<DynamicTest> testNotebook_loadsTheLibraryByCoordinatesOfThisVersion() throws IOException {
+    String expected = "%maven dev.cadena:cadena:" + projectVersion();
+    return notebooks().stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
+      String name = p.getFileName().toString();
+      List<String> code = new ArrayList<>();
+      JsonObject nb = JsonParser.parseString(Files.readString(p, StandardCharsets.UTF_8)).getAsJsonObject();
+      for (JsonElement e : nb.getAsJsonArray("cells")) {
+        JsonObject cell = e.getAsJsonObject();
+        if ("code".equals(cell.get("cell_type").getAsString())) {
+          code.addAll(text(cell.get("source")).lines().map(String::strip).toList());
+        }
+      }
+      for (String line : code) {
+        assertFalse(line.startsWith("%jars") && line.contains("target/cadena"),
+            name + ": loads the library by a jar path (" + line + "); use " + expected);
+        if (line.startsWith("%maven") && line.contains("dev.cadena:cadena:")) {
+          assertEquals(expected, line, name + ": library coordinates differ from pom.xml's version");
+        }
+      }
+      boolean usesLibrary = code.stream().anyMatch(l -> l.startsWith("import dev.cadena."));
+      if (usesLibrary) {
+        assertTrue(code.contains(expected), name + ": imports dev.cadena but has no line " + expected);
+      }
+    }));
   }
 }
