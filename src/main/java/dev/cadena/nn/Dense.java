@@ -51,8 +51,8 @@ public class Dense extends Module {
    */
   public Dense(int in, int out, boolean bias, DType dtype, RandomGenerator rng) {
     String name = getClass().getSimpleName();
-    this.in = Checks.positive(name, "in features", in);
-    this.out = Checks.positive(name, "out features", out);
+    this.in = Checks.positiveSize(name, "in features", in);
+    this.out = Checks.positiveSize(name, "out features", out);
     if (dtype == null || !dtype.isFloatingPoint()) {
       throw new IllegalArgumentException(name + ": dtype must be float32 or float64, got " + dtype);
     }

@@ -182,7 +182,7 @@ public final class Functional {
    */
   public static Tensor softplus(Tensor x, double beta, double threshold) {
     floating("softplus", "input", x);
-    Checks.positive("softplus", "beta", beta);
+    Checks.positiveFinite("softplus", "beta", beta);
     Checks.finite("softplus", "threshold", threshold);
     Tensor z = x.mul(beta);
     Tensor soft = z.maximum(0.0).add(log1pExp(z.abs().neg())).div(beta);
@@ -263,7 +263,7 @@ public final class Functional {
   static Tensor batchNorm(
       String op, Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, double eps) {
     floating(op, "input", x);
-    Checks.positive(op, "eps", eps);
+    Checks.positiveFinite(op, "eps", eps);
     if (x.rank() != 2 && x.rank() != 3) {
       throw new ShapeException(
           op + ": expected a 2-d [N, C] or 3-d [N, C, L] input, got shape " + Shapes.str(x.shape()));
@@ -306,7 +306,7 @@ public final class Functional {
   static Tensor layerNorm(
       String op, Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
     floating(op, "input", x);
-    Checks.positive(op, "eps", eps);
+    Checks.positiveFinite(op, "eps", eps);
     int k = normalizedShape.length;
     int[] s = x.shape();
     if (k == 0 || s.length < k

@@ -145,7 +145,7 @@ public final class Init {
    */
   public static Tensor xavierUniform(Tensor w, double gain, RandomGenerator rng) {
     int[] f = fans("Init.xavierUniform", w);
-    Checks.positive("Init.xavierUniform", "gain", gain);
+    Checks.positiveFinite("Init.xavierUniform", "gain", gain);
     double a = gain * Math.sqrt(6.0 / (f[0] + f[1]));
     return uniform(w, -a, a, rng);
   }
@@ -158,7 +158,7 @@ public final class Init {
   /** Glorot and Bengio (2010): N(0, std^2) with {@code std = gain * sqrt(2 / (fanIn + fanOut))}. */
   public static Tensor xavierNormal(Tensor w, double gain, RandomGenerator rng) {
     int[] f = fans("Init.xavierNormal", w);
-    Checks.positive("Init.xavierNormal", "gain", gain);
+    Checks.positiveFinite("Init.xavierNormal", "gain", gain);
     return normal(w, 0.0, gain * Math.sqrt(2.0 / (f[0] + f[1])), rng);
   }
 
