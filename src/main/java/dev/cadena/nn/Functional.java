@@ -206,14 +206,25 @@ public final class Functional {
     return softplus(x, 1.0, 20.0);
   }
 
-  /** {@code exp(x - logsumexp(x))} along {@code axis}; stable for large inputs. */
+  /**
+   * Softmax along {@code axis}: {@code e / sum(e, axis)} with {@code e = exp(x - m)}, where {@code
+   * m = max(x, axis)} is held constant (0 where it is not finite). The shift is subtracted first,
+   * so the result stays exact for large inputs ({@code softmax([1000, 1000]) = [0.5, 0.5]});
+   * going through {@code exp(x - logsumexp(x))} would round at the magnitude of {@code x}. See
+   * {@link dev.cadena.ops.Reductions#softmax}.
+   */
   public static Tensor softmax(Tensor x, int axis) {
     floating("softmax", "input", x);
     Shapes.axis("softmax", axis, x.rank());
     return x.softmax(axis);
   }
 
-  /** {@code x - logsumexp(x)} along {@code axis}; stable for large inputs. */
+  /**
+   * Log-softmax along {@code axis}: {@code z - log(sum(exp(z), axis))} with {@code z = x - m} and
+   * {@code m = max(x, axis)} held constant (0 where it is not finite): equal to {@code x -
+   * logsumexp(x)}, but shifted first so that it stays finite and accurate for large inputs. See
+   * {@link dev.cadena.ops.Reductions#logSoftmax}.
+   */
   public static Tensor logSoftmax(Tensor x, int axis) {
     floating("logSoftmax", "input", x);
     Shapes.axis("logSoftmax", axis, x.rank());
