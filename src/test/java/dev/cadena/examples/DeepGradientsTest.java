@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cadena.examples.DeepGradients.Run;
 import dev.cadena.examples.DeepGradients.Setup;
 import dev.cadena.nn.Dense;
+import dev.cadena.nn.Loss;
 import dev.cadena.nn.Sequential;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,7 @@ class DeepGradientsTest {
     Sequential net = DeepGradients.build(Setup.RELU_BATCHNORM, 3);
     assertTrue(DeepGradients.gradientNorms(net).isEmpty(), "no backward yet");
     var xy = DeepGradients.data(4);
-    dev.cadena.nn.Loss.mse(net.forward(xy[0]), xy[1]).backward();
+    Loss.mse(net.forward(xy[0]), xy[1]).backward();
     Map<String, Double> norms = DeepGradients.gradientNorms(net);
     assertEquals(net.namedParameters().keySet(), norms.keySet());
     assertTrue(norms.containsKey("0.weight") && norms.containsKey("1.weight"), "Dense and BatchNorm");
