@@ -11,7 +11,8 @@ import java.util.random.RandomGenerator;
  * by one matrix product without a transpose. The study notes write the same layer for one column
  * vector as {@code z = W a + b} with {@code W} of shape {@code [out, in]}: Cadena's weight is that
  * matrix transposed ({@code weight()[k][j] = W_notes[j][k]}) and its gradient is likewise the
- * transpose of the notes' {@code dLoss/dW}.
+ * transpose of the notes' {@code dLoss/dW}. PyTorch's {@code Linear.weight} is {@code [out, in]}
+ * too, so loading PyTorch weights means transposing them.
  *
  * <p><b>Args:</b> {@code in} -- size of each input sample; {@code out} -- size of each output
  * sample; {@code bias} -- whether to learn an additive bias; {@code dtype} -- parameter dtype
