@@ -8,7 +8,7 @@ import dev.cadena.data.TensorDataset;
 import dev.cadena.io.FormatException;
 import dev.cadena.io.ModelFiles;
 import dev.cadena.io.SafeTensors;
-import dev.cadena.nn.Dense;
+import dev.cadena.nn.Linear;
 import dev.cadena.nn.Loss;
 import dev.cadena.nn.Module;
 import dev.cadena.nn.ReLU;
@@ -47,17 +47,17 @@ public final class TrainJob {
     this.out = out;
   }
 
-  /** Builds the MLP: Dense(784, h1), ReLU, ..., Dense(hk, 10), initialised from {@code seed}. */
+  /** Builds the MLP: Linear(784, h1), ReLU, ..., Linear(hk, 10), initialised from {@code seed}. */
   public static Sequential buildModel(List<Integer> hidden, DType dtype, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
     Sequential model = new Sequential();
     int in = 784;
     for (int h : hidden) {
-      model.add(new Dense(in, h, true, dtype, rng));
+      model.add(new Linear(in, h, true, dtype, rng));
       model.add(new ReLU());
       in = h;
     }
-    model.add(new Dense(in, 10, true, dtype, rng));
+    model.add(new Linear(in, 10, true, dtype, rng));
     return model;
   }
 

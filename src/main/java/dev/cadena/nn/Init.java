@@ -11,7 +11,7 @@ import java.util.random.RandomGenerator;
  * under {@link Tensor#noGrad()} (so it works on parameters that require grad), draws from the
  * seeded generator it is given and returns the same tensor.
  *
- * <p><b>Fans</b>: Cadena's {@link Dense} stores its weight as {@code [in, out]} (so that forward is
+ * <p><b>Fans</b>: Cadena's {@link Linear} stores its weight as {@code [in, out]} (so that forward is
  * {@code x @ W}), so for a 2-d weight {@code fanIn = shape[0]} and {@code fanOut = shape[1]} --
  * the transpose of PyTorch's {@code [out, in]} convention. Only 2-d tensors have fans.
  *
@@ -26,7 +26,7 @@ import java.util.random.RandomGenerator;
  *
  * <pre>{@code
  * var rng = new SplittableRandom(0);
- * Dense layer = new Dense(256, 128, true, rng);
+ * Linear layer = new Linear(256, 128, true, rng);
  * Init.kaimingNormal(layer.weight(), 0, Init.FanMode.FAN_IN, "relu", rng);
  * Init.zeros(layer.bias());
  * }</pre>

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadena.examples.DeepGradients.Run;
 import dev.cadena.examples.DeepGradients.Setup;
-import dev.cadena.nn.Dense;
+import dev.cadena.nn.Linear;
 import dev.cadena.nn.Loss;
 import dev.cadena.nn.Sequential;
 import java.util.List;
@@ -19,7 +19,7 @@ class DeepGradientsTest {
       Sequential net = DeepGradients.build(s, 1);
       long dense = 0;
       for (var m : net) {
-        if (m instanceof Dense) {
+        if (m instanceof Linear) {
           dense++;
         }
       }
@@ -72,7 +72,7 @@ class DeepGradientsTest {
     Loss.mse(net.forward(xy[0]), xy[1]).backward();
     Map<String, Double> norms = DeepGradients.gradientNorms(net);
     assertEquals(net.namedParameters().keySet(), norms.keySet());
-    assertTrue(norms.containsKey("0.weight") && norms.containsKey("1.weight"), "Dense and BatchNorm");
+    assertTrue(norms.containsKey("0.weight") && norms.containsKey("1.weight"), "Linear and BatchNorm");
     assertEquals(DeepGradients.DEPTH, DeepGradients.denseWeightGradientNorms(net).size());
   }
 }
