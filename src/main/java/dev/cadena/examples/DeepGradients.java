@@ -3,7 +3,7 @@ package dev.cadena.examples;
 import dev.cadena.Tensor;
 import dev.cadena.diagnostics.GradientMonitor;
 import dev.cadena.nn.BatchNorm1d;
-import dev.cadena.nn.Dense;
+import dev.cadena.nn.Linear;
 import dev.cadena.nn.Init;
 import dev.cadena.nn.Loss;
 import dev.cadena.nn.Module;
@@ -21,9 +21,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Vanishing and exploding gradients, measured: a deep MLP ({@link #DEPTH} Dense layers of width
+ * Vanishing and exploding gradients, measured: a deep MLP ({@link #DEPTH} Linear layers of width
  * {@link #WIDTH}) is trained for a few gradient-descent steps on a small synthetic regression
- * task, in several set-ups, and the gradient norm of each Dense layer's weight is printed from
+ * task, in several set-ups, and the gradient norm of each Linear layer's weight is printed from
  * the first layer to the last.
  *
  * <ul>
@@ -33,7 +33,7 @@ import java.util.SplittableRandom;
  *       layers is orders of magnitude smaller than at the last: they barely learn.
  *   <li>{@link Setup#RELU_HE}: ReLU with He (Kaiming) normal weights, {@code Var(W) = 2 / fanIn},
  *       which keeps the variance of activations and of gradients roughly constant across layers.
- *   <li>{@link Setup#RELU_BATCHNORM} and {@link Setup#SIGMOID_BATCHNORM}: Dense, BatchNorm1d,
+ *   <li>{@link Setup#RELU_BATCHNORM} and {@link Setup#SIGMOID_BATCHNORM}: Linear, BatchNorm1d,
  *       activation, with the naive N(0, 1) weights: normalising every pre-activation to zero mean
  *       and unit variance undoes the bad scale of the weights, so gradients again reach the first
  *       layer.
@@ -52,7 +52,7 @@ import java.util.SplittableRandom;
 public final class DeepGradients {
   private DeepGradients() {}
 
-  /** Number of Dense layers. */
+  /** Number of Linear layers. */
   public static final int DEPTH = 20;
   /** Width of the hidden layers. */
   public static final int WIDTH = 32;
@@ -69,9 +69,9 @@ public final class DeepGradients {
     SIGMOID_NAIVE,
     /** ReLU, He-normal weights, no normalisation. */
     RELU_HE,
-    /** Dense, BatchNorm1d, ReLU; weights N(0, 1). */
+    /** Linear, BatchNorm1d, ReLU; weights N(0, 1). */
     RELU_BATCHNORM,
-    /** Dense, BatchNorm1d, sigmoid; weights N(0, 1). */
+    /** Linear, BatchNorm1d, sigmoid; weights N(0, 1). */
     SIGMOID_BATCHNORM
   }
 
@@ -82,7 +82,7 @@ public final class DeepGradients {
     for (int i = 0; i < DEPTH; i++) {
       int in = i == 0 ? FEATURES : WIDTH;
       boolean last = i == DEPTH - 1;
-      Dense d = new Dense(in, last ? 1 : WIDTH, true, rng);
+      Linear d = new Linear(in, last ? 1 : WIDTH, true, rng);
       if (setup == Setup.RELU_HE) {
         Init.kaimingNormal(d.weight(), rng);
       } else {
@@ -116,12 +116,12 @@ public final class DeepGradients {
     return norms;
   }
 
-  /** The gradient norms of the Dense weights only, first layer to last. */
+  /** The gradient norms of the Linear weights only, first layer to last. */
   public static List<Double> denseWeightGradientNorms(Sequential model) {
     Map<String, Double> all = gradientNorms(model);
     List<Double> out = new ArrayList<>();
     for (int i = 0; i < model.size(); i++) {
-      if (model.get(i) instanceof Dense) {
+      if (model.get(i) instanceof Linear) {
         out.add(all.getOrDefault(i + ".weight", 0.0));
       }
     }
@@ -140,7 +140,7 @@ public final class DeepGradients {
   public static final class Run {
     /** The set-up. */
     public final Setup setup;
-    /** {@code norms.get(step).get(layer)}: Dense weight gradient norms, first layer to last. */
+    /** {@code norms.get(step).get(layer)}: Linear weight gradient norms, first layer to last. */
     public final List<List<Double>> norms;
     /** Loss before each step. */
     public final List<Double> losses;
@@ -196,7 +196,7 @@ public final class DeepGradients {
       runs.put(s, run(s, steps, lr));
     }
     System.out.printf(Locale.ROOT,
-        "%d Dense layers of width %d, batch %d, MSE; gradient norm ||dLoss/dW|| of each layer at step 1%n%n",
+        "%d Linear layers of width %d, batch %d, MSE; gradient norm ||dLoss/dW|| of each layer at step 1%n%n",
         DEPTH, WIDTH, BATCH);
     StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-7s", "layer"));
     for (Setup s : Setup.values()) {

@@ -1,7 +1,7 @@
 package dev.cadena.examples;
 
 import dev.cadena.Tensor;
-import dev.cadena.nn.Dense;
+import dev.cadena.nn.Linear;
 import dev.cadena.nn.Loss;
 import dev.cadena.nn.Module;
 import dev.cadena.nn.Sequential;
@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * </pre>
  *
  * The notes write {@code W(l)} as {@code [out, in]} and act on a column vector; Cadena's {@link
- * Dense} stores the transpose {@code [in, out]} and acts on rows, so {@code W(l)[j][k]} is {@code
+ * Linear} stores the transpose {@code [in, out]} and acts on rows, so {@code W(l)[j][k]} is {@code
  * weight()[k][j]}, and likewise for the gradients. Nothing else differs.
  *
  * <p>Run it with {@code mvn -q compile exec:java -Dexec.mainClass=dev.cadena.examples.NotesExample}.
@@ -181,7 +181,7 @@ public final class NotesExample {
       }
       sb.append(String.format(Locale.ROOT,
           "%nLargest |autograd - hand| (loss, gradients, updated parameters): %.1e%n", maxAbsDifference()));
-      sb.append("Cadena's Dense weight is W(l) transposed: W(l)[j][k] is weight()[k][j].\n");
+      sb.append("Cadena's Linear weight is W(l) transposed: W(l)[j][k] is weight()[k][j].\n");
       return sb.toString();
     }
 
@@ -207,8 +207,8 @@ public final class NotesExample {
     }
     // ---- Cadena: layers, autograd, one SGD step.
     SplittableRandom rng = new SplittableRandom(0);  // replaced by the notes' weights below
-    Dense layer1 = new Dense(2, 2, true, rng);
-    Dense layer2 = new Dense(2, 1, true, rng);
+    Linear layer1 = new Linear(2, 2, true, rng);
+    Linear layer2 = new Linear(2, 1, true, rng);
     try (var s = Tensor.noGrad()) {
       layer1.weight().copy_(Tensor.of(W1).t());   // [in, out] = W(1)^T
       layer1.bias().copy_(Tensor.of(B1));

@@ -1,7 +1,7 @@
 package dev.cadena.examples;
 
 import dev.cadena.Tensor;
-import dev.cadena.nn.Dense;
+import dev.cadena.nn.Linear;
 import dev.cadena.nn.Loss;
 import dev.cadena.nn.Sequential;
 import dev.cadena.nn.Sigmoid;
@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * The notes' 2-2-1 network learns XOR: {@code Dense(2, 2) -> Tanh -> Dense(2, 1) -> Sigmoid},
+ * The notes' 2-2-1 network learns XOR: {@code Linear(2, 2) -> Tanh -> Linear(2, 1) -> Sigmoid},
  * binary cross-entropy, full-batch gradient descent on the four points.
  *
  * <p>XOR is not linearly separable, so the two hidden units must carve the plane into the right
@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
 public final class XorExample {
   private XorExample() {}
 
-  /** The seed of the initial weights (Dense's default U(-1/sqrt(in), 1/sqrt(in))). */
+  /** The seed of the initial weights (Linear's default U(-1/sqrt(in), 1/sqrt(in))). */
   public static final long SEED = 2;
   /** Gradient-descent steps. */
   public static final int STEPS = 2000;
@@ -60,7 +60,7 @@ public final class XorExample {
   /** The 2-2-1 network with weights drawn from {@code seed}. */
   public static Sequential network(long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
-    return new Sequential(new Dense(2, 2, true, rng), new Tanh(), new Dense(2, 1, true, rng), new Sigmoid());
+    return new Sequential(new Linear(2, 2, true, rng), new Tanh(), new Linear(2, 1, true, rng), new Sigmoid());
   }
 
   /** Trains a fresh network; prints the loss every {@code printEvery} steps (0: never). */

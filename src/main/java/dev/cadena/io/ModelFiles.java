@@ -68,7 +68,7 @@ public final class ModelFiles {
    */
   public static Tensor toTensor(SafeTensors.Entry e) {
     int[] shape = e.shape();
-    switch (e.dtype()) {
+    switch (e.elementType()) {
       case F64:
         return Tensor.fromData(NDArray.wrap(e.toDoubleArray(), shape));
       case I64:
@@ -117,8 +117,8 @@ public final class ModelFiles {
       if (!Arrays.equals(f.shape(), want.shape())) {
         problems.add("'" + e.getKey() + "' has shape " + Shapes.str(f.shape()) + " in the file, the model has "
             + Shapes.str(want.shape()));
-      } else if (!f.dtype().name().equals(wantType)) {
-        problems.add("'" + e.getKey() + "' has dtype " + f.dtype() + " in the file, the model has "
+      } else if (!f.elementType().name().equals(wantType)) {
+        problems.add("'" + e.getKey() + "' has dtype " + f.elementType() + " in the file, the model has "
             + wantType + " (" + want.dtype() + ")");
       } else {
         values.put(e.getKey(), toTensor(f));

@@ -83,10 +83,17 @@ public final class SafeTensors {
   private SafeTensors() {}
 
   /**
-   * The element types of safetensors, named as in the header. They are declared in increasing
-   * alignment, the order the reference implementation uses to lay tensors out.
+   * The element types of safetensors, named as in the header's {@code "dtype"} field ({@code F64},
+   * {@code F32}, {@code I64}, ...). They are declared in increasing alignment, the order the
+   * reference implementation uses to lay tensors out.
+   *
+   * <p>Not to be confused with {@link dev.cadena.tensor.DType}, the three dtypes a Cadena tensor
+   * can have: a file may hold any of these, and {@link ModelFiles} maps float64, float32 and int64
+   * to {@code F64}, {@code F32} and {@code I64}.
+   * (This type was called {@code SafeTensors.DType}, and {@link Entry#elementType()} was {@code
+   * dtype()}, before they were renamed to end that clash.)
    */
-  public enum DType {
+  public enum ElementType {
     /** Boolean, one byte, 0 or 1. */
     BOOL(1),
     /** Unsigned 8-bit integer. */
@@ -120,7 +127,7 @@ public final class SafeTensors {
 
     private final int size;
 
-    DType(int size) {
+    ElementType(int size) {
       this.size = size;
     }
 
@@ -147,8 +154,8 @@ public final class SafeTensors {
       }
     }
 
-    static DType parse(String name) {
-      for (DType d : values()) {
+    static ElementType parse(String name) {
+      for (ElementType d : values()) {
         if (d.name().equals(name)) {
           return d;
         }
@@ -158,24 +165,24 @@ public final class SafeTensors {
   }
 
   /**
-   * One tensor: a dtype, a shape and its elements as little-endian bytes, row-major. Immutable;
+   * One tensor: an element type, a shape and its elements as little-endian bytes, row-major. Immutable;
    * factories copy their input and getters return fresh arrays.
    *
    * <p>A shape of {@code []} is a scalar with one element; a shape with a 0 is an empty tensor.
    */
   public static final class Entry {
-    private final DType dtype;
+    private final ElementType dtype;
     private final int[] shape;
     private final byte[] data; // little-endian; never escapes
 
-    private Entry(DType dtype, int[] shape, byte[] data) {
+    private Entry(ElementType dtype, int[] shape, byte[] data) {
       this.dtype = dtype;
       this.shape = shape;
       this.data = data;
     }
 
     /** Element count of {@code shape}, or -1 if a dimension is negative or it is too large. */
-    private static long byteLength(DType dtype, int[] shape) {
+    private static long byteLength(ElementType dtype, int[] shape) {
       long bytes = dtype.size();
       for (int d : shape) {
         if (d < 0) {
@@ -189,7 +196,7 @@ public final class SafeTensors {
       return bytes;
     }
 
-    private static ByteBuffer allocate(String op, DType dtype, int[] shape, int count) {
+    private static ByteBuffer allocate(String op, ElementType dtype, int[] shape, int count) {
       long bytes = byteLength(dtype, shape);
       if (bytes < 0) {
         throw new IllegalArgumentException(
@@ -212,7 +219,7 @@ public final class SafeTensors {
      * @throws IllegalArgumentException if a dimension is negative or the byte count is not
      *     {@code product(shape) * dtype.size()}
      */
-    public static Entry ofBytes(DType dtype, int[] shape, byte[] littleEndian) {
+    public static Entry ofBytes(ElementType dtype, int[] shape, byte[] littleEndian) {
       long bytes = byteLength(dtype, shape);
       if (bytes < 0 || bytes != littleEndian.length) {
         throw new IllegalArgumentException(
@@ -228,34 +235,34 @@ public final class SafeTensors {
 
     /** An F64 tensor. @throws IllegalArgumentException if the count does not match the shape */
     public static Entry ofDoubles(int[] shape, double[] values) {
-      ByteBuffer buf = allocate("Entry.ofDoubles", DType.F64, shape, values.length);
+      ByteBuffer buf = allocate("Entry.ofDoubles", ElementType.F64, shape, values.length);
       buf.asDoubleBuffer().put(values);
-      return new Entry(DType.F64, shape.clone(), buf.array());
+      return new Entry(ElementType.F64, shape.clone(), buf.array());
     }
 
     /** An F32 tensor. @throws IllegalArgumentException if the count does not match the shape */
     public static Entry ofFloats(int[] shape, float[] values) {
-      ByteBuffer buf = allocate("Entry.ofFloats", DType.F32, shape, values.length);
+      ByteBuffer buf = allocate("Entry.ofFloats", ElementType.F32, shape, values.length);
       buf.asFloatBuffer().put(values);
-      return new Entry(DType.F32, shape.clone(), buf.array());
+      return new Entry(ElementType.F32, shape.clone(), buf.array());
     }
 
     /** An I64 tensor. @throws IllegalArgumentException if the count does not match the shape */
     public static Entry ofLongs(int[] shape, long[] values) {
-      ByteBuffer buf = allocate("Entry.ofLongs", DType.I64, shape, values.length);
+      ByteBuffer buf = allocate("Entry.ofLongs", ElementType.I64, shape, values.length);
       buf.asLongBuffer().put(values);
-      return new Entry(DType.I64, shape.clone(), buf.array());
+      return new Entry(ElementType.I64, shape.clone(), buf.array());
     }
 
     /** An I32 tensor. @throws IllegalArgumentException if the count does not match the shape */
     public static Entry ofInts(int[] shape, int[] values) {
-      ByteBuffer buf = allocate("Entry.ofInts", DType.I32, shape, values.length);
+      ByteBuffer buf = allocate("Entry.ofInts", ElementType.I32, shape, values.length);
       buf.asIntBuffer().put(values);
-      return new Entry(DType.I32, shape.clone(), buf.array());
+      return new Entry(ElementType.I32, shape.clone(), buf.array());
     }
 
     /** The element type. */
-    public DType dtype() {
+    public ElementType elementType() {
       return dtype;
     }
 
@@ -294,7 +301,7 @@ public final class SafeTensors {
       int n = size();
       double[] out = new double[n];
       ByteBuffer buf = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-      if (dtype == DType.U64) {
+      if (dtype == ElementType.U64) {
         for (int i = 0; i < n; i++) {
           long v = buf.getLong(8 * i);
           // Unsigned: the top bit is worth 2^63, not -2^63.
@@ -316,7 +323,7 @@ public final class SafeTensors {
     public float[] toFloatArray() {
       int n = size();
       float[] out = new float[n];
-      if (dtype == DType.F32) {
+      if (dtype == ElementType.F32) {
         ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
         return out;
       }
@@ -343,7 +350,7 @@ public final class SafeTensors {
       long[] out = new long[n];
       ByteBuffer buf = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
       for (int i = 0; i < n; i++) {
-        out[i] = dtype == DType.U64 || dtype == DType.I64 ? buf.getLong(8 * i) : (long) element("toLongArray", buf, i);
+        out[i] = dtype == ElementType.U64 || dtype == ElementType.I64 ? buf.getLong(8 * i) : (long) element("toLongArray", buf, i);
       }
       return out;
     }
@@ -704,12 +711,12 @@ public final class SafeTensors {
   /** A header entry before its data is read. */
   private static final class Info {
     final String name;
-    final DType dtype;
+    final ElementType dtype;
     final int[] shape;
     final long begin;
     final long end;
 
-    Info(String name, DType dtype, int[] shape, long begin, long end) {
+    Info(String name, ElementType dtype, int[] shape, long begin, long end) {
       this.name = name;
       this.dtype = dtype;
       this.shape = shape;
@@ -932,12 +939,12 @@ public final class SafeTensors {
               where, dtypeName == null ? "dtype" : shape == null ? "shape" : "data_offsets"),
           path);
     }
-    DType dtype = DType.parse(dtypeName);
+    ElementType dtype = ElementType.parse(dtypeName);
     if (dtype == null) {
       throw new FormatException(
           String.format(
               "safetensors: %s has unknown dtype \"%s\" (known: %s)",
-              where, dtypeName, Arrays.toString(DType.values())),
+              where, dtypeName, Arrays.toString(ElementType.values())),
           path);
     }
     if (offsets.length != 2) {

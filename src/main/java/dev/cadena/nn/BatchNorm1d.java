@@ -71,8 +71,8 @@ public final class BatchNorm1d extends Module {
    *     an int64 dtype
    */
   public BatchNorm1d(int numFeatures, double eps, double momentum, boolean affine, DType dtype) {
-    this.numFeatures = Checks.positive("BatchNorm1d", "numFeatures", numFeatures);
-    this.eps = Checks.positive("BatchNorm1d", "eps", eps);
+    this.numFeatures = Checks.positiveSize("BatchNorm1d", "numFeatures", numFeatures);
+    this.eps = Checks.positiveFinite("BatchNorm1d", "eps", eps);
     this.momentum = Checks.inRange("BatchNorm1d", "momentum", momentum, 0.0, 1.0, true);
     if (dtype == null || !dtype.isFloatingPoint()) {
       throw new IllegalArgumentException("BatchNorm1d: dtype must be float32 or float64, got " + dtype);

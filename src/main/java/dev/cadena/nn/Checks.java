@@ -8,12 +8,66 @@ import dev.cadena.tensor.Shapes;
 import java.util.Arrays;
 
 /**
- * Argument checks shared by layers, functions and losses. Every message starts with the op or
- * layer name and names the values involved, so that a user's mistake reads as an explanation
- * instead of a stack trace from deep inside a kernel.
+ * Argument checks shared by layers, functions and losses, and by the optimisers and schedules of
+ * {@code dev.cadena.optim}. Every message starts with the op, layer or optimiser name and names
+ * the values involved, so that a user's mistake reads as an explanation instead of a stack trace
+ * from deep inside a kernel: {@code Adam: beta1 must be in [0, 1), got 1.2}.
+ *
+ * <p><b>Internal.</b> This class is public only so that {@code dev.cadena.optim} (the layer above
+ * {@code nn}) can share it; it is not part of Cadena's API and may change in any release. The
+ * checks that only {@code nn} uses stay package-private.
+ *
+ * <p>Two wordings of "positive" remain from when these were two classes, and tests pin both: the
+ * layer checks ({@link #positiveFinite}, {@link #positiveSize}) say {@code must be positive}, the
+ * hyper-parameter checks ({@link #positive(String, String, double)}, {@link #positive(String,
+ * String, int)}) say {@code must be > 0}.
  */
-final class Checks {
+public final class Checks {
   private Checks() {}
+
+  // ------------------------------------------------------------------ hyper-parameters (optim)
+
+  /** {@code value >= 0} and finite (learning rates, weight decay). */
+  public static double nonNegative(String owner, String name, double value) {
+    if (!(value >= 0) || Double.isInfinite(value)) {
+      throw new IllegalArgumentException(owner + ": " + name + " must be >= 0 and finite, got " + value);
+    }
+    return value;
+  }
+
+  /** {@code value > 0} and finite (eps, gamma). */
+  public static double positive(String owner, String name, double value) {
+    if (!(value > 0) || Double.isInfinite(value)) {
+      throw new IllegalArgumentException(owner + ": " + name + " must be > 0 and finite, got " + value);
+    }
+    return value;
+  }
+
+  /** {@code 0 <= value < 1} (momentum, betas). */
+  public static double halfOpenUnit(String owner, String name, double value) {
+    if (!(value >= 0 && value < 1)) {
+      throw new IllegalArgumentException(owner + ": " + name + " must be in [0, 1), got " + value);
+    }
+    return value;
+  }
+
+  /** {@code 0 <= value <= 1} (dampening, RMSprop's smoothing constant). */
+  public static double closedUnit(String owner, String name, double value) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new IllegalArgumentException(owner + ": " + name + " must be in [0, 1], got " + value);
+    }
+    return value;
+  }
+
+  /** {@code value > 0} for counts (step sizes, periods). */
+  public static int positive(String owner, String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(owner + ": " + name + " must be > 0, got " + value);
+    }
+    return value;
+  }
+
+  // ------------------------------------------------------------------ layers, functions, losses
 
   /** The tensor, or an IllegalArgumentException naming the op and the argument. */
   static Tensor notNull(String op, String what, Tensor t) {
@@ -55,7 +109,7 @@ final class Checks {
   }
 
   /** A finite, strictly positive value. */
-  static double positive(String op, String what, double v) {
+  static double positiveFinite(String op, String what, double v) {
     if (!(v > 0) || !Double.isFinite(v)) {
       throw new IllegalArgumentException(op + ": " + what + " must be positive and finite, got " + v);
     }
@@ -70,8 +124,8 @@ final class Checks {
     return v;
   }
 
-  /** A positive count. */
-  static int positive(String op, String what, int v) {
+  /** A positive size (feature counts, shapes). */
+  static int positiveSize(String op, String what, int v) {
     if (v <= 0) {
       throw new IllegalArgumentException(op + ": " + what + " must be positive, got " + v);
     }

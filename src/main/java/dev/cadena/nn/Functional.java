@@ -182,7 +182,7 @@ public final class Functional {
    */
   public static Tensor softplus(Tensor x, double beta, double threshold) {
     floating("softplus", "input", x);
-    Checks.positive("softplus", "beta", beta);
+    Checks.positiveFinite("softplus", "beta", beta);
     Checks.finite("softplus", "threshold", threshold);
     Tensor z = x.mul(beta);
     Tensor soft = z.maximum(0.0).add(log1pExp(z.abs().neg())).div(beta);
@@ -206,14 +206,25 @@ public final class Functional {
     return softplus(x, 1.0, 20.0);
   }
 
-  /** {@code exp(x - logsumexp(x))} along {@code axis}; stable for large inputs. */
+  /**
+   * Softmax along {@code axis}: {@code e / sum(e, axis)} with {@code e = exp(x - m)}, where {@code
+   * m = max(x, axis)} is held constant (0 where it is not finite). The shift is subtracted first,
+   * so the result stays exact for large inputs ({@code softmax([1000, 1000]) = [0.5, 0.5]});
+   * going through {@code exp(x - logsumexp(x))} would round at the magnitude of {@code x}. See
+   * {@link dev.cadena.ops.Reductions#softmax}.
+   */
   public static Tensor softmax(Tensor x, int axis) {
     floating("softmax", "input", x);
     Shapes.axis("softmax", axis, x.rank());
     return x.softmax(axis);
   }
 
-  /** {@code x - logsumexp(x)} along {@code axis}; stable for large inputs. */
+  /**
+   * Log-softmax along {@code axis}: {@code z - log(sum(exp(z), axis))} with {@code z = x - m} and
+   * {@code m = max(x, axis)} held constant (0 where it is not finite): equal to {@code x -
+   * logsumexp(x)}, but shifted first so that it stays finite and accurate for large inputs. See
+   * {@link dev.cadena.ops.Reductions#logSoftmax}.
+   */
   public static Tensor logSoftmax(Tensor x, int axis) {
     floating("logSoftmax", "input", x);
     Shapes.axis("logSoftmax", axis, x.rank());
@@ -263,7 +274,7 @@ public final class Functional {
   static Tensor batchNorm(
       String op, Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, double eps) {
     floating(op, "input", x);
-    Checks.positive(op, "eps", eps);
+    Checks.positiveFinite(op, "eps", eps);
     if (x.rank() != 2 && x.rank() != 3) {
       throw new ShapeException(
           op + ": expected a 2-d [N, C] or 3-d [N, C, L] input, got shape " + Shapes.str(x.shape()));
@@ -306,7 +317,7 @@ public final class Functional {
   static Tensor layerNorm(
       String op, Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
     floating(op, "input", x);
-    Checks.positive(op, "eps", eps);
+    Checks.positiveFinite(op, "eps", eps);
     int k = normalizedShape.length;
     int[] s = x.shape();
     if (k == 0 || s.length < k

@@ -2,6 +2,7 @@ package dev.cadena.nn;
 
 import dev.cadena.Tensor;
 import dev.cadena.nn.Functional.GeluApproximation;
+import java.util.Locale;
 
 /**
  * {@code gelu(x) = x Phi(x)}, Phi the standard normal CDF, elementwise (Hendrycks and Gimpel
@@ -46,6 +47,6 @@ public final class GELU extends Module {
 
   @Override
   protected String extraRepr() {
-    return "approximate=" + approximation.name().toLowerCase(java.util.Locale.ROOT);
+    return "approximate=" + approximation.name().toLowerCase(Locale.ROOT);
   }
 }

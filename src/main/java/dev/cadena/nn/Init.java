@@ -11,7 +11,7 @@ import java.util.random.RandomGenerator;
  * under {@link Tensor#noGrad()} (so it works on parameters that require grad), draws from the
  * seeded generator it is given and returns the same tensor.
  *
- * <p><b>Fans</b>: Cadena's {@link Dense} stores its weight as {@code [in, out]} (so that forward is
+ * <p><b>Fans</b>: Cadena's {@link Linear} stores its weight as {@code [in, out]} (so that forward is
  * {@code x @ W}), so for a 2-d weight {@code fanIn = shape[0]} and {@code fanOut = shape[1]} --
  * the transpose of PyTorch's {@code [out, in]} convention. Only 2-d tensors have fans.
  *
@@ -26,7 +26,7 @@ import java.util.random.RandomGenerator;
  *
  * <pre>{@code
  * var rng = new SplittableRandom(0);
- * Dense layer = new Dense(256, 128, true, rng);
+ * Linear layer = new Linear(256, 128, true, rng);
  * Init.kaimingNormal(layer.weight(), 0, Init.FanMode.FAN_IN, "relu", rng);
  * Init.zeros(layer.bias());
  * }</pre>
@@ -145,7 +145,7 @@ public final class Init {
    */
   public static Tensor xavierUniform(Tensor w, double gain, RandomGenerator rng) {
     int[] f = fans("Init.xavierUniform", w);
-    Checks.positive("Init.xavierUniform", "gain", gain);
+    Checks.positiveFinite("Init.xavierUniform", "gain", gain);
     double a = gain * Math.sqrt(6.0 / (f[0] + f[1]));
     return uniform(w, -a, a, rng);
   }
@@ -158,7 +158,7 @@ public final class Init {
   /** Glorot and Bengio (2010): N(0, std^2) with {@code std = gain * sqrt(2 / (fanIn + fanOut))}. */
   public static Tensor xavierNormal(Tensor w, double gain, RandomGenerator rng) {
     int[] f = fans("Init.xavierNormal", w);
-    Checks.positive("Init.xavierNormal", "gain", gain);
+    Checks.positiveFinite("Init.xavierNormal", "gain", gain);
     return normal(w, 0.0, gain * Math.sqrt(2.0 / (f[0] + f[1])), rng);
   }
 

@@ -61,7 +61,7 @@ public final class LayerNorm extends Module {
       throw new IllegalArgumentException("LayerNorm: dtype must be float32 or float64, got " + dtype);
     }
     this.normalizedShape = normalizedShape.clone();
-    this.eps = Checks.positive("LayerNorm", "eps", eps);
+    this.eps = Checks.positiveFinite("LayerNorm", "eps", eps);
     this.weight = elementwiseAffine ? registerParameter("weight", Tensor.ones(dtype, normalizedShape)) : null;
     this.bias = elementwiseAffine ? registerParameter("bias", Tensor.zeros(dtype, normalizedShape)) : null;
   }

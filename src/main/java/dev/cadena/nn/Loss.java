@@ -80,7 +80,7 @@ public final class Loss {
    */
   public static Tensor huber(Tensor input, Tensor target, double delta, Reduction reduction) {
     pair("huber", input, target, reduction);
-    Checks.positive("huber", "delta", delta);
+    Checks.positiveFinite("huber", "delta", delta);
     Tensor d = input.sub(target);
     Tensor a = d.abs();
     Tensor quadratic = d.square().mul(0.5);

@@ -204,7 +204,7 @@ public abstract class Module {
     return "";
   }
 
-  /** A tree like PyTorch's: {@code Sequential(\n  (0): Dense(in=784, out=256, bias=true)\n ...)}. */
+  /** A tree like PyTorch's: {@code Sequential(\n  (0): Linear(in=784, out=256, bias=true)\n ...)}. */
   @Override
   public String toString() {
     String name = getClass().getSimpleName();

@@ -14,12 +14,12 @@ import java.util.List;
  *
  * <pre>{@code
  * var rng = new SplittableRandom(0);
- * Sequential mlp = new Sequential(new Dense(784, 256, true, rng), new ReLU(), new Dense(256, 10, true, rng));
+ * Sequential mlp = new Sequential(new Linear(784, 256, true, rng), new ReLU(), new Linear(256, 10, true, rng));
  * System.out.println(mlp);
  * // Sequential(
- * //   (0): Dense(in=784, out=256, bias=true)
+ * //   (0): Linear(in=784, out=256, bias=true)
  * //   (1): ReLU()
- * //   (2): Dense(in=256, out=10, bias=true)
+ * //   (2): Linear(in=256, out=10, bias=true)
  * // )
  * }</pre>
  */

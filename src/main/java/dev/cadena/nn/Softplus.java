@@ -32,7 +32,7 @@ public final class Softplus extends Module {
    * @throws IllegalArgumentException unless beta is positive and threshold finite
    */
   public Softplus(double beta, double threshold) {
-    this.beta = Checks.positive("Softplus", "beta", beta);
+    this.beta = Checks.positiveFinite("Softplus", "beta", beta);
     this.threshold = Checks.finite("Softplus", "threshold", threshold);
   }
 

@@ -5,8 +5,8 @@
  *
  * <ul>
  *   <li>{@link dev.cadena.nn.Module}, {@link dev.cadena.nn.Sequential}
- *   <li>layers: {@link dev.cadena.nn.Dense} (alias {@link dev.cadena.nn.Linear}), {@link
- *       dev.cadena.nn.Dropout}, {@link dev.cadena.nn.BatchNorm1d}, {@link dev.cadena.nn.LayerNorm}
+ *   <li>layers: {@link dev.cadena.nn.Linear}, {@link dev.cadena.nn.Dropout}, {@link
+ *       dev.cadena.nn.BatchNorm1d}, {@link dev.cadena.nn.LayerNorm}
  *   <li>activations (modules and {@link dev.cadena.nn.Functional} functions): Sigmoid, Tanh, ReLU,
  *       LeakyReLU, ELU, GELU, Softplus, Softmax, LogSoftmax
  *   <li>{@link dev.cadena.nn.Init} initialisers; {@link dev.cadena.nn.Loss} losses with {@link

@@ -3,58 +3,100 @@ package dev.cadena.ops;
 /**
  * Every primitive op: the only ops with a vector-Jacobian product of their own. Everything else
  * ({@code sub}, {@code neg}, {@code mean}, {@code softmax}, layers, losses) is a composition of
- * these. Each constant names the op (as it appears in {@code grad_fn}), its forward and its VJP,
- * in the vocabulary of the op reference: {@code grad} is the upstream gradient, {@code out} the
- * forward result, {@code a}, {@code b}, {@code x} the inputs.
+ * these. Each constant is one line of the derivative table: the op's name (as it appears in
+ * {@code grad_fn}), its forward, its VJP and remarks, in the vocabulary of the op reference:
+ * {@code grad} is the upstream gradient, {@code out} the forward result, {@code a}, {@code b},
+ * {@code x} the inputs. The formulas state what the code computes, in the order it computes it
+ * (e.g. {@code div}'s {@code db = -grad * out / b}, not the textbook {@code -grad * a / b^2}).
  *
- * <p>Tests enumerate this type: each primitive must have gradient-check samples and an entry in
- * {@code docs/ops.md}.
+ * <p>This enum is the single source of that table: the primitives table of {@code docs/ops.md}
+ * is generated from it ({@code DocsReferenceTest} fails on any difference and says how to
+ * regenerate it), and the ops' Javadoc links to the constant instead of repeating the formula.
+ * Tests enumerate this type: each primitive must have gradient-check samples whose graph records
+ * it.
  */
 public enum Primitive {
-  ADD("add", "a + b", "da = grad; db = grad"),
-  MUL("mul", "a * b", "da = grad * b; db = grad * a"),
-  /** A primitive rather than {@code a * b^-1} for precision and speed. */
-  DIV("div", "a / b", "da = grad / b; db = -grad * a / b^2"),
-  POW("pow", "a ^ b", "da = grad * b * a^(b-1); db = grad * out * log(a)"),
-  EXP("exp", "e^x", "dx = grad * out"),
-  LOG("log", "ln x", "dx = grad / x"),
+  ADD("add", "a + b", "da = grad; db = grad",
+      "broadcasting; float32 op float64 promotes to float64"),
+  MUL("mul", "a * b", "da = grad * b; db = grad * a", ""),
+  /** A primitive rather than {@code a * b^-1} for precision. */
+  DIV("div", "a / b", "da = grad / b; db = -grad * out / b",
+      "a primitive rather than `a * b^-1` for precision; `-grad * out / b` equals"
+          + " `-grad * a / b^2` without squaring `b`"),
+  POW("pow", "a ^ b", "da = grad * b * a^(b-1); db = grad * out * log(a)",
+      "tensor or constant exponent (a Java scalar becomes a 0-d tensor of `a`'s dtype); `db` is"
+          + " NaN for `a <= 0`, as in PyTorch"),
+  EXP("exp", "e^x", "dx = grad * out", "reuses the forward result"),
+  LOG("log", "ln x", "dx = grad / x", ""),
   /** A primitive rather than {@code pow(x, 0.5)} for speed and exactness. */
-  SQRT("sqrt", "sqrt(x)", "dx = grad / (2 * out)"),
-  ABS("abs", "|x|", "dx = grad * sign(x)"),
-  SIN("sin", "sin x", "dx = grad * cos x"),
-  COS("cos", "cos x", "dx = -grad * sin x"),
+  SQRT("sqrt", "sqrt(x)", "dx = grad / (2 * out)",
+      "a primitive rather than `pow(x, 0.5)` for speed and exactness"),
+  ABS("abs", "abs(x)", "dx = grad * sign(x)", "derivative 0 at 0"),
+  SIN("sin", "sin x", "dx = grad * cos x", ""),
+  COS("cos", "cos x", "dx = -grad * sin x", ""),
   /** A primitive for numerical stability (no overflow of e^2x) and to reuse {@code out}. */
-  TANH("tanh", "tanh x", "dx = grad * (1 - out^2)"),
+  TANH("tanh", "tanh x", "dx = grad * (1 - out^2)",
+      "primitive for stability (no overflow of `e^2x`) and to reuse `out`"),
   /** A primitive for numerical stability (no overflow of e^-x) and to reuse {@code out}. */
-  SIGMOID("sigmoid", "1 / (1 + e^-x)", "dx = grad * out * (1 - out)"),
+  SIGMOID("sigmoid", "1 / (1 + e^-x)", "dx = grad * (out * (1 - out))",
+      "primitive for stability (computed without overflow for large `abs(x)`) and to reuse `out`"),
   /** A primitive for speed; its derivative at 0 is taken as 0, as in PyTorch. */
-  RELU("relu", "max(x, 0)", "dx = grad * (x > 0)"),
-  MAXIMUM("maximum", "max(a, b)", "da = grad * ((a > b) + (a == b) / 2); db = grad * ((b > a) + (a == b) / 2)"),
-  WHERE("where", "cond ? a : b", "da = where(cond, grad, 0); db = where(cond, 0, grad); cond gets none"),
-  CAST("to", "x converted to another dtype", "dx = grad converted back to x's dtype"),
-  SUM("sum", "sum of x over axes", "dx = grad (with reduced axes restored as size 1) expanded to x's shape"),
+  RELU("relu", "max(x, 0)", "dx = grad * (x > 0)",
+      "primitive for speed; derivative 0 at 0, as in PyTorch"),
+  MAXIMUM("maximum", "max(a, b)",
+      "da = grad * ((a > b) + (a == b) / 2); db = grad * ((b > a) + (a == b) / 2)",
+      "elementwise; ties split the gradient evenly; NaN if either is NaN"),
+  WHERE("where", "cond != 0 ? a : b", "da = where(cond, grad, 0); db = where(cond, 0, grad)",
+      "`cond` is a mask and gets no gradient; all three broadcast"),
+  CAST("to", "x.to(dtype)", "dx = grad.to(x.dtype)",
+      "between float32 and float64; conversions to or from int64 are not differentiable and"
+          + " record nothing"),
+  SUM("sum", "sum(x, axes)", "dx = grad.reshape(kept).expand(x.shape)",
+      "`kept` is `x.shape` with the reduced axes as size 1; an empty axis list means all axes"),
   /** Gradient split evenly among tied maxima, as PyTorch's amax. */
-  MAX("max", "max of x over axes", "dx = grad * (x == out) / count(x == out), broadcast over the reduced axes"),
-  MATMUL("matmul", "a @ b (batched, broadcast batch dims)", "da = grad @ b^T; db = a^T @ grad"),
-  RESHAPE("reshape", "x with a new shape", "dx = grad reshaped to x's shape"),
-  PERMUTE("permute", "x with axes reordered by p", "dx = grad permuted by the inverse of p"),
-  EXPAND("expand", "x broadcast to a larger shape", "dx = grad (the engine sums it back to x's shape)"),
-  SLICE("slice", "x[start:end:step] along an axis", "dx = zeros like x with grad scattered into the slice"),
-  SLICE_SCATTER("sliceScatter", "x with its slice replaced by src", "dx = grad with the slice zeroed; dsrc = grad[slice]"),
-  CONCAT("concat", "inputs joined along an axis", "dx_i = the part of grad that came from x_i"),
-  INDEX_SELECT("indexSelect", "entries idx of x along an axis", "dx = zeros like x, indexAdd(grad) at idx"),
-  INDEX_ADD("indexAdd", "x with src added at entries idx along an axis", "dx = grad; dsrc = grad.indexSelect(idx)"),
-  GATHER("gather", "out[i][j] = x[idx[i][j]][j] (along an axis)", "dx = zeros like x, scatterAdd(grad) at idx"),
-  SCATTER_ADD("scatterAdd", "x with src[i][j] added at [idx[i][j]][j]", "dx = grad; dsrc = grad.gather(idx)");
+  MAX("max", "max(x, axes)", "dx = grad.reshape(kept) * (x == out) / count(x == out)",
+      "`kept` as for `sum`, `out` and the count also with the reduced axes kept; tied maxima share"
+          + " the gradient, as PyTorch's `amax`; error on an empty dimension"),
+  MATMUL("matmul", "a @ b", "da = grad @ b.mT; db = a.mT @ grad",
+      "on the last two axes, rank >= 2, batch axes broadcast (the engine sums them back);"
+          + " `mT` swaps the last two axes; the vector cases are compositions (see below)"),
+  RESHAPE("reshape", "x.reshape(shape)", "dx = grad.reshape(x.shape)",
+      "one size may be -1; a view when `x` is contiguous"),
+  PERMUTE("permute", "x.permute(p)", "dx = grad.permute(inverse(p))",
+      "result axis `i` is `x`'s axis `p[i]`; a view"),
+  EXPAND("expand", "x.expand(shape)", "dx = grad",
+      "`x` broadcast to a larger shape, a view with stride 0 on broadcast axes; the engine sums"
+          + " `dx` back to `x.shape`"),
+  SLICE("slice", "x[start:end:step]", "dx = sliceScatter(zeros like x, grad)",
+      "along one axis; a view; bounds clamp like Python slices; step > 0"),
+  SLICE_SCATTER("sliceScatter", "sliceScatter(x, src)",
+      "dx = sliceScatter(grad, zeros like src); dsrc = grad[start:end:step]",
+      "`x` with its slice `start:end:step` along one axis replaced by `src`; the transpose of"
+          + " `slice`"),
+  CONCAT("concat", "concat([x_1, ..., x_n], axis)",
+      "dx_i = grad[offset_i:offset_i + x_i.shape[axis]]",
+      "joins along an existing axis, and the VJP slices along it; `offset_i` is where `x_i` starts;"
+          + " dtypes promote"),
+  INDEX_SELECT("indexSelect", "x.indexSelect(axis, idx)", "dx = indexAdd(zeros like x, axis, idx, grad)",
+      "`idx` is 1-d int64; repeated indices accumulate in the VJP; negative indices count from"
+          + " the end"),
+  INDEX_ADD("indexAdd", "x.indexAdd(axis, idx, src)", "dx = grad; dsrc = grad.indexSelect(axis, idx)",
+      "`x` with `src` added at entries `idx` along `axis`; the transpose of `indexSelect`"),
+  GATHER("gather", "out[i][j] = x[idx[i][j]][j]", "dx = scatterAdd(zeros like x, axis, idx, grad)",
+      "shown for axis 0, likewise for others; `idx` is int64 with `x`'s rank"),
+  SCATTER_ADD("scatterAdd", "x.scatterAdd(axis, idx, src)", "dx = grad; dsrc = grad.gather(axis, idx)",
+      "`x` with `src[i][j]` added at `[idx[i][j]][j]` (axis 0); the transpose of `gather`");
 
   private final String opName;
   private final String forward;
   private final String vjp;
+  private final String remarks;
 
-  Primitive(String opName, String forward, String vjp) {
+  Primitive(String opName, String forward, String vjp, String remarks) {
     this.opName = opName;
     this.forward = forward;
     this.vjp = vjp;
+    this.remarks = remarks;
   }
 
   /** The op's name as it appears in {@code grad_fn} and error messages. */
@@ -62,13 +104,21 @@ public enum Primitive {
     return opName;
   }
 
-  /** The forward formula. */
+  /** The forward formula, in the notation of {@code docs/ops.md}. */
   public String forward() {
     return forward;
   }
 
-  /** The vector-Jacobian product, one formula per input. */
+  /** The vector-Jacobian product, one formula per input, as the code computes it. */
   public String vjp() {
     return vjp;
+  }
+
+  /**
+   * Notes for the op reference (why it is a primitive, edge cases, which inputs get no
+   * gradient), in Markdown with code in backticks; empty when there is nothing to add.
+   */
+  public String remarks() {
+    return remarks;
   }
 }

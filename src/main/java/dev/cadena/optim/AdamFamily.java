@@ -1,6 +1,7 @@
 package dev.cadena.optim;
 
 import dev.cadena.Tensor;
+import dev.cadena.nn.Checks;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,5 +1,7 @@
 package dev.cadena.optim;
 
+import dev.cadena.nn.Checks;
+
 /**
  * Anneals the learning rate from its base value to {@code etaMin} along half a cosine over
  * {@code tMax} epochs (SGDR, Loshchilov and Hutter 2017, without restarts), as the closed form of

@@ -2,6 +2,7 @@ package dev.cadena.optim;
 
 import dev.cadena.Tensor;
 import dev.cadena.autograd.GradMode;
+import dev.cadena.nn.Checks;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.NDArray;
 

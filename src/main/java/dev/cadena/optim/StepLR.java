@@ -1,5 +1,7 @@
 package dev.cadena.optim;
 
+import dev.cadena.nn.Checks;
+
 /**
  * Multiplies the learning rate by {@code gamma} every {@code stepSize} epochs, as {@code
  * torch.optim.lr_scheduler.StepLR}:

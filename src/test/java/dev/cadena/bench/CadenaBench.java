@@ -8,7 +8,7 @@ import dev.cadena.data.Augment;
 import dev.cadena.data.DataLoader;
 import dev.cadena.data.Datasets;
 import dev.cadena.data.TensorDataset;
-import dev.cadena.nn.Dense;
+import dev.cadena.nn.Linear;
 import dev.cadena.nn.Loss;
 import dev.cadena.nn.ReLU;
 import dev.cadena.nn.Sequential;
@@ -161,9 +161,9 @@ public final class CadenaBench {
     Map<String, Object> meta = meta();
     SplittableRandom rng = new SplittableRandom(0);
     Sequential model = new Sequential(
-        new Dense(784, 256, true, DType.FLOAT32, rng), new ReLU(),
-        new Dense(256, 128, true, DType.FLOAT32, rng), new ReLU(),
-        new Dense(128, 10, true, DType.FLOAT32, rng));
+        new Linear(784, 256, true, DType.FLOAT32, rng), new ReLU(),
+        new Linear(256, 128, true, DType.FLOAT32, rng), new ReLU(),
+        new Linear(128, 10, true, DType.FLOAT32, rng));
     Optimizer opt = SGD.builder(model.parameters()).lr(0.01).build();
     Tensor[] xs = new Tensor[10];
     Tensor[] ys = new Tensor[10];
@@ -221,9 +221,9 @@ public final class CadenaBench {
     int batch = 128;
     SplittableRandom rng = new SplittableRandom(0);
     Sequential model = new Sequential(
-        new Dense(784, 256, true, DType.FLOAT32, rng), new ReLU(),
-        new Dense(256, 128, true, DType.FLOAT32, rng), new ReLU(),
-        new Dense(128, 10, true, DType.FLOAT32, rng));
+        new Linear(784, 256, true, DType.FLOAT32, rng), new ReLU(),
+        new Linear(256, 128, true, DType.FLOAT32, rng), new ReLU(),
+        new Linear(128, 10, true, DType.FLOAT32, rng));
     Optimizer opt = SGD.builder(model.parameters()).lr(0.01).build();
     Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 784);
     long[] labels = new long[batch];

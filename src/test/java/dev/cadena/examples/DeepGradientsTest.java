@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadena.examples.DeepGradients.Run;
 import dev.cadena.examples.DeepGradients.Setup;
-import dev.cadena.nn.Dense;
+import dev.cadena.nn.Linear;
+import dev.cadena.nn.Loss;
 import dev.cadena.nn.Sequential;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ class DeepGradientsTest {
       Sequential net = DeepGradients.build(s, 1);
       long dense = 0;
       for (var m : net) {
-        if (m instanceof Dense) {
+        if (m instanceof Linear) {
           dense++;
         }
       }
@@ -68,10 +69,10 @@ class DeepGradientsTest {
     Sequential net = DeepGradients.build(Setup.RELU_BATCHNORM, 3);
     assertTrue(DeepGradients.gradientNorms(net).isEmpty(), "no backward yet");
     var xy = DeepGradients.data(4);
-    dev.cadena.nn.Loss.mse(net.forward(xy[0]), xy[1]).backward();
+    Loss.mse(net.forward(xy[0]), xy[1]).backward();
     Map<String, Double> norms = DeepGradients.gradientNorms(net);
     assertEquals(net.namedParameters().keySet(), norms.keySet());
-    assertTrue(norms.containsKey("0.weight") && norms.containsKey("1.weight"), "Dense and BatchNorm");
+    assertTrue(norms.containsKey("0.weight") && norms.containsKey("1.weight"), "Linear and BatchNorm");
     assertEquals(DeepGradients.DEPTH, DeepGradients.denseWeightGradientNorms(net).size());
   }
 }

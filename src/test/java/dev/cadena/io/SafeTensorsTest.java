@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.cadena.io.SafeTensors.DType;
+import dev.cadena.io.SafeTensors.ElementType;
 import dev.cadena.io.SafeTensors.Entry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -88,7 +88,7 @@ class SafeTensorsTest {
   @Test
   void testToBytes_layoutByAlignmentThenName() {
     Map<String, Entry> m = new LinkedHashMap<>();
-    m.put("c", Entry.ofBytes(DType.U8, new int[] {3}, new byte[] {1, 2, 3}));
+    m.put("c", Entry.ofBytes(ElementType.U8, new int[] {3}, new byte[] {1, 2, 3}));
     m.put("b", Entry.ofFloats(new int[] {1}, new float[] {1}));
     m.put("a", Entry.ofFloats(new int[] {1}, new float[] {2}));
     m.put("z", Entry.ofDoubles(new int[] {1}, new double[] {3}));
@@ -119,7 +119,7 @@ class SafeTensorsTest {
     m.put("idx", Entry.ofInts(new int[] {2}, new int[] {-1, Integer.MAX_VALUE}));
     m.put("empty", Entry.ofFloats(new int[] {2, 0, 3}, new float[0]));
     m.put("empty64", Entry.ofDoubles(new int[] {0}, new double[0]));
-    m.put("héllo ✓ \"quoted\"\n", Entry.ofBytes(DType.BOOL, new int[] {2}, new byte[] {0, 1}));
+    m.put("héllo ✓ \"quoted\"\n", Entry.ofBytes(ElementType.BOOL, new int[] {2}, new byte[] {0, 1}));
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "cadena");
     meta.put("epoch", "3");
@@ -147,7 +147,7 @@ class SafeTensorsTest {
     Random rnd = new Random(seed);
     Map<String, Entry> m = new LinkedHashMap<>();
     for (int t = 0; t < count; t++) {
-      DType dtype = DType.values()[rnd.nextInt(DType.values().length)];
+      ElementType dtype = ElementType.values()[rnd.nextInt(ElementType.values().length)];
       int[] shape = new int[rnd.nextInt(4)];
       int n = 1;
       for (int i = 0; i < shape.length; i++) {
@@ -169,7 +169,7 @@ class SafeTensorsTest {
     // Every tensor starts at a multiple of its element size.
     long offset = 8 + headerLength;
     for (Entry e : back.tensors().values()) {
-      assertEquals(0, offset % e.dtype().size(), e.toString());
+      assertEquals(0, offset % e.elementType().size(), e.toString());
       offset += e.byteSize();
     }
   }
@@ -346,27 +346,27 @@ class SafeTensorsTest {
   @Test
   void testEntry_conversions() {
     byte[] halves = {0x00, 0x3C, 0x00, (byte) 0xC0, (byte) 0xFF, 0x7B, 0x01, 0x00, 0x00, 0x7C};
-    Entry f16 = Entry.ofBytes(DType.F16, new int[] {5}, halves);
+    Entry f16 = Entry.ofBytes(ElementType.F16, new int[] {5}, halves);
     assertArrayEquals(new float[] {1f, -2f, 65504f, 0x1p-24f, Float.POSITIVE_INFINITY}, f16.toFloatArray());
-    Entry bf16 = Entry.ofBytes(DType.BF16, new int[] {2}, new byte[] {(byte) 0x80, 0x3F, 0x40, (byte) 0xC0});
+    Entry bf16 = Entry.ofBytes(ElementType.BF16, new int[] {2}, new byte[] {(byte) 0x80, 0x3F, 0x40, (byte) 0xC0});
     assertArrayEquals(new double[] {1.0, -3.0}, bf16.toDoubleArray());
     byte[] ones = new byte[8];
     Arrays.fill(ones, (byte) 0xFF);
-    Entry u64 = Entry.ofBytes(DType.U64, new int[] {1}, ones);
+    Entry u64 = Entry.ofBytes(ElementType.U64, new int[] {1}, ones);
     assertArrayEquals(new double[] {18446744073709551615.0}, u64.toDoubleArray());
     assertArrayEquals(new long[] {-1L}, u64.toLongArray());
-    Entry u32 = Entry.ofBytes(DType.U32, new int[] {1}, Arrays.copyOf(ones, 4));
+    Entry u32 = Entry.ofBytes(ElementType.U32, new int[] {1}, Arrays.copyOf(ones, 4));
     assertArrayEquals(new long[] {4294967295L}, u32.toLongArray());
-    Entry u8 = Entry.ofBytes(DType.U8, new int[] {2}, new byte[] {(byte) 200, 1});
+    Entry u8 = Entry.ofBytes(ElementType.U8, new int[] {2}, new byte[] {(byte) 200, 1});
     assertArrayEquals(new int[] {200, 1}, u8.toIntArray());
-    Entry i16 = Entry.ofBytes(DType.I16, new int[] {1}, new byte[] {0x00, (byte) 0x80});
+    Entry i16 = Entry.ofBytes(ElementType.I16, new int[] {1}, new byte[] {0x00, (byte) 0x80});
     assertArrayEquals(new int[] {-32768}, i16.toIntArray());
 
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> Entry.ofFloats(new int[] {1}, new float[] {1}).toIntArray());
     assertTrue(e.getMessage().contains("F32") && e.getMessage().contains("toDoubleArray"), e.getMessage());
     e = assertThrows(IllegalStateException.class, u64::toIntArray);
     assertTrue(e.getMessage().contains("toLongArray"), e.getMessage());
-    e = assertThrows(IllegalStateException.class, () -> Entry.ofBytes(DType.F8_E4M3, new int[] {1}, new byte[1]).toDoubleArray());
+    e = assertThrows(IllegalStateException.class, () -> Entry.ofBytes(ElementType.F8_E4M3, new int[] {1}, new byte[1]).toDoubleArray());
     assertTrue(e.getMessage().contains("F8_E4M3"), e.getMessage());
   }
 
@@ -376,7 +376,7 @@ class SafeTensorsTest {
     assertEquals("Entry.ofFloats: 5 values do not fill shape [2, 3] (6 elements)", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Entry.ofDoubles(new int[] {-1}, new double[0]));
     assertTrue(e.getMessage().contains("[-1]") && e.getMessage().contains("negative"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> Entry.ofBytes(DType.I32, new int[] {2}, new byte[7]));
+    e = assertThrows(IllegalArgumentException.class, () -> Entry.ofBytes(ElementType.I32, new int[] {2}, new byte[7]));
     assertEquals("Entry.ofBytes: 7 bytes do not fit I32 [2] (expected 8 bytes)", e.getMessage());
     assertEquals("Entry(F32, [2, 3])", Entry.ofFloats(new int[] {2, 3}, new float[6]).toString());
   }

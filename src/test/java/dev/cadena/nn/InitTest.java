@@ -115,7 +115,7 @@ class InitTest {
 
   @Test
   void fans_useTheInOutLayout() {
-    Dense d = new Dense(3, 5, true, new SplittableRandom(1));
+    Linear d = new Linear(3, 5, true, new SplittableRandom(1));
     assertEquals(3, Init.fanIn(d.weight()));
     assertEquals(5, Init.fanOut(d.weight()));
   }

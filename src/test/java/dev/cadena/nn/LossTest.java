@@ -9,6 +9,7 @@ import dev.cadena.Tensor;
 import dev.cadena.autograd.GradCheck;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.ShapeException;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 import java.util.function.DoubleBinaryOperator;
@@ -193,7 +194,7 @@ class LossTest {
     }
     Tensor lab = Tensor.ofLongs(labels);
     assertArrayEquals(per, Loss.crossEntropy(logits, lab, Reduction.NONE).toDoubleArray(), 1e-12);
-    double mean = java.util.Arrays.stream(per).average().orElseThrow();
+    double mean = Arrays.stream(per).average().orElseThrow();
     assertEquals(mean, Loss.crossEntropy(logits, lab).item(), 1e-12);
     assertEquals(mean * 5, Loss.crossEntropy(logits, lab, Reduction.SUM).item(), 1e-11);
     // nll of log-probabilities is the same thing.

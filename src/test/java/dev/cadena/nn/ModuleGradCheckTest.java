@@ -54,13 +54,13 @@ class ModuleGradCheckTest {
 
   static List<Sample> samples() {
     List<Sample> s = new ArrayList<>();
-    s.add(new Sample("Dense [3, 4] -> 5", () -> new Dense(4, 5, true, new SplittableRandom(1)), 3, 4));
-    s.add(new Sample("Dense batched [2, 3, 4], no bias", () -> new Dense(4, 2, false, new SplittableRandom(2)), 2, 3, 4));
-    s.add(new Sample("Dense 1-d input", () -> new Dense(4, 3, true, new SplittableRandom(3)), 4));
+    s.add(new Sample("Linear [3, 4] -> 5", () -> new Linear(4, 5, true, new SplittableRandom(1)), 3, 4));
+    s.add(new Sample("Linear batched [2, 3, 4], no bias", () -> new Linear(4, 2, false, new SplittableRandom(2)), 2, 3, 4));
+    s.add(new Sample("Linear 1-d input", () -> new Linear(4, 3, true, new SplittableRandom(3)), 4));
     s.add(new Sample("Linear", () -> new Linear(3, 2, true, new SplittableRandom(4)), 5, 3));
-    s.add(new Sample("Sequential Dense-Tanh-Dense", () -> {
+    s.add(new Sample("Sequential Linear-Tanh-Linear", () -> {
       SplittableRandom r = new SplittableRandom(5);
-      return new Sequential(new Dense(3, 4, true, r), new Tanh(), new Dense(4, 2, true, r));
+      return new Sequential(new Linear(3, 4, true, r), new Tanh(), new Linear(4, 2, true, r));
     }, 4, 3));
     s.add(new Sample("Sigmoid", Sigmoid::new, 3, 4));
     s.add(new Sample("Tanh", Tanh::new, 3, 4));

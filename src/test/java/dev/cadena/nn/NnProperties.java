@@ -17,7 +17,7 @@ class NnProperties {
       @ForAll @IntRange(min = 1, max = 4) int a, @ForAll @IntRange(min = 1, max = 3) int b,
       @ForAll @IntRange(min = 1, max = 5) int in, @ForAll @IntRange(min = 1, max = 5) int out,
       @ForAll long seed) {
-    Dense d = new Dense(in, out, true, new SplittableRandom(seed));
+    Linear d = new Linear(in, out, true, new SplittableRandom(seed));
     Tensor x = Tensor.randn(new SplittableRandom(seed + 1), a, b, in);
     Tensor y = d.forward(x);
     assertArrayEquals(new int[] {a, b, out}, y.shape());

@@ -4,6 +4,7 @@ import dev.cadena.Tensor;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.NDArray;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -35,7 +36,7 @@ final class ParameterGradCheck {
         double lm = lossWith(m, x, u, p, base, i, -eps);
         double numeric = (lp - lm) / (2 * eps);
         if (!(Math.abs(analytic[i] - numeric) <= atol + rtol * Math.abs(numeric))) {
-          problems.append(String.format(java.util.Locale.ROOT,
+          problems.append(String.format(Locale.ROOT,
               "%s[%d]: analytic %.10g, numeric %.10g%n", e.getKey(), i, analytic[i], numeric));
         }
       }

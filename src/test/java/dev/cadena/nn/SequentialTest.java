@@ -15,17 +15,17 @@ class SequentialTest {
   private static Sequential mlp() {
     SplittableRandom r = new SplittableRandom(0);
     return new Sequential(
-        new Dense(784, 256, true, r), new ReLU(), new Dropout(0.5, r), new Dense(256, 10, true, r));
+        new Linear(784, 256, true, r), new ReLU(), new Dropout(0.5, r), new Linear(256, 10, true, r));
   }
 
   @Test
   void toString_printsTheTree() {
     assertEquals(
         "Sequential(\n"
-            + "  (0): Dense(in=784, out=256, bias=true)\n"
+            + "  (0): Linear(in=784, out=256, bias=true)\n"
             + "  (1): ReLU()\n"
             + "  (2): Dropout(p=0.5)\n"
-            + "  (3): Dense(in=256, out=10, bias=true)\n"
+            + "  (3): Linear(in=256, out=10, bias=true)\n"
             + ")",
         mlp().toString());
   }
@@ -33,12 +33,12 @@ class SequentialTest {
   @Test
   void toString_nestedIndents() {
     SplittableRandom r = new SplittableRandom(0);
-    Sequential inner = new Sequential(new Dense(2, 2, true, r), new BatchNorm1d(2));
+    Sequential inner = new Sequential(new Linear(2, 2, true, r), new BatchNorm1d(2));
     Sequential outer = new Sequential(inner, new Tanh());
     assertEquals(
         "Sequential(\n"
             + "  (0): Sequential(\n"
-            + "    (0): Dense(in=2, out=2, bias=true)\n"
+            + "    (0): Linear(in=2, out=2, bias=true)\n"
             + "    (1): BatchNorm1d(2, eps=1.0E-5, momentum=0.1, affine=true)\n"
             + "  )\n"
             + "  (1): Tanh()\n"
@@ -49,7 +49,7 @@ class SequentialTest {
   @Test
   void stateDict_usesIndexNames() {
     SplittableRandom r = new SplittableRandom(0);
-    Sequential s = new Sequential(new Dense(3, 4, true, r), new ReLU(), new Dense(4, 2, false, r), new BatchNorm1d(2));
+    Sequential s = new Sequential(new Linear(3, 4, true, r), new ReLU(), new Linear(4, 2, false, r), new BatchNorm1d(2));
     assertEquals(List.of("0.weight", "0.bias", "2.weight", "3.weight", "3.bias"),
         List.copyOf(s.namedParameters().keySet()));
     assertEquals(
@@ -61,8 +61,8 @@ class SequentialTest {
   @Test
   void forward_appliesModulesInOrder() {
     SplittableRandom r = new SplittableRandom(0);
-    Dense a = new Dense(3, 4, true, r);
-    Dense b = new Dense(4, 2, true, r);
+    Linear a = new Linear(3, 4, true, r);
+    Linear b = new Linear(4, 2, true, r);
     Sequential s = new Sequential(a, new Tanh(), b);
     Tensor x = Tensor.randn(new SplittableRandom(1), 5, 3);
     assertTrue(s.forward(x).allClose(b.forward(a.forward(x).tanh()), 0, 0));
@@ -116,9 +116,9 @@ class SequentialTest {
   void loadStateDict_roundTrips() {
     Sequential a = mlp();
     Sequential b = new Sequential(
-        new Dense(784, 256, true, new SplittableRandom(9)), new ReLU(), new Dropout(0.5, new SplittableRandom(9)),
-        new Dense(256, 10, true, new SplittableRandom(9)));
+        new Linear(784, 256, true, new SplittableRandom(9)), new ReLU(), new Dropout(0.5, new SplittableRandom(9)),
+        new Linear(256, 10, true, new SplittableRandom(9)));
     b.loadStateDict(a.stateDict());
-    assertTrue(((Dense) b.get(3)).weight().allClose(((Dense) a.get(3)).weight(), 0, 0));
+    assertTrue(((Linear) b.get(3)).weight().allClose(((Linear) a.get(3)).weight(), 0, 0));
   }
 }

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class DenseTest {
+class LinearTest {
   @Test
   void forward_matchesLoopFormula() {
-    Dense d = new Dense(3, 2, true, new SplittableRandom(1));
+    Linear d = new Linear(3, 2, true, new SplittableRandom(1));
     Tensor x = Tensor.randn(new SplittableRandom(2), 4, 3);
     Tensor y = d.forward(x);
     assertArrayEquals(new int[] {4, 2}, y.shape());
@@ -33,7 +33,7 @@ class DenseTest {
 
   @Test
   void forward_anyLeadingDimensions() {
-    Dense d = new Dense(4, 5, true, new SplittableRandom(1));
+    Linear d = new Linear(4, 5, true, new SplittableRandom(1));
     Tensor x = Tensor.randn(new SplittableRandom(2), 2, 3, 4);
     Tensor y = d.forward(x);
     assertArrayEquals(new int[] {2, 3, 5}, y.shape());
@@ -44,7 +44,7 @@ class DenseTest {
 
   @Test
   void constructor_defaultInitIsUniformWithinOneOverSqrtIn() {
-    Dense d = new Dense(400, 300, true, new SplittableRandom(1));
+    Linear d = new Linear(400, 300, true, new SplittableRandom(1));
     double k = 1 / Math.sqrt(400);
     double[] w = d.weight().toDoubleArray();
     double sumSq = 0;
@@ -61,8 +61,8 @@ class DenseTest {
 
   @Test
   void resetParameters_isReproducibleFromTheSeed() {
-    Dense a = new Dense(3, 4, true, new SplittableRandom(5));
-    Dense b = new Dense(3, 4, true, new SplittableRandom(6));
+    Linear a = new Linear(3, 4, true, new SplittableRandom(5));
+    Linear b = new Linear(3, 4, true, new SplittableRandom(6));
     b.resetParameters(new SplittableRandom(5));
     assertTrue(a.weight().allClose(b.weight(), 0, 0));
     assertTrue(a.bias().allClose(b.bias(), 0, 0));
@@ -71,13 +71,13 @@ class DenseTest {
 
   @Test
   void parameters_namesShapesAndDtype() {
-    Dense d = new Dense(3, 4, true, DType.FLOAT32, new SplittableRandom(1));
+    Linear d = new Linear(3, 4, true, DType.FLOAT32, new SplittableRandom(1));
     assertEquals(List.of("weight", "bias"), List.copyOf(d.namedParameters().keySet()));
     assertArrayEquals(new int[] {3, 4}, d.weight().shape());
     assertArrayEquals(new int[] {4}, d.bias().shape());
     assertEquals(DType.FLOAT32, d.weight().dtype());
     assertEquals(DType.FLOAT32, d.forward(Tensor.ones(DType.FLOAT32, 2, 3)).dtype());
-    Dense nb = new Dense(3, 4, false, new SplittableRandom(1));
+    Linear nb = new Linear(3, 4, false, new SplittableRandom(1));
     assertNull(nb.bias());
     assertEquals(List.of("weight"), List.copyOf(nb.namedParameters().keySet()));
     assertEquals(12, nb.parameterCount());
@@ -85,7 +85,7 @@ class DenseTest {
 
   @Test
   void backward_gradientsHaveParameterShapes() {
-    Dense d = new Dense(3, 2, true, new SplittableRandom(1));
+    Linear d = new Linear(3, 2, true, new SplittableRandom(1));
     d.forward(Tensor.randn(new SplittableRandom(2), 5, 3)).sum().backward();
     assertArrayEquals(new int[] {3, 2}, d.weight().grad().shape());
     // d(sum y)/db = number of rows.
@@ -94,40 +94,40 @@ class DenseTest {
 
   @Test
   void toString_showsSizesAndBias() {
-    assertEquals("Dense(in=784, out=256, bias=true)", new Dense(784, 256, true, new SplittableRandom(1)).toString());
-    assertEquals("Dense(in=2, out=1, bias=false)", new Dense(2, 1, false, new SplittableRandom(1)).toString());
+    assertEquals("Linear(in=784, out=256, bias=true)", new Linear(784, 256, true, new SplittableRandom(1)).toString());
+    assertEquals("Linear(in=2, out=1, bias=false)", new Linear(2, 1, false, new SplittableRandom(1)).toString());
     assertEquals("Linear(in=3, out=2, bias=true)", new Linear(3, 2, true, new SplittableRandom(1)).toString());
   }
 
   @Test
   void forward_wrongFeatureCount_namesLayerAndShapes() {
-    Dense d = new Dense(784, 256, true, new SplittableRandom(1));
+    Linear d = new Linear(784, 256, true, new SplittableRandom(1));
     ShapeException e = assertThrows(ShapeException.class, () -> d.forward(Tensor.zeros(2, 3)));
-    assertEquals("Dense: input has 3 features, expected 784 (input shape [2, 3])", e.getMessage());
+    assertEquals("Linear: input has 3 features, expected 784 (input shape [2, 3])", e.getMessage());
     ShapeException s = assertThrows(ShapeException.class, () -> d.forward(Tensor.scalar(1.0)));
-    assertTrue(s.getMessage().startsWith("Dense: input has 0 features"), s::getMessage);
+    assertTrue(s.getMessage().startsWith("Linear: input has 0 features"), s::getMessage);
   }
 
   @Test
   void forward_badInputs_areIllegalArgumentsNamingTheLayer() {
-    Dense d = new Dense(2, 2, true, new SplittableRandom(1));
+    Linear d = new Linear(2, 2, true, new SplittableRandom(1));
     IllegalArgumentException n = assertThrows(IllegalArgumentException.class, () -> d.forward(null));
-    assertEquals("Dense: input must not be null", n.getMessage());
+    assertEquals("Linear: input must not be null", n.getMessage());
     IllegalArgumentException i = assertThrows(IllegalArgumentException.class,
         () -> d.forward(Tensor.ofLongs(1, 2)));
-    assertTrue(i.getMessage().startsWith("Dense: input must be float32 or float64, got int64"), i::getMessage);
+    assertTrue(i.getMessage().startsWith("Linear: input must be float32 or float64, got int64"), i::getMessage);
   }
 
   @Test
   void constructor_badArguments() {
     SplittableRandom r = new SplittableRandom(1);
-    assertEquals("Dense: in features must be positive, got 0",
-        assertThrows(IllegalArgumentException.class, () -> new Dense(0, 2, true, r)).getMessage());
-    assertEquals("Dense: out features must be positive, got -1",
-        assertThrows(IllegalArgumentException.class, () -> new Dense(2, -1, true, r)).getMessage());
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> new Dense(2, 2, true, null))
-        .getMessage().startsWith("Dense: pass a seeded generator"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> new Dense(2, 2, true, DType.INT64, r))
+    assertEquals("Linear: in features must be positive, got 0",
+        assertThrows(IllegalArgumentException.class, () -> new Linear(0, 2, true, r)).getMessage());
+    assertEquals("Linear: out features must be positive, got -1",
+        assertThrows(IllegalArgumentException.class, () -> new Linear(2, -1, true, r)).getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new Linear(2, 2, true, null))
+        .getMessage().startsWith("Linear: pass a seeded generator"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new Linear(2, 2, true, DType.INT64, r))
         .getMessage().contains("int64"));
   }
 
