@@ -2,7 +2,7 @@
 
 Recipe (dev.cadena.cli.TrainJob defaults):
   784-256-128-10 ReLU MLP (nn.Linear default init, U(-1/sqrt(in), 1/sqrt(in)) like Cadena's
-  Dense), float32, SGD nesterov momentum 0.9, lr 0.05, CosineAnnealingLR(T_max=15) stepped per
+  Linear), float32, SGD nesterov momentum 0.9, lr 0.05, CosineAnnealingLR(T_max=15) stepped per
   epoch, batch 32, reshuffled every epoch, last partial batch kept, random shift of each training
   digit by dy, dx in {-1, 0, 1} with zero fill, cross-entropy on logits.
 Data: the embedded digits src/main/resources/dev/cadena/data/mnist-10k/*.gz (IDX), scaled to
