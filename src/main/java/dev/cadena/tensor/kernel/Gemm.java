@@ -139,59 +139,23 @@ public final class Gemm {
   static void gemm(Impl impl, boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
       double[] c, int cOff, int ldc, boolean accumulate) {
-    checkArgs(transA, transB, m, n, k, a == null ? -1 : a.length, aOff, lda,
-        b == null ? -1 : b.length, bOff, ldb, c == null ? -1 : c.length, cOff, ldc);
-    if (m == 0 || n == 0) {
-      return;
-    }
-    if (k == 0) {
-      if (!accumulate) {
-        for (int i = 0; i < m; i++) {
-          java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0.0);
-        }
-      }
-      return;
-    }
-    if (impl == Impl.VECTOR && useVector(m, n, k)) {
-      VectorGemmF64.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
-          accumulate);
-    } else {
-      ScalarGemmF64.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
-          accumulate);
-    }
+    GemmF64.gemm(impl, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+        accumulate);
   }
 
   /** {@link #gemm} (float32) on a chosen implementation; VECTOR needs {@link #VECTOR_AVAILABLE}. */
   static void gemm(Impl impl, boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
-    checkArgs(transA, transB, m, n, k, a == null ? -1 : a.length, aOff, lda,
-        b == null ? -1 : b.length, bOff, ldb, c == null ? -1 : c.length, cOff, ldc);
-    if (m == 0 || n == 0) {
-      return;
-    }
-    if (k == 0) {
-      if (!accumulate) {
-        for (int i = 0; i < m; i++) {
-          java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0.0f);
-        }
-      }
-      return;
-    }
-    if (impl == Impl.VECTOR && useVector(m, n, k)) {
-      VectorGemmF32.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
-          accumulate);
-    } else {
-      ScalarGemmF32.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
-          accumulate);
-    }
+    GemmF32.gemm(impl, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+        accumulate);
   }
 
   /**
    * The packed vector kernel computes whole register tiles, so for very thin or tiny products
    * (a matrix-vector product, say) the unpacked scalar loops waste less.
    */
-  private static boolean useVector(int m, int n, int k) {
+  static boolean useVector(int m, int n, int k) {
     return m >= 4 && n >= 8 && (long) m * n * k >= VECTOR_MIN_WORK;
   }
 
@@ -266,25 +230,39 @@ public final class Gemm {
       float[] c, int cOff, int ldc, boolean accumulate) {
     checkArgs(transA, transB, m, n, k, a == null ? -1 : a.length, aOff, lda,
         b == null ? -1 : b.length, bOff, ldb, c == null ? -1 : c.length, cOff, ldc);
+    if (m == 0 || n == 0) {
+      return;
+    }
+    // Widening every element is exact, so the float64 reference on the copies forms the same
+    // float64 sums (and adds the same old C); only the rounding back to float32 is left.
+    double[] c64 = toFloat64(c);
+    gemmReference(transA, transB, m, n, k, toFloat64(a), aOff, lda, toFloat64(b), bOff, ldb,
+        c64, cOff, ldc, accumulate);
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
-        double sum = 0;
-        for (int p = 0; p < k; p++) {
-          double x = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-          double y = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-          sum += x * y;
-        }
         int at = cOff + i * ldc + j;
-        c[at] = (float) (accumulate ? c[at] + sum : sum);
+        c[at] = (float) c64[at];
       }
     }
+  }
+
+  /** A float64 copy of {@code x}, null for null. */
+  private static double[] toFloat64(float[] x) {
+    if (x == null) {
+      return null;
+    }
+    double[] y = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      y[i] = x[i];
+    }
+    return y;
   }
 
   /**
    * Checks sizes, offsets and leading dimensions; an array length of -1 stands for null. Every
    * index the kernels touch is then inside its array, so no kernel needs its own checks.
    */
-  private static void checkArgs(boolean transA, boolean transB, int m, int n, int k,
+  static void checkArgs(boolean transA, boolean transB, int m, int n, int k,
       int aLength, int aOff, int lda, int bLength, int bOff, int ldb,
       int cLength, int cOff, int ldc) {
     if (m < 0 || n < 0 || k < 0) {

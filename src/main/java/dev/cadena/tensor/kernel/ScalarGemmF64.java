@@ -15,19 +15,22 @@ import java.util.Arrays;
  * Rows of C are split across threads. Thin products (a matrix times a vector, say) are dot
  * products instead.
  *
- * <p>This is the float64 twin of {@link ScalarGemmF32}: the same code with double for float,
- * and its own block sizes. Change both together.
+ * <p>Written once, for 64-bit floats: in every build {@code
+ * src/build/java/dev/cadena/build/GenerateF32.java} makes the 32-bit version of this class from
+ * the 64-bit one (lines that must differ carry the 32-bit text in an end-of-line comment). Edit
+ * the 64-bit source only.
  */
 final class ScalarGemmF64 {
 
   /** Depth of a block of B. */
   private static final int KC = 256;
   /** Width of a block of B; with KC that is 512 KiB, meant for L2. */
-  private static final int NC = 256;
+  private static final int NC = 256; // f32: private static final int NC = 512;
 
   /**
-   * Throughput of one core, for {@link Parallel#forRange}'s cost estimate: about 40 GFLOP/s in
-   * float64 and half that in double64 were measured on AVX-512; older cores are slower.
+   * Throughput of one core, for {@link Parallel#forRange}'s cost estimate: about 40 GFLOP/s with
+   * 4-byte elements and half that with 8-byte ones were measured on AVX-512; older cores are
+   * slower.
    */
   private static final long FLOPS_PER_NANO = 160 / Double.BYTES;
 

@@ -17,8 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
  * of A (kept in L2). Slivers at the edges are padded with zeros, and their tiles go through a
  * scratch tile so that only the real part of C is written.
  *
- * <p>This is the float64 twin of {@link VectorGemmF32}: the same code with double for float,
- * and its own block sizes. Change both together.
+ * <p>Written once, for 64-bit floats: in every build {@code
+ * src/build/java/dev/cadena/build/GenerateF32.java} makes the 32-bit version of this class from
+ * the 64-bit one (lines that must differ carry the 32-bit text in an end-of-line comment). Edit
+ * the 64-bit source only.
  */
 final class VectorGemmF64 {
 
@@ -34,8 +36,11 @@ final class VectorGemmF64 {
   private static final int MR = S.vectorBitSize() >= 512 ? 8 : 6;
   /** Steps of a transposed B packed per pass; see {@link #packB}. */
   private static final int TB = 64;
-  /** Depth of a packed block, best measured on an AVX-512 EPYC (B sliver 32 KiB, A 256 KiB). */
-  private static final int KC = 256;
+  /**
+   * Depth of a packed block, best measured on an AVX-512 EPYC: A's block is 256 KiB, and B's
+   * sliver 32 KiB with 8-byte elements, 64 KiB with 4-byte ones.
+   */
+  private static final int KC = 256; // f32: private static final int KC = 512;
   /** Rows of A packed at a time, a multiple of MR. */
   private static final int MC = (128 / MR) * MR;
   /** Columns of B packed at a time, a multiple of NR: 4 MiB of float64 with KC, meant for L3. */
