@@ -137,11 +137,11 @@ public final class Updates {
    *   p = p - lr * d
    * </pre>
    *
-   * <p>On the first step the buffer becomes the gradient itself, whatever it held, so dampening
-   * does not shrink the first step.
+   * <p>On the first step the buffer becomes the gradient itself ({@code b = 0 * b + 1 * g}), so
+   * dampening does not shrink the first step.
    *
-   * @param momentumBuffer {@code b}, required when {@code momentum != 0}, ignored (may be null)
-   *     otherwise
+   * @param momentumBuffer {@code b} (zeros before the first step), required when {@code momentum
+   *     != 0}, ignored (may be null) otherwise
    * @param step {@code t}, the number of this step for this parameter, from 1
    * @throws NullPointerException when {@code param}, {@code grad} or a required buffer is null
    * @throws DTypeException when {@code param} is not float32 or float64, or a buffer's dtype
