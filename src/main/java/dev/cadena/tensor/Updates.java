@@ -388,6 +388,9 @@ public final class Updates {
           op + ": gradient shape " + Shapes.str(grad.shape()) + " does not match parameter shape "
               + Shapes.str(param.shape()));
     }
+    if (param.isContiguous()) {
+      return;
+    }
     // Written back through a broadcast view, one memory location would receive the update of
     // every element that shares it; reject it before the state is changed.
     int[] shape = param.shape();
