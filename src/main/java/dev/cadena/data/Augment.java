@@ -1,7 +1,7 @@
 package dev.cadena.data;
 
 import dev.cadena.Tensor;
-import dev.cadena.tensor.DType;
+import dev.cadena.tensor.Images;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -39,26 +39,15 @@ public final class Augment {
       return images;
     }
     int n = images.size(0);
-    int px = height * width;
-    NDArray c = images.data().contiguous();
-    boolean f64 = c.dtype() == DType.FLOAT64;
-    Object src = f64 ? c.doubleStorage() : c.floatStorage();
-    Object dst = f64 ? new double[n * px] : new float[n * px];
+    // Both offsets of an image are drawn before the next image's, in this order, so that a seed
+    // gives the same augmentation as it always has.
+    int[] dy = new int[n];
+    int[] dx = new int[n];
     for (int k = 0; k < n; k++) {
-      int dy = rng.nextInt(2 * maxShift + 1) - maxShift;
-      int dx = rng.nextInt(2 * maxShift + 1) - maxShift;
-      int base = k * px;
-      // Copy each destination row's covered span from the shifted source row in one go.
-      int x0 = Math.max(0, dx);
-      int x1 = Math.min(width, width + dx);
-      for (int y = 0; y < height; y++) {
-        int sy = y - dy;
-        if (sy >= 0 && sy < height && x1 > x0) {
-          System.arraycopy(src, c.offset() + base + sy * width + x0 - dx, dst, base + y * width + x0, x1 - x0);
-        }
-      }
+      dy[k] = rng.nextInt(2 * maxShift + 1) - maxShift;
+      dx[k] = rng.nextInt(2 * maxShift + 1) - maxShift;
     }
-    NDArray out = f64 ? NDArray.wrap((double[]) dst, n, px) : NDArray.wrap((float[]) dst, n, px);
+    NDArray out = Images.shift(images.data(), height, width, dy, dx);
     return Tensor.fromData(out);
   }
 }

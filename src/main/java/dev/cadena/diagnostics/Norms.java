@@ -1,72 +1,28 @@
 package dev.cadena.diagnostics;
 
-import dev.cadena.tensor.DType;
 import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.Updates;
 
-/** Sums over raw storage, accumulated in float64; strided arrays are copied first. */
+/**
+ * The sums behind {@link GradientMonitor}'s norms, accumulated in float64 by the tensor layer's
+ * kernels ({@link Updates}), and the copy of the parameters they are compared with.
+ */
 final class Norms {
   private Norms() {}
 
   /** {@code sum(a^2)}. */
   static double sumOfSquares(NDArray a) {
-    NDArray c = a.contiguous();
-    int n = c.size();
-    int o = c.offset();
-    double s = 0;
-    if (c.dtype() == DType.FLOAT32) {
-      float[] f = c.floatStorage();
-      for (int i = 0; i < n; i++) {
-        double v = f[o + i];
-        s += v * v;
-      }
-    } else {
-      double[] d = c.dtype() == DType.FLOAT64 ? c.doubleStorage() : c.toDoubleArray();
-      int off = c.dtype() == DType.FLOAT64 ? o : 0;
-      for (int i = 0; i < n; i++) {
-        double v = d[off + i];
-        s += v * v;
-      }
-    }
-    return s;
+    return Updates.sumOfSquares(a);
   }
 
-  /** Copies the elements of {@code a}, in row-major order, into {@code out}. */
+  /** Copies the elements of {@code a}, in row-major order, into {@code out} (of a's size). */
   static void copy(NDArray a, double[] out) {
-    NDArray c = a.contiguous();
-    int n = c.size();
-    int o = c.offset();
-    if (c.dtype() == DType.FLOAT64) {
-      System.arraycopy(c.doubleStorage(), o, out, 0, n);
-    } else if (c.dtype() == DType.FLOAT32) {
-      float[] f = c.floatStorage();
-      for (int i = 0; i < n; i++) {
-        out[i] = f[o + i];
-      }
-    } else {
-      System.arraycopy(c.toDoubleArray(), 0, out, 0, n);
-    }
+    // A view of out with a's shape; writing through it fills out, converting from a's dtype.
+    NDArray.wrap(out, a.shape()).assign(a);
   }
 
-  /** {@code sum((a - before)^2)}. */
+  /** {@code sum((a - before)^2)}, where {@code before} holds a's elements in row-major order. */
   static double sumOfSquaredDifferences(NDArray a, double[] before) {
-    NDArray c = a.contiguous();
-    int n = c.size();
-    int o = c.offset();
-    double s = 0;
-    if (c.dtype() == DType.FLOAT32) {
-      float[] f = c.floatStorage();
-      for (int i = 0; i < n; i++) {
-        double v = f[o + i] - before[i];
-        s += v * v;
-      }
-    } else {
-      double[] d = c.dtype() == DType.FLOAT64 ? c.doubleStorage() : c.toDoubleArray();
-      int off = c.dtype() == DType.FLOAT64 ? o : 0;
-      for (int i = 0; i < n; i++) {
-        double v = d[off + i] - before[i];
-        s += v * v;
-      }
-    }
-    return s;
+    return Updates.sumOfSquaredDifferences(a, NDArray.wrap(before, a.shape()));
   }
 }

@@ -2,7 +2,8 @@ package dev.cadena.optim;
 
 import dev.cadena.Tensor;
 import dev.cadena.nn.Checks;
-import java.util.Arrays;
+import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.Updates;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,7 +29,7 @@ public final class Adagrad extends Optimizer {
   private final double weightDecay;
   private final double initialAccumulatorValue;
   private final double eps;
-  private final double[][] sums;
+  private final NDArray[] sums;
 
   private Adagrad(Builder b) {
     super("Adagrad", b.params, b.lr);
@@ -37,7 +38,7 @@ public final class Adagrad extends Optimizer {
     this.initialAccumulatorValue =
         Checks.nonNegative("Adagrad", "initialAccumulatorValue", b.initialAccumulatorValue);
     this.eps = Checks.positive("Adagrad", "eps", b.eps);
-    this.sums = new double[parameters().size()][];
+    this.sums = new NDArray[parameters().size()];
   }
 
   /**
@@ -49,26 +50,17 @@ public final class Adagrad extends Optimizer {
   }
 
   @Override
-  protected void update(int index, double[] p, int pOff, double[] g, int gOff, int n) {
-    double[] s = sums[index];
-    if (s == null) {
-      s = new double[n];
-      Arrays.fill(s, initialAccumulatorValue);
-      sums[index] = s;
+  protected void update(int index, NDArray param, NDArray grad) {
+    if (sums[index] == null) {
+      sums[index] = NDArray.full(param.dtype(), initialAccumulatorValue, param.shape());
     }
-    double lrT = learningRate() / (1 + (stepCount(index) - 1) * lrDecay);
-    double wd = weightDecay;
-    for (int i = 0; i < n; i++) {
-      double gi = g[gOff + i] + wd * p[pOff + i];
-      double si = s[i] + gi * gi;
-      s[i] = si;
-      p[pOff + i] -= lrT * gi / (Math.sqrt(si) + eps);
-    }
+    Updates.adagrad(param, grad, sums[index], stepCount(index), learningRate(), lrDecay,
+        weightDecay, eps);
   }
 
   @Override
-  protected Map<String, double[]> stateBuffers(int index) {
-    Map<String, double[]> m = new LinkedHashMap<>();
+  protected Map<String, NDArray> stateBuffers(int index) {
+    Map<String, NDArray> m = new LinkedHashMap<>();
     m.put("sum", sums[index]);
     return m;
   }

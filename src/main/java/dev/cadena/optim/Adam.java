@@ -24,17 +24,12 @@ import dev.cadena.Tensor;
  */
 public final class Adam extends AdamFamily {
   private Adam(Builder b) {
-    super("Adam", b.params, b.lr, b.beta1, b.beta2, b.eps, b.weightDecay);
+    super("Adam", b.params, b.lr, b.beta1, b.beta2, b.eps, b.weightDecay, false);
   }
 
   /** A builder with PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay. */
   public static Builder builder(Iterable<Tensor> params) {
     return new Builder(params);
-  }
-
-  @Override
-  protected void update(int index, double[] p, int pOff, double[] g, int gOff, int n) {
-    step(index, p, pOff, g, gOff, n, weightDecay());
   }
 
   /** Collects Adam's hyper-parameters; {@link #build()} checks them all. */

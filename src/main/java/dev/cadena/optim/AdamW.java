@@ -22,7 +22,7 @@ import dev.cadena.Tensor;
  */
 public final class AdamW extends AdamFamily {
   private AdamW(Builder b) {
-    super("AdamW", b.params, b.lr, b.beta1, b.beta2, b.eps, b.weightDecay);
+    super("AdamW", b.params, b.lr, b.beta1, b.beta2, b.eps, b.weightDecay, true);
   }
 
   /**
@@ -30,17 +30,6 @@ public final class AdamW extends AdamFamily {
    */
   public static Builder builder(Iterable<Tensor> params) {
     return new Builder(params);
-  }
-
-  @Override
-  protected void update(int index, double[] p, int pOff, double[] g, int gOff, int n) {
-    double shrink = 1 - learningRate() * weightDecay();
-    if (shrink != 1) {
-      for (int i = 0; i < n; i++) {
-        p[pOff + i] *= shrink;
-      }
-    }
-    step(index, p, pOff, g, gOff, n, 0);
   }
 
   /** Collects AdamW's hyper-parameters; {@link #build()} checks them all. */

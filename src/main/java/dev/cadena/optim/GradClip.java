@@ -3,8 +3,7 @@ package dev.cadena.optim;
 import dev.cadena.Tensor;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.nn.Checks;
-import dev.cadena.tensor.DType;
-import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.Updates;
 
 /**
  * Gradient clipping, the usual remedy for exploding gradients, as {@code
@@ -40,7 +39,7 @@ public final class GradClip {
     for (Tensor p : params) {
       Tensor g = p.grad();
       if (g != null) {
-        sumSq += sumOfSquares(g.data());
+        sumSq += Updates.sumOfSquares(g.data());
       }
     }
     return Math.sqrt(sumSq);
@@ -111,32 +110,5 @@ public final class GradClip {
       }
       i++;
     }
-  }
-
-  /** Sum of squared elements, accumulated in float64, straight from the storage when contiguous. */
-  static double sumOfSquares(NDArray a) {
-    NDArray c = a.contiguous();
-    int n = c.size();
-    int o = c.offset();
-    double s = 0;
-    if (c.dtype() == DType.FLOAT64) {
-      double[] d = c.doubleStorage();
-      for (int i = 0; i < n; i++) {
-        double v = d[o + i];
-        s += v * v;
-      }
-    } else if (c.dtype() == DType.FLOAT32) {
-      float[] f = c.floatStorage();
-      for (int i = 0; i < n; i++) {
-        double v = f[o + i];
-        s += v * v;
-      }
-    } else {
-      for (int i = 0; i < n; i++) {
-        double v = c.getFlat(i);
-        s += v * v;
-      }
-    }
-    return s;
   }
 }

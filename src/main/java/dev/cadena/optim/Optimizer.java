@@ -3,9 +3,9 @@ package dev.cadena.optim;
 import dev.cadena.Tensor;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.nn.Checks;
-import dev.cadena.tensor.DType;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.Shapes;
+import dev.cadena.tensor.Updates;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -18,18 +18,18 @@ import java.util.Map;
  * kept by position (parameter {@code i} of the list owns state slot {@code i}).
  *
  * <p>{@link #step()} visits every parameter whose {@code grad()} is non-null, in order, and calls
- * the subclass's {@link #update} once with the parameter and gradient as {@code double[]} ranges;
- * the subclass applies its rule in one loop, writing the parameter in place. Parameters without a
- * gradient are skipped and their step count does not advance, as in PyTorch.
+ * the subclass's {@link #update} once with the parameter's and the gradient's arrays; the
+ * subclass applies its rule with one fused kernel of {@link Updates}, which writes the parameter
+ * in place. Parameters without a gradient are skipped and their step count does not advance, as
+ * in PyTorch.
  *
- * <p><b>Storage.</b> A contiguous float64 parameter (the usual case) is updated directly in its
- * storage, and its version counter is bumped, so that a graph recorded before the step fails on
- * backward instead of using the new values. Other parameters (float32, or strided views) are
- * copied into a float64 scratch range, updated and written back (rounded to float32 for float32
- * parameters). Gradients are read, never written; a float32 or non-contiguous gradient is first
- * copied into a scratch range. The two scratch ranges are shared by all parameters and allocated
- * once. Optimiser state (momentum buffers, moment estimates) is float64 whatever the parameter's
- * dtype, allocated on a parameter's first step.
+ * <p><b>Storage.</b> The update runs in the parameter's dtype: a float32 parameter is updated in
+ * float32 arithmetic and is never copied to float64. Its version counter is bumped, so that a
+ * graph recorded before the step fails on backward instead of using the new values. A strided
+ * parameter (a view) is updated through a contiguous copy that is written back; a gradient is
+ * read, never written, and one that is strided or of the other float dtype is first copied.
+ * Optimiser state (momentum buffers, moment estimates) has the parameter's dtype and shape, as in
+ * PyTorch, and is allocated on a parameter's first step.
  *
  * <pre>{@code
  * Optimizer opt = SGD.builder(model.parameters()).lr(0.1).momentum(0.9).build();
@@ -46,13 +46,6 @@ public abstract class Optimizer {
   private final long[] steps;
   private double lr;
 
-  /** Float64 scratch for parameters and gradients that are not contiguous float64 arrays. */
-  private double[] paramScratch;
-  private double[] gradScratch;
-  /** Per parameter, views of the scratch arrays with its shape; created on first use. */
-  private final NDArray[] paramScratchViews;
-  private final NDArray[] gradScratchViews;
-
   /**
    * Checks and takes a copy of the parameter list.
    *
@@ -66,8 +59,6 @@ public abstract class Optimizer {
     this.params = checkParameters(name, params);
     this.lr = Checks.nonNegative(name, "lr", lr);
     this.steps = new long[this.params.size()];
-    this.paramScratchViews = new NDArray[this.params.size()];
-    this.gradScratchViews = new NDArray[this.params.size()];
   }
 
   private static List<Tensor> checkParameters(String name, Iterable<Tensor> params) {
@@ -118,99 +109,22 @@ public abstract class Optimizer {
           continue;
         }
         steps[i]++;
-        stepOne(i, p.data(), g.data());
+        update(i, p.data(), g.data());
       }
     }
   }
 
-  private void stepOne(int i, NDArray pd, NDArray gd) {
-    if (pd.dtype() == DType.FLOAT32 && gd.dtype() == DType.FLOAT32 && pd.isContiguous()
-        && gd.isContiguous()
-        && updateFloat(i, pd.floatStorage(), pd.offset(), gd.floatStorage(), gd.offset(), pd.size())) {
-      pd.markModified();
-      return;
-    }
-    int n = pd.size();
-    boolean direct = pd.dtype() == DType.FLOAT64 && pd.isContiguous();
-    double[] pa;
-    int po;
-    if (direct) {
-      pa = pd.doubleStorage();
-      po = pd.offset();
-    } else {
-      NDArray scratch = paramScratchView(i, pd);
-      scratch.assign(pd);
-      pa = scratch.doubleStorage();
-      po = scratch.offset();
-    }
-    double[] ga;
-    int go;
-    if (gd.dtype() == DType.FLOAT64 && gd.isContiguous()) {
-      ga = gd.doubleStorage();
-      go = gd.offset();
-    } else {
-      NDArray scratch = gradScratchView(i, pd);
-      scratch.assign(gd);
-      ga = scratch.doubleStorage();
-      go = scratch.offset();
-    }
-    update(i, pa, po, ga, go, n);
-    if (direct) {
-      pd.markModified();
-    } else {
-      pd.assign(paramScratchViews[i]);
-    }
-  }
-
-  private NDArray paramScratchView(int i, NDArray pd) {
-    if (paramScratchViews[i] == null) {
-      paramScratch = growScratch(paramScratch);
-      paramScratchViews[i] = scratchView(paramScratch, pd);
-    }
-    return paramScratchViews[i];
-  }
-
-  private NDArray gradScratchView(int i, NDArray pd) {
-    if (gradScratchViews[i] == null) {
-      gradScratch = growScratch(gradScratch);
-      gradScratchViews[i] = scratchView(gradScratch, pd);
-    }
-    return gradScratchViews[i];
-  }
-
-  /** Sized once for the largest parameter, so that one array serves them all. */
-  private double[] growScratch(double[] current) {
-    if (current != null) {
-      return current;
-    }
-    int max = 0;
-    for (Tensor p : params) {
-      max = Math.max(max, p.numel());
-    }
-    return new double[max];
-  }
-
-  private static NDArray scratchView(double[] scratch, NDArray like) {
-    int n = like.size();
-    return NDArray.wrap(scratch, scratch.length).slice(0, 0, n, 1).reshape(like.shape());
-  }
-
   /**
-   * Applies this optimiser's rule to parameter {@code index}: elements {@code p[pOff .. pOff+n)}
-   * are updated in place from the gradient {@code g[gOff .. gOff+n)}, which must not be written.
-   * Called by {@link #step()} once per parameter with a gradient, after {@link
-   * #stepCount(int)} has been advanced (it is 1 on the first call).
+   * Applies this optimiser's rule to parameter {@code index} in place, from its gradient {@code
+   * grad} (of the same shape; it must not be written), with a kernel of {@link Updates}, which
+   * bumps the parameter's version. Called by {@link #step()} once per parameter with a gradient,
+   * after {@link #stepCount(int)} has been advanced (it is 1 on the first call).
    */
-  protected abstract void update(int index, double[] p, int pOff, double[] g, int gOff, int n);
+  protected abstract void update(int index, NDArray param, NDArray grad);
 
-  /**
-   * The same rule on contiguous float32 storage, for optimisers that implement it directly (state
-   * stays float64; the arithmetic of each element is done in double and rounded once). Returns
-   * false when not implemented, and the parameter then goes through a float64 copy and {@link
-   * #update}.
-   */
-  protected boolean updateFloat(int index, float[] p, int pOff, float[] g, int gOff, int n) {
-    return false;
+  /** A zero state buffer for {@code param}: contiguous, of its dtype and shape. */
+  protected static NDArray newState(NDArray param) {
+    return NDArray.zeros(param.dtype(), param.shape());
   }
 
   /** Clears every parameter's gradient (sets it to null, PyTorch's {@code set_to_none=True}). */
@@ -248,25 +162,24 @@ public abstract class Optimizer {
   /**
    * A snapshot of parameter {@code index}'s state: {@code "step"} (a 0-d tensor) and the
    * optimiser's buffers under PyTorch's names ({@code "momentum_buffer"}, {@code "exp_avg"},
-   * {@code "exp_avg_sq"}, {@code "square_avg"}, {@code "grad_avg"}, {@code "sum"}) as float64
-   * tensors of the parameter's shape. Buffers not allocated yet are absent. The tensors are
-   * copies: changing them does not change the optimiser.
+   * {@code "exp_avg_sq"}, {@code "square_avg"}, {@code "grad_avg"}, {@code "sum"}) as tensors of
+   * the parameter's dtype and shape. Buffers not allocated yet are absent. The tensors are copies:
+   * changing them does not change the optimiser.
    */
   public final Map<String, Tensor> state(int index) {
     checkIndex(index);
     Map<String, Tensor> out = new LinkedHashMap<>();
     out.put("step", Tensor.scalar(steps[index]));
-    int[] shape = params.get(index).shape();
-    for (Map.Entry<String, double[]> e : stateBuffers(index).entrySet()) {
+    for (Map.Entry<String, NDArray> e : stateBuffers(index).entrySet()) {
       if (e.getValue() != null) {
-        out.put(e.getKey(), Tensor.fromArray(e.getValue(), shape));
+        out.put(e.getKey(), Tensor.fromData(e.getValue().copy()));
       }
     }
     return Collections.unmodifiableMap(out);
   }
 
   /** The state buffers of parameter {@code index} by name (null values for unallocated ones). */
-  protected abstract Map<String, double[]> stateBuffers(int index);
+  protected abstract Map<String, NDArray> stateBuffers(int index);
 
   private void checkIndex(int index) {
     if (index < 0 || index >= params.size()) {

@@ -2,6 +2,8 @@ package dev.cadena.optim;
 
 import dev.cadena.Tensor;
 import dev.cadena.nn.Checks;
+import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.Updates;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,9 +33,9 @@ public final class RMSprop extends Optimizer {
   private final double weightDecay;
   private final double momentum;
   private final boolean centered;
-  private final double[][] squareAvg;
-  private final double[][] gradAvg;
-  private final double[][] momentumBuffers;
+  private final NDArray[] squareAvg;
+  private final NDArray[] gradAvg;
+  private final NDArray[] momentumBuffers;
 
   private RMSprop(Builder b) {
     super("RMSprop", b.params, b.lr);
@@ -43,9 +45,9 @@ public final class RMSprop extends Optimizer {
     this.momentum = Checks.halfOpenUnit("RMSprop", "momentum", b.momentum);
     this.centered = b.centered;
     int k = parameters().size();
-    this.squareAvg = new double[k][];
-    this.gradAvg = new double[k][];
-    this.momentumBuffers = new double[k][];
+    this.squareAvg = new NDArray[k];
+    this.gradAvg = new NDArray[k];
+    this.momentumBuffers = new NDArray[k];
   }
 
   /**
@@ -57,45 +59,23 @@ public final class RMSprop extends Optimizer {
   }
 
   @Override
-  protected void update(int index, double[] p, int pOff, double[] g, int gOff, int n) {
+  protected void update(int index, NDArray param, NDArray grad) {
     if (squareAvg[index] == null) {
-      squareAvg[index] = new double[n];
+      squareAvg[index] = newState(param);
       if (centered) {
-        gradAvg[index] = new double[n];
+        gradAvg[index] = newState(param);
       }
       if (momentum > 0) {
-        momentumBuffers[index] = new double[n];
+        momentumBuffers[index] = newState(param);
       }
     }
-    double lr = learningRate();
-    double a = alpha;
-    double wd = weightDecay;
-    double mu = momentum;
-    double[] v = squareAvg[index];
-    double[] gBar = gradAvg[index];
-    double[] b = momentumBuffers[index];
-    for (int i = 0; i < n; i++) {
-      double gi = g[gOff + i] + wd * p[pOff + i];
-      double vi = a * v[i] + (1 - a) * gi * gi;
-      v[i] = vi;
-      double var = vi;
-      if (centered) {
-        double gb = a * gBar[i] + (1 - a) * gi;
-        gBar[i] = gb;
-        var = vi - gb * gb;
-      }
-      double step = gi / (Math.sqrt(var) + eps);
-      if (mu > 0) {
-        step = mu * b[i] + step;
-        b[i] = step;
-      }
-      p[pOff + i] -= lr * step;
-    }
+    Updates.rmsprop(param, grad, squareAvg[index], gradAvg[index], momentumBuffers[index],
+        learningRate(), alpha, eps, weightDecay, momentum);
   }
 
   @Override
-  protected Map<String, double[]> stateBuffers(int index) {
-    Map<String, double[]> m = new LinkedHashMap<>();
+  protected Map<String, NDArray> stateBuffers(int index) {
+    Map<String, NDArray> m = new LinkedHashMap<>();
     m.put("square_avg", squareAvg[index]);
     m.put("grad_avg", gradAvg[index]);
     m.put("momentum_buffer", momentumBuffers[index]);

@@ -2,6 +2,8 @@ package dev.cadena.optim;
 
 import dev.cadena.Tensor;
 import dev.cadena.nn.Checks;
+import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.Updates;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,8 +32,7 @@ public final class SGD extends Optimizer {
   private final double dampening;
   private final double weightDecay;
   private final boolean nesterov;
-  private final double[][] momentumBuffers;
-  private final float[][] floatMomentumBuffers;
+  private final NDArray[] momentumBuffers;
 
   private SGD(Builder b) {
     super("SGD", b.params, b.lr);
@@ -44,8 +45,7 @@ public final class SGD extends Optimizer {
           "SGD: nesterov requires momentum > 0 and dampening == 0, got momentum=" + momentum
               + ", dampening=" + dampening);
     }
-    this.momentumBuffers = new double[parameters().size()][];
-    this.floatMomentumBuffers = new float[parameters().size()][];
+    this.momentumBuffers = new NDArray[parameters().size()];
   }
 
   /** A builder with PyTorch's defaults except lr: momentum 0, dampening 0, no weight decay. */
@@ -54,96 +54,22 @@ public final class SGD extends Optimizer {
   }
 
   @Override
-  protected void update(int index, double[] p, int pOff, double[] g, int gOff, int n) {
-    double lr = learningRate();
-    double wd = weightDecay;
-    if (momentum == 0) {
-      for (int i = 0; i < n; i++) {
-        double gi = g[gOff + i] + wd * p[pOff + i];
-        p[pOff + i] -= lr * gi;
+  protected void update(int index, NDArray param, NDArray grad) {
+    NDArray b = null;
+    if (momentum != 0) {
+      if (momentumBuffers[index] == null) {
+        momentumBuffers[index] = newState(param);
       }
-      return;
+      b = momentumBuffers[index];
     }
-    double[] b = momentumBuffers[index];
-    boolean first = b == null;
-    if (first) {
-      b = new double[n];
-      momentumBuffers[index] = b;
-    }
-    double mu = momentum;
-    // On the first step the buffer is the gradient itself: b = 0 * mu + 1 * g.
-    double keep = first ? 0 : mu;
-    double blend = first ? 1 : 1 - dampening;
-    for (int i = 0; i < n; i++) {
-      double gi = g[gOff + i] + wd * p[pOff + i];
-      double bi = keep * b[i] + blend * gi;
-      b[i] = bi;
-      double d = nesterov ? gi + mu * bi : bi;
-      p[pOff + i] -= lr * d;
-    }
-  }
-
-  /**
-   * float32 parameters are updated in float arithmetic with a float32 momentum buffer, as PyTorch
-   * does, so that the loop vectorises; the rule is the same.
-   */
-  @Override
-  protected boolean updateFloat(int index, float[] p, int pOff, float[] g, int gOff, int n) {
-    float lr = (float) learningRate();
-    float wd = (float) weightDecay;
-    if (momentum == 0) {
-      if (pOff != gOff) {
-        return false;
-      }
-      // One offset for both arrays, so that C2 can vectorise the loop.
-      int end = pOff + n;
-      for (int i = pOff; i < end; i++) {
-        p[i] -= lr * (g[i] + wd * p[i]);
-      }
-      return true;
-    }
-    if (pOff != 0 || gOff != 0) {
-      return false; // views into larger storage take the float64 path
-    }
-    float[] b = floatMomentumBuffers[index];
-    boolean first = b == null;
-    if (first) {
-      b = new float[n];
-      floatMomentumBuffers[index] = b;
-    }
-    float mu = (float) momentum;
-    float keep = first ? 0 : mu;
-    float blend = first ? 1 : (float) (1 - dampening);
-    if (nesterov) {
-      for (int i = 0; i < n; i++) {
-        float gi = g[i] + wd * p[i];
-        float bi = keep * b[i] + blend * gi;
-        b[i] = bi;
-        p[i] -= lr * (gi + mu * bi);
-      }
-    } else {
-      for (int i = 0; i < n; i++) {
-        float gi = g[i] + wd * p[i];
-        float bi = keep * b[i] + blend * gi;
-        b[i] = bi;
-        p[i] -= lr * bi;
-      }
-    }
-    return true;
+    Updates.sgd(param, grad, b, stepCount(index), learningRate(), momentum, dampening, weightDecay,
+        nesterov);
   }
 
   @Override
-  protected Map<String, double[]> stateBuffers(int index) {
-    Map<String, double[]> m = new LinkedHashMap<>();
-    double[] b = momentumBuffers[index];
-    float[] f = floatMomentumBuffers[index];
-    if (b == null && f != null) {
-      b = new double[f.length];
-      for (int i = 0; i < f.length; i++) {
-        b[i] = f[i];
-      }
-    }
-    m.put("momentum_buffer", b);
+  protected Map<String, NDArray> stateBuffers(int index) {
+    Map<String, NDArray> m = new LinkedHashMap<>();
+    m.put("momentum_buffer", momentumBuffers[index]);
     return m;
   }
 

@@ -35,6 +35,36 @@ class AugmentTest {
   }
 
   @Test
+  void testRandomShift_drawsDyThenDxPerImage_fromTheGivenGenerator() {
+    // A seed keeps giving the same augmentation: image k is moved by the (2k)th and (2k+1)th
+    // draws, down and right.
+    int n = 4;
+    int h = 4;
+    int w = 5;
+    double[] img = new double[n * h * w];
+    for (int i = 0; i < img.length; i++) {
+      img[i] = i + 1;
+    }
+    Tensor out = Augment.randomShift(Tensor.fromArray(img, n, h * w), h, w, 2, new SplittableRandom(9));
+    SplittableRandom rng = new SplittableRandom(9);
+    double[] expected = new double[img.length];
+    for (int k = 0; k < n; k++) {
+      int dy = rng.nextInt(5) - 2;
+      int dx = rng.nextInt(5) - 2;
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          int sy = y - dy;
+          int sx = x - dx;
+          if (sy >= 0 && sy < h && sx >= 0 && sx < w) {
+            expected[(k * h + y) * w + x] = img[(k * h + sy) * w + sx];
+          }
+        }
+      }
+    }
+    assertArrayEquals(expected, out.toDoubleArray(), 0);
+  }
+
+  @Test
   void testRandomShift_fillsBorderWithZerosAndKeepsDtype() {
     double[] img = new double[9];
     java.util.Arrays.fill(img, 1);

@@ -125,6 +125,58 @@ class OptimizerTest {
     assertThrows(IllegalArgumentException.class, () -> rms.state(1));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"})
+  void testState_float32Parameter_keepsFloat32State(String name) {
+    Tensor w = Tensor.of(1f, 2f, -3f).requiresGrad(true);
+    Optimizer opt = Optimizers.create(name, List.of(w), 0.1);
+    w.setGrad(Tensor.of(0.5f, -0.5f, 0.25f));
+    opt.step();
+    assertEquals(DType.FLOAT32, w.dtype());
+    for (Map.Entry<String, Tensor> e : opt.state(0).entrySet()) {
+      if (!e.getKey().equals("step")) {
+        assertEquals(DType.FLOAT32, e.getValue().dtype(), name + " " + e.getKey());
+        assertArrayEquals(new int[] {3}, e.getValue().shape(), name + " " + e.getKey());
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"})
+  void testStep_viewParameter_sameBitsAsContiguous(String name) {
+    for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+      SplittableRandom rng = new SplittableRandom(5);
+      Tensor values = Tensor.randn(rng, dtype, 3, 5);
+      Tensor plain = values.add(0.0).requiresGrad(true);
+      Tensor base = values.t().add(0.0); // [5, 3]; its transpose is a strided [3, 5] view
+      Tensor view = base.t().requiresGrad(true);
+      Optimizer a = Optimizers.create(name, List.of(plain), 0.05);
+      Optimizer b = Optimizers.create(name, List.of(view), 0.05);
+      for (int t = 0; t < 3; t++) {
+        Tensor g = Tensor.randn(rng, dtype, 3, 5);
+        plain.setGrad(g);
+        view.setGrad(g);
+        a.step();
+        b.step();
+      }
+      assertArrayEquals(plain.toDoubleArray(), view.toDoubleArray(), 0, name + " " + dtype);
+      assertArrayEquals(plain.toDoubleArray(), base.t().toDoubleArray(), 0, "written through the view");
+    }
+  }
+
+  @Test
+  void testState_isACopy() {
+    Tensor w = Tensor.of(1.0, 2.0).requiresGrad(true);
+    SGD sgd = SGD.builder(List.of(w)).lr(0.1).momentum(0.9).build();
+    w.setGrad(Tensor.of(0.5, -0.5));
+    sgd.step();
+    Tensor b = sgd.state(0).get("momentum_buffer");
+    try (var s = Tensor.noGrad()) {
+      b.mul_(0.0);
+    }
+    assertArrayEquals(new double[] {0.5, -0.5}, sgd.state(0).get("momentum_buffer").toDoubleArray(), 0);
+  }
+
   @Test
   void testLearningRate_setAndUsed() {
     Tensor w = Tensor.of(1.0).requiresGrad(true);
