@@ -5,7 +5,9 @@ import dev.cadena.data.Augment;
 import dev.cadena.data.DataLoader;
 import dev.cadena.data.Datasets;
 import dev.cadena.data.TensorDataset;
+import dev.cadena.io.FormatException;
 import dev.cadena.io.ModelFiles;
+import dev.cadena.io.SafeTensors;
 import dev.cadena.nn.Dense;
 import dev.cadena.nn.Loss;
 import dev.cadena.nn.Module;
@@ -145,11 +147,11 @@ public final class TrainJob {
    * and returns its accuracy on the held-out digits.
    */
   public double evaluate(Path path) throws IOException {
-    Map<String, String> meta = dev.cadena.io.SafeTensors.read(path).metadata();
+    Map<String, String> meta = SafeTensors.read(path).metadata();
     String hidden = meta.get("hidden");
     String dt = meta.get("dtype");
     if (hidden == null || dt == null) {
-      throw new dev.cadena.io.FormatException(
+      throw new FormatException(
           "evaluate: " + path + " has no 'hidden'/'dtype' metadata; was it saved by this job?", path);
     }
     List<Integer> sizes = new ArrayList<>();
@@ -162,7 +164,7 @@ public final class TrainJob {
       }
       dtype = DType.parse(dt);
     } catch (IllegalArgumentException e) {
-      throw new dev.cadena.io.FormatException(
+      throw new FormatException(
           "evaluate: " + path + " has unreadable metadata hidden='" + hidden + "', dtype='" + dt
               + "' (" + e.getMessage() + ")", path);
     }

@@ -4,6 +4,7 @@ import static dev.cadena.ops.Elementwise.record;
 
 import dev.cadena.Tensor;
 import dev.cadena.tensor.DType;
+import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -226,7 +227,7 @@ public final class Movement {
   /** One-hot rows: for int64 labels of shape S, a float64 tensor of shape S + [numClasses]. */
   public static Tensor oneHot(Tensor labels, int numClasses) {
     if (labels.dtype() != DType.INT64) {
-      throw new dev.cadena.tensor.DTypeException(
+      throw new DTypeException(
           "oneHot: labels must be int64, got " + labels.dtype());
     }
     if (numClasses <= 0) {

@@ -4,7 +4,9 @@ import static dev.cadena.ops.Elementwise.record;
 
 import dev.cadena.Tensor;
 import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
+import java.util.Arrays;
 
 /**
  * Reductions over any set of axes (negative axes count from the end; an empty list means all
@@ -144,7 +146,7 @@ public final class Reductions {
   public static Tensor sumTo(Tensor x, int[] shape) {
     int[] xs = x.shape();
     if (!Shapes.broadcastsTo(shape, xs)) {
-      throw new dev.cadena.tensor.ShapeException(
+      throw new ShapeException(
           "sumTo: shape " + Shapes.str(shape) + " does not broadcast to " + Shapes.str(xs));
     }
     int lead = xs.length - shape.length;
@@ -155,7 +157,7 @@ public final class Reductions {
         ax[count++] = i;
       }
     }
-    Tensor r = count == 0 ? x : sum(x, java.util.Arrays.copyOf(ax, count), true);
-    return java.util.Arrays.equals(r.shape(), shape) ? r : r.reshape(shape);
+    Tensor r = count == 0 ? x : sum(x, Arrays.copyOf(ax, count), true);
+    return Arrays.equals(r.shape(), shape) ? r : r.reshape(shape);
   }
 }

@@ -1,6 +1,7 @@
 package dev.cadena.ops;
 
 import dev.cadena.Tensor;
+import dev.cadena.tensor.DType;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -91,7 +92,7 @@ final class GradSamples {
     add(Primitive.MAXIMUM, "minimum and clamp", x -> x[0].minimum(x[1]).clamp(-1, 1), s(6), s(6));
     add(Primitive.WHERE, "mask from input", x -> Tensor.where(x[0].gt(0.0), x[0], x[1]), s(2, 3), s(3));
     add(Primitive.CAST, "to float32 and back",
-        x -> x[0].to(dev.cadena.tensor.DType.FLOAT32).to(dev.cadena.tensor.DType.FLOAT64).mul(x[0]), s(3));
+        x -> x[0].to(DType.FLOAT32).to(DType.FLOAT64).mul(x[0]), s(3));
     last(Primitive.CAST).eps = 1e-2;
     add(Primitive.SUM, "all", x -> x[0].sum(), s(2, 3, 4));
     add(Primitive.SUM, "axes keepdims", x -> x[0].sum(new int[] {0, 2}, true), s(2, 3, 4));
