@@ -648,10 +648,10 @@ public final class Tensor {
 
   // ================================================================== elementwise
 
-  private Tensor s(double v) {
+  /** {@code v} as a 0-d tensor of this tensor's dtype, the operand of {@code op(this, v)}. */
+  private Tensor s(String op, double v) {
     if (dtype() == DType.INT64) {
-      throw new DTypeException(
-          "scalar op: int64 tensors are not supported; convert first with .to(DType.FLOAT64)");
+      throw DTypeException.int64NotSupported(op);
     }
     return scalar(v, dtype());
   }
@@ -663,7 +663,7 @@ public final class Tensor {
 
   /** {@code this + v}. */
   public Tensor add(double v) {
-    return Elementwise.add(this, s(v));
+    return Elementwise.add(this, s("add", v));
   }
 
   /** {@code this - other}, broadcasting. */
@@ -673,12 +673,12 @@ public final class Tensor {
 
   /** {@code this - v}. */
   public Tensor sub(double v) {
-    return Elementwise.add(this, s(-v));
+    return Elementwise.add(this, s("sub", -v));
   }
 
   /** {@code v - this}. */
   public Tensor rsub(double v) {
-    return Elementwise.add(neg(), s(v));
+    return Elementwise.add(neg(), s("rsub", v));
   }
 
   /** {@code this * other}, broadcasting. */
@@ -688,7 +688,7 @@ public final class Tensor {
 
   /** {@code this * v}. */
   public Tensor mul(double v) {
-    return Elementwise.mul(this, s(v));
+    return Elementwise.mul(this, s("mul", v));
   }
 
   /** {@code this / other}, broadcasting. */
@@ -698,7 +698,7 @@ public final class Tensor {
 
   /** {@code this / v}. */
   public Tensor div(double v) {
-    return Elementwise.div(this, s(v));
+    return Elementwise.div(this, s("div", v));
   }
 
   /** {@code -this}. */
@@ -713,7 +713,7 @@ public final class Tensor {
 
   /** {@code this ^ exponent} with a constant exponent. */
   public Tensor pow(double exponent) {
-    return Elementwise.pow(this, s(exponent));
+    return Elementwise.pow(this, s("pow", exponent));
   }
 
   /** {@code this * this}. */
@@ -778,7 +778,7 @@ public final class Tensor {
 
   /** Elementwise maximum with a constant. */
   public Tensor maximum(double v) {
-    return Elementwise.maximum(this, s(v));
+    return Elementwise.maximum(this, s("maximum", v));
   }
 
   /** Elementwise minimum, broadcasting. */
@@ -788,7 +788,7 @@ public final class Tensor {
 
   /** Elementwise minimum with a constant. */
   public Tensor minimum(double v) {
-    return Elementwise.minimum(this, s(v));
+    return Elementwise.minimum(this, s("minimum", v));
   }
 
   /** {@code min(max(this, lo), hi)}. */

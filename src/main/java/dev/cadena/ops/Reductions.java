@@ -1,6 +1,7 @@
 package dev.cadena.ops;
 
-import static dev.cadena.ops.Elementwise.record;
+import static dev.cadena.ops.Recording.grads;
+import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
 import dev.cadena.tensor.NDArray;
@@ -16,11 +17,7 @@ import java.util.Arrays;
 public final class Reductions {
   private Reductions() {}
 
-  private static Tensor[] grads(Tensor... g) {
-    return g;
-  }
-
-  /** Sum over {@code axes}. VJP: {@code dx = grad} with the reduced axes restored, expanded to x. */
+  /** The primitive {@link Primitive#SUM} over {@code axes}. */
   public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
     int[] shape = x.shape();
     int[] ax = Shapes.axes("sum", axes, shape.length);
@@ -30,8 +27,8 @@ public final class Reductions {
   }
 
   /**
-   * Maximum over {@code axes}. VJP: {@code dx = grad * (x == out) / count(x == out)}: tied maxima
-   * share the gradient evenly (as PyTorch's {@code amax}).
+   * The primitive {@link Primitive#MAX} over {@code axes}: tied maxima share the gradient evenly
+   * (as PyTorch's {@code amax}).
    */
   public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
     int[] shape = x.shape();
