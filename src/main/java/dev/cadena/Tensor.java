@@ -4,6 +4,7 @@ import dev.cadena.autograd.AutogradException;
 import dev.cadena.autograd.Engine;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.autograd.Node;
+import dev.cadena.autograd.TensorAccess;
 import dev.cadena.ops.Elementwise;
 import dev.cadena.ops.LinearAlgebra;
 import dev.cadena.ops.Movement;
@@ -45,6 +46,10 @@ import java.util.random.RandomGenerator;
  * <p><b>Broadcasting</b> follows NumPy: trailing dimensions align and size-1 dimensions stretch.
  */
 public final class Tensor {
+  static {
+    TensorAccess.install(new GraphAccess());
+  }
+
   private final NDArray data;
   private final Node gradFn;
   private boolean requiresGrad;
@@ -68,14 +73,15 @@ public final class Tensor {
   }
 
   /**
-   * Wraps a forward result produced by {@code node}. Used by {@link Node#record}; users create ops
-   * through {@link dev.cadena.autograd.Function} instead.
+   * How {@link Node#record} wraps a forward result with the node that produced it: the only way
+   * to make a tensor with a {@code gradFn}, handed to autograd alone (users create ops through
+   * {@link dev.cadena.autograd.Function} instead).
    */
-  public static Tensor fromNode(NDArray data, Node node) {
-    if (node == null) {
-      throw new IllegalArgumentException("fromNode: node must not be null");
+  private static final class GraphAccess extends TensorAccess {
+    @Override
+    protected Tensor fromNode(NDArray data, Node node) {
+      return new Tensor(data, node, true);
     }
-    return new Tensor(data, node, true);
   }
 
   /** A 1-d float64 tensor of the given values ({@code Tensor.of(0.35, 0.35)}). */
@@ -379,7 +385,12 @@ public final class Tensor {
 
   // ================================================================== read-back
 
-  /** The underlying array (shared, not copied; do not modify it). */
+  /**
+   * The underlying array (shared, not copied; do not modify it). Public on purpose, unlike the
+   * graph hooks: it is the low-level door for code that works on arrays rather than on graphs
+   * (optimiser updates, file formats, diagnostics, data augmentation). What is computed from it is
+   * not recorded, so no gradient flows through it.
+   */
   public NDArray data() {
     return data;
   }
@@ -518,7 +529,8 @@ public final class Tensor {
   }
 
   /**
-   * Replaces the gradient (null clears it).
+   * Replaces the gradient (null clears it), as PyTorch's {@code tensor.grad = g}. Public on
+   * purpose: besides the engine, gradient clipping and user code set gradients directly.
    *
    * @throws ShapeException when the gradient's shape differs from this tensor's
    */
