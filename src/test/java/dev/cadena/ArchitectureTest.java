@@ -20,6 +20,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import dev.cadena.autograd.Node;
 import dev.cadena.nn.Module;
 import dev.cadena.tensor.NDArray;
 import java.util.List;
@@ -123,6 +124,17 @@ class ArchitectureTest {
               "dev.cadena.nn..", "dev.cadena.optim..", "dev.cadena.io..", "dev.cadena.data..",
               "dev.cadena.diagnostics..", "dev.cadena.viz..", "dev.cadena.cli..")
           .as("dev.cadena.ops.. depends on no higher layer");
+
+  /**
+   * The ops record their nodes through the package's {@code Recording} helper, which names each
+   * node after its {@link dev.cadena.ops.Primitive}; no ops file calls {@link Node#record} itself.
+   */
+  @ArchTest
+  static final ArchRule ops_recordThroughRecording =
+      noClasses().that().resideInAPackage("dev.cadena.ops..")
+          .and().doNotHaveFullyQualifiedName("dev.cadena.ops.Recording")
+          .should().callMethod(Node.class, "record", String.class, NDArray.class, Tensor[].class, Node.Vjp.class)
+          .as("in dev.cadena.ops.., only Recording calls Node.record");
 
   /**
    * Diagnostics may look at everything; nothing in the library depends on it. The examples are
