@@ -4,6 +4,7 @@ import dev.cadena.autograd.AutogradException;
 import dev.cadena.autograd.Engine;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.autograd.Node;
+import dev.cadena.autograd.TensorAccess;
 import dev.cadena.ops.Elementwise;
 import dev.cadena.ops.LinearAlgebra;
 import dev.cadena.ops.Movement;
@@ -45,6 +46,10 @@ import java.util.random.RandomGenerator;
  * <p><b>Broadcasting</b> follows NumPy: trailing dimensions align and size-1 dimensions stretch.
  */
 public final class Tensor {
+  static {
+    TensorAccess.install(new GraphAccess());
+  }
+
   private final NDArray data;
   private final Node gradFn;
   private boolean requiresGrad;
@@ -68,14 +73,15 @@ public final class Tensor {
   }
 
   /**
-   * Wraps a forward result produced by {@code node}. Used by {@link Node#record}; users create ops
-   * through {@link dev.cadena.autograd.Function} instead.
+   * How {@link Node#record} wraps a forward result with the node that produced it: the only way
+   * to make a tensor with a {@code gradFn}, handed to autograd alone (users create ops through
+   * {@link dev.cadena.autograd.Function} instead).
    */
-  public static Tensor fromNode(NDArray data, Node node) {
-    if (node == null) {
-      throw new IllegalArgumentException("fromNode: node must not be null");
+  private static final class GraphAccess extends TensorAccess {
+    @Override
+    protected Tensor fromNode(NDArray data, Node node) {
+      return new Tensor(data, node, true);
     }
-    return new Tensor(data, node, true);
   }
 
   /** A 1-d float64 tensor of the given values ({@code Tensor.of(0.35, 0.35)}). */
@@ -379,7 +385,12 @@ public final class Tensor {
 
   // ================================================================== read-back
 
-  /** The underlying array (shared, not copied; do not modify it). */
+  /**
+   * The underlying array (shared, not copied; do not modify it). Public on purpose, unlike the
+   * graph hooks: it is the low-level door for code that works on arrays rather than on graphs
+   * (optimiser updates, file formats, diagnostics, data augmentation). What is computed from it is
+   * not recorded, so no gradient flows through it.
+   */
   public NDArray data() {
     return data;
   }
@@ -518,7 +529,8 @@ public final class Tensor {
   }
 
   /**
-   * Replaces the gradient (null clears it).
+   * Replaces the gradient (null clears it), as PyTorch's {@code tensor.grad = g}. Public on
+   * purpose: besides the engine, gradient clipping and user code set gradients directly.
    *
    * @throws ShapeException when the gradient's shape differs from this tensor's
    */
@@ -648,10 +660,10 @@ public final class Tensor {
 
   // ================================================================== elementwise
 
-  private Tensor s(double v) {
+  /** {@code v} as a 0-d tensor of this tensor's dtype, the operand of {@code op(this, v)}. */
+  private Tensor s(String op, double v) {
     if (dtype() == DType.INT64) {
-      throw new DTypeException(
-          "scalar op: int64 tensors are not supported; convert first with .to(DType.FLOAT64)");
+      throw DTypeException.int64NotSupported(op);
     }
     return scalar(v, dtype());
   }
@@ -663,7 +675,7 @@ public final class Tensor {
 
   /** {@code this + v}. */
   public Tensor add(double v) {
-    return Elementwise.add(this, s(v));
+    return Elementwise.add(this, s("add", v));
   }
 
   /** {@code this - other}, broadcasting. */
@@ -673,12 +685,12 @@ public final class Tensor {
 
   /** {@code this - v}. */
   public Tensor sub(double v) {
-    return Elementwise.add(this, s(-v));
+    return Elementwise.add(this, s("sub", -v));
   }
 
   /** {@code v - this}. */
   public Tensor rsub(double v) {
-    return Elementwise.add(neg(), s(v));
+    return Elementwise.add(neg(), s("rsub", v));
   }
 
   /** {@code this * other}, broadcasting. */
@@ -688,7 +700,7 @@ public final class Tensor {
 
   /** {@code this * v}. */
   public Tensor mul(double v) {
-    return Elementwise.mul(this, s(v));
+    return Elementwise.mul(this, s("mul", v));
   }
 
   /** {@code this / other}, broadcasting. */
@@ -698,7 +710,7 @@ public final class Tensor {
 
   /** {@code this / v}. */
   public Tensor div(double v) {
-    return Elementwise.div(this, s(v));
+    return Elementwise.div(this, s("div", v));
   }
 
   /** {@code -this}. */
@@ -713,7 +725,7 @@ public final class Tensor {
 
   /** {@code this ^ exponent} with a constant exponent. */
   public Tensor pow(double exponent) {
-    return Elementwise.pow(this, s(exponent));
+    return Elementwise.pow(this, s("pow", exponent));
   }
 
   /** {@code this * this}. */
@@ -778,7 +790,7 @@ public final class Tensor {
 
   /** Elementwise maximum with a constant. */
   public Tensor maximum(double v) {
-    return Elementwise.maximum(this, s(v));
+    return Elementwise.maximum(this, s("maximum", v));
   }
 
   /** Elementwise minimum, broadcasting. */
@@ -788,7 +800,7 @@ public final class Tensor {
 
   /** Elementwise minimum with a constant. */
   public Tensor minimum(double v) {
-    return Elementwise.minimum(this, s(v));
+    return Elementwise.minimum(this, s("minimum", v));
   }
 
   /** {@code min(max(this, lo), hi)}. */

@@ -1,181 +1,221 @@
 package dev.cadena;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaAccess;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import dev.cadena.autograd.Node;
+import dev.cadena.nn.Module;
+import dev.cadena.tensor.NDArray;
 import java.util.List;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package layering, read from the sources in {@code src/main/java}: every reference to
- * another {@code dev.cadena} package, by import or by fully qualified name in code (comments
- * are ignored), must point down the layers.
+ * The package layering, checked by ArchUnit on the compiled main classes (tests excluded):
+ *
+ * <pre>
+ *   tensor  &lt;  core = {Tensor, autograd, ops}  &lt;  nn  &lt;  optim  &lt;  io  &lt;  data
+ *           &lt;  {diagnostics, viz}  &lt;  cli  &lt;  examples
+ * </pre>
+ *
+ * Each layer may use the layers below it and none above; within core, {@code Tensor}, {@code
+ * autograd} and {@code ops} call one another (the façade delegates to the ops, the ops record
+ * nodes, the engine runs on tensors): that is the only package cycle. Two exceptions narrow the
+ * picture: autograd reaches the ops only through the façade, and diagnostics may look at every
+ * package while only the examples (applications, like the notebooks) look at it.
+ *
+ * <p>Bytecode is what is checked, so a reference that only a Javadoc comment makes does not
+ * count, and one through a fully qualified name in code does.
  */
+@AnalyzeClasses(packages = "dev.cadena", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
-  private static final Path MAIN = Paths.get("src/main/java");
-  private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
-  /** A qualified name starting with dev.cadena, e.g. dev.cadena.ops.Movement or dev.cadena.Tensor. */
-  private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.cadena(?:\\.[A-Za-z_]\\w*)+");
+  private static final String CORE_CYCLE = "core (the only cycle: Tensor <-> autograd <-> ops)";
 
-  /** One source file: its package and the dev.cadena packages it refers to. */
-  record Source(Path path, String pkg, Set<String> referencedPackages) {}
+  /** NDArray's methods that hand out its backing arrays or bypass its version counter. */
+  private static final List<String> RAW_STORAGE =
+      List.of("doubleStorage", "floatStorage", "longStorage", "markModified");
 
-  static List<Source> sources() {
-    try (Stream<Path> files = Files.walk(MAIN)) {
-      List<Source> r = new ArrayList<>();
-      for (Path p : files.filter(f -> f.toString().endsWith(".java")).collect(Collectors.toList())) {
-        r.add(parse(p));
+  /**
+   * The storage layer knows no graph: nothing in {@code tensor} (kernels included) refers to
+   * another Cadena package, so {@code NDArray} can be used and tested without autograd.
+   */
+  @ArchTest
+  static final ArchRule tensor_knowsNoGraph =
+      noClasses().that().resideInAPackage("dev.cadena.tensor..")
+          .should().dependOnClassesThat(
+              resideInAPackage("dev.cadena..").and(resideOutsideOfPackage("dev.cadena.tensor..")))
+          .as("dev.cadena.tensor.. depends on no other dev.cadena package (it knows no graph)");
+
+  /**
+   * The only package cycle is the one inside core. Each package under {@code dev.cadena} is a
+   * slice ({@code tensor.kernel} belongs to {@code tensor}); the root package (the {@code Tensor}
+   * façade), {@code autograd} and {@code ops} form one slice named after their cycle, so a cycle
+   * anywhere else, or one that pulls a fourth package into theirs, fails.
+   */
+  @ArchTest
+  static final ArchRule theOnlyCycle_isTensorAutogradOps =
+      slices().assignedFrom(new TopLevelPackages()).should().beFreeOfCycles()
+          .as("no package cycles except " + CORE_CYCLE);
+
+  /** Every dependency between Cadena packages points down the layers listed in the class doc. */
+  @ArchTest
+  static final ArchRule layers_pointDown =
+      layeredArchitecture()
+          .consideringOnlyDependenciesInAnyPackage("dev.cadena..")
+          .layer("tensor").definedBy("dev.cadena.tensor..")
+          .layer("core").definedBy("dev.cadena", "dev.cadena.autograd..", "dev.cadena.ops..")
+          .layer("nn").definedBy("dev.cadena.nn..")
+          .layer("optim").definedBy("dev.cadena.optim..")
+          .layer("io").definedBy("dev.cadena.io..")
+          .layer("data").definedBy("dev.cadena.data..")
+          .layer("diagnostics").definedBy("dev.cadena.diagnostics..")
+          .layer("viz").definedBy("dev.cadena.viz..")
+          .layer("cli").definedBy("dev.cadena.cli..")
+          .layer("examples").definedBy("dev.cadena.examples..")
+          .whereLayer("tensor").mayNotAccessAnyLayer()
+          .whereLayer("core").mayOnlyBeAccessedByLayers(
+              "nn", "optim", "io", "data", "diagnostics", "viz", "cli", "examples")
+          .whereLayer("nn").mayOnlyBeAccessedByLayers(
+              "optim", "io", "data", "diagnostics", "viz", "cli", "examples")
+          .whereLayer("optim").mayOnlyBeAccessedByLayers(
+              "io", "data", "diagnostics", "viz", "cli", "examples")
+          .whereLayer("io").mayOnlyBeAccessedByLayers("data", "diagnostics", "viz", "cli", "examples")
+          .whereLayer("data").mayOnlyBeAccessedByLayers("diagnostics", "viz", "cli", "examples")
+          .whereLayer("diagnostics").mayOnlyBeAccessedByLayers("examples")
+          .whereLayer("viz").mayOnlyBeAccessedByLayers("cli", "examples")
+          .whereLayer("cli").mayOnlyBeAccessedByLayers("examples")
+          .whereLayer("examples").mayNotBeAccessedByAnyLayer()
+          .ensureAllClassesAreContainedInArchitecture()
+          .as("layers point down: tensor < " + CORE_CYCLE + " < nn < optim < io < data"
+              + " < {diagnostics, viz} < cli < examples");
+
+  /**
+   * Inside core, the engine and the nodes reach the ops only through the {@code Tensor} façade
+   * (the VJPs are written with tensor methods), so autograd stays a small graph runner.
+   */
+  @ArchTest
+  static final ArchRule autograd_reachesOpsOnlyThroughTensor =
+      noClasses().that().resideInAPackage("dev.cadena.autograd..")
+          .should().dependOnClassesThat()
+          .resideInAnyPackage("dev.cadena.ops..", "dev.cadena.nn..", "dev.cadena.optim..")
+          .as("dev.cadena.autograd.. does not depend on ops, nn or optim");
+
+  /** The primitives know nothing of the layers built on them. */
+  @ArchTest
+  static final ArchRule ops_dependsOnNoHigherLayer =
+      noClasses().that().resideInAPackage("dev.cadena.ops..")
+          .should().dependOnClassesThat().resideInAnyPackage(
+              "dev.cadena.nn..", "dev.cadena.optim..", "dev.cadena.io..", "dev.cadena.data..",
+              "dev.cadena.diagnostics..", "dev.cadena.viz..", "dev.cadena.cli..")
+          .as("dev.cadena.ops.. depends on no higher layer");
+
+  /**
+   * The ops record their nodes through the package's {@code Recording} helper, which names each
+   * node after its {@link dev.cadena.ops.Primitive}; no ops file calls {@link Node#record} itself.
+   */
+  @ArchTest
+  static final ArchRule ops_recordThroughRecording =
+      noClasses().that().resideInAPackage("dev.cadena.ops..")
+          .and().doNotHaveFullyQualifiedName("dev.cadena.ops.Recording")
+          .should().callMethod(Node.class, "record", String.class, NDArray.class, Tensor[].class, Node.Vjp.class)
+          .as("in dev.cadena.ops.., only Recording calls Node.record");
+
+  /**
+   * Diagnostics may look at everything; nothing in the library depends on it. The examples are
+   * applications of the library (like the notebooks), so they may use it.
+   */
+  @ArchTest
+  static final ArchRule diagnostics_isUsedOnlyByExamples =
+      noClasses().that()
+          .resideOutsideOfPackages("dev.cadena.diagnostics..", "dev.cadena.examples..")
+          .should().dependOnClassesThat().resideInAPackage("dev.cadena.diagnostics..")
+          .as("only dev.cadena.examples.. depends on dev.cadena.diagnostics..");
+
+  /**
+   * Only the storage layer touches NDArray's backing arrays and its modification counter: every
+   * other package goes through NDArray's operations, so a change of layout or of the version
+   * bookkeeping stays inside {@code tensor}.
+   */
+  @ArchTest
+  static final ArchRule rawStorage_staysInTensor =
+      noClasses().that().resideOutsideOfPackage("dev.cadena.tensor..")
+          .should().accessTargetWhere(DescribedPredicate.describe(
+              "a raw-storage method of NDArray " + RAW_STORAGE,
+              (JavaAccess<?> access) -> access.getTargetOwner().isEquivalentTo(NDArray.class)
+                  && RAW_STORAGE.contains(access.getTarget().getName())))
+          .as("no class outside dev.cadena.tensor.. calls NDArray's raw storage " + RAW_STORAGE);
+
+  /**
+   * Each top-level package under {@code dev.cadena} is a slice, except that the root package,
+   * {@code autograd} and {@code ops} share one: their cycle is the allowed one.
+   */
+  static final class TopLevelPackages implements SliceAssignment {
+    @Override
+    public SliceIdentifier getIdentifierOf(JavaClass c) {
+      String pkg = c.getPackageName();
+      if (pkg.equals("dev.cadena") || within(pkg, "dev.cadena.autograd") || within(pkg, "dev.cadena.ops")) {
+        return SliceIdentifier.of(CORE_CYCLE);
       }
-      return r;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      if (!pkg.startsWith("dev.cadena.")) {
+        return SliceIdentifier.ignore();
+      }
+      String rest = pkg.substring("dev.cadena.".length());
+      int dot = rest.indexOf('.');
+      return SliceIdentifier.of(dot < 0 ? rest : rest.substring(0, dot));
+    }
+
+    @Override
+    public String getDescription() {
+      return "top-level packages of dev.cadena, with Tensor, autograd and ops as one";
+    }
+
+    private static boolean within(String pkg, String root) {
+      return pkg.equals(root) || pkg.startsWith(root + ".");
     }
   }
 
-  static Source parse(Path p) throws IOException {
-    String code = stripComments(Files.readString(p, StandardCharsets.UTF_8));
-    Matcher pm = PACKAGE.matcher(code);
-    String pkg = pm.find() ? pm.group(1) : "";
-    String body = pm.find(0) ? code.substring(pm.end()) : code;
-    Set<String> refs = new LinkedHashSet<>();
-    Matcher m = REFERENCE.matcher(body);
-    while (m.find()) {
-      refs.add(packageOf(m.group()));
-    }
-    return new Source(p, pkg, refs);
-  }
+  // ------------------------------------------------------------------ the rules can fail
 
-  /** The package part of a qualified name: the segments before the first capitalised one. */
-  static String packageOf(String qualified) {
-    String[] parts = qualified.split("\\.");
-    StringBuilder sb = new StringBuilder();
-    for (String part : parts) {
-      if (Character.isUpperCase(part.charAt(0))) {
-        break;
-      }
-      if (sb.length() > 0) {
-        sb.append('.');
-      }
-      sb.append(part);
-    }
-    return sb.toString();
-  }
+  /**
+   * A class of the root package (core) that breaks three rules on purpose: it uses {@code nn}
+   * (an upward dependency, and a cycle, since nn uses {@code Tensor}) and reads raw storage.
+   * Only {@link #rules_reportAViolation} imports it; the rules above skip test classes.
+   */
+  static final class Upward {
+    private Upward() {}
 
-  /** Removes block and line comments (string literals are kept; none here contain comment markers that matter). */
-  static String stripComments(String s) {
-    StringBuilder out = new StringBuilder(s.length());
-    int i = 0;
-    boolean inString = false;
-    while (i < s.length()) {
-      char c = s.charAt(i);
-      if (inString) {
-        out.append(c);
-        if (c == '\\' && i + 1 < s.length()) {
-          out.append(s.charAt(i + 1));
-          i += 2;
-          continue;
-        }
-        if (c == '"') {
-          inString = false;
-        }
-        i++;
-      } else if (c == '"') {
-        inString = true;
-        out.append(c);
-        i++;
-      } else if (s.startsWith("/*", i)) {
-        int end = s.indexOf("*/", i + 2);
-        i = end < 0 ? s.length() : end + 2;
-        out.append(' ');
-      } else if (s.startsWith("//", i)) {
-        int end = s.indexOf('\n', i);
-        i = end < 0 ? s.length() : end;
-      } else {
-        out.append(c);
-        i++;
-      }
+    static double first(Module m, Tensor t) {
+      return m.parameters().size() + t.data().doubleStorage()[0];
     }
-    return out.toString();
-  }
-
-  private static boolean within(String pkg, String root) {
-    return pkg.equals(root) || pkg.startsWith(root + ".");
-  }
-
-  private static void assertNoReferences(String fromRoot, List<String> forbiddenRoots, boolean onlyOwnTree) {
-    List<String> violations = new ArrayList<>();
-    int checked = 0;
-    for (Source s : sources()) {
-      if (!within(s.pkg(), fromRoot)) {
-        continue;
-      }
-      checked++;
-      for (String ref : s.referencedPackages()) {
-        boolean bad = onlyOwnTree ? !within(ref, fromRoot) : forbiddenRoots.stream().anyMatch(f -> within(ref, f));
-        if (bad) {
-          violations.add(s.path() + " refers to " + ref);
-        }
-      }
-    }
-    assertTrue(checked > 0, "no sources found in " + fromRoot + " under " + MAIN.toAbsolutePath());
-    assertTrue(violations.isEmpty(), () -> "layering violations:\n" + String.join("\n", violations));
   }
 
   @Test
-  void tensorPackage_dependsOnNothingElseInCadena() {
-    assertNoReferences("dev.cadena.tensor", List.of(), true);
+  void rules_reportAViolation() {
+    JavaClasses fixture = new ClassFileImporter().importClasses(Upward.class, Module.class, Tensor.class);
+    assertViolation(layers_pointDown, fixture, Upward.class.getName(), Module.class.getName());
+    assertViolation(theOnlyCycle_isTensorAutogradOps, fixture, "Cycle", "nn");
+    assertViolation(rawStorage_staysInTensor, fixture, Upward.class.getName(), "doubleStorage");
   }
 
-  @Test
-  void autograd_doesNotDependOnOpsOrNn() {
-    assertNoReferences("dev.cadena.autograd", List.of("dev.cadena.ops", "dev.cadena.nn", "dev.cadena.optim"), false);
-  }
-
-  @Test
-  void ops_doesNotDependOnHigherLayers() {
-    assertNoReferences("dev.cadena.ops",
-        List.of("dev.cadena.nn", "dev.cadena.optim", "dev.cadena.io", "dev.cadena.cli", "dev.cadena.data"), false);
-  }
-
-  // ------------------------------------------------------------------ the checker itself
-
-  @Test
-  void parser_findsImportsAndQualifiedNames_ignoresComments() throws IOException {
-    Path tmp = Files.createTempFile("Layering", ".java");
-    try {
-      Files.writeString(tmp, String.join("\n",
-          "package dev.cadena.tensor;",
-          "import dev.cadena.autograd.Node;",
-          "import static dev.cadena.ops.Elementwise.record;",
-          "/** See {@link dev.cadena.nn.Module}. */",
-          "class X { // dev.cadena.optim.Sgd",
-          "  Object o = new dev.cadena.io.Reader();",
-          "  String s = \"dev.cadena.cli is just text\";",
-          "}"));
-      Source s = parse(tmp);
-      assertTrue(s.pkg().equals("dev.cadena.tensor"));
-      assertTrue(s.referencedPackages().contains("dev.cadena.autograd"));
-      assertTrue(s.referencedPackages().contains("dev.cadena.ops"));
-      assertTrue(s.referencedPackages().contains("dev.cadena.io"));
-      assertFalse(s.referencedPackages().contains("dev.cadena.nn"), "comments are ignored");
-      assertFalse(s.referencedPackages().contains("dev.cadena.optim"), "line comments are ignored");
-    } finally {
-      Files.delete(tmp);
+  private static void assertViolation(ArchRule rule, JavaClasses classes, String... mentions) {
+    AssertionError e = assertThrows(AssertionError.class, () -> rule.check(classes), rule.getDescription());
+    for (String m : mentions) {
+      assertTrue(e.getMessage().contains(m), () -> "the report names " + m + ":\n" + e.getMessage());
     }
-    assertTrue(packageOf("dev.cadena.Tensor").equals("dev.cadena"));
-    assertTrue(packageOf("dev.cadena.tensor.kernel.Gemm").equals("dev.cadena.tensor.kernel"));
   }
 }

@@ -144,7 +144,8 @@ class ErrorMessagesTest {
     expect(DTypeException.class, () -> l.add(l), "add", "int64");
     expect(DTypeException.class, () -> l.mul(l), "mul", "int64");
     expect(DTypeException.class, () -> l.exp(), "exp", "int64");
-    expect(DTypeException.class, () -> l.add(1.0), "int64");
+    expect(DTypeException.class, () -> l.add(1.0), "add: int64");
+    expect(DTypeException.class, () -> l.mul(2.0), "mul: int64", ".to(DType.FLOAT64)");
     expect(DTypeException.class, () -> l.sum(), "sum", "int64");
     expect(DTypeException.class, () -> l.neg(), "neg", "int64");
     expect(DTypeException.class, () -> l.to(DType.INT64).matmul(l), "matmul", "int64");

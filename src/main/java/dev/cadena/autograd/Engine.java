@@ -5,9 +5,12 @@ import dev.cadena.tensor.Shapes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reverse-mode replay. From the outputs, the engine collects every node that leads to them in
@@ -28,7 +31,7 @@ public final class Engine {
    * {@code grad()} of non-leaves that called {@code retainGrad()}.
    */
   public static void backward(Tensor[] roots, Tensor[] rootGrads, boolean retainGraph, boolean createGraph) {
-    run("backward", roots, rootGrads, retainGraph, createGraph, null);
+    new Pass("backward", retainGraph, createGraph, null).run(roots, rootGrads);
   }
 
   /**
@@ -45,142 +48,199 @@ public final class Engine {
                 + ") does not require grad; call requiresGrad(true) on it before the forward pass");
       }
     }
-    Map<Object, Tensor> captured = run("grad", outputs, gradOutputs, retainGraph, createGraph, inputs);
+    Pass pass = new Pass("grad", retainGraph, createGraph, inputs);
+    pass.run(outputs, gradOutputs);
     Tensor[] result = new Tensor[inputs.length];
     for (int i = 0; i < inputs.length; i++) {
       Tensor in = inputs[i];
-      Object key = in.gradFn() != null ? in.gradFn() : in;
-      Tensor g = captured.get(key);
+      Tensor g = pass.captured(in);
       result[i] = g != null ? g : Tensor.zeros(in.dtype(), in.shape());
     }
     return result;
   }
 
-  private static Map<Object, Tensor> run(
-      String op, Tensor[] roots, Tensor[] rootGrads, boolean retainGraph, boolean createGraph,
-      Tensor[] captureInputs) {
-    if (roots.length != rootGrads.length) {
-      throw new AutogradException(
-          op + ": " + roots.length + " outputs but " + rootGrads.length + " output gradients");
-    }
-    Map<Object, Tensor> captured = new IdentityHashMap<>();
-    Map<Object, Boolean> wanted = null;
-    if (captureInputs != null) {
-      wanted = new IdentityHashMap<>();
-      for (Tensor t : captureInputs) {
-        wanted.put(t.gradFn() != null ? t.gradFn() : t, Boolean.TRUE);
-      }
-    }
-    List<Node> rootNodes = new ArrayList<>();
-    List<Tensor> rootNodeGrads = new ArrayList<>();
-    // Storage of every gradient handed to an input so far (and the callers' output gradients),
-    // to tell when a leaf's gradient would alias another tensor.
-    Map<Object, Boolean> handed = new IdentityHashMap<>();
-    for (Tensor g : rootGrads) {
-      handed.put(g.data().storageKey(), Boolean.TRUE);
-    }
-    try (GradMode.Scope scope = GradMode.set(createGraph)) {
-      for (int i = 0; i < roots.length; i++) {
-        Tensor r = roots[i];
-        Tensor g = rootGrads[i];
-        if (!r.requiresGrad()) {
-          throw new AutogradException(
-              op + ": output " + i + " does not require grad and has no graph (shape "
-                  + Shapes.str(r.shape()) + "); was it computed under noGrad, or from tensors"
-                  + " without requiresGrad(true)?");
-        }
-        if (!Arrays.equals(g.shape(), r.shape())) {
-          throw new AutogradException(
-              op + ": gradient shape " + Shapes.str(g.shape()) + " does not match output shape "
-                  + Shapes.str(r.shape()));
-        }
-        if (g.dtype() != r.dtype()) {
-          g = g.to(r.dtype());
-        }
-        if (!createGraph) {
-          g = g.detach();
-        }
-        Node n = r.gradFn();
-        if (n == null) {
-          deliverToLeaf(r, g, captured, wanted, handed);
-        } else {
-          if (n.isReleased()) {
-            throw n.freedError();
+  /**
+   * One backward pass: its options, where the gradients go and what it has handed out so far.
+   * {@link #backward} writes the gradients into {@code grad()}; {@link #grad} captures those of
+   * the wanted inputs instead, at the input's node for a non-leaf (its gradient is complete when
+   * the sweep reaches the node) and summed over the pass for a leaf.
+   */
+  private static final class Pass {
+    private final String op;
+    private final boolean retainGraph;
+    private final boolean createGraph;
+    /** True for {@link #grad}: gradients are captured, no {@code grad()} is touched. */
+    private final boolean capturing;
+    private final Set<Node> wantedNodes = identitySet();
+    private final Set<Tensor> wantedLeaves = identitySet();
+    private final Map<Node, Tensor> capturedAtNodes = new IdentityHashMap<>();
+    private final Map<Tensor, Tensor> capturedAtLeaves = new IdentityHashMap<>();
+    /**
+     * The storage ({@code NDArray.storageKey()}) of every gradient handed to an input so far, and
+     * of the callers' output gradients, to tell when a leaf's gradient would alias another tensor.
+     */
+    private final Set<Object> handedStorage = identitySet();
+    /** The roots that have a node, and the gradient each starts with. */
+    private final List<Node> rootNodes = new ArrayList<>();
+    private final List<Tensor> rootNodeGrads = new ArrayList<>();
+
+    /** @param captureInputs the inputs whose gradients {@link #grad} returns; null for backward */
+    Pass(String op, boolean retainGraph, boolean createGraph, Tensor[] captureInputs) {
+      this.op = op;
+      this.retainGraph = retainGraph;
+      this.createGraph = createGraph;
+      this.capturing = captureInputs != null;
+      if (capturing) {
+        for (Tensor t : captureInputs) {
+          if (t.gradFn() != null) {
+            wantedNodes.add(t.gradFn());
+          } else {
+            wantedLeaves.add(t);
           }
-          rootNodes.add(n);
-          rootNodeGrads.add(g);
         }
       }
-      List<Node> order = topologicalOrder(rootNodes);
-      for (Node node : order) {
-        node.pendingGrad = null;
+    }
+
+    /** The captured gradient of a wanted input, or null when no path reached it. */
+    Tensor captured(Tensor input) {
+      Node n = input.gradFn();
+      return n != null ? capturedAtNodes.get(n) : capturedAtLeaves.get(input);
+    }
+
+    void run(Tensor[] roots, Tensor[] rootGrads) {
+      if (roots.length != rootGrads.length) {
+        throw new AutogradException(
+            op + ": " + roots.length + " outputs but " + rootGrads.length + " output gradients");
       }
-      for (int i = 0; i < rootNodes.size(); i++) {
-        accumulate(rootNodes.get(i), rootNodeGrads.get(i));
+      for (Tensor g : rootGrads) {
+        handedStorage.add(g.data().storageKey());
       }
-      for (int k = order.size() - 1; k >= 0; k--) {
-        Node node = order.get(k);
-        Tensor g = node.pendingGrad;
-        node.pendingGrad = null;
-        if (g == null) {
-          if (!retainGraph) {
-            node.release();
-          }
-          continue;
+      // With createGraph the sweep's own tensor ops are recorded, so the result can be
+      // differentiated again; without, it runs as plain arithmetic.
+      try (GradMode.Scope scope = GradMode.set(createGraph)) {
+        for (int i = 0; i < roots.length; i++) {
+          prepareRoot(i, roots[i], rootGrads[i]);
         }
-        Tensor out = node.output();
-        if (wanted != null) {
-          if (wanted.containsKey(node)) {
-            captured.put(node, g);
-          }
-        } else if (out.retainsGrad()) {
-          out.setGrad(out.grad() == null ? owned(g, true) : out.grad().add(g));
+        List<Node> order = topologicalOrder(rootNodes);
+        for (Node node : order) {
+          node.pendingGrad = null;
         }
+        for (int i = 0; i < rootNodes.size(); i++) {
+          accumulate(rootNodes.get(i), rootNodeGrads.get(i));
+        }
+        // Reverse topological order: a node runs after every consumer has added its share.
+        for (int k = order.size() - 1; k >= 0; k--) {
+          backwardThrough(order.get(k));
+        }
+      }
+    }
+
+    /**
+     * Checks root {@code i} against its gradient, converts the gradient to the root's dtype, and
+     * either delivers it (a root that is a leaf) or queues it at the root's node.
+     */
+    private void prepareRoot(int i, Tensor root, Tensor g) {
+      if (!root.requiresGrad()) {
+        throw new AutogradException(
+            op + ": output " + i + " does not require grad and has no graph (shape "
+                + Shapes.str(root.shape()) + "); was it computed under noGrad, or from tensors"
+                + " without requiresGrad(true)?");
+      }
+      if (!Arrays.equals(g.shape(), root.shape())) {
+        throw new AutogradException(
+            op + ": gradient shape " + Shapes.str(g.shape()) + " does not match output shape "
+                + Shapes.str(root.shape()));
+      }
+      if (g.dtype() != root.dtype()) {
+        g = g.to(root.dtype());
+      }
+      if (!createGraph) {
+        g = g.detach();
+      }
+      Node n = root.gradFn();
+      if (n == null) {
+        deliverToLeaf(root, g);
+        return;
+      }
+      if (n.isReleased()) {
+        throw n.freedError();
+      }
+      rootNodes.add(n);
+      rootNodeGrads.add(g);
+    }
+
+    /**
+     * Runs one node's VJP on its complete output gradient and passes each input its share; a node
+     * no gradient reached is skipped. The node is freed afterwards unless the graph is retained.
+     */
+    private void backwardThrough(Node node) {
+      Tensor g = node.pendingGrad;
+      node.pendingGrad = null;
+      if (g != null) {
+        keepOutputGrad(node, g);
         Tensor[] inputs = node.inputArray();
         Tensor[] grads = node.runVjp(g);
         for (int i = 0; i < inputs.length; i++) {
-          Tensor in = inputs[i];
-          if (!in.requiresGrad()) {
-            continue;
+          if (inputs[i].requiresGrad()) {
+            passToInput(node, i, inputs[i], grads[i]);
           }
-          Tensor gi = grads[i];
-          if (gi == null) {
-            throw new IllegalStateException(
-                "engine: vjp of '" + node.name() + "' returned no gradient for input " + i
-                    + " which requires grad");
-          }
-          gi = fitToInput(node, i, gi, in);
-          Node next = in.gradFn();
-          if (next == null) {
-            deliverToLeaf(in, gi, captured, wanted, handed);
-          } else {
-            handed.put(gi.data().storageKey(), Boolean.TRUE);
-            accumulate(next, gi);
-          }
-        }
-        if (!retainGraph) {
-          node.release();
         }
       }
+      if (!retainGraph) {
+        node.release();
+      }
     }
-    return captured;
+
+    /** The gradient of a node's output, captured for {@link #grad} or kept by retainGrad(). */
+    private void keepOutputGrad(Node node, Tensor g) {
+      if (capturing) {
+        if (wantedNodes.contains(node)) {
+          capturedAtNodes.put(node, g);
+        }
+        return;
+      }
+      Tensor out = node.output();
+      if (out.retainsGrad()) {
+        out.setGrad(out.grad() == null ? owned(g, true) : out.grad().add(g));
+      }
+    }
+
+    /** Input {@code i}'s share, fitted to its shape, to its own node or (a leaf) to the input. */
+    private void passToInput(Node node, int i, Tensor in, Tensor gi) {
+      if (gi == null) {
+        throw new IllegalStateException(
+            "engine: vjp of '" + node.name() + "' returned no gradient for input " + i
+                + " which requires grad");
+      }
+      gi = fitToInput(node, i, gi, in);
+      Node next = in.gradFn();
+      if (next == null) {
+        deliverToLeaf(in, gi);
+      } else {
+        handedStorage.add(gi.data().storageKey());
+        accumulate(next, gi);
+      }
+    }
+
+    private void deliverToLeaf(Tensor leaf, Tensor g) {
+      boolean shared = !handedStorage.add(g.data().storageKey());
+      if (capturing) {
+        if (wantedLeaves.contains(leaf)) {
+          capturedAtLeaves.merge(leaf, g, Tensor::add);
+        }
+      } else {
+        leaf.setGrad(leaf.grad() == null ? owned(g, shared) : leaf.grad().add(g));
+      }
+    }
   }
 
+  /** Adds {@code g} to the output gradient collected so far at {@code n}. */
   private static void accumulate(Node n, Tensor g) {
     n.pendingGrad = n.pendingGrad == null ? g : n.pendingGrad.add(g);
   }
 
-  private static void deliverToLeaf(
-      Tensor leaf, Tensor g, Map<Object, Tensor> captured, Map<Object, Boolean> wanted,
-      Map<Object, Boolean> handed) {
-    boolean shared = handed.put(g.data().storageKey(), Boolean.TRUE) != null;
-    if (wanted != null) {
-      if (wanted.containsKey(leaf)) {
-        captured.merge(leaf, g, Tensor::add);
-      }
-    } else {
-      leaf.setGrad(leaf.grad() == null ? owned(g, shared) : leaf.grad().add(g));
-    }
+  private static <T> Set<T> identitySet() {
+    return Collections.newSetFromMap(new IdentityHashMap<>());
   }
 
   /**
@@ -255,5 +315,5 @@ public final class Engine {
     return order;
   }
 
-  private static final java.util.concurrent.atomic.AtomicLong STAMPS = new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong STAMPS = new AtomicLong();
 }

@@ -7,6 +7,7 @@ import dev.cadena.tensor.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 
@@ -129,7 +130,7 @@ public final class GradCheck {
       if (input < 0) {
         return op + ": passed (no elements to check)";
       }
-      return String.format(java.util.Locale.ROOT,
+      return String.format(Locale.ROOT,
           "%s: %s; worst element: input %d index %s: analytic %.10g, numeric %.10g, |diff| %.3g,"
               + " tolerance %.3g",
           op, passed ? "passed" : "FAILED", input, Arrays.toString(index), analytic, numeric,

@@ -71,7 +71,7 @@ public final class Node {
       return Tensor.fromData(result);
     }
     Node node = new Node(name, inputs.clone(), vjp);
-    Tensor t = Tensor.fromNode(result, node);
+    Tensor t = TensorAccess.get().fromNode(result, node);
     node.out = t;
     node.outVersion = t.version();
     return t;

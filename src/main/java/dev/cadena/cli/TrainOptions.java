@@ -1,5 +1,6 @@
 package dev.cadena.cli;
 
+import dev.cadena.optim.Optimizers;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -56,7 +57,7 @@ public record TrainOptions(
     int threads) {
 
   /** The accepted {@code --optimizer} values. */
-  public static final List<String> OPTIMIZERS = dev.cadena.optim.Optimizers.names();
+  public static final List<String> OPTIMIZERS = Optimizers.names();
 
   /** The accepted {@code --dtype} values. */
   public static final List<String> DTYPES = List.of("float32", "float64");

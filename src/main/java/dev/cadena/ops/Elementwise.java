@@ -1,7 +1,10 @@
 package dev.cadena.ops;
 
+import static dev.cadena.ops.Recording.grads;
+import static dev.cadena.ops.Recording.promote;
+import static dev.cadena.ops.Recording.record;
+
 import dev.cadena.Tensor;
-import dev.cadena.autograd.Node;
 import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
@@ -10,40 +13,24 @@ import dev.cadena.tensor.UnaryOp;
 
 /**
  * Elementwise primitives, each forward next to its vector-Jacobian product, and the compositions
- * built from them. Binary ops broadcast by NumPy's rules and promote dtypes by {@link
- * DType#promote}; the engine sums broadcast gradients back, so no VJP here does.
+ * built from them. A primitive's formula and VJP are stated once, on its {@link Primitive}
+ * constant; a composition's Javadoc gives its defining formula. Binary ops broadcast by NumPy's
+ * rules and promote dtypes by {@link DType#promote}; the engine sums broadcast gradients back, so
+ * no VJP here does.
  */
 public final class Elementwise {
   private Elementwise() {}
 
-  static Tensor record(Primitive p, NDArray out, Tensor[] inputs, Node.Vjp vjp) {
-    return Node.record(p.opName(), out, inputs, vjp);
-  }
-
-  private static Tensor[] grads(Tensor... g) {
-    return g;
-  }
-
-  /** Casts both operands to their promoted dtype (a recorded {@code to} where one changes). */
-  static Tensor[] promote(String op, Tensor a, Tensor b) {
-    DType t = DType.promote(a.dtype(), b.dtype());
-    if (t == DType.INT64) {
-      throw new DTypeException(
-          op + ": int64 tensors are not supported; convert first with .to(DType.FLOAT64)");
-    }
-    return new Tensor[] {cast(a, t), cast(b, t)};
-  }
-
   // ------------------------------------------------------------------ primitives
 
-  /** {@code a + b}. VJP: {@code da = grad; db = grad}. */
+  /** The primitive {@link Primitive#ADD}, broadcasting. */
   public static Tensor add(Tensor a, Tensor b) {
     Tensor[] p = promote("add", a, b);
     return record(Primitive.ADD, p[0].data().binary(BinaryOp.ADD, p[1].data()), p,
         (n, grad) -> grads(grad, grad));
   }
 
-  /** {@code a * b}. VJP: {@code da = grad * b; db = grad * a}. */
+  /** The primitive {@link Primitive#MUL}, broadcasting. */
   public static Tensor mul(Tensor a, Tensor b) {
     Tensor[] p = promote("mul", a, b);
     return record(Primitive.MUL, p[0].data().binary(BinaryOp.MUL, p[1].data()), p,
@@ -52,7 +39,7 @@ public final class Elementwise {
             n.needsGrad(1) ? grad.mul(n.input(0)) : null));
   }
 
-  /** {@code a / b}. VJP: {@code da = grad / b; db = -grad * a / b^2}. */
+  /** The primitive {@link Primitive#DIV}, broadcasting. */
   public static Tensor div(Tensor a, Tensor b) {
     Tensor[] p = promote("div", a, b);
     return record(Primitive.DIV, p[0].data().binary(BinaryOp.DIV, p[1].data()), p,
@@ -61,7 +48,7 @@ public final class Elementwise {
             n.needsGrad(1) ? grad.neg().mul(n.out()).div(n.input(1)) : null));
   }
 
-  /** {@code a ^ b}. VJP: {@code da = grad * b * a^(b-1); db = grad * out * log(a)}. */
+  /** The primitive {@link Primitive#POW}, broadcasting. */
   public static Tensor pow(Tensor a, Tensor b) {
     Tensor[] p = promote("pow", a, b);
     return record(Primitive.POW, p[0].data().binary(BinaryOp.POW, p[1].data()), p,
@@ -70,63 +57,61 @@ public final class Elementwise {
             n.needsGrad(1) ? grad.mul(n.out()).mul(n.input(0).log()) : null));
   }
 
-  /** {@code e^x}. VJP: {@code dx = grad * out}. */
+  /** The primitive {@link Primitive#EXP}. */
   public static Tensor exp(Tensor x) {
     return record(Primitive.EXP, x.data().unary(UnaryOp.EXP), new Tensor[] {x},
         (n, grad) -> grads(grad.mul(n.out())));
   }
 
-  /** {@code ln x}. VJP: {@code dx = grad / x}. */
+  /** The primitive {@link Primitive#LOG}. */
   public static Tensor log(Tensor x) {
     return record(Primitive.LOG, x.data().unary(UnaryOp.LOG), new Tensor[] {x},
         (n, grad) -> grads(grad.div(n.input(0))));
   }
 
-  /** {@code sqrt(x)}. VJP: {@code dx = grad / (2 * out)}. */
+  /** The primitive {@link Primitive#SQRT}. */
   public static Tensor sqrt(Tensor x) {
     return record(Primitive.SQRT, x.data().unary(UnaryOp.SQRT), new Tensor[] {x},
         (n, grad) -> grads(grad.div(n.out().mul(2.0))));
   }
 
-  /** {@code |x|}. VJP: {@code dx = grad * sign(x)} (0 at 0). */
+  /** The primitive {@link Primitive#ABS} (its gradient at 0 is 0). */
   public static Tensor abs(Tensor x) {
     return record(Primitive.ABS, x.data().unary(UnaryOp.ABS), new Tensor[] {x},
         (n, grad) -> grads(grad.mul(sign(n.input(0)))));
   }
 
-  /** {@code sin x}. VJP: {@code dx = grad * cos x}. */
+  /** The primitive {@link Primitive#SIN}. */
   public static Tensor sin(Tensor x) {
     return record(Primitive.SIN, x.data().unary(UnaryOp.SIN), new Tensor[] {x},
         (n, grad) -> grads(grad.mul(n.input(0).cos())));
   }
 
-  /** {@code cos x}. VJP: {@code dx = -grad * sin x}. */
+  /** The primitive {@link Primitive#COS}. */
   public static Tensor cos(Tensor x) {
     return record(Primitive.COS, x.data().unary(UnaryOp.COS), new Tensor[] {x},
         (n, grad) -> grads(grad.neg().mul(n.input(0).sin())));
   }
 
-  /** {@code tanh x}. VJP: {@code dx = grad * (1 - out^2)}. */
+  /** The primitive {@link Primitive#TANH}. */
   public static Tensor tanh(Tensor x) {
     return record(Primitive.TANH, x.data().unary(UnaryOp.TANH), new Tensor[] {x},
         (n, grad) -> grads(grad.mul(n.out().square().rsub(1.0))));
   }
 
-  /** {@code 1 / (1 + e^-x)}, stable for large |x|. VJP: {@code dx = grad * out * (1 - out)}. */
+  /** The primitive {@link Primitive#SIGMOID}, stable for large |x|. */
   public static Tensor sigmoid(Tensor x) {
     return record(Primitive.SIGMOID, x.data().unary(UnaryOp.SIGMOID), new Tensor[] {x},
         (n, grad) -> grads(grad.mul(n.out().mul(n.out().rsub(1.0)))));
   }
 
-  /** {@code max(x, 0)}. VJP: {@code dx = grad * (x > 0)}. */
+  /** The primitive {@link Primitive#RELU}. */
   public static Tensor relu(Tensor x) {
     return record(Primitive.RELU, x.data().unary(UnaryOp.RELU), new Tensor[] {x},
         (n, grad) -> grads(grad.mul(n.input(0).gt(0.0))));
   }
 
-  /**
-   * {@code max(a, b)} elementwise. VJP: the larger input gets {@code grad}; ties split it evenly.
-   */
+  /** The primitive {@link Primitive#MAXIMUM}, broadcasting: ties split the gradient evenly. */
   public static Tensor maximum(Tensor a, Tensor b) {
     Tensor[] p = promote("maximum", a, b);
     return record(Primitive.MAXIMUM, p[0].data().binary(BinaryOp.MAX, p[1].data()), p,
@@ -141,8 +126,8 @@ public final class Elementwise {
   }
 
   /**
-   * {@code cond != 0 ? a : b}, all three broadcast together. VJP: {@code da = where(cond, grad, 0);
-   * db = where(cond, 0, grad)}; the mask gets no gradient.
+   * The primitive {@link Primitive#WHERE}: {@code cond != 0} picks {@code a}, all three broadcast
+   * together; the mask gets no gradient.
    */
   public static Tensor where(Tensor cond, Tensor a, Tensor b) {
     Tensor[] p = promote("where", a, b);
@@ -157,7 +142,10 @@ public final class Elementwise {
         });
   }
 
-  /** {@code x} converted to {@code dtype}. VJP: {@code dx = grad} converted back. */
+  /**
+   * The primitive {@link Primitive#CAST} between float dtypes; to or from int64 the result is a
+   * constant (no gradient flows through integers), and to the same dtype it is {@code x} itself.
+   */
   public static Tensor cast(Tensor x, DType dtype) {
     if (x.dtype() == dtype) {
       return x;
@@ -198,8 +186,7 @@ public final class Elementwise {
 
   private static DType floatType(String op, Tensor x) {
     if (x.dtype() == DType.INT64) {
-      throw new DTypeException(
-          op + ": int64 tensors are not supported; convert first with .to(DType.FLOAT64)");
+      throw DTypeException.int64NotSupported(op);
     }
     return x.dtype();
   }

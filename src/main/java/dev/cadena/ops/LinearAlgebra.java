@@ -1,6 +1,8 @@
 package dev.cadena.ops;
 
-import static dev.cadena.ops.Elementwise.record;
+import static dev.cadena.ops.Recording.grads;
+import static dev.cadena.ops.Recording.promote;
+import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
 import dev.cadena.tensor.ShapeException;
@@ -13,8 +15,8 @@ public final class LinearAlgebra {
   /**
    * Matrix product with NumPy's rules: 1-d operands are promoted to a row (left) or column
    * (right) vector and the added dimension removed afterwards; leading batch dimensions
-   * broadcast. The primitive works on rank >= 2; the vector cases are compositions around it.
-   * VJP: {@code da = grad @ b^T; db = a^T @ grad} (the engine sums broadcast batch dims back).
+   * broadcast. On rank >= 2 this is the primitive {@link Primitive#MATMUL} (the engine sums the
+   * broadcast batch dims of its gradients back); the vector cases are compositions around it.
    *
    * @throws ShapeException e.g. {@code matmul: inner dimensions differ: [2, 3] @ [4, 5] (3 != 4)}
    */
@@ -43,11 +45,10 @@ public final class LinearAlgebra {
       }
       return r;
     }
-    Tensor[] p = Elementwise.promote("matmul", a, b);
+    Tensor[] p = promote("matmul", a, b);
     return record(Primitive.MATMUL, p[0].data().matmul(p[1].data()), p,
-        (n, grad) -> new Tensor[] {
-          n.needsGrad(0) ? grad.matmul(n.input(1).mT()) : null,
-          n.needsGrad(1) ? n.input(0).mT().matmul(grad) : null
-        });
+        (n, grad) -> grads(
+            n.needsGrad(0) ? grad.matmul(n.input(1).mT()) : null,
+            n.needsGrad(1) ? n.input(0).mT().matmul(grad) : null));
   }
 }

@@ -1,9 +1,12 @@
 package dev.cadena.ops;
 
-import static dev.cadena.ops.Elementwise.record;
+import static dev.cadena.ops.Recording.grads;
+import static dev.cadena.ops.Recording.promote;
+import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
 import dev.cadena.tensor.DType;
+import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -17,11 +20,7 @@ import java.util.List;
 public final class Movement {
   private Movement() {}
 
-  private static Tensor[] grads(Tensor... g) {
-    return g;
-  }
-
-  /** Same elements, new shape (one size may be -1). VJP: {@code dx = grad.reshape(x.shape)}. */
+  /** The primitive {@link Primitive#RESHAPE}: same elements, new shape (one size may be -1). */
   public static Tensor reshape(Tensor x, int... shape) {
     int[] in = x.shape();
     NDArray r = x.data().reshape(shape);
@@ -31,7 +30,7 @@ public final class Movement {
     return record(Primitive.RESHAPE, r, new Tensor[] {x}, (n, grad) -> grads(grad.reshape(in)));
   }
 
-  /** Axes reordered: result axis i is x's axis perm[i]. VJP: grad permuted by the inverse. */
+  /** The primitive {@link Primitive#PERMUTE}: result axis i is x's axis {@code perm[i]}. */
   public static Tensor permute(Tensor x, int... perm) {
     NDArray r = x.data().permute(perm);
     int[] inv = new int[perm.length];
@@ -41,7 +40,7 @@ public final class Movement {
     return record(Primitive.PERMUTE, r, new Tensor[] {x}, (n, grad) -> grads(grad.permute(inv)));
   }
 
-  /** A broadcast view. VJP: {@code dx = grad} (the engine sums it back to x's shape). */
+  /** The primitive {@link Primitive#EXPAND}: a broadcast view of {@code x} with a larger shape. */
   public static Tensor expand(Tensor x, int... shape) {
     NDArray r = x.data().expand(shape);
     if (Arrays.equals(r.shape(), x.shape())) {
@@ -51,8 +50,8 @@ public final class Movement {
   }
 
   /**
-   * Elements {@code start, start+step, ...} below {@code end} along {@code axis} (a view; Python
-   * slice clamping). VJP: zeros like x with {@code grad} scattered into the slice.
+   * The primitive {@link Primitive#SLICE}: elements {@code start, start+step, ...} below {@code
+   * end} along {@code axis} (a view; Python slice clamping).
    */
   public static Tensor slice(Tensor x, int axis, int start, int end, int step) {
     NDArray r = x.data().slice(axis, start, end, step);
@@ -63,11 +62,11 @@ public final class Movement {
   }
 
   /**
-   * A copy of {@code x} with its slice replaced by {@code src}. VJP: {@code dx = grad} with the
-   * slice zeroed; {@code dsrc = grad[slice]}.
+   * The primitive {@link Primitive#SLICE_SCATTER}: a copy of {@code x} with its slice {@code
+   * start:end:step} along {@code axis} replaced by {@code src}.
    */
   public static Tensor sliceScatter(Tensor x, Tensor src, int axis, int start, int end, int step) {
-    Tensor[] p = Elementwise.promote("sliceScatter", x, src);
+    Tensor[] p = promote("sliceScatter", x, src);
     NDArray r = p[0].data().sliceScatter(p[1].data(), axis, start, end, step);
     int[] srcShape = p[1].shape();
     return record(Primitive.SLICE_SCATTER, r, p,
@@ -78,7 +77,7 @@ public final class Movement {
             n.needsGrad(1) ? slice(grad, axis, start, end, step) : null));
   }
 
-  /** Joins tensors along {@code axis}. VJP: each input gets its own part of {@code grad}. */
+  /** The primitive {@link Primitive#CONCAT}: tensors joined along {@code axis}, dtypes promoted. */
   public static Tensor concat(List<Tensor> parts, int axis) {
     if (parts.isEmpty()) {
       throw new ShapeException("concat: needs at least one tensor");
@@ -108,7 +107,10 @@ public final class Movement {
     });
   }
 
-  /** Entries {@code index} (1-d int64) along {@code axis}. VJP: zeros like x, indexAdd(grad). */
+  /**
+   * The primitive {@link Primitive#INDEX_SELECT}: entries {@code index} (1-d int64) along {@code
+   * axis}.
+   */
   public static Tensor indexSelect(Tensor x, int axis, Tensor index) {
     NDArray idx = index.data();
     NDArray r = x.data().indexSelect(axis, idx);
@@ -118,11 +120,11 @@ public final class Movement {
   }
 
   /**
-   * A copy of {@code x} with {@code src} added at entries {@code index} along {@code axis}. VJP:
-   * {@code dx = grad; dsrc = grad.indexSelect(axis, index)}.
+   * The primitive {@link Primitive#INDEX_ADD}: a copy of {@code x} with {@code src} added at
+   * entries {@code index} along {@code axis}.
    */
   public static Tensor indexAdd(Tensor x, int axis, Tensor index, Tensor src) {
-    Tensor[] p = Elementwise.promote("indexAdd", x, src);
+    Tensor[] p = promote("indexAdd", x, src);
     NDArray r = p[0].data().indexAdd(axis, index.data(), p[1].data());
     return record(Primitive.INDEX_ADD, r, p,
         (n, grad) -> grads(
@@ -131,9 +133,9 @@ public final class Movement {
   }
 
   /**
-   * Picks one entry along {@code axis} per position of {@code index} (int64, same rank as x), e.g.
-   * the score of each row's class: {@code logits.gather(1, labels.unsqueeze(1))}. VJP: zeros like
-   * x, scatterAdd(grad).
+   * The primitive {@link Primitive#GATHER}: one entry along {@code axis} per position of {@code
+   * index} (int64, same rank as x), e.g. the score of each row's class: {@code logits.gather(1,
+   * labels.unsqueeze(1))}.
    */
   public static Tensor gather(Tensor x, int axis, Tensor index) {
     NDArray r = x.data().gather(axis, index.data());
@@ -143,11 +145,11 @@ public final class Movement {
   }
 
   /**
-   * A copy of {@code x} with each {@code src} element added at the position {@code index} names
-   * along {@code axis}. VJP: {@code dx = grad; dsrc = grad.gather(axis, index)}.
+   * The primitive {@link Primitive#SCATTER_ADD}: a copy of {@code x} with each {@code src} element
+   * added at the position {@code index} names along {@code axis}.
    */
   public static Tensor scatterAdd(Tensor x, int axis, Tensor index, Tensor src) {
-    Tensor[] p = Elementwise.promote("scatterAdd", x, src);
+    Tensor[] p = promote("scatterAdd", x, src);
     NDArray r = p[0].data().scatterAdd(axis, index.data(), p[1].data());
     return record(Primitive.SCATTER_ADD, r, p,
         (n, grad) -> grads(
@@ -226,7 +228,7 @@ public final class Movement {
   /** One-hot rows: for int64 labels of shape S, a float64 tensor of shape S + [numClasses]. */
   public static Tensor oneHot(Tensor labels, int numClasses) {
     if (labels.dtype() != DType.INT64) {
-      throw new dev.cadena.tensor.DTypeException(
+      throw new DTypeException(
           "oneHot: labels must be int64, got " + labels.dtype());
     }
     if (numClasses <= 0) {

@@ -1,10 +1,13 @@
 package dev.cadena.ops;
 
-import static dev.cadena.ops.Elementwise.record;
+import static dev.cadena.ops.Recording.grads;
+import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
 import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
+import java.util.Arrays;
 
 /**
  * Reductions over any set of axes (negative axes count from the end; an empty list means all
@@ -14,11 +17,7 @@ import dev.cadena.tensor.Shapes;
 public final class Reductions {
   private Reductions() {}
 
-  private static Tensor[] grads(Tensor... g) {
-    return g;
-  }
-
-  /** Sum over {@code axes}. VJP: {@code dx = grad} with the reduced axes restored, expanded to x. */
+  /** The primitive {@link Primitive#SUM} over {@code axes}. */
   public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
     int[] shape = x.shape();
     int[] ax = Shapes.axes("sum", axes, shape.length);
@@ -28,8 +27,8 @@ public final class Reductions {
   }
 
   /**
-   * Maximum over {@code axes}. VJP: {@code dx = grad * (x == out) / count(x == out)}: tied maxima
-   * share the gradient evenly (as PyTorch's {@code amax}).
+   * The primitive {@link Primitive#MAX} over {@code axes}: tied maxima share the gradient evenly
+   * (as PyTorch's {@code amax}).
    */
   public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
     int[] shape = x.shape();
@@ -144,7 +143,7 @@ public final class Reductions {
   public static Tensor sumTo(Tensor x, int[] shape) {
     int[] xs = x.shape();
     if (!Shapes.broadcastsTo(shape, xs)) {
-      throw new dev.cadena.tensor.ShapeException(
+      throw new ShapeException(
           "sumTo: shape " + Shapes.str(shape) + " does not broadcast to " + Shapes.str(xs));
     }
     int lead = xs.length - shape.length;
@@ -155,7 +154,7 @@ public final class Reductions {
         ax[count++] = i;
       }
     }
-    Tensor r = count == 0 ? x : sum(x, java.util.Arrays.copyOf(ax, count), true);
-    return java.util.Arrays.equals(r.shape(), shape) ? r : r.reshape(shape);
+    Tensor r = count == 0 ? x : sum(x, Arrays.copyOf(ax, count), true);
+    return Arrays.equals(r.shape(), shape) ? r : r.reshape(shape);
   }
 }

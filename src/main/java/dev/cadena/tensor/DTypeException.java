@@ -8,4 +8,15 @@ public class DTypeException extends IllegalArgumentException {
   public DTypeException(String message) {
     super(message);
   }
+
+  /**
+   * The error of a floating-point op given an int64 tensor: {@code <op>: int64 tensors are not
+   * supported; convert first with .to(DType.FLOAT64)}.
+   *
+   * @param op the op's name as the user called it, e.g. {@code "mul"}
+   */
+  public static DTypeException int64NotSupported(String op) {
+    return new DTypeException(
+        op + ": int64 tensors are not supported; convert first with .to(DType.FLOAT64)");
+  }
 }

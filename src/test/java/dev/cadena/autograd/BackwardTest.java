@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadena.Tensor;
 import java.lang.ref.WeakReference;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The graph and the backward pass. */
@@ -222,7 +223,7 @@ class BackwardTest {
 
   @Test
   void graph_intermediateBecomesCollectableAfterBackward() throws InterruptedException {
-    Tensor x = Tensor.randn(new java.util.SplittableRandom(3), 64).requiresGrad(true);
+    Tensor x = Tensor.randn(new SplittableRandom(3), 64).requiresGrad(true);
     Tensor loss;
     WeakReference<Tensor> intermediate;
     {

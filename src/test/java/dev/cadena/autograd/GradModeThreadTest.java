@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadena.Tensor;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -95,6 +96,6 @@ class GradModeThreadTest {
     } finally {
       pool.shutdownNow();
     }
-    assertFalse(java.util.Arrays.equals(seqA[0], seqB[0]), "the two models differ");
+    assertFalse(Arrays.equals(seqA[0], seqB[0]), "the two models differ");
   }
 }

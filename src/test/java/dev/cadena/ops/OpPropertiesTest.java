@@ -8,6 +8,8 @@ import dev.cadena.ShapeArbitraries;
 import dev.cadena.Tensor;
 import dev.cadena.autograd.GradCheck;
 import dev.cadena.tensor.DType;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -86,7 +88,7 @@ class OpPropertiesTest {
   record Case(Op op, int[][] shapes, long seed) {
     @Override
     public String toString() {
-      return op + " " + java.util.Arrays.deepToString(shapes) + " seed " + seed;
+      return op + " " + Arrays.deepToString(shapes) + " seed " + seed;
     }
   }
 
@@ -102,7 +104,7 @@ class OpPropertiesTest {
   }
 
   private static List<Op> concat(List<Op> a, List<Op> b) {
-    java.util.ArrayList<Op> r = new java.util.ArrayList<>(a);
+    ArrayList<Op> r = new ArrayList<>(a);
     r.addAll(b);
     return r;
   }

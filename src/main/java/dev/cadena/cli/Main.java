@@ -1,8 +1,6 @@
-package dev.cadena;
+package dev.cadena.cli;
 
-import dev.cadena.cli.TrainJob;
-import dev.cadena.cli.TrainOptions;
-import dev.cadena.cli.UsageException;
+import dev.cadena.Tensor;
 import dev.cadena.tensor.kernel.Parallel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +9,10 @@ import java.io.UncheckedIOException;
  * The command-line entry point. With no arguments it trains an MLP on the embedded MNIST digits
  * and saves it; {@code --evaluate PATH} evaluates a saved model; {@code --help} lists the flags;
  * {@code example} runs the quick-start gradient example.
+ *
+ * <p>It is the pom's {@code exec.mainClass} and lives with the flags and the job it runs, not in
+ * the root package: the root holds only the {@link Tensor} façade, and a {@code Main} there made
+ * a package cycle (root -> cli -> nn -> root).
  */
 public final class Main {
   private Main() {}

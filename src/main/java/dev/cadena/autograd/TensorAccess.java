@@ -1,0 +1,63 @@
+package dev.cadena.autograd;
+
+import dev.cadena.Tensor;
+import dev.cadena.tensor.NDArray;
+
+/**
+ * The narrow door of the package cycle {@code Tensor <-> autograd}: the one thing autograd needs
+ * from {@link Tensor} that users must not do, making a tensor whose {@code gradFn} is a given
+ * node. A public {@code Tensor.fromNode} would let any caller attach a second output to a node
+ * (its VJP would then be run for a tensor it never produced), so instead {@code Tensor} installs
+ * the only instance of this class when it initialises, as the JDK's {@code SharedSecrets} do, and
+ * only {@link Node#record} uses it.
+ *
+ * <p>Not for users: {@link #install} accepts only a class nested in {@code Tensor}, once.
+ */
+public abstract class TensorAccess {
+  private static volatile TensorAccess installed;
+
+  /** For {@code Tensor}'s own implementation; {@link #install} rejects any other. */
+  protected TensorAccess() {}
+
+  /** A tensor of {@code data} produced by {@code node}: requires grad, {@code gradFn() == node}. */
+  protected abstract Tensor fromNode(NDArray data, Node node);
+
+  /**
+   * Installs {@code Tensor}'s implementation; called by {@code Tensor}'s class initialiser.
+   *
+   * @throws IllegalStateException for an implementation not nested in {@code Tensor}, or when one
+   *     is already installed
+   */
+  public static void install(TensorAccess access) {
+    if (access.getClass().getNestHost() != Tensor.class) {
+      throw new IllegalStateException(
+          "TensorAccess.install: only dev.cadena.Tensor installs its access, not "
+              + access.getClass().getName());
+    }
+    synchronized (TensorAccess.class) {
+      if (installed != null) {
+        throw new IllegalStateException("TensorAccess.install: already installed");
+      }
+      installed = access;
+    }
+  }
+
+  /** The installed access, initialising {@code Tensor} first if no tensor exists yet. */
+  static TensorAccess get() {
+    TensorAccess a = installed;
+    if (a != null) {
+      return a;
+    }
+    try {
+      Class.forName(Tensor.class.getName(), true, Tensor.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("autograd: dev.cadena.Tensor cannot be loaded", e);
+    }
+    a = installed;
+    if (a == null) {
+      throw new IllegalStateException(
+          "autograd: dev.cadena.Tensor has not installed its TensorAccess (is it still initialising?)");
+    }
+    return a;
+  }
+}

@@ -1,0 +1,44 @@
+package dev.cadena.ops;
+
+import dev.cadena.Tensor;
+import dev.cadena.autograd.Node;
+import dev.cadena.tensor.DType;
+import dev.cadena.tensor.DTypeException;
+import dev.cadena.tensor.NDArray;
+
+/**
+ * What every primitive does around its arithmetic: promote the operands to one dtype, record the
+ * forward result with its VJP under the primitive's name, and return one gradient per input. The
+ * ops files call these instead of {@link Node#record}, so that the node's name always comes from
+ * {@link Primitive} and the dtype rule is written once.
+ */
+final class Recording {
+  private Recording() {}
+
+  /**
+   * The forward result {@code out} of primitive {@code p}, as a tensor with a node carrying
+   * {@code vjp} when grad mode is on and an input requires grad (a constant otherwise).
+   */
+  static Tensor record(Primitive p, NDArray out, Tensor[] inputs, Node.Vjp vjp) {
+    return Node.record(p.opName(), out, inputs, vjp);
+  }
+
+  /** A VJP's result, one gradient per input in input order (null where none is needed). */
+  static Tensor[] grads(Tensor... g) {
+    return g;
+  }
+
+  /**
+   * Both operands cast to their promoted dtype ({@link DType#promote}), each through a recorded
+   * {@link Elementwise#cast} where its dtype changes, so the gradient flows back converted.
+   *
+   * @throws DTypeException when the promoted dtype is int64 (no float op is defined on it)
+   */
+  static Tensor[] promote(String op, Tensor a, Tensor b) {
+    DType t = DType.promote(a.dtype(), b.dtype());
+    if (t == DType.INT64) {
+      throw DTypeException.int64NotSupported(op);
+    }
+    return new Tensor[] {Elementwise.cast(a, t), Elementwise.cast(b, t)};
+  }
+}
