@@ -2,6 +2,7 @@ package dev.cadena.tensor;
 
 import dev.cadena.tensor.kernel.Gemm;
 import dev.cadena.tensor.kernel.Parallel;
+import dev.cadena.tensor.kernel.StridedPlan;
 import java.util.Arrays;
 
 /**
@@ -486,92 +487,6 @@ public final class NDArray {
 
   // ---------------------------------------------------------------- strided iteration
 
-  /**
-   * Coalesced iteration plan over a shape for several operands: drops size-1 dimensions and merges
-   * adjacent dimensions that are contiguous for every operand, so that the innermost loop is as
-   * long as possible.
-   */
-  private static final class Plan {
-    final int[] dims;
-    final int[][] st;
-
-    Plan(int[] shape, int[]... strides) {
-      int r = shape.length;
-      int k = strides.length;
-      int[] ds = new int[Math.max(r, 1)];
-      int[][] ss = new int[k][Math.max(r, 1)];
-      int n = 0;
-      for (int i = 0; i < r; i++) {
-        if (shape[i] == 1) {
-          continue;
-        }
-        if (n > 0) {
-          boolean merge = true;
-          for (int o = 0; o < k; o++) {
-            if (ss[o][n - 1] != strides[o][i] * shape[i]) {
-              merge = false;
-              break;
-            }
-          }
-          if (merge) {
-            ds[n - 1] *= shape[i];
-            for (int o = 0; o < k; o++) {
-              ss[o][n - 1] = strides[o][i];
-            }
-            continue;
-          }
-        }
-        ds[n] = shape[i];
-        for (int o = 0; o < k; o++) {
-          ss[o][n] = strides[o][i];
-        }
-        n++;
-      }
-      if (n == 0) {
-        ds[0] = 1;
-        for (int o = 0; o < k; o++) {
-          ss[o][0] = 0;
-        }
-        n = 1;
-      }
-      dims = Arrays.copyOf(ds, n);
-      st = new int[k][];
-      for (int o = 0; o < k; o++) {
-        st[o] = Arrays.copyOf(ss[o], n);
-      }
-    }
-
-    int inner() {
-      return dims[dims.length - 1];
-    }
-
-    int innerStride(int operand) {
-      return st[operand][dims.length - 1];
-    }
-
-    int rows() {
-      int r = 1;
-      for (int i = 0; i < dims.length - 1; i++) {
-        r *= dims[i];
-      }
-      return r;
-    }
-
-    /** Fills {@code offs} with each operand's offset at the start of row {@code row}. */
-    void rowOffsets(int row, int[] base, int[] offs) {
-      for (int o = 0; o < offs.length; o++) {
-        offs[o] = base[o];
-      }
-      for (int i = dims.length - 2; i >= 0 && row > 0; i--) {
-        int c = row % dims[i];
-        row /= dims[i];
-        for (int o = 0; o < offs.length; o++) {
-          offs[o] += c * st[o][i];
-        }
-      }
-    }
-  }
-
   /** Strides of {@code a} broadcast against {@code outShape} (0 where broadcast). */
   private static int[] broadcastStrides(NDArray a, int[] outShape) {
     int lead = outShape.length - a.shape.length;
@@ -594,7 +509,7 @@ public final class NDArray {
       convertContiguous(src, dst);
       return;
     }
-    Plan p = new Plan(dst.shape, broadcastStrides(src, dst.shape), dst.strides);
+    StridedPlan p = new StridedPlan(dst.shape, broadcastStrides(src, dst.shape), dst.strides);
     int n = p.inner();
     int ss = p.innerStride(0);
     int ds = p.innerStride(1);
@@ -688,7 +603,7 @@ public final class NDArray {
           return;
       }
     }
-    Plan p = new Plan(out.shape, broadcastStrides(x, out.shape), out.strides);
+    StridedPlan p = new StridedPlan(out.shape, broadcastStrides(x, out.shape), out.strides);
     int n = p.inner();
     int xs = p.innerStride(0);
     int os = p.innerStride(1);
@@ -909,7 +824,7 @@ public final class NDArray {
       }
       return;
     }
-    Plan p = new Plan(out.shape, broadcastStrides(a, out.shape), broadcastStrides(b, out.shape),
+    StridedPlan p = new StridedPlan(out.shape, broadcastStrides(a, out.shape), broadcastStrides(b, out.shape),
         out.strides);
     int n = p.inner();
     int as = p.innerStride(0);
@@ -1301,7 +1216,7 @@ public final class NDArray {
     if (out.size == 0) {
       return out;
     }
-    Plan p = new Plan(s, broadcastStrides(c, s), broadcastStrides(a, s), broadcastStrides(b, s),
+    StridedPlan p = new StridedPlan(s, broadcastStrides(c, s), broadcastStrides(a, s), broadcastStrides(b, s),
         out.strides);
     int n = p.inner();
     int cs = p.innerStride(0);
