@@ -675,10 +675,6 @@ public final class NDArray {
         return v > 0 ? v : (v == v ? 0.0 : v);
       case SIGN:
         return Math.signum(v);
-      case STEP:
-        return v > 0 ? 1.0 : 0.0;
-      case RECIPROCAL:
-        return 1.0 / v;
       default:
         throw new AssertionError(op);
     }
