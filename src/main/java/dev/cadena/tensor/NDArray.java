@@ -2,7 +2,6 @@ package dev.cadena.tensor;
 
 import dev.cadena.tensor.kernel.Gemm;
 import dev.cadena.tensor.kernel.Parallel;
-import dev.cadena.tensor.kernel.StridedPlan;
 import java.util.Arrays;
 
 /**
@@ -23,19 +22,18 @@ public final class NDArray {
     int value;
   }
 
-  /** Below this many elements, contiguous elementwise ops skip the general strided machinery. */
-  private static final int SMALL = 1 << 14;
-
-  private final DType dtype;
-  private final double[] d;
-  private final float[] f;
-  private final long[] l;
-  private final int[] shape;
-  private final int[] strides;
-  private final int offset;
-  private final int size;
+  // Package-private, read (never reassigned or resized) by the kernel dispatch classes of this
+  // package (Pointwise, Reductions, Indexing, MatmulDispatch). Exactly one storage array is set.
+  final DType dtype;
+  final double[] d;
+  final float[] f;
+  final long[] l;
+  final int[] shape;
+  final int[] strides;
+  final int offset;
+  final int size;
   private final Version version;
-  private final boolean contiguous;
+  final boolean contiguous;
 
   private NDArray(
       DType dtype, double[] d, float[] f, long[] l, int[] shape, int[] strides, int offset,
@@ -354,7 +352,7 @@ public final class NDArray {
   /** A contiguous copy (never shares storage). */
   public NDArray copy() {
     NDArray out = zeros(dtype, shape);
-    copyInto(this, out);
+    Pointwise.copyInto(this, out);
     return out;
   }
 
@@ -364,7 +362,7 @@ public final class NDArray {
       return this;
     }
     NDArray out = zeros(target, shape);
-    copyInto(this, out);
+    Pointwise.copyInto(this, out);
     return out;
   }
 
@@ -485,89 +483,22 @@ public final class NDArray {
     return Math.max(0, Math.min(i, n));
   }
 
-  // ---------------------------------------------------------------- strided iteration
-
-  /** Strides of {@code a} broadcast against {@code outShape} (0 where broadcast). */
-  private static int[] broadcastStrides(NDArray a, int[] outShape) {
-    int lead = outShape.length - a.shape.length;
+  /**
+   * This array's strides aligned with {@code outShape}, which it broadcasts to: leading missing
+   * dimensions and size-1 dimensions get stride 0.
+   */
+  int[] broadcastStrides(int[] outShape) {
+    int lead = outShape.length - shape.length;
     int[] st = new int[outShape.length];
-    for (int i = 0; i < a.shape.length; i++) {
-      st[lead + i] = a.shape[i] == 1 ? 0 : a.strides[i];
+    for (int i = 0; i < shape.length; i++) {
+      st[lead + i] = shape[i] == 1 ? 0 : strides[i];
     }
     return st;
   }
 
   // ---------------------------------------------------------------- elementwise
 
-  /** Copies {@code src} (broadcast to {@code dst}'s shape, any dtype) into {@code dst}. */
-  private static void copyInto(NDArray src, NDArray dst) {
-    if (src.dtype == dst.dtype) {
-      unaryInto(UnaryOp.COPY, src, dst);
-      return;
-    }
-    if (src.contiguous && dst.contiguous && src.size == dst.size) {
-      convertContiguous(src, dst);
-      return;
-    }
-    StridedPlan p = new StridedPlan(dst.shape, broadcastStrides(src, dst.shape), dst.strides);
-    int n = p.inner();
-    int ss = p.innerStride(0);
-    int ds = p.innerStride(1);
-    int[] offs = new int[2];
-    int[] base = {src.offset, dst.offset};
-    int rows = dst.size == 0 ? 0 : p.rows();
-    for (int r = 0; r < rows; r++) {
-      p.rowOffsets(r, base, offs);
-      int so = offs[0];
-      int doff = offs[1];
-      for (int i = 0; i < n; i++) {
-        int si = so + i * ss;
-        int di = doff + i * ds;
-        double v = src.d != null ? src.d[si] : src.f != null ? src.f[si] : (double) src.l[si];
-        if (dst.d != null) {
-          dst.d[di] = src.l != null ? (double) src.l[si] : v;
-        } else if (dst.f != null) {
-          dst.f[di] = (float) v;
-        } else {
-          dst.l[di] = src.l != null ? src.l[si] : (long) v;
-        }
-      }
-    }
-  }
-
-  /** Dtype conversion between contiguous arrays of one size: one tight loop per dtype pair. */
-  private static void convertContiguous(NDArray src, NDArray dst) {
-    int n = dst.size;
-    int so = src.offset;
-    int o = dst.offset;
-    if (src.f != null && dst.d != null) {
-      for (int i = 0; i < n; i++) {
-        dst.d[o + i] = src.f[so + i];
-      }
-    } else if (src.d != null && dst.f != null) {
-      for (int i = 0; i < n; i++) {
-        dst.f[o + i] = (float) src.d[so + i];
-      }
-    } else if (src.l != null && dst.d != null) {
-      for (int i = 0; i < n; i++) {
-        dst.d[o + i] = src.l[so + i];
-      }
-    } else if (src.l != null) {
-      for (int i = 0; i < n; i++) {
-        dst.f[o + i] = src.l[so + i];
-      }
-    } else if (src.d != null) {
-      for (int i = 0; i < n; i++) {
-        dst.l[o + i] = (long) src.d[so + i];
-      }
-    } else {
-      for (int i = 0; i < n; i++) {
-        dst.l[o + i] = (long) src.f[so + i];
-      }
-    }
-  }
-
-  private void requireFloat(String op) {
+  void requireFloat(String op) {
     if (dtype == DType.INT64) {
       throw new DTypeException(
           op + ": int64 tensors are not supported; convert first with .to(DType.FLOAT64)");
@@ -580,199 +511,8 @@ public final class NDArray {
       requireFloat(op.name().toLowerCase(java.util.Locale.ROOT));
     }
     NDArray out = zeros(dtype, shape);
-    unaryInto(op, this, out);
+    Pointwise.unaryInto(op, this, out);
     return out;
-  }
-
-  private static void unaryInto(UnaryOp op, NDArray x, NDArray out) {
-    if (out.size == 0) {
-      return;
-    }
-    if (out.size <= SMALL && x.size == out.size && x.dtype == out.dtype && x.isContiguous()
-        && out.isContiguous()) {
-      // Small contiguous operands: one row, no iteration plan (graph-overhead-bound workloads).
-      switch (x.dtype) {
-        case FLOAT64:
-          unaryRow(op, x.d, x.offset, 1, out.d, out.offset, 1, out.size);
-          return;
-        case FLOAT32:
-          unaryRow(op, x.f, x.offset, 1, out.f, out.offset, 1, out.size);
-          return;
-        default:
-          System.arraycopy(x.l, x.offset, out.l, out.offset, out.size);
-          return;
-      }
-    }
-    StridedPlan p = new StridedPlan(out.shape, broadcastStrides(x, out.shape), out.strides);
-    int n = p.inner();
-    int xs = p.innerStride(0);
-    int os = p.innerStride(1);
-    int rows = p.rows();
-    int[] base = {x.offset, out.offset};
-    long perElement = op == UnaryOp.COPY || op == UnaryOp.NEG || op == UnaryOp.RELU ? 1 : 8;
-    if (rows == 1 && x.dtype != DType.INT64) {
-      Parallel.forRange(n, perElement, (i0, i1) -> {
-        if (x.dtype == DType.FLOAT64) {
-          unaryRow(op, x.d, base[0] + i0 * xs, xs, out.d, base[1] + i0 * os, os, i1 - i0);
-        } else {
-          unaryRow(op, x.f, base[0] + i0 * xs, xs, out.f, base[1] + i0 * os, os, i1 - i0);
-        }
-      });
-      return;
-    }
-    long cost = (long) n * perElement;
-    Parallel.forRange(rows, cost, (r0, r1) -> {
-      int[] offs = new int[2];
-      for (int r = r0; r < r1; r++) {
-        p.rowOffsets(r, base, offs);
-        switch (x.dtype) {
-          case FLOAT64:
-            unaryRow(op, x.d, offs[0], xs, out.d, offs[1], os, n);
-            break;
-          case FLOAT32:
-            unaryRow(op, x.f, offs[0], xs, out.f, offs[1], os, n);
-            break;
-          default:
-            for (int i = 0; i < n; i++) {
-              out.l[offs[1] + i * os] = x.l[offs[0] + i * xs];
-            }
-        }
-      }
-    });
-  }
-
-  private static double sigmoid(double v) {
-    if (v >= 0) {
-      return 1.0 / (1.0 + Math.exp(-v));
-    }
-    double e = Math.exp(v);
-    return e / (1.0 + e);
-  }
-
-  private static double applyUnary(UnaryOp op, double v) {
-    switch (op) {
-      case COPY:
-        return v;
-      case NEG:
-        return -v;
-      case EXP:
-        return Math.exp(v);
-      case LOG:
-        return Math.log(v);
-      case SQRT:
-        return Math.sqrt(v);
-      case ABS:
-        return Math.abs(v);
-      case SIN:
-        return Math.sin(v);
-      case COS:
-        return Math.cos(v);
-      case TANH:
-        return Math.tanh(v);
-      case SIGMOID:
-        return sigmoid(v);
-      case RELU:
-        return v > 0 ? v : (v == v ? 0.0 : v);
-      case SIGN:
-        return Math.signum(v);
-      default:
-        throw new AssertionError(op);
-    }
-  }
-
-  private static void unaryRow(UnaryOp op, double[] x, int xo, int xs, double[] o, int oo, int os, int n) {
-    if (xs == 1 && os == 1 && xo == oo && (op == UnaryOp.NEG || op == UnaryOp.RELU)) {
-      // One offset for both arrays, so that C2 can vectorise (see sameOffsetRow).
-      int end = oo + n;
-      if (op == UnaryOp.NEG) {
-        for (int i = oo; i < end; i++) {
-          o[i] = -x[i];
-        }
-      } else {
-        for (int i = oo; i < end; i++) {
-          o[i] = Math.max(x[i], 0.0);
-        }
-      }
-      return;
-    }
-    if (xs == 1 && os == 1) {
-      switch (op) {
-        case COPY:
-          System.arraycopy(x, xo, o, oo, n);
-          return;
-        case NEG:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = -x[xo + i];
-          }
-          return;
-        case RELU:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = Math.max(x[xo + i], 0.0);
-          }
-          return;
-        case EXP:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = Math.exp(x[xo + i]);
-          }
-          return;
-        case TANH:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = Math.tanh(x[xo + i]);
-          }
-          return;
-        default:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = applyUnary(op, x[xo + i]);
-          }
-          return;
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      o[oo + i * os] = applyUnary(op, x[xo + i * xs]);
-    }
-  }
-
-  private static void unaryRow(UnaryOp op, float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
-    if (xs == 1 && os == 1 && xo == oo && (op == UnaryOp.NEG || op == UnaryOp.RELU)) {
-      // One offset for both arrays, so that C2 can vectorise (see sameOffsetRow).
-      int end = oo + n;
-      if (op == UnaryOp.NEG) {
-        for (int i = oo; i < end; i++) {
-          o[i] = -x[i];
-        }
-      } else {
-        for (int i = oo; i < end; i++) {
-          o[i] = Math.max(x[i], 0f);
-        }
-      }
-      return;
-    }
-    if (xs == 1 && os == 1) {
-      switch (op) {
-        case COPY:
-          System.arraycopy(x, xo, o, oo, n);
-          return;
-        case NEG:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = -x[xo + i];
-          }
-          return;
-        case RELU:
-          // Math.max keeps NaN and maps -0 to 0, like the branchy form, and vectorises.
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = Math.max(x[xo + i], 0f);
-          }
-          return;
-        default:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = (float) applyUnary(op, x[xo + i]);
-          }
-          return;
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      o[oo + i * os] = (float) applyUnary(op, x[xo + i * xs]);
-    }
   }
 
   /**
@@ -788,11 +528,11 @@ public final class NDArray {
     }
     int[] outShape = Arrays.equals(shape, b.shape) ? shape : Shapes.broadcast(op.opName(), shape, b.shape);
     NDArray out = zeros(dtype, outShape);
-    binaryInto(op, this, b, out);
+    Pointwise.binaryInto(op, this, b, out);
     return out;
   }
 
-  private void checkSameFloat(String op, NDArray b) {
+  void checkSameFloat(String op, NDArray b) {
     if (dtype != b.dtype) {
       throw new DTypeException(
           op + ": dtypes differ: " + dtype + " and " + b.dtype + " (convert one with .to(...))");
@@ -805,401 +545,6 @@ public final class NDArray {
     return binary(op, scalar(dtype, scalar));
   }
 
-  private static void binaryInto(BinaryOp op, NDArray a, NDArray b, NDArray out) {
-    if (out.size == 0) {
-      return;
-    }
-    if (out.size <= SMALL && a.size == out.size && (b.size == out.size || b.size == 1)
-        && a.isContiguous() && b.isContiguous() && out.isContiguous()) {
-      // Small contiguous operands (the second possibly a scalar): one row, no iteration plan.
-      int bs = b.size == out.size ? 1 : 0;
-      if (out.d != null) {
-        binaryRow(op, a.d, a.offset, 1, b.d, b.offset, bs, out.d, out.offset, 1, out.size);
-      } else {
-        binaryRow(op, a.f, a.offset, 1, b.f, b.offset, bs, out.f, out.offset, 1, out.size);
-      }
-      return;
-    }
-    StridedPlan p = new StridedPlan(out.shape, broadcastStrides(a, out.shape), broadcastStrides(b, out.shape),
-        out.strides);
-    int n = p.inner();
-    int as = p.innerStride(0);
-    int bs = p.innerStride(1);
-    int os = p.innerStride(2);
-    int rows = p.rows();
-    int[] base = {a.offset, b.offset, out.offset};
-    if (rows == 1) {
-      // One long row (contiguous operands): split the row itself across threads.
-      Parallel.forRange(n, op == BinaryOp.POW ? 16 : 1, (i0, i1) -> {
-        if (out.d != null) {
-          binaryRow(op, a.d, base[0] + i0 * as, as, b.d, base[1] + i0 * bs, bs, out.d,
-              base[2] + i0 * os, os, i1 - i0);
-        } else {
-          binaryRow(op, a.f, base[0] + i0 * as, as, b.f, base[1] + i0 * bs, bs, out.f,
-              base[2] + i0 * os, os, i1 - i0);
-        }
-      });
-      return;
-    }
-    long cost = (long) n * (op == BinaryOp.POW ? 16 : 1);
-    Parallel.forRange(rows, cost, (r0, r1) -> {
-      int[] offs = new int[3];
-      for (int r = r0; r < r1; r++) {
-        p.rowOffsets(r, base, offs);
-        if (out.d != null) {
-          binaryRow(op, a.d, offs[0], as, b.d, offs[1], bs, out.d, offs[2], os, n);
-        } else {
-          binaryRow(op, a.f, offs[0], as, b.f, offs[1], bs, out.f, offs[2], os, n);
-        }
-      }
-    });
-  }
-
-  private static double applyBinary(BinaryOp op, double x, double y) {
-    switch (op) {
-      case ADD:
-        return x + y;
-      case SUB:
-        return x - y;
-      case MUL:
-        return x * y;
-      case DIV:
-        return x / y;
-      case POW:
-        return Math.pow(x, y);
-      case MAX:
-        return x != x || y != y ? Double.NaN : Math.max(x, y);
-      case MIN:
-        return x != x || y != y ? Double.NaN : Math.min(x, y);
-      case EQ:
-        return x == y ? 1 : 0;
-      case NE:
-        return x != y ? 1 : 0;
-      case LT:
-        return x < y ? 1 : 0;
-      case LE:
-        return x <= y ? 1 : 0;
-      case GT:
-        return x > y ? 1 : 0;
-      case GE:
-        return x >= y ? 1 : 0;
-      default:
-        throw new AssertionError(op);
-    }
-  }
-
-  /**
-   * The common unit-stride cases with one offset for all operands ({@code bScalar >= 0}: b is
-   * the scalar {@code b[bScalar]}). Indexing every array with the same {@code i} lets C2
-   * vectorise the loop: with different offsets it must assume the arrays may overlap.
-   */
-  private static boolean sameOffsetRow(BinaryOp op, double[] a, double[] b, int bScalar, double[] o, int off, int n) {
-    int end = off + n;
-    if (bScalar < 0) {
-      switch (op) {
-        case ADD:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] + b[i];
-          }
-          return true;
-        case SUB:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] - b[i];
-          }
-          return true;
-        case MUL:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] * b[i];
-          }
-          return true;
-        case DIV:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] / b[i];
-          }
-          return true;
-        default:
-          return false;
-      }
-    }
-    double c = b[bScalar];
-    switch (op) {
-      case ADD:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] + c;
-        }
-        return true;
-      case SUB:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] - c;
-        }
-        return true;
-      case MUL:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] * c;
-        }
-        return true;
-      case DIV:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] / c;
-        }
-        return true;
-      case GT:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] > c ? 1 : 0;
-        }
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  private static void binaryRow(
-      BinaryOp op, double[] a, int ao, int as, double[] b, int bo, int bs, double[] o, int oo,
-      int os, int n) {
-    if (as == 1 && os == 1 && ao == oo && ((bs == 1 && bo == ao) || bs == 0)
-        && sameOffsetRow(op, a, b, bs == 0 ? bo : -1, o, oo, n)) {
-      return;
-    }
-    if (as == 1 && os == 1 && (bs == 1 || bs == 0)) {
-      if (bs == 1) {
-        switch (op) {
-          case ADD:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] + b[bo + i];
-            }
-            return;
-          case SUB:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] - b[bo + i];
-            }
-            return;
-          case MUL:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] * b[bo + i];
-            }
-            return;
-          case DIV:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] / b[bo + i];
-            }
-            return;
-          case GT:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] > b[bo + i] ? 1 : 0;
-            }
-            return;
-          case EQ:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] == b[bo + i] ? 1 : 0;
-            }
-            return;
-          default:
-            break;
-        }
-      } else {
-        double s = b[bo];
-        switch (op) {
-          case ADD:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] + s;
-            }
-            return;
-          case SUB:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] - s;
-            }
-            return;
-          case MUL:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] * s;
-            }
-            return;
-          case DIV:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] / s;
-            }
-            return;
-          case GT:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] > s ? 1 : 0;
-            }
-            return;
-          case LT:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] < s ? 1 : 0;
-            }
-            return;
-          case EQ:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] == s ? 1 : 0;
-            }
-            return;
-          default:
-            break;
-        }
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      o[oo + i * os] = applyBinary(op, a[ao + i * as], b[bo + i * bs]);
-    }
-  }
-
-  /**
-   * The common unit-stride cases with one offset for all operands ({@code bScalar >= 0}: b is
-   * the scalar {@code b[bScalar]}). Indexing every array with the same {@code i} lets C2
-   * vectorise the loop: with different offsets it must assume the arrays may overlap.
-   */
-  private static boolean sameOffsetRow(BinaryOp op, float[] a, float[] b, int bScalar, float[] o, int off, int n) {
-    int end = off + n;
-    if (bScalar < 0) {
-      switch (op) {
-        case ADD:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] + b[i];
-          }
-          return true;
-        case SUB:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] - b[i];
-          }
-          return true;
-        case MUL:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] * b[i];
-          }
-          return true;
-        case DIV:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] / b[i];
-          }
-          return true;
-        default:
-          return false;
-      }
-    }
-    float c = b[bScalar];
-    switch (op) {
-      case ADD:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] + c;
-        }
-        return true;
-      case SUB:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] - c;
-        }
-        return true;
-      case MUL:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] * c;
-        }
-        return true;
-      case DIV:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] / c;
-        }
-        return true;
-      case GT:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] > c ? 1f : 0f;
-        }
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  private static void binaryRow(
-      BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo,
-      int os, int n) {
-    if (as == 1 && os == 1 && ao == oo && ((bs == 1 && bo == ao) || bs == 0)
-        && sameOffsetRow(op, a, b, bs == 0 ? bo : -1, o, oo, n)) {
-      return;
-    }
-    if (as == 1 && os == 1 && (bs == 1 || bs == 0)) {
-      if (bs == 1) {
-        switch (op) {
-          case ADD:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] + b[bo + i];
-            }
-            return;
-          case SUB:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] - b[bo + i];
-            }
-            return;
-          case MUL:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] * b[bo + i];
-            }
-            return;
-          case DIV:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] / b[bo + i];
-            }
-            return;
-          case GT:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] > b[bo + i] ? 1 : 0;
-            }
-            return;
-          case EQ:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] == b[bo + i] ? 1 : 0;
-            }
-            return;
-          default:
-            break;
-        }
-      } else {
-        float s = b[bo];
-        switch (op) {
-          case ADD:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] + s;
-            }
-            return;
-          case SUB:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] - s;
-            }
-            return;
-          case MUL:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] * s;
-            }
-            return;
-          case DIV:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] / s;
-            }
-            return;
-          case GT:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] > s ? 1 : 0;
-            }
-            return;
-          case LT:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] < s ? 1 : 0;
-            }
-            return;
-          case EQ:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] == s ? 1 : 0;
-            }
-            return;
-          default:
-            break;
-        }
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      o[oo + i * os] = (float) applyBinary(op, a[ao + i * as], b[bo + i * bs]);
-    }
-  }
-
   /**
    * Elementwise choice: {@code cond != 0 ? a : b}, all three broadcast together. {@code a} and
    * {@code b} must share a floating dtype; {@code cond} may have any dtype.
@@ -1209,32 +554,7 @@ public final class NDArray {
     int[] s = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
     NDArray c = cond.astype(a.dtype);
     NDArray out = zeros(a.dtype, s);
-    if (out.size == 0) {
-      return out;
-    }
-    StridedPlan p = new StridedPlan(s, broadcastStrides(c, s), broadcastStrides(a, s), broadcastStrides(b, s),
-        out.strides);
-    int n = p.inner();
-    int cs = p.innerStride(0);
-    int as = p.innerStride(1);
-    int bs = p.innerStride(2);
-    int os = p.innerStride(3);
-    int[] offs = new int[4];
-    int[] base = {c.offset, a.offset, b.offset, out.offset};
-    for (int r = 0, rows = p.rows(); r < rows; r++) {
-      p.rowOffsets(r, base, offs);
-      if (out.d != null) {
-        for (int i = 0; i < n; i++) {
-          out.d[offs[3] + i * os] =
-              c.d[offs[0] + i * cs] != 0 ? a.d[offs[1] + i * as] : b.d[offs[2] + i * bs];
-        }
-      } else {
-        for (int i = 0; i < n; i++) {
-          out.f[offs[3] + i * os] =
-              c.f[offs[0] + i * cs] != 0 ? a.f[offs[1] + i * as] : b.f[offs[2] + i * bs];
-        }
-      }
-    }
+    Pointwise.whereInto(c, a, b, out);
     return out;
   }
 
@@ -1253,7 +573,7 @@ public final class NDArray {
               + Shapes.str(shape));
     }
     checkWritable(name);
-    binaryInto(op, this, other, this);
+    Pointwise.binaryInto(op, this, other, this);
     version.value++;
   }
 
@@ -1281,16 +601,7 @@ public final class NDArray {
           "axpy_: shapes differ: " + Shapes.str(shape) + " and " + Shapes.str(x.shape));
     }
     if (isContiguous() && x.isContiguous()) {
-      if (d != null) {
-        for (int i = 0; i < size; i++) {
-          d[offset + i] += alpha * x.d[x.offset + i];
-        }
-      } else {
-        float fa = (float) alpha;
-        for (int i = 0; i < size; i++) {
-          f[offset + i] += fa * x.f[x.offset + i];
-        }
-      }
+      Pointwise.axpyContiguous(this, alpha, x);
       version.value++;
     } else {
       applyInPlace(BinaryOp.ADD, x.binary(BinaryOp.MUL, alpha));
@@ -1305,7 +616,7 @@ public final class NDArray {
     }
     checkWritable("copy_");
     NDArray s = src.storageOverlaps(this) ? src.copy() : src;
-    copyInto(s, this);
+    Pointwise.copyInto(s, this);
     version.value++;
   }
 
@@ -1499,12 +810,12 @@ public final class NDArray {
               break;
             case MAX:
               for (int j = c0; j < c1; j++) {
-                o[j] = applyBinary(BinaryOp.MAX, o[j], x[base + j]);
+                o[j] = Math.max(o[j], x[base + j]);
               }
               break;
             default:
               for (int j = c0; j < c1; j++) {
-                o[j] = applyBinary(BinaryOp.MIN, o[j], x[base + j]);
+                o[j] = Math.min(o[j], x[base + j]);
               }
           }
         }
@@ -1529,9 +840,8 @@ public final class NDArray {
         }
         for (int i = 1; i < r; i++) {
           int base = s.offset + i * m;
-          BinaryOp bo = op == ReduceOp.MAX ? BinaryOp.MAX : BinaryOp.MIN;
           for (int j = c0; j < c1; j++) {
-            o[j] = (float) applyBinary(bo, o[j], x[base + j]);
+            o[j] = op == ReduceOp.MAX ? Math.max(o[j], x[base + j]) : Math.min(o[j], x[base + j]);
           }
         }
       }
@@ -1739,7 +1049,7 @@ public final class NDArray {
     NDArray out = zeros(first.dtype, s);
     int pos = 0;
     for (NDArray p : parts) {
-      copyInto(p, out.slice(a, pos, pos + p.shape[a], 1));
+      Pointwise.copyInto(p, out.slice(a, pos, pos + p.shape[a], 1));
       pos += p.shape[a];
     }
     return out;
@@ -1757,7 +1067,7 @@ public final class NDArray {
           "sliceScatter: source shape " + Shapes.str(src.shape) + " does not match the slice shape "
               + Shapes.str(view.shape));
     }
-    copyInto(src, view);
+    Pointwise.copyInto(src, view);
     return out;
   }
 
@@ -1790,7 +1100,7 @@ public final class NDArray {
     }
     for (int i = 0; i < idx.length; i++) {
       int k = checkedIndex("indexSelect", idx[i], shape[a], a);
-      copyInto(slice(a, k, k + 1, 1), out.slice(a, i, i + 1, 1));
+      Pointwise.copyInto(slice(a, k, k + 1, 1), out.slice(a, i, i + 1, 1));
     }
     return out;
   }
@@ -1813,7 +1123,7 @@ public final class NDArray {
     for (int i = 0; i < idx.length; i++) {
       int k = checkedIndex("indexAdd", idx[i], shape[a], a);
       NDArray dst = out.slice(a, k, k + 1, 1);
-      binaryInto(BinaryOp.ADD, dst, src.slice(a, i, i + 1, 1), dst);
+      Pointwise.binaryInto(BinaryOp.ADD, dst, src.slice(a, i, i + 1, 1), dst);
     }
     return out;
   }
