@@ -1,6 +1,5 @@
 package dev.cadena.tensor;
 
-import dev.cadena.tensor.kernel.Gemm;
 import java.util.Arrays;
 
 /**
@@ -658,7 +657,7 @@ public final class NDArray {
     return Reductions.argReduce(this, max, axis, keepDims);
   }
 
-  // ---------------------------------------------------------------- matmul
+  // ---------------------------------------------------------------- matmul, joining, indexing
 
   /**
    * Matrix product of two arrays of rank at least 2: the last two dimensions multiply as
@@ -667,115 +666,8 @@ public final class NDArray {
    * @throws ShapeException when inner dimensions differ or batch dimensions do not broadcast
    */
   public NDArray matmul(NDArray b) {
-    checkSameFloat("matmul", b);
-    NDArray a = this;
-    if (a.rank() < 2 || b.rank() < 2) {
-      throw new ShapeException(
-          "matmul: NDArray.matmul needs rank >= 2, got " + Shapes.str(a.shape) + " @ "
-              + Shapes.str(b.shape));
-    }
-    int m = a.shape[a.rank() - 2];
-    int k = a.shape[a.rank() - 1];
-    int k2 = b.shape[b.rank() - 2];
-    int n = b.shape[b.rank() - 1];
-    if (k != k2) {
-      throw new ShapeException(
-          "matmul: inner dimensions differ: " + Shapes.str(a.shape) + " @ " + Shapes.str(b.shape)
-              + " (" + k + " != " + k2 + ")");
-    }
-    int[] aBatch = Arrays.copyOf(a.shape, a.rank() - 2);
-    int[] bBatch = Arrays.copyOf(b.shape, b.rank() - 2);
-    int[] batch;
-    try {
-      batch = Shapes.broadcast("matmul", aBatch, bBatch);
-    } catch (ShapeException e) {
-      throw new ShapeException(
-          "matmul: batch dimensions cannot be broadcast together: " + Shapes.str(a.shape) + " @ "
-              + Shapes.str(b.shape));
-    }
-    int[] outShape = Arrays.copyOf(batch, batch.length + 2);
-    outShape[batch.length] = m;
-    outShape[batch.length + 1] = n;
-    NDArray out = zeros(dtype, outShape);
-    if (out.size == 0) {
-      return out;
-    }
-    MatLayout la = MatLayout.of(a);
-    MatLayout lb = MatLayout.of(b);
-    NDArray aa = la == null ? a.contiguous() : a;
-    NDArray bb = lb == null ? b.contiguous() : b;
-    if (la == null) {
-      la = MatLayout.of(aa);
-    }
-    if (lb == null) {
-      lb = MatLayout.of(bb);
-    }
-    int[] aBs = batchStrides(aa, batch);
-    int[] bBs = batchStrides(bb, batch);
-    int nb = Shapes.numel(batch);
-    int[] idx = new int[batch.length];
-    for (int t = 0; t < nb; t++) {
-      int ao = aa.offset;
-      int bo = bb.offset;
-      for (int i = 0; i < batch.length; i++) {
-        ao += idx[i] * aBs[i];
-        bo += idx[i] * bBs[i];
-      }
-      int co = t * m * n;
-      if (dtype == DType.FLOAT64) {
-        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, out.d, co, n, false);
-      } else {
-        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, out.f, co, n, false);
-      }
-      for (int i = batch.length - 1; i >= 0; i--) {
-        if (++idx[i] < batch[i]) {
-          break;
-        }
-        idx[i] = 0;
-      }
-    }
-    return out;
+    return MatmulDispatch.matmul(this, b);
   }
-
-  private static int[] batchStrides(NDArray a, int[] batch) {
-    int r = a.rank() - 2;
-    int lead = batch.length - r;
-    int[] st = new int[batch.length];
-    for (int i = 0; i < r; i++) {
-      st[lead + i] = a.shape[i] == 1 ? 0 : a.strides[i];
-    }
-    return st;
-  }
-
-  /** How the last two dimensions of an array map onto a BLAS-style matrix (or null if they don't). */
-  private static final class MatLayout {
-    final boolean trans;
-    final int ld;
-
-    private MatLayout(boolean trans, int ld) {
-      this.trans = trans;
-      this.ld = ld;
-    }
-
-    static MatLayout of(NDArray x) {
-      int r = x.rank();
-      int rows = x.shape[r - 2];
-      int cols = x.shape[r - 1];
-      int sr = rows == 1 ? Math.max(cols, 1) : x.strides[r - 2];
-      int sc = cols == 1 ? 1 : x.strides[r - 1];
-      if (sc == 1 && sr >= Math.max(cols, 1)) {
-        return new MatLayout(false, sr);
-      }
-      int sr2 = rows == 1 ? 1 : x.strides[r - 2];
-      int sc2 = cols == 1 ? Math.max(rows, 1) : x.strides[r - 1];
-      if (sr2 == 1 && sc2 >= Math.max(rows, 1)) {
-        return new MatLayout(true, sc2);
-      }
-      return null;
-    }
-  }
-
-  // ---------------------------------------------------------------- joining and indexing
 
   /**
    * Joins arrays of one dtype along {@code axis}; all other dimensions must match.
@@ -783,38 +675,7 @@ public final class NDArray {
    * @throws ShapeException naming the mismatching shapes
    */
   public static NDArray concat(NDArray[] parts, int axis) {
-    if (parts.length == 0) {
-      throw new ShapeException("concat: needs at least one tensor");
-    }
-    NDArray first = parts[0];
-    int a = Shapes.axis("concat", axis, first.rank());
-    int total = 0;
-    for (NDArray p : parts) {
-      if (p.dtype != first.dtype) {
-        throw new DTypeException("concat: dtypes differ: " + first.dtype + " and " + p.dtype);
-      }
-      if (p.rank() != first.rank()) {
-        throw new ShapeException(
-            "concat: ranks differ: " + Shapes.str(first.shape) + " and " + Shapes.str(p.shape));
-      }
-      for (int i = 0; i < p.rank(); i++) {
-        if (i != a && p.shape[i] != first.shape[i]) {
-          throw new ShapeException(
-              "concat: shapes differ outside axis " + a + ": " + Shapes.str(first.shape) + " and "
-                  + Shapes.str(p.shape));
-        }
-      }
-      total += p.shape[a];
-    }
-    int[] s = first.shape.clone();
-    s[a] = total;
-    NDArray out = zeros(first.dtype, s);
-    int pos = 0;
-    for (NDArray p : parts) {
-      Pointwise.copyInto(p, out.slice(a, pos, pos + p.shape[a], 1));
-      pos += p.shape[a];
-    }
-    return out;
+    return Indexing.concat(parts, axis);
   }
 
   /**
@@ -822,49 +683,12 @@ public final class NDArray {
    * {@code src} (which must have the slice's shape).
    */
   public NDArray sliceScatter(NDArray src, int axis, int start, int end, int step) {
-    NDArray out = copy();
-    NDArray view = out.slice(axis, start, end, step);
-    if (!Arrays.equals(view.shape, src.shape)) {
-      throw new ShapeException(
-          "sliceScatter: source shape " + Shapes.str(src.shape) + " does not match the slice shape "
-              + Shapes.str(view.shape));
-    }
-    Pointwise.copyInto(src, view);
-    return out;
-  }
-
-  private static int checkedIndex(String op, long i, int n, int axis) {
-    long k = i < 0 ? i + n : i;
-    if (k < 0 || k >= n) {
-      throw new ShapeException(
-          op + ": index " + i + " is out of range for dimension " + axis + " of size " + n);
-    }
-    return (int) k;
+    return Indexing.sliceScatter(this, src, axis, start, end, step);
   }
 
   /** Selects entries {@code index} (a 1-d int64 array) along {@code axis}. */
   public NDArray indexSelect(int axis, NDArray index) {
-    int a = Shapes.axis("indexSelect", axis, rank());
-    long[] idx = indexValues("indexSelect", index, true);
-    int[] s = shape.clone();
-    s[a] = idx.length;
-    NDArray out = zeros(dtype, s);
-    if (a == 0 && contiguous) {
-      // Gathering whole rows (batches from a dataset): one array copy per row.
-      int row = shape.length == 0 ? 1 : size / Math.max(shape[0], 1);
-      Object src = storageKey();
-      Object dst = out.storageKey();
-      for (int i = 0; i < idx.length; i++) {
-        int k = checkedIndex("indexSelect", idx[i], shape[a], a);
-        System.arraycopy(src, offset + k * row, dst, i * row, row);
-      }
-      return out;
-    }
-    for (int i = 0; i < idx.length; i++) {
-      int k = checkedIndex("indexSelect", idx[i], shape[a], a);
-      Pointwise.copyInto(slice(a, k, k + 1, 1), out.slice(a, i, i + 1, 1));
-    }
-    return out;
+    return Indexing.indexSelect(this, axis, index);
   }
 
   /**
@@ -872,32 +696,7 @@ public final class NDArray {
    * (repeated indices accumulate).
    */
   public NDArray indexAdd(int axis, NDArray index, NDArray src) {
-    int a = Shapes.axis("indexAdd", axis, rank());
-    long[] idx = indexValues("indexAdd", index, true);
-    checkSameFloat("indexAdd", src);
-    int[] expect = shape.clone();
-    expect[a] = idx.length;
-    if (!Arrays.equals(expect, src.shape)) {
-      throw new ShapeException(
-          "indexAdd: source shape " + Shapes.str(src.shape) + " should be " + Shapes.str(expect));
-    }
-    NDArray out = copy();
-    for (int i = 0; i < idx.length; i++) {
-      int k = checkedIndex("indexAdd", idx[i], shape[a], a);
-      NDArray dst = out.slice(a, k, k + 1, 1);
-      Pointwise.binaryInto(BinaryOp.ADD, dst, src.slice(a, i, i + 1, 1), dst);
-    }
-    return out;
-  }
-
-  private static long[] indexValues(String op, NDArray index, boolean oneD) {
-    if (index.dtype != DType.INT64) {
-      throw new DTypeException(op + ": index must be int64, got " + index.dtype);
-    }
-    if (oneD && index.rank() != 1) {
-      throw new ShapeException(op + ": index must be 1-d, got shape " + Shapes.str(index.shape));
-    }
-    return index.toLongArray();
+    return Indexing.indexAdd(this, axis, index, src);
   }
 
   /**
@@ -906,48 +705,7 @@ public final class NDArray {
    * array's rank; its other dimensions must not exceed this array's.
    */
   public NDArray gather(int axis, NDArray index) {
-    int a = Shapes.axis("gather", axis, rank());
-    checkGatherShapes("gather", index, shape, a);
-    long[] idx = indexValues("gather", index, false);
-    NDArray out = zeros(dtype, index.shape);
-    int r = rank();
-    int[] pos = new int[r];
-    for (int t = 0; t < idx.length; t++) {
-      int p = offset;
-      for (int i = 0; i < r; i++) {
-        int c = i == a ? checkedIndex("gather", idx[t], shape[a], a) : pos[i];
-        p += c * strides[i];
-      }
-      if (dtype == DType.FLOAT64) {
-        out.d[t] = d[p];
-      } else if (dtype == DType.FLOAT32) {
-        out.f[t] = f[p];
-      } else {
-        out.l[t] = l[p];
-      }
-      for (int i = r - 1; i >= 0; i--) {
-        if (++pos[i] < index.shape[i]) {
-          break;
-        }
-        pos[i] = 0;
-      }
-    }
-    return out;
-  }
-
-  private static void checkGatherShapes(String op, NDArray index, int[] shape, int a) {
-    if (index.rank() != shape.length) {
-      throw new ShapeException(
-          op + ": index rank " + index.rank() + " differs from tensor rank " + shape.length
-              + " (index " + Shapes.str(index.shape) + ", tensor " + Shapes.str(shape) + ")");
-    }
-    for (int i = 0; i < shape.length; i++) {
-      if (i != a && index.shape[i] > shape[i]) {
-        throw new ShapeException(
-            op + ": index shape " + Shapes.str(index.shape) + " exceeds tensor shape "
-                + Shapes.str(shape) + " in dimension " + i);
-      }
-    }
+    return Indexing.gather(this, axis, index);
   }
 
   /**
@@ -955,38 +713,7 @@ public final class NDArray {
    * {@code axis == 0}); the inverse of {@link #gather}, accumulating repeated indices.
    */
   public NDArray scatterAdd(int axis, NDArray index, NDArray src) {
-    int a = Shapes.axis("scatterAdd", axis, rank());
-    checkSameFloat("scatterAdd", src);
-    checkGatherShapes("scatterAdd", index, shape, a);
-    if (!Arrays.equals(index.shape, src.shape)) {
-      throw new ShapeException(
-          "scatterAdd: index shape " + Shapes.str(index.shape) + " and source shape "
-              + Shapes.str(src.shape) + " differ");
-    }
-    long[] idx = indexValues("scatterAdd", index, false);
-    NDArray out = copy();
-    NDArray s = src.contiguous();
-    int r = rank();
-    int[] pos = new int[r];
-    for (int t = 0; t < idx.length; t++) {
-      int p = 0;
-      for (int i = 0; i < r; i++) {
-        int c = i == a ? checkedIndex("scatterAdd", idx[t], shape[a], a) : pos[i];
-        p += c * out.strides[i];
-      }
-      if (dtype == DType.FLOAT64) {
-        out.d[p] += s.d[s.offset + t];
-      } else {
-        out.f[p] += s.f[s.offset + t];
-      }
-      for (int i = r - 1; i >= 0; i--) {
-        if (++pos[i] < index.shape[i]) {
-          break;
-        }
-        pos[i] = 0;
-      }
-    }
-    return out;
+    return Indexing.scatterAdd(this, axis, index, src);
   }
 
   @Override
