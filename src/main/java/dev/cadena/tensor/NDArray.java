@@ -12,7 +12,11 @@ import java.util.Arrays;
  * that optimisers and initialisers use. Those bump a version counter that every view of the same
  * storage shares, so that the autograd engine can tell when a tensor it saved was modified.
  *
- * <p>This class knows nothing of gradients; {@code dev.cadena.Tensor} wraps it.
+ * <p>This class holds the storage, the views and the version counter. The operations delegate to
+ * package-private dispatch classes ({@code Pointwise}, {@code Reductions}, {@code Indexing},
+ * {@code MatmulDispatch}), which check shapes, split arrays into rows and call the kernels of
+ * {@code dev.cadena.tensor.kernel} on the storage arrays. It knows nothing of gradients; {@code
+ * dev.cadena.Tensor} wraps it.
  */
 public final class NDArray {
   /** Shared among views of one storage; incremented by in-place updates. */
@@ -45,7 +49,7 @@ public final class NDArray {
     this.offset = offset;
     this.size = Shapes.numel(shape);
     this.version = version;
-    this.contiguous = computeContiguous(shape, strides);
+    this.contiguous = Shapes.isContiguous(shape, strides);
   }
 
   // ---------------------------------------------------------------- factories
@@ -57,33 +61,23 @@ public final class NDArray {
    * @throws ShapeException when the data length does not match the shape
    */
   public static NDArray wrap(double[] data, int... shape) {
-    checkLength("wrap", data.length, shape);
+    Shapes.checkLength("wrap", data.length, shape);
     return new NDArray(DType.FLOAT64, data, null, null, shape.clone(),
         Shapes.contiguousStrides(shape), 0, new Version());
   }
 
   /** Wraps {@code data} (taken over, not copied) as a contiguous float32 array. */
   public static NDArray wrap(float[] data, int... shape) {
-    checkLength("wrap", data.length, shape);
+    Shapes.checkLength("wrap", data.length, shape);
     return new NDArray(DType.FLOAT32, null, data, null, shape.clone(),
         Shapes.contiguousStrides(shape), 0, new Version());
   }
 
   /** Wraps {@code data} (taken over, not copied) as a contiguous int64 array. */
   public static NDArray wrap(long[] data, int... shape) {
-    checkLength("wrap", data.length, shape);
+    Shapes.checkLength("wrap", data.length, shape);
     return new NDArray(DType.INT64, null, null, data, shape.clone(),
         Shapes.contiguousStrides(shape), 0, new Version());
-  }
-
-  private static void checkLength(String op, int length, int[] shape) {
-    Shapes.checkShape(op, shape);
-    int n = Shapes.numel(shape);
-    if (n != length) {
-      throw new ShapeException(
-          op + ": " + length + " values do not fill shape " + Shapes.str(shape) + " (" + n
-              + " elements)");
-    }
   }
 
   /** A new contiguous array of zeros. */
@@ -175,17 +169,6 @@ public final class NDArray {
     return contiguous;
   }
 
-  private static boolean computeContiguous(int[] shape, int[] strides) {
-    int s = 1;
-    for (int i = shape.length - 1; i >= 0; i--) {
-      if (shape[i] != 1 && strides[i] != s) {
-        return false;
-      }
-      s *= shape[i];
-    }
-    return true;
-  }
-
   /**
    * Records an in-place update made by writing the storage array directly (an optimiser's fused
    * loop over {@link #doubleStorage()}): bumps the version counter shared by every view, exactly
@@ -259,15 +242,12 @@ public final class NDArray {
       throw new ShapeException(
           "get: flat index " + flat + " is out of range for " + size + " elements");
     }
-    int p = storageIndex(flat);
-    switch (dtype) {
-      case FLOAT64:
-        return d[p];
-      case FLOAT32:
-        return f[p];
-      default:
-        return l[p];
-    }
+    return valueAt(storageIndex(flat));
+  }
+
+  /** The element at storage position {@code p}, as a double. */
+  private double valueAt(int p) {
+    return d != null ? d[p] : f != null ? f[p] : l[p];
   }
 
   /** The int64 element at logical position {@code flat} (exact for int64 arrays). */
@@ -303,14 +283,7 @@ public final class NDArray {
       }
       pos += k * strides[i];
     }
-    switch (dtype) {
-      case FLOAT64:
-        return d[pos];
-      case FLOAT32:
-        return f[pos];
-      default:
-        return l[pos];
-    }
+    return valueAt(pos);
   }
 
   /** All elements in row-major order as a new double array. */
@@ -371,43 +344,10 @@ public final class NDArray {
    * @throws ShapeException when the sizes do not match
    */
   public NDArray reshape(int... newShape) {
-    int[] s = inferShape("reshape", newShape);
+    int[] s = Shapes.inferShape("reshape", newShape, shape);
     NDArray src = contiguous();
     return new NDArray(dtype, src.d, src.f, src.l, s, Shapes.contiguousStrides(s), src.offset,
         src.version);
-  }
-
-  private int[] inferShape(String op, int[] newShape) {
-    int[] s = newShape.clone();
-    int infer = -1;
-    long known = 1;
-    for (int i = 0; i < s.length; i++) {
-      if (s[i] == -1) {
-        if (infer >= 0) {
-          throw new ShapeException(op + ": only one dimension can be -1: " + Arrays.toString(newShape));
-        }
-        infer = i;
-      } else if (s[i] < 0) {
-        throw new ShapeException(op + ": negative dimension in " + Arrays.toString(newShape));
-      } else {
-        known *= s[i];
-      }
-    }
-    if (infer >= 0) {
-      if (known == 0 || size % known != 0) {
-        throw new ShapeException(
-            op + ": cannot infer -1 in " + Arrays.toString(newShape) + " for " + size
-                + " elements of shape " + Shapes.str(shape));
-      }
-      s[infer] = (int) (size / known);
-      known *= s[infer];
-    }
-    if (known != size) {
-      throw new ShapeException(
-          op + ": shape " + Shapes.str(shape) + " (" + size + " elements) cannot be viewed as "
-              + Arrays.toString(newShape) + " (" + known + " elements)");
-    }
-    return s;
   }
 
   /**
@@ -464,21 +404,14 @@ public final class NDArray {
       throw new ShapeException("slice: step must be positive, got " + step);
     }
     int n = shape[a];
-    int s = clampIndex(start, n);
-    int e = clampIndex(end, n);
+    int s = Shapes.clampIndex(start, n);
+    int e = Shapes.clampIndex(end, n);
     int len = e <= s ? 0 : (e - s + step - 1) / step;
     int[] ns = shape.clone();
     int[] nst = strides.clone();
     ns[a] = len;
     nst[a] = strides[a] * step;
     return new NDArray(dtype, d, f, l, ns, nst, offset + (len == 0 ? 0 : s * strides[a]), version);
-  }
-
-  private static int clampIndex(int i, int n) {
-    if (i < 0) {
-      i += n;
-    }
-    return Math.max(0, Math.min(i, n));
   }
 
   /**
@@ -548,12 +481,7 @@ public final class NDArray {
    * {@code b} must share a floating dtype; {@code cond} may have any dtype.
    */
   public static NDArray where(NDArray cond, NDArray a, NDArray b) {
-    a.checkSameFloat("where", b);
-    int[] s = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
-    NDArray c = cond.astype(a.dtype);
-    NDArray out = zeros(a.dtype, s);
-    Pointwise.whereInto(c, a, b, out);
-    return out;
+    return Pointwise.where(cond, a, b);
   }
 
   // ---------------------------------------------------------------- in-place (optimisers only)
@@ -563,62 +491,21 @@ public final class NDArray {
    * version counter. For optimisers and initialisers.
    */
   public void applyInPlace(BinaryOp op, NDArray other) {
-    String name = op.name().toLowerCase(java.util.Locale.ROOT) + "_";
-    checkSameFloat(name, other);
-    if (!Shapes.broadcastsTo(other.shape, shape)) {
-      throw new ShapeException(
-          name + ": shape " + Shapes.str(other.shape) + " cannot be broadcast to "
-              + Shapes.str(shape));
-    }
-    checkWritable(name);
-    Pointwise.binaryInto(op, this, other, this);
-    version.value++;
-  }
-
-  /**
-   * Rejects in-place writes into a view where several elements share one storage location (a
-   * broadcast view made by {@link #expand}, stride 0 along a dimension of size > 1): the kernels
-   * would update that location once per element, e.g. multiplying it n times.
-   */
-  private void checkWritable(String op) {
-    for (int i = 0; i < shape.length; i++) {
-      if (shape[i] > 1 && strides[i] == 0) {
-        throw new ShapeException(
-            op + ": cannot write in place into a broadcast view (shape " + Shapes.str(shape)
-                + ", strides " + Arrays.toString(strides) + "): several elements share one memory"
-                + " location; write into a contiguous copy instead");
-      }
-    }
+    Pointwise.applyInPlace(op, this, other);
   }
 
   /** {@code this += alpha * x} in place (same shape), bumping the version counter. */
   public void axpyInPlace(double alpha, NDArray x) {
-    checkSameFloat("axpy_", x);
-    if (!Arrays.equals(shape, x.shape)) {
-      throw new ShapeException(
-          "axpy_: shapes differ: " + Shapes.str(shape) + " and " + Shapes.str(x.shape));
-    }
-    if (isContiguous() && x.isContiguous()) {
-      Pointwise.axpyContiguous(this, alpha, x);
-      version.value++;
-    } else {
-      applyInPlace(BinaryOp.ADD, x.binary(BinaryOp.MUL, alpha));
-    }
+    Pointwise.axpyInPlace(this, alpha, x);
   }
 
   /** Copies {@code src} (broadcast, any dtype) into this array in place, bumping the version. */
   public void assign(NDArray src) {
-    if (!Shapes.broadcastsTo(src.shape, shape)) {
-      throw new ShapeException(
-          "copy_: shape " + Shapes.str(src.shape) + " cannot be broadcast to " + Shapes.str(shape));
-    }
-    checkWritable("copy_");
-    NDArray s = src.storageOverlaps(this) ? src.copy() : src;
-    Pointwise.copyInto(s, this);
-    version.value++;
+    Pointwise.assign(this, src);
   }
 
-  private boolean storageOverlaps(NDArray o) {
+  /** True when {@code o} is a view of this array's storage (or this array itself). */
+  boolean sharesStorage(NDArray o) {
     return (d != null && d == o.d) || (f != null && f == o.f) || (l != null && l == o.l);
   }
 

@@ -7,6 +7,7 @@ import dev.cadena.tensor.kernel.Parallel;
 import dev.cadena.tensor.kernel.StridedPlan;
 import dev.cadena.tensor.kernel.UnaryRowsF64;
 import dev.cadena.tensor.kernel.UnaryRowsF32;
+import java.util.Arrays;
 
 /**
  * Pointwise ops on arrays, behind {@link NDArray#unary}, {@link NDArray#binary}, {@link
@@ -120,15 +121,15 @@ final class Pointwise {
     }
   }
 
-  /**
-   * {@code out = c != 0 ? a : b}, all three broadcast to {@code out}'s shape and of its floating
-   * dtype ({@code c} already converted).
-   */
-  static void whereInto(NDArray c, NDArray a, NDArray b, NDArray out) {
+  /** See {@link NDArray#where}. */
+  static NDArray where(NDArray cond, NDArray a, NDArray b) {
+    a.checkSameFloat("where", b);
+    int[] s = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
+    NDArray c = cond.astype(a.dtype);
+    NDArray out = NDArray.zeros(a.dtype, s);
     if (out.size == 0) {
-      return;
+      return out;
     }
-    int[] s = out.shape;
     StridedPlan p = new StridedPlan(s, c.broadcastStrides(s), a.broadcastStrides(s),
         b.broadcastStrides(s), out.strides);
     int n = p.inner();
@@ -148,16 +149,57 @@ final class Pointwise {
             os, n);
       }
     }
+    return out;
   }
 
-  /** {@code o += alpha * x} for contiguous arrays of one shape and floating dtype. */
-  static void axpyContiguous(NDArray o, double alpha, NDArray x) {
-    if (o.d != null) {
-      BinaryRowsF64.axpy(alpha, x.d, x.offset, o.d, o.offset, o.size);
+  // ------------------------------------------------------------------ in place
+
+  /** See {@link NDArray#applyInPlace}. */
+  static void applyInPlace(BinaryOp op, NDArray x, NDArray other) {
+    String name = op.name().toLowerCase(java.util.Locale.ROOT) + "_";
+    x.checkSameFloat(name, other);
+    if (!Shapes.broadcastsTo(other.shape, x.shape)) {
+      throw new ShapeException(
+          name + ": shape " + Shapes.str(other.shape) + " cannot be broadcast to "
+              + Shapes.str(x.shape));
+    }
+    Shapes.checkWritable(name, x.shape, x.strides);
+    binaryInto(op, x, other, x);
+    x.markModified();
+  }
+
+  /** See {@link NDArray#axpyInPlace}. */
+  static void axpyInPlace(NDArray x, double alpha, NDArray y) {
+    x.checkSameFloat("axpy_", y);
+    if (!Arrays.equals(x.shape, y.shape)) {
+      throw new ShapeException(
+          "axpy_: shapes differ: " + Shapes.str(x.shape) + " and " + Shapes.str(y.shape));
+    }
+    if (x.contiguous && y.contiguous) {
+      if (x.d != null) {
+        BinaryRowsF64.axpy(alpha, y.d, y.offset, x.d, x.offset, x.size);
+      } else {
+        BinaryRowsF32.axpy((float) alpha, y.f, y.offset, x.f, x.offset, x.size);
+      }
+      x.markModified();
     } else {
-      BinaryRowsF32.axpy((float) alpha, x.f, x.offset, o.f, o.offset, o.size);
+      applyInPlace(BinaryOp.ADD, x, y.binary(BinaryOp.MUL, alpha));
     }
   }
+
+  /** See {@link NDArray#assign}. */
+  static void assign(NDArray x, NDArray src) {
+    if (!Shapes.broadcastsTo(src.shape, x.shape)) {
+      throw new ShapeException(
+          "copy_: shape " + Shapes.str(src.shape) + " cannot be broadcast to " + Shapes.str(x.shape));
+    }
+    Shapes.checkWritable("copy_", x.shape, x.strides);
+    NDArray s = src.sharesStorage(x) ? src.copy() : src;
+    copyInto(s, x);
+    x.markModified();
+  }
+
+  // ------------------------------------------------------------------ copies and conversions
 
   /** Copies {@code src} (broadcast to {@code dst}'s shape, any dtype) into {@code dst}. */
   static void copyInto(NDArray src, NDArray dst) {
