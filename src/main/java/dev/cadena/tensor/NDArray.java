@@ -170,23 +170,24 @@ public final class NDArray {
   }
 
   /**
-   * Records an in-place update made by writing the storage array directly (an optimiser's fused
-   * loop over {@link #doubleStorage()}): bumps the version counter shared by every view, exactly
-   * as the {@code ...InPlace} methods do, so that a backward pass that saved this array fails
-   * instead of using the changed values.
+   * Records an in-place update made by writing the storage array directly (a fused update
+   * kernel of this package): bumps the version counter shared by every view, exactly as the
+   * {@code ...InPlace} methods do, so that a backward pass that saved this array fails instead of
+   * using the changed values. Package-private, like the storage: code outside the tensor layer
+   * changes arrays only through named in-place operations.
    */
-  public void markModified() {
+  void markModified() {
     version.value++;
   }
 
   /**
-   * The backing double array of a contiguous float64 array (elements start at {@link #offset()});
-   * for kernels that need raw access. Callers must not write to it, except in-place kernels
-   * (optimisers) that then call {@link #markModified()}.
+   * The backing double array of a float64 array (elements start at {@link #offset()}), for the
+   * kernels of this package. Callers must not write to it, except in-place kernels that then call
+   * {@link #markModified()}.
    *
    * @throws DTypeException for other dtypes
    */
-  public double[] doubleStorage() {
+  double[] doubleStorage() {
     if (d == null) {
       throw new DTypeException("doubleStorage: array is " + dtype + ", not float64");
     }
@@ -194,7 +195,7 @@ public final class NDArray {
   }
 
   /** The backing float array of a float32 array; see {@link #doubleStorage()}. */
-  public float[] floatStorage() {
+  float[] floatStorage() {
     if (f == null) {
       throw new DTypeException("floatStorage: array is " + dtype + ", not float32");
     }
@@ -202,7 +203,7 @@ public final class NDArray {
   }
 
   /** The backing long array of an int64 array; see {@link #doubleStorage()}. */
-  public long[] longStorage() {
+  long[] longStorage() {
     if (l == null) {
       throw new DTypeException("longStorage: array is " + dtype + ", not int64");
     }
