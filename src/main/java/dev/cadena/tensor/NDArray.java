@@ -1,7 +1,5 @@
 package dev.cadena.tensor;
 
-import dev.cadena.tensor.kernel.Gemm;
-import dev.cadena.tensor.kernel.Parallel;
 import java.util.Arrays;
 
 /**
@@ -14,7 +12,11 @@ import java.util.Arrays;
  * that optimisers and initialisers use. Those bump a version counter that every view of the same
  * storage shares, so that the autograd engine can tell when a tensor it saved was modified.
  *
- * <p>This class knows nothing of gradients; {@code dev.cadena.Tensor} wraps it.
+ * <p>This class holds the storage, the views and the version counter. The operations delegate to
+ * package-private dispatch classes ({@code Pointwise}, {@code Reductions}, {@code Indexing},
+ * {@code MatmulDispatch}), which check shapes, split arrays into rows and call the kernels of
+ * {@code dev.cadena.tensor.kernel} on the storage arrays. It knows nothing of gradients; {@code
+ * dev.cadena.Tensor} wraps it.
  */
 public final class NDArray {
   /** Shared among views of one storage; incremented by in-place updates. */
@@ -22,19 +24,18 @@ public final class NDArray {
     int value;
   }
 
-  /** Below this many elements, contiguous elementwise ops skip the general strided machinery. */
-  private static final int SMALL = 1 << 14;
-
-  private final DType dtype;
-  private final double[] d;
-  private final float[] f;
-  private final long[] l;
-  private final int[] shape;
-  private final int[] strides;
-  private final int offset;
-  private final int size;
+  // Package-private, read (never reassigned or resized) by the kernel dispatch classes of this
+  // package (Pointwise, Reductions, Indexing, MatmulDispatch). Exactly one storage array is set.
+  final DType dtype;
+  final double[] d;
+  final float[] f;
+  final long[] l;
+  final int[] shape;
+  final int[] strides;
+  final int offset;
+  final int size;
   private final Version version;
-  private final boolean contiguous;
+  final boolean contiguous;
 
   private NDArray(
       DType dtype, double[] d, float[] f, long[] l, int[] shape, int[] strides, int offset,
@@ -48,7 +49,7 @@ public final class NDArray {
     this.offset = offset;
     this.size = Shapes.numel(shape);
     this.version = version;
-    this.contiguous = computeContiguous(shape, strides);
+    this.contiguous = Shapes.isContiguous(shape, strides);
   }
 
   // ---------------------------------------------------------------- factories
@@ -60,33 +61,23 @@ public final class NDArray {
    * @throws ShapeException when the data length does not match the shape
    */
   public static NDArray wrap(double[] data, int... shape) {
-    checkLength("wrap", data.length, shape);
+    Shapes.checkLength("wrap", data.length, shape);
     return new NDArray(DType.FLOAT64, data, null, null, shape.clone(),
         Shapes.contiguousStrides(shape), 0, new Version());
   }
 
   /** Wraps {@code data} (taken over, not copied) as a contiguous float32 array. */
   public static NDArray wrap(float[] data, int... shape) {
-    checkLength("wrap", data.length, shape);
+    Shapes.checkLength("wrap", data.length, shape);
     return new NDArray(DType.FLOAT32, null, data, null, shape.clone(),
         Shapes.contiguousStrides(shape), 0, new Version());
   }
 
   /** Wraps {@code data} (taken over, not copied) as a contiguous int64 array. */
   public static NDArray wrap(long[] data, int... shape) {
-    checkLength("wrap", data.length, shape);
+    Shapes.checkLength("wrap", data.length, shape);
     return new NDArray(DType.INT64, null, null, data, shape.clone(),
         Shapes.contiguousStrides(shape), 0, new Version());
-  }
-
-  private static void checkLength(String op, int length, int[] shape) {
-    Shapes.checkShape(op, shape);
-    int n = Shapes.numel(shape);
-    if (n != length) {
-      throw new ShapeException(
-          op + ": " + length + " values do not fill shape " + Shapes.str(shape) + " (" + n
-              + " elements)");
-    }
   }
 
   /** A new contiguous array of zeros. */
@@ -178,35 +169,25 @@ public final class NDArray {
     return contiguous;
   }
 
-  private static boolean computeContiguous(int[] shape, int[] strides) {
-    int s = 1;
-    for (int i = shape.length - 1; i >= 0; i--) {
-      if (shape[i] != 1 && strides[i] != s) {
-        return false;
-      }
-      s *= shape[i];
-    }
-    return true;
-  }
-
   /**
-   * Records an in-place update made by writing the storage array directly (an optimiser's fused
-   * loop over {@link #doubleStorage()}): bumps the version counter shared by every view, exactly
-   * as the {@code ...InPlace} methods do, so that a backward pass that saved this array fails
-   * instead of using the changed values.
+   * Records an in-place update made by writing the storage array directly (a fused update
+   * kernel of this package): bumps the version counter shared by every view, exactly as the
+   * {@code ...InPlace} methods do, so that a backward pass that saved this array fails instead of
+   * using the changed values. Package-private, like the storage: code outside the tensor layer
+   * changes arrays only through named in-place operations.
    */
-  public void markModified() {
+  void markModified() {
     version.value++;
   }
 
   /**
-   * The backing double array of a contiguous float64 array (elements start at {@link #offset()});
-   * for kernels that need raw access. Callers must not write to it, except in-place kernels
-   * (optimisers) that then call {@link #markModified()}.
+   * The backing double array of a float64 array (elements start at {@link #offset()}), for the
+   * kernels of this package. Callers must not write to it, except in-place kernels that then call
+   * {@link #markModified()}.
    *
    * @throws DTypeException for other dtypes
    */
-  public double[] doubleStorage() {
+  double[] doubleStorage() {
     if (d == null) {
       throw new DTypeException("doubleStorage: array is " + dtype + ", not float64");
     }
@@ -214,7 +195,7 @@ public final class NDArray {
   }
 
   /** The backing float array of a float32 array; see {@link #doubleStorage()}. */
-  public float[] floatStorage() {
+  float[] floatStorage() {
     if (f == null) {
       throw new DTypeException("floatStorage: array is " + dtype + ", not float32");
     }
@@ -222,7 +203,7 @@ public final class NDArray {
   }
 
   /** The backing long array of an int64 array; see {@link #doubleStorage()}. */
-  public long[] longStorage() {
+  long[] longStorage() {
     if (l == null) {
       throw new DTypeException("longStorage: array is " + dtype + ", not int64");
     }
@@ -262,15 +243,12 @@ public final class NDArray {
       throw new ShapeException(
           "get: flat index " + flat + " is out of range for " + size + " elements");
     }
-    int p = storageIndex(flat);
-    switch (dtype) {
-      case FLOAT64:
-        return d[p];
-      case FLOAT32:
-        return f[p];
-      default:
-        return l[p];
-    }
+    return valueAt(storageIndex(flat));
+  }
+
+  /** The element at storage position {@code p}, as a double. */
+  private double valueAt(int p) {
+    return d != null ? d[p] : f != null ? f[p] : l[p];
   }
 
   /** The int64 element at logical position {@code flat} (exact for int64 arrays). */
@@ -306,14 +284,7 @@ public final class NDArray {
       }
       pos += k * strides[i];
     }
-    switch (dtype) {
-      case FLOAT64:
-        return d[pos];
-      case FLOAT32:
-        return f[pos];
-      default:
-        return l[pos];
-    }
+    return valueAt(pos);
   }
 
   /** All elements in row-major order as a new double array. */
@@ -353,7 +324,7 @@ public final class NDArray {
   /** A contiguous copy (never shares storage). */
   public NDArray copy() {
     NDArray out = zeros(dtype, shape);
-    copyInto(this, out);
+    Pointwise.copyInto(this, out);
     return out;
   }
 
@@ -363,7 +334,7 @@ public final class NDArray {
       return this;
     }
     NDArray out = zeros(target, shape);
-    copyInto(this, out);
+    Pointwise.copyInto(this, out);
     return out;
   }
 
@@ -374,43 +345,10 @@ public final class NDArray {
    * @throws ShapeException when the sizes do not match
    */
   public NDArray reshape(int... newShape) {
-    int[] s = inferShape("reshape", newShape);
+    int[] s = Shapes.inferShape("reshape", newShape, shape);
     NDArray src = contiguous();
     return new NDArray(dtype, src.d, src.f, src.l, s, Shapes.contiguousStrides(s), src.offset,
         src.version);
-  }
-
-  private int[] inferShape(String op, int[] newShape) {
-    int[] s = newShape.clone();
-    int infer = -1;
-    long known = 1;
-    for (int i = 0; i < s.length; i++) {
-      if (s[i] == -1) {
-        if (infer >= 0) {
-          throw new ShapeException(op + ": only one dimension can be -1: " + Arrays.toString(newShape));
-        }
-        infer = i;
-      } else if (s[i] < 0) {
-        throw new ShapeException(op + ": negative dimension in " + Arrays.toString(newShape));
-      } else {
-        known *= s[i];
-      }
-    }
-    if (infer >= 0) {
-      if (known == 0 || size % known != 0) {
-        throw new ShapeException(
-            op + ": cannot infer -1 in " + Arrays.toString(newShape) + " for " + size
-                + " elements of shape " + Shapes.str(shape));
-      }
-      s[infer] = (int) (size / known);
-      known *= s[infer];
-    }
-    if (known != size) {
-      throw new ShapeException(
-          op + ": shape " + Shapes.str(shape) + " (" + size + " elements) cannot be viewed as "
-              + Arrays.toString(newShape) + " (" + known + " elements)");
-    }
-    return s;
   }
 
   /**
@@ -467,8 +405,8 @@ public final class NDArray {
       throw new ShapeException("slice: step must be positive, got " + step);
     }
     int n = shape[a];
-    int s = clampIndex(start, n);
-    int e = clampIndex(end, n);
+    int s = Shapes.clampIndex(start, n);
+    int e = Shapes.clampIndex(end, n);
     int len = e <= s ? 0 : (e - s + step - 1) / step;
     int[] ns = shape.clone();
     int[] nst = strides.clone();
@@ -477,182 +415,22 @@ public final class NDArray {
     return new NDArray(dtype, d, f, l, ns, nst, offset + (len == 0 ? 0 : s * strides[a]), version);
   }
 
-  private static int clampIndex(int i, int n) {
-    if (i < 0) {
-      i += n;
-    }
-    return Math.max(0, Math.min(i, n));
-  }
-
-  // ---------------------------------------------------------------- strided iteration
-
   /**
-   * Coalesced iteration plan over a shape for several operands: drops size-1 dimensions and merges
-   * adjacent dimensions that are contiguous for every operand, so that the innermost loop is as
-   * long as possible.
+   * This array's strides aligned with {@code outShape}, which it broadcasts to: leading missing
+   * dimensions and size-1 dimensions get stride 0.
    */
-  private static final class Plan {
-    final int[] dims;
-    final int[][] st;
-
-    Plan(int[] shape, int[]... strides) {
-      int r = shape.length;
-      int k = strides.length;
-      int[] ds = new int[Math.max(r, 1)];
-      int[][] ss = new int[k][Math.max(r, 1)];
-      int n = 0;
-      for (int i = 0; i < r; i++) {
-        if (shape[i] == 1) {
-          continue;
-        }
-        if (n > 0) {
-          boolean merge = true;
-          for (int o = 0; o < k; o++) {
-            if (ss[o][n - 1] != strides[o][i] * shape[i]) {
-              merge = false;
-              break;
-            }
-          }
-          if (merge) {
-            ds[n - 1] *= shape[i];
-            for (int o = 0; o < k; o++) {
-              ss[o][n - 1] = strides[o][i];
-            }
-            continue;
-          }
-        }
-        ds[n] = shape[i];
-        for (int o = 0; o < k; o++) {
-          ss[o][n] = strides[o][i];
-        }
-        n++;
-      }
-      if (n == 0) {
-        ds[0] = 1;
-        for (int o = 0; o < k; o++) {
-          ss[o][0] = 0;
-        }
-        n = 1;
-      }
-      dims = Arrays.copyOf(ds, n);
-      st = new int[k][];
-      for (int o = 0; o < k; o++) {
-        st[o] = Arrays.copyOf(ss[o], n);
-      }
-    }
-
-    int inner() {
-      return dims[dims.length - 1];
-    }
-
-    int innerStride(int operand) {
-      return st[operand][dims.length - 1];
-    }
-
-    int rows() {
-      int r = 1;
-      for (int i = 0; i < dims.length - 1; i++) {
-        r *= dims[i];
-      }
-      return r;
-    }
-
-    /** Fills {@code offs} with each operand's offset at the start of row {@code row}. */
-    void rowOffsets(int row, int[] base, int[] offs) {
-      for (int o = 0; o < offs.length; o++) {
-        offs[o] = base[o];
-      }
-      for (int i = dims.length - 2; i >= 0 && row > 0; i--) {
-        int c = row % dims[i];
-        row /= dims[i];
-        for (int o = 0; o < offs.length; o++) {
-          offs[o] += c * st[o][i];
-        }
-      }
-    }
-  }
-
-  /** Strides of {@code a} broadcast against {@code outShape} (0 where broadcast). */
-  private static int[] broadcastStrides(NDArray a, int[] outShape) {
-    int lead = outShape.length - a.shape.length;
+  int[] broadcastStrides(int[] outShape) {
+    int lead = outShape.length - shape.length;
     int[] st = new int[outShape.length];
-    for (int i = 0; i < a.shape.length; i++) {
-      st[lead + i] = a.shape[i] == 1 ? 0 : a.strides[i];
+    for (int i = 0; i < shape.length; i++) {
+      st[lead + i] = shape[i] == 1 ? 0 : strides[i];
     }
     return st;
   }
 
   // ---------------------------------------------------------------- elementwise
 
-  /** Copies {@code src} (broadcast to {@code dst}'s shape, any dtype) into {@code dst}. */
-  private static void copyInto(NDArray src, NDArray dst) {
-    if (src.dtype == dst.dtype) {
-      unaryInto(UnaryOp.COPY, src, dst);
-      return;
-    }
-    if (src.contiguous && dst.contiguous && src.size == dst.size) {
-      convertContiguous(src, dst);
-      return;
-    }
-    Plan p = new Plan(dst.shape, broadcastStrides(src, dst.shape), dst.strides);
-    int n = p.inner();
-    int ss = p.innerStride(0);
-    int ds = p.innerStride(1);
-    int[] offs = new int[2];
-    int[] base = {src.offset, dst.offset};
-    int rows = dst.size == 0 ? 0 : p.rows();
-    for (int r = 0; r < rows; r++) {
-      p.rowOffsets(r, base, offs);
-      int so = offs[0];
-      int doff = offs[1];
-      for (int i = 0; i < n; i++) {
-        int si = so + i * ss;
-        int di = doff + i * ds;
-        double v = src.d != null ? src.d[si] : src.f != null ? src.f[si] : (double) src.l[si];
-        if (dst.d != null) {
-          dst.d[di] = src.l != null ? (double) src.l[si] : v;
-        } else if (dst.f != null) {
-          dst.f[di] = (float) v;
-        } else {
-          dst.l[di] = src.l != null ? src.l[si] : (long) v;
-        }
-      }
-    }
-  }
-
-  /** Dtype conversion between contiguous arrays of one size: one tight loop per dtype pair. */
-  private static void convertContiguous(NDArray src, NDArray dst) {
-    int n = dst.size;
-    int so = src.offset;
-    int o = dst.offset;
-    if (src.f != null && dst.d != null) {
-      for (int i = 0; i < n; i++) {
-        dst.d[o + i] = src.f[so + i];
-      }
-    } else if (src.d != null && dst.f != null) {
-      for (int i = 0; i < n; i++) {
-        dst.f[o + i] = (float) src.d[so + i];
-      }
-    } else if (src.l != null && dst.d != null) {
-      for (int i = 0; i < n; i++) {
-        dst.d[o + i] = src.l[so + i];
-      }
-    } else if (src.l != null) {
-      for (int i = 0; i < n; i++) {
-        dst.f[o + i] = src.l[so + i];
-      }
-    } else if (src.d != null) {
-      for (int i = 0; i < n; i++) {
-        dst.l[o + i] = (long) src.d[so + i];
-      }
-    } else {
-      for (int i = 0; i < n; i++) {
-        dst.l[o + i] = (long) src.f[so + i];
-      }
-    }
-  }
-
-  private void requireFloat(String op) {
+  void requireFloat(String op) {
     if (dtype == DType.INT64) {
       throw new DTypeException(
           op + ": int64 tensors are not supported; convert first with .to(DType.FLOAT64)");
@@ -665,203 +443,8 @@ public final class NDArray {
       requireFloat(op.name().toLowerCase(java.util.Locale.ROOT));
     }
     NDArray out = zeros(dtype, shape);
-    unaryInto(op, this, out);
+    Pointwise.unaryInto(op, this, out);
     return out;
-  }
-
-  private static void unaryInto(UnaryOp op, NDArray x, NDArray out) {
-    if (out.size == 0) {
-      return;
-    }
-    if (out.size <= SMALL && x.size == out.size && x.dtype == out.dtype && x.isContiguous()
-        && out.isContiguous()) {
-      // Small contiguous operands: one row, no iteration plan (graph-overhead-bound workloads).
-      switch (x.dtype) {
-        case FLOAT64:
-          unaryRow(op, x.d, x.offset, 1, out.d, out.offset, 1, out.size);
-          return;
-        case FLOAT32:
-          unaryRow(op, x.f, x.offset, 1, out.f, out.offset, 1, out.size);
-          return;
-        default:
-          System.arraycopy(x.l, x.offset, out.l, out.offset, out.size);
-          return;
-      }
-    }
-    Plan p = new Plan(out.shape, broadcastStrides(x, out.shape), out.strides);
-    int n = p.inner();
-    int xs = p.innerStride(0);
-    int os = p.innerStride(1);
-    int rows = p.rows();
-    int[] base = {x.offset, out.offset};
-    long perElement = op == UnaryOp.COPY || op == UnaryOp.NEG || op == UnaryOp.RELU ? 1 : 8;
-    if (rows == 1 && x.dtype != DType.INT64) {
-      Parallel.forRange(n, perElement, (i0, i1) -> {
-        if (x.dtype == DType.FLOAT64) {
-          unaryRow(op, x.d, base[0] + i0 * xs, xs, out.d, base[1] + i0 * os, os, i1 - i0);
-        } else {
-          unaryRow(op, x.f, base[0] + i0 * xs, xs, out.f, base[1] + i0 * os, os, i1 - i0);
-        }
-      });
-      return;
-    }
-    long cost = (long) n * perElement;
-    Parallel.forRange(rows, cost, (r0, r1) -> {
-      int[] offs = new int[2];
-      for (int r = r0; r < r1; r++) {
-        p.rowOffsets(r, base, offs);
-        switch (x.dtype) {
-          case FLOAT64:
-            unaryRow(op, x.d, offs[0], xs, out.d, offs[1], os, n);
-            break;
-          case FLOAT32:
-            unaryRow(op, x.f, offs[0], xs, out.f, offs[1], os, n);
-            break;
-          default:
-            for (int i = 0; i < n; i++) {
-              out.l[offs[1] + i * os] = x.l[offs[0] + i * xs];
-            }
-        }
-      }
-    });
-  }
-
-  private static double sigmoid(double v) {
-    if (v >= 0) {
-      return 1.0 / (1.0 + Math.exp(-v));
-    }
-    double e = Math.exp(v);
-    return e / (1.0 + e);
-  }
-
-  private static double applyUnary(UnaryOp op, double v) {
-    switch (op) {
-      case COPY:
-        return v;
-      case NEG:
-        return -v;
-      case EXP:
-        return Math.exp(v);
-      case LOG:
-        return Math.log(v);
-      case SQRT:
-        return Math.sqrt(v);
-      case ABS:
-        return Math.abs(v);
-      case SIN:
-        return Math.sin(v);
-      case COS:
-        return Math.cos(v);
-      case TANH:
-        return Math.tanh(v);
-      case SIGMOID:
-        return sigmoid(v);
-      case RELU:
-        return v > 0 ? v : (v == v ? 0.0 : v);
-      case SIGN:
-        return Math.signum(v);
-      case STEP:
-        return v > 0 ? 1.0 : 0.0;
-      case RECIPROCAL:
-        return 1.0 / v;
-      default:
-        throw new AssertionError(op);
-    }
-  }
-
-  private static void unaryRow(UnaryOp op, double[] x, int xo, int xs, double[] o, int oo, int os, int n) {
-    if (xs == 1 && os == 1 && xo == oo && (op == UnaryOp.NEG || op == UnaryOp.RELU)) {
-      // One offset for both arrays, so that C2 can vectorise (see sameOffsetRow).
-      int end = oo + n;
-      if (op == UnaryOp.NEG) {
-        for (int i = oo; i < end; i++) {
-          o[i] = -x[i];
-        }
-      } else {
-        for (int i = oo; i < end; i++) {
-          o[i] = Math.max(x[i], 0.0);
-        }
-      }
-      return;
-    }
-    if (xs == 1 && os == 1) {
-      switch (op) {
-        case COPY:
-          System.arraycopy(x, xo, o, oo, n);
-          return;
-        case NEG:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = -x[xo + i];
-          }
-          return;
-        case RELU:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = Math.max(x[xo + i], 0.0);
-          }
-          return;
-        case EXP:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = Math.exp(x[xo + i]);
-          }
-          return;
-        case TANH:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = Math.tanh(x[xo + i]);
-          }
-          return;
-        default:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = applyUnary(op, x[xo + i]);
-          }
-          return;
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      o[oo + i * os] = applyUnary(op, x[xo + i * xs]);
-    }
-  }
-
-  private static void unaryRow(UnaryOp op, float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
-    if (xs == 1 && os == 1 && xo == oo && (op == UnaryOp.NEG || op == UnaryOp.RELU)) {
-      // One offset for both arrays, so that C2 can vectorise (see sameOffsetRow).
-      int end = oo + n;
-      if (op == UnaryOp.NEG) {
-        for (int i = oo; i < end; i++) {
-          o[i] = -x[i];
-        }
-      } else {
-        for (int i = oo; i < end; i++) {
-          o[i] = Math.max(x[i], 0f);
-        }
-      }
-      return;
-    }
-    if (xs == 1 && os == 1) {
-      switch (op) {
-        case COPY:
-          System.arraycopy(x, xo, o, oo, n);
-          return;
-        case NEG:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = -x[xo + i];
-          }
-          return;
-        case RELU:
-          // Math.max keeps NaN and maps -0 to 0, like the branchy form, and vectorises.
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = Math.max(x[xo + i], 0f);
-          }
-          return;
-        default:
-          for (int i = 0; i < n; i++) {
-            o[oo + i] = (float) applyUnary(op, x[xo + i]);
-          }
-          return;
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      o[oo + i * os] = (float) applyUnary(op, x[xo + i * xs]);
-    }
   }
 
   /**
@@ -877,11 +460,11 @@ public final class NDArray {
     }
     int[] outShape = Arrays.equals(shape, b.shape) ? shape : Shapes.broadcast(op.opName(), shape, b.shape);
     NDArray out = zeros(dtype, outShape);
-    binaryInto(op, this, b, out);
+    Pointwise.binaryInto(op, this, b, out);
     return out;
   }
 
-  private void checkSameFloat(String op, NDArray b) {
+  void checkSameFloat(String op, NDArray b) {
     if (dtype != b.dtype) {
       throw new DTypeException(
           op + ": dtypes differ: " + dtype + " and " + b.dtype + " (convert one with .to(...))");
@@ -894,437 +477,12 @@ public final class NDArray {
     return binary(op, scalar(dtype, scalar));
   }
 
-  private static void binaryInto(BinaryOp op, NDArray a, NDArray b, NDArray out) {
-    if (out.size == 0) {
-      return;
-    }
-    if (out.size <= SMALL && a.size == out.size && (b.size == out.size || b.size == 1)
-        && a.isContiguous() && b.isContiguous() && out.isContiguous()) {
-      // Small contiguous operands (the second possibly a scalar): one row, no iteration plan.
-      int bs = b.size == out.size ? 1 : 0;
-      if (out.d != null) {
-        binaryRow(op, a.d, a.offset, 1, b.d, b.offset, bs, out.d, out.offset, 1, out.size);
-      } else {
-        binaryRow(op, a.f, a.offset, 1, b.f, b.offset, bs, out.f, out.offset, 1, out.size);
-      }
-      return;
-    }
-    Plan p = new Plan(out.shape, broadcastStrides(a, out.shape), broadcastStrides(b, out.shape),
-        out.strides);
-    int n = p.inner();
-    int as = p.innerStride(0);
-    int bs = p.innerStride(1);
-    int os = p.innerStride(2);
-    int rows = p.rows();
-    int[] base = {a.offset, b.offset, out.offset};
-    if (rows == 1) {
-      // One long row (contiguous operands): split the row itself across threads.
-      Parallel.forRange(n, op == BinaryOp.POW ? 16 : 1, (i0, i1) -> {
-        if (out.d != null) {
-          binaryRow(op, a.d, base[0] + i0 * as, as, b.d, base[1] + i0 * bs, bs, out.d,
-              base[2] + i0 * os, os, i1 - i0);
-        } else {
-          binaryRow(op, a.f, base[0] + i0 * as, as, b.f, base[1] + i0 * bs, bs, out.f,
-              base[2] + i0 * os, os, i1 - i0);
-        }
-      });
-      return;
-    }
-    long cost = (long) n * (op == BinaryOp.POW ? 16 : 1);
-    Parallel.forRange(rows, cost, (r0, r1) -> {
-      int[] offs = new int[3];
-      for (int r = r0; r < r1; r++) {
-        p.rowOffsets(r, base, offs);
-        if (out.d != null) {
-          binaryRow(op, a.d, offs[0], as, b.d, offs[1], bs, out.d, offs[2], os, n);
-        } else {
-          binaryRow(op, a.f, offs[0], as, b.f, offs[1], bs, out.f, offs[2], os, n);
-        }
-      }
-    });
-  }
-
-  private static double applyBinary(BinaryOp op, double x, double y) {
-    switch (op) {
-      case ADD:
-        return x + y;
-      case SUB:
-        return x - y;
-      case MUL:
-        return x * y;
-      case DIV:
-        return x / y;
-      case POW:
-        return Math.pow(x, y);
-      case MAX:
-        return x != x || y != y ? Double.NaN : Math.max(x, y);
-      case MIN:
-        return x != x || y != y ? Double.NaN : Math.min(x, y);
-      case EQ:
-        return x == y ? 1 : 0;
-      case NE:
-        return x != y ? 1 : 0;
-      case LT:
-        return x < y ? 1 : 0;
-      case LE:
-        return x <= y ? 1 : 0;
-      case GT:
-        return x > y ? 1 : 0;
-      case GE:
-        return x >= y ? 1 : 0;
-      default:
-        throw new AssertionError(op);
-    }
-  }
-
-  /**
-   * The common unit-stride cases with one offset for all operands ({@code bScalar >= 0}: b is
-   * the scalar {@code b[bScalar]}). Indexing every array with the same {@code i} lets C2
-   * vectorise the loop: with different offsets it must assume the arrays may overlap.
-   */
-  private static boolean sameOffsetRow(BinaryOp op, double[] a, double[] b, int bScalar, double[] o, int off, int n) {
-    int end = off + n;
-    if (bScalar < 0) {
-      switch (op) {
-        case ADD:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] + b[i];
-          }
-          return true;
-        case SUB:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] - b[i];
-          }
-          return true;
-        case MUL:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] * b[i];
-          }
-          return true;
-        case DIV:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] / b[i];
-          }
-          return true;
-        default:
-          return false;
-      }
-    }
-    double c = b[bScalar];
-    switch (op) {
-      case ADD:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] + c;
-        }
-        return true;
-      case SUB:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] - c;
-        }
-        return true;
-      case MUL:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] * c;
-        }
-        return true;
-      case DIV:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] / c;
-        }
-        return true;
-      case GT:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] > c ? 1 : 0;
-        }
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  private static void binaryRow(
-      BinaryOp op, double[] a, int ao, int as, double[] b, int bo, int bs, double[] o, int oo,
-      int os, int n) {
-    if (as == 1 && os == 1 && ao == oo && ((bs == 1 && bo == ao) || bs == 0)
-        && sameOffsetRow(op, a, b, bs == 0 ? bo : -1, o, oo, n)) {
-      return;
-    }
-    if (as == 1 && os == 1 && (bs == 1 || bs == 0)) {
-      if (bs == 1) {
-        switch (op) {
-          case ADD:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] + b[bo + i];
-            }
-            return;
-          case SUB:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] - b[bo + i];
-            }
-            return;
-          case MUL:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] * b[bo + i];
-            }
-            return;
-          case DIV:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] / b[bo + i];
-            }
-            return;
-          case GT:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] > b[bo + i] ? 1 : 0;
-            }
-            return;
-          case EQ:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] == b[bo + i] ? 1 : 0;
-            }
-            return;
-          default:
-            break;
-        }
-      } else {
-        double s = b[bo];
-        switch (op) {
-          case ADD:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] + s;
-            }
-            return;
-          case SUB:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] - s;
-            }
-            return;
-          case MUL:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] * s;
-            }
-            return;
-          case DIV:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] / s;
-            }
-            return;
-          case GT:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] > s ? 1 : 0;
-            }
-            return;
-          case LT:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] < s ? 1 : 0;
-            }
-            return;
-          case EQ:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] == s ? 1 : 0;
-            }
-            return;
-          default:
-            break;
-        }
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      o[oo + i * os] = applyBinary(op, a[ao + i * as], b[bo + i * bs]);
-    }
-  }
-
-  /**
-   * The common unit-stride cases with one offset for all operands ({@code bScalar >= 0}: b is
-   * the scalar {@code b[bScalar]}). Indexing every array with the same {@code i} lets C2
-   * vectorise the loop: with different offsets it must assume the arrays may overlap.
-   */
-  private static boolean sameOffsetRow(BinaryOp op, float[] a, float[] b, int bScalar, float[] o, int off, int n) {
-    int end = off + n;
-    if (bScalar < 0) {
-      switch (op) {
-        case ADD:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] + b[i];
-          }
-          return true;
-        case SUB:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] - b[i];
-          }
-          return true;
-        case MUL:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] * b[i];
-          }
-          return true;
-        case DIV:
-          for (int i = off; i < end; i++) {
-            o[i] = a[i] / b[i];
-          }
-          return true;
-        default:
-          return false;
-      }
-    }
-    float c = b[bScalar];
-    switch (op) {
-      case ADD:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] + c;
-        }
-        return true;
-      case SUB:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] - c;
-        }
-        return true;
-      case MUL:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] * c;
-        }
-        return true;
-      case DIV:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] / c;
-        }
-        return true;
-      case GT:
-        for (int i = off; i < end; i++) {
-          o[i] = a[i] > c ? 1f : 0f;
-        }
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  private static void binaryRow(
-      BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo,
-      int os, int n) {
-    if (as == 1 && os == 1 && ao == oo && ((bs == 1 && bo == ao) || bs == 0)
-        && sameOffsetRow(op, a, b, bs == 0 ? bo : -1, o, oo, n)) {
-      return;
-    }
-    if (as == 1 && os == 1 && (bs == 1 || bs == 0)) {
-      if (bs == 1) {
-        switch (op) {
-          case ADD:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] + b[bo + i];
-            }
-            return;
-          case SUB:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] - b[bo + i];
-            }
-            return;
-          case MUL:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] * b[bo + i];
-            }
-            return;
-          case DIV:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] / b[bo + i];
-            }
-            return;
-          case GT:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] > b[bo + i] ? 1 : 0;
-            }
-            return;
-          case EQ:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] == b[bo + i] ? 1 : 0;
-            }
-            return;
-          default:
-            break;
-        }
-      } else {
-        float s = b[bo];
-        switch (op) {
-          case ADD:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] + s;
-            }
-            return;
-          case SUB:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] - s;
-            }
-            return;
-          case MUL:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] * s;
-            }
-            return;
-          case DIV:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] / s;
-            }
-            return;
-          case GT:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] > s ? 1 : 0;
-            }
-            return;
-          case LT:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] < s ? 1 : 0;
-            }
-            return;
-          case EQ:
-            for (int i = 0; i < n; i++) {
-              o[oo + i] = a[ao + i] == s ? 1 : 0;
-            }
-            return;
-          default:
-            break;
-        }
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      o[oo + i * os] = (float) applyBinary(op, a[ao + i * as], b[bo + i * bs]);
-    }
-  }
-
   /**
    * Elementwise choice: {@code cond != 0 ? a : b}, all three broadcast together. {@code a} and
    * {@code b} must share a floating dtype; {@code cond} may have any dtype.
    */
   public static NDArray where(NDArray cond, NDArray a, NDArray b) {
-    a.checkSameFloat("where", b);
-    int[] s = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
-    NDArray c = cond.astype(a.dtype);
-    NDArray out = zeros(a.dtype, s);
-    if (out.size == 0) {
-      return out;
-    }
-    Plan p = new Plan(s, broadcastStrides(c, s), broadcastStrides(a, s), broadcastStrides(b, s),
-        out.strides);
-    int n = p.inner();
-    int cs = p.innerStride(0);
-    int as = p.innerStride(1);
-    int bs = p.innerStride(2);
-    int os = p.innerStride(3);
-    int[] offs = new int[4];
-    int[] base = {c.offset, a.offset, b.offset, out.offset};
-    for (int r = 0, rows = p.rows(); r < rows; r++) {
-      p.rowOffsets(r, base, offs);
-      if (out.d != null) {
-        for (int i = 0; i < n; i++) {
-          out.d[offs[3] + i * os] =
-              c.d[offs[0] + i * cs] != 0 ? a.d[offs[1] + i * as] : b.d[offs[2] + i * bs];
-        }
-      } else {
-        for (int i = 0; i < n; i++) {
-          out.f[offs[3] + i * os] =
-              c.f[offs[0] + i * cs] != 0 ? a.f[offs[1] + i * as] : b.f[offs[2] + i * bs];
-        }
-      }
-    }
-    return out;
+    return Pointwise.where(cond, a, b);
   }
 
   // ---------------------------------------------------------------- in-place (optimisers only)
@@ -1334,71 +492,21 @@ public final class NDArray {
    * version counter. For optimisers and initialisers.
    */
   public void applyInPlace(BinaryOp op, NDArray other) {
-    String name = op.name().toLowerCase(java.util.Locale.ROOT) + "_";
-    checkSameFloat(name, other);
-    if (!Shapes.broadcastsTo(other.shape, shape)) {
-      throw new ShapeException(
-          name + ": shape " + Shapes.str(other.shape) + " cannot be broadcast to "
-              + Shapes.str(shape));
-    }
-    checkWritable(name);
-    binaryInto(op, this, other, this);
-    version.value++;
-  }
-
-  /**
-   * Rejects in-place writes into a view where several elements share one storage location (a
-   * broadcast view made by {@link #expand}, stride 0 along a dimension of size > 1): the kernels
-   * would update that location once per element, e.g. multiplying it n times.
-   */
-  private void checkWritable(String op) {
-    for (int i = 0; i < shape.length; i++) {
-      if (shape[i] > 1 && strides[i] == 0) {
-        throw new ShapeException(
-            op + ": cannot write in place into a broadcast view (shape " + Shapes.str(shape)
-                + ", strides " + Arrays.toString(strides) + "): several elements share one memory"
-                + " location; write into a contiguous copy instead");
-      }
-    }
+    Pointwise.applyInPlace(op, this, other);
   }
 
   /** {@code this += alpha * x} in place (same shape), bumping the version counter. */
   public void axpyInPlace(double alpha, NDArray x) {
-    checkSameFloat("axpy_", x);
-    if (!Arrays.equals(shape, x.shape)) {
-      throw new ShapeException(
-          "axpy_: shapes differ: " + Shapes.str(shape) + " and " + Shapes.str(x.shape));
-    }
-    if (isContiguous() && x.isContiguous()) {
-      if (d != null) {
-        for (int i = 0; i < size; i++) {
-          d[offset + i] += alpha * x.d[x.offset + i];
-        }
-      } else {
-        float fa = (float) alpha;
-        for (int i = 0; i < size; i++) {
-          f[offset + i] += fa * x.f[x.offset + i];
-        }
-      }
-      version.value++;
-    } else {
-      applyInPlace(BinaryOp.ADD, x.binary(BinaryOp.MUL, alpha));
-    }
+    Pointwise.axpyInPlace(this, alpha, x);
   }
 
   /** Copies {@code src} (broadcast, any dtype) into this array in place, bumping the version. */
   public void assign(NDArray src) {
-    if (!Shapes.broadcastsTo(src.shape, shape)) {
-      throw new ShapeException(
-          "copy_: shape " + Shapes.str(src.shape) + " cannot be broadcast to " + Shapes.str(shape));
-    }
-    checkWritable("copy_");
-    NDArray s = src.storageOverlaps(this) ? src.copy() : src;
-    copyInto(s, this);
-    version.value++;
+    Pointwise.assign(this, src);
   }
 
-  private boolean storageOverlaps(NDArray o) {
+  /** True when {@code o} is a view of this array's storage (or this array itself). */
+  boolean sharesStorage(NDArray o) {
     return (d != null && d == o.d) || (f != null && f == o.f) || (l != null && l == o.l);
   }
 
@@ -1426,205 +534,7 @@ public final class NDArray {
    * @throws ShapeException for a bad axis, or max/min over an empty dimension
    */
   public NDArray reduce(ReduceOp op, int[] axes, boolean keepDims) {
-    String name = op.name().toLowerCase(java.util.Locale.ROOT);
-    requireFloat(name);
-    int[] ax = Shapes.axes(name, axes, shape.length);
-    int[] outShape = Shapes.reduced(shape, ax, keepDims);
-    boolean[] red = new boolean[shape.length];
-    int reduceCount = 1;
-    for (int a : ax) {
-      red[a] = true;
-      reduceCount *= shape[a];
-    }
-    if (reduceCount == 0 && op != ReduceOp.SUM && Shapes.numel(outShape) > 0) {
-      throw new ShapeException(
-          name + ": cannot reduce an empty dimension of shape " + Shapes.str(shape)
-              + " over axes " + Arrays.toString(ax) + " (no identity for " + name + ")");
-    }
-    NDArray out = zeros(dtype, outShape);
-    int m = out.size;
-    if (m == 0) {
-      return out;
-    }
-    if (reduceCount == 0) {
-      return out;
-    }
-    // Fast path: contiguous and the reduced axes are a leading prefix: accumulate whole rows.
-    boolean prefix = true;
-    for (int i = 0; i < ax.length; i++) {
-      if (ax[i] != i) {
-        prefix = false;
-        break;
-      }
-    }
-    NDArray src;
-    if (prefix && isContiguous() && ax.length < shape.length) {
-      src = this;
-      reducePrefix(op, src, reduceCount, m, out);
-      return out;
-    }
-    // General: move kept axes first, reduced axes last, make contiguous, reduce rows.
-    int[] perm = new int[shape.length];
-    int j = 0;
-    for (int i = 0; i < shape.length; i++) {
-      if (!red[i]) {
-        perm[j++] = i;
-      }
-    }
-    for (int a : ax) {
-      perm[j++] = a;
-    }
-    src = permute(perm).contiguous();
-    final NDArray s = src;
-    final int rc = reduceCount;
-    Parallel.forRange(m, rc, (r0, r1) -> {
-      for (int r = r0; r < r1; r++) {
-        int base = s.offset + r * rc;
-        if (s.d != null) {
-          out.d[r] = reduceRow(op, s.d, base, rc);
-        } else {
-          out.f[r] = (float) reduceRow(op, s.f, base, rc);
-        }
-      }
-    });
-    return out;
-  }
-
-  private static double reduceRow(ReduceOp op, double[] x, int o, int n) {
-    switch (op) {
-      case SUM: {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-          s0 += x[o + i];
-          s1 += x[o + i + 1];
-          s2 += x[o + i + 2];
-          s3 += x[o + i + 3];
-        }
-        for (; i < n; i++) {
-          s0 += x[o + i];
-        }
-        return (s0 + s1) + (s2 + s3);
-      }
-      case MAX: {
-        double m = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-          double v = x[o + i];
-          if (v != v) {
-            return v;
-          }
-          m = v > m ? v : m;
-        }
-        return m;
-      }
-      default: {
-        double m = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-          double v = x[o + i];
-          if (v != v) {
-            return v;
-          }
-          m = v < m ? v : m;
-        }
-        return m;
-      }
-    }
-  }
-
-  private static double reduceRow(ReduceOp op, float[] x, int o, int n) {
-    switch (op) {
-      case SUM: {
-        // float32 sums accumulate in double: summation order errors would otherwise grow with n.
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-          s += x[o + i];
-        }
-        return s;
-      }
-      case MAX: {
-        float m = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-          float v = x[o + i];
-          if (v != v) {
-            return v;
-          }
-          m = v > m ? v : m;
-        }
-        return m;
-      }
-      default: {
-        float m = Float.POSITIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-          float v = x[o + i];
-          if (v != v) {
-            return v;
-          }
-          m = v < m ? v : m;
-        }
-        return m;
-      }
-    }
-  }
-
-  /** Reduces the leading {@code r} "rows" of a contiguous array into {@code m} outputs. */
-  private static void reducePrefix(ReduceOp op, NDArray s, int r, int m, NDArray out) {
-    Parallel.forRange(m, r, (c0, c1) -> {
-      if (s.d != null) {
-        double[] x = s.d;
-        double[] o = out.d;
-        for (int j = c0; j < c1; j++) {
-          o[j] = x[s.offset + j];
-        }
-        for (int i = 1; i < r; i++) {
-          int base = s.offset + i * m;
-          switch (op) {
-            case SUM:
-              for (int j = c0; j < c1; j++) {
-                o[j] += x[base + j];
-              }
-              break;
-            case MAX:
-              for (int j = c0; j < c1; j++) {
-                o[j] = applyBinary(BinaryOp.MAX, o[j], x[base + j]);
-              }
-              break;
-            default:
-              for (int j = c0; j < c1; j++) {
-                o[j] = applyBinary(BinaryOp.MIN, o[j], x[base + j]);
-              }
-          }
-        }
-      } else {
-        float[] x = s.f;
-        float[] o = out.f;
-        if (op == ReduceOp.SUM) {
-          double[] acc = new double[c1 - c0];
-          for (int i = 0; i < r; i++) {
-            int base = s.offset + i * m;
-            for (int j = c0; j < c1; j++) {
-              acc[j - c0] += x[base + j];
-            }
-          }
-          for (int j = c0; j < c1; j++) {
-            o[j] = (float) acc[j - c0];
-          }
-          return;
-        }
-        for (int j = c0; j < c1; j++) {
-          o[j] = x[s.offset + j];
-        }
-        for (int i = 1; i < r; i++) {
-          int base = s.offset + i * m;
-          BinaryOp bo = op == ReduceOp.MAX ? BinaryOp.MAX : BinaryOp.MIN;
-          for (int j = c0; j < c1; j++) {
-            o[j] = (float) applyBinary(bo, o[j], x[base + j]);
-          }
-        }
-      }
-    });
+    return Reductions.reduce(this, op, axes, keepDims);
   }
 
   /**
@@ -1632,50 +542,10 @@ public final class NDArray {
    * the first one on ties. {@code axis == null} means over all elements (a 0-d result).
    */
   public NDArray argReduce(boolean max, Integer axis, boolean keepDims) {
-    String name = max ? "argmax" : "argmin";
-    requireFloat(name);
-    NDArray src;
-    int[] outShape;
-    int n;
-    if (axis == null) {
-      src = contiguous();
-      n = size;
-      outShape = keepDims ? Shapes.reduced(shape, Shapes.axes(name, null, shape.length), true) : new int[0];
-    } else {
-      int a = Shapes.axis(name, axis, shape.length);
-      int[] perm = new int[shape.length];
-      int j = 0;
-      for (int i = 0; i < shape.length; i++) {
-        if (i != a) {
-          perm[j++] = i;
-        }
-      }
-      perm[j] = a;
-      src = permute(perm).contiguous();
-      n = shape[a];
-      outShape = Shapes.reduced(shape, new int[] {a}, keepDims);
-    }
-    if (n == 0) {
-      throw new ShapeException(name + ": cannot reduce an empty dimension of shape " + Shapes.str(shape));
-    }
-    NDArray out = zeros(DType.INT64, outShape);
-    for (int r = 0; r < out.size; r++) {
-      int base = src.offset + r * n;
-      int best = 0;
-      double bv = src.d != null ? src.d[base] : src.f[base];
-      for (int i = 1; i < n && bv == bv; i++) {
-        double v = src.d != null ? src.d[base + i] : src.f[base + i];
-        if (v != v || (max ? v > bv : v < bv)) {
-          best = i;
-          bv = v;
-        }
-      }
-      out.l[r] = best;
-    }
-    return out;
+    return Reductions.argReduce(this, max, axis, keepDims);
   }
 
-  // ---------------------------------------------------------------- matmul
+  // ---------------------------------------------------------------- matmul, joining, indexing
 
   /**
    * Matrix product of two arrays of rank at least 2: the last two dimensions multiply as
@@ -1684,115 +554,8 @@ public final class NDArray {
    * @throws ShapeException when inner dimensions differ or batch dimensions do not broadcast
    */
   public NDArray matmul(NDArray b) {
-    checkSameFloat("matmul", b);
-    NDArray a = this;
-    if (a.rank() < 2 || b.rank() < 2) {
-      throw new ShapeException(
-          "matmul: NDArray.matmul needs rank >= 2, got " + Shapes.str(a.shape) + " @ "
-              + Shapes.str(b.shape));
-    }
-    int m = a.shape[a.rank() - 2];
-    int k = a.shape[a.rank() - 1];
-    int k2 = b.shape[b.rank() - 2];
-    int n = b.shape[b.rank() - 1];
-    if (k != k2) {
-      throw new ShapeException(
-          "matmul: inner dimensions differ: " + Shapes.str(a.shape) + " @ " + Shapes.str(b.shape)
-              + " (" + k + " != " + k2 + ")");
-    }
-    int[] aBatch = Arrays.copyOf(a.shape, a.rank() - 2);
-    int[] bBatch = Arrays.copyOf(b.shape, b.rank() - 2);
-    int[] batch;
-    try {
-      batch = Shapes.broadcast("matmul", aBatch, bBatch);
-    } catch (ShapeException e) {
-      throw new ShapeException(
-          "matmul: batch dimensions cannot be broadcast together: " + Shapes.str(a.shape) + " @ "
-              + Shapes.str(b.shape));
-    }
-    int[] outShape = Arrays.copyOf(batch, batch.length + 2);
-    outShape[batch.length] = m;
-    outShape[batch.length + 1] = n;
-    NDArray out = zeros(dtype, outShape);
-    if (out.size == 0) {
-      return out;
-    }
-    MatLayout la = MatLayout.of(a);
-    MatLayout lb = MatLayout.of(b);
-    NDArray aa = la == null ? a.contiguous() : a;
-    NDArray bb = lb == null ? b.contiguous() : b;
-    if (la == null) {
-      la = MatLayout.of(aa);
-    }
-    if (lb == null) {
-      lb = MatLayout.of(bb);
-    }
-    int[] aBs = batchStrides(aa, batch);
-    int[] bBs = batchStrides(bb, batch);
-    int nb = Shapes.numel(batch);
-    int[] idx = new int[batch.length];
-    for (int t = 0; t < nb; t++) {
-      int ao = aa.offset;
-      int bo = bb.offset;
-      for (int i = 0; i < batch.length; i++) {
-        ao += idx[i] * aBs[i];
-        bo += idx[i] * bBs[i];
-      }
-      int co = t * m * n;
-      if (dtype == DType.FLOAT64) {
-        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, out.d, co, n, false);
-      } else {
-        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, out.f, co, n, false);
-      }
-      for (int i = batch.length - 1; i >= 0; i--) {
-        if (++idx[i] < batch[i]) {
-          break;
-        }
-        idx[i] = 0;
-      }
-    }
-    return out;
+    return MatmulDispatch.matmul(this, b);
   }
-
-  private static int[] batchStrides(NDArray a, int[] batch) {
-    int r = a.rank() - 2;
-    int lead = batch.length - r;
-    int[] st = new int[batch.length];
-    for (int i = 0; i < r; i++) {
-      st[lead + i] = a.shape[i] == 1 ? 0 : a.strides[i];
-    }
-    return st;
-  }
-
-  /** How the last two dimensions of an array map onto a BLAS-style matrix (or null if they don't). */
-  private static final class MatLayout {
-    final boolean trans;
-    final int ld;
-
-    private MatLayout(boolean trans, int ld) {
-      this.trans = trans;
-      this.ld = ld;
-    }
-
-    static MatLayout of(NDArray x) {
-      int r = x.rank();
-      int rows = x.shape[r - 2];
-      int cols = x.shape[r - 1];
-      int sr = rows == 1 ? Math.max(cols, 1) : x.strides[r - 2];
-      int sc = cols == 1 ? 1 : x.strides[r - 1];
-      if (sc == 1 && sr >= Math.max(cols, 1)) {
-        return new MatLayout(false, sr);
-      }
-      int sr2 = rows == 1 ? 1 : x.strides[r - 2];
-      int sc2 = cols == 1 ? Math.max(rows, 1) : x.strides[r - 1];
-      if (sr2 == 1 && sc2 >= Math.max(rows, 1)) {
-        return new MatLayout(true, sc2);
-      }
-      return null;
-    }
-  }
-
-  // ---------------------------------------------------------------- joining and indexing
 
   /**
    * Joins arrays of one dtype along {@code axis}; all other dimensions must match.
@@ -1800,38 +563,7 @@ public final class NDArray {
    * @throws ShapeException naming the mismatching shapes
    */
   public static NDArray concat(NDArray[] parts, int axis) {
-    if (parts.length == 0) {
-      throw new ShapeException("concat: needs at least one tensor");
-    }
-    NDArray first = parts[0];
-    int a = Shapes.axis("concat", axis, first.rank());
-    int total = 0;
-    for (NDArray p : parts) {
-      if (p.dtype != first.dtype) {
-        throw new DTypeException("concat: dtypes differ: " + first.dtype + " and " + p.dtype);
-      }
-      if (p.rank() != first.rank()) {
-        throw new ShapeException(
-            "concat: ranks differ: " + Shapes.str(first.shape) + " and " + Shapes.str(p.shape));
-      }
-      for (int i = 0; i < p.rank(); i++) {
-        if (i != a && p.shape[i] != first.shape[i]) {
-          throw new ShapeException(
-              "concat: shapes differ outside axis " + a + ": " + Shapes.str(first.shape) + " and "
-                  + Shapes.str(p.shape));
-        }
-      }
-      total += p.shape[a];
-    }
-    int[] s = first.shape.clone();
-    s[a] = total;
-    NDArray out = zeros(first.dtype, s);
-    int pos = 0;
-    for (NDArray p : parts) {
-      copyInto(p, out.slice(a, pos, pos + p.shape[a], 1));
-      pos += p.shape[a];
-    }
-    return out;
+    return Indexing.concat(parts, axis);
   }
 
   /**
@@ -1839,49 +571,12 @@ public final class NDArray {
    * {@code src} (which must have the slice's shape).
    */
   public NDArray sliceScatter(NDArray src, int axis, int start, int end, int step) {
-    NDArray out = copy();
-    NDArray view = out.slice(axis, start, end, step);
-    if (!Arrays.equals(view.shape, src.shape)) {
-      throw new ShapeException(
-          "sliceScatter: source shape " + Shapes.str(src.shape) + " does not match the slice shape "
-              + Shapes.str(view.shape));
-    }
-    copyInto(src, view);
-    return out;
-  }
-
-  private static int checkedIndex(String op, long i, int n, int axis) {
-    long k = i < 0 ? i + n : i;
-    if (k < 0 || k >= n) {
-      throw new ShapeException(
-          op + ": index " + i + " is out of range for dimension " + axis + " of size " + n);
-    }
-    return (int) k;
+    return Indexing.sliceScatter(this, src, axis, start, end, step);
   }
 
   /** Selects entries {@code index} (a 1-d int64 array) along {@code axis}. */
   public NDArray indexSelect(int axis, NDArray index) {
-    int a = Shapes.axis("indexSelect", axis, rank());
-    long[] idx = indexValues("indexSelect", index, true);
-    int[] s = shape.clone();
-    s[a] = idx.length;
-    NDArray out = zeros(dtype, s);
-    if (a == 0 && contiguous) {
-      // Gathering whole rows (batches from a dataset): one array copy per row.
-      int row = shape.length == 0 ? 1 : size / Math.max(shape[0], 1);
-      Object src = storageKey();
-      Object dst = out.storageKey();
-      for (int i = 0; i < idx.length; i++) {
-        int k = checkedIndex("indexSelect", idx[i], shape[a], a);
-        System.arraycopy(src, offset + k * row, dst, i * row, row);
-      }
-      return out;
-    }
-    for (int i = 0; i < idx.length; i++) {
-      int k = checkedIndex("indexSelect", idx[i], shape[a], a);
-      copyInto(slice(a, k, k + 1, 1), out.slice(a, i, i + 1, 1));
-    }
-    return out;
+    return Indexing.indexSelect(this, axis, index);
   }
 
   /**
@@ -1889,32 +584,7 @@ public final class NDArray {
    * (repeated indices accumulate).
    */
   public NDArray indexAdd(int axis, NDArray index, NDArray src) {
-    int a = Shapes.axis("indexAdd", axis, rank());
-    long[] idx = indexValues("indexAdd", index, true);
-    checkSameFloat("indexAdd", src);
-    int[] expect = shape.clone();
-    expect[a] = idx.length;
-    if (!Arrays.equals(expect, src.shape)) {
-      throw new ShapeException(
-          "indexAdd: source shape " + Shapes.str(src.shape) + " should be " + Shapes.str(expect));
-    }
-    NDArray out = copy();
-    for (int i = 0; i < idx.length; i++) {
-      int k = checkedIndex("indexAdd", idx[i], shape[a], a);
-      NDArray dst = out.slice(a, k, k + 1, 1);
-      binaryInto(BinaryOp.ADD, dst, src.slice(a, i, i + 1, 1), dst);
-    }
-    return out;
-  }
-
-  private static long[] indexValues(String op, NDArray index, boolean oneD) {
-    if (index.dtype != DType.INT64) {
-      throw new DTypeException(op + ": index must be int64, got " + index.dtype);
-    }
-    if (oneD && index.rank() != 1) {
-      throw new ShapeException(op + ": index must be 1-d, got shape " + Shapes.str(index.shape));
-    }
-    return index.toLongArray();
+    return Indexing.indexAdd(this, axis, index, src);
   }
 
   /**
@@ -1923,48 +593,7 @@ public final class NDArray {
    * array's rank; its other dimensions must not exceed this array's.
    */
   public NDArray gather(int axis, NDArray index) {
-    int a = Shapes.axis("gather", axis, rank());
-    checkGatherShapes("gather", index, shape, a);
-    long[] idx = indexValues("gather", index, false);
-    NDArray out = zeros(dtype, index.shape);
-    int r = rank();
-    int[] pos = new int[r];
-    for (int t = 0; t < idx.length; t++) {
-      int p = offset;
-      for (int i = 0; i < r; i++) {
-        int c = i == a ? checkedIndex("gather", idx[t], shape[a], a) : pos[i];
-        p += c * strides[i];
-      }
-      if (dtype == DType.FLOAT64) {
-        out.d[t] = d[p];
-      } else if (dtype == DType.FLOAT32) {
-        out.f[t] = f[p];
-      } else {
-        out.l[t] = l[p];
-      }
-      for (int i = r - 1; i >= 0; i--) {
-        if (++pos[i] < index.shape[i]) {
-          break;
-        }
-        pos[i] = 0;
-      }
-    }
-    return out;
-  }
-
-  private static void checkGatherShapes(String op, NDArray index, int[] shape, int a) {
-    if (index.rank() != shape.length) {
-      throw new ShapeException(
-          op + ": index rank " + index.rank() + " differs from tensor rank " + shape.length
-              + " (index " + Shapes.str(index.shape) + ", tensor " + Shapes.str(shape) + ")");
-    }
-    for (int i = 0; i < shape.length; i++) {
-      if (i != a && index.shape[i] > shape[i]) {
-        throw new ShapeException(
-            op + ": index shape " + Shapes.str(index.shape) + " exceeds tensor shape "
-                + Shapes.str(shape) + " in dimension " + i);
-      }
-    }
+    return Indexing.gather(this, axis, index);
   }
 
   /**
@@ -1972,38 +601,7 @@ public final class NDArray {
    * {@code axis == 0}); the inverse of {@link #gather}, accumulating repeated indices.
    */
   public NDArray scatterAdd(int axis, NDArray index, NDArray src) {
-    int a = Shapes.axis("scatterAdd", axis, rank());
-    checkSameFloat("scatterAdd", src);
-    checkGatherShapes("scatterAdd", index, shape, a);
-    if (!Arrays.equals(index.shape, src.shape)) {
-      throw new ShapeException(
-          "scatterAdd: index shape " + Shapes.str(index.shape) + " and source shape "
-              + Shapes.str(src.shape) + " differ");
-    }
-    long[] idx = indexValues("scatterAdd", index, false);
-    NDArray out = copy();
-    NDArray s = src.contiguous();
-    int r = rank();
-    int[] pos = new int[r];
-    for (int t = 0; t < idx.length; t++) {
-      int p = 0;
-      for (int i = 0; i < r; i++) {
-        int c = i == a ? checkedIndex("scatterAdd", idx[t], shape[a], a) : pos[i];
-        p += c * out.strides[i];
-      }
-      if (dtype == DType.FLOAT64) {
-        out.d[p] += s.d[s.offset + t];
-      } else {
-        out.f[p] += s.f[s.offset + t];
-      }
-      for (int i = r - 1; i >= 0; i--) {
-        if (++pos[i] < index.shape[i]) {
-          break;
-        }
-        pos[i] = 0;
-      }
-    }
-    return out;
+    return Indexing.scatterAdd(this, axis, index, src);
   }
 
   @Override

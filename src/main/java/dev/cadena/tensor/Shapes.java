@@ -148,4 +148,93 @@ public final class Shapes {
     }
     return out;
   }
+
+  // ------------------------------------------------------------------ views (for NDArray)
+
+  /** Checks that {@code length} values fill {@code shape} (a valid shape). */
+  static void checkLength(String op, int length, int[] shape) {
+    checkShape(op, shape);
+    int n = numel(shape);
+    if (n != length) {
+      throw new ShapeException(
+          op + ": " + length + " values do not fill shape " + str(shape) + " (" + n
+              + " elements)");
+    }
+  }
+
+  /**
+   * {@code newShape} with its one allowed {@code -1} inferred so that it holds as many elements
+   * as {@code shape}.
+   *
+   * @throws ShapeException for two {@code -1}s, a negative size, or a different element count
+   */
+  static int[] inferShape(String op, int[] newShape, int[] shape) {
+    int size = numel(shape);
+    int[] s = newShape.clone();
+    int infer = -1;
+    long known = 1;
+    for (int i = 0; i < s.length; i++) {
+      if (s[i] == -1) {
+        if (infer >= 0) {
+          throw new ShapeException(op + ": only one dimension can be -1: " + Arrays.toString(newShape));
+        }
+        infer = i;
+      } else if (s[i] < 0) {
+        throw new ShapeException(op + ": negative dimension in " + Arrays.toString(newShape));
+      } else {
+        known *= s[i];
+      }
+    }
+    if (infer >= 0) {
+      if (known == 0 || size % known != 0) {
+        throw new ShapeException(
+            op + ": cannot infer -1 in " + Arrays.toString(newShape) + " for " + size
+                + " elements of shape " + str(shape));
+      }
+      s[infer] = (int) (size / known);
+      known *= s[infer];
+    }
+    if (known != size) {
+      throw new ShapeException(
+          op + ": shape " + str(shape) + " (" + size + " elements) cannot be viewed as "
+              + Arrays.toString(newShape) + " (" + known + " elements)");
+    }
+    return s;
+  }
+
+  /** True when {@code strides} lay {@code shape} out in row-major order without gaps. */
+  static boolean isContiguous(int[] shape, int[] strides) {
+    int s = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      if (shape[i] != 1 && strides[i] != s) {
+        return false;
+      }
+      s *= shape[i];
+    }
+    return true;
+  }
+
+  /** A Python-style slice bound: negative counts from the end, then clamped to {@code [0, n]}. */
+  static int clampIndex(int i, int n) {
+    if (i < 0) {
+      i += n;
+    }
+    return Math.max(0, Math.min(i, n));
+  }
+
+  /**
+   * Rejects in-place writes into a view where several elements share one storage location (a
+   * broadcast view made by {@link NDArray#expand}, stride 0 along a dimension of size > 1): the
+   * kernels would update that location once per element, e.g. multiplying it n times.
+   */
+  static void checkWritable(String op, int[] shape, int[] strides) {
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] > 1 && strides[i] == 0) {
+        throw new ShapeException(
+            op + ": cannot write in place into a broadcast view (shape " + str(shape)
+                + ", strides " + Arrays.toString(strides) + "): several elements share one memory"
+                + " location; write into a contiguous copy instead");
+      }
+    }
+  }
 }

@@ -25,9 +25,5 @@ public enum UnaryOp {
   /** {@code max(x, 0)}. */
   RELU,
   /** {@code -1, 0 or 1}. */
-  SIGN,
-  /** {@code 1} where {@code x > 0}, else {@code 0} (the derivative of relu, taking 0 at 0). */
-  STEP,
-  /** {@code 1 / x}. */
-  RECIPROCAL
+  SIGN
 }

@@ -1,9 +1,19 @@
 /**
- * Numerical kernels on primitive arrays: matrix multiply ({@link dev.cadena.tensor.kernel.Gemm})
- * and the thread pool that splits loops ({@link dev.cadena.tensor.kernel.Parallel}).
+ * Numerical kernels on primitive arrays: matrix multiply ({@link dev.cadena.tensor.kernel.Gemm}),
+ * the row kernels of pointwise ops ({@link dev.cadena.tensor.kernel.UnaryRowsF64}, {@link
+ * dev.cadena.tensor.kernel.BinaryRowsF64}, {@link dev.cadena.tensor.kernel.ConvertRows}) and of
+ * reductions, the plan that walks strided operands as rows ({@link
+ * dev.cadena.tensor.kernel.StridedPlan}), and the thread pool that splits loops ({@link
+ * dev.cadena.tensor.kernel.Parallel}).
  *
  * <p>Nothing here knows about tensors, shapes or graphs: a matrix is an array, an offset and a
- * leading dimension, row-major, as in BLAS. The tensor layer above checks shapes and calls in.
+ * leading dimension, row-major, as in BLAS; a row is an array, an offset, a stride and a length.
+ * The tensor layer above checks shapes and dtypes, splits arrays into rows and calls in. The row
+ * kernels take the op enums ({@link dev.cadena.tensor.UnaryOp}, {@link dev.cadena.tensor.BinaryOp})
+ * to pick their loop, and nothing else from the tensor layer.
+ *
+ * <p>Each float64 kernel ({@code ...F64}) is the only one written by hand; its float32 twin
+ * ({@code ...F32}) is the same source with the element type renamed.
  *
  * <p>Speed: {@code Gemm} uses the incubating Java Vector API when the JVM runs with {@code
  * --add-modules jdk.incubator.vector}; without it, the same results (up to rounding) come from

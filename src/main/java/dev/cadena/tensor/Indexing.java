@@ -1,0 +1,211 @@
+package dev.cadena.tensor;
+
+import java.util.Arrays;
+
+/**
+ * Joining and indexing, behind {@link NDArray#concat}, {@link NDArray#sliceScatter}, {@link
+ * NDArray#indexSelect}, {@link NDArray#indexAdd}, {@link NDArray#gather} and {@link
+ * NDArray#scatterAdd}: shape and index checks, then copies through views (whole slices go
+ * through {@link Pointwise#copyInto}) or element by element through the strides.
+ */
+final class Indexing {
+  private Indexing() {}
+
+  /** See {@link NDArray#concat}. */
+  static NDArray concat(NDArray[] parts, int axis) {
+    if (parts.length == 0) {
+      throw new ShapeException("concat: needs at least one tensor");
+    }
+    NDArray first = parts[0];
+    int a = Shapes.axis("concat", axis, first.rank());
+    int total = 0;
+    for (NDArray p : parts) {
+      if (p.dtype != first.dtype) {
+        throw new DTypeException("concat: dtypes differ: " + first.dtype + " and " + p.dtype);
+      }
+      if (p.rank() != first.rank()) {
+        throw new ShapeException(
+            "concat: ranks differ: " + Shapes.str(first.shape) + " and " + Shapes.str(p.shape));
+      }
+      for (int i = 0; i < p.rank(); i++) {
+        if (i != a && p.shape[i] != first.shape[i]) {
+          throw new ShapeException(
+              "concat: shapes differ outside axis " + a + ": " + Shapes.str(first.shape) + " and "
+                  + Shapes.str(p.shape));
+        }
+      }
+      total += p.shape[a];
+    }
+    int[] s = first.shape.clone();
+    s[a] = total;
+    NDArray out = NDArray.zeros(first.dtype, s);
+    int pos = 0;
+    for (NDArray p : parts) {
+      Pointwise.copyInto(p, out.slice(a, pos, pos + p.shape[a], 1));
+      pos += p.shape[a];
+    }
+    return out;
+  }
+
+  /** See {@link NDArray#sliceScatter}. */
+  static NDArray sliceScatter(NDArray x, NDArray src, int axis, int start, int end, int step) {
+    NDArray out = x.copy();
+    NDArray view = out.slice(axis, start, end, step);
+    if (!Arrays.equals(view.shape, src.shape)) {
+      throw new ShapeException(
+          "sliceScatter: source shape " + Shapes.str(src.shape) + " does not match the slice shape "
+              + Shapes.str(view.shape));
+    }
+    Pointwise.copyInto(src, view);
+    return out;
+  }
+
+  private static int checkedIndex(String op, long i, int n, int axis) {
+    long k = i < 0 ? i + n : i;
+    if (k < 0 || k >= n) {
+      throw new ShapeException(
+          op + ": index " + i + " is out of range for dimension " + axis + " of size " + n);
+    }
+    return (int) k;
+  }
+
+  /** See {@link NDArray#indexSelect}. */
+  static NDArray indexSelect(NDArray x, int axis, NDArray index) {
+    int a = Shapes.axis("indexSelect", axis, x.rank());
+    long[] idx = indexValues("indexSelect", index, true);
+    int[] shape = x.shape;
+    int[] s = shape.clone();
+    s[a] = idx.length;
+    NDArray out = NDArray.zeros(x.dtype, s);
+    if (a == 0 && x.contiguous) {
+      // Gathering whole rows (batches from a dataset): one array copy per row.
+      int row = shape.length == 0 ? 1 : x.size / Math.max(shape[0], 1);
+      Object src = x.storageKey();
+      Object dst = out.storageKey();
+      for (int i = 0; i < idx.length; i++) {
+        int k = checkedIndex("indexSelect", idx[i], shape[a], a);
+        System.arraycopy(src, x.offset + k * row, dst, i * row, row);
+      }
+      return out;
+    }
+    for (int i = 0; i < idx.length; i++) {
+      int k = checkedIndex("indexSelect", idx[i], shape[a], a);
+      Pointwise.copyInto(x.slice(a, k, k + 1, 1), out.slice(a, i, i + 1, 1));
+    }
+    return out;
+  }
+
+  /** See {@link NDArray#indexAdd}. */
+  static NDArray indexAdd(NDArray x, int axis, NDArray index, NDArray src) {
+    int a = Shapes.axis("indexAdd", axis, x.rank());
+    long[] idx = indexValues("indexAdd", index, true);
+    x.checkSameFloat("indexAdd", src);
+    int[] expect = x.shape.clone();
+    expect[a] = idx.length;
+    if (!Arrays.equals(expect, src.shape)) {
+      throw new ShapeException(
+          "indexAdd: source shape " + Shapes.str(src.shape) + " should be " + Shapes.str(expect));
+    }
+    NDArray out = x.copy();
+    for (int i = 0; i < idx.length; i++) {
+      int k = checkedIndex("indexAdd", idx[i], x.shape[a], a);
+      NDArray dst = out.slice(a, k, k + 1, 1);
+      Pointwise.binaryInto(BinaryOp.ADD, dst, src.slice(a, i, i + 1, 1), dst);
+    }
+    return out;
+  }
+
+  private static long[] indexValues(String op, NDArray index, boolean oneD) {
+    if (index.dtype != DType.INT64) {
+      throw new DTypeException(op + ": index must be int64, got " + index.dtype);
+    }
+    if (oneD && index.rank() != 1) {
+      throw new ShapeException(op + ": index must be 1-d, got shape " + Shapes.str(index.shape));
+    }
+    return index.toLongArray();
+  }
+
+  /** See {@link NDArray#gather}. */
+  static NDArray gather(NDArray x, int axis, NDArray index) {
+    int a = Shapes.axis("gather", axis, x.rank());
+    int[] shape = x.shape;
+    checkGatherShapes("gather", index, shape, a);
+    long[] idx = indexValues("gather", index, false);
+    NDArray out = NDArray.zeros(x.dtype, index.shape);
+    int r = x.rank();
+    int[] pos = new int[r];
+    for (int t = 0; t < idx.length; t++) {
+      int p = x.offset;
+      for (int i = 0; i < r; i++) {
+        int c = i == a ? checkedIndex("gather", idx[t], shape[a], a) : pos[i];
+        p += c * x.strides[i];
+      }
+      if (x.dtype == DType.FLOAT64) {
+        out.d[t] = x.d[p];
+      } else if (x.dtype == DType.FLOAT32) {
+        out.f[t] = x.f[p];
+      } else {
+        out.l[t] = x.l[p];
+      }
+      for (int i = r - 1; i >= 0; i--) {
+        if (++pos[i] < index.shape[i]) {
+          break;
+        }
+        pos[i] = 0;
+      }
+    }
+    return out;
+  }
+
+  private static void checkGatherShapes(String op, NDArray index, int[] shape, int a) {
+    if (index.rank() != shape.length) {
+      throw new ShapeException(
+          op + ": index rank " + index.rank() + " differs from tensor rank " + shape.length
+              + " (index " + Shapes.str(index.shape) + ", tensor " + Shapes.str(shape) + ")");
+    }
+    for (int i = 0; i < shape.length; i++) {
+      if (i != a && index.shape[i] > shape[i]) {
+        throw new ShapeException(
+            op + ": index shape " + Shapes.str(index.shape) + " exceeds tensor shape "
+                + Shapes.str(shape) + " in dimension " + i);
+      }
+    }
+  }
+
+  /** See {@link NDArray#scatterAdd}. */
+  static NDArray scatterAdd(NDArray x, int axis, NDArray index, NDArray src) {
+    int a = Shapes.axis("scatterAdd", axis, x.rank());
+    int[] shape = x.shape;
+    x.checkSameFloat("scatterAdd", src);
+    checkGatherShapes("scatterAdd", index, shape, a);
+    if (!Arrays.equals(index.shape, src.shape)) {
+      throw new ShapeException(
+          "scatterAdd: index shape " + Shapes.str(index.shape) + " and source shape "
+              + Shapes.str(src.shape) + " differ");
+    }
+    long[] idx = indexValues("scatterAdd", index, false);
+    NDArray out = x.copy();
+    NDArray s = src.contiguous();
+    int r = x.rank();
+    int[] pos = new int[r];
+    for (int t = 0; t < idx.length; t++) {
+      int p = 0;
+      for (int i = 0; i < r; i++) {
+        int c = i == a ? checkedIndex("scatterAdd", idx[t], shape[a], a) : pos[i];
+        p += c * out.strides[i];
+      }
+      if (x.dtype == DType.FLOAT64) {
+        out.d[p] += s.d[s.offset + t];
+      } else {
+        out.f[p] += s.f[s.offset + t];
+      }
+      for (int i = r - 1; i >= 0; i--) {
+        if (++pos[i] < index.shape[i]) {
+          break;
+        }
+        pos[i] = 0;
+      }
+    }
+    return out;
+  }
+}

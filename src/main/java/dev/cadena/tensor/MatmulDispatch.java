@@ -1,0 +1,123 @@
+package dev.cadena.tensor;
+
+import dev.cadena.tensor.kernel.Gemm;
+import java.util.Arrays;
+
+/**
+ * Batched matrix products, behind {@link NDArray#matmul}: checks the shapes, broadcasts the batch
+ * dimensions, and hands each pair of matrices to {@link Gemm} as BLAS-style arguments (array,
+ * offset, leading dimension, transposed or not), so that transposed and sliced views multiply
+ * without a copy; other layouts are made contiguous first.
+ */
+final class MatmulDispatch {
+  private MatmulDispatch() {}
+
+  /** See {@link NDArray#matmul}. */
+  static NDArray matmul(NDArray a, NDArray b) {
+    a.checkSameFloat("matmul", b);
+    if (a.rank() < 2 || b.rank() < 2) {
+      throw new ShapeException(
+          "matmul: NDArray.matmul needs rank >= 2, got " + Shapes.str(a.shape) + " @ "
+              + Shapes.str(b.shape));
+    }
+    int m = a.shape[a.rank() - 2];
+    int k = a.shape[a.rank() - 1];
+    int k2 = b.shape[b.rank() - 2];
+    int n = b.shape[b.rank() - 1];
+    if (k != k2) {
+      throw new ShapeException(
+          "matmul: inner dimensions differ: " + Shapes.str(a.shape) + " @ " + Shapes.str(b.shape)
+              + " (" + k + " != " + k2 + ")");
+    }
+    int[] aBatch = Arrays.copyOf(a.shape, a.rank() - 2);
+    int[] bBatch = Arrays.copyOf(b.shape, b.rank() - 2);
+    int[] batch;
+    try {
+      batch = Shapes.broadcast("matmul", aBatch, bBatch);
+    } catch (ShapeException e) {
+      throw new ShapeException(
+          "matmul: batch dimensions cannot be broadcast together: " + Shapes.str(a.shape) + " @ "
+              + Shapes.str(b.shape));
+    }
+    int[] outShape = Arrays.copyOf(batch, batch.length + 2);
+    outShape[batch.length] = m;
+    outShape[batch.length + 1] = n;
+    NDArray out = NDArray.zeros(a.dtype, outShape);
+    if (out.size == 0) {
+      return out;
+    }
+    MatLayout la = MatLayout.of(a);
+    MatLayout lb = MatLayout.of(b);
+    NDArray aa = la == null ? a.contiguous() : a;
+    NDArray bb = lb == null ? b.contiguous() : b;
+    if (la == null) {
+      la = MatLayout.of(aa);
+    }
+    if (lb == null) {
+      lb = MatLayout.of(bb);
+    }
+    int[] aBs = batchStrides(aa, batch);
+    int[] bBs = batchStrides(bb, batch);
+    int nb = Shapes.numel(batch);
+    int[] idx = new int[batch.length];
+    for (int t = 0; t < nb; t++) {
+      int ao = aa.offset;
+      int bo = bb.offset;
+      for (int i = 0; i < batch.length; i++) {
+        ao += idx[i] * aBs[i];
+        bo += idx[i] * bBs[i];
+      }
+      int co = t * m * n;
+      if (a.dtype == DType.FLOAT64) {
+        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, out.d, co, n, false);
+      } else {
+        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, out.f, co, n, false);
+      }
+      for (int i = batch.length - 1; i >= 0; i--) {
+        if (++idx[i] < batch[i]) {
+          break;
+        }
+        idx[i] = 0;
+      }
+    }
+    return out;
+  }
+
+  private static int[] batchStrides(NDArray a, int[] batch) {
+    int r = a.rank() - 2;
+    int lead = batch.length - r;
+    int[] st = new int[batch.length];
+    for (int i = 0; i < r; i++) {
+      st[lead + i] = a.shape[i] == 1 ? 0 : a.strides[i];
+    }
+    return st;
+  }
+
+  /** How the last two dimensions of an array map onto a BLAS-style matrix (or null if they don't). */
+  private static final class MatLayout {
+    final boolean trans;
+    final int ld;
+
+    private MatLayout(boolean trans, int ld) {
+      this.trans = trans;
+      this.ld = ld;
+    }
+
+    static MatLayout of(NDArray x) {
+      int r = x.rank();
+      int rows = x.shape[r - 2];
+      int cols = x.shape[r - 1];
+      int sr = rows == 1 ? Math.max(cols, 1) : x.strides[r - 2];
+      int sc = cols == 1 ? 1 : x.strides[r - 1];
+      if (sc == 1 && sr >= Math.max(cols, 1)) {
+        return new MatLayout(false, sr);
+      }
+      int sr2 = rows == 1 ? 1 : x.strides[r - 2];
+      int sc2 = cols == 1 ? Math.max(rows, 1) : x.strides[r - 1];
+      if (sr2 == 1 && sc2 >= Math.max(rows, 1)) {
+        return new MatLayout(true, sc2);
+      }
+      return null;
+    }
+  }
+}

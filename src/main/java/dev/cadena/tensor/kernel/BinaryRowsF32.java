@@ -1,0 +1,482 @@
+// GENERATED from BinaryRowsF64.java (rules of issue 8); deleted at merge
+package dev.cadena.tensor.kernel;
+
+import dev.cadena.tensor.BinaryOp;
+
+/**
+ * Pointwise functions of two operands over a row: {@code o[oo + i*os] = op(a[ao + i*as], b[bo +
+ * i*bs])} for {@code i < n}, where a stride of 0 repeats one element (a broadcast operand, or a
+ * scalar). The tensor layer splits broadcast arrays into rows with a {@link StridedPlan}.
+ *
+ * <p>Each op is one method with its arithmetic written once per row layout, the layout decided
+ * once per row by {@link #layout}:
+ *
+ * <ul>
+ *   <li>{@code SAME}: unit strides and one offset for a, b and o; {@code SAME_SCALAR}: the same
+ *       with b a single value. Every access uses the same index {@code i}, the only form C2
+ *       vectorises: with different offsets it must assume that the arrays overlap. Arithmetic
+ *       ops only (add, sub, mul, div, max, min).
+ *   <li>{@code UNIT}, {@code UNIT_SCALAR}: unit strides at different offsets (a bias row added
+ *       to each row of a matrix, say): not vectorised, but unrolled without range checks.
+ *   <li>{@code STRIDED}: anything else; the index {@code offset + i*stride} keeps one range check
+ *       per access.
+ * </ul>
+ *
+ * <p>Comparisons give 1 or 0 through a conditional, which C2 does not vectorise by default, so
+ * they have no same-offset form; pow costs far more than its addressing and has only the strided
+ * loop. Add, sub, mul and div compute in the element type, which gives the same result as
+ * computing in 64 bits and rounding once.
+ *
+ * <p>Both dtypes' versions are one source: the class for 32-bit floats is generated at build
+ * time from the one for 64-bit floats (the element type renamed, literals suffixed), which is the
+ * only one edited by hand. Every loop is monomorphic over primitive arrays.
+ */
+public final class BinaryRowsF32 {
+  /** Unit strides; a, b and o start at one offset. */
+  private static final int SAME = 0;
+  /** Unit strides for a and o, which start at one offset; b is one value. */
+  private static final int SAME_SCALAR = 1;
+  /** Unit strides. */
+  private static final int UNIT = 2;
+  /** Unit strides for a and o; b is one value. */
+  private static final int UNIT_SCALAR = 3;
+  /** Any other strides. */
+  private static final int STRIDED = 4;
+
+  private BinaryRowsF32() {}
+
+  /** {@code o[oo + i*os] = op(a[ao + i*as], b[bo + i*bs])} for {@code 0 <= i < n}. */
+  public static void apply(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (op) {
+      case ADD:
+        add(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      case SUB:
+        sub(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      case MUL:
+        mul(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      case DIV:
+        div(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      case MAX:
+        max(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      case MIN:
+        min(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      case POW:
+        pow(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      case EQ:
+        eq(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      case NE:
+        ne(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      case LT:
+        lt(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      case LE:
+        le(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      case GT:
+        gt(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      case GE:
+        ge(a, ao, as, b, bo, bs, o, oo, os, n);
+        return;
+      default:
+        throw new AssertionError("binary row kernel: no case for " + op);
+    }
+  }
+
+  /** The row's layout: one of SAME, SAME_SCALAR, UNIT, UNIT_SCALAR, STRIDED. */
+  private static int layout(int ao, int as, int bo, int bs, int oo, int os) {
+    if (as != 1 || os != 1 || (bs != 0 && bs != 1)) {
+      return STRIDED;
+    }
+    if (bs == 0) {
+      return ao == oo ? SAME_SCALAR : UNIT_SCALAR;
+    }
+    return ao == oo && bo == oo ? SAME : UNIT;
+  }
+
+  /** {@code a + b}. */
+  private static void add(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (layout(ao, as, bo, bs, oo, os)) {
+      case SAME:
+        for (int i = oo, end = oo + n; i < end; i++) {
+          o[i] = a[i] + b[i];
+        }
+        return;
+      case SAME_SCALAR: {
+        float c = b[bo];
+        for (int i = oo, end = oo + n; i < end; i++) {
+          o[i] = a[i] + c;
+        }
+        return;
+      }
+      case UNIT:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] + b[bo + i];
+        }
+        return;
+      case UNIT_SCALAR: {
+        float c = b[bo];
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] + c;
+        }
+        return;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          o[oo + i * os] = a[ao + i * as] + b[bo + i * bs];
+        }
+    }
+  }
+
+  /** {@code a - b}. */
+  private static void sub(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (layout(ao, as, bo, bs, oo, os)) {
+      case SAME:
+        for (int i = oo, end = oo + n; i < end; i++) {
+          o[i] = a[i] - b[i];
+        }
+        return;
+      case SAME_SCALAR: {
+        float c = b[bo];
+        for (int i = oo, end = oo + n; i < end; i++) {
+          o[i] = a[i] - c;
+        }
+        return;
+      }
+      case UNIT:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] - b[bo + i];
+        }
+        return;
+      case UNIT_SCALAR: {
+        float c = b[bo];
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] - c;
+        }
+        return;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          o[oo + i * os] = a[ao + i * as] - b[bo + i * bs];
+        }
+    }
+  }
+
+  /** {@code a * b}. */
+  private static void mul(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (layout(ao, as, bo, bs, oo, os)) {
+      case SAME:
+        for (int i = oo, end = oo + n; i < end; i++) {
+          o[i] = a[i] * b[i];
+        }
+        return;
+      case SAME_SCALAR: {
+        float c = b[bo];
+        for (int i = oo, end = oo + n; i < end; i++) {
+          o[i] = a[i] * c;
+        }
+        return;
+      }
+      case UNIT:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] * b[bo + i];
+        }
+        return;
+      case UNIT_SCALAR: {
+        float c = b[bo];
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] * c;
+        }
+        return;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          o[oo + i * os] = a[ao + i * as] * b[bo + i * bs];
+        }
+    }
+  }
+
+  /** {@code a / b}. */
+  private static void div(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (layout(ao, as, bo, bs, oo, os)) {
+      case SAME:
+        for (int i = oo, end = oo + n; i < end; i++) {
+          o[i] = a[i] / b[i];
+        }
+        return;
+      case SAME_SCALAR: {
+        float c = b[bo];
+        for (int i = oo, end = oo + n; i < end; i++) {
+          o[i] = a[i] / c;
+        }
+        return;
+      }
+      case UNIT:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] / b[bo + i];
+        }
+        return;
+      case UNIT_SCALAR: {
+        float c = b[bo];
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] / c;
+        }
+        return;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          o[oo + i * os] = a[ao + i * as] / b[bo + i * bs];
+        }
+    }
+  }
+
+  /** {@code the larger of a and b, NaN if either is NaN (Math.max)}. */
+  private static void max(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (layout(ao, as, bo, bs, oo, os)) {
+      case SAME:
+        for (int i = oo, end = oo + n; i < end; i++) {
+          o[i] = Math.max(a[i], b[i]);
+        }
+        return;
+      case SAME_SCALAR: {
+        float c = b[bo];
+        for (int i = oo, end = oo + n; i < end; i++) {
+          o[i] = Math.max(a[i], c);
+        }
+        return;
+      }
+      case UNIT:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = Math.max(a[ao + i], b[bo + i]);
+        }
+        return;
+      case UNIT_SCALAR: {
+        float c = b[bo];
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = Math.max(a[ao + i], c);
+        }
+        return;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          o[oo + i * os] = Math.max(a[ao + i * as], b[bo + i * bs]);
+        }
+    }
+  }
+
+  /** {@code the smaller of a and b, NaN if either is NaN (Math.min)}. */
+  private static void min(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (layout(ao, as, bo, bs, oo, os)) {
+      case SAME:
+        for (int i = oo, end = oo + n; i < end; i++) {
+          o[i] = Math.min(a[i], b[i]);
+        }
+        return;
+      case SAME_SCALAR: {
+        float c = b[bo];
+        for (int i = oo, end = oo + n; i < end; i++) {
+          o[i] = Math.min(a[i], c);
+        }
+        return;
+      }
+      case UNIT:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = Math.min(a[ao + i], b[bo + i]);
+        }
+        return;
+      case UNIT_SCALAR: {
+        float c = b[bo];
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = Math.min(a[ao + i], c);
+        }
+        return;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          o[oo + i * os] = Math.min(a[ao + i * as], b[bo + i * bs]);
+        }
+    }
+  }
+
+  /** {@code a^b} (Math.pow, in 64 bits, rounded once to the element type). */
+  private static void pow(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    for (int i = 0; i < n; i++) {
+      o[oo + i * os] = (float) Math.pow(a[ao + i * as], b[bo + i * bs]);
+    }
+  }
+
+  /** {@code a == b ? 1 : 0}. */
+  private static void eq(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (layout(ao, as, bo, bs, oo, os)) {
+      case SAME:
+      case UNIT:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] == b[bo + i] ? 1 : 0;
+        }
+        return;
+      case SAME_SCALAR:
+      case UNIT_SCALAR: {
+        float c = b[bo];
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] == c ? 1 : 0;
+        }
+        return;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          o[oo + i * os] = a[ao + i * as] == b[bo + i * bs] ? 1 : 0;
+        }
+    }
+  }
+
+  /** {@code a != b ? 1 : 0}. */
+  private static void ne(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (layout(ao, as, bo, bs, oo, os)) {
+      case SAME:
+      case UNIT:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] != b[bo + i] ? 1 : 0;
+        }
+        return;
+      case SAME_SCALAR:
+      case UNIT_SCALAR: {
+        float c = b[bo];
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] != c ? 1 : 0;
+        }
+        return;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          o[oo + i * os] = a[ao + i * as] != b[bo + i * bs] ? 1 : 0;
+        }
+    }
+  }
+
+  /** {@code a < b ? 1 : 0}. */
+  private static void lt(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (layout(ao, as, bo, bs, oo, os)) {
+      case SAME:
+      case UNIT:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] < b[bo + i] ? 1 : 0;
+        }
+        return;
+      case SAME_SCALAR:
+      case UNIT_SCALAR: {
+        float c = b[bo];
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] < c ? 1 : 0;
+        }
+        return;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          o[oo + i * os] = a[ao + i * as] < b[bo + i * bs] ? 1 : 0;
+        }
+    }
+  }
+
+  /** {@code a <= b ? 1 : 0}. */
+  private static void le(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (layout(ao, as, bo, bs, oo, os)) {
+      case SAME:
+      case UNIT:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] <= b[bo + i] ? 1 : 0;
+        }
+        return;
+      case SAME_SCALAR:
+      case UNIT_SCALAR: {
+        float c = b[bo];
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] <= c ? 1 : 0;
+        }
+        return;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          o[oo + i * os] = a[ao + i * as] <= b[bo + i * bs] ? 1 : 0;
+        }
+    }
+  }
+
+  /** {@code a > b ? 1 : 0}. */
+  private static void gt(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (layout(ao, as, bo, bs, oo, os)) {
+      case SAME:
+      case UNIT:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] > b[bo + i] ? 1 : 0;
+        }
+        return;
+      case SAME_SCALAR:
+      case UNIT_SCALAR: {
+        float c = b[bo];
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] > c ? 1 : 0;
+        }
+        return;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          o[oo + i * os] = a[ao + i * as] > b[bo + i * bs] ? 1 : 0;
+        }
+    }
+  }
+
+  /** {@code a >= b ? 1 : 0}. */
+  private static void ge(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+    switch (layout(ao, as, bo, bs, oo, os)) {
+      case SAME:
+      case UNIT:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] >= b[bo + i] ? 1 : 0;
+        }
+        return;
+      case SAME_SCALAR:
+      case UNIT_SCALAR: {
+        float c = b[bo];
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] >= c ? 1 : 0;
+        }
+        return;
+      }
+      default:
+        for (int i = 0; i < n; i++) {
+          o[oo + i * os] = a[ao + i * as] >= b[bo + i * bs] ? 1 : 0;
+        }
+    }
+  }
+
+  /**
+   * {@code o[oo + i*os] = c[co + i*cs] != 0 ? a[ao + i*as] : b[bo + i*bs]} for {@code 0 <= i <
+   * n}: the row kernel of {@code where}, a choice between two operands rather than a function of
+   * them, all three broadcast (any stride, 0 included).
+   */
+  public static void where(float[] c, int co, int cs, float[] a, int ao, int as, float[] b,
+      int bo, int bs, float[] o, int oo, int os, int n) {
+    for (int i = 0; i < n; i++) {
+      o[oo + i * os] = c[co + i * cs] != 0 ? a[ao + i * as] : b[bo + i * bs];
+    }
+  }
+
+  /**
+   * {@code o[oo + i] += alpha * x[xo + i]} for {@code 0 <= i < n} (BLAS axpy, unit strides), the
+   * in-place update of optimisers; {@code alpha} is given in the element type.
+   */
+  public static void axpy(float alpha, float[] x, int xo, float[] o, int oo, int n) {
+    for (int i = 0; i < n; i++) {
+      o[oo + i] += alpha * x[xo + i];
+    }
+  }
+}

@@ -1,0 +1,229 @@
+// GENERATED from UnaryRowsF64.java (rules of issue 8); deleted at merge
+package dev.cadena.tensor.kernel;
+
+import dev.cadena.tensor.UnaryOp;
+
+/**
+ * Pointwise functions of one operand over a row: {@code o[oo + i*os] = op(x[xo + i*xs])} for
+ * {@code i < n}. The tensor layer splits an array into rows with a {@link StridedPlan}.
+ *
+ * <p>Each op is one method with its arithmetic written once per row layout: unit strides (the
+ * common case, a loop the JIT unrolls without range checks) and any strides. NEG and RELU also
+ * have the form where both arrays start at the same offset and every access uses the same index
+ * {@code i}: only then does C2 vectorise, since with different offsets it must assume the arrays
+ * overlap. The transcendental functions (exp, tanh, ...) compute in 64 bits and round the result
+ * once to the element type.
+ *
+ * <p>Both dtypes' versions are one source: the class for 32-bit floats is generated at build
+ * time from the one for 64-bit floats (the element type renamed, literals suffixed), which is the
+ * only one edited by hand. Every loop is monomorphic over primitive arrays.
+ */
+public final class UnaryRowsF32 {
+  private UnaryRowsF32() {}
+
+  /** {@code o[oo + i*os] = op(x[xo + i*xs])} for {@code 0 <= i < n}. */
+  public static void apply(UnaryOp op, float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    switch (op) {
+      case COPY:
+        copy(x, xo, xs, o, oo, os, n);
+        return;
+      case NEG:
+        neg(x, xo, xs, o, oo, os, n);
+        return;
+      case EXP:
+        exp(x, xo, xs, o, oo, os, n);
+        return;
+      case LOG:
+        log(x, xo, xs, o, oo, os, n);
+        return;
+      case SQRT:
+        sqrt(x, xo, xs, o, oo, os, n);
+        return;
+      case ABS:
+        abs(x, xo, xs, o, oo, os, n);
+        return;
+      case SIN:
+        sin(x, xo, xs, o, oo, os, n);
+        return;
+      case COS:
+        cos(x, xo, xs, o, oo, os, n);
+        return;
+      case TANH:
+        tanh(x, xo, xs, o, oo, os, n);
+        return;
+      case SIGMOID:
+        sigmoid(x, xo, xs, o, oo, os, n);
+        return;
+      case RELU:
+        relu(x, xo, xs, o, oo, os, n);
+        return;
+      case SIGN:
+        sign(x, xo, xs, o, oo, os, n);
+        return;
+      default:
+        throw new AssertionError("unary row kernel: no case for " + op);
+    }
+  }
+
+  private static void copy(float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1) {
+      System.arraycopy(x, xo, o, oo, n);
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      o[oo + i * os] = x[xo + i * xs];
+    }
+  }
+
+  private static void neg(float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1 && xo == oo) {
+      for (int i = oo, end = oo + n; i < end; i++) {
+        o[i] = -x[i];
+      }
+    } else if (xs == 1 && os == 1) {
+      for (int i = 0; i < n; i++) {
+        o[oo + i] = -x[xo + i];
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        o[oo + i * os] = -x[xo + i * xs];
+      }
+    }
+  }
+
+  /** {@code max(x, 0)}: Math.max keeps NaN and maps -0 to 0, and vectorises. */
+  private static void relu(float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1 && xo == oo) {
+      for (int i = oo, end = oo + n; i < end; i++) {
+        o[i] = Math.max(x[i], 0.0f);
+      }
+    } else if (xs == 1 && os == 1) {
+      for (int i = 0; i < n; i++) {
+        o[oo + i] = Math.max(x[xo + i], 0.0f);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        o[oo + i * os] = Math.max(x[xo + i * xs], 0.0f);
+      }
+    }
+  }
+
+  private static void abs(float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1) {
+      for (int i = 0; i < n; i++) {
+        o[oo + i] = Math.abs(x[xo + i]);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        o[oo + i * os] = Math.abs(x[xo + i * xs]);
+      }
+    }
+  }
+
+  /** {@code -1, 0 or 1}; NaN stays NaN and -0 stays -0 (Math.signum). */
+  private static void sign(float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1) {
+      for (int i = 0; i < n; i++) {
+        o[oo + i] = Math.signum(x[xo + i]);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        o[oo + i * os] = Math.signum(x[xo + i * xs]);
+      }
+    }
+  }
+
+  private static void exp(float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1) {
+      for (int i = 0; i < n; i++) {
+        o[oo + i] = (float) Math.exp(x[xo + i]);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        o[oo + i * os] = (float) Math.exp(x[xo + i * xs]);
+      }
+    }
+  }
+
+  private static void log(float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1) {
+      for (int i = 0; i < n; i++) {
+        o[oo + i] = (float) Math.log(x[xo + i]);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        o[oo + i * os] = (float) Math.log(x[xo + i * xs]);
+      }
+    }
+  }
+
+  private static void sqrt(float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1) {
+      for (int i = 0; i < n; i++) {
+        o[oo + i] = (float) Math.sqrt(x[xo + i]);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        o[oo + i * os] = (float) Math.sqrt(x[xo + i * xs]);
+      }
+    }
+  }
+
+  private static void sin(float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1) {
+      for (int i = 0; i < n; i++) {
+        o[oo + i] = (float) Math.sin(x[xo + i]);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        o[oo + i * os] = (float) Math.sin(x[xo + i * xs]);
+      }
+    }
+  }
+
+  private static void cos(float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1) {
+      for (int i = 0; i < n; i++) {
+        o[oo + i] = (float) Math.cos(x[xo + i]);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        o[oo + i * os] = (float) Math.cos(x[xo + i * xs]);
+      }
+    }
+  }
+
+  private static void tanh(float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1) {
+      for (int i = 0; i < n; i++) {
+        o[oo + i] = (float) Math.tanh(x[xo + i]);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        o[oo + i * os] = (float) Math.tanh(x[xo + i * xs]);
+      }
+    }
+  }
+
+  private static void sigmoid(float[] x, int xo, int xs, float[] o, int oo, int os, int n) {
+    if (xs == 1 && os == 1) {
+      for (int i = 0; i < n; i++) {
+        o[oo + i] = sigmoid(x[xo + i]);
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        o[oo + i * os] = sigmoid(x[xo + i * xs]);
+      }
+    }
+  }
+
+  /**
+   * {@code 1 / (1 + e^-v)} without overflow: with {@code e = e^-|v|} (at most 1) it is {@code 1 /
+   * (1 + e)} for {@code v >= 0} and {@code e / (1 + e)} otherwise. {@code e} has the type of
+   * Math.exp, so the quotient is computed in 64 bits and rounded once to the element type.
+   */
+  private static float sigmoid(float v) {
+    var e = Math.exp(-Math.abs(v));
+    return (float) (v >= 0 ? 1 / (1 + e) : e / (1 + e));
+  }
+}
