@@ -30,6 +30,9 @@ import dev.cadena.tensor.BinaryOp;
  * time from the one for 64-bit floats (the element type renamed, literals suffixed), which is the
  * only one edited by hand. Every loop is monomorphic over primitive arrays.
  */
+// The (double) casts of Math results are redundant in this file; in the generated float32
+// twin they become the (float) rounding, so they stay.
+@SuppressWarnings("cast")
 public final class BinaryRowsF64 {
   /** Unit strides; a, b and o start at one offset. */
   private static final int SAME = 0;

@@ -17,6 +17,9 @@ import dev.cadena.tensor.UnaryOp;
  * time from the one for 64-bit floats (the element type renamed, literals suffixed), which is the
  * only one edited by hand. Every loop is monomorphic over primitive arrays.
  */
+// The (double) casts of Math results are redundant in this file; in the generated float32
+// twin they become the (float) rounding, so they stay.
+@SuppressWarnings("cast")
 public final class UnaryRowsF64 {
   private UnaryRowsF64() {}
 
