@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.cadena.autograd.AutogradException;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
+import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -222,9 +224,9 @@ class ErrorMessagesTest {
         () -> x.expand(randomInts(rng, rng.nextInt(5), -1, 4)),
         () -> x.flatten(a, b), () -> x.get(randomInts(rng, rank, -4, 4)),
         () -> x.indexSelect(a, Tensor.ofLongs(randomLongs(rng, 3))),
-        () -> x.gather(a, Tensor.fromData(dev.cadena.tensor.NDArray.wrap(randomLongs(rng, x.numel()), shape))),
+        () -> x.gather(a, Tensor.fromData(NDArray.wrap(randomLongs(rng, x.numel()), shape))),
         () -> x.indexAdd(a, Tensor.ofLongs(randomLongs(rng, 1)), Tensor.zeros(shape)),
-        () -> x.scatterAdd(a, Tensor.fromData(dev.cadena.tensor.NDArray.wrap(randomLongs(rng, x.numel()), shape)), x),
+        () -> x.scatterAdd(a, Tensor.fromData(NDArray.wrap(randomLongs(rng, x.numel()), shape)), x),
         () -> x.sliceScatter(x, a, b, c, 1),
         () -> Tensor.concat(List.of(x, Tensor.zeros(randomInts(rng, rank, 0, 3))), a),
         () -> Tensor.stack(List.of(x, x), a),
@@ -241,7 +243,7 @@ class ErrorMessagesTest {
         assertTrue(expected.getMessage() != null && !expected.getMessage().isEmpty(),
             "call " + i + " threw an exception without a message");
       } catch (RuntimeException other) {
-        fail("call " + i + " on shape " + java.util.Arrays.toString(shape) + " with a=" + a + ", b=" + b
+        fail("call " + i + " on shape " + Arrays.toString(shape) + " with a=" + a + ", b=" + b
             + ", c=" + c + " threw " + other, other);
       }
     }

@@ -1,6 +1,7 @@
 package dev.cadena.data;
 
 import dev.cadena.Tensor;
+import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.Images;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
@@ -32,7 +33,7 @@ public final class Augment {
               + " pixels), got " + Shapes.str(images.shape()));
     }
     if (!images.dtype().isFloatingPoint()) {
-      throw new dev.cadena.tensor.DTypeException(
+      throw new DTypeException(
           "randomShift: images must be float32 or float64, got " + images.dtype());
     }
     if (maxShift == 0) {

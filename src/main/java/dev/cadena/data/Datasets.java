@@ -4,6 +4,7 @@ import dev.cadena.Tensor;
 import dev.cadena.io.Mnist;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.NDArray;
+import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /** Splitting datasets, and the embedded MNIST digits as tensors. */
@@ -36,8 +37,8 @@ public final class Datasets {
       order[j] = t;
     }
     int nTest = (int) Math.round(testFraction * n);
-    int[] test = java.util.Arrays.copyOfRange(order, 0, nTest);
-    int[] train = java.util.Arrays.copyOfRange(order, nTest, n);
+    int[] test = Arrays.copyOfRange(order, 0, nTest);
+    int[] train = Arrays.copyOfRange(order, nTest, n);
     TensorDataset.Batch a = data.batch(train);
     TensorDataset.Batch b = data.batch(test);
     return new Split(new TensorDataset(a.x(), a.y()), new TensorDataset(b.x(), b.y()));

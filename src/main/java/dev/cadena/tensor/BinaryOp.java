@@ -1,5 +1,7 @@
 package dev.cadena.tensor;
 
+import java.util.Locale;
+
 /**
  * Elementwise functions of two broadcast arguments, computed by {@link NDArray#binary}.
  * Comparisons give {@code 1} for true and {@code 0} for false in the operands' dtype.
@@ -32,7 +34,7 @@ public enum BinaryOp {
   /** {@code a >= b}. */
   GE;
 
-  private final String opName = name().toLowerCase(java.util.Locale.ROOT);
+  private final String opName = name().toLowerCase(Locale.ROOT);
 
   /** The lower-case name used in error messages, e.g. {@code "add"}. */
   public String opName() {

@@ -1,5 +1,7 @@
 package dev.cadena.tensor;
 
+import java.util.Locale;
+
 /**
  * Element types of a tensor.
  *
@@ -71,7 +73,7 @@ public enum DType {
    * @throws IllegalArgumentException naming the value and the accepted names
    */
   public static DType parse(String name) {
-    switch (name.toLowerCase(java.util.Locale.ROOT)) {
+    switch (name.toLowerCase(Locale.ROOT)) {
       case "float64":
       case "double":
       case "f64":

@@ -1,6 +1,7 @@
 package dev.cadena.tensor;
 
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * An n-dimensional, row-major array of {@code double}, {@code float} or {@code long}: a primitive
@@ -432,15 +433,14 @@ public final class NDArray {
 
   void requireFloat(String op) {
     if (dtype == DType.INT64) {
-      throw new DTypeException(
-          op + ": int64 tensors are not supported; convert first with .to(DType.FLOAT64)");
+      throw DTypeException.int64NotSupported(op);
     }
   }
 
   /** {@code op(x)} elementwise, as a new contiguous array of the same dtype. */
   public NDArray unary(UnaryOp op) {
     if (op != UnaryOp.COPY && dtype == DType.INT64) {
-      requireFloat(op.name().toLowerCase(java.util.Locale.ROOT));
+      requireFloat(op.name().toLowerCase(Locale.ROOT));
     }
     NDArray out = zeros(dtype, shape);
     Pointwise.unaryInto(op, this, out);
@@ -456,7 +456,7 @@ public final class NDArray {
    */
   public NDArray binary(BinaryOp op, NDArray b) {
     if (dtype != b.dtype || dtype == DType.INT64) {
-      checkSameFloat(op.name().toLowerCase(java.util.Locale.ROOT), b);
+      checkSameFloat(op.name().toLowerCase(Locale.ROOT), b);
     }
     int[] outShape = Arrays.equals(shape, b.shape) ? shape : Shapes.broadcast(op.opName(), shape, b.shape);
     NDArray out = zeros(dtype, outShape);

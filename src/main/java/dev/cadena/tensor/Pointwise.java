@@ -8,6 +8,7 @@ import dev.cadena.tensor.kernel.StridedPlan;
 import dev.cadena.tensor.kernel.UnaryRowsF64;
 import dev.cadena.tensor.kernel.UnaryRowsF32;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Pointwise ops on arrays, behind {@link NDArray#unary}, {@link NDArray#binary}, {@link
@@ -156,7 +157,7 @@ final class Pointwise {
 
   /** See {@link NDArray#applyInPlace}. */
   static void applyInPlace(BinaryOp op, NDArray x, NDArray other) {
-    String name = op.name().toLowerCase(java.util.Locale.ROOT) + "_";
+    String name = op.name().toLowerCase(Locale.ROOT) + "_";
     x.checkSameFloat(name, other);
     if (!Shapes.broadcastsTo(other.shape, x.shape)) {
       throw new ShapeException(

@@ -21,6 +21,7 @@ import dev.cadena.tensor.DType;
 import dev.cadena.tensor.kernel.Gemm;
 import dev.cadena.tensor.kernel.Parallel;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -439,7 +440,7 @@ public final class CadenaBench {
     m.put("java", System.getProperty("java.version"));
     m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
     m.put("jvm_args", String.join(" ",
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        ManagementFactory.getRuntimeMXBean().getInputArguments()));
     m.put("max_heap_mib", Runtime.getRuntime().maxMemory() / (1024.0 * 1024.0));
     m.put("config", envOr("BENCH_CONFIG", "adhoc"));
     m.put("run", System.getenv("BENCH_RUN"));

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadena.io.FormatException;
+import dev.cadena.io.SafeTensors;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,14 +46,14 @@ class TrainJobTest {
     Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
     assertThrows(FormatException.class, () -> new TrainJob(o, quiet).evaluate(cut));
     Path other = dir.resolve("other.safetensors");
-    dev.cadena.io.SafeTensors.write(other, java.util.Map.of("w",
-        dev.cadena.io.SafeTensors.Entry.ofFloats(new int[] {2}, new float[] {1, 2})), java.util.Map.of());
+    SafeTensors.write(other, Map.of("w",
+        SafeTensors.Entry.ofFloats(new int[] {2}, new float[] {1, 2})), Map.of());
     FormatException e = assertThrows(FormatException.class, () -> new TrainJob(o, quiet).evaluate(other));
     assertTrue(e.getMessage().contains("metadata"), e.getMessage());
     Path bad = dir.resolve("bad.safetensors");
-    dev.cadena.io.SafeTensors.write(bad, java.util.Map.of("w",
-        dev.cadena.io.SafeTensors.Entry.ofFloats(new int[] {2}, new float[] {1, 2})),
-        java.util.Map.of("hidden", "64,x", "dtype", "float32"));
+    SafeTensors.write(bad, Map.of("w",
+        SafeTensors.Entry.ofFloats(new int[] {2}, new float[] {1, 2})),
+        Map.of("hidden", "64,x", "dtype", "float32"));
     FormatException e2 = assertThrows(FormatException.class, () -> new TrainJob(o, quiet).evaluate(bad));
     assertTrue(e2.getMessage().contains("hidden='64,x'"), e2.getMessage());
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cadena.Tensor;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.ShapeException;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +68,7 @@ class AugmentTest {
   @Test
   void testRandomShift_fillsBorderWithZerosAndKeepsDtype() {
     double[] img = new double[9];
-    java.util.Arrays.fill(img, 1);
+    Arrays.fill(img, 1);
     Tensor x = Tensor.fromArray(img, 1, 9).to(DType.FLOAT32);
     int[] zeros = new int[2];
     for (int seed = 0; seed < 30; seed++) {

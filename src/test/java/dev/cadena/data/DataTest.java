@@ -10,6 +10,7 @@ import dev.cadena.Tensor;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.ShapeException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -56,7 +57,7 @@ class DataTest {
     long[] b1 = b.iterator().next().y().toLongArray();
     assertArrayEquals(a1, b1);
     long[] a2 = a.iterator().next().y().toLongArray();
-    assertNotEquals(java.util.Arrays.toString(a1), java.util.Arrays.toString(a2));
+    assertNotEquals(Arrays.toString(a1), Arrays.toString(a2));
   }
 
   @Test
@@ -118,7 +119,7 @@ class DataTest {
       counts[(int) l]++;
     }
     for (int c : counts) {
-      assertTrue(c > 600, "every digit is well represented: " + java.util.Arrays.toString(counts));
+      assertTrue(c > 600, "every digit is well represented: " + Arrays.toString(counts));
     }
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.cadena.Tensor;
 import dev.cadena.tensor.DType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -238,7 +239,7 @@ class OptimizerReferenceTest {
       public void step(int t, double[] p, double[] grad) {
         if (sum == null) {
           sum = new double[p.length];
-          java.util.Arrays.fill(sum, init);
+          Arrays.fill(sum, init);
         }
         double clr = lr / (1 + (t - 1) * lrDecay);
         for (int i = 0; i < p.length; i++) {

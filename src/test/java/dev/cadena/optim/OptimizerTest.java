@@ -12,6 +12,7 @@ import dev.cadena.Tensor;
 import dev.cadena.autograd.AutogradException;
 import dev.cadena.nn.Module;
 import dev.cadena.tensor.DType;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -202,7 +203,7 @@ class OptimizerTest {
   @Test
   void testParameters_copiedAndUnmodifiable() {
     Tensor w = Tensor.of(1.0).requiresGrad(true);
-    List<Tensor> list = new java.util.ArrayList<>(List.of(w));
+    List<Tensor> list = new ArrayList<>(List.of(w));
     Optimizer opt = SGD.builder(list).lr(0.1).build();
     list.add(Tensor.of(2.0).requiresGrad(true));
     assertEquals(1, opt.parameters().size());

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadena.Tensor;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +32,7 @@ class GraphVizTest {
   }
 
   private static Map<String, String> nodes(String dot) {
-    Map<String, String> nodes = new java.util.LinkedHashMap<>();
+    Map<String, String> nodes = new LinkedHashMap<>();
     Matcher m = NODE.matcher(dot);
     while (m.find()) {
       nodes.put(m.group(1), m.group(2));
@@ -39,7 +41,7 @@ class GraphVizTest {
   }
 
   private static List<String> edges(String dot) {
-    List<String> edges = new java.util.ArrayList<>();
+    List<String> edges = new ArrayList<>();
     Matcher m = EDGE.matcher(dot);
     while (m.find()) {
       edges.add(m.group(1) + "->" + m.group(2));

@@ -1,5 +1,7 @@
 package dev.cadena.tensor.kernel;
 
+import java.util.Arrays;
+
 /**
  * The float64 entry of {@link Gemm#gemm}: checks the arguments, settles the empty products and
  * picks the kernel, {@link VectorGemmF64} or {@link ScalarGemmF64}.
@@ -28,7 +30,7 @@ final class GemmF64 {
     if (k == 0) {
       if (!accumulate) {
         for (int i = 0; i < m; i++) {
-          java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0.0);
+          Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0.0);
         }
       }
       return;

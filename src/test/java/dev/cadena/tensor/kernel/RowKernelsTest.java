@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.UnaryOp;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
@@ -60,7 +61,7 @@ class RowKernelsTest {
 
   private static double[] guarded(int length) {
     double[] o = new double[length];
-    java.util.Arrays.fill(o, GUARD);
+    Arrays.fill(o, GUARD);
     return o;
   }
 
@@ -204,7 +205,7 @@ class RowKernelsTest {
           e64[i] = ref.applyAsDouble(a[ao + i * as], b[bo + i * bs]);
           e32[i] = (float) ref.applyAsDouble(a32[ao + i * as], b32[bo + i * bs]);
         }
-        String what = op + " layout " + java.util.Arrays.toString(l);
+        String what = op + " layout " + Arrays.toString(l);
         double[] o64 = guarded(oo + N * os + 3);
         BinaryRowsF64.apply(op, a, ao, as, b, bo, bs, o64, oo, os, N);
         checkRow(what + " float64", e64, o64, oo, os);
@@ -288,7 +289,7 @@ class RowKernelsTest {
       double[] od = new double[oo + n * os];
       float[] of = new float[oo + n * os];
       long[] ol = new long[oo + n * os];
-      String what = " layout " + java.util.Arrays.toString(l);
+      String what = " layout " + Arrays.toString(l);
       ConvertRows.convert(xf, xo, xs, od, oo, os, n);
       for (int i = 0; i < n; i++) {
         assertEquals((double) xf[xo + i * xs], od[oo + i * os], "float32 -> float64" + what);
