@@ -3,6 +3,8 @@ package dev.cadena.tensor;
 import dev.cadena.tensor.kernel.BinaryRowsF64;
 import dev.cadena.tensor.kernel.BinaryRowsF32;
 import dev.cadena.tensor.kernel.ConvertRows;
+import dev.cadena.tensor.kernel.Int64RowsF32;
+import dev.cadena.tensor.kernel.Int64RowsF64;
 import dev.cadena.tensor.kernel.Parallel;
 import dev.cadena.tensor.kernel.StridedPlan;
 import dev.cadena.tensor.kernel.UnaryRowsF64;
@@ -233,13 +235,13 @@ final class Pointwise {
     } else if (src.d != null && dst.f != null) {
       ConvertRows.convert(src.d, so, ss, dst.f, doff, ds, n);
     } else if (src.l != null && dst.d != null) {
-      ConvertRows.convert(src.l, so, ss, dst.d, doff, ds, n);
+      Int64RowsF64.fromInt64(src.l, so, ss, dst.d, doff, ds, n);
     } else if (src.l != null) {
-      ConvertRows.convert(src.l, so, ss, dst.f, doff, ds, n);
+      Int64RowsF32.fromInt64(src.l, so, ss, dst.f, doff, ds, n);
     } else if (src.d != null) {
-      ConvertRows.convert(src.d, so, ss, dst.l, doff, ds, n);
+      Int64RowsF64.toInt64(src.d, so, ss, dst.l, doff, ds, n);
     } else {
-      ConvertRows.convert(src.f, so, ss, dst.l, doff, ds, n);
+      Int64RowsF32.toInt64(src.f, so, ss, dst.l, doff, ds, n);
     }
   }
 }
