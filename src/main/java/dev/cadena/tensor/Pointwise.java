@@ -2,9 +2,8 @@ package dev.cadena.tensor;
 
 import dev.cadena.tensor.kernel.BinaryRowsF64;
 import dev.cadena.tensor.kernel.BinaryRowsF32;
-import dev.cadena.tensor.kernel.ConvertRows;
-import dev.cadena.tensor.kernel.Int64RowsF32;
-import dev.cadena.tensor.kernel.Int64RowsF64;
+import dev.cadena.tensor.kernel.ConvertRowsF32;
+import dev.cadena.tensor.kernel.ConvertRowsF64;
 import dev.cadena.tensor.kernel.Parallel;
 import dev.cadena.tensor.kernel.StridedPlan;
 import dev.cadena.tensor.kernel.UnaryRowsF64;
@@ -70,7 +69,7 @@ final class Pointwise {
         return;
       default:
         // int64 has only COPY (NDArray.unary rejects the others).
-        ConvertRows.copy(x.l, xo, xs, out.l, oo, os, n);
+        ConvertRowsF64.copyInt64(x.l, xo, xs, out.l, oo, os, n);
     }
   }
 
@@ -231,17 +230,17 @@ final class Pointwise {
   /** One row of a conversion between two different dtypes. */
   private static void convertRow(NDArray src, int so, int ss, NDArray dst, int doff, int ds, int n) {
     if (src.f != null && dst.d != null) {
-      ConvertRows.convert(src.f, so, ss, dst.d, doff, ds, n);
+      ConvertRowsF64.fromOtherFloat(src.f, so, ss, dst.d, doff, ds, n);
     } else if (src.d != null && dst.f != null) {
-      ConvertRows.convert(src.d, so, ss, dst.f, doff, ds, n);
+      ConvertRowsF32.fromOtherFloat(src.d, so, ss, dst.f, doff, ds, n);
     } else if (src.l != null && dst.d != null) {
-      Int64RowsF64.fromInt64(src.l, so, ss, dst.d, doff, ds, n);
+      ConvertRowsF64.fromInt64(src.l, so, ss, dst.d, doff, ds, n);
     } else if (src.l != null) {
-      Int64RowsF32.fromInt64(src.l, so, ss, dst.f, doff, ds, n);
+      ConvertRowsF32.fromInt64(src.l, so, ss, dst.f, doff, ds, n);
     } else if (src.d != null) {
-      Int64RowsF64.toInt64(src.d, so, ss, dst.l, doff, ds, n);
+      ConvertRowsF64.toInt64(src.d, so, ss, dst.l, doff, ds, n);
     } else {
-      Int64RowsF32.toInt64(src.f, so, ss, dst.l, doff, ds, n);
+      ConvertRowsF32.toInt64(src.f, so, ss, dst.l, doff, ds, n);
     }
   }
 }

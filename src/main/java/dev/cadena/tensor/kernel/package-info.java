@@ -1,8 +1,10 @@
 /**
  * Numerical kernels on primitive arrays: matrix multiply ({@link dev.cadena.tensor.kernel.Gemm}),
  * the row kernels of pointwise ops ({@link dev.cadena.tensor.kernel.UnaryRowsF64}, {@link
- * dev.cadena.tensor.kernel.BinaryRowsF64}, {@link dev.cadena.tensor.kernel.ConvertRows}) and of
- * reductions, the plan that walks strided operands as rows ({@link
+ * dev.cadena.tensor.kernel.BinaryRowsF64}, {@link dev.cadena.tensor.kernel.ConvertRowsF64}) and of
+ * reductions ({@link dev.cadena.tensor.kernel.ReduceRowsF64}, {@link
+ * dev.cadena.tensor.kernel.SumRows}), the fused optimiser updates ({@link
+ * dev.cadena.tensor.kernel.UpdateKernelsF64}), the plan that walks strided operands as rows ({@link
  * dev.cadena.tensor.kernel.StridedPlan}), and the thread pool that splits loops ({@link
  * dev.cadena.tensor.kernel.Parallel}).
  *
@@ -13,7 +15,10 @@
  * to pick their loop, and nothing else from the tensor layer.
  *
  * <p>Each float64 kernel ({@code ...F64}) is the only one written by hand; its float32 twin
- * ({@code ...F32}) is the same source with the element type renamed.
+ * ({@code ...F32}) is generated from it in the build's generate-sources phase by {@code
+ * src/build/java/dev/cadena/build/GenerateF32.java} (the element type renamed, literals given an
+ * {@code f}, lines ending in {@code // f32: ...} replaced) into {@code
+ * target/generated-sources/f32}, so no twin is ever edited or committed.
  *
  * <p>Speed: {@code Gemm} uses the incubating Java Vector API when the JVM runs with {@code
  * --add-modules jdk.incubator.vector}; without it, the same results (up to rounding) come from

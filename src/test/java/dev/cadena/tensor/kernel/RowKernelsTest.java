@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The pointwise row kernels ({@link UnaryRowsF64}, {@link BinaryRowsF64}, their float32 twins and
- * {@link ConvertRows}, {@link Int64RowsF64}) against naive formulas, element by element and bit for bit, for every op
+ * {@link ConvertRowsF64}) against naive formulas, element by element and bit for bit, for every op
  * and every row layout each kernel tells apart: one offset with unit strides (the vectorised
  * loops), unit strides at different offsets, a scalar operand (stride 0), any strides, and an
  * output that is its own first operand. Elements outside the row must stay untouched.
@@ -290,32 +290,32 @@ class RowKernelsTest {
       float[] of = new float[oo + n * os];
       long[] ol = new long[oo + n * os];
       String what = " layout " + Arrays.toString(l);
-      ConvertRows.convert(xf, xo, xs, od, oo, os, n);
+      ConvertRowsF64.fromOtherFloat(xf, xo, xs, od, oo, os, n);
       for (int i = 0; i < n; i++) {
         assertEquals((double) xf[xo + i * xs], od[oo + i * os], "float32 -> float64" + what);
       }
-      ConvertRows.convert(x, xo, xs, of, oo, os, n);
+      ConvertRowsF32.fromOtherFloat(x, xo, xs, of, oo, os, n);
       for (int i = 0; i < n; i++) {
         assertEquals((float) x[xo + i * xs], of[oo + i * os], "float64 -> float32" + what);
       }
-      Int64RowsF64.fromInt64(xl, xo, xs, od, oo, os, n);
+      ConvertRowsF64.fromInt64(xl, xo, xs, od, oo, os, n);
       for (int i = 0; i < n; i++) {
         assertEquals((double) xl[xo + i * xs], od[oo + i * os], "int64 -> float64" + what);
       }
-      Int64RowsF32.fromInt64(xl, xo, xs, of, oo, os, n);
+      ConvertRowsF32.fromInt64(xl, xo, xs, of, oo, os, n);
       for (int i = 0; i < n; i++) {
         assertEquals((float) xl[xo + i * xs], of[oo + i * os], "int64 -> float32" + what);
       }
-      Int64RowsF64.toInt64(x, xo, xs, ol, oo, os, n);
+      ConvertRowsF64.toInt64(x, xo, xs, ol, oo, os, n);
       for (int i = 0; i < n; i++) {
         assertEquals((long) x[xo + i * xs], ol[oo + i * os], "float64 -> int64" + what);
       }
-      Int64RowsF32.toInt64(xf, xo, xs, ol, oo, os, n);
+      ConvertRowsF32.toInt64(xf, xo, xs, ol, oo, os, n);
       for (int i = 0; i < n; i++) {
         assertEquals((long) xf[xo + i * xs], ol[oo + i * os], "float32 -> int64" + what);
       }
       long[] cl = new long[oo + n * os];
-      ConvertRows.copy(xl, xo, xs, cl, oo, os, n);
+      ConvertRowsF64.copyInt64(xl, xo, xs, cl, oo, os, n);
       for (int i = 0; i < n; i++) {
         assertEquals(xl[xo + i * xs], cl[oo + i * os], "int64 copy" + what);
       }
@@ -330,8 +330,8 @@ class RowKernelsTest {
     assertEquals((float) ((1L << 60) + (1L << 37)), (float) v);
     float[] unit = new float[1];
     float[] strided = new float[3];
-    Int64RowsF32.fromInt64(new long[] {v}, 0, 1, unit, 0, 1, 1);
-    Int64RowsF32.fromInt64(new long[] {0, v, 0, v}, 1, 2, strided, 0, 2, 2);
+    ConvertRowsF32.fromInt64(new long[] {v}, 0, 1, unit, 0, 1, 1);
+    ConvertRowsF32.fromInt64(new long[] {0, v, 0, v}, 1, 2, strided, 0, 2, 2);
     assertEquals((float) v, unit[0]);
     assertEquals((float) v, strided[0]);
     assertEquals((float) v, strided[2]);
