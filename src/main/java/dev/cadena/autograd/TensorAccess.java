@@ -25,10 +25,14 @@ public abstract class TensorAccess {
   /**
    * Installs {@code Tensor}'s implementation; called by {@code Tensor}'s class initialiser.
    *
+   * @throws NullPointerException when {@code access} is null
    * @throws IllegalStateException for an implementation not nested in {@code Tensor}, or when one
    *     is already installed
    */
   public static void install(TensorAccess access) {
+    if (access == null) {
+      throw new NullPointerException("TensorAccess.install: access is null");
+    }
     if (access.getClass().getNestHost() != Tensor.class) {
       throw new IllegalStateException(
           "TensorAccess.install: only dev.cadena.Tensor installs its access, not "

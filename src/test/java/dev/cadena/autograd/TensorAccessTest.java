@@ -1,5 +1,6 @@
 package dev.cadena.autograd;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,12 @@ class TensorAccessTest {
     };
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> TensorAccess.install(forged));
     assertTrue(e.getMessage().startsWith("TensorAccess.install: only dev.cadena.Tensor"), e.getMessage());
+  }
+
+  @Test
+  void testInstall_null_namesTheMethodAndParameter() {
+    NullPointerException e = assertThrows(NullPointerException.class, () -> TensorAccess.install(null));
+    assertEquals("TensorAccess.install: access is null", e.getMessage());
   }
 
   @Test

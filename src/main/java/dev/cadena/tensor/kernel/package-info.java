@@ -11,6 +11,10 @@
  * <p>Nothing here knows about tensors, shapes or graphs: a matrix is an array, an offset and a
  * leading dimension, row-major, as in BLAS; a row is an array, an offset, a stride and a length.
  * The tensor layer above checks shapes and dtypes, splits arrays into rows and calls in. The row
+ * kernels, like BLAS routines, trust their arguments (offsets, strides and lengths within the
+ * arrays) and check nothing, so that a call costs only its loop: they are the tensor layer's
+ * internals, public only because that layer is another package. {@link
+ * dev.cadena.tensor.kernel.Gemm#gemm}, which users may call directly, checks its arguments. The row
  * kernels take the op enums ({@link dev.cadena.tensor.UnaryOp}, {@link dev.cadena.tensor.BinaryOp})
  * to pick their loop, and nothing else from the tensor layer.
  *
