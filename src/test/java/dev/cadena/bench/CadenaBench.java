@@ -21,6 +21,7 @@ import dev.cadena.tensor.DType;
 import dev.cadena.tensor.kernel.Gemm;
 import dev.cadena.tensor.kernel.Parallel;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,21 +34,25 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Cadena's side of the benchmarks that {@code /work/shared/bench/pytorch/*.py} measure for
- * PyTorch; a main, not a test. Prints one JSON object per measurement on stdout, with the same
- * field names as the peer scripts ({@code workload}, {@code median_ms}, {@code min_ms},
- * {@code p90_ms}, {@code max_ms}, {@code gflops_at_median}, ...) so one script can merge both.
+ * Cadena's side of the benchmarks that the PyTorch peer scripts ({@code PEER_DIR}, by default
+ * {@code ../shared/bench/pytorch} beside the project, and {@code bench/pytorch_*.py}) measure; a
+ * main, not a test. Prints one JSON object per measurement on stdout, with the same field names
+ * as the peer scripts ({@code workload}, {@code median_ms}, {@code min_ms}, {@code p90_ms},
+ * {@code max_ms}, {@code gflops_at_median}, ...) so one script can merge both.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes:DEPS \
  *     dev.cadena.bench.CadenaBench w1 [--threads 2] [--sizes 64,256,512,1024]
- *     [--dtypes float32,float64] [--target-s 1.5]
+ *     [--dtypes float32,float64] [--target-s 1.5] [--warmup-s 0.5]
  *   ... w2 [--threads 2] [--steps 200] [--warmup 20]
+ *   ... w2parts [--threads 2] [--steps 200] [--warmup 20]
  *   ... w3 [--threads 2] [--ops 10000] [--reps 20] [--warmup 3]
  *   ... w5 [--threads 2] [--epochs 15] [--target-acc 0.96] [--stop-at-target]
  * </pre>
  *
- * <p>{@code bench/run.sh} builds, runs this and the peer interleaved, and prints the table.
+ * <p>{@code bench/run.sh} builds, runs this (under two JVM settings, named by the environment
+ * variable {@code BENCH_JVM_CONFIG} and copied into every record as {@code jvm_config}) and the
+ * peer interleaved, and prints the table.
  */
 public final class CadenaBench {
 
@@ -55,18 +60,20 @@ public final class CadenaBench {
   private static final long RSS_AT_START_KIB = procStatusKib("VmHWM");
 
   private static final Gson GSON =
-      new GsonBuilder().serializeNulls().serializeSpecialFloatingPointValues().create();
+      new GsonBuilder().serializeNulls().serializeSpecialFloatingPointValues().disableHtmlEscaping()
+          .create();
 
   private CadenaBench() {}
 
   /**
    * Runs one workload.
    *
-   * @param args the workload ({@code w1}, {@code w2}, {@code w3}, {@code w5}) then its flags
+   * @param args the workload ({@code w1}, {@code w2}, {@code w2parts}, {@code w3}, {@code w5})
+   *     then its flags
    */
   public static void main(String[] args) throws IOException {
     if (args.length == 0) {
-      System.err.println("usage: CadenaBench w1|w2|w3|w5 [--threads N] [workload flags]");
+      System.err.println("usage: CadenaBench w1|w2|w2parts|w3|w5 [--threads N] [workload flags]");
       System.exit(2);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -79,7 +86,7 @@ public final class CadenaBench {
       case "w3" -> w3(rest);
       case "w5" -> w5(rest);
       default -> {
-        System.err.println("unknown workload " + args[0] + "; expected w1, w2, w3 or w5");
+        System.err.println("unknown workload " + args[0] + "; expected w1, w2, w2parts, w3 or w5");
         System.exit(2);
       }
     }
@@ -154,55 +161,71 @@ public final class CadenaBench {
 
   // ---------------------------------------------------------------- W2
 
+  /** W2's model, optimiser and data, built from one seeded generator in the same order each time. */
+  private record W2Setup(Sequential model, Optimizer opt, Tensor[] xs, Tensor[] ys) {
+    static final int BATCH = 128;
+
+    static W2Setup create() {
+      SplittableRandom rng = new SplittableRandom(0);
+      Sequential model = new Sequential(
+          new Linear(784, 256, true, DType.FLOAT32, rng), new ReLU(),
+          new Linear(256, 128, true, DType.FLOAT32, rng), new ReLU(),
+          new Linear(128, 10, true, DType.FLOAT32, rng));
+      Optimizer opt = SGD.builder(model.parameters()).lr(0.01).build();
+      // 10 fixed batches, cycled step by step, like the peer's w2_mlp_step.py.
+      Tensor[] xs = new Tensor[10];
+      Tensor[] ys = new Tensor[10];
+      for (int i = 0; i < 10; i++) {
+        xs[i] = Tensor.randn(rng, DType.FLOAT32, BATCH, 784);
+        long[] labels = new long[BATCH];
+        for (int j = 0; j < BATCH; j++) {
+          labels[j] = rng.nextInt(10);
+        }
+        ys[i] = Tensor.ofLongs(labels);
+      }
+      return new W2Setup(model, opt, xs, ys);
+    }
+  }
+
   /** One SGD step (lr 0.01) of 784-256-128-10 ReLU, crossEntropy, batch 128, float32. */
   private static void w2(String[] args) {
     int steps = intArg(args, "--steps", 200);
     int warmup = intArg(args, "--warmup", 20);
-    int batch = 128;
     Map<String, Object> meta = meta();
-    SplittableRandom rng = new SplittableRandom(0);
-    Sequential model = new Sequential(
-        new Linear(784, 256, true, DType.FLOAT32, rng), new ReLU(),
-        new Linear(256, 128, true, DType.FLOAT32, rng), new ReLU(),
-        new Linear(128, 10, true, DType.FLOAT32, rng));
-    Optimizer opt = SGD.builder(model.parameters()).lr(0.01).build();
-    Tensor[] xs = new Tensor[10];
-    Tensor[] ys = new Tensor[10];
-    for (int i = 0; i < 10; i++) {
-      xs[i] = Tensor.randn(rng, DType.FLOAT32, batch, 784);
-      long[] labels = new long[batch];
-      for (int j = 0; j < batch; j++) {
-        labels[j] = rng.nextInt(10);
-      }
-      ys[i] = Tensor.ofLongs(labels);
-    }
+    W2Setup w = W2Setup.create();
     double[] lossOut = new double[1];
     for (int i = 0; i < warmup; i++) {
-      w2Step(model, opt, xs[i % 10], ys[i % 10], lossOut);
+      w2Step(w.model(), w.opt(), w.xs()[i % 10], w.ys()[i % 10], lossOut);
     }
-    List<Double> times = new ArrayList<>();
+    double[] times = new double[steps];
     double firstLoss = Double.NaN;
+    long alloc0 = allocatedBytesAllThreads();
     for (int i = 0; i < steps; i++) {
       int k = (warmup + i) % 10;
-      times.add(w2Step(model, opt, xs[k], ys[k], lossOut));
+      times[i] = w2Step(w.model(), w.opt(), w.xs()[k], w.ys()[k], lossOut);
       if (i == 0) {
         firstLoss = lossOut[0];
       }
     }
+    long alloc1 = allocatedBytesAllThreads();
     int[] sizes = {784, 256, 128, 10};
     double mm = 0;
     for (int i = 0; i + 1 < sizes.length; i++) {
       mm += (double) sizes[i] * sizes[i + 1];
     }
+    int batch = W2Setup.BATCH;
     double flops = 2.0 * batch * mm * 2 + 2.0 * batch * (256 * 128 + 128 * 10);
     Map<String, Object> rec = record("W2_mlp_step");
     rec.put("arch", "784-256-128-10");
     rec.put("batch", batch);
     rec.put("dtype", "float32");
     rec.put("optimizer", "SGD lr=0.01");
+    rec.put("warmup", warmup);
     rec.putAll(summarize(times));
     rec.put("gflops_at_median", flops / ((double) rec.get("median_ms") * 1e-3) / 1e9);
     rec.put("mflop_per_step", flops / 1e6);
+    rec.put("alloc_mib_per_step", allocMibPerStep(alloc0, alloc1, steps));
+    rec.putAll(gcTotals());
     rec.put("peak_rss_mib", procStatusKib("VmHWM") / 1024.0);
     rec.put("rss_after_import_mib", RSS_AT_START_KIB / 1024.0);
     rec.put("rss_now_mib", procStatusKib("VmRSS") / 1024.0);
@@ -213,53 +236,64 @@ public final class CadenaBench {
   }
 
   /**
-   * W2 split into its phases (zeroGrad + forward + loss, backward, optimizer step), each timed on
-   * its own, for profiling: where a W2 step's time goes. Not part of the table.
+   * W2 split into its phases, each timed on its own: where a W2 step's time goes. The model, data,
+   * warm-up and steps are W2's; the timers enclose the same calls as the peer's
+   * {@code bench/pytorch_w2_parts.py}: (1) zeroGrad + forward, (2) the cross-entropy loss,
+   * (3) backward, (4) the optimiser step. Each phase's figure is its median over the timed steps.
    */
   private static void w2Parts(String[] args) {
-    int steps = intArg(args, "--steps", 400);
-    int warmup = intArg(args, "--warmup", 100);
-    int batch = 128;
-    SplittableRandom rng = new SplittableRandom(0);
-    Sequential model = new Sequential(
-        new Linear(784, 256, true, DType.FLOAT32, rng), new ReLU(),
-        new Linear(256, 128, true, DType.FLOAT32, rng), new ReLU(),
-        new Linear(128, 10, true, DType.FLOAT32, rng));
-    Optimizer opt = SGD.builder(model.parameters()).lr(0.01).build();
-    Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 784);
-    long[] labels = new long[batch];
-    for (int j = 0; j < batch; j++) {
-      labels[j] = rng.nextInt(10);
-    }
-    Tensor y = Tensor.ofLongs(labels);
-    String[] names = {"forward_ms", "loss_ms", "backward_ms", "step_ms"};
-    List<List<Double>> parts = new ArrayList<>();
-    for (int i = 0; i < names.length; i++) {
-      parts.add(new ArrayList<>());
-    }
+    int steps = intArg(args, "--steps", 200);
+    int warmup = intArg(args, "--warmup", 20);
+    Map<String, Object> meta = meta();
+    W2Setup w = W2Setup.create();
+    String[] names = {"forward", "loss", "backward", "step"};
+    double[][] parts = new double[names.length][steps];
+    double[] total = new double[steps];
+    long alloc0 = 0;
+    double lossLast = Double.NaN;
     for (int i = 0; i < warmup + steps; i++) {
+      if (i == warmup) {
+        alloc0 = allocatedBytesAllThreads();
+      }
+      int k = i % 10;
+      Tensor x = w.xs()[k];
+      Tensor y = w.ys()[k];
       long t0 = System.nanoTime();
-      opt.zeroGrad();
-      Tensor logits = model.forward(x);
+      w.opt().zeroGrad();
+      Tensor logits = w.model().forward(x);
       long t1 = System.nanoTime();
       Tensor loss = Loss.crossEntropy(logits, y);
       long t2 = System.nanoTime();
       loss.backward();
       long t3 = System.nanoTime();
-      opt.step();
+      w.opt().step();
       long t4 = System.nanoTime();
+      lossLast = loss.item();
       if (i >= warmup) {
-        long[] t = {t0, t1, t2, t3, t4};
-        for (int k = 0; k < names.length; k++) {
-          parts.get(k).add((t[k + 1] - t[k]) / 1e6);
-        }
+        int j = i - warmup;
+        parts[0][j] = (t1 - t0) / 1e6;
+        parts[1][j] = (t2 - t1) / 1e6;
+        parts[2][j] = (t3 - t2) / 1e6;
+        parts[3][j] = (t4 - t3) / 1e6;
+        total[j] = (t4 - t0) / 1e6;
       }
     }
+    long alloc1 = allocatedBytesAllThreads();
     Map<String, Object> rec = record("W2_mlp_step_parts");
+    rec.put("warmup", warmup);
+    rec.put("n_timed", steps);
     for (int k = 0; k < names.length; k++) {
-      rec.put(names[k], median(parts.get(k).stream().mapToDouble(Double::doubleValue).toArray()));
+      double[] sorted = parts[k].clone();
+      Arrays.sort(sorted);
+      rec.put(names[k] + "_ms", median(sorted));
+      rec.put(names[k] + "_min_ms", sorted[0]);
+      rec.put(names[k] + "_p90_ms", sorted[Math.min(steps - 1, (int) (0.9 * steps))]);
     }
-    rec.putAll(meta());
+    rec.put("sum_of_phases_median_ms", median(total));
+    rec.put("alloc_mib_per_step", allocMibPerStep(alloc0, alloc1, steps));
+    rec.putAll(gcTotals());
+    rec.put("loss_last", lossLast);
+    rec.putAll(meta);
     emit(rec);
   }
 
@@ -272,6 +306,49 @@ public final class CadenaBench {
     double t = (System.nanoTime() - t0) / 1e9;
     lossOut[0] = loss.item();
     return t;
+  }
+
+  /**
+   * Bytes allocated so far by all live JVM threads (HotSpot's per-thread TLAB accounting), or -1
+   * when the JVM cannot say. Threads that end between two readings take their share with them;
+   * the workloads' threads (main and the {@link Parallel} pool) live to the end.
+   */
+  private static long allocatedBytesAllThreads() {
+    if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean tmx)
+        || !tmx.isThreadAllocatedMemorySupported() || !tmx.isThreadAllocatedMemoryEnabled()) {
+      return -1;
+    }
+    long sum = 0;
+    for (long bytes : tmx.getThreadAllocatedBytes(tmx.getAllThreadIds())) {
+      if (bytes > 0) {
+        sum += bytes;
+      }
+    }
+    return sum;
+  }
+
+  private static Double allocMibPerStep(long before, long after, int steps) {
+    if (before < 0 || after < 0 || steps <= 0) {
+      return null;
+    }
+    return (after - before) / (1024.0 * 1024.0) / steps;
+  }
+
+  /** Collections and their accumulated time, all collectors, since the JVM started. */
+  private static Map<String, Object> gcTotals() {
+    long count = 0;
+    long ms = 0;
+    List<String> names = new ArrayList<>();
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      ms += Math.max(0, gc.getCollectionTime());
+      names.add(gc.getName());
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("gc_count", count);
+    m.put("gc_ms", ms);
+    m.put("gc_names", String.join(", ", names));
+    return m;
   }
 
   // ---------------------------------------------------------------- W3
@@ -443,6 +520,9 @@ public final class CadenaBench {
         ManagementFactory.getRuntimeMXBean().getInputArguments()));
     m.put("max_heap_mib", Runtime.getRuntime().maxMemory() / (1024.0 * 1024.0));
     m.put("config", envOr("BENCH_CONFIG", "adhoc"));
+    // Which of bench/run.sh's two JVM settings this process runs under: "defaults" (the flags in
+    // .mvn/jvm.config, what a README user gets) or "tuned" (the GC flags); "adhoc" by hand.
+    m.put("jvm_config", envOr("BENCH_JVM_CONFIG", "adhoc"));
     m.put("run", System.getenv("BENCH_RUN"));
     m.put("cpu_busy_before", cpuBusy(500));
     m.put("loadavg_before", loadAvg());
@@ -455,7 +535,11 @@ public final class CadenaBench {
   }
 
   private static Map<String, Object> summarize(List<Double> timesS) {
-    double[] ms = timesS.stream().mapToDouble(t -> t * 1e3).sorted().toArray();
+    return summarize(timesS.stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
+  private static Map<String, Object> summarize(double[] timesS) {
+    double[] ms = Arrays.stream(timesS).map(t -> t * 1e3).sorted().toArray();
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("n_timed", ms.length);
     s.put("median_ms", median(ms));
