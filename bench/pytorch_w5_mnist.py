@@ -21,7 +21,9 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.environ.get("PEER_DIR", "/work/shared/bench/pytorch"))
+# The shared peer helpers (`common`): PEER_DIR, else shared/bench/pytorch beside the project.
+sys.path.insert(0, os.environ.get("PEER_DIR") or os.path.normpath(
+    os.path.join(HERE, "..", "..", "shared", "bench", "pytorch")))
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
