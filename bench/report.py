@@ -274,7 +274,7 @@ for row in rows:
 print()
 for c, title in (("defaults", "JVM defaults (headline)"), ("tuned", "tuned flags")):
     met, total, na = tally[c]
-    print(f"Targets met, {title}: {met} of {total}" + (f" ({na} n/a)" if na else "") + ".")
+    print(f"Targets met: {met} of {total} ({title}" + (f"; {na} n/a" if na else "") + ").")
 
 # ---------------------------------------------------------------- BLAS peak
 if peak:
