@@ -272,7 +272,7 @@ for row in rows:
     print(f"| {row.name} | {row.unit} | {row.c['defaults'].fmt(row.digits)} | {ptxt} |"
           f" {cells['defaults'][0]} | {ttxt} | {mtxt} | {row.c['tuned'].fmt(row.digits)} | {rt} |")
 print()
-for c, title in (("defaults", "JVM defaults (headline)"), ("tuned", "tuned flags")):
+for c, title in (("defaults", "JVM defaults, the headline"), ("tuned", "tuned flags")):
     met, total, na = tally[c]
     print(f"Targets met: {met} of {total} ({title}" + (f"; {na} n/a" if na else "") + ").")
 
