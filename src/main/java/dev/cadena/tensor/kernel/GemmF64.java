@@ -16,6 +16,42 @@ final class GemmF64 {
   private GemmF64() {}
 
   /**
+   * Initialised, once, by the first product that runs on {@link VectorGemmF64}: warms the
+   * vector kernel up first (see {@link JitWarmUp}). The JVM runs a class initialiser exactly once
+   * and makes other threads wait for it, and once it has run, C2 folds the read of {@code DONE}
+   * away.
+   */
+  private static final class Warm {
+    static final boolean DONE = warmUp();
+
+    private Warm() {}
+
+    /** Small products, all four transposition cases, until compiled. */
+    private static boolean warmUp() {
+      int m = 8;
+      int n = 32;
+      int k = 8;
+      double[] a = new double[m * k];
+      double[] b = new double[k * n];
+      double[] c = new double[m * n];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = 1;
+      }
+      for (int i = 0; i < b.length; i++) {
+        b[i] = 1;
+      }
+      // Too small for Parallel to split: this runs on the calling thread.
+      JitWarmUp.run(() -> {
+        VectorGemmF64.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+        VectorGemmF64.gemm(true, false, m, n, k, a, 0, m, b, 0, n, c, 0, n, true);
+        VectorGemmF64.gemm(false, true, m, n, k, a, 0, k, b, 0, k, c, 0, n, false);
+        VectorGemmF64.gemm(true, true, m, n, k, a, 0, m, b, 0, k, c, 0, n, true);
+      }, () -> VectorGemmF64.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false));
+      return true;
+    }
+  }
+
+  /**
    * {@link Gemm#gemm} on a chosen implementation; {@code VECTOR} needs {@link
    * Gemm#VECTOR_AVAILABLE}. Same parameters and exceptions.
    */
@@ -36,6 +72,9 @@ final class GemmF64 {
       return;
     }
     if (impl == Gemm.Impl.VECTOR && Gemm.useVector(m, n, k)) {
+      if (!Warm.DONE) {
+        throw new AssertionError("gemm: vector warm-up did not finish");
+      }
       VectorGemmF64.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
           accumulate);
     } else {
