@@ -14,6 +14,15 @@ final class MatmulDispatch {
 
   /** See {@link NDArray#matmul}. */
   static NDArray matmul(NDArray a, NDArray b) {
+    return matmul(a, b, null, false);
+  }
+
+  /**
+   * {@code a @ b} written into {@code into} when it is not null (a dense array of the product's
+   * shape and dtype, offset 0, that the caller owns), else into a new array; with {@code
+   * accumulate} the product is added to what {@code into} holds (a bias, say).
+   */
+  static NDArray matmul(NDArray a, NDArray b, NDArray into, boolean accumulate) {
     a.checkSameFloat("matmul", b);
     if (a.rank() < 2 || b.rank() < 2) {
       throw new ShapeException(
@@ -42,7 +51,19 @@ final class MatmulDispatch {
     int[] outShape = Arrays.copyOf(batch, batch.length + 2);
     outShape[batch.length] = m;
     outShape[batch.length + 1] = n;
-    NDArray out = NDArray.zeros(a.dtype, outShape);
+    NDArray out;
+    if (into == null) {
+      out = NDArray.zeros(a.dtype, outShape);
+    } else {
+      if (!Arrays.equals(into.shape, outShape) || into.dtype != a.dtype || !into.contiguous
+          || into.offset != 0) {
+        throw new IllegalArgumentException(
+            "matmul: destination must be a dense " + a.dtype + " array of shape "
+                + Shapes.str(outShape) + ", got " + into.dtype + " " + Shapes.str(into.shape));
+      }
+      out = into;
+      out.markModified();
+    }
     if (out.size == 0) {
       return out;
     }
@@ -69,9 +90,9 @@ final class MatmulDispatch {
       }
       int co = t * m * n;
       if (a.dtype == DType.FLOAT64) {
-        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, out.d, co, n, false);
+        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, out.d, co, n, accumulate);
       } else {
-        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, out.f, co, n, false);
+        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, out.f, co, n, accumulate);
       }
       for (int i = batch.length - 1; i >= 0; i--) {
         if (++idx[i] < batch[i]) {

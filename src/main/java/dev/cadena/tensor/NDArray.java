@@ -317,6 +317,15 @@ public final class NDArray {
 
   // ---------------------------------------------------------------- views
 
+  /**
+   * True when this array is its whole storage, contiguous from index 0: not a view of a larger
+   * array, so nothing else can share part of it without sharing all of it.
+   */
+  public boolean isDense() {
+    int length = d != null ? d.length : f != null ? f.length : l.length;
+    return contiguous && offset == 0 && size == length;
+  }
+
   /** This array if contiguous, else a contiguous copy. */
   public NDArray contiguous() {
     return isContiguous() ? this : copy();
@@ -555,6 +564,63 @@ public final class NDArray {
    */
   public NDArray matmul(NDArray b) {
     return MatmulDispatch.matmul(this, b);
+  }
+
+  /**
+   * {@code this @ b} written into {@code into}, which the caller owns: a dense array of the
+   * product's shape and dtype starting at index 0 of its storage, sharing no storage with the
+   * operands (a gradient buffer reused across steps, say). Its old values are overwritten, and
+   * its version counter is bumped.
+   *
+   * @throws IllegalArgumentException when {@code into} has another shape or dtype, or is a view
+   */
+  public NDArray matmulInto(NDArray b, NDArray into) {
+    if (into.sharesStorage(this) || into.sharesStorage(b)) {
+      throw new IllegalArgumentException("matmulInto: the destination overlaps an operand");
+    }
+    return MatmulDispatch.matmul(this, b, into, false);
+  }
+
+  /**
+   * The fused linear layer {@code x @ w + bias}, then {@code max(., 0)} when {@code relu}: one
+   * output array, the bias copied into it before the product accumulates onto it, the activation
+   * applied in place. {@code x} is {@code [rows, in]}, {@code w} {@code [in, out]}, {@code bias}
+   * {@code [out]} or null.
+   *
+   * @throws ShapeException when the shapes do not fit
+   * @throws DTypeException when the dtypes differ or are int64
+   */
+  public static NDArray linear(NDArray x, NDArray w, NDArray bias, boolean relu) {
+    return Fused.linear(x, w, bias, relu);
+  }
+
+  /**
+   * ReLU's vector-Jacobian product from its output: {@code out > 0 ? grad : 0} elementwise, in
+   * one pass (PyTorch's {@code threshold_backward}).
+   *
+   * @throws ShapeException when the shapes differ
+   */
+  public static NDArray reluBackward(NDArray grad, NDArray out) {
+    return Fused.reluBackward(grad, out);
+  }
+
+  /**
+   * Softmax cross-entropy of each row of {@code logits [N, C]} at the int64 {@code labels [N]}:
+   * {@code logsumexp(x_i) - x_i[label_i]}, shifted by the row's maximum for stability.
+   *
+   * @throws ShapeException for shapes other than {@code [N, C]} (C >= 1) and {@code [N]}
+   * @throws IllegalArgumentException for a label outside {@code [0, C)}
+   */
+  public static NDArray crossEntropyRows(NDArray logits, NDArray labels) {
+    return Fused.crossEntropyRows(logits, labels);
+  }
+
+  /**
+   * The VJP of {@link #crossEntropyRows}: {@code (softmax(x_i) - onehot(label_i)) * grad_i} per
+   * row, {@code grad} of shape {@code [N]} or a single value shared by every row.
+   */
+  public static NDArray crossEntropyBackward(NDArray logits, NDArray labels, NDArray grad) {
+    return Fused.crossEntropyBackward(logits, labels, grad);
   }
 
   /**

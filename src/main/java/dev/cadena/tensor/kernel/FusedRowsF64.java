@@ -1,0 +1,96 @@
+package dev.cadena.tensor.kernel;
+
+/**
+ * The kernels of the fused primitives, each one pass over contiguous rows where the composition
+ * it replaces makes two to six passes and as many temporaries:
+ *
+ * <ul>
+ *   <li>{@link #reluBackward}: {@code out > 0 ? grad : 0}, ReLU's VJP from its output, instead of
+ *       a comparison array and a product;
+ *   <li>{@link #biasRows} and {@link #reluInPlace}: the epilogue of a linear layer, a bias row
+ *       repeated into the output before the product accumulates onto it, and the activation;
+ *   <li>{@link #crossEntropyRows} and {@link #crossEntropyBackward}: softmax cross-entropy per
+ *       row, {@code logsumexp(x) - x[label]}, and its VJP {@code (softmax(x) - onehot) * grad},
+ *       instead of a max, a shift, exp, sum, log, gather and their VJPs (scatter included).
+ * </ul>
+ *
+ * <p>The exponentials and sums of the cross-entropy run in float64 also for float32 data (the
+ * twin rounds only the results), like a float32 logsumexp computed with a float64 accumulator.
+ * Arguments are trusted, as in BLAS: the callers check shapes and bounds.
+ */
+// The (double) casts are redundant here; in the generated float32 twin they are the rounding.
+@SuppressWarnings("cast")
+public final class FusedRowsF64 {
+  private FusedRowsF64() {}
+
+  /** {@code o[i] = out[i] > 0 ? g[i] : 0} for {@code i < n} (all three arrays from index 0). */
+  public static void reluBackward(double[] g, double[] out, double[] o, int n) {
+    for (int i = 0; i < n; i++) {
+      o[i] = out[i] > 0 ? g[i] : 0;
+    }
+  }
+
+  /** {@code c[r * cols + j] = bias[bo + j]} for {@code r < rows}, {@code j < cols}. */
+  public static void biasRows(double[] bias, int bo, double[] c, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(bias, bo, c, r * cols, cols);
+    }
+  }
+
+  /** {@code c[i] = max(c[i], 0)} for {@code from <= i < to}; NaN stays NaN, as in ReLU. */
+  public static void reluInPlace(double[] c, int from, int to) {
+    for (int i = from; i < to; i++) {
+      c[i] = Math.max(c[i], 0);
+    }
+  }
+
+  /**
+   * {@code loss[r] = log(sum_j e^(x[r][j] - s)) + s - x[r][label[r]]} for {@code r < rows}, with
+   * {@code x} row-major {@code rows x cols} from index 0 and {@code s} the row's maximum when it
+   * is finite (else 0, so that a row of -inf gives NaN or inf as the composition does).
+   */
+  public static void crossEntropyRows(double[] x, long[] label, double[] loss, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      int base = r * cols;
+      double s = shift(x, base, cols); // f32: double s = shift(x, base, cols);
+      double sum = 0; // f32: double sum = 0;
+      for (int j = 0; j < cols; j++) {
+        sum += Math.exp((double) x[base + j] - s); // f32: sum += Math.exp((double) x[base + j] - s);
+      }
+      loss[r] = (double) (Math.log(sum) + s - (double) x[base + (int) label[r]]);
+    }
+  }
+
+  /**
+   * {@code dx[r][j] = (softmax(x[r])[j] - (j == label[r])) * g[r * gs]}, for every row: the VJP
+   * of {@link #crossEntropyRows}. {@code gs} is 1 for one upstream value per row, 0 for one value
+   * shared by all rows (a sum or a mean reduction).
+   */
+  public static void crossEntropyBackward(
+      double[] x, long[] label, double[] g, int gs, double[] dx, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      int base = r * cols;
+      double s = shift(x, base, cols); // f32: double s = shift(x, base, cols);
+      double sum = 0; // f32: double sum = 0;
+      for (int j = 0; j < cols; j++) {
+        sum += Math.exp((double) x[base + j] - s); // f32: sum += Math.exp((double) x[base + j] - s);
+      }
+      double gr = (double) g[r * gs]; // f32: double gr = (double) g[r * gs];
+      double scale = gr / sum; // f32: double scale = gr / sum;
+      for (int j = 0; j < cols; j++) {
+        dx[base + j] = (double) (Math.exp((double) x[base + j] - s) * scale);
+      }
+      int y = base + (int) label[r];
+      dx[y] = (double) ((double) dx[y] - gr);
+    }
+  }
+
+  /** The row's maximum if finite, else 0 (the shift of a stable softmax). */
+  private static double shift(double[] x, int base, int cols) {
+    double m = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < cols; j++) {
+      m = Math.max(m, (double) x[base + j]);
+    }
+    return Double.isInfinite(m) ? 0 : m;
+  }
+}
