@@ -4,6 +4,7 @@ import static dev.cadena.nn.Checks.floating;
 import static dev.cadena.nn.Checks.scalarLike;
 
 import dev.cadena.Tensor;
+import dev.cadena.ops.LinearAlgebra;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
 import java.util.Arrays;
@@ -44,6 +45,14 @@ public final class Functional {
   }
 
   static Tensor linear(String op, Tensor x, Tensor weight, Tensor bias) {
+    return linear(op, x, weight, bias, false);
+  }
+
+  /**
+   * {@code relu(x @ weight + bias)} as one fused op, when {@code relu}; what a {@link Sequential}
+   * runs for a {@link Linear} followed by a {@link ReLU}.
+   */
+  static Tensor linear(String op, Tensor x, Tensor weight, Tensor bias, boolean relu) {
     floating(op, "input", x);
     floating(op, "weight", weight);
     if (weight.rank() != 2) {
@@ -58,16 +67,14 @@ public final class Functional {
           op + ": input has " + got + " features, expected " + in + " (input shape "
               + Shapes.str(x.shape()) + ")");
     }
-    Tensor y = x.matmul(weight);
-    if (bias == null) {
-      return y;
+    if (bias != null) {
+      floating(op, "bias", bias);
+      if (bias.rank() != 1 || bias.size(0) != out) {
+        throw new ShapeException(
+            op + ": bias must have shape [" + out + "], got " + Shapes.str(bias.shape()));
+      }
     }
-    floating(op, "bias", bias);
-    if (bias.rank() != 1 || bias.size(0) != out) {
-      throw new ShapeException(
-          op + ": bias must have shape [" + out + "], got " + Shapes.str(bias.shape()));
-    }
-    return y.add(bias);
+    return LinearAlgebra.linear(x, weight, bias, relu);
   }
 
   // ================================================================== activations

@@ -4,6 +4,7 @@ import static dev.cadena.nn.Checks.floating;
 import static dev.cadena.nn.Checks.sameShape;
 
 import dev.cadena.Tensor;
+import dev.cadena.ops.Reductions;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
 
@@ -153,7 +154,7 @@ public final class Loss {
    */
   public static Tensor crossEntropy(Tensor logits, Tensor labels, Reduction reduction) {
     classification("crossEntropy", logits, labels, reduction);
-    return pick(logits.logSoftmax(1), labels, reduction);
+    return reduction.apply(Reductions.crossEntropy(logits, labels));
   }
 
   /** Negative log-likelihood, {@link Reduction#MEAN}. */

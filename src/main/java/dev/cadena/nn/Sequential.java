@@ -81,7 +81,16 @@ public final class Sequential extends Module implements Iterable<Module> {
   @Override
   public Tensor forward(Tensor x) {
     Checks.notNull("Sequential", "input", x);
-    for (Module m : layers) {
+    for (int i = 0; i < layers.size(); i++) {
+      Module m = layers.get(i);
+      if (i + 1 < layers.size() && m.getClass() == Linear.class
+          && layers.get(i + 1).getClass() == ReLU.class) {
+        // A Linear then a ReLU: one fused op (one output array, ReLU applied in place).
+        Linear linear = (Linear) m;
+        x = Functional.linear("Linear", x, linear.weight(), linear.bias(), true);
+        i++;
+        continue;
+      }
       x = m.forward(x);
     }
     return x;

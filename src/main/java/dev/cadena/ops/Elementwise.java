@@ -5,6 +5,7 @@ import static dev.cadena.ops.Recording.promote;
 import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.GradMode;
 import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
@@ -108,7 +109,20 @@ public final class Elementwise {
   /** The primitive {@link Primitive#RELU}. */
   public static Tensor relu(Tensor x) {
     return record(Primitive.RELU, x.data().unary(UnaryOp.RELU), new Tensor[] {x},
-        (n, grad) -> grads(grad.mul(n.input(0).gt(0.0))));
+        (n, grad) -> grads(reluGrad(grad, n.out())));
+  }
+
+  /**
+   * {@code where(out > 0, grad, 0)}: the VJP of a ReLU from its output (PyTorch's
+   * {@code threshold_backward}). Without a graph to record, one fused pass ({@link
+   * NDArray#reluBackward}); with {@code createGraph}, the composition, so that it can be
+   * differentiated again. The two give the same values; a test compares them.
+   */
+  static Tensor reluGrad(Tensor grad, Tensor out) {
+    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())) {
+      return Tensor.fromData(NDArray.reluBackward(grad.data(), out.data()));
+    }
+    return Tensor.where(out.gt(0.0), grad, Tensor.scalar(0.0, grad.dtype()));
   }
 
   /** The primitive {@link Primitive#MAXIMUM}, broadcasting: ties split the gradient evenly. */

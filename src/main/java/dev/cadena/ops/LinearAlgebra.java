@@ -5,6 +5,7 @@ import static dev.cadena.ops.Recording.promote;
 import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
+import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
 
@@ -50,5 +51,47 @@ public final class LinearAlgebra {
         (n, grad) -> grads(
             n.needsGrad(0) ? grad.matmul(n.input(1).mT()) : null,
             n.needsGrad(1) ? n.input(0).mT().matmul(grad) : null));
+  }
+
+  /**
+   * The primitive {@link Primitive#LINEAR}: {@code x @ w + b}, then {@code max(., 0)} when
+   * {@code relu}, computed into one output array. {@code x} is {@code [..., in]}, {@code w}
+   * {@code [in, out]} and {@code b} {@code [out]} or null; the caller ({@code nn.Functional})
+   * checked the shapes. Mixed dtypes and empty operands go through the composition
+   * {@code matmul}, {@code add}, {@code relu}, which promotes.
+   */
+  public static Tensor linear(Tensor x, Tensor w, Tensor b, boolean relu) {
+    int in = w.size(0);
+    int out = w.size(1);
+    if (x.dtype() != w.dtype() || (b != null && b.dtype() != w.dtype()) || x.numel() == 0
+        || in == 0 || out == 0) {
+      Tensor y = matmul(x, w);
+      y = b == null ? y : y.add(b);
+      return relu ? y.relu() : y;
+    }
+    int[] outShape = x.shape();
+    outShape[outShape.length - 1] = out;
+    int rows = x.numel() / in;
+    NDArray x2 = x.rank() == 2 ? x.data() : x.data().reshape(rows, in);
+    NDArray y2 = NDArray.linear(x2, w.data(), b == null ? null : b.data(), relu);
+    NDArray y = x.rank() == 2 ? y2 : y2.reshape(outShape);
+    Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
+    return record(Primitive.LINEAR, y, inputs, (n, grad) -> {
+      Tensor g = relu ? Elementwise.reluGrad(grad, n.out()) : grad;
+      Tensor g2 = g.rank() == 2 ? g : g.reshape(rows, out);
+      Tensor dx = n.needsGrad(0) ? g.matmul(n.input(1).mT()) : null;
+      Tensor dw = null;
+      if (n.needsGrad(1)) {
+        Tensor x2t = n.input(0).reshape(rows, in).mT();
+        NDArray buffer = n.gradBuffer(1);
+        dw = buffer != null
+            ? Tensor.fromData(x2t.data().matmulInto(g2.data(), buffer))
+            : x2t.matmul(g2);
+      }
+      if (b == null) {
+        return grads(dx, dw);
+      }
+      return grads(dx, dw, n.needsGrad(2) ? g2.sum(0) : null);
+    });
   }
 }

@@ -41,8 +41,9 @@ public enum Primitive {
   SIGMOID("sigmoid", "1 / (1 + e^-x)", "dx = grad * (out * (1 - out))",
       "primitive for stability (computed without overflow for large `abs(x)`) and to reuse `out`"),
   /** A primitive for speed; its derivative at 0 is taken as 0, as in PyTorch. */
-  RELU("relu", "max(x, 0)", "dx = grad * (x > 0)",
-      "primitive for speed; derivative 0 at 0, as in PyTorch"),
+  RELU("relu", "max(x, 0)", "dx = where(out > 0, grad, 0)",
+      "primitive for speed; derivative 0 at 0, as in PyTorch; without `createGraph` the VJP is"
+          + " one fused pass"),
   MAXIMUM("maximum", "max(a, b)",
       "da = grad * ((a > b) + (a == b) / 2); db = grad * ((b > a) + (a == b) / 2)",
       "elementwise; ties split the gradient evenly; NaN if either is NaN"),
@@ -53,6 +54,12 @@ public enum Primitive {
           + " record nothing"),
   SUM("sum", "sum(x, axes)", "dx = grad.reshape(kept).expand(x.shape)",
       "`kept` is `x.shape` with the reduced axes as size 1; an empty axis list means all axes"),
+  /** A fused primitive, for speed and stability: softmax cross-entropy in one pass per row. */
+  CROSS_ENTROPY("crossEntropy", "logsumexp(x[i]) - x[i][y[i]] per row i",
+      "dx = (softmax(x, 1) - onehot(y)) * grad.unsqueeze(1)",
+      "`x` is `[N, C]` logits, `y` int64 labels `[N]` (no gradient), the result `[N]` (the loss"
+          + " reduces it); the logsumexp is shifted by the row's maximum; float32 rows are summed"
+          + " in float64"),
   /** Gradient split evenly among tied maxima, as PyTorch's amax. */
   MAX("max", "max(x, axes)", "dx = grad.reshape(kept) * (x == out) / count(x == out)",
       "`kept` as for `sum`, `out` and the count also with the reduced axes kept; tied maxima share"
@@ -60,6 +67,14 @@ public enum Primitive {
   MATMUL("matmul", "a @ b", "da = grad @ b.mT; db = a.mT @ grad",
       "on the last two axes, rank >= 2, batch axes broadcast (the engine sums them back);"
           + " `mT` swaps the last two axes; the vector cases are compositions (see below)"),
+  /** A fused primitive, for speed: one output array and one pass for bias and activation. */
+  LINEAR("linear", "x @ w + b, then max(., 0) with relu",
+      "g = relu ? where(out > 0, grad, 0) : grad; dx = g @ w.mT; dw = x.mT @ g; db = sum(g, rows)",
+      "fused for speed (`nn.Linear`, and a `Linear` followed by a `ReLU` in a `Sequential`): the"
+          + " bias is written into the output and the product accumulates onto it, the ReLU is"
+          + " applied in place; `x` is `[..., in]` (leading axes flattened into rows for `dw`"
+          + " and `db`), `w` `[in, out]`, `b` `[out]` or absent; without `createGraph`, `dw`"
+          + " reuses the gradient buffer that `zeroGrad()` released when nothing else holds it"),
   RESHAPE("reshape", "x.reshape(shape)", "dx = grad.reshape(x.shape)",
       "one size may be -1; a view when `x` is contiguous"),
   PERMUTE("permute", "x.permute(p)", "dx = grad.permute(inverse(p))",

@@ -4,6 +4,8 @@ import static dev.cadena.ops.Recording.grads;
 import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.GradMode;
+import dev.cadena.tensor.DType;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -124,6 +126,38 @@ public final class Reductions {
     int[] ax = {Shapes.axis("logSoftmax", axis, x.rank())};
     Tensor z = x.sub(stableShift(x, ax));
     return z.sub(sum(z.exp(), ax, true).log());
+  }
+
+  /**
+   * The primitive {@link Primitive#CROSS_ENTROPY}: per row {@code i} of {@code logits [N, C]},
+   * {@code logsumexp(x_i) - x_i[labels_i]}, a {@code [N]} tensor; {@code labels} is int64
+   * {@code [N]} with values in {@code [0, C)} (copied, so changing it later does not change the
+   * gradient). Equals {@code -logSoftmax(logits, 1).gather(1, labels)} to rounding.
+   *
+   * @throws ShapeException for other shapes
+   * @throws IllegalArgumentException for a label out of range
+   */
+  public static Tensor crossEntropy(Tensor logits, Tensor labels) {
+    NDArray y = labels.data().copy();
+    NDArray loss = NDArray.crossEntropyRows(logits.data(), y);
+    int classes = logits.size(1);
+    return record(Primitive.CROSS_ENTROPY, loss, new Tensor[] {logits}, (n, grad) -> {
+      Tensor x = n.input(0);
+      if (!GradMode.isEnabled()) {
+        return grads(Tensor.fromData(NDArray.crossEntropyBackward(x.data(), y, grad.data())));
+      }
+      Tensor onehot = Tensor.fromData(oneHot(y, classes, x.dtype()));
+      return grads(softmax(x, 1).sub(onehot).mul(grad.unsqueeze(1)));
+    });
+  }
+
+  private static NDArray oneHot(NDArray labels, int classes, DType dtype) {
+    long[] v = labels.toLongArray();
+    double[] h = new double[Math.multiplyExact(v.length, classes)];
+    for (int i = 0; i < v.length; i++) {
+      h[i * classes + (int) v[i]] = 1;
+    }
+    return NDArray.wrap(h, v.length, classes).astype(dtype);
   }
 
   /** Index of the largest element along {@code axis} (null: over all), as int64; no gradient. */

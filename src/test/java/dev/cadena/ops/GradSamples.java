@@ -110,6 +110,15 @@ final class GradSamples {
     add(Primitive.MATMUL, "vector @ vector", x -> x[0].matmul(x[1]), s(3), s(3));
     add(Primitive.MATMUL, "broadcast batch", x -> x[0].matmul(x[1]), s(2, 1, 2, 3), s(4, 3, 2));
     add(Primitive.MATMUL, "transposed operand", x -> x[0].mT().matmul(x[1]), s(3, 2), s(3, 2));
+    add(Primitive.LINEAR, "bias", x -> LinearAlgebra.linear(x[0], x[1], x[2], false), s(3, 4), s(4, 2), s(2));
+    add(Primitive.LINEAR, "bias and relu", x -> LinearAlgebra.linear(x[0], x[1], x[2], true), s(5, 3), s(3, 4), s(4));
+    add(Primitive.LINEAR, "3-d input, no bias, relu", x -> LinearAlgebra.linear(x[0], x[1], null, true), s(2, 3, 4), s(4, 3));
+    add(Primitive.LINEAR, "1-d input", x -> LinearAlgebra.linear(x[0], x[1], x[2], false), s(4), s(4, 2), s(2));
+    add(Primitive.LINEAR, "transposed input view", x -> LinearAlgebra.linear(x[0].mT(), x[1], x[2], true), s(3, 4), s(3, 2), s(2));
+    add(Primitive.CROSS_ENTROPY, "rows",
+        x -> Reductions.crossEntropy(x[0], Tensor.ofLongs(2, 0, 3)), s(3, 4));
+    add(Primitive.CROSS_ENTROPY, "mean of rows, one class",
+        x -> Reductions.crossEntropy(x[0], Tensor.ofLongs(0, 0)).mean(), s(2, 1));
     add(Primitive.RESHAPE, "reshape", x -> x[0].reshape(3, -1).mul(x[0].reshape(3, 2)), s(2, 3));
     add(Primitive.RESHAPE, "squeeze/unsqueeze/flatten", x -> x[0].unsqueeze(0).squeeze().flatten(), s(2, 1, 3));
     add(Primitive.PERMUTE, "permute", x -> x[0].permute(2, 0, 1), s(2, 3, 4));
