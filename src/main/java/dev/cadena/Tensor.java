@@ -55,6 +55,21 @@ public final class Tensor {
   private boolean requiresGrad;
   private boolean retainsGrad;
   private Tensor grad;
+  /**
+   * True once {@link #grad()} or {@link #setGrad} let code outside the engine hold the current
+   * gradient; such a gradient is never recycled.
+   */
+  private boolean gradHeld;
+  /**
+   * The gradient buffer last lent to a VJP for this tensor ({@code Node.gradBuffer}): storage the
+   * library allocated for this tensor's gradient alone.
+   */
+  private NDArray lentGrad;
+  /**
+   * {@link #lentGrad} once {@link #zeroGrad()} released the gradient it held while no caller
+   * held it: the next backward pass writes this tensor's gradient into it again.
+   */
+  private NDArray spareGrad;
 
   private Tensor(NDArray data, Node gradFn, boolean requiresGrad) {
     this.data = data;
@@ -81,6 +96,31 @@ public final class Tensor {
     @Override
     protected Tensor fromNode(NDArray data, Node node) {
       return new Tensor(data, node, true);
+    }
+
+    @Override
+    protected Tensor engineGrad(Tensor t) {
+      return t.grad;
+    }
+
+    @Override
+    protected void setEngineGrad(Tensor t, Tensor g) {
+      t.grad = g;
+      t.gradHeld = false;
+    }
+
+    @Override
+    protected NDArray lendGradBuffer(Tensor t) {
+      if (t.grad != null) {
+        return null;
+      }
+      NDArray buffer = t.spareGrad;
+      t.spareGrad = null;
+      if (buffer == null) {
+        buffer = NDArray.zeros(t.data.dtype(), t.data.shape());
+      }
+      t.lentGrad = buffer;
+      return buffer;
     }
   }
 
@@ -525,6 +565,21 @@ public final class Tensor {
 
   /** The accumulated gradient (null until a backward pass reaches this tensor). */
   public Tensor grad() {
+    if (grad != null) {
+      gradHeld = true;
+      lentGrad = null;
+    }
+    return grad;
+  }
+
+  /**
+   * The gradient, lent for one computation that keeps no reference to it once it returns (an
+   * optimiser step, gradient clipping, a norm): unlike {@link #grad()}, reading it this way lets
+   * the next {@link #zeroGrad()} keep its storage for the following backward pass, so a training
+   * loop allocates no new gradient arrays. Keep the result beyond the call and a later backward
+   * may overwrite it; use {@link #grad()} (or copy) to keep it.
+   */
+  public Tensor borrowGrad() {
     return grad;
   }
 
@@ -541,11 +596,25 @@ public final class Tensor {
               + Shapes.str(shape()));
     }
     grad = g;
+    gradHeld = true;
+    lentGrad = null;
+    spareGrad = null;
   }
 
-  /** Clears the gradient (PyTorch's {@code zero_grad(set_to_none=True)}). */
+  /**
+   * Clears the gradient (PyTorch's {@code zero_grad(set_to_none=True)}): {@link #grad()} is null
+   * afterwards. When the backward pass wrote the gradient into a buffer it allocated for this
+   * tensor and no caller holds it (it was only {@linkplain #borrowGrad() borrowed}), the buffer
+   * is kept and the next backward writes this tensor's gradient into it again, as PyTorch's
+   * caching allocator reuses the memory.
+   */
   public void zeroGrad() {
+    if (grad != null && !gradHeld && lentGrad != null && grad.data == lentGrad) {
+      spareGrad = lentGrad;
+    }
+    lentGrad = null;
     grad = null;
+    gradHeld = false;
   }
 
   /** Asks backward to also store this non-leaf's gradient in {@link #grad()}; returns this. */

@@ -229,7 +229,9 @@ public final class Engine {
           capturedAtLeaves.merge(leaf, g, Tensor::add);
         }
       } else {
-        leaf.setGrad(leaf.grad() == null ? owned(g, shared) : leaf.grad().add(g));
+        TensorAccess access = TensorAccess.get();
+        Tensor held = access.engineGrad(leaf);
+        access.setEngineGrad(leaf, held == null ? owned(g, shared) : held.add(g));
       }
     }
   }

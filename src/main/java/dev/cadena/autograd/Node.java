@@ -133,6 +133,24 @@ public final class Node {
     return out;
   }
 
+  /**
+   * A buffer for input {@code i}'s gradient, for a VJP that can write a result into a given
+   * array: when no graph is being recorded and input {@code i} is a leaf without a gradient yet,
+   * the storage of its last gradient if {@code zeroGrad()} released it while no caller held it
+   * (see {@link Tensor#borrowGrad()}), else a new array; otherwise null. It is dense, of the
+   * input's shape and dtype, with stale values: the VJP must overwrite every element and return
+   * it, wrapped in a tensor, as input {@code i}'s gradient. So a training loop's weight gradients
+   * reuse one array per parameter instead of a new one per step.
+   */
+  public NDArray gradBuffer(int i) {
+    checkLive();
+    Tensor t = inputs[i];
+    if (GradMode.isEnabled() || t.gradFn() != null || !t.requiresGrad()) {
+      return null;
+    }
+    return TensorAccess.get().lendGradBuffer(t);
+  }
+
   /** Saves extra values for the VJP (used by {@link Function}); tensors are version-checked. */
   void save(Object[] values) {
     saved = values.clone();

@@ -22,6 +22,19 @@ public abstract class TensorAccess {
   /** A tensor of {@code data} produced by {@code node}: requires grad, {@code gradFn() == node}. */
   protected abstract Tensor fromNode(NDArray data, Node node);
 
+  /** {@code t}'s gradient, read by the engine without counting as held by a caller. */
+  protected abstract Tensor engineGrad(Tensor t);
+
+  /** Sets {@code t}'s gradient to one the engine made, which no caller holds yet. */
+  protected abstract void setEngineGrad(Tensor t, Tensor g);
+
+  /**
+   * A dense buffer of {@code t}'s shape and dtype for its next gradient, which the library
+   * allocated for that gradient alone: the one {@code zeroGrad()} kept from the last gradient if
+   * no caller held it, else a new one; null when {@code t} has a gradient now.
+   */
+  protected abstract NDArray lendGradBuffer(Tensor t);
+
   /**
    * Installs {@code Tensor}'s implementation; called by {@code Tensor}'s class initialiser.
    *

@@ -140,8 +140,8 @@ public final class GradientMonitor {
     for (int i = 0; i < params.length; i++) {
       Tensor p = params[i];
       int layer = layerOfParam[i];
-      if (p.grad() != null) {
-        gradSq[layer] += Norms.sumOfSquares(p.grad().data());
+      if (p.borrowGrad() != null) {
+        gradSq[layer] += Norms.sumOfSquares(p.borrowGrad().data());
         hasGrad[layer] = true;
       }
       if (before[i] == null) {

@@ -37,7 +37,7 @@ public final class GradClip {
     checkParams("gradNorm", params);
     double sumSq = 0;
     for (Tensor p : params) {
-      Tensor g = p.grad();
+      Tensor g = p.borrowGrad();
       if (g != null) {
         sumSq += Updates.sumOfSquares(g.data());
       }

@@ -104,7 +104,7 @@ public abstract class Optimizer {
     try (GradMode.Scope scope = GradMode.noGrad()) {
       for (int i = 0; i < params.size(); i++) {
         Tensor p = params.get(i);
-        Tensor g = p.grad();
+        Tensor g = p.borrowGrad();
         if (g == null) {
           continue;
         }
