@@ -1,6 +1,7 @@
 package dev.cadena.tensor.kernel;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,7 +16,13 @@ import jdk.incubator.vector.VectorSpecies;
  * wide; rows of C split across threads, packed {@code MC} at a time into row slivers {@code MR}
  * tall; then every {@code NR}-wide sliver of B (kept in L1) against every {@code MR}-tall sliver
  * of A (kept in L2). Slivers at the edges are padded with zeros, and their tiles go through a
- * scratch tile so that only the real part of C is written.
+ * scratch tile so that only the real part of C is written. The threads pack the block of B
+ * together at the start of the same {@link Parallel#forRange} that computes the rows, which
+ * saves a hand-off per block. When there are too few rows to give each thread two slivers, the
+ * columns are split across threads instead, each packing its own part of B.
+ *
+ * <p>A leading dimension of 0 (a broadcast operand) needs nothing special: the packing reads
+ * every stored row from the same place.
  *
  * <p>Written once, for 64-bit floats: in every build {@code
  * src/build/java/dev/cadena/build/GenerateF32.java} makes the 32-bit version of this class from
@@ -59,8 +66,14 @@ final class VectorGemmF64 {
   static void gemm(boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
       double[] c, int cOff, int ldc, boolean accumulate) {
-    Workspace ws = WORKSPACE.get();
     int rowSlivers = (m + MR - 1) / MR;
+    int threads = Parallel.threads();
+    if (threads > 1 && rowSlivers < 2 * threads && n > NR) {
+      gemmByColumns(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+          accumulate);
+      return;
+    }
+    Workspace ws = WORKSPACE.get();
     for (int jc = 0; jc < n; jc += NC) {
       int nc = Math.min(NC, n - jc);
       int colSlivers = (nc + NR - 1) / NR;
@@ -69,11 +82,23 @@ final class VectorGemmF64 {
         double[] pb = ws.packedB(colSlivers * NR * kc);
         int jcFinal = jc;
         int pcFinal = pc;
-        // Packing: about 1 ns per element gathered from columns, 0.25 ns from rows.
-        Parallel.forRange(colSlivers, transB ? (long) kc * NR : (long) kc * NR / 4,
-            (s, e) -> packB(transB, b, bOff, ldb, pcFinal, jcFinal, kc, nc, s, e, pb));
         boolean add = accumulate || pc > 0;
-        Parallel.forRange(rowSlivers, 2L * MR * kc * nc / FLOPS_PER_NANO, (s, e) -> {
+        // B is packed inside the same loop as the product, so there is no second hand-off to
+        // the workers: each thread first claims slivers of B until none is left to claim, then
+        // waits for those that others are still packing (so a thread only ever waits for
+        // work that a running thread has claimed, and one thread alone packs everything).
+        AtomicInteger bClaimed = new AtomicInteger();
+        AtomicInteger bPacked = new AtomicInteger();
+        // Packing: about 1 ns per element gathered from columns, 0.25 ns from rows.
+        long packCost = (transB ? (long) kc * NR : (long) kc * NR / 4) * colSlivers;
+        long cost = 2L * MR * kc * nc / FLOPS_PER_NANO + packCost / rowSlivers;
+        Parallel.forRange(rowSlivers, cost, (s, e) -> {
+          int sliver;
+          while ((sliver = bClaimed.getAndIncrement()) < colSlivers) {
+            packB(transB, b, bOff, ldb, pcFinal, jcFinal, kc, nc, sliver, sliver + 1, pb);
+            bPacked.incrementAndGet();
+          }
+          awaitCount(bPacked, colSlivers);
           Workspace own = WORKSPACE.get();
           for (int first = s; first < e; first += MC / MR) {
             int i0 = first * MR;
@@ -83,6 +108,52 @@ final class VectorGemmF64 {
             macroKernel(mc, nc, kc, pa, pb, c, cOff + i0 * ldc + jcFinal, ldc, add, own.tile);
           }
         });
+      }
+    }
+  }
+
+  /**
+   * The product for few rows: the columns are split across threads instead, each thread packing
+   * its own slivers of B and all of A (a few rows), so no thread waits for another.
+   */
+  private static void gemmByColumns(boolean transA, boolean transB, int m, int n, int k,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double[] c, int cOff, int ldc, boolean accumulate) {
+    int colSlivers = (n + NR - 1) / NR;
+    long packCost = transB ? (long) k * NR : (long) k * NR / 4;
+    long cost = 2L * m * NR * k / FLOPS_PER_NANO + packCost;
+    Parallel.forRange(colSlivers, cost, (s, e) -> {
+      Workspace own = WORKSPACE.get();
+      for (int first = s; first < e; first += NC / NR) {
+        int slivers = Math.min(e - first, NC / NR);
+        int jc = first * NR;
+        int nc = Math.min(slivers * NR, n - jc);
+        for (int pc = 0; pc < k; pc += KC) {
+          int kc = Math.min(KC, k - pc);
+          boolean add = accumulate || pc > 0;
+          double[] pb = own.packedB(slivers * NR * kc);
+          packB(transB, b, bOff, ldb, pc, jc, kc, nc, 0, slivers, pb);
+          for (int i0 = 0; i0 < m; i0 += MC) {
+            int mc = Math.min(MC, m - i0);
+            double[] pa = own.packedA(MC * kc);
+            packA(transA, a, aOff, lda, i0, pc, mc, kc, pa);
+            macroKernel(mc, nc, kc, pa, pb, c, cOff + i0 * ldc + jc, ldc, add, own.tile);
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * Spins until {@code count} reaches {@code target}; the threads it waits for are running, so
+   * this is short, but it yields now and then in case one of them lost its core.
+   */
+  private static void awaitCount(AtomicInteger count, int target) {
+    for (int spins = 1; count.get() < target; spins++) {
+      if ((spins & 1023) == 0) {
+        Thread.yield();
+      } else {
+        Thread.onSpinWait();
       }
     }
   }

@@ -314,6 +314,28 @@ class GemmTest {
   }
 
   @Test
+  void gemm_fewRowsSplitByColumns_matchReference() {
+    // With fewer than two register-tile rows per thread the vector path splits the columns;
+    // n = 2100 gives a thread more than one NC block, k = 530 more than one KC block.
+    int[][] shapes = {{4, 33, 7}, {5, 97, 40}, {8, 300, 530}, {13, 65, 17}, {17, 2100, 9},
+        {23, 129, 260}, {24, 64, 3}};
+    long seed = 4000;
+    for (int[] s : shapes) {
+      for (boolean transA : new boolean[] {false, true}) {
+        for (boolean transB : new boolean[] {false, true}) {
+          Case t = fixedCase(transA, transB, s[0], s[1], s[2], (seed & 1) == 0, seed++);
+          if (seed % 3 == 0) {
+            t.ldb = 0;
+          }
+          for (int threads : new int[] {1, 2, 3}) {
+            withThreads(threads, () -> impls().forEach(impl -> check(impl, t)));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void gemm_leadingDimensionZero_repeatsOneRow() {
     // op(A) = three copies of the row (1, 2); B is the identity, so C repeats that row.
     double[] a = {9, 1, 2};
