@@ -315,9 +315,10 @@ class GemmTest {
 
   @Test
   void gemm_fewRowsSplitByColumns_matchReference() {
-    // With fewer than two register-tile rows per thread the vector path splits the columns;
-    // n = 2100 gives a thread more than one NC block, k = 530 more than one KC block.
-    int[][] shapes = {{4, 33, 7}, {5, 97, 40}, {8, 300, 530}, {13, 65, 17}, {17, 2100, 9},
+    // With fewer than two register-tile rows per thread the vector path splits the columns,
+    // with fewer than two rows per thread the scalar one; n = 2100 gives a thread more than one
+    // NC block, k = 530 more than one KC block.
+    int[][] shapes = {{1, 300, 40}, {2, 130, 530}, {3, 77, 5}, {4, 33, 7}, {5, 97, 40}, {8, 300, 530}, {13, 65, 17}, {17, 2100, 9},
         {23, 129, 260}, {24, 64, 3}};
     long seed = 4000;
     for (int[] s : shapes) {
