@@ -337,6 +337,30 @@ class GemmTest {
   }
 
   @Test
+  void gemm_atMostOneVectorOfColumns_matchReference() {
+    // n <= one vector (16 floats or 8 doubles on AVX-512, 8 floats or 4 doubles on AVX2) takes
+    // the narrow tile; n = 10 is the MLP's output layer. k = 530 crosses KC in both dtypes.
+    int[][] shapes = {{4, 8, 5}, {9, 10, 17}, {37, 13, 3}, {128, 10, 128}, {128, 16, 530},
+        {300, 9, 64}, {17, 8, 1}};
+    long seed = 5000;
+    for (int[] s : shapes) {
+      for (boolean transA : new boolean[] {false, true}) {
+        for (boolean transB : new boolean[] {false, true}) {
+          Case t = fixedCase(transA, transB, s[0], s[1], s[2], (seed & 1) == 0, seed++);
+          if (seed % 4 == 0) {
+            t.lda = 0;
+          } else if (seed % 4 == 1) {
+            t.ldb = 0;
+          }
+          for (int threads : new int[] {1, 2}) {
+            withThreads(threads, () -> impls().forEach(impl -> check(impl, t)));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void gemm_leadingDimensionZero_repeatsOneRow() {
     // op(A) = three copies of the row (1, 2); B is the identity, so C repeats that row.
     double[] a = {9, 1, 2};
