@@ -6,8 +6,9 @@ import java.util.Arrays;
 /**
  * Batched matrix products, behind {@link NDArray#matmul}: checks the shapes, broadcasts the batch
  * dimensions, and hands each pair of matrices to {@link Gemm} as BLAS-style arguments (array,
- * offset, leading dimension, transposed or not), so that transposed and sliced views multiply
- * without a copy; other layouts are made contiguous first.
+ * offset, leading dimension, transposed or not), so that transposed, sliced and broadcast
+ * (stride-0, leading dimension 0) views multiply without a copy; other layouts are made
+ * contiguous first, those whose rows or columns all repeat as a single row or column.
  */
 final class MatmulDispatch {
   private MatmulDispatch() {}
@@ -69,14 +70,8 @@ final class MatmulDispatch {
     }
     MatLayout la = MatLayout.of(a);
     MatLayout lb = MatLayout.of(b);
-    NDArray aa = la == null ? a.contiguous() : a;
-    NDArray bb = lb == null ? b.contiguous() : b;
-    if (la == null) {
-      la = MatLayout.of(aa);
-    }
-    if (lb == null) {
-      lb = MatLayout.of(bb);
-    }
+    NDArray aa = la.source;
+    NDArray bb = lb.source;
     int[] aBs = batchStrides(aa, batch);
     int[] bBs = batchStrides(bb, batch);
     int nb = Shapes.numel(batch);
@@ -114,29 +109,59 @@ final class MatmulDispatch {
     return st;
   }
 
-  /** How the last two dimensions of an array map onto a BLAS-style matrix (or null if they don't). */
+  /**
+   * How the last two dimensions of an array map onto a BLAS-style matrix: the array whose
+   * storage {@link Gemm} reads (the operand itself, or a copy when its layout has no BLAS form),
+   * whether it is stored transposed, and the leading dimension.
+   */
   private static final class MatLayout {
+    final NDArray source;
     final boolean trans;
     final int ld;
 
-    private MatLayout(boolean trans, int ld) {
+    private MatLayout(NDArray source, boolean trans, int ld) {
+      this.source = source;
       this.trans = trans;
       this.ld = ld;
     }
 
+    /**
+     * The layout of {@code x}, copying only what has no BLAS form. A broadcast operand is read
+     * in place with leading dimension 0 (Gemm repeats one stored row): strides {@code (0, 1)}
+     * are rows that repeat, {@code (1, 0)} columns that repeat (stored transposed). Any other
+     * operand whose rows (or columns) all repeat, a constant {@code (0, 0)} one for instance,
+     * is copied as one row (column) per matrix, never as the whole matrix.
+     */
     static MatLayout of(NDArray x) {
+      MatLayout direct = inPlace(x);
+      if (direct != null) {
+        return direct;
+      }
+      int r = x.rank();
+      if (x.shape[r - 2] > 1 && x.strides[r - 2] == 0) {
+        return new MatLayout(x.slice(r - 2, 0, 1, 1).contiguous(), false, 0);
+      }
+      if (x.shape[r - 1] > 1 && x.strides[r - 1] == 0) {
+        return new MatLayout(x.slice(r - 1, 0, 1, 1).contiguous(), true, 0);
+      }
+      NDArray c = x.contiguous();
+      return new MatLayout(c, false, Math.max(x.shape[r - 1], 1));
+    }
+
+    /** The layout of {@code x} read where it is, or null when it has no BLAS form. */
+    private static MatLayout inPlace(NDArray x) {
       int r = x.rank();
       int rows = x.shape[r - 2];
       int cols = x.shape[r - 1];
       int sr = rows == 1 ? Math.max(cols, 1) : x.strides[r - 2];
       int sc = cols == 1 ? 1 : x.strides[r - 1];
-      if (sc == 1 && sr >= Math.max(cols, 1)) {
-        return new MatLayout(false, sr);
+      if (sc == 1 && (sr >= Math.max(cols, 1) || sr == 0)) {
+        return new MatLayout(x, false, sr);
       }
       int sr2 = rows == 1 ? 1 : x.strides[r - 2];
       int sc2 = cols == 1 ? Math.max(rows, 1) : x.strides[r - 1];
-      if (sr2 == 1 && sc2 >= Math.max(rows, 1)) {
-        return new MatLayout(true, sc2);
+      if (sr2 == 1 && (sc2 >= Math.max(rows, 1) || sc2 == 0)) {
+        return new MatLayout(x, true, sc2);
       }
       return null;
     }

@@ -17,6 +17,12 @@ package dev.cadena.tensor.kernel;
  * {@code c[cOff + i*ldc + j]}. Elements of {@code c} outside the {@code m x n} window are never
  * written.
  *
+ * <p>A leading dimension of A or B may be 0: then every stored row is the same one, which is how
+ * a broadcast (stride-0) operand is passed without copying it. For example {@code transA ==
+ * false, lda == 0} multiplies {@code m} copies of the row {@code a[aOff .. aOff+k)}, and {@code
+ * transB == true, ldb == 0} a B whose every column is {@code b[bOff .. bOff+k)}. C's leading
+ * dimension may not be 0, since its rows must not overlap.
+ *
  * <p>Two implementations sit behind {@link #gemm}: one on the incubating Java Vector API, used
  * when the JVM was started with {@code --add-modules jdk.incubator.vector} and the CPU has
  * vectors of at least 128 bits, and a pure-Java one that the JIT vectorizes by itself. Both are
@@ -80,11 +86,11 @@ public final class Gemm {
    * @param a storage of A
    * @param aOff index of A's first element in {@code a}
    * @param lda distance in {@code a} between consecutive stored rows of A, at least the stored
-   *     row length ({@code k}, or {@code m} when {@code transA})
+   *     row length ({@code k}, or {@code m} when {@code transA}), or 0, which repeats one row
    * @param b storage of B
    * @param bOff index of B's first element in {@code b}
    * @param ldb distance between stored rows of B, at least {@code n} ({@code k} when {@code
-   *     transB})
+   *     transB}), or 0, which repeats one row
    * @param c storage of C; may not overlap the elements read from A or B
    * @param cOff index of C's first element in {@code c}
    * @param ldc distance between rows of C, at least {@code n}
@@ -115,11 +121,11 @@ public final class Gemm {
    * @param a storage of A
    * @param aOff index of A's first element in {@code a}
    * @param lda distance between stored rows of A, at least {@code k} ({@code m} when {@code
-   *     transA})
+   *     transA}), or 0, which repeats one row
    * @param b storage of B
    * @param bOff index of B's first element in {@code b}
    * @param ldb distance between stored rows of B, at least {@code n} ({@code k} when {@code
-   *     transB})
+   *     transB}), or 0, which repeats one row
    * @param c storage of C; may not overlap the elements read from A or B
    * @param cOff index of C's first element in {@code c}
    * @param ldc distance between rows of C, at least {@code n}
@@ -275,16 +281,17 @@ public final class Gemm {
     int rowsB = transB ? n : k;
     int colsB = transB ? k : n;
     if (m > 0 && n > 0) {
-      checkMatrix("C", "c", m, n, cLength, cOff, ldc, "n");
+      checkMatrix("C", "c", m, n, cLength, cOff, ldc, "n", false);
     }
     if (m > 0 && n > 0 && k > 0) {
-      checkMatrix("A", "a", rowsA, colsA, aLength, aOff, lda, transA ? "m (transA)" : "k");
-      checkMatrix("B", "b", rowsB, colsB, bLength, bOff, ldb, transB ? "k (transB)" : "n");
+      checkMatrix("A", "a", rowsA, colsA, aLength, aOff, lda, transA ? "m (transA)" : "k", true);
+      checkMatrix("B", "b", rowsB, colsB, bLength, bOff, ldb, transB ? "k (transB)" : "n", true);
     }
   }
 
+  /** Checks one matrix; {@code repeatable} lets {@code ld} be 0 (every row the same one). */
   private static void checkMatrix(String name, String array, int rows, int cols, int length,
-      int off, int ld, String colsName) {
+      int off, int ld, String colsName, boolean repeatable) {
     if (length < 0) {
       throw new NullPointerException("gemm: " + array + " is null but " + name + " is "
           + rows + "x" + cols);
@@ -293,9 +300,10 @@ public final class Gemm {
       throw new IllegalArgumentException(
           "gemm: " + array + "Off must be >= 0, got " + off);
     }
-    if (ld < cols) {
+    if (ld < cols && !(repeatable && ld == 0)) {
       throw new IllegalArgumentException("gemm: ld" + array + " must be >= " + colsName
-          + " = " + cols + ", got ld" + array + "=" + ld);
+          + " = " + cols + (repeatable ? " or 0 (0 repeats one row)" : "") + ", got ld" + array
+          + "=" + ld);
     }
     long last = (long) off + (long) (rows - 1) * ld + cols - 1;
     if (last >= length) {

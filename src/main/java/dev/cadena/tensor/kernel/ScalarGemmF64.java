@@ -12,8 +12,8 @@ import java.util.Arrays;
  * op(B)} is copied into one array per row, each row of C is summed in a per-thread scratch row,
  * and the loop is {@code acc[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j]}. Four rows of B per
  * pass was the best unrolling measured; more, or two rows of C at once, stops the vectorizer.
- * Rows of C are split across threads. Thin products (a matrix times a vector, say) are dot
- * products instead.
+ * Rows of C are split across threads, and with fewer than two rows per thread the columns too.
+ * Thin products (a matrix times a vector, say) are dot products instead.
  *
  * <p>Written once, for 64-bit floats: in every build {@code
  * src/build/java/dev/cadena/build/GenerateF32.java} makes the 32-bit version of this class from
@@ -41,6 +41,9 @@ final class ScalarGemmF64 {
    */
   private static final int THIN = 4;
 
+  /** Columns per work item when a product with few rows is split by columns. */
+  private static final int COLUMN_GROUP = 64;
+
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
   private ScalarGemmF64() {}
@@ -54,6 +57,7 @@ final class ScalarGemmF64 {
           ws);
       return;
     }
+    int threads = Parallel.threads();
     // op(A)[i][p] = a[aOff + i*rowStride + p*colStride]
     int rowStride = transA ? 1 : lda;
     int colStride = transA ? lda : 1;
@@ -70,17 +74,24 @@ final class ScalarGemmF64 {
         boolean add = accumulate || pc > 0;
         int aBase = aOff + pc * colStride;
         int cBase = cOff + jc;
-        Parallel.forRange(m, 2L * kc * nc / FLOPS_PER_NANO, (s, e) -> {
+        // Items are (row, column group) pairs, row-major. With enough rows a group is the whole
+        // block; with fewer than two rows per thread the columns are split as well.
+        int groups = m >= 2 * threads ? 1 : (nc + COLUMN_GROUP - 1) / COLUMN_GROUP;
+        int width = groups == 1 ? nc : COLUMN_GROUP;
+        Parallel.forRange(m * groups, 2L * kc * width / FLOPS_PER_NANO, (s, e) -> {
           double[] acc = WORKSPACE.get().accumulator(nc);
-          for (int i = s; i < e; i++) {
+          for (int item = s; item < e; item++) {
+            int i = item / groups;
+            int j0 = (item - i * groups) * width;
+            int j1 = Math.min(nc, j0 + width);
             int ci = cBase + i * ldc;
             if (add) {
-              System.arraycopy(c, ci, acc, 0, nc);
+              System.arraycopy(c, ci + j0, acc, j0, j1 - j0);
             } else {
-              Arrays.fill(acc, 0, nc, 0.0);
+              Arrays.fill(acc, j0, j1, 0.0);
             }
-            rowTimesBlock(kc, nc, a, aBase + i * rowStride, colStride, rowsB, acc);
-            System.arraycopy(acc, 0, c, ci, nc);
+            rowTimesBlock(kc, j0, j1, a, aBase + i * rowStride, colStride, rowsB, acc);
+            System.arraycopy(acc, j0, c, ci + j0, j1 - j0);
           }
         });
       }
@@ -163,29 +174,32 @@ final class ScalarGemmF64 {
     return (s0 + s1) + (s2 + s3);
   }
 
-  /** {@code acc[j] += sum_p a[ai + p*colStride] * rowsB[p][j]} for {@code p < kc, j < nc}. */
-  private static void rowTimesBlock(int kc, int nc, double[] a, int ai, int colStride,
+  /**
+   * {@code acc[j] += sum_p a[ai + p*colStride] * rowsB[p][j]} for {@code p < kc} and {@code j0
+   * <= j < j1}.
+   */
+  private static void rowTimesBlock(int kc, int j0, int j1, double[] a, int ai, int colStride,
       double[][] rowsB, double[] acc) {
     int p = 0;
     for (; p + 4 <= kc; p += 4) {
       int at = ai + p * colStride;
-      axpy4(nc, a[at], a[at + colStride], a[at + 2 * colStride], a[at + 3 * colStride],
+      axpy4(j0, j1, a[at], a[at + colStride], a[at + 2 * colStride], a[at + 3 * colStride],
           rowsB[p], rowsB[p + 1], rowsB[p + 2], rowsB[p + 3], acc);
     }
     for (; p < kc; p++) {
-      axpy1(nc, a[ai + p * colStride], rowsB[p], acc);
+      axpy1(j0, j1, a[ai + p * colStride], rowsB[p], acc);
     }
   }
 
-  private static void axpy4(int nc, double a0, double a1, double a2, double a3,
+  private static void axpy4(int j0, int j1, double a0, double a1, double a2, double a3,
       double[] b0, double[] b1, double[] b2, double[] b3, double[] acc) {
-    for (int j = 0; j < nc; j++) {
+    for (int j = j0; j < j1; j++) {
       acc[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
     }
   }
 
-  private static void axpy1(int nc, double a0, double[] b0, double[] acc) {
-    for (int j = 0; j < nc; j++) {
+  private static void axpy1(int j0, int j1, double a0, double[] b0, double[] acc) {
+    for (int j = j0; j < j1; j++) {
       acc[j] += a0 * b0[j];
     }
   }

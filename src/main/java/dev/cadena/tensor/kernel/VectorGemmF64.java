@@ -1,6 +1,7 @@
 package dev.cadena.tensor.kernel;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,7 +16,14 @@ import jdk.incubator.vector.VectorSpecies;
  * wide; rows of C split across threads, packed {@code MC} at a time into row slivers {@code MR}
  * tall; then every {@code NR}-wide sliver of B (kept in L1) against every {@code MR}-tall sliver
  * of A (kept in L2). Slivers at the edges are padded with zeros, and their tiles go through a
- * scratch tile so that only the real part of C is written.
+ * scratch tile so that only the real part of C is written. The threads pack the block of B
+ * together at the start of the same {@link Parallel#forRange} that computes the rows, which
+ * saves a hand-off per block. When there are too few rows to give each thread two slivers, the
+ * columns are split across threads instead, each packing its own part of B. At most one vector
+ * of columns takes a tile one vector wide and reads A in place ({@link #gemmNarrow}).
+ *
+ * <p>A leading dimension of 0 (a broadcast operand) needs nothing special: the packing reads
+ * every stored row from the same place.
  *
  * <p>Written once, for 64-bit floats: in every build {@code
  * src/build/java/dev/cadena/build/GenerateF32.java} makes the 32-bit version of this class from
@@ -41,6 +49,11 @@ final class VectorGemmF64 {
    * sliver 32 KiB with 8-byte elements, 64 KiB with 4-byte ones.
    */
   private static final int KC = 256; // f32: private static final int KC = 512;
+  /**
+   * Rows in a tile one vector wide ({@link #gemmNarrow}): 8 accumulators, one B vector and a
+   * broadcast fit the 16 registers of AVX2 as well.
+   */
+  private static final int NARROW_MR = 8;
   /** Rows of A packed at a time, a multiple of MR. */
   private static final int MC = (128 / MR) * MR;
   /** Columns of B packed at a time, a multiple of NR: 4 MiB of float64 with KC, meant for L3. */
@@ -59,8 +72,18 @@ final class VectorGemmF64 {
   static void gemm(boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
       double[] c, int cOff, int ldc, boolean accumulate) {
-    Workspace ws = WORKSPACE.get();
     int rowSlivers = (m + MR - 1) / MR;
+    if (n <= L) {
+      gemmNarrow(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+      return;
+    }
+    int threads = Parallel.threads();
+    if (threads > 1 && rowSlivers < 2 * threads && n > NR) {
+      gemmByColumns(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+          accumulate);
+      return;
+    }
+    Workspace ws = WORKSPACE.get();
     for (int jc = 0; jc < n; jc += NC) {
       int nc = Math.min(NC, n - jc);
       int colSlivers = (nc + NR - 1) / NR;
@@ -69,11 +92,23 @@ final class VectorGemmF64 {
         double[] pb = ws.packedB(colSlivers * NR * kc);
         int jcFinal = jc;
         int pcFinal = pc;
-        // Packing: about 1 ns per element gathered from columns, 0.25 ns from rows.
-        Parallel.forRange(colSlivers, transB ? (long) kc * NR : (long) kc * NR / 4,
-            (s, e) -> packB(transB, b, bOff, ldb, pcFinal, jcFinal, kc, nc, s, e, pb));
         boolean add = accumulate || pc > 0;
-        Parallel.forRange(rowSlivers, 2L * MR * kc * nc / FLOPS_PER_NANO, (s, e) -> {
+        // B is packed inside the same loop as the product, so there is no second hand-off to
+        // the workers: each thread first claims slivers of B until none is left to claim, then
+        // waits for those that others are still packing (so a thread only ever waits for
+        // work that a running thread has claimed, and one thread alone packs everything).
+        AtomicInteger bClaimed = new AtomicInteger();
+        AtomicInteger bPacked = new AtomicInteger();
+        // Packing: about 1 ns per element gathered from columns, 0.25 ns from rows.
+        long packCost = (transB ? (long) kc * NR : (long) kc * NR / 4) * colSlivers;
+        long cost = 2L * MR * kc * nc / FLOPS_PER_NANO + packCost / rowSlivers;
+        Parallel.forRange(rowSlivers, cost, (s, e) -> {
+          int sliver;
+          while ((sliver = bClaimed.getAndIncrement()) < colSlivers) {
+            packB(transB, b, bOff, ldb, pcFinal, jcFinal, kc, nc, sliver, sliver + 1, pb);
+            bPacked.incrementAndGet();
+          }
+          awaitCount(bPacked, colSlivers);
           Workspace own = WORKSPACE.get();
           for (int first = s; first < e; first += MC / MR) {
             int i0 = first * MR;
@@ -83,6 +118,200 @@ final class VectorGemmF64 {
             macroKernel(mc, nc, kc, pa, pb, c, cOff + i0 * ldc + jcFinal, ldc, add, own.tile);
           }
         });
+      }
+    }
+  }
+
+  /**
+   * The product for few rows: the columns are split across threads instead, each thread packing
+   * its own slivers of B and all of A (a few rows), so no thread waits for another.
+   */
+  private static void gemmByColumns(boolean transA, boolean transB, int m, int n, int k,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double[] c, int cOff, int ldc, boolean accumulate) {
+    int colSlivers = (n + NR - 1) / NR;
+    long packCost = transB ? (long) k * NR : (long) k * NR / 4;
+    long cost = 2L * m * NR * k / FLOPS_PER_NANO + packCost;
+    Parallel.forRange(colSlivers, cost, (s, e) -> {
+      Workspace own = WORKSPACE.get();
+      for (int first = s; first < e; first += NC / NR) {
+        int slivers = Math.min(e - first, NC / NR);
+        int jc = first * NR;
+        int nc = Math.min(slivers * NR, n - jc);
+        for (int pc = 0; pc < k; pc += KC) {
+          int kc = Math.min(KC, k - pc);
+          boolean add = accumulate || pc > 0;
+          double[] pb = own.packedB(slivers * NR * kc);
+          packB(transB, b, bOff, ldb, pc, jc, kc, nc, 0, slivers, pb);
+          for (int i0 = 0; i0 < m; i0 += MC) {
+            int mc = Math.min(MC, m - i0);
+            double[] pa = own.packedA(MC * kc);
+            packA(transA, a, aOff, lda, i0, pc, mc, kc, pa);
+            macroKernel(mc, nc, kc, pa, pb, c, cOff + i0 * ldc + jc, ldc, add, own.tile);
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * The product for at most one vector of columns (a layer with few outputs, say). B is packed
+   * one vector wide, and A is read where it is: with one column sliver each element of A is used
+   * once, so packing it would cost as much as the product. Tiles are {@code NARROW_MR} rows by
+   * one vector (rows past the last full tile one at a time); the rows are split across threads.
+   */
+  private static void gemmNarrow(boolean transA, boolean transB, int m, int n, int k,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double[] c, int cOff, int ldc, boolean accumulate) {
+    Workspace ws = WORKSPACE.get();
+    int tiles = (m + NARROW_MR - 1) / NARROW_MR;
+    // op(A)[i][p] = a[aOff + i*rowStride + p*colStride]
+    int rowStride = transA ? 1 : lda;
+    int colStride = transA ? lda : 1;
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = Math.min(KC, k - pc);
+      double[] pb = ws.packedB(kc * L);
+      packNarrowB(transB, b, bOff, ldb, pc, kc, n, pb);
+      int aBase = aOff + pc * colStride;
+      boolean add = accumulate || pc > 0;
+      Parallel.forRange(tiles, 2L * NARROW_MR * kc * L / FLOPS_PER_NANO, (s, e) -> {
+        double[] tile = WORKSPACE.get().tile;
+        for (int t = s; t < e; t++) {
+          int i0 = t * NARROW_MR;
+          int mr = Math.min(NARROW_MR, m - i0);
+          int ai = aBase + i0 * rowStride;
+          int ci = cOff + i0 * ldc;
+          if (mr < NARROW_MR) {
+            for (int r = 0; r < mr; r++) {
+              narrowRow(kc, a, ai + r * rowStride, colStride, pb, tile, r * L);
+            }
+          } else if (transA) {
+            narrowTileByColumns(kc, a, ai, lda, pb, tile);
+          } else {
+            narrowTileByRows(kc, a, ai, lda, pb, tile);
+          }
+          for (int r = 0; r < mr; r++) {
+            int row = ci + r * ldc;
+            for (int j = 0; j < n; j++) {
+              c[row + j] = add ? c[row + j] + tile[r * L + j] : tile[r * L + j];
+            }
+          }
+        }
+      });
+    }
+  }
+
+  /**
+   * {@code tile[r*L + j] = sum_p a[ai + r*lda + p] * pb[p*L + j]} for the 8 rows {@code r}: an
+   * untransposed A read in place; written out longhand for the reasons given at {@link #kernel}.
+   */
+  private static void narrowTileByRows(int kc, double[] a, int ai, int lda, double[] pb,
+      double[] tile) {
+    DoubleVector c0 = DoubleVector.zero(S);
+    DoubleVector c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    int a0 = ai;
+    int a1 = ai + lda;
+    int a2 = ai + 2 * lda;
+    int a3 = ai + 3 * lda;
+    int a4 = ai + 4 * lda;
+    int a5 = ai + 5 * lda;
+    int a6 = ai + 6 * lda;
+    int a7 = ai + 7 * lda;
+    for (int p = 0; p < kc; p++) {
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, p * L);
+      c0 = DoubleVector.broadcast(S, a[a0 + p]).fma(b0, c0);
+      c1 = DoubleVector.broadcast(S, a[a1 + p]).fma(b0, c1);
+      c2 = DoubleVector.broadcast(S, a[a2 + p]).fma(b0, c2);
+      c3 = DoubleVector.broadcast(S, a[a3 + p]).fma(b0, c3);
+      c4 = DoubleVector.broadcast(S, a[a4 + p]).fma(b0, c4);
+      c5 = DoubleVector.broadcast(S, a[a5 + p]).fma(b0, c5);
+      c6 = DoubleVector.broadcast(S, a[a6 + p]).fma(b0, c6);
+      c7 = DoubleVector.broadcast(S, a[a7 + p]).fma(b0, c7);
+    }
+    c0.intoArray(tile, 0);
+    c1.intoArray(tile, L);
+    c2.intoArray(tile, 2 * L);
+    c3.intoArray(tile, 3 * L);
+    c4.intoArray(tile, 4 * L);
+    c5.intoArray(tile, 5 * L);
+    c6.intoArray(tile, 6 * L);
+    c7.intoArray(tile, 7 * L);
+  }
+
+  /**
+   * {@code tile[r*L + j] = sum_p a[ai + p*lda + r] * pb[p*L + j]} for the 8 rows {@code r}: a
+   * transposed A read in place, its 8 values of one step adjacent.
+   */
+  private static void narrowTileByColumns(int kc, double[] a, int ai, int lda, double[] pb,
+      double[] tile) {
+    DoubleVector c0 = DoubleVector.zero(S);
+    DoubleVector c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    int at = ai;
+    for (int p = 0; p < kc; p++, at += lda) {
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, p * L);
+      c0 = DoubleVector.broadcast(S, a[at]).fma(b0, c0);
+      c1 = DoubleVector.broadcast(S, a[at + 1]).fma(b0, c1);
+      c2 = DoubleVector.broadcast(S, a[at + 2]).fma(b0, c2);
+      c3 = DoubleVector.broadcast(S, a[at + 3]).fma(b0, c3);
+      c4 = DoubleVector.broadcast(S, a[at + 4]).fma(b0, c4);
+      c5 = DoubleVector.broadcast(S, a[at + 5]).fma(b0, c5);
+      c6 = DoubleVector.broadcast(S, a[at + 6]).fma(b0, c6);
+      c7 = DoubleVector.broadcast(S, a[at + 7]).fma(b0, c7);
+    }
+    c0.intoArray(tile, 0);
+    c1.intoArray(tile, L);
+    c2.intoArray(tile, 2 * L);
+    c3.intoArray(tile, 3 * L);
+    c4.intoArray(tile, 4 * L);
+    c5.intoArray(tile, 5 * L);
+    c6.intoArray(tile, 6 * L);
+    c7.intoArray(tile, 7 * L);
+  }
+
+  /** {@code tile[to + j] = sum_p a[ai + p*colStride] * pb[p*L + j]}: one row of op(A). */
+  private static void narrowRow(int kc, double[] a, int ai, int colStride, double[] pb,
+      double[] tile, int to) {
+    DoubleVector acc = DoubleVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      acc = DoubleVector.broadcast(S, a[ai + p * colStride]).fma(
+          DoubleVector.fromArray(S, pb, p * L), acc);
+    }
+    acc.intoArray(tile, to);
+  }
+
+  /**
+   * Packs rows {@code pc .. pc+kc} of {@code op(B)}, at most {@code L} columns wide, one vector
+   * per step: {@code pb[p*L + j] = op(B)[pc + p][j]}, zero past column {@code n}.
+   */
+  private static void packNarrowB(boolean transB, double[] b, int bOff, int ldb, int pc, int kc,
+      int n, double[] pb) {
+    if (n < L) {
+      Arrays.fill(pb, 0, kc * L, 0.0);
+    }
+    if (transB) {
+      for (int j = 0; j < n; j++) {
+        int from = bOff + j * ldb + pc;
+        for (int p = 0; p < kc; p++) {
+          pb[p * L + j] = b[from + p];
+        }
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        System.arraycopy(b, bOff + (pc + p) * ldb, pb, p * L, n);
+      }
+    }
+  }
+
+  /**
+   * Spins until {@code count} reaches {@code target}; the threads it waits for are running, so
+   * this is short, but it yields now and then in case one of them lost its core.
+   */
+  private static void awaitCount(AtomicInteger count, int target) {
+    for (int spins = 1; count.get() < target; spins++) {
+      if ((spins & 1023) == 0) {
+        Thread.yield();
+      } else {
+        Thread.onSpinWait();
       }
     }
   }
@@ -357,7 +586,8 @@ final class VectorGemmF64 {
 
   /** Per-thread packing buffers, grown on demand and kept for the thread's next call. */
   private static final class Workspace {
-    final double[] tile = new double[MR * NR];
+    /** An edge tile, {@code MR x NR} or {@code NARROW_MR x L}. */
+    final double[] tile = new double[Math.max(MR * NR, NARROW_MR * L)];
     private double[] packedA = new double[0];
     private double[] packedB = new double[0];
 

@@ -52,11 +52,11 @@ class GemmTest {
     long seed;
 
     int aLength() {
-      return aOff + (transA ? k : m) * lda + 3;
+      return aOff + (lda == 0 ? (transA ? m : k) : (transA ? k : m) * lda) + 3;
     }
 
     int bLength() {
-      return bOff + (transB ? n : k) * ldb + 3;
+      return bOff + (ldb == 0 ? (transB ? k : n) : (transB ? n : k) * ldb) + 3;
     }
 
     int cLength() {
@@ -86,6 +86,13 @@ class GemmTest {
       c.k = DEPTHS[random.nextInt(5)];
     }
     layout(c, random);
+    // Broadcast operands: one stored row repeated (leading dimension 0).
+    if (random.nextInt(6) == 0) {
+      c.lda = 0;
+    }
+    if (random.nextInt(6) == 0) {
+      c.ldb = 0;
+    }
     return c;
   }
 
@@ -279,6 +286,109 @@ class GemmTest {
   }
 
   @Test
+  void gemm_leadingDimensionZero_everyTransposeMatchesReference() {
+    // Sizes 1..37 straddle the register tiles; 70 x 300 x 520 crosses MC, KC (float32 512,
+    // float64 256) and several NR slivers.
+    int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {8, 16, 9}, {13, 37, 2}, {37, 11, 37}, {29, 33, 31},
+        {6, 64, 17}, {70, 300, 520}};
+    long seed = 3000;
+    for (int[] s : shapes) {
+      for (int zero = 1; zero <= 3; zero++) { // 1: lda = 0, 2: ldb = 0, 3: both
+        for (boolean transA : new boolean[] {false, true}) {
+          for (boolean transB : new boolean[] {false, true}) {
+            boolean accumulate = ((seed + zero) & 1) == 0;
+            Case t = fixedCase(transA, transB, s[0], s[1], s[2], accumulate, seed++);
+            if ((zero & 1) != 0) {
+              t.lda = 0;
+            }
+            if ((zero & 2) != 0) {
+              t.ldb = 0;
+            }
+            for (int threads : new int[] {1, 2}) {
+              withThreads(threads, () -> impls().forEach(impl -> check(impl, t)));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void gemm_fewRowsSplitByColumns_matchReference() {
+    // With fewer than two register-tile rows per thread the vector path splits the columns,
+    // with fewer than two rows per thread the scalar one; n = 2100 gives a thread more than one
+    // NC block, k = 530 more than one KC block.
+    int[][] shapes = {{1, 300, 40}, {2, 130, 530}, {3, 77, 5}, {4, 33, 7}, {5, 97, 40}, {8, 300, 530}, {13, 65, 17}, {17, 2100, 9},
+        {23, 129, 260}, {24, 64, 3}};
+    long seed = 4000;
+    for (int[] s : shapes) {
+      for (boolean transA : new boolean[] {false, true}) {
+        for (boolean transB : new boolean[] {false, true}) {
+          Case t = fixedCase(transA, transB, s[0], s[1], s[2], (seed & 1) == 0, seed++);
+          if (seed % 3 == 0) {
+            t.ldb = 0;
+          }
+          for (int threads : new int[] {1, 2, 3}) {
+            withThreads(threads, () -> impls().forEach(impl -> check(impl, t)));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void gemm_atMostOneVectorOfColumns_matchReference() {
+    // n <= one vector (16 floats or 8 doubles on AVX-512, 8 floats or 4 doubles on AVX2) takes
+    // the narrow tile; n = 10 is the MLP's output layer. k = 530 crosses KC in both dtypes.
+    int[][] shapes = {{4, 8, 5}, {9, 10, 17}, {37, 13, 3}, {128, 10, 128}, {128, 16, 530},
+        {300, 9, 64}, {17, 8, 1}};
+    long seed = 5000;
+    for (int[] s : shapes) {
+      for (boolean transA : new boolean[] {false, true}) {
+        for (boolean transB : new boolean[] {false, true}) {
+          Case t = fixedCase(transA, transB, s[0], s[1], s[2], (seed & 1) == 0, seed++);
+          if (seed % 4 == 0) {
+            t.lda = 0;
+          } else if (seed % 4 == 1) {
+            t.ldb = 0;
+          }
+          for (int threads : new int[] {1, 2}) {
+            withThreads(threads, () -> impls().forEach(impl -> check(impl, t)));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void gemm_leadingDimensionZero_repeatsOneRow() {
+    // op(A) = three copies of the row (1, 2); B is the identity, so C repeats that row.
+    double[] a = {9, 1, 2};
+    double[] b = {1, 0, 0, 1};
+    double[] c = new double[6];
+    for (Gemm.Impl impl : impls()) {
+      Gemm.gemm(impl, false, false, 3, 2, 2, a, 1, 0, b, 0, 2, c, 0, 2, false);
+      assertArrayEquals(new double[] {1, 2, 1, 2, 1, 2}, c);
+    }
+    // transB with ldb = 0: every column of op(B) is (1, 2), so C[i][j] = A[i][0] + 2 A[i][1].
+    float[] a32 = {1, 0, 0, 1, 1, 1};
+    float[] b32 = {1, 2};
+    float[] c32 = new float[12];
+    for (Gemm.Impl impl : impls()) {
+      Gemm.gemm(impl, false, true, 3, 4, 2, a32, 0, 2, b32, 0, 0, c32, 0, 4, false);
+      assertArrayEquals(new float[] {1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3}, c32);
+    }
+  }
+
+  @Test
+  void gemm_leadingDimensionZeroForC_throws() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Gemm.gemm(false, false, 2, 2, 3, new double[6], 0, 0, new double[6], 0, 0,
+            new double[4], 0, 0, false));
+    assertEquals("gemm: ldc must be >= n = 2, got ldc=0", e.getMessage());
+  }
+
+  @Test
   void gemm_zeroSizes_touchNothingOrClear() {
     for (Gemm.Impl impl : impls()) {
       for (int[] s : new int[][] {{0, 5, 3}, {5, 0, 3}, {0, 0, 0}, {4, 6, 0}}) {
@@ -368,7 +478,7 @@ class GemmTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Gemm.gemm(true, false, 2, 2, 3, new float[6], 0, 1, new float[6], 0, 2,
             new float[4], 0, 2, false));
-    assertEquals("gemm: lda must be >= m (transA) = 2, got lda=1", e.getMessage());
+    assertEquals("gemm: lda must be >= m (transA) = 2 or 0 (0 repeats one row), got lda=1", e.getMessage());
   }
 
   @Test
