@@ -1,8 +1,8 @@
 package dev.cadena.autograd;
 
 import dev.cadena.Tensor;
+import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.Shapes;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -64,6 +64,11 @@ public final class Engine {
    * {@link #backward} writes the gradients into {@code grad()}; {@link #grad} captures those of
    * the wanted inputs instead, at the input's node for a non-leaf (its gradient is complete when
    * the sweep reaches the node) and summed over the pass for a leaf.
+   *
+   * <p>The sweep counts, for every node the roots reach, how many edges of the graph lead into it
+   * ({@link Node#dependencies}); a node runs once that many contributions have arrived. Only the
+   * nodes that are ready wait on a stack, so nothing but the graph itself refers to the nodes still
+   * to run, and what has run becomes garbage at once.
    */
   private static final class Pass {
     private final String op;
@@ -71,18 +76,33 @@ public final class Engine {
     private final boolean createGraph;
     /** True for {@link #grad}: gradients are captured, no {@code grad()} is touched. */
     private final boolean capturing;
-    private final Set<Node> wantedNodes = identitySet();
-    private final Set<Tensor> wantedLeaves = identitySet();
-    private final Map<Node, Tensor> capturedAtNodes = new IdentityHashMap<>();
-    private final Map<Tensor, Tensor> capturedAtLeaves = new IdentityHashMap<>();
+    /** For {@link #grad} only (null otherwise): the wanted inputs and what reached them. */
+    private final Set<Node> wantedNodes;
+    private final Set<Tensor> wantedLeaves;
+    private final Map<Node, Tensor> capturedAtNodes;
+    private final Map<Tensor, Tensor> capturedAtLeaves;
+    /** The storage of each caller's output gradient, which no leaf may own. */
+    private Object[] rootStorage;
     /**
-     * The storage ({@code NDArray.storageKey()}) of every gradient handed to an input so far, and
-     * of the callers' output gradients, to tell when a leaf's gradient would alias another tensor.
+     * The storage of every gradient a leaf took without a copy in this pass (so that a second
+     * leaf that receives it copies); made on first use, only {@link #backward} without a graph
+     * needs it.
      */
-    private final Set<Object> handedStorage = identitySet();
+    private Set<Object> leafStorage;
     /** The roots that have a node, and the gradient each starts with. */
-    private final List<Node> rootNodes = new ArrayList<>();
-    private final List<Tensor> rootNodeGrads = new ArrayList<>();
+    private final List<Node> rootNodes = new ArrayList<>(2);
+    private final List<Tensor> rootNodeGrads = new ArrayList<>(2);
+    /** The nodes whose every consumer has contributed: they run next, last in first out. */
+    private Node[] ready = new Node[16];
+    private int readyCount;
+    /**
+     * The output gradient collected so far at each reached node, by {@link Node#slot}, and
+     * whether the engine allocated it (and may add into it in place). Kept here rather than on
+     * the nodes: the nodes of a large graph are often old by the time backward runs, and storing
+     * a young tensor into an old object costs a collector like G1 a remembered-set update.
+     */
+    private Tensor[] pending;
+    private boolean[] pendingOwned;
 
     /** @param captureInputs the inputs whose gradients {@link #grad} returns; null for backward */
     Pass(String op, boolean retainGraph, boolean createGraph, Tensor[] captureInputs) {
@@ -91,6 +111,10 @@ public final class Engine {
       this.createGraph = createGraph;
       this.capturing = captureInputs != null;
       if (capturing) {
+        wantedNodes = identitySet();
+        wantedLeaves = identitySet();
+        capturedAtNodes = new IdentityHashMap<>();
+        capturedAtLeaves = new IdentityHashMap<>();
         for (Tensor t : captureInputs) {
           if (t.gradFn() != null) {
             wantedNodes.add(t.gradFn());
@@ -98,6 +122,11 @@ public final class Engine {
             wantedLeaves.add(t);
           }
         }
+      } else {
+        wantedNodes = null;
+        wantedLeaves = null;
+        capturedAtNodes = null;
+        capturedAtLeaves = null;
       }
     }
 
@@ -112,8 +141,9 @@ public final class Engine {
         throw new AutogradException(
             op + ": " + roots.length + " outputs but " + rootGrads.length + " output gradients");
       }
-      for (Tensor g : rootGrads) {
-        handedStorage.add(g.data().storageKey());
+      rootStorage = new Object[rootGrads.length];
+      for (int i = 0; i < rootGrads.length; i++) {
+        rootStorage[i] = rootGrads[i].data().storageKey();
       }
       // With createGraph the sweep's own tensor ops are recorded, so the result can be
       // differentiated again; without, it runs as plain arithmetic.
@@ -121,18 +151,32 @@ public final class Engine {
         for (int i = 0; i < roots.length; i++) {
           prepareRoot(i, roots[i], rootGrads[i]);
         }
-        List<Node> order = topologicalOrder(rootNodes);
-        for (Node node : order) {
-          node.pendingGrad = null;
-        }
+        int reached = countDependencies(rootNodes);
+        pending = new Tensor[reached];
+        pendingOwned = new boolean[reached];
         for (int i = 0; i < rootNodes.size(); i++) {
-          accumulate(rootNodes.get(i), rootNodeGrads.get(i));
+          accumulate(rootNodes.get(i).slot, rootNodeGrads.get(i));
         }
-        // Reverse topological order: a node runs after every consumer has added its share.
-        for (int k = order.size() - 1; k >= 0; k--) {
-          backwardThrough(order.get(k));
+        for (Node n : rootNodes) {
+          // A root that another root consumes waits for it; -1 marks one already queued.
+          if (n.dependencies == 0) {
+            n.dependencies = -1;
+            push(n);
+          }
+        }
+        while (readyCount > 0) {
+          Node n = ready[--readyCount];
+          ready[readyCount] = null;
+          backwardThrough(n);
         }
       }
+    }
+
+    private void push(Node n) {
+      if (readyCount == ready.length) {
+        ready = Arrays.copyOf(ready, 2 * readyCount);
+      }
+      ready[readyCount++] = n;
     }
 
     /**
@@ -159,7 +203,7 @@ public final class Engine {
       }
       Node n = root.gradFn();
       if (n == null) {
-        deliverToLeaf(root, g);
+        deliverToLeaf(root, g, false);
         return;
       }
       if (n.isReleased()) {
@@ -170,23 +214,68 @@ public final class Engine {
     }
 
     /**
-     * Runs one node's VJP on its complete output gradient and passes each input its share; a node
-     * no gradient reached is skipped. The node is freed afterwards unless the graph is retained.
+     * Visits every node the roots reach, in no particular order and without recursion, and sets
+     * its {@link Node#dependencies} to the number of edges from reached nodes into it (an input
+     * used twice by one op counts twice), and numbers the nodes from 0 ({@link Node#slot}).
+     * Fails before any VJP runs when part of the graph was freed by an earlier backward.
+     *
+     * @return the number of nodes reached
+     */
+    private int countDependencies(List<Node> roots) {
+      long stamp = STAMPS.incrementAndGet();
+      int reached = 0;
+      for (Node root : roots) {
+        if (root.visitStamp != stamp) {
+          root.startPass(stamp, reached++);
+          push(root);
+        }
+      }
+      while (readyCount > 0) {
+        Node n = ready[--readyCount];
+        ready[readyCount] = null;
+        Tensor[] ins = n.inputArray();
+        if (ins == null) {
+          throw n.freedError();
+        }
+        for (Tensor in : ins) {
+          Node child = in.gradFn();
+          if (child == null || !in.requiresGrad()) {
+            continue;
+          }
+          if (child.visitStamp != stamp) {
+            if (child.isReleased()) {
+              throw child.freedError();
+            }
+            child.startPass(stamp, reached++);
+            push(child);
+          }
+          child.dependencies++;
+        }
+      }
+      return reached;
+    }
+
+    /**
+     * Runs one node's VJP on its complete output gradient and passes each input its share. The
+     * node is freed afterwards unless the graph is retained.
      */
     private void backwardThrough(Node node) {
-      Tensor g = node.pendingGrad;
-      node.pendingGrad = null;
+      Tensor g = pending[node.slot];
+      pending[node.slot] = null;
       if (g != null) {
         keepOutputGrad(node, g);
         Tensor[] inputs = node.inputArray();
         Tensor[] grads = node.runVjp(g);
+        if (!retainGraph) {
+          // The VJP has run: what it read may go now, before its inputs run.
+          node.release();
+        }
         for (int i = 0; i < inputs.length; i++) {
           if (inputs[i].requiresGrad()) {
-            passToInput(node, i, inputs[i], grads[i]);
+            passToInput(node, i, inputs, grads, g);
           }
         }
-      }
-      if (!retainGraph) {
+      } else if (!retainGraph) {
         node.release();
       }
     }
@@ -205,8 +294,13 @@ public final class Engine {
       }
     }
 
-    /** Input {@code i}'s share, fitted to its shape, to its own node or (a leaf) to the input. */
-    private void passToInput(Node node, int i, Tensor in, Tensor gi) {
+    /**
+     * Input {@code i}'s share {@code grads[i]}, fitted to its shape, to its own node or (a leaf)
+     * to the input; {@code upstream} is the gradient the VJP was given.
+     */
+    private void passToInput(Node node, int i, Tensor[] inputs, Tensor[] grads, Tensor upstream) {
+      Tensor in = inputs[i];
+      Tensor gi = grads[i];
       if (gi == null) {
         throw new IllegalStateException(
             "engine: vjp of '" + node.name() + "' returned no gradient for input " + i
@@ -215,28 +309,100 @@ public final class Engine {
       gi = fitToInput(node, i, gi, in);
       Node next = in.gradFn();
       if (next == null) {
-        deliverToLeaf(in, gi);
+        deliverToLeaf(in, gi, handedElsewhere(gi, i, inputs, grads, upstream));
       } else {
-        handedStorage.add(gi.data().storageKey());
-        accumulate(next, gi);
+        accumulate(next.slot, gi);
+        if (--next.dependencies == 0) {
+          push(next);
+        }
       }
     }
 
-    private void deliverToLeaf(Tensor leaf, Tensor g) {
-      boolean shared = !handedStorage.add(g.data().storageKey());
+    /**
+     * Whether a VJP's gradient for input {@code i} (a leaf) may share its storage with another
+     * tensor of this pass. A gradient that is not new storage from the VJP is either the VJP's
+     * {@code upstream} gradient or a view of it (add, reshape, expand), the same as one it gives
+     * another input, or the caller's output gradient; the gradients that reach nodes are handed
+     * on only in those ways, so these checks see every storage handed out before, without a set
+     * of all of them. A storage a leaf already took is in {@link #leafStorage}.
+     */
+    private boolean handedElsewhere(Tensor gi, int i, Tensor[] inputs, Tensor[] grads, Tensor upstream) {
+      if (capturing || createGraph) {
+        return false; // nothing is copied in these modes (see owned)
+      }
+      Object key = gi.data().storageKey();
+      if (key == upstream.data().storageKey()) {
+        return true;
+      }
+      for (int j = 0; j < i; j++) {
+        if (inputs[j].requiresGrad() && grads[j].data().storageKey() == key) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Adds {@code g} to what a leaf received; {@code shared} says that its storage is handed
+     * elsewhere too, so a leaf that has no gradient yet gets a copy.
+     */
+    private void deliverToLeaf(Tensor leaf, Tensor g, boolean shared) {
       if (capturing) {
         if (wantedLeaves.contains(leaf)) {
           capturedAtLeaves.merge(leaf, g, Tensor::add);
         }
+        return;
+      }
+      if (leaf.grad() != null) {
+        leaf.setGrad(leaf.grad().add(g));
+        return;
+      }
+      if (createGraph) {
+        leaf.setGrad(g);
+        return;
+      }
+      Object key = g.data().storageKey();
+      if (!shared) {
+        shared = isRootStorage(key) || (leafStorage != null && leafStorage.contains(key));
+      }
+      Tensor own = owned(g, shared);
+      if (own == g) {
+        if (leafStorage == null) {
+          leafStorage = identitySet();
+        }
+        leafStorage.add(key);
+      }
+      leaf.setGrad(own);
+    }
+
+    private boolean isRootStorage(Object key) {
+      for (Object r : rootStorage) {
+        if (r == key) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Adds {@code g} to the output gradient collected so far at node {@code slot}. Without a graph to
+     * record, the second contribution allocates a sum the engine owns and later ones add into it
+     * in place; a tensor the engine did not allocate (a VJP's result may be a view of its upstream
+     * gradient, a saved forward tensor, or given to two inputs) is never modified.
+     */
+    private void accumulate(int slot, Tensor g) {
+      Tensor sum = pending[slot];
+      if (sum == null) {
+        pending[slot] = g;
+      } else if (createGraph) {
+        pending[slot] = sum.add(g);
+      } else if (pendingOwned[slot]) {
+        sum.data().applyInPlace(BinaryOp.ADD, g.data());
       } else {
-        leaf.setGrad(leaf.grad() == null ? owned(g, shared) : leaf.grad().add(g));
+        pending[slot] = Tensor.fromData(sum.data().binary(BinaryOp.ADD, g.data()));
+        pendingOwned[slot] = true;
       }
     }
-  }
-
-  /** Adds {@code g} to the output gradient collected so far at {@code n}. */
-  private static void accumulate(Node n, Tensor g) {
-    n.pendingGrad = n.pendingGrad == null ? g : n.pendingGrad.add(g);
   }
 
   private static <T> Set<T> identitySet() {
@@ -272,47 +438,6 @@ public final class Engine {
       gi = gi.to(in.dtype());
     }
     return gi;
-  }
-
-  /** Nodes reachable from {@code roots}, each after every node it feeds (post-order), no recursion. */
-  static List<Node> topologicalOrder(List<Node> roots) {
-    long stamp = STAMPS.incrementAndGet();
-    List<Node> order = new ArrayList<>();
-    ArrayDeque<Node> nodes = new ArrayDeque<>();
-    ArrayDeque<int[]> cursors = new ArrayDeque<>();
-    for (Node root : roots) {
-      if (root.visitStamp == stamp) {
-        continue;
-      }
-      root.visitStamp = stamp;
-      nodes.push(root);
-      cursors.push(new int[] {0});
-      while (!nodes.isEmpty()) {
-        Node n = nodes.peek();
-        int[] cur = cursors.peek();
-        Tensor[] ins = n.inputArray();
-        if (ins == null) {
-          throw n.freedError();
-        }
-        if (cur[0] < ins.length) {
-          Tensor in = ins[cur[0]++];
-          Node child = in.gradFn();
-          if (child != null && in.requiresGrad() && child.visitStamp != stamp) {
-            if (child.isReleased()) {
-              throw child.freedError();
-            }
-            child.visitStamp = stamp;
-            nodes.push(child);
-            cursors.push(new int[] {0});
-          }
-        } else {
-          nodes.pop();
-          cursors.pop();
-          order.add(n);
-        }
-      }
-    }
-    return order;
   }
 
   private static final AtomicLong STAMPS = new AtomicLong();

@@ -41,8 +41,13 @@ public final class Node {
   private boolean released;
   private Object[] saved;
   private int[] savedVersions;
-  /** Engine scratch: the gradient of the output accumulated so far in the running backward. */
-  Tensor pendingGrad;
+  /**
+   * Engine scratch, primitives only (a backward pass then writes no reference into a node that
+   * may be old): the consumers whose contribution the running backward still waits for, and
+   * this node's index in the pass's tables.
+   */
+  int dependencies;
+  int slot;
   /** Engine scratch: the id of the last traversal that visited this node. */
   long visitStamp;
 
@@ -175,6 +180,13 @@ public final class Node {
     return new AutogradException(
         "backward: the graph through '" + name + "' was already freed by an earlier backward();"
             + " pass retainGraph=true to the first backward to call it twice");
+  }
+
+  /** Marks the node as reached by traversal {@code stamp}, numbered {@code slot}. */
+  void startPass(long stamp, int slot) {
+    visitStamp = stamp;
+    this.slot = slot;
+    dependencies = 0;
   }
 
   boolean isReleased() {
