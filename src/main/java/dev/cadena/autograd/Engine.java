@@ -89,6 +89,8 @@ public final class Engine {
      * needs it.
      */
     private Set<Object> leafStorage;
+    /** The leaves whose gradient is a sum this pass allocated, and that sum; made on first use. */
+    private Map<Tensor, Tensor> leafSums;
     /** The roots that have a node, and the gradient each starts with. */
     private final List<Node> rootNodes = new ArrayList<>(2);
     private final List<Tensor> rootNodeGrads = new ArrayList<>(2);
@@ -233,11 +235,11 @@ public final class Engine {
       while (readyCount > 0) {
         Node n = ready[--readyCount];
         ready[readyCount] = null;
-        Tensor[] ins = n.inputArray();
-        if (ins == null) {
+        if (n.isReleased()) {
           throw n.freedError();
         }
-        for (Tensor in : ins) {
+        for (int i = 0, arity = n.inputCount(); i < arity; i++) {
+          Tensor in = n.edge(i);
           Node child = in.gradFn();
           if (child == null || !in.requiresGrad()) {
             continue;
@@ -257,25 +259,24 @@ public final class Engine {
 
     /**
      * Runs one node's VJP on its complete output gradient and passes each input its share. The
-     * node is freed afterwards unless the graph is retained.
+     * node is freed afterwards unless the graph is retained: once it is off the ready stack and
+     * freed, nothing of the engine refers to it, so a large graph becomes garbage as the sweep
+     * goes.
      */
     private void backwardThrough(Node node) {
       Tensor g = pending[node.slot];
       pending[node.slot] = null;
       if (g != null) {
         keepOutputGrad(node, g);
-        Tensor[] inputs = node.inputArray();
         Tensor[] grads = node.runVjp(g);
-        if (!retainGraph) {
-          // The VJP has run: what it read may go now, before its inputs run.
-          node.release();
-        }
-        for (int i = 0; i < inputs.length; i++) {
-          if (inputs[i].requiresGrad()) {
-            passToInput(node, i, inputs, grads, g);
+        for (int i = 0; i < grads.length; i++) {
+          Tensor in = node.edge(i);
+          if (in.requiresGrad()) {
+            passToInput(node, i, in, grads, g);
           }
         }
-      } else if (!retainGraph) {
+      }
+      if (!retainGraph) {
         node.release();
       }
     }
@@ -298,8 +299,7 @@ public final class Engine {
      * Input {@code i}'s share {@code grads[i]}, fitted to its shape, to its own node or (a leaf)
      * to the input; {@code upstream} is the gradient the VJP was given.
      */
-    private void passToInput(Node node, int i, Tensor[] inputs, Tensor[] grads, Tensor upstream) {
-      Tensor in = inputs[i];
+    private void passToInput(Node node, int i, Tensor in, Tensor[] grads, Tensor upstream) {
       Tensor gi = grads[i];
       if (gi == null) {
         throw new IllegalStateException(
@@ -309,7 +309,7 @@ public final class Engine {
       gi = fitToInput(node, i, gi, in);
       Node next = in.gradFn();
       if (next == null) {
-        deliverToLeaf(in, gi, handedElsewhere(gi, i, inputs, grads, upstream));
+        deliverToLeaf(in, gi, handedElsewhere(node, gi, i, grads, upstream));
       } else {
         accumulate(next.slot, gi);
         if (--next.dependencies == 0) {
@@ -326,7 +326,7 @@ public final class Engine {
      * on only in those ways, so these checks see every storage handed out before, without a set
      * of all of them. A storage a leaf already took is in {@link #leafStorage}.
      */
-    private boolean handedElsewhere(Tensor gi, int i, Tensor[] inputs, Tensor[] grads, Tensor upstream) {
+    private boolean handedElsewhere(Node node, Tensor gi, int i, Tensor[] grads, Tensor upstream) {
       if (capturing || createGraph) {
         return false; // nothing is copied in these modes (see owned)
       }
@@ -335,7 +335,7 @@ public final class Engine {
         return true;
       }
       for (int j = 0; j < i; j++) {
-        if (inputs[j].requiresGrad() && grads[j].data().storageKey() == key) {
+        if (node.edge(j).requiresGrad() && grads[j].data().storageKey() == key) {
           return true;
         }
       }
@@ -353,8 +353,9 @@ public final class Engine {
         }
         return;
       }
-      if (leaf.grad() != null) {
-        leaf.setGrad(leaf.grad().add(g));
+      Tensor old = leaf.grad();
+      if (old != null) {
+        addToLeafGrad(leaf, old, g);
         return;
       }
       if (createGraph) {
@@ -373,6 +374,28 @@ public final class Engine {
         leafStorage.add(key);
       }
       leaf.setGrad(own);
+    }
+
+    /**
+     * Adds {@code g} to a leaf's gradient {@code old}. Without a graph to record, the first sum of
+     * this pass is new storage that the engine remembers, and later contributions to that leaf
+     * in this pass are added into it in place; a gradient set before the pass, by the user or an
+     * earlier backward, is never modified.
+     */
+    private void addToLeafGrad(Tensor leaf, Tensor old, Tensor g) {
+      if (createGraph || old.dtype() != g.dtype()) {
+        leaf.setGrad(old.add(g)); // recorded, or promoted as add promotes
+        return;
+      }
+      if (leafSums == null) {
+        leafSums = new IdentityHashMap<>();
+      } else if (leafSums.get(leaf) == old) {
+        old.data().applyInPlace(BinaryOp.ADD, g.data());
+        return;
+      }
+      Tensor sum = Tensor.fromData(old.data().binary(BinaryOp.ADD, g.data()));
+      leaf.setGrad(sum);
+      leafSums.put(leaf, sum);
     }
 
     private boolean isRootStorage(Object key) {
