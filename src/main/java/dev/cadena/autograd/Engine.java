@@ -13,11 +13,11 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Reverse-mode replay. From the outputs, the engine collects every node that leads to them in
- * reverse topological order (an iterative depth-first search: a chain of a million ops needs no
- * deep stack), then calls each node's VJP once, after all of its consumers have contributed to
- * its output gradient. Contributions from several consumers are summed, so a value used twice
- * gets both.
+ * Reverse-mode replay. From the outputs, the engine first counts, for every node that leads to
+ * them, how many of the reached nodes consume it (an iterative walk: a chain of a million ops
+ * needs no deep stack), then calls each node's VJP once, when all of its consumers have
+ * contributed to its output gradient. Contributions from several consumers are summed, so a value
+ * used twice gets both.
  *
  * <p>Broadcasting is undone here, in one place: when a VJP returns a gradient larger than its
  * input (because the forward broadcast the input), the engine sums it back to the input's shape.
@@ -205,7 +205,7 @@ public final class Engine {
       }
       Node n = root.gradFn();
       if (n == null) {
-        deliverToLeaf(root, g, false);
+        deliverToLeaf(root, g, null);
         return;
       }
       if (n.isReleased()) {
@@ -272,7 +272,7 @@ public final class Engine {
         for (int i = 0; i < grads.length; i++) {
           Tensor in = node.edge(i);
           if (in.requiresGrad()) {
-            passToInput(node, i, in, grads, g);
+            passToInput(node, i, in, grads);
           }
         }
       }
@@ -295,11 +295,8 @@ public final class Engine {
       }
     }
 
-    /**
-     * Input {@code i}'s share {@code grads[i]}, fitted to its shape, to its own node or (a leaf)
-     * to the input; {@code upstream} is the gradient the VJP was given.
-     */
-    private void passToInput(Node node, int i, Tensor in, Tensor[] grads, Tensor upstream) {
+    /** Input {@code i}'s share {@code grads[i]}, fitted to its shape, to its node or (a leaf) to it. */
+    private void passToInput(Node node, int i, Tensor in, Tensor[] grads) {
       Tensor gi = grads[i];
       if (gi == null) {
         throw new IllegalStateException(
@@ -309,7 +306,7 @@ public final class Engine {
       gi = fitToInput(node, i, gi, in);
       Node next = in.gradFn();
       if (next == null) {
-        deliverToLeaf(in, gi, handedElsewhere(node, gi, i, grads, upstream));
+        deliverToLeaf(in, gi, node);
       } else {
         accumulate(next.slot, gi);
         if (--next.dependencies == 0) {
@@ -319,34 +316,11 @@ public final class Engine {
     }
 
     /**
-     * Whether a VJP's gradient for input {@code i} (a leaf) may share its storage with another
-     * tensor of this pass. A gradient that is not new storage from the VJP is either the VJP's
-     * {@code upstream} gradient or a view of it (add, reshape, expand), the same as one it gives
-     * another input, or the caller's output gradient; the gradients that reach nodes are handed
-     * on only in those ways, so these checks see every storage handed out before, without a set
-     * of all of them. A storage a leaf already took is in {@link #leafStorage}.
+     * Adds {@code g} to what a leaf received from the VJP of {@code from} (null for a root that is
+     * a leaf). A leaf that has no gradient yet takes {@code g} as it is when no other tensor can
+     * hold its storage after the pass, else a copy (see {@link #heldElsewhere}).
      */
-    private boolean handedElsewhere(Node node, Tensor gi, int i, Tensor[] grads, Tensor upstream) {
-      if (capturing || createGraph) {
-        return false; // nothing is copied in these modes (see owned)
-      }
-      Object key = gi.data().storageKey();
-      if (key == upstream.data().storageKey()) {
-        return true;
-      }
-      for (int j = 0; j < i; j++) {
-        if (node.edge(j).requiresGrad() && grads[j].data().storageKey() == key) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    /**
-     * Adds {@code g} to what a leaf received; {@code shared} says that its storage is handed
-     * elsewhere too, so a leaf that has no gradient yet gets a copy.
-     */
-    private void deliverToLeaf(Tensor leaf, Tensor g, boolean shared) {
+    private void deliverToLeaf(Tensor leaf, Tensor g, Node from) {
       if (capturing) {
         if (wantedLeaves.contains(leaf)) {
           capturedAtLeaves.merge(leaf, g, Tensor::add);
@@ -359,14 +333,11 @@ public final class Engine {
         return;
       }
       if (createGraph) {
-        leaf.setGrad(g);
+        leaf.setGrad(g); // a recorded gradient is never updated in place
         return;
       }
       Object key = g.data().storageKey();
-      if (!shared) {
-        shared = isRootStorage(key) || (leafStorage != null && leafStorage.contains(key));
-      }
-      Tensor own = owned(g, shared);
+      Tensor own = owned(g, heldElsewhere(key, from));
       if (own == g) {
         if (leafStorage == null) {
           leafStorage = identitySet();
@@ -374,6 +345,40 @@ public final class Engine {
         leafStorage.add(key);
       }
       leaf.setGrad(own);
+    }
+
+    /**
+     * Whether a tensor other than the leaf may hold storage {@code key} after this pass. A VJP
+     * returns new storage, or its upstream gradient or views of it (add gives {@code grad} to
+     * both inputs; reshape, transpose and expand return views); the upstream gradient came in the
+     * same way from the VJPs above, or from the caller. The engine's own sums live only until
+     * their node has run, and gradients kept by retainGrad() are copies. So the storage can
+     * outlive the pass in another tensor only when it is a caller's output gradient, or another
+     * leaf took it (a VJP gave one tensor to two leaves, or a leaf and a node that passed it on),
+     * or the VJP returned a value of the forward pass: the storages of the outputs' gradients, of
+     * the gradients leaves took, and of the node's inputs and output are checked. The engine thus
+     * keeps no set of every gradient it hands on, only of those that leaves take.
+     */
+    private boolean heldElsewhere(Object key, Node from) {
+      for (Object r : rootStorage) {
+        if (r == key) {
+          return true;
+        }
+      }
+      if (leafStorage != null && leafStorage.contains(key)) {
+        return true;
+      }
+      if (from != null) {
+        if (from.output().data().storageKey() == key) {
+          return true;
+        }
+        for (int i = 0, n = from.inputCount(); i < n; i++) {
+          if (from.edge(i).data().storageKey() == key) {
+            return true;
+          }
+        }
+      }
+      return false;
     }
 
     /**
@@ -396,15 +401,6 @@ public final class Engine {
       Tensor sum = Tensor.fromData(old.data().binary(BinaryOp.ADD, g.data()));
       leaf.setGrad(sum);
       leafSums.put(leaf, sum);
-    }
-
-    private boolean isRootStorage(Object key) {
-      for (Object r : rootStorage) {
-        if (r == key) {
-          return true;
-        }
-      }
-      return false;
     }
 
     /**
