@@ -2,7 +2,9 @@ package dev.cadena.autograd;
 
 import dev.cadena.Tensor;
 import dev.cadena.tensor.BinaryOp;
+import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.Shapes;
+import dev.cadena.tensor.kernel.Parallel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -395,7 +397,7 @@ public final class Engine {
       if (leafSums == null) {
         leafSums = new IdentityHashMap<>();
       } else if (leafSums.get(leaf) == old) {
-        old.data().applyInPlace(BinaryOp.ADD, g.data());
+        addInto(old, g);
         return;
       }
       Tensor sum = Tensor.fromData(old.data().binary(BinaryOp.ADD, g.data()));
@@ -416,11 +418,27 @@ public final class Engine {
       } else if (createGraph) {
         pending[slot] = sum.add(g);
       } else if (pendingOwned[slot]) {
-        sum.data().applyInPlace(BinaryOp.ADD, g.data());
+        addInto(sum, g);
       } else {
         pending[slot] = Tensor.fromData(sum.data().binary(BinaryOp.ADD, g.data()));
         pendingOwned[slot] = true;
       }
+    }
+  }
+
+  /**
+   * {@code sum += g} in place, for a contiguous sum the engine allocated and a gradient of its
+   * shape and dtype. Small contiguous operands take the plain loop of {@code axpyInPlace} (adding
+   * {@code 1.0 * g} is adding {@code g} exactly), which skips the checks and naming of the general
+   * in-place op; the others go through it, strided or threaded.
+   */
+  private static void addInto(Tensor sum, Tensor g) {
+    NDArray s = sum.data();
+    NDArray x = g.data();
+    if (x.isContiguous() && x.size() < Parallel.SERIAL_THRESHOLD) {
+      s.axpyInPlace(1.0, x);
+    } else {
+      s.applyInPlace(BinaryOp.ADD, x);
     }
   }
 
