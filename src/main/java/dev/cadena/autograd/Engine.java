@@ -1,8 +1,10 @@
 package dev.cadena.autograd;
 
 import dev.cadena.Tensor;
+import dev.cadena.tensor.BinaryOp;
+import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.Shapes;
-import java.util.ArrayDeque;
+import dev.cadena.tensor.kernel.Parallel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -13,11 +15,11 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Reverse-mode replay. From the outputs, the engine collects every node that leads to them in
- * reverse topological order (an iterative depth-first search: a chain of a million ops needs no
- * deep stack), then calls each node's VJP once, after all of its consumers have contributed to
- * its output gradient. Contributions from several consumers are summed, so a value used twice
- * gets both.
+ * Reverse-mode replay. From the outputs, the engine first counts, for every node that leads to
+ * them, how many of the reached nodes consume it (an iterative walk: a chain of a million ops
+ * needs no deep stack), then calls each node's VJP once, when all of its consumers have
+ * contributed to its output gradient. Contributions from several consumers are summed, so a value
+ * used twice gets both.
  *
  * <p>Broadcasting is undone here, in one place: when a VJP returns a gradient larger than its
  * input (because the forward broadcast the input), the engine sums it back to the input's shape.
@@ -64,6 +66,11 @@ public final class Engine {
    * {@link #backward} writes the gradients into {@code grad()}; {@link #grad} captures those of
    * the wanted inputs instead, at the input's node for a non-leaf (its gradient is complete when
    * the sweep reaches the node) and summed over the pass for a leaf.
+   *
+   * <p>The sweep counts, for every node the roots reach, how many edges of the graph lead into it
+   * ({@link Node#dependencies}); a node runs once that many contributions have arrived. Only the
+   * nodes that are ready wait on a stack, so nothing but the graph itself refers to the nodes still
+   * to run, and what has run becomes garbage at once.
    */
   private static final class Pass {
     private final String op;
@@ -71,18 +78,35 @@ public final class Engine {
     private final boolean createGraph;
     /** True for {@link #grad}: gradients are captured, no {@code grad()} is touched. */
     private final boolean capturing;
-    private final Set<Node> wantedNodes = identitySet();
-    private final Set<Tensor> wantedLeaves = identitySet();
-    private final Map<Node, Tensor> capturedAtNodes = new IdentityHashMap<>();
-    private final Map<Tensor, Tensor> capturedAtLeaves = new IdentityHashMap<>();
+    /** For {@link #grad} only (null otherwise): the wanted inputs and what reached them. */
+    private final Set<Node> wantedNodes;
+    private final Set<Tensor> wantedLeaves;
+    private final Map<Node, Tensor> capturedAtNodes;
+    private final Map<Tensor, Tensor> capturedAtLeaves;
+    /** The storage of each caller's output gradient, which no leaf may own. */
+    private Object[] rootStorage;
     /**
-     * The storage ({@code NDArray.storageKey()}) of every gradient handed to an input so far, and
-     * of the callers' output gradients, to tell when a leaf's gradient would alias another tensor.
+     * The storage of every gradient a leaf took without a copy in this pass (so that a second
+     * leaf that receives it copies); made on first use, only {@link #backward} without a graph
+     * needs it.
      */
-    private final Set<Object> handedStorage = identitySet();
+    private Set<Object> leafStorage;
+    /** The leaves whose gradient is a sum this pass allocated, and that sum; made on first use. */
+    private Map<Tensor, Tensor> leafSums;
     /** The roots that have a node, and the gradient each starts with. */
-    private final List<Node> rootNodes = new ArrayList<>();
-    private final List<Tensor> rootNodeGrads = new ArrayList<>();
+    private final List<Node> rootNodes = new ArrayList<>(2);
+    private final List<Tensor> rootNodeGrads = new ArrayList<>(2);
+    /** The nodes whose every consumer has contributed: they run next, last in first out. */
+    private Node[] ready = new Node[16];
+    private int readyCount;
+    /**
+     * The output gradient collected so far at each reached node, by {@link Node#slot}, and
+     * whether the engine allocated it (and may add into it in place). Kept here rather than on
+     * the nodes: the nodes of a large graph are often old by the time backward runs, and storing
+     * a young tensor into an old object costs a collector like G1 a remembered-set update.
+     */
+    private Tensor[] pending;
+    private boolean[] pendingOwned;
 
     /** @param captureInputs the inputs whose gradients {@link #grad} returns; null for backward */
     Pass(String op, boolean retainGraph, boolean createGraph, Tensor[] captureInputs) {
@@ -91,6 +115,10 @@ public final class Engine {
       this.createGraph = createGraph;
       this.capturing = captureInputs != null;
       if (capturing) {
+        wantedNodes = identitySet();
+        wantedLeaves = identitySet();
+        capturedAtNodes = new IdentityHashMap<>();
+        capturedAtLeaves = new IdentityHashMap<>();
         for (Tensor t : captureInputs) {
           if (t.gradFn() != null) {
             wantedNodes.add(t.gradFn());
@@ -98,6 +126,11 @@ public final class Engine {
             wantedLeaves.add(t);
           }
         }
+      } else {
+        wantedNodes = null;
+        wantedLeaves = null;
+        capturedAtNodes = null;
+        capturedAtLeaves = null;
       }
     }
 
@@ -112,8 +145,9 @@ public final class Engine {
         throw new AutogradException(
             op + ": " + roots.length + " outputs but " + rootGrads.length + " output gradients");
       }
-      for (Tensor g : rootGrads) {
-        handedStorage.add(g.data().storageKey());
+      rootStorage = new Object[rootGrads.length];
+      for (int i = 0; i < rootGrads.length; i++) {
+        rootStorage[i] = rootGrads[i].data().storageKey();
       }
       // With createGraph the sweep's own tensor ops are recorded, so the result can be
       // differentiated again; without, it runs as plain arithmetic.
@@ -121,18 +155,32 @@ public final class Engine {
         for (int i = 0; i < roots.length; i++) {
           prepareRoot(i, roots[i], rootGrads[i]);
         }
-        List<Node> order = topologicalOrder(rootNodes);
-        for (Node node : order) {
-          node.pendingGrad = null;
-        }
+        int reached = countDependencies(rootNodes);
+        pending = new Tensor[reached];
+        pendingOwned = new boolean[reached];
         for (int i = 0; i < rootNodes.size(); i++) {
-          accumulate(rootNodes.get(i), rootNodeGrads.get(i));
+          accumulate(rootNodes.get(i).slot, rootNodeGrads.get(i));
         }
-        // Reverse topological order: a node runs after every consumer has added its share.
-        for (int k = order.size() - 1; k >= 0; k--) {
-          backwardThrough(order.get(k));
+        for (Node n : rootNodes) {
+          // A root that another root consumes waits for it; -1 marks one already queued.
+          if (n.dependencies == 0) {
+            n.dependencies = -1;
+            push(n);
+          }
+        }
+        while (readyCount > 0) {
+          Node n = ready[--readyCount];
+          ready[readyCount] = null;
+          backwardThrough(n);
         }
       }
+    }
+
+    private void push(Node n) {
+      if (readyCount == ready.length) {
+        ready = Arrays.copyOf(ready, 2 * readyCount);
+      }
+      ready[readyCount++] = n;
     }
 
     /**
@@ -159,7 +207,7 @@ public final class Engine {
       }
       Node n = root.gradFn();
       if (n == null) {
-        deliverToLeaf(root, g);
+        deliverToLeaf(root, g, null);
         return;
       }
       if (n.isReleased()) {
@@ -170,19 +218,63 @@ public final class Engine {
     }
 
     /**
-     * Runs one node's VJP on its complete output gradient and passes each input its share; a node
-     * no gradient reached is skipped. The node is freed afterwards unless the graph is retained.
+     * Visits every node the roots reach, in no particular order and without recursion, and sets
+     * its {@link Node#dependencies} to the number of edges from reached nodes into it (an input
+     * used twice by one op counts twice), and numbers the nodes from 0 ({@link Node#slot}).
+     * Fails before any VJP runs when part of the graph was freed by an earlier backward.
+     *
+     * @return the number of nodes reached
+     */
+    private int countDependencies(List<Node> roots) {
+      long stamp = STAMPS.incrementAndGet();
+      int reached = 0;
+      for (Node root : roots) {
+        if (root.visitStamp != stamp) {
+          root.startPass(stamp, reached++);
+          push(root);
+        }
+      }
+      while (readyCount > 0) {
+        Node n = ready[--readyCount];
+        ready[readyCount] = null;
+        if (n.isReleased()) {
+          throw n.freedError();
+        }
+        for (int i = 0, arity = n.inputCount(); i < arity; i++) {
+          Tensor in = n.edge(i);
+          Node child = in.gradFn();
+          if (child == null || !in.requiresGrad()) {
+            continue;
+          }
+          if (child.visitStamp != stamp) {
+            if (child.isReleased()) {
+              throw child.freedError();
+            }
+            child.startPass(stamp, reached++);
+            push(child);
+          }
+          child.dependencies++;
+        }
+      }
+      return reached;
+    }
+
+    /**
+     * Runs one node's VJP on its complete output gradient and passes each input its share. The
+     * node is freed afterwards unless the graph is retained: once it is off the ready stack and
+     * freed, nothing of the engine refers to it, so a large graph becomes garbage as the sweep
+     * goes.
      */
     private void backwardThrough(Node node) {
-      Tensor g = node.pendingGrad;
-      node.pendingGrad = null;
+      Tensor g = pending[node.slot];
+      pending[node.slot] = null;
       if (g != null) {
         keepOutputGrad(node, g);
-        Tensor[] inputs = node.inputArray();
         Tensor[] grads = node.runVjp(g);
-        for (int i = 0; i < inputs.length; i++) {
-          if (inputs[i].requiresGrad()) {
-            passToInput(node, i, inputs[i], grads[i]);
+        for (int i = 0; i < grads.length; i++) {
+          Tensor in = node.edge(i);
+          if (in.requiresGrad()) {
+            passToInput(node, i, in, grads);
           }
         }
       }
@@ -205,8 +297,9 @@ public final class Engine {
       }
     }
 
-    /** Input {@code i}'s share, fitted to its shape, to its own node or (a leaf) to the input. */
-    private void passToInput(Node node, int i, Tensor in, Tensor gi) {
+    /** Input {@code i}'s share {@code grads[i]}, fitted to its shape, to its node or (a leaf) to it. */
+    private void passToInput(Node node, int i, Tensor in, Tensor[] grads) {
+      Tensor gi = grads[i];
       if (gi == null) {
         throw new IllegalStateException(
             "engine: vjp of '" + node.name() + "' returned no gradient for input " + i
@@ -215,30 +308,138 @@ public final class Engine {
       gi = fitToInput(node, i, gi, in);
       Node next = in.gradFn();
       if (next == null) {
-        deliverToLeaf(in, gi);
+        deliverToLeaf(in, gi, node);
       } else {
-        handedStorage.add(gi.data().storageKey());
-        accumulate(next, gi);
+        accumulate(next.slot, gi);
+        if (--next.dependencies == 0) {
+          push(next);
+        }
       }
     }
 
-    private void deliverToLeaf(Tensor leaf, Tensor g) {
-      boolean shared = !handedStorage.add(g.data().storageKey());
+    /**
+     * Adds {@code g} to what a leaf received from the VJP of {@code from} (null for a root that is
+     * a leaf). A leaf that has no gradient yet takes {@code g} as it is when no other tensor can
+     * hold its storage after the pass, else a copy (see {@link #heldElsewhere}).
+     */
+    private void deliverToLeaf(Tensor leaf, Tensor g, Node from) {
       if (capturing) {
         if (wantedLeaves.contains(leaf)) {
           capturedAtLeaves.merge(leaf, g, Tensor::add);
         }
+        return;
+      }
+      Tensor old = TensorAccess.get().engineGrad(leaf);
+      if (old != null) {
+        addToLeafGrad(leaf, old, g);
+        return;
+      }
+      if (createGraph) {
+        TensorAccess.get().setEngineGrad(leaf, g); // a recorded gradient is never updated in place
+        return;
+      }
+      Object key = g.data().storageKey();
+      Tensor own = owned(g, heldElsewhere(key, from));
+      if (own == g) {
+        if (leafStorage == null) {
+          leafStorage = identitySet();
+        }
+        leafStorage.add(key);
+      }
+      TensorAccess.get().setEngineGrad(leaf, own);
+    }
+
+    /**
+     * Whether a tensor other than the leaf may hold storage {@code key} after this pass. A VJP
+     * returns new storage, or its upstream gradient or views of it (add gives {@code grad} to
+     * both inputs; reshape, transpose and expand return views); the upstream gradient came in the
+     * same way from the VJPs above, or from the caller. The engine's own sums live only until
+     * their node has run, and gradients kept by retainGrad() are copies. So the storage can
+     * outlive the pass in another tensor only when it is a caller's output gradient, or another
+     * leaf took it (a VJP gave one tensor to two leaves, or a leaf and a node that passed it on),
+     * or the VJP returned a value of the forward pass: the storages of the outputs' gradients, of
+     * the gradients leaves took, and of the node's inputs and output are checked. The engine thus
+     * keeps no set of every gradient it hands on, only of those that leaves take.
+     */
+    private boolean heldElsewhere(Object key, Node from) {
+      for (Object r : rootStorage) {
+        if (r == key) {
+          return true;
+        }
+      }
+      if (leafStorage != null && leafStorage.contains(key)) {
+        return true;
+      }
+      if (from != null) {
+        if (from.output().data().storageKey() == key) {
+          return true;
+        }
+        for (int i = 0, n = from.inputCount(); i < n; i++) {
+          if (from.edge(i).data().storageKey() == key) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Adds {@code g} to a leaf's gradient {@code old}. Without a graph to record, the first sum of
+     * this pass is new storage that the engine remembers, and later contributions to that leaf
+     * in this pass are added into it in place; a gradient set before the pass, by the user or an
+     * earlier backward, is never modified.
+     */
+    private void addToLeafGrad(Tensor leaf, Tensor old, Tensor g) {
+      if (createGraph || old.dtype() != g.dtype()) {
+        TensorAccess.get().setEngineGrad(leaf, old.add(g)); // recorded, or promoted as add promotes
+        return;
+      }
+      if (leafSums == null) {
+        leafSums = new IdentityHashMap<>();
+      } else if (leafSums.get(leaf) == old) {
+        addInto(old, g);
+        return;
+      }
+      Tensor sum = Tensor.fromData(old.data().binary(BinaryOp.ADD, g.data()));
+      TensorAccess.get().setEngineGrad(leaf, sum);
+      leafSums.put(leaf, sum);
+    }
+
+    /**
+     * Adds {@code g} to the output gradient collected so far at node {@code slot}. Without a graph to
+     * record, the second contribution allocates a sum the engine owns and later ones add into it
+     * in place; a tensor the engine did not allocate (a VJP's result may be a view of its upstream
+     * gradient, a saved forward tensor, or given to two inputs) is never modified.
+     */
+    private void accumulate(int slot, Tensor g) {
+      Tensor sum = pending[slot];
+      if (sum == null) {
+        pending[slot] = g;
+      } else if (createGraph) {
+        pending[slot] = sum.add(g);
+      } else if (pendingOwned[slot]) {
+        addInto(sum, g);
       } else {
-        TensorAccess access = TensorAccess.get();
-        Tensor held = access.engineGrad(leaf);
-        access.setEngineGrad(leaf, held == null ? owned(g, shared) : held.add(g));
+        pending[slot] = Tensor.fromData(sum.data().binary(BinaryOp.ADD, g.data()));
+        pendingOwned[slot] = true;
       }
     }
   }
 
-  /** Adds {@code g} to the output gradient collected so far at {@code n}. */
-  private static void accumulate(Node n, Tensor g) {
-    n.pendingGrad = n.pendingGrad == null ? g : n.pendingGrad.add(g);
+  /**
+   * {@code sum += g} in place, for a contiguous sum the engine allocated and a gradient of its
+   * shape and dtype. Small contiguous operands take the plain loop of {@code axpyInPlace} (adding
+   * {@code 1.0 * g} is adding {@code g} exactly), which skips the checks and naming of the general
+   * in-place op; the others go through it, strided or threaded.
+   */
+  private static void addInto(Tensor sum, Tensor g) {
+    NDArray s = sum.data();
+    NDArray x = g.data();
+    if (x.isContiguous() && x.size() < Parallel.SERIAL_THRESHOLD) {
+      s.axpyInPlace(1.0, x);
+    } else {
+      s.applyInPlace(BinaryOp.ADD, x);
+    }
   }
 
   private static <T> Set<T> identitySet() {
@@ -274,47 +475,6 @@ public final class Engine {
       gi = gi.to(in.dtype());
     }
     return gi;
-  }
-
-  /** Nodes reachable from {@code roots}, each after every node it feeds (post-order), no recursion. */
-  static List<Node> topologicalOrder(List<Node> roots) {
-    long stamp = STAMPS.incrementAndGet();
-    List<Node> order = new ArrayList<>();
-    ArrayDeque<Node> nodes = new ArrayDeque<>();
-    ArrayDeque<int[]> cursors = new ArrayDeque<>();
-    for (Node root : roots) {
-      if (root.visitStamp == stamp) {
-        continue;
-      }
-      root.visitStamp = stamp;
-      nodes.push(root);
-      cursors.push(new int[] {0});
-      while (!nodes.isEmpty()) {
-        Node n = nodes.peek();
-        int[] cur = cursors.peek();
-        Tensor[] ins = n.inputArray();
-        if (ins == null) {
-          throw n.freedError();
-        }
-        if (cur[0] < ins.length) {
-          Tensor in = ins[cur[0]++];
-          Node child = in.gradFn();
-          if (child != null && in.requiresGrad() && child.visitStamp != stamp) {
-            if (child.isReleased()) {
-              throw child.freedError();
-            }
-            child.visitStamp = stamp;
-            nodes.push(child);
-            cursors.push(new int[] {0});
-          }
-        } else {
-          nodes.pop();
-          cursors.pop();
-          order.add(n);
-        }
-      }
-    }
-    return order;
   }
 
   private static final AtomicLong STAMPS = new AtomicLong();

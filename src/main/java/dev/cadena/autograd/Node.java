@@ -33,26 +33,59 @@ public final class Node {
   }
 
   private final String name;
-  private Tensor[] inputs;
-  private int[] inputVersions;
+  private final int arity;
+  /*
+   * The inputs and their versions in the forward pass. Most ops have one or two inputs, which sit
+   * in fields, so that a node is a single object of the graph; an op with more keeps them in
+   * `extra`. All of it is cleared by release().
+   */
+  private Tensor in0;
+  private Tensor in1;
+  private int version0;
+  private int version1;
   private Tensor out;
   private int outVersion;
+  /** The VJP; null once released (a node is created only with one). */
   private Vjp vjp;
-  private boolean released;
-  private Object[] saved;
-  private int[] savedVersions;
-  /** Engine scratch: the gradient of the output accumulated so far in the running backward. */
-  Tensor pendingGrad;
+  /** What few nodes have: more than two inputs, or values saved by a {@link Function}; or null. */
+  private Extra extra;
+
+  /** The fields of the uncommon nodes, in one object so that the common ones do not carry them. */
+  private static final class Extra {
+    /** All inputs (a copy of the caller's array) and their versions, when there are more than two. */
+    Tensor[] inputs;
+    int[] inputVersions;
+    Object[] saved;
+    int[] savedVersions;
+  }
+  /**
+   * Engine scratch, primitives only (a backward pass then writes no reference into a node that
+   * may be old): the consumers whose contribution the running backward still waits for, and
+   * this node's index in the pass's tables.
+   */
+  int dependencies;
+  int slot;
   /** Engine scratch: the id of the last traversal that visited this node. */
   long visitStamp;
 
   private Node(String name, Tensor[] inputs, Vjp vjp) {
     this.name = name;
-    this.inputs = inputs;
     this.vjp = vjp;
-    this.inputVersions = new int[inputs.length];
-    for (int i = 0; i < inputs.length; i++) {
-      inputVersions[i] = inputs[i].version();
+    arity = inputs.length;
+    if (arity > 2) {
+      extra = new Extra();
+      extra.inputs = inputs.clone();
+      extra.inputVersions = new int[arity];
+      for (int i = 0; i < arity; i++) {
+        extra.inputVersions[i] = extra.inputs[i].version();
+      }
+    } else if (arity > 0) {
+      in0 = inputs[0];
+      version0 = in0.version();
+      if (arity == 2) {
+        in1 = inputs[1];
+        version1 = in1.version();
+      }
     }
   }
 
@@ -65,12 +98,16 @@ public final class Node {
    * @param result the forward value
    * @param inputs the op's differentiable inputs, in the order the VJP returns gradients
    * @param vjp the vector-Jacobian product
+   * @throws NullPointerException when {@code vjp} is null
    */
   public static Tensor record(String name, NDArray result, Tensor[] inputs, Vjp vjp) {
+    if (vjp == null) {
+      throw new NullPointerException("Node.record: vjp of '" + name + "' is null");
+    }
     if (!GradMode.isEnabled() || !anyRequiresGrad(inputs)) {
       return Tensor.fromData(result);
     }
-    Node node = new Node(name, inputs.clone(), vjp);
+    Node node = new Node(name, inputs, vjp);
     Tensor t = TensorAccess.get().fromNode(result, node);
     node.out = t;
     node.outVersion = t.version();
@@ -93,17 +130,25 @@ public final class Node {
 
   /** The input edges (empty once the graph was freed by a backward pass). */
   public List<Tensor> inputs() {
-    return inputs == null ? Collections.emptyList() : Collections.unmodifiableList(Arrays.asList(inputs));
+    if (isReleased()) {
+      return Collections.emptyList();
+    }
+    Tensor[] all = new Tensor[arity];
+    for (int i = 0; i < arity; i++) {
+      all[i] = edge(i);
+    }
+    return Collections.unmodifiableList(Arrays.asList(all));
   }
 
   /** Number of inputs. */
   public int inputCount() {
-    return inputs == null ? 0 : inputs.length;
+    return isReleased() ? 0 : arity;
   }
 
   /** True when input {@code i} needs a gradient (it, or something it depends on, requires grad). */
   public boolean needsGrad(int i) {
-    return inputs != null && inputs[i].requiresGrad();
+    checkIndex(i);
+    return !isReleased() && edge(i).requiresGrad();
   }
 
   /**
@@ -112,12 +157,26 @@ public final class Node {
    * @throws AutogradException when it was modified in place after the forward pass
    */
   public Tensor input(int i) {
+    checkIndex(i);
     checkLive();
-    Tensor t = inputs[i];
-    if (t.version() != inputVersions[i]) {
-      throw modified("input " + i, inputVersions[i], t.version());
+    Tensor t = edge(i);
+    int was = arity > 2 ? extra.inputVersions[i] : i == 0 ? version0 : version1;
+    if (t.version() != was) {
+      throw modified("input " + i, was, t.version());
     }
     return t;
+  }
+
+  /** Input {@code i} of a live node, without the version check (for the engine). */
+  Tensor edge(int i) {
+    return arity > 2 ? extra.inputs[i] : i == 0 ? in0 : in1;
+  }
+
+  private void checkIndex(int i) {
+    if (i < 0 || i >= arity) {
+      throw new IllegalArgumentException(
+          name + ": input " + i + " does not exist (" + arity + " input" + (arity == 1 ? "" : "s") + ")");
+    }
   }
 
   /**
@@ -144,7 +203,7 @@ public final class Node {
    */
   public NDArray gradBuffer(int i) {
     checkLive();
-    Tensor t = inputs[i];
+    Tensor t = edge(i);
     if (GradMode.isEnabled() || t.gradFn() != null || !t.requiresGrad()) {
       return null;
     }
@@ -153,25 +212,32 @@ public final class Node {
 
   /** Saves extra values for the VJP (used by {@link Function}); tensors are version-checked. */
   void save(Object[] values) {
-    saved = values.clone();
-    savedVersions = new int[values.length];
+    if (extra == null) {
+      extra = new Extra();
+    }
+    Object[] saved = values.clone();
+    int[] versions = new int[values.length];
     for (int i = 0; i < values.length; i++) {
       if (values[i] instanceof Tensor) {
-        savedVersions[i] = ((Tensor) values[i]).version();
+        versions[i] = ((Tensor) values[i]).version();
       }
     }
+    extra.saved = saved;
+    extra.savedVersions = versions;
   }
 
   Object saved(int i) {
     checkLive();
+    Object[] saved = extra == null ? null : extra.saved;
     if (saved == null || i < 0 || i >= saved.length) {
       throw new AutogradException(
           name + ": saved value " + i + " does not exist (" + (saved == null ? 0 : saved.length)
               + " saved)");
     }
     Object v = saved[i];
-    if (v instanceof Tensor && ((Tensor) v).version() != savedVersions[i]) {
-      throw modified("saved tensor " + i, savedVersions[i], ((Tensor) v).version());
+    int was = extra.savedVersions[i];
+    if (v instanceof Tensor && ((Tensor) v).version() != was) {
+      throw modified("saved tensor " + i, was, ((Tensor) v).version());
     }
     return v;
   }
@@ -184,7 +250,7 @@ public final class Node {
   }
 
   private void checkLive() {
-    if (released) {
+    if (isReleased()) {
       throw freedError();
     }
   }
@@ -195,12 +261,15 @@ public final class Node {
             + " pass retainGraph=true to the first backward to call it twice");
   }
 
-  boolean isReleased() {
-    return released;
+  /** Marks the node as reached by traversal {@code stamp}, numbered {@code slot}. */
+  void startPass(long stamp, int slot) {
+    visitStamp = stamp;
+    this.slot = slot;
+    dependencies = 0;
   }
 
-  Tensor[] inputArray() {
-    return inputs;
+  boolean isReleased() {
+    return vjp == null;
   }
 
   Tensor output() {
@@ -210,21 +279,21 @@ public final class Node {
   Tensor[] runVjp(Tensor grad) {
     checkLive();
     Tensor[] g = vjp.apply(this, grad);
-    if (g == null || g.length != inputs.length) {
+    if (g == null || g.length != arity) {
       throw new IllegalStateException(
           "engine: vjp of '" + name + "' returned " + (g == null ? "null" : g.length + " gradients")
-              + " for " + inputs.length + " inputs");
+              + " for " + arity + " inputs");
     }
     return g;
   }
 
   /** Frees what the VJP holds; a later backward through this node fails with a clear error. */
   void release() {
-    released = true;
-    inputs = null;
+    in0 = null;
+    in1 = null;
+    extra = null;
     vjp = null;
     out = null;
-    saved = null;
   }
 
   @Override
