@@ -105,8 +105,12 @@ final class VectorGemmF64 {
         Parallel.forRange(rowSlivers, cost, (s, e) -> {
           int sliver;
           while ((sliver = bClaimed.getAndIncrement()) < colSlivers) {
-            packB(transB, b, bOff, ldb, pcFinal, jcFinal, kc, nc, sliver, sliver + 1, pb);
-            bPacked.incrementAndGet();
+            try {
+              packB(transB, b, bOff, ldb, pcFinal, jcFinal, kc, nc, sliver, sliver + 1, pb);
+            } finally {
+              // Counted even if packing threw, so no thread waits forever; forRange rethrows.
+              bPacked.incrementAndGet();
+            }
           }
           awaitCount(bPacked, colSlivers);
           Workspace own = WORKSPACE.get();

@@ -14,7 +14,7 @@ import java.util.Random;
  * <pre>
  * mvn -q test-compile
  * java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes \
- *     dev.cadena.tensor.kernel.GemmShapesBench [w1|w1-f64|w2|all] [threads, default 1,2]
+ *     dev.cadena.tensor.kernel.GemmShapesBench [w1|w1-f64|w1-256|few-rows|w2|all] [threads]
  * </pre>
  *
  * <p>Each row is the median GFLOP/s of 7 timed batches after a warm-up, so that one batch hit by
@@ -24,14 +24,22 @@ public final class GemmShapesBench {
 
   private GemmShapesBench() {}
 
-  /** One product: name, transposes, sizes, dtype. */
+  /**
+   * One product: name, transposes, sizes, dtype, and which operand (if any) is broadcast, one
+   * stored row repeated with leading dimension 0 ({@code 'A'}, {@code 'B'} or {@code ' '}).
+   */
   private record Shape(String name, boolean transA, boolean transB, int m, int n, int k,
-      boolean f64) {}
+      boolean f64, char broadcast) {
+    Shape(String name, boolean transA, boolean transB, int m, int n, int k, boolean f64) {
+      this(name, transA, transB, m, n, k, f64, ' ');
+    }
+  }
 
   /**
    * Runs the benchmark.
    *
-   * @param args optional set ({@code w1}, {@code w1-f64}, {@code w2}, {@code all}) and threads
+   * @param args optional set ({@code w1}, {@code w1-f64}, {@code w1-256}, {@code few-rows},
+   *     {@code w2}, {@code all}) and threads
    */
   public static void main(String[] args) {
     String set = args.length > 0 ? args[0] : "all";
@@ -47,6 +55,19 @@ public final class GemmShapesBench {
         shapes.add(new Shape("w1 G@B^T", false, true, n, n, n, f64));
         shapes.add(new Shape("w1 A^T@G", true, false, n, n, n, f64));
       }
+    }
+    if (set.equals("all") || set.equals("w1-256")) {
+      // W1 as the benchmark runs it: the backward's G is sum's broadcast gradient of ones.
+      int n = 256;
+      shapes.add(new Shape("w1 A@B", false, false, n, n, n, false));
+      shapes.add(new Shape("w1 1@B^T", false, true, n, n, n, false, 'A'));
+      shapes.add(new Shape("w1 A^T@1", true, false, n, n, n, false, 'B'));
+    }
+    if (set.equals("all") || set.equals("few-rows")) {
+      // Few rows (small batches): the columns are split across threads.
+      shapes.add(new Shape("few x@W1", false, false, 8, 256, 784, false));
+      shapes.add(new Shape("few h@W^T", false, true, 16, 784, 256, false));
+      shapes.add(new Shape("few 8x1024", false, false, 8, 1024, 1024, false));
     }
     if (set.equals("all") || set.equals("w2")) {
       shapes.add(new Shape("w2 x@W1", false, false, 128, 256, 784, false));
@@ -74,8 +95,8 @@ public final class GemmShapesBench {
     Random random = new Random(s.m * 31 + s.n * 7 + s.k);
     int aLen = s.m * s.k;
     int bLen = s.k * s.n;
-    int lda = s.transA ? s.m : s.k;
-    int ldb = s.transB ? s.k : s.n;
+    int lda = s.broadcast == 'A' ? 0 : s.transA ? s.m : s.k;
+    int ldb = s.broadcast == 'B' ? 0 : s.transB ? s.k : s.n;
     Runnable product;
     if (s.f64) {
       double[] a = new double[aLen];
