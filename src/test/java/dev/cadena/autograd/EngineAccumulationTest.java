@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadena.Tensor;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -136,5 +137,44 @@ class EngineAccumulationTest {
       x.grad().mul_(10.0);
     }
     assertArrayEquals(new double[] {3, 4}, x.toDoubleArray(), 0, "updating the gradient leaves x alone");
+  }
+
+  @Test
+  void testNodesThatHaveRun_becomeGarbageBeforeThePassEnds() {
+    // The first op of a chain runs last in backward; its VJP looks whether the nodes near the
+    // loss, which ran long before, can already be collected: nothing of the engine holds them.
+    List<WeakReference<Node>> ran = new java.util.ArrayList<>();
+    boolean[] collected = new boolean[1];
+    Function probe = new Function("probe") {
+      @Override
+      protected Tensor forward(Context ctx, Tensor... in) {
+        return in[0].mul(1.0);
+      }
+
+      @Override
+      protected Tensor[] backward(Context ctx, Tensor grad) {
+        for (int i = 0; i < 50 && !collected[0]; i++) {
+          System.gc();
+          collected[0] = ran.stream().allMatch(r -> r.get() == null);
+        }
+        return new Tensor[] {grad};
+      }
+    };
+    Tensor x = Tensor.of(1.0, 2.0).requiresGrad(true);
+    Tensor loss = chainAbove(probe.apply(x), ran);
+    loss.backward();
+    assertTrue(collected[0], "nodes that have run are still reachable during the pass");
+    assertArrayEquals(new double[] {1, 1}, x.grad().toDoubleArray(), 1e-12);
+  }
+
+  /** 200 ops above {@code y}, then sum; weak references to the nodes of the top 100. */
+  private static Tensor chainAbove(Tensor y, List<WeakReference<Node>> top) {
+    for (int i = 0; i < 200; i++) {
+      y = y.mul(1.0).add(0.0);
+      if (i >= 100) {
+        top.add(new WeakReference<>(y.gradFn()));
+      }
+    }
+    return y.sum();
   }
 }
