@@ -96,14 +96,23 @@ public final class Engine {
     /** The roots that have a node, and the gradient each starts with. */
     private final List<Node> rootNodes = new ArrayList<>(2);
     private final List<Tensor> rootNodeGrads = new ArrayList<>(2);
-    /** The nodes whose every consumer has contributed: they run next, last in first out. */
-    private Node[] ready = new Node[16];
-    private int readyCount;
     /**
-     * The output gradient collected so far at each reached node, by {@link Node#slot}, and
-     * whether the engine allocated it (and may add into it in place). Kept here rather than on
-     * the nodes: the nodes of a large graph are often old by the time backward runs, and storing
-     * a young tensor into an old object costs a collector like G1 a remembered-set update.
+     * The nodes whose every consumer has contributed, each with its complete output gradient:
+     * they run next, last in first out. (The walk that counts dependencies uses the same stack,
+     * without gradients.)
+     */
+    private Node[] ready = new Node[16];
+    private Tensor[] readyGrads = new Tensor[16];
+    private int readyCount;
+    /** How many nodes the roots reach; the size of the tables below. */
+    private int reached;
+    /**
+     * The output gradient collected so far at each node still waiting for a consumer, by
+     * {@link Node#slot}, and whether the engine allocated it (and may add into it in place); made
+     * when the first node with two consumers is reached, so a chain never needs them. Kept here
+     * rather than on the nodes: the nodes of a large graph are often old by the time backward
+     * runs, and storing a young tensor into an old object costs a collector like G1 a
+     * remembered-set update.
      */
     private Tensor[] pending;
     private boolean[] pendingOwned;
@@ -155,32 +164,48 @@ public final class Engine {
         for (int i = 0; i < roots.length; i++) {
           prepareRoot(i, roots[i], rootGrads[i]);
         }
-        int reached = countDependencies(rootNodes);
-        pending = new Tensor[reached];
-        pendingOwned = new boolean[reached];
-        for (int i = 0; i < rootNodes.size(); i++) {
-          accumulate(rootNodes.get(i).slot, rootNodeGrads.get(i));
-        }
-        for (Node n : rootNodes) {
-          // A root that another root consumes waits for it; -1 marks one already queued.
-          if (n.dependencies == 0) {
-            n.dependencies = -1;
-            push(n);
-          }
-        }
+        reached = countDependencies(rootNodes);
+        seedRoots();
         while (readyCount > 0) {
-          Node n = ready[--readyCount];
-          ready[readyCount] = null;
-          backwardThrough(n);
+          int k = --readyCount;
+          Node n = ready[k];
+          Tensor g = readyGrads[k];
+          ready[k] = null;
+          readyGrads[k] = null;
+          backwardThrough(n, g);
         }
       }
     }
 
-    private void push(Node n) {
+    /**
+     * Queues the roots that no other root consumes, each with the sum of its gradients (a root may
+     * be given twice); a root that another root consumes waits in the table for the rest.
+     */
+    private void seedRoots() {
+      for (int i = 0; i < rootNodes.size(); i++) {
+        Node n = rootNodes.get(i);
+        if (n.dependencies > 0) {
+          accumulate(n.slot, rootNodeGrads.get(i));
+        } else if (n.dependencies == 0) {
+          Tensor g = rootNodeGrads.get(i);
+          for (int j = i + 1; j < rootNodes.size(); j++) {
+            if (rootNodes.get(j) == n) {
+              g = g.add(rootNodeGrads.get(j));
+            }
+          }
+          n.dependencies = -1; // queued, with all of its gradients
+          push(n, g);
+        }
+      }
+    }
+
+    private void push(Node n, Tensor g) {
       if (readyCount == ready.length) {
         ready = Arrays.copyOf(ready, 2 * readyCount);
+        readyGrads = Arrays.copyOf(readyGrads, 2 * readyCount);
       }
-      ready[readyCount++] = n;
+      ready[readyCount] = n;
+      readyGrads[readyCount++] = g;
     }
 
     /**
@@ -231,7 +256,7 @@ public final class Engine {
       for (Node root : roots) {
         if (root.visitStamp != stamp) {
           root.startPass(stamp, reached++);
-          push(root);
+          push(root, null);
         }
       }
       while (readyCount > 0) {
@@ -251,7 +276,7 @@ public final class Engine {
               throw child.freedError();
             }
             child.startPass(stamp, reached++);
-            push(child);
+            push(child, null);
           }
           child.dependencies++;
         }
@@ -265,17 +290,13 @@ public final class Engine {
      * freed, nothing of the engine refers to it, so a large graph becomes garbage as the sweep
      * goes.
      */
-    private void backwardThrough(Node node) {
-      Tensor g = pending[node.slot];
-      pending[node.slot] = null;
-      if (g != null) {
-        keepOutputGrad(node, g);
-        Tensor[] grads = node.runVjp(g);
-        for (int i = 0; i < grads.length; i++) {
-          Tensor in = node.edge(i);
-          if (in.requiresGrad()) {
-            passToInput(node, i, in, grads);
-          }
+    private void backwardThrough(Node node, Tensor g) {
+      keepOutputGrad(node, g);
+      Tensor[] grads = node.runVjp(g);
+      for (int i = 0; i < grads.length; i++) {
+        Tensor in = node.edge(i);
+        if (in.requiresGrad()) {
+          passToInput(node, i, in, grads);
         }
       }
       if (!retainGraph) {
@@ -309,11 +330,10 @@ public final class Engine {
       Node next = in.gradFn();
       if (next == null) {
         deliverToLeaf(in, gi, node);
+      } else if (--next.dependencies == 0) {
+        push(next, complete(next.slot, gi)); // its last contribution: it is ready
       } else {
         accumulate(next.slot, gi);
-        if (--next.dependencies == 0) {
-          push(next);
-        }
       }
     }
 
@@ -412,6 +432,10 @@ public final class Engine {
      * gradient, a saved forward tensor, or given to two inputs) is never modified.
      */
     private void accumulate(int slot, Tensor g) {
+      if (pending == null) {
+        pending = new Tensor[reached];
+        pendingOwned = new boolean[reached];
+      }
       Tensor sum = pending[slot];
       if (sum == null) {
         pending[slot] = g;
@@ -423,6 +447,23 @@ public final class Engine {
         pending[slot] = Tensor.fromData(sum.data().binary(BinaryOp.ADD, g.data()));
         pendingOwned[slot] = true;
       }
+    }
+
+    /** The complete gradient at node {@code slot}: what waited in the table plus the last {@code g}. */
+    private Tensor complete(int slot, Tensor g) {
+      Tensor sum = pending == null ? null : pending[slot];
+      if (sum == null) {
+        return g; // a single consumer: the table was never used
+      }
+      pending[slot] = null;
+      if (createGraph) {
+        return sum.add(g);
+      }
+      if (pendingOwned[slot]) {
+        addInto(sum, g);
+        return sum;
+      }
+      return Tensor.fromData(sum.data().binary(BinaryOp.ADD, g.data()));
     }
   }
 

@@ -58,10 +58,11 @@ public final class Node {
     Object[] saved;
     int[] savedVersions;
   }
+
   /**
-   * Engine scratch, primitives only (a backward pass then writes no reference into a node that
-   * may be old): the consumers whose contribution the running backward still waits for, and
-   * this node's index in the pass's tables.
+   * Engine scratch, primitives only (a backward pass stores no reference into a node, which may
+   * be old by then; release() only clears them): the consumers whose contribution the running
+   * backward still waits for, and this node's index in the pass's tables.
    */
   int dependencies;
   int slot;
