@@ -46,6 +46,9 @@ final class GemmF64 {
         VectorGemmF64.gemm(true, false, m, n, k, a, 0, m, b, 0, n, c, 0, n, true);
         VectorGemmF64.gemm(false, true, m, n, k, a, 0, k, b, 0, k, c, 0, n, false);
         VectorGemmF64.gemm(true, true, m, n, k, a, 0, m, b, 0, k, c, 0, n, true);
+        // At most one vector wide: the narrow kernel, e.g. an MLP's 10-class output layer.
+        VectorGemmF64.gemm(false, false, m, 8, k, a, 0, k, b, 0, 8, c, 0, 8, false);
+        VectorGemmF64.gemm(true, true, m, 8, k, a, 0, m, b, 0, k, c, 0, 8, false);
       }, () -> VectorGemmF64.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false));
       return true;
     }

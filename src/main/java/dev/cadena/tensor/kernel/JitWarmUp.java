@@ -11,18 +11,19 @@ import java.lang.management.ManagementFactory;
  * float32 GEMM allocated 2.5 MB and took about 10 ms per call (1,600 times its compiled cost),
  * and an MLP's first training steps produced gigabytes of garbage, enough for G1 to grow the
  * heap to several hundred MiB. So the first product that would use a vector kernel first runs
- * that kernel on tiny operands, where the uncompiled calls cost little, until the counters that
- * HotSpot's tiered policy reads have queued it for C2, then waits for C2 to finish: it calls
- * again every millisecond and stops when a call allocates (almost) nothing, the sign that the
- * compiled code runs. Without a way to read the allocation counter, it runs a fixed number of
+ * that kernel on tiny operands, where the uncompiled calls cost little, back to back until a
+ * call allocates (almost) nothing, the sign that the compiled code runs (about 0.3 s and
+ * 200 MB of short-lived garbage here); after {@link #BURST} calls it slows to one call a
+ * millisecond. Waiting instead of calling was tried: it makes half the garbage but takes
+ * 2 s, since the tiered policy's counters only advance with calls. Without a way to read the allocation counter, it runs a fixed number of
  * calls. Either way it gives up after {@link #LIMIT_NANOS}. With {@code
  * -Dcadena.debugWarmUp=true} it prints how many calls and milliseconds each warm-up took.
  */
 final class JitWarmUp {
   /** The longest a warm-up may take (C2 usually needs 0.1 to 0.5 s for a GEMM kernel). */
   static final long LIMIT_NANOS = 3_000_000_000L;
-  /** Calls made back to back before waiting: enough for tier 4's invocation and loop counts. */
-  private static final int BURST = 600;
+  /** Calls made back to back before slowing down: enough for tier 4's counts and compile. */
+  private static final int BURST = 4_000;
   /** A call that allocates less than this runs compiled code. */
   private static final long QUIET_BYTES = 512;
 
