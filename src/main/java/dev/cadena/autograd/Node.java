@@ -204,6 +204,7 @@ public final class Node {
    */
   public NDArray gradBuffer(int i) {
     checkLive();
+    checkIndex(i);
     Tensor t = edge(i);
     if (GradMode.isEnabled() || t.gradFn() != null || !t.requiresGrad()) {
       return null;

@@ -10,6 +10,11 @@ import java.util.List;
  * named {@code "0"}, {@code "1"}, ... so parameters are named {@code "0.weight"}, {@code
  * "0.bias"}, {@code "2.weight"}, ...
  *
+ * <p>A {@link Linear} directly followed by a {@link ReLU} (those exact classes, not subclasses)
+ * runs as one fused {@code linear} node with the ReLU applied in place, which saves two arrays
+ * per layer and step; values and gradients are those of the two modules applied one after the
+ * other, and the output's {@code gradFn()} is named {@code linear} instead of {@code relu}.
+ *
  * <p><b>Example:</b>
  *
  * <pre>{@code

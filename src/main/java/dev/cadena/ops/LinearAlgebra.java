@@ -1,5 +1,6 @@
 package dev.cadena.ops;
 
+import static com.google.common.base.Preconditions.checkNotNull;
 import static dev.cadena.ops.Recording.grads;
 import static dev.cadena.ops.Recording.promote;
 import static dev.cadena.ops.Recording.record;
@@ -61,6 +62,17 @@ public final class LinearAlgebra {
    * {@code matmul}, {@code add}, {@code relu}, which promotes.
    */
   public static Tensor linear(Tensor x, Tensor w, Tensor b, boolean relu) {
+    checkNotNull(x, "linear: x is null");
+    checkNotNull(w, "linear: w is null");
+    if (w.rank() != 2 || x.rank() == 0 || x.size(-1) != w.size(0)) {
+      throw new ShapeException(
+          "linear: expected x [..., in] and w [in, out], got " + Shapes.str(x.shape()) + " and "
+              + Shapes.str(w.shape()));
+    }
+    if (b != null && (b.rank() != 1 || b.size(0) != w.size(1))) {
+      throw new ShapeException(
+          "linear: bias must have shape [" + w.size(1) + "], got " + Shapes.str(b.shape()));
+    }
     int in = w.size(0);
     int out = w.size(1);
     if (x.dtype() != w.dtype() || (b != null && b.dtype() != w.dtype()) || x.numel() == 0

@@ -1,5 +1,6 @@
 package dev.cadena.ops;
 
+import static com.google.common.base.Preconditions.checkNotNull;
 import static dev.cadena.ops.Recording.grads;
 import static dev.cadena.ops.Recording.record;
 
@@ -138,6 +139,8 @@ public final class Reductions {
    * @throws IllegalArgumentException for a label out of range
    */
   public static Tensor crossEntropy(Tensor logits, Tensor labels) {
+    checkNotNull(logits, "crossEntropy: logits is null");
+    checkNotNull(labels, "crossEntropy: labels is null");
     NDArray y = labels.data().copy();
     NDArray loss = NDArray.crossEntropyRows(logits.data(), y);
     int classes = logits.size(1);

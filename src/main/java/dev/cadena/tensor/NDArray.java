@@ -1,5 +1,7 @@
 package dev.cadena.tensor;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -572,9 +574,13 @@ public final class NDArray {
    * operands (a gradient buffer reused across steps, say). Its old values are overwritten, and
    * its version counter is bumped.
    *
-   * @throws IllegalArgumentException when {@code into} has another shape or dtype, or is a view
+   * @throws IllegalArgumentException when {@code into} has another shape or dtype, or is a view,
+   *     or shares storage with an operand
+   * @throws NullPointerException when {@code b} or {@code into} is null
    */
   public NDArray matmulInto(NDArray b, NDArray into) {
+    checkNotNull(b, "matmulInto: b is null");
+    checkNotNull(into, "matmulInto: into is null");
     if (into.sharesStorage(this) || into.sharesStorage(b)) {
       throw new IllegalArgumentException("matmulInto: the destination overlaps an operand");
     }
@@ -589,8 +595,11 @@ public final class NDArray {
    *
    * @throws ShapeException when the shapes do not fit
    * @throws DTypeException when the dtypes differ or are int64
+   * @throws NullPointerException when {@code x} or {@code w} is null
    */
   public static NDArray linear(NDArray x, NDArray w, NDArray bias, boolean relu) {
+    checkNotNull(x, "linear: x is null");
+    checkNotNull(w, "linear: w is null");
     return Fused.linear(x, w, bias, relu);
   }
 
@@ -599,8 +608,11 @@ public final class NDArray {
    * one pass (PyTorch's {@code threshold_backward}).
    *
    * @throws ShapeException when the shapes differ
+   * @throws NullPointerException when an argument is null
    */
   public static NDArray reluBackward(NDArray grad, NDArray out) {
+    checkNotNull(grad, "reluBackward: grad is null");
+    checkNotNull(out, "reluBackward: out is null");
     return Fused.reluBackward(grad, out);
   }
 
@@ -610,16 +622,26 @@ public final class NDArray {
    *
    * @throws ShapeException for shapes other than {@code [N, C]} (C >= 1) and {@code [N]}
    * @throws IllegalArgumentException for a label outside {@code [0, C)}
+   * @throws NullPointerException when an argument is null
    */
   public static NDArray crossEntropyRows(NDArray logits, NDArray labels) {
+    checkNotNull(logits, "crossEntropy: logits is null");
+    checkNotNull(labels, "crossEntropy: labels is null");
     return Fused.crossEntropyRows(logits, labels);
   }
 
   /**
    * The VJP of {@link #crossEntropyRows}: {@code (softmax(x_i) - onehot(label_i)) * grad_i} per
    * row, {@code grad} of shape {@code [N]} or a single value shared by every row.
+   *
+   * @throws ShapeException or {@code IllegalArgumentException} as {@link #crossEntropyRows}, or
+   *     for a {@code grad} of another shape
+   * @throws NullPointerException when an argument is null
    */
   public static NDArray crossEntropyBackward(NDArray logits, NDArray labels, NDArray grad) {
+    checkNotNull(logits, "crossEntropy: logits is null");
+    checkNotNull(labels, "crossEntropy: labels is null");
+    checkNotNull(grad, "crossEntropy: grad is null");
     return Fused.crossEntropyBackward(logits, labels, grad);
   }
 

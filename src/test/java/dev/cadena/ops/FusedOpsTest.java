@@ -8,13 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cadena.Tensor;
 import dev.cadena.autograd.Engine;
 import dev.cadena.autograd.GradMode;
+import dev.cadena.autograd.Node;
 import dev.cadena.tensor.DType;
+import dev.cadena.tensor.DTypeException;
+import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.kernel.Parallel;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The fused primitives (linear with bias and ReLU, ReLU's one-pass VJP, softmax cross-entropy)
@@ -188,5 +192,79 @@ class FusedOpsTest {
     Tensor again = Engine.grad(new Tensor[] {loss}, new Tensor[] {x},
         new Tensor[] {Tensor.scalar(1.0)}, false, false)[0];
     assertArrayEquals(expected.toDoubleArray(), again.toDoubleArray());
+  }
+
+  // ------------------------------------------------------------------ bad input
+
+  private static void assertMessage(Class<? extends Throwable> type, String expected,
+      org.junit.jupiter.api.function.Executable call) {
+    Throwable e = assertThrows(type, call);
+    assertEquals(expected, e.getMessage());
+  }
+
+  @Test
+  void linear_badArguments_nameTheOpAndTheShapes() {
+    NDArray x = NDArray.zeros(DType.FLOAT64, 2, 3);
+    NDArray w = NDArray.zeros(DType.FLOAT64, 3, 4);
+    assertMessage(NullPointerException.class, "linear: x is null", () -> NDArray.linear(null, w, null, false));
+    assertMessage(NullPointerException.class, "linear: w is null", () -> NDArray.linear(x, null, null, true));
+    assertMessage(ShapeException.class, "linear: expected [rows, in] @ [in, out], got [2, 3] @ [4, 3]",
+        () -> NDArray.linear(x, NDArray.zeros(DType.FLOAT64, 4, 3), null, false));
+    assertMessage(ShapeException.class, "linear: bias must have shape [4], got [3]",
+        () -> NDArray.linear(x, w, NDArray.zeros(DType.FLOAT64, 3), false));
+    assertThrows(DTypeException.class, () -> NDArray.linear(x, NDArray.zeros(DType.FLOAT32, 3, 4), null, false));
+    Tensor tx = Tensor.zeros(2, 3);
+    assertMessage(NullPointerException.class, "linear: w is null", () -> LinearAlgebra.linear(tx, null, null, false));
+    assertMessage(ShapeException.class, "linear: expected x [..., in] and w [in, out], got [2, 3] and [2, 3]",
+        () -> LinearAlgebra.linear(tx, Tensor.zeros(2, 3), null, false));
+    assertMessage(ShapeException.class, "linear: bias must have shape [4], got [2, 2]",
+        () -> LinearAlgebra.linear(tx, Tensor.zeros(3, 4), Tensor.zeros(2, 2), true));
+  }
+
+  @Test
+  void matmulInto_badDestination_isRejected() {
+    NDArray a = NDArray.zeros(DType.FLOAT32, 2, 3);
+    NDArray b = NDArray.zeros(DType.FLOAT32, 3, 4);
+    assertMessage(NullPointerException.class, "matmulInto: into is null", () -> a.matmulInto(b, null));
+    assertMessage(IllegalArgumentException.class,
+        "matmul: destination must be a dense float32 array of shape [2, 4], got float32 [4, 2]",
+        () -> a.matmulInto(b, NDArray.zeros(DType.FLOAT32, 4, 2)));
+    assertMessage(IllegalArgumentException.class, "matmulInto: the destination overlaps an operand",
+        () -> a.matmulInto(NDArray.zeros(DType.FLOAT32, 3, 3), a.slice(1, 0, 3, 1)));
+    NDArray into = NDArray.full(DType.FLOAT32, 7, 2, 4);
+    a.matmulInto(b, into);
+    assertArrayEquals(new float[8], into.toFloatArray(), "stale values are overwritten");
+  }
+
+  @Test
+  void reluBackward_andCrossEntropy_badArguments_areRejected() {
+    NDArray g = NDArray.zeros(DType.FLOAT64, 3);
+    assertMessage(NullPointerException.class, "reluBackward: out is null", () -> NDArray.reluBackward(g, null));
+    assertMessage(ShapeException.class, "reluBackward: gradient shape [3] differs from output shape [2]",
+        () -> NDArray.reluBackward(g, NDArray.zeros(DType.FLOAT64, 2)));
+    NDArray logits = NDArray.zeros(DType.FLOAT64, 2, 3);
+    NDArray labels = Tensor.ofLongs(0, 2).data();
+    assertMessage(NullPointerException.class, "crossEntropy: labels is null",
+        () -> NDArray.crossEntropyRows(logits, null));
+    assertMessage(ShapeException.class, "crossEntropy: labels must be int64 [2], got float64 [2]",
+        () -> NDArray.crossEntropyRows(logits, NDArray.zeros(DType.FLOAT64, 2)));
+    assertMessage(ShapeException.class, "crossEntropy: logits must be 2-d [N, C] with C >= 1, got [2]",
+        () -> NDArray.crossEntropyRows(NDArray.zeros(DType.FLOAT64, 2), labels));
+    assertMessage(ShapeException.class,
+        "crossEntropy: upstream gradient must have shape [2] or one element, got [3]",
+        () -> NDArray.crossEntropyBackward(logits, labels, g));
+    assertMessage(NullPointerException.class, "crossEntropy: logits is null",
+        () -> Reductions.crossEntropy(null, Tensor.ofLongs(0)));
+  }
+
+  @Test
+  void gradBuffer_outOfRange_namesTheOp() {
+    Tensor x = Tensor.of(1.0, 2.0).requiresGrad(true);
+    Tensor y = Node.record("probe", x.data().copy(), new Tensor[] {x}, (n, grad) -> {
+      n.gradBuffer(1);
+      return new Tensor[] {grad};
+    });
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> y.sum().backward());
+    assertEquals("probe: input 1 does not exist (1 input)", e.getMessage());
   }
 }

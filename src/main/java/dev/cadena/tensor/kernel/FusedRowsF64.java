@@ -53,10 +53,7 @@ public final class FusedRowsF64 {
     for (int r = 0; r < rows; r++) {
       int base = r * cols;
       double s = shift(x, base, cols); // f32: double s = shift(x, base, cols);
-      double sum = 0; // f32: double sum = 0;
-      for (int j = 0; j < cols; j++) {
-        sum += Math.exp((double) x[base + j] - s); // f32: sum += Math.exp((double) x[base + j] - s);
-      }
+      double sum = sumExp(x, base, cols, s); // f32: double sum = sumExp(x, base, cols, s);
       loss[r] = (double) (Math.log(sum) + s - (double) x[base + (int) label[r]]);
     }
   }
@@ -71,10 +68,7 @@ public final class FusedRowsF64 {
     for (int r = 0; r < rows; r++) {
       int base = r * cols;
       double s = shift(x, base, cols); // f32: double s = shift(x, base, cols);
-      double sum = 0; // f32: double sum = 0;
-      for (int j = 0; j < cols; j++) {
-        sum += Math.exp((double) x[base + j] - s); // f32: sum += Math.exp((double) x[base + j] - s);
-      }
+      double sum = sumExp(x, base, cols, s); // f32: double sum = sumExp(x, base, cols, s);
       double gr = (double) g[r * gs]; // f32: double gr = (double) g[r * gs];
       double scale = gr / sum; // f32: double scale = gr / sum;
       for (int j = 0; j < cols; j++) {
@@ -83,6 +77,15 @@ public final class FusedRowsF64 {
       int y = base + (int) label[r];
       dx[y] = (double) ((double) dx[y] - gr);
     }
+  }
+
+  /** {@code sum_j e^(x[base + j] - s)}, summed in float64 (also in the float32 twin). */
+  private static double sumExp(double[] x, int base, int cols, double s) { // f32: private static double sumExp(float[] x, int base, int cols, double s) {
+    double sum = 0; // f32: double sum = 0;
+    for (int j = 0; j < cols; j++) {
+      sum += Math.exp((double) x[base + j] - s); // f32: sum += Math.exp((double) x[base + j] - s);
+    }
+    return sum;
   }
 
   /** The row's maximum if finite, else 0 (the shift of a stable softmax). */
