@@ -97,13 +97,35 @@ public final class Elementwise {
   /** The primitive {@link Primitive#TANH}. */
   public static Tensor tanh(Tensor x) {
     return record(Primitive.TANH, x.data().unary(UnaryOp.TANH), new Tensor[] {x},
-        (n, grad) -> grads(grad.mul(n.out().square().rsub(1.0))));
+        (n, grad) -> grads(tanhGrad(grad, n.out())));
+  }
+
+  /**
+   * {@code grad * (1 - out^2)}, tanh's VJP: one fused pass ({@link NDArray#tanhBackward}) without
+   * a graph to record, else the composition; the same values either way.
+   */
+  static Tensor tanhGrad(Tensor grad, Tensor out) {
+    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())) {
+      return Tensor.fromData(NDArray.tanhBackward(grad.data(), out.data()));
+    }
+    return grad.mul(out.square().rsub(1.0));
   }
 
   /** The primitive {@link Primitive#SIGMOID}, stable for large |x|. */
   public static Tensor sigmoid(Tensor x) {
     return record(Primitive.SIGMOID, x.data().unary(UnaryOp.SIGMOID), new Tensor[] {x},
-        (n, grad) -> grads(grad.mul(n.out().mul(n.out().rsub(1.0)))));
+        (n, grad) -> grads(sigmoidGrad(grad, n.out())));
+  }
+
+  /**
+   * {@code grad * (out * (1 - out))}, the sigmoid's VJP: one fused pass ({@link
+   * NDArray#sigmoidBackward}) without a graph to record, else the composition.
+   */
+  static Tensor sigmoidGrad(Tensor grad, Tensor out) {
+    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())) {
+      return Tensor.fromData(NDArray.sigmoidBackward(grad.data(), out.data()));
+    }
+    return grad.mul(out.mul(out.rsub(1.0)));
   }
 
   /** The primitive {@link Primitive#RELU}. */

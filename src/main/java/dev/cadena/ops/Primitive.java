@@ -36,10 +36,12 @@ public enum Primitive {
   COS("cos", "cos x", "dx = -grad * sin x", ""),
   /** A primitive for numerical stability (no overflow of e^2x) and to reuse {@code out}. */
   TANH("tanh", "tanh x", "dx = grad * (1 - out^2)",
-      "primitive for stability (no overflow of `e^2x`) and to reuse `out`"),
+      "primitive for stability (no overflow of `e^2x`) and to reuse `out`; without `createGraph`"
+          + " the VJP is one fused pass"),
   /** A primitive for numerical stability (no overflow of e^-x) and to reuse {@code out}. */
   SIGMOID("sigmoid", "1 / (1 + e^-x)", "dx = grad * (out * (1 - out))",
-      "primitive for stability (computed without overflow for large `abs(x)`) and to reuse `out`"),
+      "primitive for stability (computed without overflow for large `abs(x)`) and to reuse `out`;"
+          + " without `createGraph` the VJP is one fused pass"),
   /** A primitive for speed; its derivative at 0 is taken as 0, as in PyTorch. */
   RELU("relu", "max(x, 0)", "dx = where(out > 0, grad, 0)",
       "primitive for speed; derivative 0 at 0, as in PyTorch; without `createGraph` the VJP is"

@@ -17,21 +17,42 @@ final class Fused {
     return a.contiguous && a.offset == 0 ? a : a.copy();
   }
 
-  /** See {@link NDArray#reluBackward}. */
-  static NDArray reluBackward(NDArray grad, NDArray out) {
-    out.checkSameFloat("reluBackward", grad);
+  /** Which activation's VJP {@link #activationBackward} computes. */
+  enum Activation {
+    RELU("reluBackward"),
+    TANH("tanhBackward"),
+    SIGMOID("sigmoidBackward");
+
+    final String op;
+
+    Activation(String op) {
+      this.op = op;
+    }
+  }
+
+  /** See {@link NDArray#reluBackward}, {@link NDArray#tanhBackward}, {@link NDArray#sigmoidBackward}. */
+  static NDArray activationBackward(Activation act, NDArray grad, NDArray out) {
+    out.checkSameFloat(act.op, grad);
     if (!grad.sameShape(out)) {
       throw new ShapeException(
-          "reluBackward: gradient shape " + Shapes.str(grad.shape) + " differs from output shape "
+          act.op + ": gradient shape " + Shapes.str(grad.shape) + " differs from output shape "
               + Shapes.str(out.shape));
     }
     NDArray g = dense(grad);
     NDArray o = dense(out);
     NDArray r = NDArray.zeros(out.dtype, out.shape);
     if (out.dtype == DType.FLOAT64) {
-      FusedRowsF64.reluBackward(g.d, o.d, r.d, r.size);
+      switch (act) {
+        case RELU -> FusedRowsF64.reluBackward(g.d, o.d, r.d, r.size);
+        case TANH -> FusedRowsF64.tanhBackward(g.d, o.d, r.d, r.size);
+        default -> FusedRowsF64.sigmoidBackward(g.d, o.d, r.d, r.size);
+      }
     } else {
-      FusedRowsF32.reluBackward(g.f, o.f, r.f, r.size);
+      switch (act) {
+        case RELU -> FusedRowsF32.reluBackward(g.f, o.f, r.f, r.size);
+        case TANH -> FusedRowsF32.tanhBackward(g.f, o.f, r.f, r.size);
+        default -> FusedRowsF32.sigmoidBackward(g.f, o.f, r.f, r.size);
+      }
     }
     return r;
   }

@@ -613,7 +613,33 @@ public final class NDArray {
   public static NDArray reluBackward(NDArray grad, NDArray out) {
     checkNotNull(grad, "reluBackward: grad is null");
     checkNotNull(out, "reluBackward: out is null");
-    return Fused.reluBackward(grad, out);
+    return Fused.activationBackward(Fused.Activation.RELU, grad, out);
+  }
+
+  /**
+   * tanh's vector-Jacobian product from its output: {@code grad * (1 - out * out)} elementwise,
+   * in one pass, with the composition's rounding.
+   *
+   * @throws ShapeException when the shapes differ
+   * @throws NullPointerException when an argument is null
+   */
+  public static NDArray tanhBackward(NDArray grad, NDArray out) {
+    checkNotNull(grad, "tanhBackward: grad is null");
+    checkNotNull(out, "tanhBackward: out is null");
+    return Fused.activationBackward(Fused.Activation.TANH, grad, out);
+  }
+
+  /**
+   * The sigmoid's vector-Jacobian product from its output: {@code grad * (out * (1 - out))}
+   * elementwise, in one pass, with the composition's rounding.
+   *
+   * @throws ShapeException when the shapes differ
+   * @throws NullPointerException when an argument is null
+   */
+  public static NDArray sigmoidBackward(NDArray grad, NDArray out) {
+    checkNotNull(grad, "sigmoidBackward: grad is null");
+    checkNotNull(out, "sigmoidBackward: out is null");
+    return Fused.activationBackward(Fused.Activation.SIGMOID, grad, out);
   }
 
   /**

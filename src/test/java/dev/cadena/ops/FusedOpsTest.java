@@ -136,6 +136,33 @@ class FusedOpsTest {
     assertArrayEquals(want, composed.toDoubleArray());
   }
 
+  /** tanh's and the sigmoid's one-pass VJPs give exactly the composition's values. */
+  @ParameterizedTest
+  @ValueSource(strings = {"float32", "float64"})
+  void tanhAndSigmoidGrad_fastPathsEqualTheComposition(String dt) {
+    DType dtype = DType.parse(dt);
+    SplittableRandom rng = new SplittableRandom(21);
+    Tensor x = Tensor.randn(rng, dtype, 3, 37).mul(3.0);
+    Tensor grad = Tensor.randn(rng, dtype, 3, 37);
+    Tensor[] outs = {x.tanh(), x.sigmoid()};
+    for (int k = 0; k < 2; k++) {
+      Tensor out = outs[k];
+      Tensor fast;
+      try (GradMode.Scope s = GradMode.noGrad()) {
+        fast = k == 0 ? Elementwise.tanhGrad(grad, out) : Elementwise.sigmoidGrad(grad, out);
+      }
+      Tensor composed;
+      try (GradMode.Scope s = GradMode.set(true)) {
+        composed = k == 0 ? Elementwise.tanhGrad(grad, out) : Elementwise.sigmoidGrad(grad, out);
+      }
+      assertArrayEquals(composed.toDoubleArray(), fast.toDoubleArray(), k == 0 ? "tanh" : "sigmoid");
+    }
+    assertMessage(ShapeException.class, "tanhBackward: gradient shape [2] differs from output shape [3]",
+        () -> NDArray.tanhBackward(NDArray.zeros(dtype, 2), NDArray.zeros(dtype, 3)));
+    assertMessage(NullPointerException.class, "sigmoidBackward: grad is null",
+        () -> NDArray.sigmoidBackward(null, NDArray.zeros(dtype, 3)));
+  }
+
   /** crossEntropy rows and gradient equal -logSoftmax(x)[label], also for large logits. */
   @ParameterizedTest
   @CsvSource({"float64, 1", "float64, 1000", "float32, 1", "float32, 50"})

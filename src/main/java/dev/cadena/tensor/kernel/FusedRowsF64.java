@@ -6,7 +6,8 @@ package dev.cadena.tensor.kernel;
  *
  * <ul>
  *   <li>{@link #reluBackward}: {@code out > 0 ? grad : 0}, ReLU's VJP from its output, instead of
- *       a comparison array and a product;
+ *       a comparison array and a product; {@link #tanhBackward} and {@link #sigmoidBackward}
+ *       likewise, one pass instead of three or four;
  *   <li>{@link #biasRows} and {@link #reluInPlace}: the epilogue of a linear layer, a bias row
  *       repeated into the output before the product accumulates onto it, and the activation;
  *   <li>{@link #crossEntropyRows} and {@link #crossEntropyBackward}: softmax cross-entropy per
@@ -27,6 +28,22 @@ public final class FusedRowsF64 {
   public static void reluBackward(double[] g, double[] out, double[] o, int n) {
     for (int i = 0; i < n; i++) {
       o[i] = out[i] > 0 ? g[i] : 0;
+    }
+  }
+
+  /** {@code o[i] = g[i] * (1 - out[i] * out[i])}: tanh's VJP from its output, in that order. */
+  public static void tanhBackward(double[] g, double[] out, double[] o, int n) {
+    for (int i = 0; i < n; i++) {
+      double y = out[i];
+      o[i] = g[i] * (1 - y * y);
+    }
+  }
+
+  /** {@code o[i] = g[i] * (out[i] * (1 - out[i]))}: the sigmoid's VJP from its output. */
+  public static void sigmoidBackward(double[] g, double[] out, double[] o, int n) {
+    for (int i = 0; i < n; i++) {
+      double y = out[i];
+      o[i] = g[i] * (y * (1 - y));
     }
   }
 
