@@ -12,12 +12,14 @@ import java.lang.management.ManagementFactory;
  * and an MLP's first training steps produced gigabytes of garbage, enough for G1 to grow the
  * heap to several hundred MiB. So the first product that would use a vector kernel first runs
  * that kernel on tiny operands, where the uncompiled calls cost little, back to back until a
- * call allocates (almost) nothing, the sign that the compiled code runs (about 0.3 s and
- * 200 MB of short-lived garbage here); after {@link #BURST} calls it slows to one call a
- * millisecond. Waiting instead of calling was tried: it makes half the garbage but takes
- * 2 s, since the tiered policy's counters only advance with calls. Without a way to read the allocation counter, it runs a fixed number of
- * calls. Either way it gives up after {@link #LIMIT_NANOS}. With {@code
- * -Dcadena.debugWarmUp=true} it prints how many calls and milliseconds each warm-up took.
+ * call allocates (almost) nothing, the sign that the compiled code runs: 0.3 to 0.5 s and 200 to
+ * 460 MB of short-lived garbage for float32 here, most of it made while C2 compiles (the narrow
+ * one-vector kernel is the last to get there). After {@link #BURST} calls it slows to one call a
+ * millisecond. Waiting between calls from the start was tried: half the garbage, but 2 s,
+ * since the tiered policy's counters only advance with calls. Where the allocation counter
+ * cannot be read, it makes a fixed number of calls. Either way it gives up after {@link
+ * #LIMIT_NANOS}. With {@code -Dcadena.debugWarmUp=true} it prints the calls, milliseconds and
+ * bytes each warm-up took.
  */
 final class JitWarmUp {
   /** The longest a warm-up may take (C2 usually needs 0.1 to 0.5 s for a GEMM kernel). */
@@ -37,6 +39,7 @@ final class JitWarmUp {
   static int run(Runnable burst, Runnable poll) {
     com.sun.management.ThreadMXBean meter = meter();
     long start = System.nanoTime();
+    long startBytes = meter == null ? 0 : meter.getCurrentThreadAllocatedBytes();
     int calls = 0;
     int quiet = 0;
     while (System.nanoTime() - start < LIMIT_NANOS) {
@@ -68,7 +71,9 @@ final class JitWarmUp {
       }
     }
     if (Boolean.getBoolean("cadena.debugWarmUp")) {
-      System.err.printf("warm-up: %d calls, %.1f ms%n", calls, (System.nanoTime() - start) / 1e6);
+      long bytes = meter == null ? -1 : meter.getCurrentThreadAllocatedBytes() - startBytes;
+      System.err.printf("warm-up: %d calls, %.1f ms, %.1f MB allocated%n", calls,
+          (System.nanoTime() - start) / 1e6, bytes / 1e6);
     }
     return calls;
   }
