@@ -121,8 +121,12 @@ class FusedOpsTest {
   @ValueSource(strings = {"float32", "float64"})
   void reluGrad_fastPathMatchesComposition(String dt) {
     DType dtype = DType.parse(dt);
-    Tensor out = Tensor.of(0.0, 1.5, 0.0, 2.0, 0.25, 0.0, 3.0).to(dtype);
-    Tensor grad = Tensor.of(1.0, -2.0, Double.NaN, 4.0, Double.POSITIVE_INFINITY, -1.0, 0.5).to(dtype);
+    double tiny = dtype == DType.FLOAT64 ? Double.MIN_VALUE : Float.MIN_VALUE;
+    Tensor out = Tensor.of(0.0, 1.5, 0.0, 2.0, 0.25, 0.0, 3.0,
+        -0.0, -1.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, tiny, -tiny,
+        Double.MAX_VALUE).to(dtype);
+    Tensor grad = Tensor.of(1.0, -2.0, Double.NaN, 4.0, Double.POSITIVE_INFINITY, -1.0, 0.5,
+        7.0, 7.0, 7.0, -7.0, 7.0, -3.0, 3.0, 2.0).to(dtype);
     Tensor fast;
     try (GradMode.Scope s = GradMode.noGrad()) {
       fast = Elementwise.reluGrad(grad, out);
@@ -131,7 +135,8 @@ class FusedOpsTest {
     try (GradMode.Scope s = GradMode.set(true)) {
       composed = Elementwise.reluGrad(grad, out);
     }
-    double[] want = {0, -2, 0, 4, Double.POSITIVE_INFINITY, 0, 0.5};
+    double[] want = {0, -2, 0, 4, Double.POSITIVE_INFINITY, 0, 0.5,
+        0, 0, 0, -7, 0, -3, 0, 2};
     assertArrayEquals(want, fast.toDoubleArray());
     assertArrayEquals(want, composed.toDoubleArray());
   }
