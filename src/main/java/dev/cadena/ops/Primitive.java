@@ -78,7 +78,8 @@ public enum Primitive {
           + " and `db`), `w` `[in, out]`, `b` `[out]` or absent; without `createGraph`, `dw`"
           + " reuses the gradient buffer that `zeroGrad()` released when nothing else holds it"),
   RESHAPE("reshape", "x.reshape(shape)", "dx = grad.reshape(x.shape)",
-      "one size may be -1; a view when `x` is contiguous"),
+      "one size may be -1; a view when the strides allow (always for a contiguous `x`, and for"
+          + " a broadcast `x` split or merged along its broadcast axes), else a copy"),
   PERMUTE("permute", "x.permute(p)", "dx = grad.permute(inverse(p))",
       "result axis `i` is `x`'s axis `p[i]`; a view"),
   EXPAND("expand", "x.expand(shape)", "dx = grad",

@@ -7,9 +7,9 @@ import java.util.Locale;
 
 /**
  * An n-dimensional, row-major array of {@code double}, {@code float} or {@code long}: a primitive
- * storage array plus shape, strides and offset. Views (reshape of a contiguous array, permute,
- * expand, slice) share storage and cost no copy; every other operation returns a new, contiguous
- * array.
+ * storage array plus shape, strides and offset. Views (reshape where the strides allow it,
+ * permute, expand, slice) share storage and cost no copy; every other operation returns a new,
+ * contiguous array.
  *
  * <p>Arrays are values: no public method changes one, except the few {@code ...InPlace} methods
  * that optimisers and initialisers use. Those bump a version counter that every view of the same
@@ -351,13 +351,22 @@ public final class NDArray {
   }
 
   /**
-   * The same elements with another shape; a view when this array is contiguous, else a copy. One
-   * size may be {@code -1} and is inferred.
+   * The same elements with another shape; one size may be {@code -1} and is inferred. A view
+   * when the strides allow it, as PyTorch's {@code reshape}: always for a contiguous array, and
+   * for a strided one when each group of dimensions merged or split is laid out evenly (so a
+   * broadcast view stays a broadcast view under {@code unsqueeze}, {@code squeeze} and {@code
+   * flatten} of its broadcast dimensions, without a copy of its repeats); else a contiguous copy.
    *
    * @throws ShapeException when the sizes do not match
    */
   public NDArray reshape(int... newShape) {
     int[] s = Shapes.inferShape("reshape", newShape, shape);
+    if (!contiguous) {
+      int[] st = Shapes.viewStrides(shape, strides, s);
+      if (st != null) {
+        return new NDArray(dtype, d, f, l, s, st, offset, version);
+      }
+    }
     NDArray src = contiguous();
     return new NDArray(dtype, src.d, src.f, src.l, s, Shapes.contiguousStrides(s), src.offset,
         src.version);

@@ -202,6 +202,50 @@ public final class Shapes {
     return s;
   }
 
+  /**
+   * Strides that show the elements of an array of {@code shape} and {@code strides} in row-major
+   * order as {@code newShape} (same element count), without moving them, or null when none
+   * exist (then a reshape must copy). PyTorch's rule ({@code computeStride}): the old dimensions
+   * split into chunks, each laid out evenly ({@code stride[i] == stride[i+1] * shape[i+1]}, size-1
+   * dimensions ignored); every new dimension must fall within one chunk, whose element count it
+   * shares out. A chunk of stride 0 (a broadcast dimension) gives new dimensions of stride 0.
+   * O(rank).
+   */
+  static int[] viewStrides(int[] shape, int[] strides, int[] newShape) {
+    int[] out = new int[newShape.length];
+    if (shape.length == 0 || numel(shape) == 0) {
+      // Nothing to address (or a single element): any strides do; take the row-major ones.
+      return contiguousStrides(newShape);
+    }
+    int view = newShape.length - 1;
+    long chunkStride = strides[shape.length - 1];
+    long chunkCount = 1;
+    long viewCount = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      chunkCount *= shape[i];
+      boolean chunkEnds = i == 0
+          || (shape[i - 1] != 1 && strides[i - 1] != chunkCount * chunkStride);
+      if (chunkEnds) {
+        while (view >= 0 && (viewCount < chunkCount || newShape[view] == 1)) {
+          // Below the chunk's span (inside the storage) for a dimension of size > 1; a size-1
+          // dimension's stride is never used, and is capped so that it cannot wrap.
+          out[view] = (int) Math.min(viewCount * chunkStride, Integer.MAX_VALUE);
+          viewCount *= newShape[view];
+          view--;
+        }
+        if (viewCount != chunkCount) {
+          return null;
+        }
+        if (i > 0) {
+          chunkStride = strides[i - 1];
+          chunkCount = 1;
+          viewCount = 1;
+        }
+      }
+    }
+    return view == -1 ? out : null;
+  }
+
   /** True when {@code strides} lay {@code shape} out in row-major order without gaps. */
   static boolean isContiguous(int[] shape, int[] strides) {
     int s = 1;
