@@ -223,7 +223,7 @@ public final class Tensor {
         cur = Array.get(cur, 0);
       }
     }
-    int n = Shapes.numel(shape);
+    int n = Shapes.numel(Shapes.checkShape("fromArray", shape));
     double[] d = dtype == DType.FLOAT64 ? new double[n] : null;
     float[] f = dtype == DType.FLOAT32 ? new float[n] : null;
     long[] l = dtype == DType.INT64 ? new long[n] : null;
@@ -331,9 +331,13 @@ public final class Tensor {
   }
 
   /**
-   * {@code start, start+step, ...} below {@code end} (above it for a negative step), float64.
+   * {@code start, start+step, ...} below {@code end} (above it for a negative step), float64:
+   * {@code ceil((end - start) / step)} elements, as PyTorch counts them (none when that is not
+   * positive).
    *
-   * @throws IllegalArgumentException for a zero or non-finite step
+   * @throws IllegalArgumentException for a zero or non-finite step, or a non-finite bound
+   * @throws ShapeException when the count exceeds {@link Shapes#MAX_ELEMENTS}, naming it ({@code
+   *     arange(0, 3e9, 1)}: 3000000000 elements)
    */
   public static Tensor arange(double start, double end, double step) {
     if (step == 0 || !Double.isFinite(step) || !Double.isFinite(start) || !Double.isFinite(end)) {
@@ -341,7 +345,16 @@ public final class Tensor {
           "arange: start, end and step must be finite and step non-zero, got start=" + start
               + ", end=" + end + ", step=" + step);
     }
-    int n = (int) Math.max(0, Math.ceil((end - start) / step));
+    // In double: (end - start) may overflow to infinity, and the count may exceed any int.
+    double count = Math.ceil((end - start) / step);
+    if (count > Shapes.MAX_ELEMENTS) {
+      throw new ShapeException(
+          "arange: too many elements: [" + start + ", " + end + ") in steps of " + step + " has "
+              + (Double.isInfinite(count) ? "infinitely many"
+                  : new java.math.BigDecimal(count).toPlainString())
+              + " elements, more than the " + Shapes.MAX_ELEMENTS + " a tensor can hold");
+    }
+    int n = (int) Math.max(0, count);
     double[] v = new double[n];
     for (int i = 0; i < n; i++) {
       v[i] = start + i * step;
@@ -349,11 +362,17 @@ public final class Tensor {
     return fromData(NDArray.wrap(v, n));
   }
 
-  /** {@code steps} evenly spaced values from {@code start} to {@code end} inclusive, float64. */
+  /**
+   * {@code steps} evenly spaced values from {@code start} to {@code end} inclusive, float64.
+   *
+   * @throws IllegalArgumentException for a negative {@code steps}
+   * @throws ShapeException when {@code steps} exceeds {@link Shapes#MAX_ELEMENTS}
+   */
   public static Tensor linspace(double start, double end, int steps) {
     if (steps < 0) {
       throw new IllegalArgumentException("linspace: steps must be >= 0, got " + steps);
     }
+    Shapes.checkShape("linspace", new int[] {steps});
     double[] v = new double[steps];
     for (int i = 0; i < steps; i++) {
       v[i] = steps == 1 ? start : start + (end - start) * i / (steps - 1);
@@ -361,14 +380,17 @@ public final class Tensor {
     return fromData(NDArray.wrap(v, steps));
   }
 
-  /** The n x n identity matrix, float64. */
+  /**
+   * The n x n identity matrix, float64.
+   *
+   * @throws IllegalArgumentException for a negative {@code n}
+   * @throws ShapeException when {@code n * n} exceeds {@link Shapes#MAX_ELEMENTS}
+   */
   public static Tensor eye(int n) {
     if (n < 0) {
       throw new IllegalArgumentException("eye: n must be >= 0, got " + n);
     }
-    if ((long) n * n > Integer.MAX_VALUE) {
-      throw new ShapeException("eye: an " + n + " x " + n + " matrix has more than 2^31 - 1 elements");
-    }
+    Shapes.checkShape("eye", new int[] {n, n});
     double[] v = new double[n * n];
     for (int i = 0; i < n; i++) {
       v[i * n + i] = 1;
@@ -1148,10 +1170,18 @@ public final class Tensor {
     return reshape(numel());
   }
 
-  /** Dimensions {@code start..end} (inclusive, negative from the end) merged into one. */
+  /**
+   * Dimensions {@code start..end} (inclusive, negative from the end) merged into one. A 0-d
+   * tensor counts as rank 1 here, as in PyTorch: its only valid axes are 0 and -1, and it
+   * flattens to shape {@code [1]}.
+   *
+   * @throws ShapeException for an axis out of range, or {@code start} after {@code end}
+   */
   public Tensor flatten(int start, int end) {
     int[] s = shape();
     if (s.length == 0) {
+      Shapes.axis("flatten", start, 1);
+      Shapes.axis("flatten", end, 1);
       return reshape(1);
     }
     int a = Shapes.axis("flatten", start, s.length);
@@ -1240,14 +1270,17 @@ public final class Tensor {
   /**
    * {@code length} elements from {@code start} along {@code axis} (a view).
    *
-   * @throws ShapeException when the range does not fit the dimension
+   * @throws ShapeException when the range does not fit the dimension (a negative start or
+   *     length, or {@code start + length > size(axis)})
    */
   public Tensor narrow(int axis, int start, int length) {
     int a = Shapes.axis("narrow", axis, rank());
     int n = size(a);
-    if (start < 0 || length < 0 || start + length > n) {
+    // In long: start + length overflows an int for narrow(0, 1, Integer.MAX_VALUE).
+    long end = (long) start + length;
+    if (start < 0 || length < 0 || end > n) {
       throw new ShapeException(
-          "narrow: range [" + start + ", " + (start + length) + ") does not fit dimension " + a
+          "narrow: range [" + start + ", " + end + ") does not fit dimension " + a
               + " of size " + n);
     }
     return Movement.slice(this, a, start, start + length, 1);

@@ -234,11 +234,16 @@ public final class Movement {
     if (numClasses <= 0) {
       throw new IllegalArgumentException("oneHot: numClasses must be positive, got " + numClasses);
     }
-    long[] v = labels.toLongArray();
-    if ((long) v.length * numClasses > Integer.MAX_VALUE) {
+    // Checked before the labels are copied out: they may be a broadcast view far larger than
+    // its storage.
+    long count = (long) labels.numel() * numClasses;
+    if (count > Shapes.MAX_ELEMENTS) {
       throw new ShapeException(
-          "oneHot: " + v.length + " labels x " + numClasses + " classes is more than 2^31 - 1 elements");
+          "oneHot: too many elements: " + labels.numel() + " labels x " + numClasses
+              + " classes is " + count + " elements, more than the " + Shapes.MAX_ELEMENTS
+              + " a tensor can hold");
     }
+    long[] v = labels.toLongArray();
     double[] out = new double[v.length * numClasses];
     for (int i = 0; i < v.length; i++) {
       if (v[i] < 0 || v[i] >= numClasses) {

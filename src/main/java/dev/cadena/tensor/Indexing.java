@@ -18,7 +18,7 @@ final class Indexing {
     }
     NDArray first = parts[0];
     int a = Shapes.axis("concat", axis, first.rank());
-    int total = 0;
+    long total = 0;
     for (NDArray p : parts) {
       if (p.dtype != first.dtype) {
         throw new DTypeException("concat: dtypes differ: " + first.dtype + " and " + p.dtype);
@@ -37,7 +37,9 @@ final class Indexing {
       total += p.shape[a];
     }
     int[] s = first.shape.clone();
-    s[a] = total;
+    // The joined axis may pass any int (two parts of 2^30 + 1 rows): checked in long.
+    s[a] = Shapes.checkedSize("concat", "axis " + a + " of the result", total);
+    Shapes.checkShape("concat", s);
     NDArray out = NDArray.zeros(first.dtype, s);
     int pos = 0;
     for (NDArray p : parts) {

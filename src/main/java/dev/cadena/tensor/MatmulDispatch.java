@@ -52,6 +52,7 @@ final class MatmulDispatch {
     int[] outShape = Arrays.copyOf(batch, batch.length + 2);
     outShape[batch.length] = m;
     outShape[batch.length + 1] = n;
+    Shapes.checkShape("matmul", outShape);
     NDArray out;
     if (into == null) {
       out = NDArray.zeros(a.dtype, outShape);

@@ -9,7 +9,7 @@ import java.util.Locale;
  * An n-dimensional, row-major array of {@code double}, {@code float} or {@code long}: a primitive
  * storage array plus shape, strides and offset. Views (reshape where the strides allow it,
  * permute, expand, slice) share storage and cost no copy; every other operation returns a new,
- * contiguous array.
+ * contiguous array. Sizes are bounded by {@link Shapes#MAX_ELEMENTS}.
  *
  * <p>Arrays are values: no public method changes one, except the few {@code ...InPlace} methods
  * that optimisers and initialisers use. Those bump a version counter that every view of the same
@@ -417,8 +417,12 @@ public final class NDArray {
   }
 
   /**
-   * A view of the elements {@code start, start + step, ...} below {@code end} along {@code axis}.
-   * Indices are clamped to the dimension like Python slices; {@code step} must be positive.
+   * A view of the elements {@code start, start + step, ...} below {@code end} along {@code axis},
+   * as PyTorch's {@code x[start:end:step]}: a negative index counts from the end, then both are
+   * clamped to {@code [0, n]}; an {@code end} at or before {@code start} gives an empty view; any
+   * positive {@code step} works, {@code Integer.MAX_VALUE} included (one element).
+   *
+   * @throws ShapeException for a bad axis or a step below 1
    */
   public NDArray slice(int axis, int start, int end, int step) {
     int a = Shapes.axis("slice", axis, shape.length);
@@ -428,11 +432,15 @@ public final class NDArray {
     int n = shape[a];
     int s = Shapes.clampIndex(start, n);
     int e = Shapes.clampIndex(end, n);
-    int len = e <= s ? 0 : (e - s + step - 1) / step;
+    // ceil((e - s) / step) without forming e - s + step - 1, which overflows for a large step.
+    int len = e <= s ? 0 : 1 + (e - s - 1) / step;
     int[] ns = shape.clone();
     int[] nst = strides.clone();
     ns[a] = len;
-    nst[a] = strides[a] * step;
+    // With two or more elements the step times the stride stays inside the storage; with one or
+    // none it is never used, and the product might overflow (a step of 2^31 - 1), so keep the
+    // stride.
+    nst[a] = len > 1 ? Math.multiplyExact(strides[a], step) : strides[a];
     return new NDArray(dtype, d, f, l, ns, nst, offset + (len == 0 ? 0 : s * strides[a]), version);
   }
 

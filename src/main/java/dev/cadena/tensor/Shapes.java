@@ -1,22 +1,114 @@
 package dev.cadena.tensor;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 
-/** Shape arithmetic shared by kernels and ops: sizes, broadcasting, axis normalisation. */
+/**
+ * Shape arithmetic shared by kernels and ops: sizes, broadcasting, axis normalisation.
+ *
+ * <p>Every size, offset and step is computed without overflow: products and sums go through
+ * {@code long} arithmetic (or {@link Math#multiplyExact}) and are checked against {@link
+ * #MAX_ELEMENTS} before they become an {@code int}. A shape with more elements than that is a
+ * {@link ShapeException} naming the op, the shape and the element count, never a negative size,
+ * a {@link NegativeArraySizeException} or an {@link OutOfMemoryError} from the JVM.
+ */
 public final class Shapes {
+  /**
+   * The most elements a tensor (or a view of one) may have: {@code 2^31 - 9 = 2147483639}, the
+   * largest length for which the common JVMs allocate a primitive array at all (HotSpot refuses
+   * {@code Integer.MAX_VALUE - 1} and above with "Requested array size exceeds VM limit", and
+   * some JVMs reserve a few more words of header). A size that fits but does not fit the heap is
+   * still the JVM's {@link OutOfMemoryError}; a size beyond this limit is a {@link
+   * ShapeException}.
+   *
+   * <p>The limit also applies to the product of the non-zero sizes of an empty shape ({@code [0,
+   * 65536, 65536]} is refused although it has no elements; PyTorch accepts it): its row-major
+   * strides would not fit an {@code int}.
+   */
+  public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
   private Shapes() {}
 
-  /** Number of elements of a shape (1 for the 0-d shape {@code []}). */
+  /**
+   * Number of elements of a shape (1 for the 0-d shape {@code []}).
+   *
+   * @throws ShapeException for a negative size, or more than {@link #MAX_ELEMENTS} elements
+   */
   public static int numel(int[] shape) {
+    return numel("shape", shape);
+  }
+
+  /**
+   * Number of elements of a shape, checked: {@code op} names the caller in the message.
+   *
+   * @throws ShapeException for a negative size, or when the sizes (the non-zero ones, for an
+   *     empty shape) multiply to more than {@link #MAX_ELEMENTS}
+   */
+  static int numel(String op, int[] shape) {
     long n = 1;
+    boolean empty = false;
     for (int s : shape) {
+      if (s <= 0) {
+        if (s < 0) {
+          throw new ShapeException(op + ": negative dimension in shape " + str(shape));
+        }
+        empty = true;
+        continue;
+      }
       n *= s;
-      if (n > Integer.MAX_VALUE) {
-        throw new ShapeException(
-            "shape: too many elements: " + Arrays.toString(shape) + " (at most 2^31 - 1)");
+      if (n > MAX_ELEMENTS) {
+        throw tooManyElements(op, shape);
       }
     }
-    return (int) n;
+    return empty ? 0 : (int) n;
+  }
+
+  /**
+   * The exception for a shape whose sizes multiply past {@link #MAX_ELEMENTS}, naming the exact
+   * product (computed without overflow, whatever the rank).
+   */
+  static ShapeException tooManyElements(String op, int[] shape) {
+    BigInteger total = BigInteger.ONE;
+    BigInteger nonZero = BigInteger.ONE;
+    for (int s : shape) {
+      total = total.multiply(BigInteger.valueOf(s));
+      if (s != 0) {
+        nonZero = nonZero.multiply(BigInteger.valueOf(s));
+      }
+    }
+    if (total.signum() == 0) {
+      return new ShapeException(
+          op + ": shape " + str(shape) + " is too large: its non-zero sizes multiply to "
+              + nonZero + ", more than " + MAX_ELEMENTS + ", so its strides do not fit an int");
+    }
+    return tooManyElements(op, str(shape), total.toString());
+  }
+
+  /**
+   * The exception for a tensor of {@code count} elements (a decimal number, possibly beyond any
+   * {@code long}) described by {@code what}: {@code <op>: too many elements: <what> has <count>
+   * elements, more than the 2147483639 a tensor can hold}.
+   */
+  static ShapeException tooManyElements(String op, String what, String count) {
+    return new ShapeException(
+        op + ": too many elements: " + what + " has " + count + " elements, more than the "
+            + MAX_ELEMENTS + " a tensor can hold");
+  }
+
+  /**
+   * {@code count} as a tensor size: checks that a count computed in {@code long} (a length, a
+   * sum of lengths, a product) lies in {@code [0, MAX_ELEMENTS]}.
+   *
+   * @throws ShapeException naming {@code op}, {@code what} and the count otherwise
+   */
+  public static int checkedSize(String op, String what, long count) {
+    if (count < 0) {
+      throw new ShapeException(op + ": negative size: " + what + " is " + count);
+    }
+    if (count > MAX_ELEMENTS) {
+      throw tooManyElements(op, what, Long.toString(count));
+    }
+    return (int) count;
   }
 
   /** Formats a shape like {@code [2, 3]}. */
@@ -24,17 +116,17 @@ public final class Shapes {
     return Arrays.toString(shape);
   }
 
-  /** Checks that every size is non-negative; {@code op} names the caller in the message. */
+  /**
+   * Checks that every size is non-negative and that the shape holds at most {@link
+   * #MAX_ELEMENTS} elements; {@code op} names the caller in the message. Returns a copy.
+   *
+   * @throws ShapeException for a null shape, a negative size or too many elements
+   */
   public static int[] checkShape(String op, int[] shape) {
     if (shape == null) {
       throw new ShapeException(op + ": shape must not be null");
     }
-    for (int s : shape) {
-      if (s < 0) {
-        throw new ShapeException(op + ": negative dimension in shape " + str(shape));
-      }
-    }
-    numel(shape);
+    numel(op, shape);
     return shape.clone();
   }
 
@@ -42,7 +134,8 @@ public final class Shapes {
    * The shape two operands broadcast to, by NumPy's rules: align trailing dimensions; each pair
    * must be equal or one of them 1.
    *
-   * @throws ShapeException naming the op and both shapes
+   * @throws ShapeException naming the op and both shapes, or when the result has more than
+   *     {@link #MAX_ELEMENTS} elements
    */
   public static int[] broadcast(String op, int[] a, int[] b) {
     int rank = Math.max(a.length, b.length);
@@ -59,6 +152,10 @@ public final class Shapes {
             op + ": shapes cannot be broadcast together: " + str(a) + " and " + str(b)
                 + " (dimension " + i + ": " + da + " vs " + db + ")");
       }
+    }
+    if (out.length > 1) {
+      // Two valid shapes can broadcast to one too large for an array: [65536, 1] and [1, 65536].
+      numel(op, out);
     }
     return out;
   }
@@ -118,13 +215,21 @@ public final class Shapes {
     return out;
   }
 
-  /** Row-major (C-order) strides of a shape. */
+  /**
+   * Row-major (C-order) strides of a shape (a size 0 counts as 1, so an empty shape gets the
+   * strides of its non-empty sizes).
+   *
+   * @throws ArithmeticException when a stride overflows an {@code int}, which {@link
+   *     #checkShape} rules out for every shape it accepted
+   */
   public static int[] contiguousStrides(int[] shape) {
     int[] st = new int[shape.length];
     int s = 1;
     for (int i = shape.length - 1; i >= 0; i--) {
       st[i] = s;
-      s *= Math.max(shape[i], 1);
+      if (i > 0) {
+        s = Math.multiplyExact(s, Math.max(shape[i], 1));
+      }
     }
     return st;
   }
@@ -166,13 +271,17 @@ public final class Shapes {
    * {@code newShape} with its one allowed {@code -1} inferred so that it holds as many elements
    * as {@code shape}.
    *
-   * @throws ShapeException for two {@code -1}s, a negative size, or a different element count
+   * @throws ShapeException for two {@code -1}s, a negative size, a different element count or a
+   *     shape of more than {@link #MAX_ELEMENTS} elements
    */
   static int[] inferShape(String op, int[] newShape, int[] shape) {
     int size = numel(shape);
     int[] s = newShape.clone();
     int infer = -1;
+    // The product of the given sizes, saturated just above the limit (so it cannot overflow):
+    // any product above MAX_ELEMENTS differs from size, which is at most MAX_ELEMENTS.
     long known = 1;
+    boolean zero = false;
     for (int i = 0; i < s.length; i++) {
       if (s[i] == -1) {
         if (infer >= 0) {
@@ -181,12 +290,14 @@ public final class Shapes {
         infer = i;
       } else if (s[i] < 0) {
         throw new ShapeException(op + ": negative dimension in " + Arrays.toString(newShape));
+      } else if (s[i] == 0) {
+        zero = true;
       } else {
-        known *= s[i];
+        known = Math.min(known * s[i], (long) MAX_ELEMENTS + 1);
       }
     }
     if (infer >= 0) {
-      if (known == 0 || size % known != 0) {
+      if (zero || size % known != 0) {
         throw new ShapeException(
             op + ": cannot infer -1 in " + Arrays.toString(newShape) + " for " + size
                 + " elements of shape " + str(shape));
@@ -194,12 +305,26 @@ public final class Shapes {
       s[infer] = (int) (size / known);
       known *= s[infer];
     }
+    if (zero) {
+      known = 0;
+    }
     if (known != size) {
       throw new ShapeException(
           op + ": shape " + str(shape) + " (" + size + " elements) cannot be viewed as "
-              + Arrays.toString(newShape) + " (" + known + " elements)");
+              + Arrays.toString(newShape) + " (" + describeCount(newShape) + " elements)");
     }
+    // An empty target whose other sizes are huge: refused like any such shape (its strides).
+    numel(op, s);
     return s;
+  }
+
+  /** The exact element count of a shape without -1s, as a decimal number (for messages). */
+  private static String describeCount(int[] shape) {
+    BigInteger total = BigInteger.ONE;
+    for (int v : shape) {
+      total = total.multiply(BigInteger.valueOf(v));
+    }
+    return total.toString();
   }
 
   /**
