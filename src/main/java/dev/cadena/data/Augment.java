@@ -22,14 +22,18 @@ public final class Augment {
    *
    * @param images {@code [N, height * width]}, float32 or float64
    * @throws ShapeException when the rows are not {@code height * width} pixels
+   * @throws IllegalArgumentException when {@code maxShift} is negative or above {@code 2^30 - 1}
+   *     (the {@code 2 * maxShift + 1} possible offsets must fit an int)
    */
   public static Tensor randomShift(Tensor images, int height, int width, int maxShift, RandomGenerator rng) {
-    if (maxShift < 0) {
-      throw new IllegalArgumentException("randomShift: maxShift must be >= 0, got " + maxShift);
+    if (maxShift < 0 || maxShift > (Integer.MAX_VALUE - 1) / 2) {
+      // 2 * maxShift + 1 offsets are drawn from: it must fit an int.
+      throw new IllegalArgumentException(
+          "randomShift: maxShift must be in [0, " + (Integer.MAX_VALUE - 1) / 2 + "], got " + maxShift);
     }
-    if (images.rank() != 2 || images.size(1) != height * width) {
+    if (images.rank() != 2 || images.size(1) != (long) height * width) {
       throw new ShapeException(
-          "randomShift: expected images of shape [N, " + height * width + "] (" + height + "x" + width
+          "randomShift: expected images of shape [N, " + (long) height * width + "] (" + height + "x" + width
               + " pixels), got " + Shapes.str(images.shape()));
     }
     if (!images.dtype().isFloatingPoint()) {

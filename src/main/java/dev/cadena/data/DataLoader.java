@@ -49,10 +49,15 @@ public final class DataLoader implements Iterable<TensorDataset.Batch> {
     this(dataset, batchSize, false, false, null);
   }
 
-  /** Number of batches per pass. */
+  /**
+   * Number of batches per pass: {@code ceil(n / batchSize)} for {@code n} examples, or {@code
+   * floor(n / batchSize)} with {@code dropLast}. A batch size above {@code n} gives one batch of
+   * all examples (none with {@code dropLast}), as PyTorch's {@code DataLoader} does.
+   */
   public int numBatches() {
     int n = dataset.size();
-    return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+    // ceil without n + batchSize - 1, which overflows for a batch size near Integer.MAX_VALUE.
+    return dropLast ? n / batchSize : n == 0 ? 0 : 1 + (n - 1) / batchSize;
   }
 
   /** Examples per batch. */
@@ -94,8 +99,9 @@ public final class DataLoader implements Iterable<TensorDataset.Batch> {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
+        // b * batchSize <= n - 1 for every batch that exists; from + batchSize may pass an int.
         int from = b * batchSize;
-        int to = Math.min(n, from + batchSize);
+        int to = (int) Math.min(n, (long) from + batchSize);
         int[] idx = new int[to - from];
         System.arraycopy(order, from, idx, 0, idx.length);
         b++;

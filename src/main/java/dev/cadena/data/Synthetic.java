@@ -2,6 +2,7 @@ package dev.cadena.data;
 
 import dev.cadena.Tensor;
 import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.Shapes;
 import java.util.random.RandomGenerator;
 
 /** Small synthetic data sets for examples and tests. */
@@ -64,6 +65,8 @@ public final class Synthetic {
     if (n < 1) {
       throw new IllegalArgumentException(op + ": n must be >= 1, got " + n);
     }
+    // The features are [n, 2]: 2 * n must not overflow.
+    Shapes.checkShape(op, new int[] {n, 2});
     if (!(noise >= 0)) {
       throw new IllegalArgumentException(op + ": noise must be >= 0, got " + noise);
     }
