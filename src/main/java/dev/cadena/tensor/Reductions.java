@@ -17,6 +17,16 @@ import java.util.Locale;
  * over the batch), the result is the column reduction of a {@code rows x m} block, split by
  * columns across threads; otherwise the kept axes are permuted first and the reduced ones last,
  * the view is made contiguous, and each output element reduces one contiguous row.
+ *
+ * <p>A broadcast view ({@link NDArray#expand}: stride 0 along a dimension of size > 1) is never
+ * copied whole: its elements repeat along those dimensions, so the reduction runs over the
+ * distinct elements only (the view with each broadcast dimension cut to size 1, which has at most
+ * as many elements as its storage) and accounts for the repeats analytically: a sum over a
+ * broadcast dimension of size {@code n} is {@code n} times the sum over one slice (the product
+ * rounded once, where adding the {@code n} copies would round {@code n} times), a max or min is
+ * the slice's, an argmax or argmin lies at coordinate 0; along a kept broadcast dimension the
+ * result repeats and is expanded into the (contiguous) output. This costs O(rank) per call on
+ * top of the reduction of the distinct elements, and nothing for a contiguous array.
  */
 final class Reductions {
   private Reductions() {}
@@ -38,6 +48,9 @@ final class Reductions {
       throw new ShapeException(
           name + ": cannot reduce an empty dimension of shape " + Shapes.str(shape)
               + " over axes " + Arrays.toString(ax) + " (no identity for " + name + ")");
+    }
+    if (reduceCount > 0 && Shapes.numel(outShape) > 0 && hasBroadcastDims(x)) {
+      return reduceBroadcast(x, op, ax, keepDims);
     }
     NDArray out = NDArray.zeros(x.dtype, outShape);
     int m = out.size;
@@ -78,6 +91,74 @@ final class Reductions {
       }
     });
     return out;
+  }
+
+  /**
+   * True when {@code x} has a broadcast dimension: size above 1 and stride 0, so that its
+   * elements repeat along it. O(rank), and false at once for a contiguous array.
+   */
+  static boolean hasBroadcastDims(NDArray x) {
+    if (x.contiguous) {
+      return false;
+    }
+    for (int i = 0; i < x.shape.length; i++) {
+      if (x.shape[i] > 1 && x.strides[i] == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@code x} with each broadcast dimension cut to size 1: every distinct element once, a view
+   * with no broadcast dimension, so it has no more elements than its storage.
+   */
+  static NDArray distinct(NDArray x) {
+    NDArray c = x;
+    for (int i = 0; i < x.shape.length; i++) {
+      if (x.shape[i] > 1 && x.strides[i] == 0) {
+        c = c.slice(i, 0, 1, 1);
+      }
+    }
+    return c;
+  }
+
+  /**
+   * {@code r}, the result of a reduction with kept dimensions over {@link #distinct}{@code (x)},
+   * expanded to the result over {@code x} (the reduced axes {@code ax}): a contiguous array of
+   * {@code x}'s kept shape, or without the reduced axes unless {@code keepDims}.
+   */
+  private static NDArray repeatKept(NDArray r, int[] shape, int[] ax, boolean keepDims) {
+    int[] keepShape = Shapes.reduced(shape, ax, true);
+    if (!r.hasShape(keepShape)) {
+      r = r.expand(keepShape).copy();
+    }
+    return keepDims ? r : r.reshape(Shapes.reduced(shape, ax, false));
+  }
+
+  /** {@link #reduce} of a non-empty broadcast view with a non-empty result; see the class doc. */
+  private static NDArray reduceBroadcast(NDArray x, ReduceOp op, int[] ax, boolean keepDims) {
+    NDArray c = distinct(x);
+    NDArray r = reduce(c, op, ax, true);
+    if (op == ReduceOp.SUM) {
+      double repeats = 1;
+      for (int a : ax) {
+        repeats *= (double) x.shape[a] / c.shape[a];
+      }
+      if (repeats != 1) {
+        // r is a fresh contiguous array: scale it in place.
+        if (r.d != null) {
+          for (int i = 0; i < r.size; i++) {
+            r.d[i] *= repeats;
+          }
+        } else {
+          for (int i = 0; i < r.size; i++) {
+            r.f[i] = (float) (r.f[i] * repeats);
+          }
+        }
+      }
+    }
+    return repeatKept(r, x.shape, ax, keepDims);
   }
 
   private static double reduceRow(ReduceOp op, double[] x, int o, int n) {
@@ -136,6 +217,9 @@ final class Reductions {
     String name = max ? "argmax" : "argmin";
     x.requireFloat(name);
     int[] shape = x.shape;
+    if (hasBroadcastDims(x)) {
+      return argReduceBroadcast(x, max, axis, keepDims);
+    }
     NDArray src;
     int[] outShape;
     int n;
@@ -170,5 +254,46 @@ final class Reductions {
       }
     }
     return out;
+  }
+
+  /**
+   * {@link #argReduce} of a broadcast view: over {@link #distinct}{@code (x)}, since the first
+   * extreme element lies at coordinate 0 of every broadcast dimension.
+   */
+  private static NDArray argReduceBroadcast(NDArray x, boolean max, Integer axis, boolean keepDims) {
+    String name = max ? "argmax" : "argmin";
+    int[] shape = x.shape;
+    NDArray c = distinct(x);
+    if (axis == null) {
+      if (x.size == 0) {
+        throw new ShapeException(name + ": cannot reduce an empty dimension of shape " + Shapes.str(shape));
+      }
+      long k = argReduce(c, max, null, false).l[0];
+      // k is a row-major index into c; the same element's row-major index into x, whose
+      // broadcast dimensions have coordinate 0 (c has size 1 there).
+      int[] coord = new int[shape.length];
+      for (int i = shape.length - 1; i >= 0; i--) {
+        coord[i] = (int) (k % c.shape[i]);
+        k /= c.shape[i];
+      }
+      long flat = 0;
+      for (int i = 0; i < shape.length; i++) {
+        flat = flat * shape[i] + coord[i];
+      }
+      int[] all = Shapes.axes(name, null, shape.length);
+      NDArray out = NDArray.zeros(DType.INT64, keepDims ? Shapes.reduced(shape, all, true) : new int[0]);
+      out.l[0] = flat;
+      return out;
+    }
+    int a = Shapes.axis(name, axis, shape.length);
+    if (shape[a] == 0) {
+      throw new ShapeException(name + ": cannot reduce an empty dimension of shape " + Shapes.str(shape));
+    }
+    int[] ax = {a};
+    // Along a broadcast axis every element ties with the first: index 0.
+    NDArray r = c.shape[a] == shape[a]
+        ? argReduce(c, max, a, true)
+        : NDArray.zeros(DType.INT64, Shapes.reduced(c.shape, ax, true));
+    return repeatKept(r, shape, ax, keepDims);
   }
 }
