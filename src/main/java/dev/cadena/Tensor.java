@@ -781,7 +781,7 @@ public final class Tensor {
 
   /** {@code v - this}. */
   public Tensor rsub(double v) {
-    return Elementwise.add(neg(), s("rsub", v));
+    return Elementwise.rsub(this, v);
   }
 
   /** {@code this * other}, broadcasting. */
@@ -821,12 +821,12 @@ public final class Tensor {
 
   /** {@code this * this}. */
   public Tensor square() {
-    return Elementwise.mul(this, this);
+    return Elementwise.square(this);
   }
 
   /** {@code 1 / this}. */
   public Tensor reciprocal() {
-    return Elementwise.div(onesLike(), this);
+    return Elementwise.reciprocal(this);
   }
 
   /** {@code e^this}. */
@@ -894,22 +894,25 @@ public final class Tensor {
     return Elementwise.minimum(this, s("minimum", v));
   }
 
-  /** {@code min(max(this, lo), hi)}. */
+  /**
+   * {@code min(max(this, lo), hi)}; the gradient passes where {@code lo <= this <= hi}, bounds
+   * included, as in PyTorch.
+   */
   public Tensor clamp(double lo, double hi) {
     return Elementwise.clamp(this, lo, hi);
   }
 
-  /** {@code max(this, lo)}. */
+  /** {@code max(this, lo)}, with {@link #clamp}'s gradient. */
   public Tensor clampMin(double lo) {
-    return maximum(lo);
+    return Elementwise.clampMin(this, lo);
   }
 
-  /** {@code min(this, hi)}. */
+  /** {@code min(this, hi)}, with {@link #clamp}'s gradient. */
   public Tensor clampMax(double hi) {
-    return minimum(hi);
+    return Elementwise.clampMax(this, hi);
   }
 
-  /** -1, 0 or 1 per element (a constant: no gradient). */
+  /** -1, 0 or 1 per element, 0 for NaN as in PyTorch (a constant: no gradient). */
   public Tensor sign() {
     return Elementwise.sign(this);
   }

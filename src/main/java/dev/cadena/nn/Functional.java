@@ -151,9 +151,10 @@ public final class Functional {
     }
     if (approximation == GeluApproximation.TANH) {
       Tensor inner = x.add(x.pow(3.0).mul(0.044715)).mul(SQRT_2_OVER_PI);
-      return x.mul(inner.tanh().add(1.0)).mul(0.5);
+      return x.mul(0.5).mul(inner.tanh().add(1.0));
     }
-    return x.mul(erf(x.div(SQRT_2)).add(1.0)).mul(0.5);
+    // x / 2 first: x * (1 + erf) would overflow for x near the float32 maximum.
+    return x.mul(0.5).mul(erf(x.div(SQRT_2)).add(1.0));
   }
 
   /**
@@ -215,7 +216,8 @@ public final class Functional {
 
   /**
    * Softmax along {@code axis}: {@code e / sum(e, axis)} with {@code e = exp(x - m)}, where {@code
-   * m = max(x, axis)} is held constant (0 where it is not finite). The shift is subtracted first,
+   * m = max(x, axis)} is held constant (as in PyTorch, a slice holding {@code +inf} or only {@code
+   * -inf} is NaN; over an empty axis the result is empty). The shift is subtracted first,
    * so the result stays exact for large inputs ({@code softmax([1000, 1000]) = [0.5, 0.5]});
    * going through {@code exp(x - logsumexp(x))} would round at the magnitude of {@code x}. See
    * {@link dev.cadena.ops.Reductions#softmax}.
@@ -228,7 +230,7 @@ public final class Functional {
 
   /**
    * Log-softmax along {@code axis}: {@code z - log(sum(exp(z), axis))} with {@code z = x - m} and
-   * {@code m = max(x, axis)} held constant (0 where it is not finite): equal to {@code x -
+   * {@code m = max(x, axis)} held constant (infinite maxima as for {@link #softmax}): equal to {@code x -
    * logsumexp(x)}, but shifted first so that it stays finite and accurate for large inputs. See
    * {@link dev.cadena.ops.Reductions#logSoftmax}.
    */

@@ -4,6 +4,7 @@ import static dev.cadena.nn.Checks.floating;
 import static dev.cadena.nn.Checks.sameShape;
 
 import dev.cadena.Tensor;
+import dev.cadena.ops.Elementwise;
 import dev.cadena.ops.Reductions;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -26,16 +27,13 @@ import dev.cadena.tensor.Shapes;
  *   <tr><td>l1</td><td>|x - y|</td></tr>
  *   <tr><td>huber</td><td>(x - y)^2 / 2 if |x - y| &lt; delta, else delta (|x - y| - delta / 2)</td></tr>
  *   <tr><td>binaryCrossEntropy</td><td>-(y log p + (1 - y) log(1 - p)), logs clamped at -100</td></tr>
- *   <tr><td>binaryCrossEntropyWithLogits</td><td>max(x, 0) - x y + log(1 + e^-|x|)</td></tr>
+ *   <tr><td>binaryCrossEntropyWithLogits</td><td>(1 - y) x + max(-x, 0) + log(1 + e^-|x|)</td></tr>
  *   <tr><td>crossEntropy</td><td>-logSoftmax(x)[label] per row</td></tr>
  *   <tr><td>nll</td><td>-x[label] per row</td></tr>
  * </table>
  */
 public final class Loss {
   private Loss() {}
-
-  /** Clamp for log values, so that p = 0 costs 100 instead of infinity (PyTorch's choice). */
-  private static final double LOG_FLOOR = -100.0;
 
   /** Mean squared error, {@link Reduction#MEAN}. */
   public static Tensor mse(Tensor input, Tensor target) {
@@ -84,9 +82,13 @@ public final class Loss {
     Checks.positiveFinite("huber", "delta", delta);
     Tensor d = input.sub(target);
     Tensor a = d.abs();
-    Tensor quadratic = d.square().mul(0.5);
+    // Quadratic unless |d| > delta, as PyTorch's gradient has it (NaN stays NaN; at |d| = delta
+    // both pieces agree). The quadratic branch sees only those differences: an infinite d there
+    // would put 0 * inf = NaN into the gradient of the branch that where() does not pick.
+    Tensor small = a.gt(delta).rsub(1.0);
+    Tensor quadratic = Tensor.where(small, d, Tensor.scalar(0.0, d.dtype())).square().mul(0.5);
     Tensor linear = a.sub(0.5 * delta).mul(delta);
-    return reduction.apply(Tensor.where(a.lt(delta), quadratic, linear));
+    return reduction.apply(Tensor.where(small, quadratic, linear));
   }
 
   /** Binary cross-entropy on probabilities, {@link Reduction#MEAN}. */
@@ -96,13 +98,16 @@ public final class Loss {
 
   /**
    * Binary cross-entropy {@code -(y log p + (1 - y) log(1 - p))} of probabilities {@code p} (e.g. a
-   * sigmoid's output) and targets {@code y} in [0, 1]. Each log is clamped at -100, as PyTorch
-   * does, by flooring its argument at {@code e^-100}: a confident wrong answer costs 100 rather
-   * than infinity, and the gradient stays finite. Prefer {@link #binaryCrossEntropyWithLogits} for
-   * logits: it is exact where the sigmoid saturates.
+   * sigmoid's output) and targets {@code y} in [0, 1], PyTorch's {@code binary_cross_entropy}: each
+   * log is clamped at -100, so a confident wrong answer costs 100 rather than infinity, and the
+   * gradient in {@code p} is PyTorch's {@code (p - y) / max(p (1 - p), 1e-12)}, finite for every
+   * {@code p} in [0, 1], also where a float32 sigmoid has saturated to exactly 0 or 1 (see {@link
+   * dev.cadena.ops.Primitive#BINARY_CROSS_ENTROPY}). The target's gradient, {@code -log(p / (1 -
+   * p))}, is infinite at {@code p = 0} or 1, as in PyTorch. Prefer {@link
+   * #binaryCrossEntropyWithLogits} for logits: it is exact where the sigmoid saturates.
    *
-   * @throws IllegalArgumentException when a probability is outside [0, 1] (naming it and its
-   *     position) or the shapes differ
+   * @throws IllegalArgumentException when a probability is outside [0, 1] or NaN (naming it and
+   *     its position) or the shapes differ
    */
   public static Tensor binaryCrossEntropy(Tensor probs, Tensor target, Reduction reduction) {
     pair("binaryCrossEntropy", probs, target, reduction);
@@ -114,11 +119,7 @@ public final class Loss {
                 + " is not a probability in [0, 1]; for logits use binaryCrossEntropyWithLogits");
       }
     }
-    double floor = Math.exp(LOG_FLOOR);
-    Tensor logP = probs.maximum(floor).log();
-    Tensor log1mP = probs.rsub(1.0).maximum(floor).log();
-    Tensor perElement = target.mul(logP).add(target.rsub(1.0).mul(log1mP)).neg();
-    return reduction.apply(perElement);
+    return reduction.apply(Elementwise.binaryCrossEntropy(probs, target));
   }
 
   /** Binary cross-entropy on logits, {@link Reduction#MEAN}. */
@@ -128,15 +129,18 @@ public final class Loss {
 
   /**
    * Binary cross-entropy of {@code sigmoid(x)} and {@code y}, computed from the logits x as
-   * {@code max(x, 0) - x y + log(1 + e^-|x|)}, which equals {@code -(y log sigmoid(x) + (1 - y)
-   * log(1 - sigmoid(x)))} but never overflows and never takes the log of 0.
+   * {@code (1 - y) x + max(-x, 0) + log(1 + e^-|x|)}, which equals {@code -(y log sigmoid(x) + (1 -
+   * y) log(1 - sigmoid(x)))} but never overflows and never takes the log of 0. Written in
+   * PyTorch's order, so that infinite logits give what PyTorch gives ({@code inf} for {@code x =
+   * inf, y < 1}, NaN where {@code inf - inf} arises).
    *
    * @throws ShapeException when the shapes differ
    */
   public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Reduction reduction) {
     pair("binaryCrossEntropyWithLogits", logits, target, reduction);
     Tensor softplusOfMinusAbs = Functional.log1pExp(logits.abs().neg());
-    return reduction.apply(logits.maximum(0.0).sub(logits.mul(target)).add(softplusOfMinusAbs));
+    return reduction.apply(
+        target.rsub(1.0).mul(logits).add(logits.neg().maximum(0.0)).add(softplusOfMinusAbs));
   }
 
   /** Cross-entropy of logits and class labels, {@link Reduction#MEAN}. */

@@ -10,7 +10,9 @@ import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.Shapes;
 import dev.cadena.tensor.UnaryOp;
+import java.util.Arrays;
 
 /**
  * Elementwise primitives, each forward next to its vector-Jacobian product, and the compositions
@@ -49,13 +51,37 @@ public final class Elementwise {
             n.needsGrad(1) ? grad.neg().mul(n.out()).div(n.input(1)) : null));
   }
 
-  /** The primitive {@link Primitive#POW}, broadcasting. */
+  /**
+   * The primitive {@link Primitive#POW}, broadcasting. Its VJP masks the two places where the
+   * textbook formulas give {@code 0 * inf} or {@code 0 * log 0}, as PyTorch does: the base's
+   * gradient is 0 where the exponent is 0 ({@code d/da a^0 = 0}, also at {@code a = 0}), and the
+   * exponent's gradient is 0 where {@code a = 0} and {@code b >= 0} ({@code 0^b} is constant 0 or
+   * 1 there). The masks are constants, and the masked-out branches are evaluated at the base 1
+   * instead of {@code a}, so that no infinity enters a recorded VJP: second derivatives there are
+   * 0 (e.g. of {@code pow(x, 0)} and {@code pow(x, 1)} at {@code x = 0}), not NaN.
+   */
   public static Tensor pow(Tensor a, Tensor b) {
     Tensor[] p = promote("pow", a, b);
     return record(Primitive.POW, p[0].data().binary(BinaryOp.POW, p[1].data()), p,
-        (n, grad) -> grads(
-            n.needsGrad(0) ? grad.mul(n.input(1)).mul(n.input(0).pow(n.input(1).sub(1.0))) : null,
-            n.needsGrad(1) ? grad.mul(n.out()).mul(n.input(0).log()) : null));
+        (n, grad) -> {
+          Tensor x = n.input(0);
+          Tensor e = n.input(1);
+          Tensor zero = Tensor.scalar(0.0, grad.dtype());
+          Tensor one = Tensor.scalar(1.0, grad.dtype());
+          Tensor da = null;
+          if (n.needsGrad(0)) {
+            Tensor constant = e.eq(0.0);
+            Tensor base = where(constant, one, x);
+            da = where(constant, zero, grad.mul(e.mul(base.pow(e.sub(1.0)))));
+          }
+          Tensor db = null;
+          if (n.needsGrad(1)) {
+            Tensor constant = x.eq(0.0).mul(e.ge(0.0));
+            Tensor base = where(constant, one, x);
+            db = grad.mul(where(constant, zero, base.pow(e).mul(base.log())));
+          }
+          return grads(da, db);
+        });
   }
 
   /** The primitive {@link Primitive#EXP}. */
@@ -147,18 +173,30 @@ public final class Elementwise {
     return Tensor.where(out.gt(0.0), grad, Tensor.scalar(0.0, grad.dtype()));
   }
 
-  /** The primitive {@link Primitive#MAXIMUM}, broadcasting: ties split the gradient evenly. */
+  /**
+   * The primitive {@link Primitive#MAXIMUM}, broadcasting: ties split the gradient evenly, and
+   * where either operand is NaN both get the whole gradient (neither is smaller), as in PyTorch.
+   */
   public static Tensor maximum(Tensor a, Tensor b) {
     Tensor[] p = promote("maximum", a, b);
+    checkBroadcast("maximum", p[0], p[1]);
     return record(Primitive.MAXIMUM, p[0].data().binary(BinaryOp.MAX, p[1].data()), p,
         (n, grad) -> {
           Tensor x = n.input(0);
           Tensor y = n.input(1);
-          Tensor tie = x.eq(y).mul(0.5);
+          Tensor zero = Tensor.scalar(0.0, grad.dtype());
+          Tensor shared = where(x.eq(y), grad.mul(0.5), grad);
           return grads(
-              n.needsGrad(0) ? grad.mul(x.gt(y).add(tie)) : null,
-              n.needsGrad(1) ? grad.mul(y.gt(x).add(tie)) : null);
+              n.needsGrad(0) ? where(x.lt(y), zero, shared) : null,
+              n.needsGrad(1) ? where(y.lt(x), zero, shared) : null);
         });
+  }
+
+  /** Checks that {@code a} and {@code b} broadcast, naming {@code op} (O(rank)). */
+  private static void checkBroadcast(String op, Tensor a, Tensor b) {
+    if (!Arrays.equals(a.shape(), b.shape())) {
+      Shapes.broadcast(op, a.shape(), b.shape());
+    }
   }
 
   /**
@@ -198,7 +236,14 @@ public final class Elementwise {
 
   /** {@code a - b = a + (-b)}; a composition. */
   public static Tensor sub(Tensor a, Tensor b) {
-    return add(a, neg(b));
+    Tensor[] p = promoteAndCheck("sub", a, b);
+    return add(p[0], neg(p[1]));
+  }
+
+  /** {@code v - x = -x + v}; a composition. */
+  public static Tensor rsub(Tensor x, double v) {
+    Tensor c = Tensor.scalar(v, floatType("rsub", x));
+    return add(neg(x), c);
   }
 
   /** {@code -x = x * -1}; a composition. */
@@ -206,21 +251,95 @@ public final class Elementwise {
     return mul(x, Tensor.scalar(-1.0, floatType("neg", x)));
   }
 
-  /** {@code min(a, b) = -max(-a, -b)}; a composition. */
-  public static Tensor minimum(Tensor a, Tensor b) {
-    return neg(maximum(neg(a), neg(b)));
+  /** {@code x * x}; a composition. */
+  public static Tensor square(Tensor x) {
+    floatType("square", x);
+    return mul(x, x);
   }
 
-  /** {@code min(max(x, lo), hi)}; a composition. */
+  /** {@code 1 / x}; a composition. */
+  public static Tensor reciprocal(Tensor x) {
+    return div(Tensor.scalar(1.0, floatType("reciprocal", x)), x);
+  }
+
+  /** {@code min(a, b) = -max(-a, -b)}; a composition. */
+  public static Tensor minimum(Tensor a, Tensor b) {
+    Tensor[] p = promoteAndCheck("minimum", a, b);
+    return neg(maximum(neg(p[0]), neg(p[1])));
+  }
+
+  /**
+   * {@code min(max(x, lo), hi)}, with PyTorch's gradient: {@code grad} where {@code lo <= x <=
+   * hi} (the bounds included), 0 elsewhere and at NaN; a composition, {@code where(lo <= x <= hi,
+   * x, c)} with {@code c} the clamped values as a constant (NaN stays NaN).
+   *
+   * @throws IllegalArgumentException when {@code lo > hi}
+   */
   public static Tensor clamp(Tensor x, double lo, double hi) {
+    floatType("clamp", x);
     if (lo > hi) {
       throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
     }
-    DType t = floatType("clamp", x);
-    return minimum(maximum(x, Tensor.scalar(lo, t)), Tensor.scalar(hi, t));
+    Tensor inside = x.ge(lo).mul(x.le(hi));
+    NDArray c = x.data().binary(BinaryOp.MAX, lo).binary(BinaryOp.MIN, hi);
+    return where(inside, x, Tensor.fromData(c));
   }
 
-  private static DType floatType(String op, Tensor x) {
+  /** {@code max(x, lo)} with {@link #clamp}'s gradient ({@code grad} where {@code x >= lo}). */
+  public static Tensor clampMin(Tensor x, double lo) {
+    floatType("clampMin", x);
+    return where(x.ge(lo), x, Tensor.fromData(x.data().binary(BinaryOp.MAX, lo)));
+  }
+
+  /** {@code min(x, hi)} with {@link #clamp}'s gradient ({@code grad} where {@code x <= hi}). */
+  public static Tensor clampMax(Tensor x, double hi) {
+    floatType("clampMax", x);
+    return where(x.le(hi), x, Tensor.fromData(x.data().binary(BinaryOp.MIN, hi)));
+  }
+
+  /**
+   * Binary cross-entropy per element of probabilities {@code p} and targets {@code y}, the
+   * primitive {@link Primitive#BINARY_CROSS_ENTROPY}: {@code -(y max(log p, -100) + (1 - y)
+   * max(log(1 - p), -100))}, with PyTorch's gradients, which stay finite in {@code p} also where
+   * a float32 sigmoid saturates to exactly 0 or 1. Shapes must be equal and {@code p} in [0, 1];
+   * the caller ({@code nn.Loss}) checks both.
+   */
+  public static Tensor binaryCrossEntropy(Tensor p, Tensor y) {
+    Tensor[] in = promote("binaryCrossEntropy", p, y);
+    NDArray pd = in[0].data();
+    NDArray yd = in[1].data();
+    NDArray logP = pd.unary(UnaryOp.LOG).binary(BinaryOp.MAX, LOG_FLOOR);
+    NDArray log1mP = NDArray.scalar(pd.dtype(), 1.0).binary(BinaryOp.SUB, pd).unary(UnaryOp.LOG)
+        .binary(BinaryOp.MAX, LOG_FLOOR);
+    NDArray oneMinusY = NDArray.scalar(yd.dtype(), 1.0).binary(BinaryOp.SUB, yd);
+    NDArray loss = yd.binary(BinaryOp.MUL, logP).binary(BinaryOp.ADD, oneMinusY.binary(BinaryOp.MUL, log1mP))
+        .unary(UnaryOp.NEG);
+    return record(Primitive.BINARY_CROSS_ENTROPY, loss, in, (n, grad) -> {
+      Tensor q = n.input(0);
+      Tensor t = n.input(1);
+      return grads(
+          n.needsGrad(0) ? grad.mul(q.sub(t)).div(q.mul(rsub(q, 1.0)).maximum(BCE_EPS)) : null,
+          n.needsGrad(1) ? grad.mul(q.div(rsub(q, 1.0)).log().neg()) : null);
+    });
+  }
+
+  /** Where {@link #binaryCrossEntropy} clamps each log, as PyTorch. */
+  private static final double LOG_FLOOR = -100.0;
+
+  /**
+   * The floor of {@code p (1 - p)} in {@link #binaryCrossEntropy}'s gradient: PyTorch's {@code
+   * EPSILON = 1e-12}, a float constant also for float64 data, hence the rounding.
+   */
+  private static final double BCE_EPS = (float) 1e-12;
+
+  /** {@link Recording#promote}, then the broadcast check, both naming the composition {@code op}. */
+  private static Tensor[] promoteAndCheck(String op, Tensor a, Tensor b) {
+    Tensor[] p = promote(op, a, b);
+    checkBroadcast(op, p[0], p[1]);
+    return p;
+  }
+
+  static DType floatType(String op, Tensor x) {
     if (x.dtype() == DType.INT64) {
       throw DTypeException.int64NotSupported(op);
     }

@@ -23,9 +23,13 @@ public enum Primitive {
   DIV("div", "a / b", "da = grad / b; db = -grad * out / b",
       "a primitive rather than `a * b^-1` for precision; `-grad * out / b` equals"
           + " `-grad * a / b^2` without squaring `b`"),
-  POW("pow", "a ^ b", "da = grad * b * a^(b-1); db = grad * out * log(a)",
-      "tensor or constant exponent (a Java scalar becomes a 0-d tensor of `a`'s dtype); `db` is"
-          + " NaN for `a <= 0`, as in PyTorch"),
+  POW("pow", "a ^ b",
+      "da = where(b == 0, 0, grad * (b * a^(b-1))); db = grad * where(a == 0 & b >= 0, 0, a^b * log(a))",
+      "tensor or constant exponent (a Java scalar becomes a 0-d tensor of `a`'s dtype); the masks"
+          + " are PyTorch's: `da` is 0 for `b = 0` (also at `a = 0`), `db` is 0 at `a = 0` for"
+          + " `b >= 0` and NaN for `a < 0`; the masked-out branches are evaluated at base 1, so"
+          + " second derivatives there are 0, not NaN; values follow C99's `pow` (`1^nan = 1`,"
+          + " `(-1)^inf = 1`)"),
   EXP("exp", "e^x", "dx = grad * out", "reuses the forward result"),
   LOG("log", "ln x", "dx = grad / x", ""),
   /** A primitive rather than {@code pow(x, 0.5)} for speed and exactness. */
@@ -47,8 +51,9 @@ public enum Primitive {
       "primitive for speed; derivative 0 at 0, as in PyTorch; without `createGraph` the VJP is"
           + " one fused pass"),
   MAXIMUM("maximum", "max(a, b)",
-      "da = grad * ((a > b) + (a == b) / 2); db = grad * ((b > a) + (a == b) / 2)",
-      "elementwise; ties split the gradient evenly; NaN if either is NaN"),
+      "g = where(a == b, grad / 2, grad); da = where(a < b, 0, g); db = where(b < a, 0, g)",
+      "elementwise; NaN if either is NaN; ties split the gradient evenly, and where either is"
+          + " NaN both get `grad` (neither is smaller), as in PyTorch"),
   WHERE("where", "cond != 0 ? a : b", "da = where(cond, grad, 0); db = where(cond, 0, grad)",
       "`cond` is a mask and gets no gradient; all three broadcast"),
   CAST("to", "x.to(dtype)", "dx = grad.to(x.dtype)",
@@ -56,16 +61,39 @@ public enum Primitive {
           + " record nothing"),
   SUM("sum", "sum(x, axes)", "dx = grad.reshape(kept).expand(x.shape)",
       "`kept` is `x.shape` with the reduced axes as size 1; an empty axis list means all axes"),
+  /**
+   * A primitive for numerical stability, PyTorch's binary cross-entropy: its gradient in {@code p}
+   * stays finite where {@code p} is exactly 0 or 1 (a saturated float32 sigmoid).
+   */
+  BINARY_CROSS_ENTROPY("binaryCrossEntropy",
+      "-(y * max(log p, -100) + (1 - y) * max(log(1 - p), -100))",
+      "dp = grad * (p - y) / max(p * (1 - p), 1e-12); dy = -grad * log(p / (1 - p))",
+      "elementwise, `p` probabilities in [0, 1], `y` targets, same shape (`nn.Loss` checks both"
+          + " and reduces); PyTorch's clamp of each log at -100 and its floor `1e-12` (a float"
+          + " constant, also for float64) of the denominator, so `dp` is finite for every `p`;"
+          + " `dy` is infinite at `p = 0` or `1`, as in PyTorch"),
+  /**
+   * A primitive for numerical stability: its VJP is PyTorch's {@code 2 (x - mean) / (N - c)},
+   * without the mean's own gradient, which is zero in exact arithmetic but NaN for infinite
+   * inputs and inexact after cancellation.
+   */
+  VAR("var", "sum((x - mean(x, axes))^2, axes) / (N - c)",
+      "dx = grad.reshape(kept) * (2 / (N - c)) * (x - mean(x, axes, kept))",
+      "`N` the number of reduced elements, `c` the correction (1 unbiased, 0 population); float32"
+          + " is computed in float64 and rounded once; `mean` in the VJP is recorded with"
+          + " `createGraph`, so second derivatives are exact; `std` is a composition on it"),
   /** A fused primitive, for speed and stability: softmax cross-entropy in one pass per row. */
   CROSS_ENTROPY("crossEntropy", "logsumexp(x[i]) - x[i][y[i]] per row i",
       "dx = (softmax(x, 1) - onehot(y)) * grad.unsqueeze(1)",
       "`x` is `[N, C]` logits, `y` int64 labels `[N]` (no gradient), the result `[N]` (the loss"
-          + " reduces it); the logsumexp is shifted by the row's maximum; float32 rows are summed"
-          + " in float64"),
+          + " reduces it); the logsumexp is shifted by the row's maximum, also an infinite one (a"
+          + " row holding `+inf`, or only `-inf`, gives NaN, as in PyTorch); float32 rows are"
+          + " summed in float64"),
   /** Gradient split evenly among tied maxima, as PyTorch's amax. */
-  MAX("max", "max(x, axes)", "dx = grad.reshape(kept) * (x == out) / count(x == out)",
+  MAX("max", "max(x, axes)", "dx = grad.reshape(kept) * m / sum(m, axes), m = (x == out) | (isnan(x) & isnan(out))",
       "`kept` as for `sum`, `out` and the count also with the reduced axes kept; tied maxima share"
-          + " the gradient, as PyTorch's `amax`; error on an empty dimension"),
+          + " the gradient, as PyTorch's `amax`; NaN counts as equal to a NaN maximum (PyTorch's"
+          + " `max()`: the NaNs share the gradient); error on an empty dimension"),
   MATMUL("matmul", "a @ b", "da = grad @ b.mT; db = a.mT @ grad",
       "on the last two axes, rank >= 2, batch axes broadcast (the engine sums them back);"
           + " `mT` swaps the last two axes; the vector cases are compositions (see below)"),

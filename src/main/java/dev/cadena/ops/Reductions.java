@@ -6,6 +6,7 @@ import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
 import dev.cadena.autograd.GradMode;
+import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
@@ -31,7 +32,8 @@ public final class Reductions {
 
   /**
    * The primitive {@link Primitive#MAX} over {@code axes}: tied maxima share the gradient evenly
-   * (as PyTorch's {@code amax}).
+   * (as PyTorch's {@code amax}); a NaN maximum gives its gradient to the NaNs (as PyTorch's
+   * {@code max()}), not NaN to every element.
    */
   public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
     int[] shape = x.shape();
@@ -39,7 +41,9 @@ public final class Reductions {
     int[] keepShape = Shapes.reduced(shape, ax, true);
     return record(Primitive.MAX, x.data().reduce(NDArray.ReduceOp.MAX, ax, keepDims),
         new Tensor[] {x}, (n, grad) -> {
-          Tensor mask = n.input(0).eq(n.out().reshape(keepShape));
+          Tensor in = n.input(0);
+          Tensor out = n.out().reshape(keepShape);
+          Tensor mask = in.eq(out).add(in.ne(in).mul(out.ne(out)));
           Tensor count = mask.sum(ax, true);
           return grads(grad.reshape(keepShape).mul(mask).div(count));
         });
@@ -47,86 +51,140 @@ public final class Reductions {
 
   /** Minimum over {@code axes}: {@code -max(-x)}; a composition. */
   public static Tensor min(Tensor x, int[] axes, boolean keepDims) {
-    Shapes.axes("min", axes, x.rank());
-    return max(x.neg(), axes, keepDims).neg();
+    int[] ax = Shapes.axes("min", axes, x.rank());
+    floatType("min", x);
+    int[] shape = x.shape();
+    if (count(shape, ax) == 0 && Shapes.numel(Shapes.reduced(shape, ax, false)) > 0) {
+      throw new ShapeException(
+          "min: cannot reduce an empty dimension of shape " + Shapes.str(shape) + " over axes "
+              + Arrays.toString(ax) + " (no identity for min)");
+    }
+    return max(x.neg(), ax, keepDims).neg();
   }
 
-  /** Mean over {@code axes}: {@code sum / count}; a composition. */
+  /** Mean over {@code axes}: {@code sum / count}; a composition (NaN over no elements). */
   public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
-    int[] shape = x.shape();
-    int[] ax = Shapes.axes("mean", axes, shape.length);
+    int[] ax = Shapes.axes("mean", axes, x.rank());
+    floatType("mean", x);
+    return sum(x, ax, keepDims).div((double) count(x.shape(), ax));
+  }
+
+  /** The number of elements that a reduction over {@code ax} (checked axes) takes together. */
+  private static long count(int[] shape, int[] ax) {
     long count = 1;
     for (int a : ax) {
       count *= shape[a];
     }
-    return sum(x, ax, keepDims).div((double) count);
+    return count;
   }
 
   /**
-   * Variance over {@code axes} with {@code correction} (1 = unbiased, the default of PyTorch's
-   * {@code var}; 0 = population): {@code sum((x - mean)^2) / (N - correction)}; a composition.
+   * The primitive {@link Primitive#VAR}: variance over {@code axes} with {@code correction} (1 =
+   * unbiased, the default of PyTorch's {@code var}; 0 = population), {@code sum((x - mean)^2) /
+   * (N - correction)}; NaN when {@code N - correction <= 0}. Float32 data is reduced in float64
+   * and rounded once.
+   *
+   * @throws IllegalArgumentException for a negative correction or int64 data
    */
   public static Tensor var(Tensor x, int[] axes, int correction, boolean keepDims) {
-    int[] shape = x.shape();
-    int[] ax = Shapes.axes("var", axes, shape.length);
-    long count = 1;
-    for (int a : ax) {
-      count *= shape[a];
-    }
-    if (correction < 0) {
-      throw new IllegalArgumentException("var: correction must be >= 0, got " + correction);
-    }
-    Tensor centered = x.sub(mean(x, ax, true));
-    return sum(centered.square(), ax, keepDims).div((double) Math.max(count - correction, 0));
+    return var("var", x, axes, correction, keepDims);
   }
 
-  /** Standard deviation: {@code sqrt(var)}; a composition. */
+  private static Tensor var(String op, Tensor x, int[] axes, int correction, boolean keepDims) {
+    int[] shape = x.shape();
+    int[] ax = Shapes.axes(op, axes, shape.length);
+    floatType(op, x);
+    if (correction < 0) {
+      throw new IllegalArgumentException(op + ": correction must be >= 0, got " + correction);
+    }
+    long count = count(shape, ax);
+    double denom = Math.max(count - correction, 0);
+    int[] keepShape = Shapes.reduced(shape, ax, true);
+    NDArray x64 = x.data().astype(DType.FLOAT64);
+    NDArray mean = x64.reduce(NDArray.ReduceOp.SUM, ax, true).binary(BinaryOp.DIV, (double) count);
+    NDArray centered = x64.binary(BinaryOp.SUB, mean);
+    NDArray v = centered.binary(BinaryOp.MUL, centered).reduce(NDArray.ReduceOp.SUM, ax, keepDims)
+        .binary(BinaryOp.DIV, denom).astype(x.dtype());
+    return record(Primitive.VAR, v, new Tensor[] {x}, (n, grad) -> {
+      Tensor in = n.input(0);
+      return grads(grad.reshape(keepShape).mul(2.0 / denom).mul(in.sub(mean(in, ax, true))));
+    });
+  }
+
+  /**
+   * Standard deviation {@code sqrt(var)}; a composition on {@link Primitive#VAR}, computed in
+   * float64 also for float32 data (so that {@code std} of values near 1e30 does not overflow a
+   * float32 variance). Its gradient is PyTorch's: 0 where the deviation is 0 (constant data),
+   * instead of {@code sqrt}'s {@code 1 / (2 * 0) * 0 = NaN}: the square root is taken of {@code
+   * where(v == 0, 1, v)} and its result replaced by 0 there, so no infinity enters the graph.
+   *
+   * @throws IllegalArgumentException for a negative correction or int64 data
+   */
   public static Tensor std(Tensor x, int[] axes, int correction, boolean keepDims) {
     Shapes.axes("std", axes, x.rank());
-    return var(x, axes, correction, keepDims).sqrt();
+    DType t = floatType("std", x);
+    Tensor v = var("std", x.to(DType.FLOAT64), axes, correction, keepDims);
+    Tensor constant = v.eq(0.0);
+    Tensor zero = Tensor.scalar(0.0, DType.FLOAT64);
+    Tensor one = Tensor.scalar(1.0, DType.FLOAT64);
+    return Tensor.where(constant, zero, Tensor.where(constant, one, v).sqrt()).to(t);
   }
 
   /**
    * {@code log(sum(exp(x)))} over {@code axes}, computed as {@code m + log(sum(exp(x - m)))} with
-   * {@code m = max(x)} held constant, so that it stays finite for inputs of 1e3; a composition.
+   * {@code m = max(x)} held constant, and 0 where that is infinite (PyTorch's choice: {@code
+   * logsumexp([inf, 1]) = inf}, and {@code -inf} for a row of {@code -inf}), so that it stays
+   * finite for inputs of 1e3; {@code -inf} over an empty axis; a composition.
    */
   public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
     int[] ax = Shapes.axes("logsumexp", axes, x.rank());
-    Tensor m = stableShift(x, ax);
+    floatType("logsumexp", x);
+    Tensor m = shift(x, ax);
+    Tensor finite = m.abs().lt(Double.POSITIVE_INFINITY);
+    m = Tensor.where(finite, m, Tensor.scalar(0.0, m.dtype()));
     Tensor r = sum(x.sub(m).exp(), ax, true).log().add(m);
     return keepDims ? r : r.reshape(Shapes.reduced(x.shape(), ax, false));
   }
 
   /**
-   * {@code max(x)} over {@code ax} (kept dims), held constant, with non-finite maxima (all -inf
-   * rows) replaced by 0 so that {@code exp(x - m)} is not NaN.
+   * {@code max(x)} over {@code ax} (kept dims), detached: the shift of a stable softmax; zeros
+   * when an axis is empty (there is no maximum, and nothing to shift).
    */
-  private static Tensor stableShift(Tensor x, int[] ax) {
-    Tensor m = x.detach().max(ax, true);
-    Tensor finite = m.abs().lt(Double.POSITIVE_INFINITY);
-    return Tensor.where(finite, m, Tensor.scalar(0.0, m.dtype()));
+  private static Tensor shift(Tensor x, int[] ax) {
+    if (count(x.shape(), ax) == 0) {
+      return Tensor.zeros(x.dtype(), Shapes.reduced(x.shape(), ax, true));
+    }
+    return x.detach().max(ax, true);
   }
 
   /**
    * {@code e / sum(e)} with {@code e = exp(x - max(x))} along {@code axis}; a composition. The
    * shift is subtracted before anything else: going through {@code x - logsumexp(x)} would round
    * {@code logsumexp} at the magnitude of {@code x} (at 1e3, softmax([1000, 1000]) would not be
-   * exactly 0.5; at 1e15 it would be off by percent).
+   * exactly 0.5; at 1e15 it would be off by percent). An infinite maximum is subtracted as it
+   * is, as in PyTorch: a slice holding {@code +inf}, or only {@code -inf}, is NaN. Over an empty
+   * axis the result is empty.
    */
   public static Tensor softmax(Tensor x, int axis) {
     int[] ax = {Shapes.axis("softmax", axis, x.rank())};
-    Tensor e = x.sub(stableShift(x, ax)).exp();
+    floatType("softmax", x);
+    Tensor e = x.sub(shift(x, ax)).exp();
     return e.div(sum(e, ax, true));
   }
 
   /**
    * {@code z - log(sum(exp(z)))} with {@code z = x - max(x)} along {@code axis}; stable; a
-   * composition.
+   * composition. Infinite maxima and empty axes as for {@link #softmax}.
    */
   public static Tensor logSoftmax(Tensor x, int axis) {
     int[] ax = {Shapes.axis("logSoftmax", axis, x.rank())};
-    Tensor z = x.sub(stableShift(x, ax));
+    floatType("logSoftmax", x);
+    Tensor z = x.sub(shift(x, ax));
     return z.sub(sum(z.exp(), ax, true).log());
+  }
+
+  private static DType floatType(String op, Tensor x) {
+    return Elementwise.floatType(op, x);
   }
 
   /**

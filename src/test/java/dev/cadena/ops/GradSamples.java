@@ -102,6 +102,14 @@ final class GradSamples {
     add(Primitive.SUM, "axes keepdims", x -> x[0].sum(new int[] {0, 2}, true), s(2, 3, 4));
     add(Primitive.SUM, "negative axis", x -> x[0].sum(-1), s(3, 2));
     add(Primitive.SUM, "mean, var, std", x -> x[0].var(1).add(x[0].std(0).sum()).add(x[0].mean()), s(3, 4));
+    add(Primitive.VAR, "axes and corrections",
+        x -> x[0].var(new int[] {0}, 1, false).sum().add(x[0].var(new int[] {1}, 0, true).mean()),
+        s(3, 4));
+    add(Primitive.VAR, "all axes, std", x -> x[0].var().add(x[0].std(1).sum()), s(2, 3));
+    add(Primitive.BINARY_CROSS_ENTROPY, "probabilities and targets",
+        x -> Elementwise.binaryCrossEntropy(x[0].sigmoid(), x[1].sigmoid()), s(2, 3), s(2, 3));
+    add(Primitive.BINARY_CROSS_ENTROPY, "broadcast target",
+        x -> Elementwise.binaryCrossEntropy(x[0].sigmoid(), x[1].sigmoid()), s(2, 3), s(3));
     add(Primitive.MAX, "axis", x -> x[0].max(1), s(3, 4));
     add(Primitive.MAX, "all and min", x -> x[0].max().add(x[0].min(0).sum()), s(2, 3));
     add(Primitive.MATMUL, "matrices", x -> x[0].matmul(x[1]), s(2, 3), s(3, 4));

@@ -309,11 +309,21 @@ public final class BinaryRowsF64 {
     }
   }
 
-  /** {@code a^b} (Math.pow, in 64 bits, rounded once to the element type). */
+  /** {@code a^b} (Math.pow, in 64 bits, rounded once to the element type; see {@link #pow(double, double)}). */
   private static void pow(double[] a, int ao, int as, double[] b, int bo, int bs, double[] o, int oo, int os, int n) {
     for (int i = 0; i < n; i++) {
-      o[oo + i * os] = (double) Math.pow(a[ao + i * as], b[bo + i * bs]);
+      o[oo + i * os] = pow(a[ao + i * as], b[bo + i * bs]);
     }
+  }
+
+  /**
+   * {@code Math.pow} with C99's (and PyTorch's) values where Java's differ: {@code pow(1, y) = 1}
+   * for every {@code y}, NaN included, and {@code pow(-1, +-inf) = 1} (Java gives NaN for both).
+   * The test on the result is taken only for NaN, so it costs a predictable branch.
+   */
+  private static double pow(double a, double b) { // f32: private static float pow(float a, float b) {
+    double r = Math.pow(a, b); // f32: double r = Math.pow(a, b);
+    return (double) (r == r || (a != 1 && !(a == -1 && Double.isInfinite(b))) ? r : 1);
   }
 
   /** {@code a == b ? 1 : 0}. */

@@ -86,7 +86,9 @@ public final class FusedRowsF64 {
       int base = r * cols;
       double s = shift(x, base, cols); // f32: double s = shift(x, base, cols);
       double sum = sumExp(x, base, cols, s); // f32: double sum = sumExp(x, base, cols, s);
-      loss[r] = (double) (Math.log(sum) + s - (double) x[base + (int) label[r]]);
+      // (max - x[label]) first: exact when the label holds the maximum, so the loss of [1e30,
+      // 1e30, 0] at 0 is log 2, not 0 (PyTorch's logSoftmax does the same).
+      loss[r] = (double) ((s - (double) x[base + (int) label[r]]) + Math.log(sum));
     }
   }
 
@@ -120,12 +122,16 @@ public final class FusedRowsF64 {
     return sum;
   }
 
-  /** The row's maximum if finite, else 0 (the shift of a stable softmax). */
+  /**
+   * The row's maximum, NaN if the row has one (the shift of a stable softmax). It is not replaced
+   * when infinite: as in PyTorch, a row with {@code +inf} or only {@code -inf} gives NaN (loss
+   * and gradient), where a shift of 0 would give {@code inf} or a finite gradient.
+   */
   private static double shift(double[] x, int base, int cols) {
     double m = Double.NEGATIVE_INFINITY;
     for (int j = 0; j < cols; j++) {
       m = Math.max(m, (double) x[base + j]);
     }
-    return Double.isInfinite(m) ? 0 : m;
+    return m;
   }
 }

@@ -122,16 +122,14 @@ public final class UnaryRowsF64 {
     }
   }
 
-  /** {@code -1, 0 or 1}; NaN stays NaN and -0 stays -0 (Math.signum). */
+  /**
+   * {@code -1, 0 or 1}, as PyTorch's {@code sign}: {@code (x > 0) - (x < 0)}, so NaN and both
+   * zeros give 0 (the VJP of {@code abs} multiplies by it: no NaN gradient from a NaN input).
+   */
   private static void sign(double[] x, int xo, int xs, double[] o, int oo, int os, int n) {
-    if (xs == 1 && os == 1) {
-      for (int i = 0; i < n; i++) {
-        o[oo + i] = Math.signum(x[xo + i]);
-      }
-    } else {
-      for (int i = 0; i < n; i++) {
-        o[oo + i * os] = Math.signum(x[xo + i * xs]);
-      }
+    for (int i = 0; i < n; i++) {
+      double v = x[xo + i * xs];
+      o[oo + i * os] = (v > 0 ? 1 : 0) - (v < 0 ? 1 : 0);
     }
   }
 

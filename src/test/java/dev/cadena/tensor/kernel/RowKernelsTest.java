@@ -101,7 +101,8 @@ class RowKernelsTest {
       case RELU:
         return v -> v > 0 ? v : (v == v ? 0.0 : v);
       case SIGN:
-        return Math::signum;
+        // PyTorch's sign: NaN and both zeros give +0 (Math.signum would keep NaN and -0).
+        return v -> v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0;
       default:
         throw new AssertionError("no reference for " + op);
     }

@@ -1,0 +1,88 @@
+package dev.cadena;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadena.tensor.DTypeException;
+import dev.cadena.tensor.ShapeException;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every op names itself in its error, also when it is a composition whose first step would
+ * otherwise fail under another name ({@code rsub} through {@code neg}, {@code min} through {@code
+ * max}, {@code sub} through {@code add}).
+ */
+class OpNameErrorMessagesTest {
+  private static final Tensor INTS = Tensor.ofLongs(1, 2, 3);
+  private static final Tensor FLOATS = Tensor.of(1.0, 2.0, 3.0);
+  private static final Tensor FOUR = Tensor.of(1.0, 2.0, 3.0, 4.0);
+
+  private static Arguments op(String name, Function<Tensor, Tensor> f) {
+    return Arguments.of(name, f);
+  }
+
+  /** Ops on an int64 tensor: each must say {@code <name>: int64 tensors are not supported}. */
+  static Stream<Arguments> int64Ops() {
+    return Stream.of(
+        op("add", t -> t.add(2.0)), op("sub", t -> t.sub(2.0)), op("rsub", t -> t.rsub(2.0)),
+        op("mul", t -> t.mul(2.0)), op("div", t -> t.div(2.0)), op("pow", t -> t.pow(2.0)),
+        op("maximum", t -> t.maximum(2.0)), op("minimum", t -> t.minimum(2.0)),
+        op("clamp", t -> t.clamp(0, 1)), op("clampMin", t -> t.clampMin(0)),
+        op("clampMax", t -> t.clampMax(0)), op("neg", Tensor::neg), op("square", Tensor::square),
+        op("reciprocal", Tensor::reciprocal), op("exp", Tensor::exp), op("sqrt", Tensor::sqrt),
+        op("sub", t -> t.sub(t)), op("minimum", t -> t.minimum(t)), op("add", t -> t.add(t)),
+        op("sum", Tensor::sum), op("mean", Tensor::mean), op("max", Tensor::max),
+        op("min", Tensor::min), op("var", Tensor::var), op("std", Tensor::std),
+        op("logsumexp", t -> t.logsumexp(0)), op("softmax", t -> t.softmax(0)),
+        op("logSoftmax", t -> t.logSoftmax(0)), op("argmax", Tensor::argmax),
+        op("argmin", Tensor::argmin));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("int64Ops")
+  void int64Operand_errorNamesTheOp(String name, Function<Tensor, Tensor> f) {
+    DTypeException e = assertThrows(DTypeException.class, () -> f.apply(INTS));
+    assertTrue(e.getMessage().startsWith(name + ": int64 tensors are not supported"),
+        () -> "expected '" + name + ": ...', got: " + e.getMessage());
+  }
+
+  /** Reductions over an empty dimension, which have no identity: each names itself. */
+  static Stream<Arguments> emptyReductions() {
+    return Stream.of(
+        op("max", Tensor::max), op("min", Tensor::min), op("argmax", Tensor::argmax),
+        op("argmin", Tensor::argmin), op("max", t -> t.reshape(2, 0).max(1)),
+        op("min", t -> t.reshape(2, 0).min(1)), op("argmax", t -> t.reshape(2, 0).argmax(1)),
+        op("argmin", t -> t.reshape(2, 0).argmin(1)),
+        op("max", t -> t.reshape(2, 0).max(new int[] {0, 1}, false)),
+        op("min", t -> t.reshape(2, 0).min(new int[] {0, 1}, true)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("emptyReductions")
+  void emptyReduction_errorNamesTheOp(String name, Function<Tensor, Tensor> f) {
+    ShapeException e = assertThrows(ShapeException.class, () -> f.apply(Tensor.zeros(0)));
+    assertTrue(e.getMessage().startsWith(name + ": cannot reduce an empty dimension"),
+        () -> "expected '" + name + ": ...', got: " + e.getMessage());
+  }
+
+  /** Binary ops whose shapes do not broadcast: each names itself and both shapes. */
+  static Stream<Arguments> broadcastFailures() {
+    return Stream.of(
+        op("add", t -> t.add(FOUR)), op("sub", t -> t.sub(FOUR)), op("mul", t -> t.mul(FOUR)),
+        op("div", t -> t.div(FOUR)), op("pow", t -> t.pow(FOUR)),
+        op("maximum", t -> t.maximum(FOUR)), op("minimum", t -> t.minimum(FOUR)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("broadcastFailures")
+  void broadcastFailure_errorNamesTheOpAndShapes(String name, Function<Tensor, Tensor> f) {
+    ShapeException e = assertThrows(ShapeException.class, () -> f.apply(FLOATS));
+    String m = e.getMessage();
+    assertTrue(m.startsWith(name + ": ") && m.contains("[3]") && m.contains("[4]"),
+        () -> "expected '" + name + ": ... [3] ... [4]', got: " + m);
+  }
+}
