@@ -1,5 +1,6 @@
 package dev.cadena.ops;
 
+import static com.google.common.base.Preconditions.checkNotNull;
 import static dev.cadena.ops.Recording.grads;
 import static dev.cadena.ops.Recording.promote;
 import static dev.cadena.ops.Recording.record;
@@ -26,6 +27,8 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#ADD}, broadcasting. */
   public static Tensor add(Tensor a, Tensor b) {
+    checkNotNull(a, "add: a is null");
+    checkNotNull(b, "add: b is null");
     Tensor[] p = promote("add", a, b);
     return record(Primitive.ADD, p[0].data().binary(BinaryOp.ADD, p[1].data()), p,
         (n, grad) -> grads(grad, grad));
@@ -33,6 +36,8 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#MUL}, broadcasting. */
   public static Tensor mul(Tensor a, Tensor b) {
+    checkNotNull(a, "mul: a is null");
+    checkNotNull(b, "mul: b is null");
     Tensor[] p = promote("mul", a, b);
     return record(Primitive.MUL, p[0].data().binary(BinaryOp.MUL, p[1].data()), p,
         (n, grad) -> grads(
@@ -42,6 +47,8 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#DIV}, broadcasting. */
   public static Tensor div(Tensor a, Tensor b) {
+    checkNotNull(a, "div: a is null");
+    checkNotNull(b, "div: b is null");
     Tensor[] p = promote("div", a, b);
     return record(Primitive.DIV, p[0].data().binary(BinaryOp.DIV, p[1].data()), p,
         (n, grad) -> grads(
@@ -51,6 +58,8 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#POW}, broadcasting. */
   public static Tensor pow(Tensor a, Tensor b) {
+    checkNotNull(a, "pow: a is null");
+    checkNotNull(b, "pow: b is null");
     Tensor[] p = promote("pow", a, b);
     return record(Primitive.POW, p[0].data().binary(BinaryOp.POW, p[1].data()), p,
         (n, grad) -> grads(
@@ -60,42 +69,49 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#EXP}. */
   public static Tensor exp(Tensor x) {
+    checkNotNull(x, "exp: x is null");
     return record(Primitive.EXP, x.data().unary(UnaryOp.EXP), new Tensor[] {x},
         (n, grad) -> grads(grad.mul(n.out())));
   }
 
   /** The primitive {@link Primitive#LOG}. */
   public static Tensor log(Tensor x) {
+    checkNotNull(x, "log: x is null");
     return record(Primitive.LOG, x.data().unary(UnaryOp.LOG), new Tensor[] {x},
         (n, grad) -> grads(grad.div(n.input(0))));
   }
 
   /** The primitive {@link Primitive#SQRT}. */
   public static Tensor sqrt(Tensor x) {
+    checkNotNull(x, "sqrt: x is null");
     return record(Primitive.SQRT, x.data().unary(UnaryOp.SQRT), new Tensor[] {x},
         (n, grad) -> grads(grad.div(n.out().mul(2.0))));
   }
 
   /** The primitive {@link Primitive#ABS} (its gradient at 0 is 0). */
   public static Tensor abs(Tensor x) {
+    checkNotNull(x, "abs: x is null");
     return record(Primitive.ABS, x.data().unary(UnaryOp.ABS), new Tensor[] {x},
         (n, grad) -> grads(grad.mul(sign(n.input(0)))));
   }
 
   /** The primitive {@link Primitive#SIN}. */
   public static Tensor sin(Tensor x) {
+    checkNotNull(x, "sin: x is null");
     return record(Primitive.SIN, x.data().unary(UnaryOp.SIN), new Tensor[] {x},
         (n, grad) -> grads(grad.mul(n.input(0).cos())));
   }
 
   /** The primitive {@link Primitive#COS}. */
   public static Tensor cos(Tensor x) {
+    checkNotNull(x, "cos: x is null");
     return record(Primitive.COS, x.data().unary(UnaryOp.COS), new Tensor[] {x},
         (n, grad) -> grads(grad.neg().mul(n.input(0).sin())));
   }
 
   /** The primitive {@link Primitive#TANH}. */
   public static Tensor tanh(Tensor x) {
+    checkNotNull(x, "tanh: x is null");
     return record(Primitive.TANH, x.data().unary(UnaryOp.TANH), new Tensor[] {x},
         (n, grad) -> grads(tanhGrad(grad, n.out())));
   }
@@ -113,6 +129,7 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#SIGMOID}, stable for large |x|. */
   public static Tensor sigmoid(Tensor x) {
+    checkNotNull(x, "sigmoid: x is null");
     return record(Primitive.SIGMOID, x.data().unary(UnaryOp.SIGMOID), new Tensor[] {x},
         (n, grad) -> grads(sigmoidGrad(grad, n.out())));
   }
@@ -130,6 +147,7 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#RELU}. */
   public static Tensor relu(Tensor x) {
+    checkNotNull(x, "relu: x is null");
     return record(Primitive.RELU, x.data().unary(UnaryOp.RELU), new Tensor[] {x},
         (n, grad) -> grads(reluGrad(grad, n.out())));
   }
@@ -149,6 +167,8 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#MAXIMUM}, broadcasting: ties split the gradient evenly. */
   public static Tensor maximum(Tensor a, Tensor b) {
+    checkNotNull(a, "maximum: a is null");
+    checkNotNull(b, "maximum: b is null");
     Tensor[] p = promote("maximum", a, b);
     return record(Primitive.MAXIMUM, p[0].data().binary(BinaryOp.MAX, p[1].data()), p,
         (n, grad) -> {
@@ -166,6 +186,9 @@ public final class Elementwise {
    * together; the mask gets no gradient.
    */
   public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+    checkNotNull(cond, "where: cond is null");
+    checkNotNull(a, "where: a is null");
+    checkNotNull(b, "where: b is null");
     Tensor[] p = promote("where", a, b);
     NDArray c = cond.data();
     return record(Primitive.WHERE, NDArray.where(c, p[0].data(), p[1].data()), p,
@@ -183,6 +206,8 @@ public final class Elementwise {
    * constant (no gradient flows through integers), and to the same dtype it is {@code x} itself.
    */
   public static Tensor cast(Tensor x, DType dtype) {
+    checkNotNull(x, "cast: x is null");
+    checkNotNull(dtype, "cast: dtype is null");
     if (x.dtype() == dtype) {
       return x;
     }
@@ -198,21 +223,27 @@ public final class Elementwise {
 
   /** {@code a - b = a + (-b)}; a composition. */
   public static Tensor sub(Tensor a, Tensor b) {
+    checkNotNull(a, "sub: a is null");
+    checkNotNull(b, "sub: b is null");
     return add(a, neg(b));
   }
 
   /** {@code -x = x * -1}; a composition. */
   public static Tensor neg(Tensor x) {
+    checkNotNull(x, "neg: x is null");
     return mul(x, Tensor.scalar(-1.0, floatType("neg", x)));
   }
 
   /** {@code min(a, b) = -max(-a, -b)}; a composition. */
   public static Tensor minimum(Tensor a, Tensor b) {
+    checkNotNull(a, "minimum: a is null");
+    checkNotNull(b, "minimum: b is null");
     return neg(maximum(neg(a), neg(b)));
   }
 
   /** {@code min(max(x, lo), hi)}; a composition. */
   public static Tensor clamp(Tensor x, double lo, double hi) {
+    checkNotNull(x, "clamp: x is null");
     if (lo > hi) {
       throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
     }
@@ -229,11 +260,15 @@ public final class Elementwise {
 
   /** {@code -1, 0 or 1} per element; a mask, not differentiable. */
   public static Tensor sign(Tensor x) {
+    checkNotNull(x, "sign: x is null");
     return Tensor.fromData(x.data().unary(UnaryOp.SIGN));
   }
 
   /** An elementwise comparison: 1 where it holds, else 0 (a mask: no gradient flows). */
   public static Tensor compare(BinaryOp op, Tensor a, Tensor b) {
+    checkNotNull(op, "compare: op is null");
+    checkNotNull(a, "compare: a is null");
+    checkNotNull(b, "compare: b is null");
     DType t = DType.promote(a.dtype(), b.dtype());
     if (t == DType.INT64) {
       t = DType.FLOAT64;

@@ -11,6 +11,7 @@ import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reductions over any set of axes (negative axes count from the end; an empty list means all
@@ -22,6 +23,8 @@ public final class Reductions {
 
   /** The primitive {@link Primitive#SUM} over {@code axes}. */
   public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
+    checkNotNull(x, "sum: x is null");
+    checkNotNull(axes, "sum: axes is null");
     int[] shape = x.shape();
     int[] ax = Shapes.axes("sum", axes, shape.length);
     int[] keepShape = Shapes.reduced(shape, ax, true);
@@ -34,6 +37,8 @@ public final class Reductions {
    * (as PyTorch's {@code amax}).
    */
   public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
+    checkNotNull(x, "max: x is null");
+    checkNotNull(axes, "max: axes is null");
     int[] shape = x.shape();
     int[] ax = Shapes.axes("max", axes, shape.length);
     int[] keepShape = Shapes.reduced(shape, ax, true);
@@ -47,12 +52,16 @@ public final class Reductions {
 
   /** Minimum over {@code axes}: {@code -max(-x)}; a composition. */
   public static Tensor min(Tensor x, int[] axes, boolean keepDims) {
+    checkNotNull(x, "min: x is null");
+    checkNotNull(axes, "min: axes is null");
     Shapes.axes("min", axes, x.rank());
     return max(x.neg(), axes, keepDims).neg();
   }
 
   /** Mean over {@code axes}: {@code sum / count}; a composition. */
   public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
+    checkNotNull(x, "mean: x is null");
+    checkNotNull(axes, "mean: axes is null");
     int[] shape = x.shape();
     int[] ax = Shapes.axes("mean", axes, shape.length);
     long count = 1;
@@ -67,6 +76,8 @@ public final class Reductions {
    * {@code var}; 0 = population): {@code sum((x - mean)^2) / (N - correction)}; a composition.
    */
   public static Tensor var(Tensor x, int[] axes, int correction, boolean keepDims) {
+    checkNotNull(x, "var: x is null");
+    checkNotNull(axes, "var: axes is null");
     int[] shape = x.shape();
     int[] ax = Shapes.axes("var", axes, shape.length);
     long count = 1;
@@ -82,6 +93,8 @@ public final class Reductions {
 
   /** Standard deviation: {@code sqrt(var)}; a composition. */
   public static Tensor std(Tensor x, int[] axes, int correction, boolean keepDims) {
+    checkNotNull(x, "std: x is null");
+    checkNotNull(axes, "std: axes is null");
     Shapes.axes("std", axes, x.rank());
     return var(x, axes, correction, keepDims).sqrt();
   }
@@ -91,6 +104,8 @@ public final class Reductions {
    * {@code m = max(x)} held constant, so that it stays finite for inputs of 1e3; a composition.
    */
   public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
+    checkNotNull(x, "logsumexp: x is null");
+    checkNotNull(axes, "logsumexp: axes is null");
     int[] ax = Shapes.axes("logsumexp", axes, x.rank());
     Tensor m = stableShift(x, ax);
     Tensor r = sum(x.sub(m).exp(), ax, true).log().add(m);
@@ -114,6 +129,7 @@ public final class Reductions {
    * exactly 0.5; at 1e15 it would be off by percent).
    */
   public static Tensor softmax(Tensor x, int axis) {
+    checkNotNull(x, "softmax: x is null");
     int[] ax = {Shapes.axis("softmax", axis, x.rank())};
     Tensor e = x.sub(stableShift(x, ax)).exp();
     return e.div(sum(e, ax, true));
@@ -124,6 +140,7 @@ public final class Reductions {
    * composition.
    */
   public static Tensor logSoftmax(Tensor x, int axis) {
+    checkNotNull(x, "logSoftmax: x is null");
     int[] ax = {Shapes.axis("logSoftmax", axis, x.rank())};
     Tensor z = x.sub(stableShift(x, ax));
     return z.sub(sum(z.exp(), ax, true).log());
@@ -164,12 +181,14 @@ public final class Reductions {
   }
 
   /** Index of the largest element along {@code axis} (null: over all), as int64; no gradient. */
-  public static Tensor argmax(Tensor x, Integer axis, boolean keepDims) {
+  public static Tensor argmax(Tensor x, @Nullable Integer axis, boolean keepDims) {
+    checkNotNull(x, "argmax: x is null");
     return Tensor.fromData(x.data().argReduce(true, axis, keepDims));
   }
 
   /** Index of the smallest element along {@code axis} (null: over all), as int64; no gradient. */
-  public static Tensor argmin(Tensor x, Integer axis, boolean keepDims) {
+  public static Tensor argmin(Tensor x, @Nullable Integer axis, boolean keepDims) {
+    checkNotNull(x, "argmin: x is null");
     return Tensor.fromData(x.data().argReduce(false, axis, keepDims));
   }
 
@@ -178,6 +197,8 @@ public final class Reductions {
    * broadcasting, used by the engine for every broadcast gradient; a composition.
    */
   public static Tensor sumTo(Tensor x, int[] shape) {
+    checkNotNull(x, "sumTo: x is null");
+    checkNotNull(shape, "sumTo: shape is null");
     int[] xs = x.shape();
     if (!Shapes.broadcastsTo(shape, xs)) {
       throw new ShapeException(

@@ -1,6 +1,9 @@
 package dev.cadena.tensor;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /** Shape arithmetic shared by kernels and ops: sizes, broadcasting, axis normalisation. */
 public final class Shapes {
@@ -8,6 +11,7 @@ public final class Shapes {
 
   /** Number of elements of a shape (1 for the 0-d shape {@code []}). */
   public static int numel(int[] shape) {
+    checkNotNull(shape, "numel: shape is null");
     long n = 1;
     for (int s : shape) {
       n *= s;
@@ -21,14 +25,14 @@ public final class Shapes {
 
   /** Formats a shape like {@code [2, 3]}. */
   public static String str(int[] shape) {
+    checkNotNull(shape, "str: shape is null");
     return Arrays.toString(shape);
   }
 
   /** Checks that every size is non-negative; {@code op} names the caller in the message. */
   public static int[] checkShape(String op, int[] shape) {
-    if (shape == null) {
-      throw new ShapeException(op + ": shape must not be null");
-    }
+    checkNotNull(op, "checkShape: op is null");
+    checkNotNull(shape, "%s: shape is null", op);
     for (int s : shape) {
       if (s < 0) {
         throw new ShapeException(op + ": negative dimension in shape " + str(shape));
@@ -45,6 +49,9 @@ public final class Shapes {
    * @throws ShapeException naming the op and both shapes
    */
   public static int[] broadcast(String op, int[] a, int[] b) {
+    checkNotNull(op, "broadcast: op is null");
+    checkNotNull(a, "broadcast: a is null");
+    checkNotNull(b, "broadcast: b is null");
     int rank = Math.max(a.length, b.length);
     int[] out = new int[rank];
     for (int i = 0; i < rank; i++) {
@@ -65,6 +72,8 @@ public final class Shapes {
 
   /** True when {@code from} broadcasts to {@code to} (the rule {@code expand} uses). */
   public static boolean broadcastsTo(int[] from, int[] to) {
+    checkNotNull(from, "broadcastsTo: from is null");
+    checkNotNull(to, "broadcastsTo: to is null");
     if (from.length > to.length) {
       return false;
     }
@@ -83,6 +92,7 @@ public final class Shapes {
    * @throws ShapeException when the axis is out of range, naming op, axis and rank
    */
   public static int axis(String op, int axis, int rank) {
+    checkNotNull(op, "axis: op is null");
     int a = axis < 0 ? axis + rank : axis;
     if (a < 0 || a >= rank) {
       throw new ShapeException(
@@ -93,10 +103,11 @@ public final class Shapes {
   }
 
   /**
-   * Normalises a list of axes: negative axes count from the end; an empty list means every axis;
-   * duplicates are an error. The result is sorted.
+   * Normalises a list of axes: negative axes count from the end; an empty list (or null) means
+   * every axis; duplicates are an error. The result is sorted.
    */
-  public static int[] axes(String op, int[] axes, int rank) {
+  public static int[] axes(String op, int @Nullable [] axes, int rank) {
+    checkNotNull(op, "axes: op is null");
     if (axes == null || axes.length == 0) {
       int[] all = new int[rank];
       for (int i = 0; i < rank; i++) {
@@ -120,6 +131,7 @@ public final class Shapes {
 
   /** Row-major (C-order) strides of a shape. */
   public static int[] contiguousStrides(int[] shape) {
+    checkNotNull(shape, "contiguousStrides: shape is null");
     int[] st = new int[shape.length];
     int s = 1;
     for (int i = shape.length - 1; i >= 0; i--) {
@@ -131,6 +143,8 @@ public final class Shapes {
 
   /** The shape after reducing {@code axes} (sorted, normalised), with or without kept dims. */
   public static int[] reduced(int[] shape, int[] axes, boolean keepDims) {
+    checkNotNull(shape, "reduced: shape is null");
+    checkNotNull(axes, "reduced: axes is null");
     boolean[] red = new boolean[shape.length];
     for (int a : axes) {
       red[a] = true;
