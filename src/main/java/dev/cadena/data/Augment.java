@@ -1,5 +1,7 @@
 package dev.cadena.data;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.Images;
@@ -24,6 +26,9 @@ public final class Augment {
    * @throws ShapeException when the rows are not {@code height * width} pixels
    */
   public static Tensor randomShift(Tensor images, int height, int width, int maxShift, RandomGenerator rng) {
+    checkNotNull(images, "randomShift: images is null");
+    checkNotNull(
+        rng, "randomShift: rng is null (pass a seeded generator, e.g. new SplittableRandom(42))");
     if (maxShift < 0) {
       throw new IllegalArgumentException("randomShift: maxShift must be >= 0, got " + maxShift);
     }

@@ -1,5 +1,7 @@
 package dev.cadena.data;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.NDArray;
 import java.util.random.RandomGenerator;
@@ -61,14 +63,13 @@ public final class Synthetic {
   }
 
   private static void checkArgs(String op, int n, double noise, RandomGenerator rng) {
+    checkNotNull(
+        rng, "%s: rng is null (pass a seeded generator, e.g. new SplittableRandom(42))", op);
     if (n < 1) {
       throw new IllegalArgumentException(op + ": n must be >= 1, got " + n);
     }
     if (!(noise >= 0)) {
       throw new IllegalArgumentException(op + ": noise must be >= 0, got " + noise);
-    }
-    if (rng == null) {
-      throw new IllegalArgumentException(op + ": pass a seeded generator, e.g. new SplittableRandom(42)");
     }
   }
 }
