@@ -1,5 +1,7 @@
 package dev.cadena;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.autograd.AutogradException;
 import dev.cadena.autograd.Engine;
 import dev.cadena.autograd.GradMode;
@@ -19,6 +21,7 @@ import java.lang.reflect.Array;
 import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An n-dimensional array that records the operations applied to it, so that {@link #backward()}
@@ -44,6 +47,11 @@ import java.util.random.RandomGenerator;
  * dtypes promote as {@link DType#promote} says; Java scalars keep the tensor's dtype.
  *
  * <p><b>Broadcasting</b> follows NumPy: trailing dimensions align and size-1 dimensions stretch.
+ *
+ * <p><b>Nulls</b>: a null argument, or a null element of a list or array argument, throws a
+ * {@link NullPointerException} naming the op and the parameter ({@code add: other is null},
+ * {@code cat: tensors[2] is null}) before any work is done, unless the parameter is marked
+ * {@code @Nullable} (where null has a documented meaning, as in {@link #setGrad}).
  */
 public final class Tensor {
   static {
@@ -81,9 +89,7 @@ public final class Tensor {
 
   /** Wraps an array as a constant tensor (a leaf that does not require grad). */
   public static Tensor fromData(NDArray data) {
-    if (data == null) {
-      throw new IllegalArgumentException("fromData: data must not be null");
-    }
+    checkNotNull(data, "fromData: data is null");
     return new Tensor(data, null, false);
   }
 
@@ -126,6 +132,7 @@ public final class Tensor {
 
   /** A 1-d float64 tensor of the given values ({@code Tensor.of(0.35, 0.35)}). */
   public static Tensor of(double... values) {
+    checkNotNull(values, "of: values is null");
     return fromData(NDArray.wrap(values.clone(), values.length));
   }
 
@@ -135,6 +142,7 @@ public final class Tensor {
    * {@link #ofLongs} for int64 indices.
    */
   public static Tensor of(int... values) {
+    checkNotNull(values, "of: values is null");
     double[] v = new double[values.length];
     for (int i = 0; i < v.length; i++) {
       v[i] = values[i];
@@ -144,16 +152,19 @@ public final class Tensor {
 
   /** A 1-d float32 tensor of the given values. */
   public static Tensor of(float... values) {
+    checkNotNull(values, "of: values is null");
     return fromData(NDArray.wrap(values.clone(), values.length));
   }
 
   /** A 1-d int64 tensor (indices, labels). */
   public static Tensor ofLongs(long... values) {
+    checkNotNull(values, "ofLongs: values is null");
     return fromData(NDArray.wrap(values.clone(), values.length));
   }
 
   /** A 1-d int64 tensor from ints (indices, labels). */
   public static Tensor ofLongs(int... values) {
+    checkNotNull(values, "ofLongs: values is null");
     long[] v = new long[values.length];
     for (int i = 0; i < v.length; i++) {
       v[i] = values[i];
@@ -163,16 +174,19 @@ public final class Tensor {
 
   /** A 2-d float64 tensor from a rectangular Java array. */
   public static Tensor of(double[][] values) {
+    checkNotNull(values, "of: values is null");
     return fromArray(values);
   }
 
   /** A 3-d float64 tensor from a rectangular Java array. */
   public static Tensor of(double[][][] values) {
+    checkNotNull(values, "of: values is null");
     return fromArray(values);
   }
 
   /** A 2-d float32 tensor from a rectangular Java array. */
   public static Tensor of(float[][] values) {
+    checkNotNull(values, "of: values is null");
     return fromArray(values);
   }
 
@@ -181,13 +195,12 @@ public final class Tensor {
    * float}, {@code int} or {@code long} (float64, float32, int64, int64), or from a boxed
    * {@link Number} (a 0-d tensor).
    *
+   * @throws NullPointerException when the array or one of its rows is null, naming the row
    * @throws IllegalArgumentException for ragged arrays or unsupported element types, naming the
    *     position
    */
   public static Tensor fromArray(Object array) {
-    if (array == null) {
-      throw new IllegalArgumentException("fromArray: array must not be null");
-    }
+    checkNotNull(array, "fromArray: array is null");
     if (array instanceof Number) {
       return scalar(((Number) array).doubleValue());
     }
@@ -259,7 +272,7 @@ public final class Tensor {
     for (int i = 0; i < len; i++) {
       Object row = Array.get(arr, i);
       if (row == null) {
-        throw new IllegalArgumentException("fromArray: row " + where + "[" + i + "] is null");
+        throw new NullPointerException("fromArray: row " + where + "[" + i + "] is null");
       }
       fill(row, depth + 1, shape, d, f, l, pos, where + "[" + i + "]");
     }
@@ -267,11 +280,15 @@ public final class Tensor {
 
   /** A tensor of {@code data} (copied) with the given shape; float64. */
   public static Tensor fromArray(double[] data, int... shape) {
+    checkNotNull(data, "fromArray: data is null");
+    checkNotNull(shape, "fromArray: shape is null");
     return fromData(NDArray.wrap(data.clone(), shape));
   }
 
   /** A tensor of {@code data} (copied) with the given shape; float32. */
   public static Tensor fromArray(float[] data, int... shape) {
+    checkNotNull(data, "fromArray: data is null");
+    checkNotNull(shape, "fromArray: shape is null");
     return fromData(NDArray.wrap(data.clone(), shape));
   }
 
@@ -282,36 +299,46 @@ public final class Tensor {
 
   /** A 0-d tensor of the given dtype. */
   public static Tensor scalar(double value, DType dtype) {
+    checkNotNull(dtype, "scalar: dtype is null");
     return fromData(NDArray.scalar(dtype, value));
   }
 
   /** Zeros, float64. */
   public static Tensor zeros(int... shape) {
+    checkNotNull(shape, "zeros: shape is null");
     return zeros(DType.FLOAT64, shape);
   }
 
   /** Zeros of a dtype. */
   public static Tensor zeros(DType dtype, int... shape) {
+    checkNotNull(dtype, "zeros: dtype is null");
+    checkNotNull(shape, "zeros: shape is null");
     return fromData(NDArray.zeros(dtype, shape));
   }
 
   /** Ones, float64. */
   public static Tensor ones(int... shape) {
+    checkNotNull(shape, "ones: shape is null");
     return full(1.0, DType.FLOAT64, shape);
   }
 
   /** Ones of a dtype. */
   public static Tensor ones(DType dtype, int... shape) {
+    checkNotNull(dtype, "ones: dtype is null");
+    checkNotNull(shape, "ones: shape is null");
     return full(1.0, dtype, shape);
   }
 
   /** A tensor filled with {@code value}, float64. */
   public static Tensor full(double value, int... shape) {
+    checkNotNull(shape, "full: shape is null");
     return full(value, DType.FLOAT64, shape);
   }
 
   /** A tensor filled with {@code value}. */
   public static Tensor full(double value, DType dtype, int... shape) {
+    checkNotNull(dtype, "full: dtype is null");
+    checkNotNull(shape, "full: shape is null");
     return fromData(NDArray.full(dtype, value, shape));
   }
 
@@ -400,16 +427,22 @@ public final class Tensor {
 
   /** Uniform samples in [0, 1), float64, drawn from {@code rng} (pass a seeded generator). */
   public static Tensor rand(RandomGenerator rng, int... shape) {
+    checkRng("rand", rng);
+    checkNotNull(shape, "rand: shape is null");
     return uniform(rng, 0, 1, DType.FLOAT64, shape);
   }
 
   /** Standard normal samples, float64, drawn from {@code rng} (pass a seeded generator). */
   public static Tensor randn(RandomGenerator rng, int... shape) {
+    checkRng("randn", rng);
+    checkNotNull(shape, "randn: shape is null");
     return randn(rng, DType.FLOAT64, shape);
   }
 
   /** Standard normal samples of a dtype, drawn from {@code rng}. */
   public static Tensor randn(RandomGenerator rng, DType dtype, int... shape) {
+    checkNotNull(dtype, "randn: dtype is null");
+    checkNotNull(shape, "randn: shape is null");
     checkRng("randn", rng);
     Shapes.checkShape("randn", shape);
     double[] v = new double[Shapes.numel(shape)];
@@ -421,6 +454,8 @@ public final class Tensor {
 
   /** Uniform samples in [lo, hi) of a dtype, drawn from {@code rng}. */
   public static Tensor uniform(RandomGenerator rng, double lo, double hi, DType dtype, int... shape) {
+    checkNotNull(dtype, "uniform: dtype is null");
+    checkNotNull(shape, "uniform: shape is null");
     checkRng("uniform", rng);
     if (!(lo <= hi)) {
       throw new IllegalArgumentException("uniform: lo must be <= hi, got lo=" + lo + ", hi=" + hi);
@@ -435,14 +470,27 @@ public final class Tensor {
 
   /** Uniform samples in [lo, hi), float64. */
   public static Tensor uniform(RandomGenerator rng, double lo, double hi, int... shape) {
+    checkRng("uniform", rng);
+    checkNotNull(shape, "uniform: shape is null");
     return uniform(rng, lo, hi, DType.FLOAT64, shape);
   }
 
   private static void checkRng(String op, RandomGenerator rng) {
-    if (rng == null) {
-      throw new IllegalArgumentException(
-          op + ": pass a seeded generator, e.g. new java.util.SplittableRandom(42)");
+    checkNotNull(
+        rng, "%s: rng is null (pass a seeded generator, e.g. new SplittableRandom(42))", op);
+  }
+
+  /** The list, or a NullPointerException naming the op and the first null element. */
+  private static List<Tensor> checkElements(String op, List<Tensor> tensors) {
+    checkNotNull(tensors, "%s: tensors is null", op);
+    int i = 0;
+    for (Tensor t : tensors) {
+      if (t == null) {
+        throw new NullPointerException(op + ": tensors[" + i + "] is null");
+      }
+      i++;
     }
+    return tensors;
   }
 
   // ================================================================== read-back
@@ -508,6 +556,7 @@ public final class Tensor {
 
   /** The element at a multi-index (negative indices count from the end). */
   public double get(int... index) {
+    checkNotNull(index, "get: index is null");
     return data.get(index);
   }
 
@@ -531,6 +580,7 @@ public final class Tensor {
    * |b|} (NaNs are never close).
    */
   public boolean allClose(Tensor other, double rtol, double atol) {
+    checkNotNull(other, "allClose: other is null");
     if (!Arrays.equals(shape(), other.shape())) {
       return false;
     }
@@ -546,6 +596,7 @@ public final class Tensor {
 
   /** {@link #allClose(Tensor, double, double)} with PyTorch's defaults rtol=1e-5, atol=1e-8. */
   public boolean allClose(Tensor other) {
+    checkNotNull(other, "allClose: other is null");
     return allClose(other, 1e-5, 1e-8);
   }
 
@@ -611,7 +662,7 @@ public final class Tensor {
    *
    * @throws ShapeException when the gradient's shape differs from this tensor's
    */
-  public void setGrad(Tensor g) {
+  public void setGrad(@Nullable Tensor g) {
     if (g != null && !Arrays.equals(g.shape(), shape())) {
       throw new ShapeException(
           "setGrad: gradient shape " + Shapes.str(g.shape()) + " does not match tensor shape "
@@ -683,6 +734,7 @@ public final class Tensor {
 
   /** Backward with an explicit upstream gradient of this tensor's shape. */
   public void backward(Tensor gradient) {
+    checkNotNull(gradient, "backward: gradient is null");
     backward(gradient, false);
   }
 
@@ -691,6 +743,7 @@ public final class Tensor {
    * backward can run through it again.
    */
   public void backward(Tensor gradient, boolean retainGraph) {
+    checkNotNull(gradient, "backward: gradient is null");
     Engine.backward(new Tensor[] {this}, new Tensor[] {gradient}, retainGraph, false);
   }
 
@@ -710,11 +763,27 @@ public final class Tensor {
    * the gradients are themselves differentiable, for higher-order derivatives. Inputs the outputs
    * do not depend on get zeros.
    *
-   * @param gradOutputs one per output; null means ones (scalar outputs)
+   * @param gradOutputs one per output, or null; a null list or entry means ones (scalar outputs)
+   * @throws NullPointerException when {@code outputs}, {@code inputs} or one of their elements is
+   *     null, naming it
    */
   public static List<Tensor> grad(
-      List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs, boolean createGraph) {
+      List<Tensor> outputs, List<Tensor> inputs, @Nullable List<Tensor> gradOutputs,
+      boolean createGraph) {
+    checkNotNull(outputs, "grad: outputs is null");
+    checkNotNull(inputs, "grad: inputs is null");
     Tensor[] outs = outputs.toArray(new Tensor[0]);
+    Tensor[] ins = inputs.toArray(new Tensor[0]);
+    for (int i = 0; i < outs.length; i++) {
+      if (outs[i] == null) {
+        throw new NullPointerException("grad: outputs[" + i + "] is null");
+      }
+    }
+    for (int i = 0; i < ins.length; i++) {
+      if (ins[i] == null) {
+        throw new NullPointerException("grad: inputs[" + i + "] is null");
+      }
+    }
     if (gradOutputs != null && gradOutputs.size() != outs.length) {
       throw new AutogradException(
           "grad: " + outs.length + " outputs but " + gradOutputs.size()
@@ -733,11 +802,13 @@ public final class Tensor {
       }
       gos[i] = g;
     }
-    return Arrays.asList(Engine.grad(outs, inputs.toArray(new Tensor[0]), gos, createGraph, createGraph));
+    return Arrays.asList(Engine.grad(outs, ins, gos, createGraph, createGraph));
   }
 
   /** {@code grad(List.of(output), inputs, null, createGraph)} for a scalar output. */
   public static List<Tensor> grad(Tensor output, List<Tensor> inputs, boolean createGraph) {
+    checkNotNull(output, "grad: output is null");
+    checkNotNull(inputs, "grad: inputs is null");
     return grad(List.of(output), inputs, null, createGraph);
   }
 
@@ -761,6 +832,7 @@ public final class Tensor {
 
   /** {@code this + other}, broadcasting. */
   public Tensor add(Tensor other) {
+    checkNotNull(other, "add: other is null");
     return Elementwise.add(this, other);
   }
 
@@ -771,6 +843,7 @@ public final class Tensor {
 
   /** {@code this - other}, broadcasting. */
   public Tensor sub(Tensor other) {
+    checkNotNull(other, "sub: other is null");
     return Elementwise.sub(this, other);
   }
 
@@ -786,6 +859,7 @@ public final class Tensor {
 
   /** {@code this * other}, broadcasting. */
   public Tensor mul(Tensor other) {
+    checkNotNull(other, "mul: other is null");
     return Elementwise.mul(this, other);
   }
 
@@ -796,6 +870,7 @@ public final class Tensor {
 
   /** {@code this / other}, broadcasting. */
   public Tensor div(Tensor other) {
+    checkNotNull(other, "div: other is null");
     return Elementwise.div(this, other);
   }
 
@@ -811,6 +886,7 @@ public final class Tensor {
 
   /** {@code this ^ exponent}, broadcasting (tensor exponent, differentiable in both). */
   public Tensor pow(Tensor exponent) {
+    checkNotNull(exponent, "pow: exponent is null");
     return Elementwise.pow(this, exponent);
   }
 
@@ -876,6 +952,7 @@ public final class Tensor {
 
   /** Elementwise maximum, broadcasting (ties share the gradient). */
   public Tensor maximum(Tensor other) {
+    checkNotNull(other, "maximum: other is null");
     return Elementwise.maximum(this, other);
   }
 
@@ -886,6 +963,7 @@ public final class Tensor {
 
   /** Elementwise minimum, broadcasting. */
   public Tensor minimum(Tensor other) {
+    checkNotNull(other, "minimum: other is null");
     return Elementwise.minimum(this, other);
   }
 
@@ -919,6 +997,7 @@ public final class Tensor {
 
   /** 1 where {@code this == other}, else 0 (a mask: no gradient). */
   public Tensor eq(Tensor other) {
+    checkNotNull(other, "eq: other is null");
     return Elementwise.compare(BinaryOp.EQ, this, other);
   }
 
@@ -929,6 +1008,7 @@ public final class Tensor {
 
   /** 1 where {@code this != other}. */
   public Tensor ne(Tensor other) {
+    checkNotNull(other, "ne: other is null");
     return Elementwise.compare(BinaryOp.NE, this, other);
   }
 
@@ -939,6 +1019,7 @@ public final class Tensor {
 
   /** 1 where {@code this < other}. */
   public Tensor lt(Tensor other) {
+    checkNotNull(other, "lt: other is null");
     return Elementwise.compare(BinaryOp.LT, this, other);
   }
 
@@ -949,6 +1030,7 @@ public final class Tensor {
 
   /** 1 where {@code this <= other}. */
   public Tensor le(Tensor other) {
+    checkNotNull(other, "le: other is null");
     return Elementwise.compare(BinaryOp.LE, this, other);
   }
 
@@ -959,6 +1041,7 @@ public final class Tensor {
 
   /** 1 where {@code this > other}. */
   public Tensor gt(Tensor other) {
+    checkNotNull(other, "gt: other is null");
     return Elementwise.compare(BinaryOp.GT, this, other);
   }
 
@@ -969,6 +1052,7 @@ public final class Tensor {
 
   /** 1 where {@code this >= other}. */
   public Tensor ge(Tensor other) {
+    checkNotNull(other, "ge: other is null");
     return Elementwise.compare(BinaryOp.GE, this, other);
   }
 
@@ -979,11 +1063,15 @@ public final class Tensor {
 
   /** {@code cond != 0 ? a : b} elementwise, all broadcast together (cond gets no gradient). */
   public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+    checkNotNull(cond, "where: cond is null");
+    checkNotNull(a, "where: a is null");
+    checkNotNull(b, "where: b is null");
     return Elementwise.where(cond, a, b);
   }
 
   /** This tensor converted to {@code dtype} (differentiable between float types). */
   public Tensor to(DType dtype) {
+    checkNotNull(dtype, "to: dtype is null");
     return Elementwise.cast(this, dtype);
   }
 
@@ -991,14 +1079,18 @@ public final class Tensor {
 
   /** Matrix product with NumPy's rules (vectors, matrices, broadcast batches). */
   public Tensor matmul(Tensor other) {
+    checkNotNull(other, "matmul: other is null");
     return LinearAlgebra.matmul(this, other);
   }
 
   // ================================================================== reductions
 
+  /** The axes of a reduction over every axis (an empty list, never written to). */
+  private static final int[] ALL_AXES = {};
+
   /** Sum of all elements (a 0-d tensor). */
   public Tensor sum() {
-    return Reductions.sum(this, null, false);
+    return Reductions.sum(this, ALL_AXES, false);
   }
 
   /** Sum over one axis. */
@@ -1013,12 +1105,13 @@ public final class Tensor {
 
   /** Sum over several axes (empty: all). */
   public Tensor sum(int[] axes, boolean keepDims) {
+    checkNotNull(axes, "sum: axes is null");
     return Reductions.sum(this, axes, keepDims);
   }
 
   /** Mean of all elements. */
   public Tensor mean() {
-    return Reductions.mean(this, null, false);
+    return Reductions.mean(this, ALL_AXES, false);
   }
 
   /** Mean over one axis. */
@@ -1033,12 +1126,13 @@ public final class Tensor {
 
   /** Mean over several axes (empty: all). */
   public Tensor mean(int[] axes, boolean keepDims) {
+    checkNotNull(axes, "mean: axes is null");
     return Reductions.mean(this, axes, keepDims);
   }
 
   /** Largest element. */
   public Tensor max() {
-    return Reductions.max(this, null, false);
+    return Reductions.max(this, ALL_AXES, false);
   }
 
   /** Largest element along one axis. */
@@ -1053,12 +1147,13 @@ public final class Tensor {
 
   /** Largest element over several axes (empty: all). */
   public Tensor max(int[] axes, boolean keepDims) {
+    checkNotNull(axes, "max: axes is null");
     return Reductions.max(this, axes, keepDims);
   }
 
   /** Smallest element. */
   public Tensor min() {
-    return Reductions.min(this, null, false);
+    return Reductions.min(this, ALL_AXES, false);
   }
 
   /** Smallest element along one axis. */
@@ -1073,12 +1168,13 @@ public final class Tensor {
 
   /** Smallest element over several axes (empty: all). */
   public Tensor min(int[] axes, boolean keepDims) {
+    checkNotNull(axes, "min: axes is null");
     return Reductions.min(this, axes, keepDims);
   }
 
   /** Unbiased variance of all elements (divides by N - 1, as PyTorch's default). */
   public Tensor var() {
-    return Reductions.var(this, null, 1, false);
+    return Reductions.var(this, ALL_AXES, 1, false);
   }
 
   /** Unbiased variance along one axis. */
@@ -1088,12 +1184,13 @@ public final class Tensor {
 
   /** Variance over axes (empty: all) with a correction (1 unbiased, 0 population). */
   public Tensor var(int[] axes, int correction, boolean keepDims) {
+    checkNotNull(axes, "var: axes is null");
     return Reductions.var(this, axes, correction, keepDims);
   }
 
   /** Unbiased standard deviation of all elements. */
   public Tensor std() {
-    return Reductions.std(this, null, 1, false);
+    return Reductions.std(this, ALL_AXES, 1, false);
   }
 
   /** Unbiased standard deviation along one axis. */
@@ -1103,6 +1200,7 @@ public final class Tensor {
 
   /** Standard deviation over axes with a correction. */
   public Tensor std(int[] axes, int correction, boolean keepDims) {
+    checkNotNull(axes, "std: axes is null");
     return Reductions.std(this, axes, correction, keepDims);
   }
 
@@ -1153,6 +1251,7 @@ public final class Tensor {
 
   /** Sums this tensor down to {@code shape} (the inverse of broadcasting). */
   public Tensor sumTo(int... shape) {
+    checkNotNull(shape, "sumTo: shape is null");
     return Reductions.sumTo(this, shape);
   }
 
@@ -1160,11 +1259,13 @@ public final class Tensor {
 
   /** Same elements, new shape; one size may be -1. A view when the layout allows. */
   public Tensor reshape(int... shape) {
+    checkNotNull(shape, "reshape: shape is null");
     return Movement.reshape(this, shape);
   }
 
   /** Alias of {@link #reshape}. */
   public Tensor view(int... shape) {
+    checkNotNull(shape, "view: shape is null");
     return Movement.reshape(this, shape);
   }
 
@@ -1210,6 +1311,7 @@ public final class Tensor {
 
   /** Axes reordered: result axis i is this tensor's axis {@code perm[i]} (a view). */
   public Tensor permute(int... perm) {
+    checkNotNull(perm, "permute: perm is null");
     return Movement.permute(this, perm);
   }
 
@@ -1237,11 +1339,13 @@ public final class Tensor {
 
   /** A broadcast view with a larger shape. */
   public Tensor expand(int... shape) {
+    checkNotNull(shape, "expand: shape is null");
     return Movement.expand(this, shape);
   }
 
   /** Alias of {@link #expand}. */
   public Tensor broadcastTo(int... shape) {
+    checkNotNull(shape, "broadcastTo: shape is null");
     return Movement.expand(this, shape);
   }
 
@@ -1303,41 +1407,51 @@ public final class Tensor {
 
   /** Joins tensors along an existing axis. */
   public static Tensor concat(List<Tensor> tensors, int axis) {
+    checkElements("concat", tensors);
     return Movement.concat(tensors, axis);
   }
 
   /** Alias of {@link #concat} (PyTorch's {@code cat}). */
   public static Tensor cat(List<Tensor> tensors, int axis) {
+    checkElements("cat", tensors);
     return Movement.concat(tensors, axis);
   }
 
   /** Stacks equally shaped tensors along a new axis. */
   public static Tensor stack(List<Tensor> tensors, int axis) {
+    checkElements("stack", tensors);
     return Movement.stack(tensors, axis);
   }
 
   /** Entries {@code index} (1-d int64) along {@code axis}. */
   public Tensor indexSelect(int axis, Tensor index) {
+    checkNotNull(index, "indexSelect: index is null");
     return Movement.indexSelect(this, axis, index);
   }
 
   /** A copy with {@code src} added at entries {@code index} along {@code axis}. */
   public Tensor indexAdd(int axis, Tensor index, Tensor src) {
+    checkNotNull(index, "indexAdd: index is null");
+    checkNotNull(src, "indexAdd: src is null");
     return Movement.indexAdd(this, axis, index, src);
   }
 
   /** One entry along {@code axis} per position of {@code index} (int64, same rank). */
   public Tensor gather(int axis, Tensor index) {
+    checkNotNull(index, "gather: index is null");
     return Movement.gather(this, axis, index);
   }
 
   /** A copy with {@code src} added where {@code index} points along {@code axis}. */
   public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
+    checkNotNull(index, "scatterAdd: index is null");
+    checkNotNull(src, "scatterAdd: src is null");
     return Movement.scatterAdd(this, axis, index, src);
   }
 
   /** A copy with the slice {@code start:end:step} along {@code axis} replaced by {@code src}. */
   public Tensor sliceScatter(Tensor src, int axis, int start, int end, int step) {
+    checkNotNull(src, "sliceScatter: src is null");
     return Movement.sliceScatter(this, src, axis, start, end, step);
   }
 
@@ -1358,6 +1472,7 @@ public final class Tensor {
 
   /** {@code this -= other} in place (other broadcast); returns this. */
   public Tensor sub_(Tensor other) {
+    checkNotNull(other, "sub_: other is null");
     checkInPlace("sub_");
     data.applyInPlace(BinaryOp.SUB, other.to(dtype()).data);
     return this;
@@ -1365,6 +1480,7 @@ public final class Tensor {
 
   /** {@code this += alpha * other} in place (same shape); returns this. */
   public Tensor add_(Tensor other, double alpha) {
+    checkNotNull(other, "add_: other is null");
     checkInPlace("add_");
     data.axpyInPlace(alpha, other.to(dtype()).data);
     return this;
@@ -1372,6 +1488,7 @@ public final class Tensor {
 
   /** {@code this += other} in place (other broadcast); returns this. */
   public Tensor add_(Tensor other) {
+    checkNotNull(other, "add_: other is null");
     checkInPlace("add_");
     data.applyInPlace(BinaryOp.ADD, other.to(dtype()).data);
     return this;
@@ -1379,6 +1496,7 @@ public final class Tensor {
 
   /** {@code this *= other} in place (other broadcast); returns this. */
   public Tensor mul_(Tensor other) {
+    checkNotNull(other, "mul_: other is null");
     checkInPlace("mul_");
     data.applyInPlace(BinaryOp.MUL, other.to(dtype()).data);
     return this;
@@ -1393,6 +1511,7 @@ public final class Tensor {
 
   /** Copies {@code src} (broadcast, converted) into this tensor in place; returns this. */
   public Tensor copy_(Tensor src) {
+    checkNotNull(src, "copy_: src is null");
     checkInPlace("copy_");
     data.assign(src.data);
     return this;

@@ -1,5 +1,7 @@
 package dev.cadena.autograd;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.NDArray;
@@ -33,6 +35,8 @@ public final class Engine {
    * {@code grad()} of non-leaves that called {@code retainGrad()}.
    */
   public static void backward(Tensor[] roots, Tensor[] rootGrads, boolean retainGraph, boolean createGraph) {
+    checkElements("backward", "roots", roots);
+    checkElements("backward", "rootGrads", rootGrads);
     new Pass("backward", retainGraph, createGraph, null).run(roots, rootGrads);
   }
 
@@ -43,6 +47,9 @@ public final class Engine {
    */
   public static Tensor[] grad(
       Tensor[] outputs, Tensor[] inputs, Tensor[] gradOutputs, boolean retainGraph, boolean createGraph) {
+    checkElements("grad", "outputs", outputs);
+    checkElements("grad", "inputs", inputs);
+    checkElements("grad", "gradOutputs", gradOutputs);
     for (int i = 0; i < inputs.length; i++) {
       if (!inputs[i].requiresGrad()) {
         throw new AutogradException(
@@ -59,6 +66,16 @@ public final class Engine {
       result[i] = g != null ? g : Tensor.zeros(in.dtype(), in.shape());
     }
     return result;
+  }
+
+  /** A NullPointerException naming the op, the parameter and the first null element, if any. */
+  private static void checkElements(String op, String name, Tensor[] tensors) {
+    checkNotNull(tensors, "%s: %s is null", op, name);
+    for (int i = 0; i < tensors.length; i++) {
+      if (tensors[i] == null) {
+        throw new NullPointerException(op + ": " + name + "[" + i + "] is null");
+      }
+    }
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.cadena.autograd;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.Shapes;
 
@@ -30,7 +32,7 @@ public abstract class Function {
 
   /** @param name the op's name, shown in {@code grad_fn} and error messages */
   protected Function(String name) {
-    this.name = name;
+    this.name = checkNotNull(name, "Function: name is null");
   }
 
   /** The op's name. */
@@ -46,6 +48,7 @@ public abstract class Function {
 
     /** Saves tensors (or other values) for backward; tensors are checked for later in-place changes. */
     public void saveForBackward(Object... values) {
+      checkNotNull(values, "saveForBackward: values is null");
       saved = values.clone();
     }
 
@@ -79,9 +82,10 @@ public abstract class Function {
 
   /** Applies the op, recording a node when grad mode is on and an input requires grad. */
   public final Tensor apply(Tensor... inputs) {
+    checkNotNull(inputs, "%s: inputs is null", name);
     for (int i = 0; i < inputs.length; i++) {
       if (inputs[i] == null) {
-        throw new IllegalArgumentException(name + ": input " + i + " is null");
+        throw new NullPointerException(name + ": inputs[" + i + "] is null");
       }
     }
     Context ctx = new Context();

@@ -1,5 +1,7 @@
 package dev.cadena.autograd;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.NDArray;
@@ -140,6 +142,7 @@ public final class GradCheck {
 
   /** Checks first derivatives with default options. */
   public static Report check(Function<Tensor[], Tensor> f, Tensor... inputs) {
+    checkArguments("check", f, inputs);
     return check(f, Options.defaults(), inputs);
   }
 
@@ -147,13 +150,15 @@ public final class GradCheck {
    * Checks first derivatives of {@code f} with respect to every input that requires grad. Inputs
    * must be float64.
    */
-  public static Report check(Function<Tensor[], Tensor> f, Options o, Tensor... inputs) {
+  public static Report check(Function<Tensor[], Tensor> f, Options options, Tensor... inputs) {
+    checkNotNull(options, "check: options is null");
+    checkArguments("check", f, inputs);
     requireFloat64(inputs);
     Tensor out;
     try (GradMode.Scope s = GradMode.enableGrad()) {
       out = f.apply(inputs);
     }
-    Tensor u = randomLike(out, o.seed);
+    Tensor u = randomLike(out, options.seed);
     List<Integer> diff = differentiable(inputs);
     List<Tensor> wrt = new ArrayList<>();
     for (int i : diff) {
@@ -176,11 +181,12 @@ public final class GradCheck {
         return y.mul(u).sum().item();
       }
     };
-    return compare("gradcheck", inputs, diff, analytic, loss, o);
+    return compare("gradcheck", inputs, diff, analytic, loss, options);
   }
 
   /** Checks second derivatives with default options. */
   public static Report checkSecondOrder(Function<Tensor[], Tensor> f, Tensor... inputs) {
+    checkArguments("checkSecondOrder", f, inputs);
     return checkSecondOrder(f, Options.defaults(), inputs);
   }
 
@@ -189,17 +195,20 @@ public final class GradCheck {
    * computed with {@code createGraph} and {@code v} is random, is compared with finite differences
    * of the same quantity.
    */
-  public static Report checkSecondOrder(Function<Tensor[], Tensor> f, Options o, Tensor... inputs) {
+  public static Report checkSecondOrder(
+      Function<Tensor[], Tensor> f, Options options, Tensor... inputs) {
+    checkNotNull(options, "checkSecondOrder: options is null");
+    checkArguments("checkSecondOrder", f, inputs);
     requireFloat64(inputs);
     List<Integer> diff = differentiable(inputs);
     Tensor out0;
     try (GradMode.Scope s = GradMode.enableGrad()) {
       out0 = f.apply(inputs);
     }
-    Tensor u = randomLike(out0, o.seed);
+    Tensor u = randomLike(out0, options.seed);
     List<Tensor> vs = new ArrayList<>();
     for (int k = 0; k < diff.size(); k++) {
-      vs.add(randomLike(inputs[diff.get(k)], o.seed + 1 + k));
+      vs.add(randomLike(inputs[diff.get(k)], options.seed + 1 + k));
     }
     Function<Tensor[], Tensor> g = in -> {
       Tensor out = f.apply(in);
@@ -243,7 +252,7 @@ public final class GradCheck {
         return g.apply(fresh).item();
       }
     };
-    return compare("gradgradcheck", inputs, diff, analytic, loss, o);
+    return compare("gradgradcheck", inputs, diff, analytic, loss, options);
   }
 
   private static Report compare(String name, Tensor[] inputs, List<Integer> diff,
@@ -311,6 +320,17 @@ public final class GradCheck {
       }
     }
     return r;
+  }
+
+  /** A NullPointerException naming the op and {@code f}, {@code inputs} or a null input. */
+  private static void checkArguments(String op, Function<Tensor[], Tensor> f, Tensor[] inputs) {
+    checkNotNull(f, "%s: f is null", op);
+    checkNotNull(inputs, "%s: inputs is null", op);
+    for (int i = 0; i < inputs.length; i++) {
+      if (inputs[i] == null) {
+        throw new NullPointerException(op + ": inputs[" + i + "] is null");
+      }
+    }
   }
 
   private static void requireFloat64(Tensor[] inputs) {

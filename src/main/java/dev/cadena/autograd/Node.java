@@ -1,5 +1,7 @@
 package dev.cadena.autograd;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.NDArray;
 import java.util.Arrays;
@@ -102,8 +104,15 @@ public final class Node {
    * @throws NullPointerException when {@code vjp} is null
    */
   public static Tensor record(String name, NDArray result, Tensor[] inputs, Vjp vjp) {
-    if (vjp == null) {
-      throw new NullPointerException("Node.record: vjp of '" + name + "' is null");
+    checkNotNull(name, "Node.record: name is null");
+    checkNotNull(result, "Node.record: result is null (op '%s')", name);
+    checkNotNull(inputs, "Node.record: inputs is null (op '%s')", name);
+    checkNotNull(vjp, "Node.record: vjp is null (op '%s')", name);
+    for (int i = 0; i < inputs.length; i++) {
+      if (inputs[i] == null) {
+        throw new NullPointerException(
+            "Node.record: inputs[" + i + "] is null (op '" + name + "')");
+      }
     }
     if (!GradMode.isEnabled() || !anyRequiresGrad(inputs)) {
       return Tensor.fromData(result);

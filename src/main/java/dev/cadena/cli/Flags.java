@@ -1,5 +1,7 @@
 package dev.cadena.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small command-line flag parser: typed flags with defaults, {@code --name value} and {@code
@@ -49,10 +52,13 @@ public final class Flags {
    * An empty set of flags with {@code --help}.
    *
    * @param program the name used in messages and help, e.g. {@code "cadena"}
-   * @param description one or more sentences for the help text; may be empty
+   * @param description one or more sentences for the help text; may be empty (or null)
+   * @throws NullPointerException if {@code program} is null
+   * @throws IllegalArgumentException if {@code program} is empty
    */
-  public Flags(String program, String description) {
-    if (program == null || program.isEmpty()) {
+  public Flags(String program, @Nullable String description) {
+    checkNotNull(program, "Flags: program is null");
+    if (program.isEmpty()) {
       throw new IllegalArgumentException("flags: program name must not be empty");
     }
     this.program = program;
@@ -113,24 +119,28 @@ public final class Flags {
    * @param valueName how help shows the value, e.g. {@code "N"} or {@code "sgd|adam"}
    * @param defaultValue the value when the flag is absent; {@code null} for none
    * @param parser checks and converts the text; the default does not go through it
-   * @throws IllegalArgumentException if the name is malformed or already defined, or {@code
-   *     valueName} or {@code parser} is null
+   * @throws NullPointerException if {@code name}, {@code valueName}, {@code help} or {@code
+   *     parser} is null
+   * @throws IllegalArgumentException if the name is malformed or already defined
    */
   public <T> Flag<T> add(
-      String name, String valueName, T defaultValue, String help, ValueParser<T> parser) {
-    if (valueName == null || parser == null) {
-      throw new IllegalArgumentException(
-          "flags: --" + name + " needs a value name and a parser, got " + valueName + ", " + parser);
-    }
+      String name, String valueName, @Nullable T defaultValue, String help, ValueParser<T> parser) {
+    checkNotNull(name, "Flags.add: name is null");
+    checkNotNull(valueName, "Flags.add: valueName is null");
+    checkNotNull(help, "Flags.add: help is null");
+    checkNotNull(parser, "Flags.add: parser is null");
     return define(new Flag<>(this, checkName(name), valueName, defaultValue, help, parser));
   }
 
   /**
    * Defines a switch {@code --name} that takes no value: absent is false, present is true.
    *
+   * @throws NullPointerException if {@code name} or {@code help} is null
    * @throws IllegalArgumentException if the name is malformed or already defined
    */
   public Flag<Boolean> addSwitch(String name, String help) {
+    checkNotNull(name, "Flags.addSwitch: name is null");
+    checkNotNull(help, "Flags.addSwitch: help is null");
     return define(new Flag<>(this, checkName(name), null, false, help, null));
   }
 
@@ -172,12 +182,14 @@ public final class Flags {
      */
     @SuppressWarnings("unchecked") // values are stored under their own flag, so the cast holds
     public <T> T get(Flag<T> flag) {
+      checkNotNull(flag, "Parsed.get: flag is null");
       checkOwner(flag);
       return values.containsKey(flag) ? (T) values.get(flag) : flag.defaultValue;
     }
 
     /** Whether {@code flag} appeared on the command line. */
     public boolean isSet(Flag<?> flag) {
+      checkNotNull(flag, "Parsed.isSet: flag is null");
       checkOwner(flag);
       return values.containsKey(flag);
     }
@@ -195,6 +207,16 @@ public final class Flags {
     }
   }
 
+  /** A NullPointerException naming the op and the first null argument, if any. */
+  private static void checkArgs(String op, String[] args) {
+    checkNotNull(args, "%s: args is null", op);
+    for (int i = 0; i < args.length; i++) {
+      if (args[i] == null) {
+        throw new NullPointerException(op + ": args[" + i + "] is null");
+      }
+    }
+  }
+
   /**
    * Parses {@code args}. With {@code --help} the other flags are still checked.
    *
@@ -202,6 +224,7 @@ public final class Flags {
    *     missing value, a value given to a switch, or a value the flag's parser rejects
    */
   public Parsed parse(String... args) {
+    checkArgs("parse", args);
     Map<Flag<?>, Object> values = new IdentityHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -251,6 +274,7 @@ public final class Flags {
    * UsageException#EXIT_STATUS} on a usage error.
    */
   public Parsed parseOrExit(String... args) {
+    checkArgs("parseOrExit", args);
     int status = handle(args, System.out, System.err);
     if (status >= 0) {
       System.exit(status);

@@ -1,5 +1,7 @@
 package dev.cadena.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.kernel.Parallel;
 import java.io.IOException;
@@ -19,6 +21,7 @@ public final class Main {
 
   /** Runs the job; exits with status 2 on bad flags and 1 on a bad or unreadable file. */
   public static void main(String[] args) {
+    checkNotNull(args, "main: args is null");
     if (args.length > 0 && args[0].equals("example")) {
       quickStart();
       return;

@@ -1,10 +1,13 @@
 package dev.cadena.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A progress bar for long jobs such as training epochs:
@@ -60,11 +63,13 @@ public final class ProgressBar implements AutoCloseable {
    * A bar writing to {@code out}, redrawing in place when {@code out} is the console's standard
    * output or error and logging a few lines otherwise.
    *
+   * @param label the text before the bar; null or empty for none
    * @param total the number of steps; 0 when unknown or empty
+   * @throws NullPointerException if {@code out} is null
    * @throws IllegalArgumentException if {@code total} is negative
    */
-  public ProgressBar(String label, long total, PrintStream out) {
-    this(builder(label, total).out(out));
+  public ProgressBar(@Nullable String label, long total, PrintStream out) {
+    this(builder(label, total).out(checkNotNull(out, "ProgressBar: out is null")));
   }
 
   private ProgressBar(Builder b) {
@@ -87,9 +92,10 @@ public final class ProgressBar implements AutoCloseable {
   /**
    * A builder for a bar over {@code total} steps.
    *
+   * @param label the text before the bar; null or empty for none
    * @throws IllegalArgumentException if {@code total} is negative
    */
-  public static Builder builder(String label, long total) {
+  public static Builder builder(@Nullable String label, long total) {
     return new Builder(label, total);
   }
 
@@ -106,7 +112,7 @@ public final class ProgressBar implements AutoCloseable {
     private long redrawIntervalMillis = 100;
     private int logLines = 10;
 
-    private Builder(String label, long total) {
+    private Builder(@Nullable String label, long total) {
       if (total < 0) {
         throw new IllegalArgumentException("progress: total must be >= 0, got " + total);
       }
@@ -116,21 +122,19 @@ public final class ProgressBar implements AutoCloseable {
 
     /** Where to draw; default {@code System.err}, which keeps standard output for results. */
     public Builder out(PrintStream out) {
-      if (out == null) {
-        throw new IllegalArgumentException("progress: out must not be null");
-      }
+      checkNotNull(out, "ProgressBar.Builder.out: out is null");
       this.out = out;
       return this;
     }
 
-    /** The word after the step count, e.g. {@code "batches"}; default none. */
-    public Builder unit(String unit) {
+    /** The word after the step count, e.g. {@code "batches"}; default (and null) none. */
+    public Builder unit(@Nullable String unit) {
       this.unit = unit == null ? "" : unit;
       return this;
     }
 
-    /** The word before {@code /s} for items, e.g. {@code "ex"}; default {@code "it"}. */
-    public Builder rateUnit(String rateUnit) {
+    /** The word before {@code /s} for items, e.g. {@code "ex"}; default {@code "it"}; null none. */
+    public Builder rateUnit(@Nullable String rateUnit) {
       this.rateUnit = rateUnit == null ? "" : rateUnit;
       return this;
     }
@@ -156,9 +160,7 @@ public final class ProgressBar implements AutoCloseable {
 
     /** The time source in nanoseconds; default {@link System#nanoTime()}. For tests. */
     public Builder clock(LongSupplier nanoClock) {
-      if (nanoClock == null) {
-        throw new IllegalArgumentException("progress: clock must not be null");
-      }
+      checkNotNull(nanoClock, "ProgressBar.Builder.clock: nanoClock is null");
       this.nanoClock = nanoClock;
       return this;
     }
@@ -203,7 +205,7 @@ public final class ProgressBar implements AutoCloseable {
    * @throws IllegalArgumentException if {@code n} is negative
    * @throws IllegalStateException if the bar is closed
    */
-  public void step(long n, String extraMetrics) {
+  public void step(long n, @Nullable String extraMetrics) {
     step(n, 0, extraMetrics);
   }
 
@@ -214,7 +216,7 @@ public final class ProgressBar implements AutoCloseable {
    * @throws IllegalArgumentException if {@code n} or {@code items} is negative
    * @throws IllegalStateException if the bar is closed
    */
-  public synchronized void step(long n, long items, String extraMetrics) {
+  public synchronized void step(long n, long items, @Nullable String extraMetrics) {
     if (n < 0 || items < 0) {
       throw new IllegalArgumentException(
           String.format("progress.step: n and items must be >= 0, got n=%d items=%d", n, items));
@@ -236,7 +238,7 @@ public final class ProgressBar implements AutoCloseable {
    * @throws IllegalArgumentException if {@code done} is negative
    * @throws IllegalStateException if the bar is closed
    */
-  public synchronized void update(long done, Map<String, String> metrics) {
+  public synchronized void update(long done, @Nullable Map<String, String> metrics) {
     if (done < 0) {
       throw new IllegalArgumentException("progress.update: done must be >= 0, got " + done);
     }

@@ -1,5 +1,7 @@
 package dev.cadena.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.data.Augment;
 import dev.cadena.data.DataLoader;
@@ -39,16 +41,28 @@ public final class TrainJob {
   private final PrintStream out;
 
   /** What a training run achieved. */
-  public record Result(double testAccuracy, double lastLoss, double seconds, Module model, List<Double> epochAccuracies) {}
+  public record Result(
+      double testAccuracy, double lastLoss, double seconds, Module model,
+      List<Double> epochAccuracies) {
+    /** @throws NullPointerException when {@code model} or {@code epochAccuracies} is null */
+    public Result {
+      checkNotNull(model, "Result: model is null");
+      checkNotNull(epochAccuracies, "Result: epochAccuracies is null");
+    }
+  }
 
   /** A job with the given options, printing to {@code out}. */
   public TrainJob(TrainOptions options, PrintStream out) {
+    checkNotNull(options, "TrainJob: options is null");
+    checkNotNull(out, "TrainJob: out is null");
     this.options = options;
     this.out = out;
   }
 
   /** Builds the MLP: Linear(784, h1), ReLU, ..., Linear(hk, 10), initialised from {@code seed}. */
   public static Sequential buildModel(List<Integer> hidden, DType dtype, long seed) {
+    checkNotNull(hidden, "TrainJob.buildModel: hidden is null");
+    checkNotNull(dtype, "TrainJob.buildModel: dtype is null");
     SplittableRandom rng = new SplittableRandom(seed);
     Sequential model = new Sequential();
     int in = 784;
@@ -63,6 +77,8 @@ public final class TrainJob {
 
   /** Fraction of {@code data} that {@code model} classifies correctly (evaluated in batches). */
   public static double accuracy(Module model, TensorDataset data) {
+    checkNotNull(model, "TrainJob.accuracy: model is null");
+    checkNotNull(data, "TrainJob.accuracy: data is null");
     boolean wasTraining = model.isTraining();
     model.eval();
     long correct = 0;
@@ -147,6 +163,7 @@ public final class TrainJob {
    * and returns its accuracy on the held-out digits.
    */
   public double evaluate(Path path) throws IOException {
+    checkNotNull(path, "TrainJob.evaluate: path is null");
     Map<String, String> meta = SafeTensors.read(path).metadata();
     String hidden = meta.get("hidden");
     String dt = meta.get("dtype");

@@ -1,5 +1,7 @@
 package dev.cadena.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.optim.Optimizers;
 import java.nio.file.Path;
 import java.util.List;
@@ -103,8 +105,22 @@ public record TrainOptions(
   private static final Flags.Flag<Integer> THREADS =
       FLAGS.add("threads", "N", 0, "kernel threads (0: all cores)", ValueParser.ints(0, 1024));
 
-  /** Makes {@code hidden} unmodifiable. */
+  /**
+   * Makes {@code hidden} unmodifiable.
+   *
+   * @throws NullPointerException when {@code optimizer}, {@code hidden} (or one of its widths),
+   *     {@code dtype}, {@code out} or {@code evaluate} is null; pass {@code Optional.empty()} for
+   *     no path
+   */
   public TrainOptions {
+    checkNotNull(optimizer, "TrainOptions: optimizer is null");
+    checkNotNull(hidden, "TrainOptions: hidden is null");
+    checkNotNull(dtype, "TrainOptions: dtype is null");
+    checkNotNull(out, "TrainOptions: out is null");
+    checkNotNull(evaluate, "TrainOptions: evaluate is null");
+    for (int i = 0; i < hidden.size(); i++) {
+      checkNotNull(hidden.get(i), "TrainOptions: hidden[%s] is null", i);
+    }
     hidden = List.copyOf(hidden);
   }
 
@@ -124,6 +140,7 @@ public record TrainOptions(
    * @throws IllegalArgumentException if {@code parsed} came from other flags than {@link #flags()}
    */
   public static TrainOptions from(Flags.Parsed parsed) {
+    checkNotNull(parsed, "TrainOptions.from: parsed is null");
     return new TrainOptions(
         parsed.get(EPOCHS),
         parsed.get(BATCH_SIZE),
@@ -143,6 +160,7 @@ public record TrainOptions(
    * status 0; on a bad flag prints the error to standard error and exits with status 2.
    */
   public static TrainOptions parseOrExit(String... args) {
+    checkNotNull(args, "TrainOptions.parseOrExit: args is null");
     return from(FLAGS.parseOrExit(args));
   }
 
@@ -153,6 +171,7 @@ public record TrainOptions(
    *     accepted and ignored (see {@link Flags.Parsed#helpRequested()})
    */
   public static TrainOptions parse(String... args) {
+    checkNotNull(args, "TrainOptions.parse: args is null");
     return from(FLAGS.parse(args));
   }
 }

@@ -1,5 +1,7 @@
 package dev.cadena.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ public interface ValueParser<T> {
   /**
    * The value of {@code text}.
    *
+   * @throws NullPointerException if {@code text} is null (as every parser made here does)
    * @throws IllegalArgumentException if {@code text} is not a valid value; the message starts
    *     with "expected"
    */
@@ -28,6 +31,7 @@ public interface ValueParser<T> {
   static ValueParser<Integer> ints(int min, int max) {
     String expected = rangeText("an integer", min, max, Integer.MIN_VALUE, Integer.MAX_VALUE);
     return text -> {
+      checkNotNull(text, "ints.parse: text is null");
       int v;
       try {
         v = Integer.parseInt(text.trim());
@@ -44,6 +48,7 @@ public interface ValueParser<T> {
   /** Any 64-bit integer, decimal. */
   static ValueParser<Long> longs() {
     return text -> {
+      checkNotNull(text, "longs.parse: text is null");
       try {
         return Long.parseLong(text.trim());
       } catch (NumberFormatException e) {
@@ -56,6 +61,7 @@ public interface ValueParser<T> {
   static ValueParser<Double> doublesAbove(double exclusiveMin) {
     String expected = String.format(Locale.ROOT, "expected a finite number > %s", exclusiveMin);
     return text -> {
+      checkNotNull(text, "doublesAbove.parse: text is null");
       double v;
       try {
         v = Double.parseDouble(text.trim());
@@ -71,8 +77,10 @@ public interface ValueParser<T> {
 
   /** One of {@code choices}, matched exactly. */
   static ValueParser<String> choice(List<String> choices) {
+    checkNotNull(choices, "ValueParser.choice: choices is null");
     List<String> copy = List.copyOf(choices);
     return text -> {
+      checkNotNull(text, "choice.parse: text is null");
       if (!copy.contains(text)) {
         throw new IllegalArgumentException("expected one of " + String.join(", ", copy));
       }
@@ -84,6 +92,7 @@ public interface ValueParser<T> {
   static ValueParser<List<Integer>> intList(int min) {
     String expected = "expected comma-separated integers >= " + min + ", like 256,128";
     return text -> {
+      checkNotNull(text, "intList.parse: text is null");
       List<Integer> out = new ArrayList<>();
       for (String part : text.split(",", -1)) {
         try {
@@ -103,6 +112,7 @@ public interface ValueParser<T> {
   /** A file system path; it need not exist. */
   static ValueParser<Path> paths() {
     return text -> {
+      checkNotNull(text, "paths.parse: text is null");
       if (text.isEmpty()) {
         throw new IllegalArgumentException("expected a path");
       }
@@ -116,7 +126,7 @@ public interface ValueParser<T> {
 
   /** Any text. */
   static ValueParser<String> strings() {
-    return text -> text;
+    return text -> checkNotNull(text, "strings.parse: text is null");
   }
 
   private static String rangeText(String what, long min, long max, long lowest, long highest) {

@@ -1,5 +1,7 @@
 package dev.cadena.data;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.Images;
@@ -26,6 +28,9 @@ public final class Augment {
    *     (the {@code 2 * maxShift + 1} possible offsets must fit an int)
    */
   public static Tensor randomShift(Tensor images, int height, int width, int maxShift, RandomGenerator rng) {
+    checkNotNull(images, "randomShift: images is null");
+    checkNotNull(
+        rng, "randomShift: rng is null (pass a seeded generator, e.g. new SplittableRandom(42))");
     if (maxShift < 0 || maxShift > (Integer.MAX_VALUE - 1) / 2) {
       // 2 * maxShift + 1 offsets are drawn from: it must fit an int.
       throw new IllegalArgumentException(

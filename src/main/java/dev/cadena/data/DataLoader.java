@@ -1,8 +1,11 @@
 package dev.cadena.data;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Iterates over a dataset in batches, reshuffling the order at the start of every pass when
@@ -26,16 +29,21 @@ public final class DataLoader implements Iterable<TensorDataset.Batch> {
    * @param batchSize examples per batch, at least 1
    * @param shuffle whether each pass visits the examples in a new random order
    * @param dropLast whether to skip a final batch smaller than {@code batchSize}
-   * @param rng the generator used for shuffling (required when shuffling)
+   * @param rng the generator used for shuffling (required when shuffling; may be null otherwise)
+   * @throws NullPointerException when {@code dataset} is null, or {@code rng} is null and {@code
+   *     shuffle} is on
+   * @throws IllegalArgumentException when {@code batchSize < 1}
    */
   public DataLoader(
-      TensorDataset dataset, int batchSize, boolean shuffle, boolean dropLast, RandomGenerator rng) {
+      TensorDataset dataset, int batchSize, boolean shuffle, boolean dropLast,
+      @Nullable RandomGenerator rng) {
+    checkNotNull(dataset, "DataLoader: dataset is null");
+    if (shuffle) {
+      checkNotNull(rng, "DataLoader: rng is null (shuffling needs a seeded generator, e.g."
+          + " new SplittableRandom(42))");
+    }
     if (batchSize < 1) {
       throw new IllegalArgumentException("DataLoader: batchSize must be >= 1, got " + batchSize);
-    }
-    if (shuffle && rng == null) {
-      throw new IllegalArgumentException(
-          "DataLoader: shuffling needs a seeded generator, e.g. new SplittableRandom(42)");
     }
     this.dataset = dataset;
     this.batchSize = batchSize;

@@ -1,5 +1,7 @@
 package dev.cadena.data;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.io.Mnist;
 import dev.cadena.tensor.DType;
@@ -12,7 +14,13 @@ public final class Datasets {
   private Datasets() {}
 
   /** A dataset split in two: {@code train} and {@code test}. */
-  public record Split(TensorDataset train, TensorDataset test) {}
+  public record Split(TensorDataset train, TensorDataset test) {
+    /** @throws NullPointerException when a part is null */
+    public Split {
+      checkNotNull(train, "Split: train is null");
+      checkNotNull(test, "Split: test is null");
+    }
+  }
 
   /**
    * Shuffles the examples with {@code rng} and puts {@code round(testFraction * N)} of them in the
@@ -21,6 +29,9 @@ public final class Datasets {
    * @throws IllegalArgumentException when {@code testFraction} is not in [0, 1]
    */
   public static Split trainTestSplit(TensorDataset data, double testFraction, RandomGenerator rng) {
+    checkNotNull(data, "trainTestSplit: data is null");
+    checkNotNull(rng, "trainTestSplit: rng is null (pass a seeded generator, e.g."
+        + " new SplittableRandom(42))");
     if (!(testFraction >= 0 && testFraction <= 1)) {
       throw new IllegalArgumentException(
           "trainTestSplit: testFraction must be in [0, 1], got " + testFraction);
@@ -50,11 +61,14 @@ public final class Datasets {
    * (the data set's own convention).
    */
   public static Split mnist(DType dtype) {
+    checkNotNull(dtype, "mnist: dtype is null");
     return new Split(toDataset(Mnist.embeddedTrain(), dtype), toDataset(Mnist.embeddedTest(), dtype));
   }
 
   /** Converts loaded MNIST digits to a dataset: images [N, 784] in [0, 1], labels int64 [N]. */
   public static TensorDataset toDataset(Mnist m, DType dtype) {
+    checkNotNull(m, "toDataset: m is null");
+    checkNotNull(dtype, "toDataset: dtype is null");
     int n = m.size();
     NDArray x = dtype == DType.FLOAT32
         ? NDArray.wrap(m.imagesAsFloats(), n, Mnist.PIXELS)

@@ -1,5 +1,7 @@
 package dev.cadena.data;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.Shapes;
@@ -62,6 +64,8 @@ public final class Synthetic {
   }
 
   private static void checkArgs(String op, int n, double noise, RandomGenerator rng) {
+    checkNotNull(
+        rng, "%s: rng is null (pass a seeded generator, e.g. new SplittableRandom(42))", op);
     if (n < 1) {
       throw new IllegalArgumentException(op + ": n must be >= 1, got " + n);
     }
@@ -69,9 +73,6 @@ public final class Synthetic {
     Shapes.checkShape(op, new int[] {n, 2});
     if (!(noise >= 0)) {
       throw new IllegalArgumentException(op + ": noise must be >= 0, got " + noise);
-    }
-    if (rng == null) {
-      throw new IllegalArgumentException(op + ": pass a seeded generator, e.g. new SplittableRandom(42)");
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.cadena.data;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.ShapeException;
@@ -20,6 +22,12 @@ public final class TensorDataset {
 
   /** A batch of examples: inputs {@code x} and targets {@code y}. */
   public record Batch(Tensor x, Tensor y) {
+    /** @throws NullPointerException when {@code x} or {@code y} is null */
+    public Batch {
+      checkNotNull(x, "Batch: x is null");
+      checkNotNull(y, "Batch: y is null");
+    }
+
     /** Number of examples in the batch. */
     public int size() {
       return x.size(0);
@@ -30,6 +38,8 @@ public final class TensorDataset {
    * @throws ShapeException when either tensor is 0-d or their first dimensions differ
    */
   public TensorDataset(Tensor features, Tensor targets) {
+    checkNotNull(features, "TensorDataset: features is null");
+    checkNotNull(targets, "TensorDataset: targets is null");
     if (features.rank() == 0 || targets.rank() == 0) {
       throw new ShapeException(
           "TensorDataset: features and targets need a first (example) dimension, got "
@@ -79,12 +89,14 @@ public final class TensorDataset {
    * @throws ShapeException when an index is out of range
    */
   public Batch batch(int[] indices) {
+    checkNotNull(indices, "TensorDataset.batch: indices is null");
     Tensor idx = Tensor.ofLongs(indices);
     return new Batch(features.indexSelect(0, idx), targets.indexSelect(0, idx));
   }
 
   /** The same examples with the features converted to {@code dtype} (targets kept). */
   public TensorDataset to(DType dtype) {
+    checkNotNull(dtype, "TensorDataset.to: dtype is null");
     Tensor y = targets.dtype().isFloatingPoint() ? targets.to(dtype) : targets;
     return new TensorDataset(features.to(dtype), y);
   }

@@ -1,5 +1,7 @@
 package dev.cadena.diagnostics;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 /**
  * A layer flagged by {@link GradientMonitor} at one step, with the reason in words, e.g. {@code
  * Flag[layer=0, step=12, kind=VANISHING, reason=grad norm 3.1e-12 < 1e-08]}.
@@ -10,6 +12,13 @@ package dev.cadena.diagnostics;
  * @param reason which rule fired, with the numbers
  */
 public record Flag(String layer, long step, Kind kind, String reason) {
+
+  /** @throws NullPointerException when {@code layer}, {@code kind} or {@code reason} is null */
+  public Flag {
+    checkNotNull(layer, "Flag: layer is null");
+    checkNotNull(kind, "Flag: kind is null");
+    checkNotNull(reason, "Flag: reason is null");
+  }
 
   /** What went wrong. */
   public enum Kind {

@@ -1,5 +1,7 @@
 package dev.cadena.diagnostics;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.nn.Module;
 import java.util.ArrayList;
@@ -60,7 +62,8 @@ public final class GradientMonitor {
   /**
    * Monitors the given parameters, grouped into layers by name, with the default thresholds.
    *
-   * @throws IllegalArgumentException for a null or empty map, or a null parameter
+   * @throws NullPointerException for a null map or a null parameter, naming its key
+   * @throws IllegalArgumentException for an empty map
    */
   public GradientMonitor(Map<String, Tensor> namedParameters) {
     this(namedParameters, Thresholds.defaults());
@@ -69,15 +72,22 @@ public final class GradientMonitor {
   /**
    * Monitors the given parameters, grouped into layers by name.
    *
-   * @throws IllegalArgumentException for a null or empty map, a null parameter or null thresholds
+   * @throws NullPointerException for a null map, a null parameter (naming its key) or null
+   *     thresholds
+   * @throws IllegalArgumentException for an empty map
    */
   public GradientMonitor(Map<String, Tensor> namedParameters, Thresholds thresholds) {
-    if (namedParameters == null || namedParameters.isEmpty()) {
+    checkNotNull(namedParameters, "GradientMonitor: namedParameters is null");
+    checkNotNull(thresholds, "GradientMonitor: thresholds is null");
+    for (Map.Entry<String, Tensor> e : namedParameters.entrySet()) {
+      if (e.getValue() == null) {
+        throw new NullPointerException(
+            "GradientMonitor: namedParameters['" + e.getKey() + "'] is null");
+      }
+    }
+    if (namedParameters.isEmpty()) {
       throw new IllegalArgumentException(
           "GradientMonitor: no parameters to monitor; pass e.g. model.namedParameters()");
-    }
-    if (thresholds == null) {
-      throw new IllegalArgumentException("GradientMonitor: thresholds must not be null");
     }
     this.thresholds = thresholds;
     Map<String, Integer> layerIndex = new LinkedHashMap<>();
@@ -87,9 +97,6 @@ public final class GradientMonitor {
     before = new double[n][];
     int i = 0;
     for (Map.Entry<String, Tensor> e : namedParameters.entrySet()) {
-      if (e.getValue() == null) {
-        throw new IllegalArgumentException("GradientMonitor: parameter '" + e.getKey() + "' is null");
-      }
       params[i] = e.getValue();
       layerOfParam[i] = layerIndex.computeIfAbsent(layerOf(e.getKey()), k -> layerIndex.size());
       i++;
@@ -103,11 +110,14 @@ public final class GradientMonitor {
 
   /** Monitors {@code model.namedParameters()} with the default thresholds. */
   public static GradientMonitor of(Module model) {
+    checkNotNull(model, "GradientMonitor.of: model is null");
     return new GradientMonitor(model.namedParameters());
   }
 
   /** Monitors {@code model.namedParameters()} with the given thresholds. */
   public static GradientMonitor of(Module model, Thresholds thresholds) {
+    checkNotNull(model, "GradientMonitor.of: model is null");
+    checkNotNull(thresholds, "GradientMonitor.of: thresholds is null");
     return new GradientMonitor(model.namedParameters(), thresholds);
   }
 
@@ -116,6 +126,7 @@ public final class GradientMonitor {
    * the whole name when it has no dot.
    */
   public static String layerOf(String parameterName) {
+    checkNotNull(parameterName, "GradientMonitor.layerOf: parameterName is null");
     int dot = parameterName.lastIndexOf('.');
     return dot < 0 ? parameterName : parameterName.substring(0, dot);
   }
@@ -298,6 +309,7 @@ public final class GradientMonitor {
    * @throws IllegalArgumentException for an unknown layer, listing the known ones
    */
   public List<LayerStats> history(String layer) {
+    checkNotNull(layer, "GradientMonitor.history: layer is null");
     int l = layers.indexOf(layer);
     if (l < 0) {
       throw new IllegalArgumentException(

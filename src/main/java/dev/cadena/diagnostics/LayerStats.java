@@ -1,5 +1,7 @@
 package dev.cadena.diagnostics;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 /**
  * One layer at one step, as recorded by {@link GradientMonitor}. Norms are L2 norms over all the
  * layer's parameters together (as if concatenated into one vector):
@@ -20,6 +22,11 @@ package dev.cadena.diagnostics;
  */
 public record LayerStats(
     String layer, long step, long parameterCount, double gradNorm, double paramNorm, double updateNorm) {
+
+  /** @throws NullPointerException when {@code layer} is null */
+  public LayerStats {
+    checkNotNull(layer, "LayerStats: layer is null");
+  }
 
   /**
    * {@code updateNorm / paramNorm}: how far one step moves the layer relative to its size (around

@@ -1,5 +1,7 @@
 package dev.cadena.diagnostics;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -45,6 +47,7 @@ public final class Report {
    * @throws IllegalArgumentException for an unknown layer, listing the known ones
    */
   public LayerStats layer(String layer) {
+    checkNotNull(layer, "Report.layer: layer is null");
     for (LayerStats s : layers) {
       if (s.layer().equals(layer)) {
         return s;
@@ -64,6 +67,7 @@ public final class Report {
 
   /** The flags of one kind. */
   public List<Flag> flags(Flag.Kind kind) {
+    checkNotNull(kind, "Report.flags: kind is null");
     List<Flag> out = new ArrayList<>();
     for (Flag f : flags) {
       if (f.kind() == kind) {
@@ -75,6 +79,7 @@ public final class Report {
 
   /** The flags raised for {@code layer}. */
   public List<Flag> flagsFor(String layer) {
+    checkNotNull(layer, "Report.flagsFor: layer is null");
     List<Flag> out = new ArrayList<>();
     for (Flag f : flags) {
       if (f.layer().equals(layer)) {

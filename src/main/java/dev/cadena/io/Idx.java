@@ -1,5 +1,7 @@
 package dev.cadena.io;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.io.BufferedInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -58,6 +60,7 @@ public final class Idx {
    * @throws IOException on other I/O failures
    */
   public static IdxArray read(Path path) throws IOException {
+    checkNotNull(path, "Idx.read: path is null");
     try (InputStream in = Files.newInputStream(path)) {
       return read(in, path.toString(), path);
     }
@@ -72,6 +75,8 @@ public final class Idx {
    * @throws IOException if reading fails
    */
   public static IdxArray read(InputStream in, String source) throws IOException {
+    checkNotNull(in, "Idx.read: in is null");
+    checkNotNull(source, "Idx.read: source is null");
     return read(in, source, null);
   }
 
@@ -164,6 +169,8 @@ public final class Idx {
    * @throws IOException if the file cannot be written; the previous file, if any, is untouched
    */
   public static void write(Path path, IdxArray array) throws IOException {
+    checkNotNull(path, "Idx.write: path is null");
+    checkNotNull(array, "Idx.write: array is null");
     boolean gzip = path.getFileName() != null && path.getFileName().toString().endsWith(".gz");
     AtomicFiles.write(
         path,
@@ -184,6 +191,8 @@ public final class Idx {
    * @throws IOException if writing fails
    */
   public static void write(OutputStream out, IdxArray array) throws IOException {
+    checkNotNull(out, "Idx.write: out is null");
+    checkNotNull(array, "Idx.write: array is null");
     DataOutputStream data = new DataOutputStream(out);
     data.writeInt(magic(array.type(), array.rank()));
     for (int d : array.dims()) {
@@ -195,6 +204,7 @@ public final class Idx {
 
   /** The magic number for a type and rank, e.g. {@code 0x00000803} for MNIST images. */
   public static int magic(IdxArray.Type type, int rank) {
+    checkNotNull(type, "Idx.magic: type is null");
     if (rank < 1 || rank > 255) {
       throw new IllegalArgumentException("idx: rank must be 1..255, got " + rank);
     }

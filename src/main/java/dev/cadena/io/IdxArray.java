@@ -1,5 +1,7 @@
 package dev.cadena.io;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -140,6 +142,9 @@ public final class IdxArray {
    *     is not the product of the dimensions times {@code type.size()}
    */
   public static IdxArray ofBytes(Type type, int[] dims, byte[] bigEndianData) {
+    checkNotNull(type, "IdxArray.ofBytes: type is null");
+    checkNotNull(dims, "IdxArray.ofBytes: dims is null");
+    checkNotNull(bigEndianData, "IdxArray.ofBytes: bigEndianData is null");
     int expected = byteCount("IdxArray.ofBytes", type, dims);
     if (bigEndianData.length != expected) {
       throw new IllegalArgumentException(
@@ -156,6 +161,8 @@ public final class IdxArray {
    * @throws IllegalArgumentException if a value is outside 0..255 or the count does not match
    */
   public static IdxArray ofUnsignedBytes(int[] dims, int[] values) {
+    checkNotNull(dims, "IdxArray.ofUnsignedBytes: dims is null");
+    checkNotNull(values, "IdxArray.ofUnsignedBytes: values is null");
     byte[] data = new byte[checkCount("IdxArray.ofUnsignedBytes", Type.UNSIGNED_BYTE, dims, values.length)];
     for (int i = 0; i < values.length; i++) {
       if (values[i] < 0 || values[i] > 255) {
@@ -170,6 +177,8 @@ public final class IdxArray {
 
   /** An {@link Type#INT} array. @throws IllegalArgumentException if the count does not match */
   public static IdxArray ofInts(int[] dims, int[] values) {
+    checkNotNull(dims, "IdxArray.ofInts: dims is null");
+    checkNotNull(values, "IdxArray.ofInts: values is null");
     ByteBuffer buf = ByteBuffer.allocate(checkCount("IdxArray.ofInts", Type.INT, dims, values.length));
     buf.asIntBuffer().put(values);
     return new IdxArray(Type.INT, dims.clone(), buf.array());
@@ -177,6 +186,8 @@ public final class IdxArray {
 
   /** A {@link Type#FLOAT} array. @throws IllegalArgumentException if the count does not match */
   public static IdxArray ofFloats(int[] dims, float[] values) {
+    checkNotNull(dims, "IdxArray.ofFloats: dims is null");
+    checkNotNull(values, "IdxArray.ofFloats: values is null");
     ByteBuffer buf = ByteBuffer.allocate(checkCount("IdxArray.ofFloats", Type.FLOAT, dims, values.length));
     buf.asFloatBuffer().put(values);
     return new IdxArray(Type.FLOAT, dims.clone(), buf.array());
@@ -184,6 +195,8 @@ public final class IdxArray {
 
   /** A {@link Type#DOUBLE} array. @throws IllegalArgumentException if the count does not match */
   public static IdxArray ofDoubles(int[] dims, double[] values) {
+    checkNotNull(dims, "IdxArray.ofDoubles: dims is null");
+    checkNotNull(values, "IdxArray.ofDoubles: values is null");
     ByteBuffer buf = ByteBuffer.allocate(checkCount("IdxArray.ofDoubles", Type.DOUBLE, dims, values.length));
     buf.asDoubleBuffer().put(values);
     return new IdxArray(Type.DOUBLE, dims.clone(), buf.array());

@@ -1,5 +1,7 @@
 package dev.cadena.io;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -118,6 +120,7 @@ public final class Mnist {
    * @throws IOException on other I/O failures
    */
   public static Mnist load(Path dir) throws IOException {
+    checkNotNull(dir, "Mnist.load: dir is null");
     return load(dir, "");
   }
 
@@ -131,6 +134,8 @@ public final class Mnist {
    * @throws IOException on other I/O failures
    */
   public static Mnist load(Path dir, String prefix) throws IOException {
+    checkNotNull(dir, "Mnist.load: dir is null");
+    checkNotNull(prefix, "Mnist.load: prefix is null");
     Path images = find(dir, prefix + IMAGES_FILE);
     Path labels = find(dir, prefix + LABELS_FILE);
     return load(images, labels);
@@ -156,6 +161,8 @@ public final class Mnist {
    * @throws IOException if a file cannot be read
    */
   public static Mnist load(Path images, Path labels) throws IOException {
+    checkNotNull(images, "Mnist.load: images is null");
+    checkNotNull(labels, "Mnist.load: labels is null");
     return of(Idx.read(images), images.toString(), Idx.read(labels), labels.toString());
   }
 
@@ -170,6 +177,10 @@ public final class Mnist {
    */
   public static Mnist of(
       IdxArray images, String imagesSource, IdxArray labels, String labelsSource) {
+    checkNotNull(images, "Mnist.of: images is null");
+    checkNotNull(imagesSource, "Mnist.of: imagesSource is null");
+    checkNotNull(labels, "Mnist.of: labels is null");
+    checkNotNull(labelsSource, "Mnist.of: labelsSource is null");
     checkMagic(images, IMAGES_MAGIC, imagesSource);
     checkMagic(labels, LABELS_MAGIC, labelsSource);
     if (images.dim(1) != ROWS || images.dim(2) != COLS) {

@@ -1,5 +1,7 @@
 package dev.cadena.io;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.nn.Module;
 import dev.cadena.tensor.NDArray;
@@ -11,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Saves and loads a module's state (named parameters and buffers) in the safetensors format,
@@ -29,7 +32,10 @@ public final class ModelFiles {
   private ModelFiles() {}
 
   /** Saves {@code model.stateDict()} to {@code path} atomically, with optional metadata. */
-  public static void save(Module model, Path path, Map<String, String> metadata) throws IOException {
+  public static void save(Module model, Path path, @Nullable Map<String, String> metadata)
+      throws IOException {
+    checkNotNull(model, "ModelFiles.save: model is null");
+    checkNotNull(path, "ModelFiles.save: path is null");
     Map<String, SafeTensors.Entry> entries = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
       entries.put(e.getKey(), toEntry(e.getValue()));
@@ -46,11 +52,14 @@ public final class ModelFiles {
 
   /** Saves {@code model.stateDict()} to {@code path} atomically. */
   public static void save(Module model, Path path) throws IOException {
+    checkNotNull(model, "ModelFiles.save: model is null");
+    checkNotNull(path, "ModelFiles.save: path is null");
     save(model, path, null);
   }
 
   /** Converts a tensor to a safetensors entry (float64 -> F64, float32 -> F32, int64 -> I64). */
   public static SafeTensors.Entry toEntry(Tensor t) {
+    checkNotNull(t, "ModelFiles.toEntry: t is null");
     int[] shape = t.shape();
     switch (t.dtype()) {
       case FLOAT64:
@@ -67,6 +76,7 @@ public final class ModelFiles {
    * float32, or int64 for integer types).
    */
   public static Tensor toTensor(SafeTensors.Entry e) {
+    checkNotNull(e, "ModelFiles.toTensor: e is null");
     int[] shape = e.shape();
     switch (e.elementType()) {
       case F64:
@@ -88,6 +98,7 @@ public final class ModelFiles {
 
   /** Reads every tensor of a safetensors file, by name, in file order. */
   public static Map<String, Tensor> read(Path path) throws IOException {
+    checkNotNull(path, "ModelFiles.read: path is null");
     SafeTensors.Contents c = SafeTensors.read(path);
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, SafeTensors.Entry> e : c.tensors().entrySet()) {
@@ -102,6 +113,8 @@ public final class ModelFiles {
    * FormatException} lists each mismatch by name and the model is left unchanged.
    */
   public static void load(Module model, Path path) throws IOException {
+    checkNotNull(model, "ModelFiles.load: model is null");
+    checkNotNull(path, "ModelFiles.load: path is null");
     SafeTensors.Contents c = SafeTensors.read(path);
     Map<String, Tensor> mine = model.stateDict();
     List<String> problems = new ArrayList<>();

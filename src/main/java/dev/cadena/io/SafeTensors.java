@@ -1,5 +1,7 @@
 package dev.cadena.io;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes the safetensors format, the plain tensor container of the Hugging Face
@@ -220,6 +223,9 @@ public final class SafeTensors {
      *     {@code product(shape) * dtype.size()}
      */
     public static Entry ofBytes(ElementType dtype, int[] shape, byte[] littleEndian) {
+      checkNotNull(dtype, "Entry.ofBytes: dtype is null");
+      checkNotNull(shape, "Entry.ofBytes: shape is null");
+      checkNotNull(littleEndian, "Entry.ofBytes: littleEndian is null");
       long bytes = byteLength(dtype, shape);
       if (bytes < 0 || bytes != littleEndian.length) {
         throw new IllegalArgumentException(
@@ -235,6 +241,8 @@ public final class SafeTensors {
 
     /** An F64 tensor. @throws IllegalArgumentException if the count does not match the shape */
     public static Entry ofDoubles(int[] shape, double[] values) {
+      checkNotNull(shape, "Entry.ofDoubles: shape is null");
+      checkNotNull(values, "Entry.ofDoubles: values is null");
       ByteBuffer buf = allocate("Entry.ofDoubles", ElementType.F64, shape, values.length);
       buf.asDoubleBuffer().put(values);
       return new Entry(ElementType.F64, shape.clone(), buf.array());
@@ -242,6 +250,8 @@ public final class SafeTensors {
 
     /** An F32 tensor. @throws IllegalArgumentException if the count does not match the shape */
     public static Entry ofFloats(int[] shape, float[] values) {
+      checkNotNull(shape, "Entry.ofFloats: shape is null");
+      checkNotNull(values, "Entry.ofFloats: values is null");
       ByteBuffer buf = allocate("Entry.ofFloats", ElementType.F32, shape, values.length);
       buf.asFloatBuffer().put(values);
       return new Entry(ElementType.F32, shape.clone(), buf.array());
@@ -249,6 +259,8 @@ public final class SafeTensors {
 
     /** An I64 tensor. @throws IllegalArgumentException if the count does not match the shape */
     public static Entry ofLongs(int[] shape, long[] values) {
+      checkNotNull(shape, "Entry.ofLongs: shape is null");
+      checkNotNull(values, "Entry.ofLongs: values is null");
       ByteBuffer buf = allocate("Entry.ofLongs", ElementType.I64, shape, values.length);
       buf.asLongBuffer().put(values);
       return new Entry(ElementType.I64, shape.clone(), buf.array());
@@ -256,6 +268,8 @@ public final class SafeTensors {
 
     /** An I32 tensor. @throws IllegalArgumentException if the count does not match the shape */
     public static Entry ofInts(int[] shape, int[] values) {
+      checkNotNull(shape, "Entry.ofInts: shape is null");
+      checkNotNull(values, "Entry.ofInts: values is null");
       ByteBuffer buf = allocate("Entry.ofInts", ElementType.I32, shape, values.length);
       buf.asIntBuffer().put(values);
       return new Entry(ElementType.I32, shape.clone(), buf.array());
@@ -486,6 +500,7 @@ public final class SafeTensors {
      * @throws IllegalArgumentException if there is none; the message lists the names there are
      */
     public Entry get(String name) {
+      checkNotNull(name, "Contents.get: name is null");
       Entry e = tensors.get(name);
       if (e == null) {
         throw new IllegalArgumentException(
@@ -511,12 +526,16 @@ public final class SafeTensors {
    *
    * @param tensors the tensors by name; the map's order does not matter, the layout is fixed
    * @param metadata string pairs for {@code __metadata__}; {@code null} or empty writes none
-   * @throws IllegalArgumentException if a name is null or {@code "__metadata__"}, or a metadata
-   *     key or value is null
+   * @throws NullPointerException if {@code path}, {@code tensors}, a tensor name or entry, or a
+   *     metadata key or value is null, naming it
+   * @throws IllegalArgumentException if a name is {@code "__metadata__"}
    * @throws IOException if the file cannot be written; the previous file is then untouched
    */
-  public static void write(Path path, Map<String, Entry> tensors, Map<String, String> metadata)
+  public static void write(
+      Path path, Map<String, Entry> tensors, @Nullable Map<String, String> metadata)
       throws IOException {
+    checkNotNull(path, "SafeTensors.write: path is null");
+    checkEntries("SafeTensors.write", tensors, metadata);
     Layout layout = layout(tensors, metadata);
     AtomicFiles.write(
         path,
@@ -531,9 +550,11 @@ public final class SafeTensors {
   /**
    * The bytes {@link #write} would put in a file.
    *
+   * @throws NullPointerException as for {@link #write}
    * @throws IllegalArgumentException as for {@link #write}, or if the result exceeds 2 GiB
    */
-  public static byte[] toBytes(Map<String, Entry> tensors, Map<String, String> metadata) {
+  public static byte[] toBytes(Map<String, Entry> tensors, @Nullable Map<String, String> metadata) {
+    checkEntries("SafeTensors.toBytes", tensors, metadata);
     Layout layout = layout(tensors, metadata);
     long total = layout.prefix.length + layout.dataLength;
     if (total > MAX_TENSOR_BYTES) {
@@ -564,6 +585,22 @@ public final class SafeTensors {
   private static int compareUtf8(String a, String b) {
     return Arrays.compareUnsigned(
         a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The null checks of {@link #write} and {@link #toBytes}, before any work. */
+  private static void checkEntries(
+      String op, Map<String, Entry> tensors, @Nullable Map<String, String> metadata) {
+    checkNotNull(tensors, "%s: tensors is null", op);
+    for (Map.Entry<String, Entry> t : tensors.entrySet()) {
+      checkNotNull(t.getKey(), "%s: a tensor name is null", op);
+      checkNotNull(t.getValue(), "%s: tensors['%s'] is null", op, t.getKey());
+    }
+    if (metadata != null) {
+      for (Map.Entry<String, String> m : metadata.entrySet()) {
+        checkNotNull(m.getKey(), "%s: a metadata key is null", op);
+        checkNotNull(m.getValue(), "%s: metadata['%s'] is null", op, m.getKey());
+      }
+    }
   }
 
   private static Layout layout(Map<String, Entry> tensors, Map<String, String> metadata) {
@@ -655,6 +692,7 @@ public final class SafeTensors {
    * @throws IOException on other I/O failures
    */
   public static Contents read(Path path) throws IOException {
+    checkNotNull(path, "SafeTensors.read: path is null");
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       Source source =
           new Source() {
@@ -685,6 +723,8 @@ public final class SafeTensors {
    * @throws FormatException if the bytes are not valid safetensors
    */
   public static Contents fromBytes(byte[] bytes, String source) {
+    checkNotNull(bytes, "SafeTensors.fromBytes: bytes is null");
+    checkNotNull(source, "SafeTensors.fromBytes: source is null");
     Source array =
         new Source() {
           @Override

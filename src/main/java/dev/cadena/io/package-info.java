@@ -13,6 +13,8 @@
  *       idx: truncated data in images.idx: expected 7840000 bytes for UNSIGNED_BYTE [10000, 28,
  *       28], got 1234}. No {@code ArrayIndexOutOfBoundsException}, {@code BufferUnderflowException}
  *       or {@code NullPointerException} escapes for bad input.
+ *   <li>A null argument is a {@code NullPointerException} naming the method and the parameter
+ *       ({@code SafeTensors.read: path is null}), thrown before any file is touched.
  *   <li>I/O failures are {@code IOException}s whose messages name the file.
  *   <li>Files are written atomically: a temporary file in the same directory, forced to disk and
  *       renamed over the target, so a crash or an error never leaves a partial file behind and

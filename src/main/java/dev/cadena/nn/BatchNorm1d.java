@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.ShapeException;
@@ -67,14 +69,16 @@ public final class BatchNorm1d extends Module {
   /**
    * A layer whose parameters and buffers have {@code dtype}.
    *
+   * @throws NullPointerException when {@code dtype} is null
    * @throws IllegalArgumentException for a non-positive size or eps, a momentum outside [0, 1] or
    *     an int64 dtype
    */
   public BatchNorm1d(int numFeatures, double eps, double momentum, boolean affine, DType dtype) {
+    checkNotNull(dtype, "BatchNorm1d: dtype is null");
     this.numFeatures = Checks.positiveSize("BatchNorm1d", "numFeatures", numFeatures);
     this.eps = Checks.positiveFinite("BatchNorm1d", "eps", eps);
     this.momentum = Checks.inRange("BatchNorm1d", "momentum", momentum, 0.0, 1.0, true);
-    if (dtype == null || !dtype.isFloatingPoint()) {
+    if (!dtype.isFloatingPoint()) {
       throw new IllegalArgumentException("BatchNorm1d: dtype must be float32 or float64, got " + dtype);
     }
     this.weight = affine ? registerParameter("weight", Tensor.ones(dtype, numFeatures)) : null;
@@ -92,6 +96,7 @@ public final class BatchNorm1d extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
+    checkNotNull(x, "BatchNorm1d: input is null");
     Checks.floating("BatchNorm1d", "input", x);
     if ((x.rank() != 2 && x.rank() != 3) || x.size(1) != numFeatures) {
       throw new ShapeException(

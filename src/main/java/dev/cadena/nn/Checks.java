@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
@@ -29,6 +31,8 @@ public final class Checks {
 
   /** {@code value >= 0} and finite (learning rates, weight decay). */
   public static double nonNegative(String owner, String name, double value) {
+    checkNotNull(owner, "nonNegative: owner is null");
+    checkNotNull(name, "nonNegative: name is null");
     if (!(value >= 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(owner + ": " + name + " must be >= 0 and finite, got " + value);
     }
@@ -37,6 +41,8 @@ public final class Checks {
 
   /** {@code value > 0} and finite (eps, gamma). */
   public static double positive(String owner, String name, double value) {
+    checkNotNull(owner, "positive: owner is null");
+    checkNotNull(name, "positive: name is null");
     if (!(value > 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(owner + ": " + name + " must be > 0 and finite, got " + value);
     }
@@ -45,6 +51,8 @@ public final class Checks {
 
   /** {@code 0 <= value < 1} (momentum, betas). */
   public static double halfOpenUnit(String owner, String name, double value) {
+    checkNotNull(owner, "halfOpenUnit: owner is null");
+    checkNotNull(name, "halfOpenUnit: name is null");
     if (!(value >= 0 && value < 1)) {
       throw new IllegalArgumentException(owner + ": " + name + " must be in [0, 1), got " + value);
     }
@@ -53,6 +61,8 @@ public final class Checks {
 
   /** {@code 0 <= value <= 1} (dampening, RMSprop's smoothing constant). */
   public static double closedUnit(String owner, String name, double value) {
+    checkNotNull(owner, "closedUnit: owner is null");
+    checkNotNull(name, "closedUnit: name is null");
     if (!(value >= 0 && value <= 1)) {
       throw new IllegalArgumentException(owner + ": " + name + " must be in [0, 1], got " + value);
     }
@@ -61,6 +71,8 @@ public final class Checks {
 
   /** {@code value > 0} for counts (step sizes, periods). */
   public static int positive(String owner, String name, int value) {
+    checkNotNull(owner, "positive: owner is null");
+    checkNotNull(name, "positive: name is null");
     if (value <= 0) {
       throw new IllegalArgumentException(owner + ": " + name + " must be > 0, got " + value);
     }
@@ -69,12 +81,9 @@ public final class Checks {
 
   // ------------------------------------------------------------------ layers, functions, losses
 
-  /** The tensor, or an IllegalArgumentException naming the op and the argument. */
+  /** The tensor, or a NullPointerException naming the op and the argument. */
   static Tensor notNull(String op, String what, Tensor t) {
-    if (t == null) {
-      throw new IllegalArgumentException(op + ": " + what + " must not be null");
-    }
-    return t;
+    return checkNotNull(t, "%s: %s is null", op, what);
   }
 
   /** A non-null floating-point tensor. */

@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import java.util.random.RandomGenerator;
 
@@ -30,14 +32,13 @@ public final class Dropout extends Module {
   /**
    * A dropout layer.
    *
-   * @throws IllegalArgumentException unless {@code 0 <= p < 1}, or for a null generator
+   * @throws NullPointerException for a null generator
+   * @throws IllegalArgumentException unless {@code 0 <= p < 1}
    */
   public Dropout(double p, RandomGenerator rng) {
+    checkNotNull(
+        rng, "Dropout: rng is null (pass a seeded generator, e.g. new SplittableRandom(42))");
     this.p = Checks.inRange("Dropout", "probability p", p, 0.0, 1.0, false);
-    if (rng == null) {
-      throw new IllegalArgumentException(
-          "Dropout: pass a seeded generator, e.g. new java.util.SplittableRandom(42)");
-    }
     this.rng = rng;
   }
 
@@ -48,6 +49,7 @@ public final class Dropout extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
+    checkNotNull(x, "Dropout: input is null");
     return Functional.dropout(x, p, isTraining(), rng);
   }
 

@@ -1,5 +1,6 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
 import static dev.cadena.nn.Checks.floating;
 import static dev.cadena.nn.Checks.scalarLike;
 
@@ -9,6 +10,7 @@ import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The stateless functions behind the layers (PyTorch's {@code torch.nn.functional}): linear maps,
@@ -40,7 +42,9 @@ public final class Functional {
    * @throws ShapeException when the last axis of x is not {@code in}, or weight/bias shapes do not
    *     fit, naming the shapes
    */
-  public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+  public static Tensor linear(Tensor x, Tensor weight, @Nullable Tensor bias) {
+    checkNotNull(x, "linear: input is null");
+    checkNotNull(weight, "linear: weight is null");
     return linear("linear", x, weight, bias);
   }
 
@@ -81,16 +85,19 @@ public final class Functional {
 
   /** {@code 1 / (1 + e^-x)}. */
   public static Tensor sigmoid(Tensor x) {
+    checkNotNull(x, "sigmoid: input is null");
     return floating("sigmoid", "input", x).sigmoid();
   }
 
   /** {@code tanh x}. */
   public static Tensor tanh(Tensor x) {
+    checkNotNull(x, "tanh: input is null");
     return floating("tanh", "input", x).tanh();
   }
 
   /** {@code max(x, 0)}. */
   public static Tensor relu(Tensor x) {
+    checkNotNull(x, "relu: input is null");
     return floating("relu", "input", x).relu();
   }
 
@@ -100,6 +107,7 @@ public final class Functional {
    * @throws IllegalArgumentException for a non-finite slope
    */
   public static Tensor leakyRelu(Tensor x, double slope) {
+    checkNotNull(x, "leakyRelu: input is null");
     floating("leakyRelu", "input", x);
     Checks.finite("leakyRelu", "negative slope", slope);
     return Tensor.where(x.gt(0.0), x, x.mul(slope));
@@ -113,6 +121,7 @@ public final class Functional {
    * @throws IllegalArgumentException for a non-finite alpha
    */
   public static Tensor elu(Tensor x, double alpha) {
+    checkNotNull(x, "elu: input is null");
     floating("elu", "input", x);
     Checks.finite("elu", "alpha", alpha);
     Tensor positive = x.gt(0.0);
@@ -137,6 +146,7 @@ public final class Functional {
 
   /** {@code x * Phi(x)} with the erf-based CDF ({@link GeluApproximation#NONE}). */
   public static Tensor gelu(Tensor x) {
+    checkNotNull(x, "gelu: input is null");
     return gelu(x, GeluApproximation.NONE);
   }
 
@@ -145,10 +155,9 @@ public final class Functional {
    * {@code approximation} says.
    */
   public static Tensor gelu(Tensor x, GeluApproximation approximation) {
+    checkNotNull(x, "gelu: input is null");
+    checkNotNull(approximation, "gelu: approximation is null");
     floating("gelu", "input", x);
-    if (approximation == null) {
-      throw new IllegalArgumentException("gelu: approximation must be NONE or TANH, got null");
-    }
     if (approximation == GeluApproximation.TANH) {
       Tensor inner = x.add(x.pow(3.0).mul(0.044715)).mul(SQRT_2_OVER_PI);
       return x.mul(0.5).mul(inner.tanh().add(1.0));
@@ -189,6 +198,7 @@ public final class Functional {
    * @throws IllegalArgumentException unless beta is positive and threshold finite
    */
   public static Tensor softplus(Tensor x, double beta, double threshold) {
+    checkNotNull(x, "softplus: input is null");
     floating("softplus", "input", x);
     Checks.positiveFinite("softplus", "beta", beta);
     Checks.finite("softplus", "threshold", threshold);
@@ -211,6 +221,7 @@ public final class Functional {
 
   /** {@link #softplus(Tensor, double, double)} with PyTorch's beta 1 and threshold 20. */
   public static Tensor softplus(Tensor x) {
+    checkNotNull(x, "softplus: input is null");
     return softplus(x, 1.0, 20.0);
   }
 
@@ -223,6 +234,7 @@ public final class Functional {
    * {@link dev.cadena.ops.Reductions#softmax}.
    */
   public static Tensor softmax(Tensor x, int axis) {
+    checkNotNull(x, "softmax: input is null");
     floating("softmax", "input", x);
     Shapes.axis("softmax", axis, x.rank());
     return x.softmax(axis);
@@ -235,6 +247,7 @@ public final class Functional {
    * {@link dev.cadena.ops.Reductions#logSoftmax}.
    */
   public static Tensor logSoftmax(Tensor x, int axis) {
+    checkNotNull(x, "logSoftmax: input is null");
     floating("logSoftmax", "input", x);
     Shapes.axis("logSoftmax", axis, x.rank());
     return x.logSoftmax(axis);
@@ -248,19 +261,21 @@ public final class Functional {
    * needs no rescaling; outside training (or with p = 0) x is returned as it is. The mask is a
    * constant: {@code y = x * mask}, so the gradient is {@code grad * mask}.
    *
-   * @throws IllegalArgumentException unless {@code 0 <= p < 1}, or when training without a
-   *     generator
+   * @param rng the generator of the mask; may be null outside training or with {@code p == 0}
+   * @throws NullPointerException when {@code x} is null, or {@code rng} is null in training with
+   *     {@code p > 0}
+   * @throws IllegalArgumentException unless {@code 0 <= p < 1}
    */
-  public static Tensor dropout(Tensor x, double p, boolean training, RandomGenerator rng) {
+  public static Tensor dropout(
+      Tensor x, double p, boolean training, @Nullable RandomGenerator rng) {
+    checkNotNull(x, "dropout: input is null");
     floating("dropout", "input", x);
     Checks.inRange("dropout", "probability p", p, 0.0, 1.0, false);
     if (!training || p == 0.0) {
       return x;
     }
-    if (rng == null) {
-      throw new IllegalArgumentException(
-          "dropout: pass a seeded generator, e.g. new java.util.SplittableRandom(42)");
-    }
+    checkNotNull(
+        rng, "dropout: rng is null (pass a seeded generator, e.g. new SplittableRandom(42))");
     Tensor keep = Tensor.rand(rng, x.shape()).ge(p).to(x.dtype());
     return x.mul(keep.div(1.0 - p));
   }
@@ -276,7 +291,11 @@ public final class Functional {
    * @throws ShapeException when x is not 2-d or 3-d or a statistic is not {@code [C]}
    */
   public static Tensor batchNorm(
-      Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, double eps) {
+      Tensor x, Tensor mean, Tensor var, @Nullable Tensor weight, @Nullable Tensor bias,
+      double eps) {
+    checkNotNull(x, "batchNorm: input is null");
+    checkNotNull(mean, "batchNorm: mean is null");
+    checkNotNull(var, "batchNorm: var is null");
     return batchNorm("batchNorm", x, mean, var, weight, bias, eps);
   }
 
@@ -319,7 +338,9 @@ public final class Functional {
    * @throws ShapeException when x's trailing dimensions are not {@code normalizedShape}
    */
   public static Tensor layerNorm(
-      Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+      Tensor x, int[] normalizedShape, @Nullable Tensor weight, @Nullable Tensor bias, double eps) {
+    checkNotNull(x, "layerNorm: input is null");
+    checkNotNull(normalizedShape, "layerNorm: normalizedShape is null");
     return layerNorm("layerNorm", x, normalizedShape, weight, bias, eps);
   }
 

@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.nn.Functional.GeluApproximation;
 import java.util.Locale;
@@ -31,17 +33,16 @@ public final class GELU extends Module {
   /**
    * The given approximation.
    *
-   * @throws IllegalArgumentException for null
+   * @throws NullPointerException for null
    */
   public GELU(GeluApproximation approximation) {
-    if (approximation == null) {
-      throw new IllegalArgumentException("GELU: approximation must be NONE or TANH, got null");
-    }
+    checkNotNull(approximation, "GELU: approximation is null");
     this.approximation = approximation;
   }
 
   @Override
   public Tensor forward(Tensor x) {
+    checkNotNull(x, "GELU: input is null");
     return Functional.gelu(x, approximation);
   }
 

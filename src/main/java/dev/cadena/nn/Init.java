@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -50,6 +52,7 @@ public final class Init {
    * @throws IllegalArgumentException for an unknown name, naming the known ones
    */
   public static double gain(String nonlinearity, double param) {
+    checkNotNull(nonlinearity, "Init.gain: nonlinearity is null");
     String n = nonlinearity == null ? "null" : nonlinearity.toLowerCase(Locale.ROOT);
     switch (n) {
       case "linear":
@@ -74,16 +77,19 @@ public final class Init {
 
   /** {@link #gain(String, double)} with leaky_relu's default slope 0.01. */
   public static double gain(String nonlinearity) {
+    checkNotNull(nonlinearity, "Init.gain: nonlinearity is null");
     return gain(nonlinearity, 0.01);
   }
 
   /** {@code shape[0]} of a 2-d {@code [in, out]} weight. */
   public static int fanIn(Tensor w) {
+    checkNotNull(w, "Init.fanIn: w is null");
     return fans("Init.fanIn", w)[0];
   }
 
   /** {@code shape[1]} of a 2-d {@code [in, out]} weight. */
   public static int fanOut(Tensor w) {
+    checkNotNull(w, "Init.fanOut: w is null");
     return fans("Init.fanOut", w)[1];
   }
 
@@ -101,6 +107,8 @@ public final class Init {
 
   /** Fills {@code t} with U(lo, hi) samples. */
   public static Tensor uniform(Tensor t, double lo, double hi, RandomGenerator rng) {
+    checkNotNull(t, "Init.uniform: t is null");
+    checkRng("Init.uniform", rng);
     Checks.floating("Init.uniform", "tensor", t);
     if (!(lo <= hi) || !Double.isFinite(lo) || !Double.isFinite(hi)) {
       throw new IllegalArgumentException(
@@ -111,6 +119,8 @@ public final class Init {
 
   /** Fills {@code t} with N(mean, std^2) samples. */
   public static Tensor normal(Tensor t, double mean, double std, RandomGenerator rng) {
+    checkNotNull(t, "Init.normal: t is null");
+    checkRng("Init.normal", rng);
     Checks.floating("Init.normal", "tensor", t);
     Checks.finite("Init.normal", "mean", mean);
     if (!(std >= 0) || !Double.isFinite(std)) {
@@ -122,6 +132,7 @@ public final class Init {
 
   /** Fills {@code t} with {@code value}. */
   public static Tensor constant(Tensor t, double value) {
+    checkNotNull(t, "Init.constant: t is null");
     Checks.floating("Init.constant", "tensor", t);
     try (var s = Tensor.noGrad()) {
       t.fill_(value);
@@ -131,11 +142,13 @@ public final class Init {
 
   /** Fills {@code t} with zeros. */
   public static Tensor zeros(Tensor t) {
+    checkNotNull(t, "Init.zeros: t is null");
     return constant(t, 0.0);
   }
 
   /** Fills {@code t} with ones. */
   public static Tensor ones(Tensor t) {
+    checkNotNull(t, "Init.ones: t is null");
     return constant(t, 1.0);
   }
 
@@ -144,6 +157,8 @@ public final class Init {
    * {@code Var = gain^2 * 2 / (fanIn + fanOut)}.
    */
   public static Tensor xavierUniform(Tensor w, double gain, RandomGenerator rng) {
+    checkNotNull(w, "Init.xavierUniform: w is null");
+    checkRng("Init.xavierUniform", rng);
     int[] f = fans("Init.xavierUniform", w);
     Checks.positiveFinite("Init.xavierUniform", "gain", gain);
     double a = gain * Math.sqrt(6.0 / (f[0] + f[1]));
@@ -152,11 +167,15 @@ public final class Init {
 
   /** {@link #xavierUniform(Tensor, double, RandomGenerator)} with gain 1. */
   public static Tensor xavierUniform(Tensor w, RandomGenerator rng) {
+    checkNotNull(w, "Init.xavierUniform: w is null");
+    checkRng("Init.xavierUniform", rng);
     return xavierUniform(w, 1.0, rng);
   }
 
   /** Glorot and Bengio (2010): N(0, std^2) with {@code std = gain * sqrt(2 / (fanIn + fanOut))}. */
   public static Tensor xavierNormal(Tensor w, double gain, RandomGenerator rng) {
+    checkNotNull(w, "Init.xavierNormal: w is null");
+    checkRng("Init.xavierNormal", rng);
     int[] f = fans("Init.xavierNormal", w);
     Checks.positiveFinite("Init.xavierNormal", "gain", gain);
     return normal(w, 0.0, gain * Math.sqrt(2.0 / (f[0] + f[1])), rng);
@@ -164,6 +183,8 @@ public final class Init {
 
   /** {@link #xavierNormal(Tensor, double, RandomGenerator)} with gain 1. */
   public static Tensor xavierNormal(Tensor w, RandomGenerator rng) {
+    checkNotNull(w, "Init.xavierNormal: w is null");
+    checkRng("Init.xavierNormal", rng);
     return xavierNormal(w, 1.0, rng);
   }
 
@@ -175,6 +196,10 @@ public final class Init {
    */
   public static Tensor kaimingUniform(
       Tensor w, double a, FanMode mode, String nonlinearity, RandomGenerator rng) {
+    checkNotNull(w, "Init.kaimingUniform: w is null");
+    checkNotNull(mode, "Init.kaimingUniform: mode is null");
+    checkNotNull(nonlinearity, "Init.kaimingUniform: nonlinearity is null");
+    checkRng("Init.kaimingUniform", rng);
     double std = kaimingStd("Init.kaimingUniform", w, a, mode, nonlinearity);
     double bound = Math.sqrt(3.0) * std;
     return uniform(w, -bound, bound, rng);
@@ -182,35 +207,37 @@ public final class Init {
 
   /** {@link #kaimingUniform(Tensor, double, FanMode, String, RandomGenerator)} for ReLU, fan-in. */
   public static Tensor kaimingUniform(Tensor w, RandomGenerator rng) {
+    checkNotNull(w, "Init.kaimingUniform: w is null");
+    checkRng("Init.kaimingUniform", rng);
     return kaimingUniform(w, 0.0, FanMode.FAN_IN, "relu", rng);
   }
 
   /** He et al. (2015): N(0, std^2) with {@code std = gain(nonlinearity, a) / sqrt(fan)}. */
   public static Tensor kaimingNormal(
       Tensor w, double a, FanMode mode, String nonlinearity, RandomGenerator rng) {
+    checkNotNull(w, "Init.kaimingNormal: w is null");
+    checkNotNull(mode, "Init.kaimingNormal: mode is null");
+    checkNotNull(nonlinearity, "Init.kaimingNormal: nonlinearity is null");
+    checkRng("Init.kaimingNormal", rng);
     return normal(w, 0.0, kaimingStd("Init.kaimingNormal", w, a, mode, nonlinearity), rng);
   }
 
   /** {@link #kaimingNormal(Tensor, double, FanMode, String, RandomGenerator)} for ReLU, fan-in. */
   public static Tensor kaimingNormal(Tensor w, RandomGenerator rng) {
+    checkNotNull(w, "Init.kaimingNormal: w is null");
+    checkRng("Init.kaimingNormal", rng);
     return kaimingNormal(w, 0.0, FanMode.FAN_IN, "relu", rng);
   }
 
   private static double kaimingStd(String op, Tensor w, double a, FanMode mode, String nonlinearity) {
     int[] f = fans(op, w);
-    if (mode == null) {
-      throw new IllegalArgumentException(op + ": mode must be FAN_IN or FAN_OUT, got null");
-    }
     int fan = mode == FanMode.FAN_IN ? f[0] : f[1];
     return gain(nonlinearity, a) / Math.sqrt(fan);
   }
 
   private static RandomGenerator checkRng(String op, RandomGenerator rng) {
-    if (rng == null) {
-      throw new IllegalArgumentException(
-          op + ": pass a seeded generator, e.g. new java.util.SplittableRandom(42)");
-    }
-    return rng;
+    return checkNotNull(
+        rng, "%s: rng is null (pass a seeded generator, e.g. new SplittableRandom(42))", op);
   }
 
   private static Tensor write(Tensor t, Tensor values) {

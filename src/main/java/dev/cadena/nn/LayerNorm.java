@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.Shapes;
@@ -45,10 +47,13 @@ public final class LayerNorm extends Module {
   /**
    * A layer whose parameters have {@code dtype}.
    *
+   * @throws NullPointerException when {@code normalizedShape} or {@code dtype} is null
    * @throws IllegalArgumentException for an empty shape or non-positive sizes or eps
    */
   public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine, DType dtype) {
-    if (normalizedShape == null || normalizedShape.length == 0) {
+    checkNotNull(normalizedShape, "LayerNorm: normalizedShape is null");
+    checkNotNull(dtype, "LayerNorm: dtype is null");
+    if (normalizedShape.length == 0) {
       throw new IllegalArgumentException("LayerNorm: normalizedShape must name at least one dimension");
     }
     for (int d : normalizedShape) {
@@ -57,7 +62,7 @@ public final class LayerNorm extends Module {
             "LayerNorm: normalizedShape sizes must be positive, got " + Shapes.str(normalizedShape));
       }
     }
-    if (dtype == null || !dtype.isFloatingPoint()) {
+    if (!dtype.isFloatingPoint()) {
       throw new IllegalArgumentException("LayerNorm: dtype must be float32 or float64, got " + dtype);
     }
     this.normalizedShape = normalizedShape.clone();
@@ -73,6 +78,7 @@ public final class LayerNorm extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
+    checkNotNull(x, "LayerNorm: input is null");
     return Functional.layerNorm("LayerNorm", x, normalizedShape, weight, bias, eps);
   }
 

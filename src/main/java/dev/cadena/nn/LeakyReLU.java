@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 
 /**
@@ -40,6 +42,7 @@ public final class LeakyReLU extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
+    checkNotNull(x, "LeakyReLU: input is null");
     return Functional.leakyRelu(x, slope);
   }
 

@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.DType;
 import java.util.random.RandomGenerator;
@@ -48,13 +50,17 @@ public class Linear extends Module {
   /**
    * A layer whose parameters have {@code dtype}, with weights drawn from {@code rng}.
    *
-   * @throws IllegalArgumentException for non-positive sizes, an int64 dtype or a null generator
+   * @throws NullPointerException when {@code dtype} or {@code rng} is null
+   * @throws IllegalArgumentException for non-positive sizes or an int64 dtype
    */
   public Linear(int in, int out, boolean bias, DType dtype, RandomGenerator rng) {
     String name = getClass().getSimpleName();
+    checkNotNull(dtype, "%s: dtype is null", name);
+    checkNotNull(
+        rng, "%s: rng is null (pass a seeded generator, e.g. new SplittableRandom(42))", name);
     this.in = Checks.positiveSize(name, "in features", in);
     this.out = Checks.positiveSize(name, "out features", out);
-    if (dtype == null || !dtype.isFloatingPoint()) {
+    if (!dtype.isFloatingPoint()) {
       throw new IllegalArgumentException(name + ": dtype must be float32 or float64, got " + dtype);
     }
     this.weight = registerParameter("weight", Tensor.zeros(dtype, in, out));
@@ -64,10 +70,9 @@ public class Linear extends Module {
 
   /** Redraws weight and bias from {@code U(-1/sqrt(in), 1/sqrt(in))}. */
   public final void resetParameters(RandomGenerator rng) {
-    if (rng == null) {
-      throw new IllegalArgumentException(
-          getClass().getSimpleName() + ": pass a seeded generator, e.g. new java.util.SplittableRandom(42)");
-    }
+    checkNotNull(
+        rng, "%s: rng is null (pass a seeded generator, e.g. new SplittableRandom(42))",
+        getClass().getSimpleName());
     double k = 1.0 / Math.sqrt(in);
     Init.uniform(weight, -k, k, rng);
     if (bias != null) {
@@ -83,6 +88,7 @@ public class Linear extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
+    checkNotNull(x, "Linear: input is null");
     return Functional.linear(getClass().getSimpleName(), x, weight, bias);
   }
 

@@ -1,5 +1,6 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
 import static dev.cadena.nn.Checks.floating;
 import static dev.cadena.nn.Checks.sameShape;
 
@@ -37,6 +38,8 @@ public final class Loss {
 
   /** Mean squared error, {@link Reduction#MEAN}. */
   public static Tensor mse(Tensor input, Tensor target) {
+    checkNotNull(input, "mse: input is null");
+    checkNotNull(target, "mse: target is null");
     return mse(input, target, Reduction.MEAN);
   }
 
@@ -46,12 +49,17 @@ public final class Loss {
    * @throws ShapeException when the shapes differ
    */
   public static Tensor mse(Tensor input, Tensor target, Reduction reduction) {
+    checkNotNull(input, "mse: input is null");
+    checkNotNull(target, "mse: target is null");
+    checkNotNull(reduction, "mse: reduction is null");
     pair("mse", input, target, reduction);
     return reduction.apply(input.sub(target).square());
   }
 
   /** Mean absolute error, {@link Reduction#MEAN}. */
   public static Tensor l1(Tensor input, Tensor target) {
+    checkNotNull(input, "l1: input is null");
+    checkNotNull(target, "l1: target is null");
     return l1(input, target, Reduction.MEAN);
   }
 
@@ -61,12 +69,17 @@ public final class Loss {
    * @throws ShapeException when the shapes differ
    */
   public static Tensor l1(Tensor input, Tensor target, Reduction reduction) {
+    checkNotNull(input, "l1: input is null");
+    checkNotNull(target, "l1: target is null");
+    checkNotNull(reduction, "l1: reduction is null");
     pair("l1", input, target, reduction);
     return reduction.apply(input.sub(target).abs());
   }
 
   /** Huber loss with the given delta, {@link Reduction#MEAN}. */
   public static Tensor huber(Tensor input, Tensor target, double delta) {
+    checkNotNull(input, "huber: input is null");
+    checkNotNull(target, "huber: target is null");
     return huber(input, target, delta, Reduction.MEAN);
   }
 
@@ -78,6 +91,9 @@ public final class Loss {
    * @throws IllegalArgumentException for a non-positive delta or differing shapes
    */
   public static Tensor huber(Tensor input, Tensor target, double delta, Reduction reduction) {
+    checkNotNull(input, "huber: input is null");
+    checkNotNull(target, "huber: target is null");
+    checkNotNull(reduction, "huber: reduction is null");
     pair("huber", input, target, reduction);
     Checks.positiveFinite("huber", "delta", delta);
     Tensor d = input.sub(target);
@@ -93,6 +109,8 @@ public final class Loss {
 
   /** Binary cross-entropy on probabilities, {@link Reduction#MEAN}. */
   public static Tensor binaryCrossEntropy(Tensor probs, Tensor target) {
+    checkNotNull(probs, "binaryCrossEntropy: probs is null");
+    checkNotNull(target, "binaryCrossEntropy: target is null");
     return binaryCrossEntropy(probs, target, Reduction.MEAN);
   }
 
@@ -110,6 +128,9 @@ public final class Loss {
    *     its position) or the shapes differ
    */
   public static Tensor binaryCrossEntropy(Tensor probs, Tensor target, Reduction reduction) {
+    checkNotNull(probs, "binaryCrossEntropy: probs is null");
+    checkNotNull(target, "binaryCrossEntropy: target is null");
+    checkNotNull(reduction, "binaryCrossEntropy: reduction is null");
     pair("binaryCrossEntropy", probs, target, reduction);
     double[] p = probs.toDoubleArray();
     for (int i = 0; i < p.length; i++) {
@@ -124,6 +145,8 @@ public final class Loss {
 
   /** Binary cross-entropy on logits, {@link Reduction#MEAN}. */
   public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target) {
+    checkNotNull(logits, "binaryCrossEntropyWithLogits: logits is null");
+    checkNotNull(target, "binaryCrossEntropyWithLogits: target is null");
     return binaryCrossEntropyWithLogits(logits, target, Reduction.MEAN);
   }
 
@@ -137,6 +160,9 @@ public final class Loss {
    * @throws ShapeException when the shapes differ
    */
   public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Reduction reduction) {
+    checkNotNull(logits, "binaryCrossEntropyWithLogits: logits is null");
+    checkNotNull(target, "binaryCrossEntropyWithLogits: target is null");
+    checkNotNull(reduction, "binaryCrossEntropyWithLogits: reduction is null");
     pair("binaryCrossEntropyWithLogits", logits, target, reduction);
     Tensor softplusOfMinusAbs = Functional.log1pExp(logits.abs().neg());
     return reduction.apply(
@@ -145,6 +171,8 @@ public final class Loss {
 
   /** Cross-entropy of logits and class labels, {@link Reduction#MEAN}. */
   public static Tensor crossEntropy(Tensor logits, Tensor labels) {
+    checkNotNull(logits, "crossEntropy: logits is null");
+    checkNotNull(labels, "crossEntropy: labels is null");
     return crossEntropy(logits, labels, Reduction.MEAN);
   }
 
@@ -157,12 +185,17 @@ public final class Loss {
    *     range [0, 10)}, for non-int64 labels or mismatched shapes
    */
   public static Tensor crossEntropy(Tensor logits, Tensor labels, Reduction reduction) {
+    checkNotNull(logits, "crossEntropy: logits is null");
+    checkNotNull(labels, "crossEntropy: labels is null");
+    checkNotNull(reduction, "crossEntropy: reduction is null");
     classification("crossEntropy", logits, labels, reduction);
     return reduction.apply(Reductions.crossEntropy(logits, labels));
   }
 
   /** Negative log-likelihood, {@link Reduction#MEAN}. */
   public static Tensor nll(Tensor logProbs, Tensor labels) {
+    checkNotNull(logProbs, "nll: logProbs is null");
+    checkNotNull(labels, "nll: labels is null");
     return nll(logProbs, labels, Reduction.MEAN);
   }
 
@@ -175,6 +208,9 @@ public final class Loss {
    *     shapes
    */
   public static Tensor nll(Tensor logProbs, Tensor labels, Reduction reduction) {
+    checkNotNull(logProbs, "nll: logProbs is null");
+    checkNotNull(labels, "nll: labels is null");
+    checkNotNull(reduction, "nll: reduction is null");
     classification("nll", logProbs, labels, reduction);
     return pick(logProbs, labels, reduction);
   }
@@ -202,8 +238,6 @@ public final class Loss {
   }
 
   private static void checkReduction(String op, Reduction reduction) {
-    if (reduction == null) {
-      throw new IllegalArgumentException(op + ": reduction must be MEAN, SUM or NONE, got null");
-    }
+    checkNotNull(reduction, "%s: reduction is null", op);
   }
 }

@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.tensor.ShapeException;
@@ -130,9 +132,16 @@ public abstract class Module {
    * with the same shape; all mismatches are reported together and nothing is changed unless all
    * match. Values are converted to each parameter's dtype.
    *
+   * @throws NullPointerException when {@code state} or one of its values is null, naming the key
    * @throws IllegalArgumentException listing every missing, unexpected or mis-shaped name
    */
   public final void loadStateDict(Map<String, Tensor> state) {
+    checkNotNull(state, "loadStateDict: state is null");
+    for (Map.Entry<String, Tensor> e : state.entrySet()) {
+      if (e.getValue() == null) {
+        throw new NullPointerException("loadStateDict: state['" + e.getKey() + "'] is null");
+      }
+    }
     Map<String, Tensor> mine = stateDict();
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, Tensor> e : mine.entrySet()) {

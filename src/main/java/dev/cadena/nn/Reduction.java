@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 
 /**
@@ -22,6 +24,7 @@ public enum Reduction {
 
   /** Applies this reduction to per-element losses. */
   public Tensor apply(Tensor perElement) {
+    checkNotNull(perElement, "Reduction.apply: perElement is null");
     switch (this) {
       case MEAN:
         return perElement.mean();

@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -34,11 +36,14 @@ public final class Sequential extends Module implements Iterable<Module> {
   /**
    * A chain of the given modules.
    *
-   * @throws IllegalArgumentException for a null module, naming its position
+   * @throws NullPointerException for a null module, naming its position, before any is added
    */
   public Sequential(Module... modules) {
-    if (modules == null) {
-      throw new IllegalArgumentException("Sequential: modules must not be null");
+    checkNotNull(modules, "Sequential: modules is null");
+    for (int i = 0; i < modules.length; i++) {
+      if (modules[i] == null) {
+        throw new NullPointerException("Sequential: modules[" + i + "] is null");
+      }
     }
     for (Module m : modules) {
       add(m);
@@ -47,10 +52,7 @@ public final class Sequential extends Module implements Iterable<Module> {
 
   /** Appends a module under the next index name; returns this. */
   public Sequential add(Module module) {
-    if (module == null) {
-      throw new IllegalArgumentException(
-          "Sequential: module " + layers.size() + " is null");
-    }
+    checkNotNull(module, "Sequential.add: module is null");
     if (module == this) {
       throw new IllegalArgumentException("Sequential: cannot add a Sequential to itself");
     }
@@ -85,7 +87,7 @@ public final class Sequential extends Module implements Iterable<Module> {
   /** Applies each module to the previous one's output. */
   @Override
   public Tensor forward(Tensor x) {
-    Checks.notNull("Sequential", "input", x);
+    checkNotNull(x, "Sequential: input is null");
     for (int i = 0; i < layers.size(); i++) {
       Module m = layers.get(i);
       if (i + 1 < layers.size() && m.getClass() == Linear.class

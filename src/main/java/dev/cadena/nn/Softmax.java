@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.tensor.ShapeException;
 
@@ -32,6 +34,7 @@ public final class Softmax extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
+    checkNotNull(x, "Softmax: input is null");
     return Functional.softmax(x, axis);
   }
 

@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 
 /**
@@ -38,6 +40,7 @@ public final class Softplus extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
+    checkNotNull(x, "Softplus: input is null");
     return Functional.softplus(x, beta, threshold);
   }
 

@@ -1,5 +1,7 @@
 package dev.cadena.nn;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 
 /**
@@ -19,6 +21,7 @@ public final class Tanh extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
+    checkNotNull(x, "Tanh: input is null");
     return Functional.tanh(x);
   }
 }

@@ -1,5 +1,6 @@
 package dev.cadena.ops;
 
+import static com.google.common.base.Preconditions.checkNotNull;
 import static dev.cadena.ops.Recording.grads;
 import static dev.cadena.ops.Recording.promote;
 import static dev.cadena.ops.Recording.record;
@@ -28,6 +29,8 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#ADD}, broadcasting. */
   public static Tensor add(Tensor a, Tensor b) {
+    checkNotNull(a, "add: a is null");
+    checkNotNull(b, "add: b is null");
     Tensor[] p = promote("add", a, b);
     return record(Primitive.ADD, p[0].data().binary(BinaryOp.ADD, p[1].data()), p,
         (n, grad) -> grads(grad, grad));
@@ -35,6 +38,8 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#MUL}, broadcasting. */
   public static Tensor mul(Tensor a, Tensor b) {
+    checkNotNull(a, "mul: a is null");
+    checkNotNull(b, "mul: b is null");
     Tensor[] p = promote("mul", a, b);
     return record(Primitive.MUL, p[0].data().binary(BinaryOp.MUL, p[1].data()), p,
         (n, grad) -> grads(
@@ -44,6 +49,8 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#DIV}, broadcasting. */
   public static Tensor div(Tensor a, Tensor b) {
+    checkNotNull(a, "div: a is null");
+    checkNotNull(b, "div: b is null");
     Tensor[] p = promote("div", a, b);
     return record(Primitive.DIV, p[0].data().binary(BinaryOp.DIV, p[1].data()), p,
         (n, grad) -> grads(
@@ -61,6 +68,8 @@ public final class Elementwise {
    * 0 (e.g. of {@code pow(x, 0)} and {@code pow(x, 1)} at {@code x = 0}), not NaN.
    */
   public static Tensor pow(Tensor a, Tensor b) {
+    checkNotNull(a, "pow: a is null");
+    checkNotNull(b, "pow: b is null");
     Tensor[] p = promote("pow", a, b);
     return record(Primitive.POW, p[0].data().binary(BinaryOp.POW, p[1].data()), p,
         (n, grad) -> {
@@ -86,42 +95,49 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#EXP}. */
   public static Tensor exp(Tensor x) {
+    checkNotNull(x, "exp: x is null");
     return record(Primitive.EXP, x.data().unary(UnaryOp.EXP), new Tensor[] {x},
         (n, grad) -> grads(grad.mul(n.out())));
   }
 
   /** The primitive {@link Primitive#LOG}. */
   public static Tensor log(Tensor x) {
+    checkNotNull(x, "log: x is null");
     return record(Primitive.LOG, x.data().unary(UnaryOp.LOG), new Tensor[] {x},
         (n, grad) -> grads(grad.div(n.input(0))));
   }
 
   /** The primitive {@link Primitive#SQRT}. */
   public static Tensor sqrt(Tensor x) {
+    checkNotNull(x, "sqrt: x is null");
     return record(Primitive.SQRT, x.data().unary(UnaryOp.SQRT), new Tensor[] {x},
         (n, grad) -> grads(grad.div(n.out().mul(2.0))));
   }
 
   /** The primitive {@link Primitive#ABS} (its gradient at 0 is 0). */
   public static Tensor abs(Tensor x) {
+    checkNotNull(x, "abs: x is null");
     return record(Primitive.ABS, x.data().unary(UnaryOp.ABS), new Tensor[] {x},
         (n, grad) -> grads(grad.mul(sign(n.input(0)))));
   }
 
   /** The primitive {@link Primitive#SIN}. */
   public static Tensor sin(Tensor x) {
+    checkNotNull(x, "sin: x is null");
     return record(Primitive.SIN, x.data().unary(UnaryOp.SIN), new Tensor[] {x},
         (n, grad) -> grads(grad.mul(n.input(0).cos())));
   }
 
   /** The primitive {@link Primitive#COS}. */
   public static Tensor cos(Tensor x) {
+    checkNotNull(x, "cos: x is null");
     return record(Primitive.COS, x.data().unary(UnaryOp.COS), new Tensor[] {x},
         (n, grad) -> grads(grad.neg().mul(n.input(0).sin())));
   }
 
   /** The primitive {@link Primitive#TANH}. */
   public static Tensor tanh(Tensor x) {
+    checkNotNull(x, "tanh: x is null");
     return record(Primitive.TANH, x.data().unary(UnaryOp.TANH), new Tensor[] {x},
         (n, grad) -> grads(tanhGrad(grad, n.out())));
   }
@@ -139,6 +155,7 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#SIGMOID}, stable for large |x|. */
   public static Tensor sigmoid(Tensor x) {
+    checkNotNull(x, "sigmoid: x is null");
     return record(Primitive.SIGMOID, x.data().unary(UnaryOp.SIGMOID), new Tensor[] {x},
         (n, grad) -> grads(sigmoidGrad(grad, n.out())));
   }
@@ -156,6 +173,7 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#RELU}. */
   public static Tensor relu(Tensor x) {
+    checkNotNull(x, "relu: x is null");
     return record(Primitive.RELU, x.data().unary(UnaryOp.RELU), new Tensor[] {x},
         (n, grad) -> grads(reluGrad(grad, n.out())));
   }
@@ -178,6 +196,8 @@ public final class Elementwise {
    * where either operand is NaN both get the whole gradient (neither is smaller), as in PyTorch.
    */
   public static Tensor maximum(Tensor a, Tensor b) {
+    checkNotNull(a, "maximum: a is null");
+    checkNotNull(b, "maximum: b is null");
     Tensor[] p = promote("maximum", a, b);
     checkBroadcast("maximum", p[0], p[1]);
     return record(Primitive.MAXIMUM, p[0].data().binary(BinaryOp.MAX, p[1].data()), p,
@@ -204,6 +224,9 @@ public final class Elementwise {
    * together; the mask gets no gradient.
    */
   public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+    checkNotNull(cond, "where: cond is null");
+    checkNotNull(a, "where: a is null");
+    checkNotNull(b, "where: b is null");
     Tensor[] p = promote("where", a, b);
     NDArray c = cond.data();
     return record(Primitive.WHERE, NDArray.where(c, p[0].data(), p[1].data()), p,
@@ -221,6 +244,8 @@ public final class Elementwise {
    * constant (no gradient flows through integers), and to the same dtype it is {@code x} itself.
    */
   public static Tensor cast(Tensor x, DType dtype) {
+    checkNotNull(x, "cast: x is null");
+    checkNotNull(dtype, "cast: dtype is null");
     if (x.dtype() == dtype) {
       return x;
     }
@@ -236,34 +261,42 @@ public final class Elementwise {
 
   /** {@code a - b = a + (-b)}; a composition. */
   public static Tensor sub(Tensor a, Tensor b) {
+    checkNotNull(a, "sub: a is null");
+    checkNotNull(b, "sub: b is null");
     Tensor[] p = promoteAndCheck("sub", a, b);
     return add(p[0], neg(p[1]));
   }
 
   /** {@code v - x = -x + v}; a composition. */
   public static Tensor rsub(Tensor x, double v) {
+    checkNotNull(x, "rsub: x is null");
     Tensor c = Tensor.scalar(v, floatType("rsub", x));
     return add(neg(x), c);
   }
 
   /** {@code -x = x * -1}; a composition. */
   public static Tensor neg(Tensor x) {
+    checkNotNull(x, "neg: x is null");
     return mul(x, Tensor.scalar(-1.0, floatType("neg", x)));
   }
 
   /** {@code x * x}; a composition. */
   public static Tensor square(Tensor x) {
+    checkNotNull(x, "square: x is null");
     floatType("square", x);
     return mul(x, x);
   }
 
   /** {@code 1 / x}; a composition. */
   public static Tensor reciprocal(Tensor x) {
+    checkNotNull(x, "reciprocal: x is null");
     return div(Tensor.scalar(1.0, floatType("reciprocal", x)), x);
   }
 
   /** {@code min(a, b) = -max(-a, -b)}; a composition. */
   public static Tensor minimum(Tensor a, Tensor b) {
+    checkNotNull(a, "minimum: a is null");
+    checkNotNull(b, "minimum: b is null");
     Tensor[] p = promoteAndCheck("minimum", a, b);
     return neg(maximum(neg(p[0]), neg(p[1])));
   }
@@ -276,6 +309,7 @@ public final class Elementwise {
    * @throws IllegalArgumentException when {@code lo > hi}
    */
   public static Tensor clamp(Tensor x, double lo, double hi) {
+    checkNotNull(x, "clamp: x is null");
     floatType("clamp", x);
     if (lo > hi) {
       throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
@@ -287,12 +321,14 @@ public final class Elementwise {
 
   /** {@code max(x, lo)} with {@link #clamp}'s gradient ({@code grad} where {@code x >= lo}). */
   public static Tensor clampMin(Tensor x, double lo) {
+    checkNotNull(x, "clampMin: x is null");
     floatType("clampMin", x);
     return where(x.ge(lo), x, Tensor.fromData(x.data().binary(BinaryOp.MAX, lo)));
   }
 
   /** {@code min(x, hi)} with {@link #clamp}'s gradient ({@code grad} where {@code x <= hi}). */
   public static Tensor clampMax(Tensor x, double hi) {
+    checkNotNull(x, "clampMax: x is null");
     floatType("clampMax", x);
     return where(x.le(hi), x, Tensor.fromData(x.data().binary(BinaryOp.MIN, hi)));
   }
@@ -305,6 +341,8 @@ public final class Elementwise {
    * the caller ({@code nn.Loss}) checks both.
    */
   public static Tensor binaryCrossEntropy(Tensor p, Tensor y) {
+    checkNotNull(p, "binaryCrossEntropy: p is null");
+    checkNotNull(y, "binaryCrossEntropy: y is null");
     Tensor[] in = promote("binaryCrossEntropy", p, y);
     NDArray pd = in[0].data();
     NDArray yd = in[1].data();
@@ -348,11 +386,15 @@ public final class Elementwise {
 
   /** {@code -1, 0 or 1} per element; a mask, not differentiable. */
   public static Tensor sign(Tensor x) {
+    checkNotNull(x, "sign: x is null");
     return Tensor.fromData(x.data().unary(UnaryOp.SIGN));
   }
 
   /** An elementwise comparison: 1 where it holds, else 0 (a mask: no gradient flows). */
   public static Tensor compare(BinaryOp op, Tensor a, Tensor b) {
+    checkNotNull(op, "compare: op is null");
+    checkNotNull(a, "compare: a is null");
+    checkNotNull(b, "compare: b is null");
     DType t = DType.promote(a.dtype(), b.dtype());
     if (t == DType.INT64) {
       t = DType.FLOAT64;

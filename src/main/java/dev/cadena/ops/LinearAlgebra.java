@@ -9,6 +9,7 @@ import dev.cadena.Tensor;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
+import org.jspecify.annotations.Nullable;
 
 /** Matrix products. */
 public final class LinearAlgebra {
@@ -23,6 +24,8 @@ public final class LinearAlgebra {
    * @throws ShapeException e.g. {@code matmul: inner dimensions differ: [2, 3] @ [4, 5] (3 != 4)}
    */
   public static Tensor matmul(Tensor a, Tensor b) {
+    checkNotNull(a, "matmul: a is null");
+    checkNotNull(b, "matmul: b is null");
     if (a.rank() == 0 || b.rank() == 0) {
       throw new ShapeException(
           "matmul: both arguments must be at least 1-d, got " + Shapes.str(a.shape()) + " @ "
@@ -61,7 +64,7 @@ public final class LinearAlgebra {
    * checked the shapes. Mixed dtypes and empty operands go through the composition
    * {@code matmul}, {@code add}, {@code relu}, which promotes.
    */
-  public static Tensor linear(Tensor x, Tensor w, Tensor b, boolean relu) {
+  public static Tensor linear(Tensor x, Tensor w, @Nullable Tensor b, boolean relu) {
     checkNotNull(x, "linear: x is null");
     checkNotNull(w, "linear: w is null");
     if (w.rank() != 2 || x.rank() == 0 || x.size(-1) != w.size(0)) {

@@ -1,5 +1,7 @@
 package dev.cadena.ops;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+import static dev.cadena.ops.Recording.checkElements;
 import static dev.cadena.ops.Recording.grads;
 import static dev.cadena.ops.Recording.promote;
 import static dev.cadena.ops.Recording.record;
@@ -22,6 +24,8 @@ public final class Movement {
 
   /** The primitive {@link Primitive#RESHAPE}: same elements, new shape (one size may be -1). */
   public static Tensor reshape(Tensor x, int... shape) {
+    checkNotNull(x, "reshape: x is null");
+    checkNotNull(shape, "reshape: shape is null");
     int[] in = x.shape();
     NDArray r = x.data().reshape(shape);
     if (Arrays.equals(r.shape(), in)) {
@@ -32,6 +36,8 @@ public final class Movement {
 
   /** The primitive {@link Primitive#PERMUTE}: result axis i is x's axis {@code perm[i]}. */
   public static Tensor permute(Tensor x, int... perm) {
+    checkNotNull(x, "permute: x is null");
+    checkNotNull(perm, "permute: perm is null");
     NDArray r = x.data().permute(perm);
     int[] inv = new int[perm.length];
     for (int i = 0; i < perm.length; i++) {
@@ -42,6 +48,8 @@ public final class Movement {
 
   /** The primitive {@link Primitive#EXPAND}: a broadcast view of {@code x} with a larger shape. */
   public static Tensor expand(Tensor x, int... shape) {
+    checkNotNull(x, "expand: x is null");
+    checkNotNull(shape, "expand: shape is null");
     NDArray r = x.data().expand(shape);
     if (Arrays.equals(r.shape(), x.shape())) {
       return x;
@@ -54,6 +62,7 @@ public final class Movement {
    * end} along {@code axis} (a view; Python slice clamping).
    */
   public static Tensor slice(Tensor x, int axis, int start, int end, int step) {
+    checkNotNull(x, "slice: x is null");
     NDArray r = x.data().slice(axis, start, end, step);
     int[] shape = x.shape();
     DType dt = x.dtype();
@@ -66,6 +75,8 @@ public final class Movement {
    * start:end:step} along {@code axis} replaced by {@code src}.
    */
   public static Tensor sliceScatter(Tensor x, Tensor src, int axis, int start, int end, int step) {
+    checkNotNull(x, "sliceScatter: x is null");
+    checkNotNull(src, "sliceScatter: src is null");
     Tensor[] p = promote("sliceScatter", x, src);
     NDArray r = p[0].data().sliceScatter(p[1].data(), axis, start, end, step);
     int[] srcShape = p[1].shape();
@@ -79,6 +90,7 @@ public final class Movement {
 
   /** The primitive {@link Primitive#CONCAT}: tensors joined along {@code axis}, dtypes promoted. */
   public static Tensor concat(List<Tensor> parts, int axis) {
+    checkElements("concat", "parts", parts);
     if (parts.isEmpty()) {
       throw new ShapeException("concat: needs at least one tensor");
     }
@@ -112,6 +124,8 @@ public final class Movement {
    * axis}.
    */
   public static Tensor indexSelect(Tensor x, int axis, Tensor index) {
+    checkNotNull(x, "indexSelect: x is null");
+    checkNotNull(index, "indexSelect: index is null");
     NDArray idx = index.data();
     NDArray r = x.data().indexSelect(axis, idx);
     int[] shape = x.shape();
@@ -124,6 +138,9 @@ public final class Movement {
    * entries {@code index} along {@code axis}.
    */
   public static Tensor indexAdd(Tensor x, int axis, Tensor index, Tensor src) {
+    checkNotNull(x, "indexAdd: x is null");
+    checkNotNull(index, "indexAdd: index is null");
+    checkNotNull(src, "indexAdd: src is null");
     Tensor[] p = promote("indexAdd", x, src);
     NDArray r = p[0].data().indexAdd(axis, index.data(), p[1].data());
     return record(Primitive.INDEX_ADD, r, p,
@@ -138,6 +155,8 @@ public final class Movement {
    * labels.unsqueeze(1))}.
    */
   public static Tensor gather(Tensor x, int axis, Tensor index) {
+    checkNotNull(x, "gather: x is null");
+    checkNotNull(index, "gather: index is null");
     NDArray r = x.data().gather(axis, index.data());
     int[] shape = x.shape();
     return record(Primitive.GATHER, r, new Tensor[] {x},
@@ -149,6 +168,9 @@ public final class Movement {
    * added at the position {@code index} names along {@code axis}.
    */
   public static Tensor scatterAdd(Tensor x, int axis, Tensor index, Tensor src) {
+    checkNotNull(x, "scatterAdd: x is null");
+    checkNotNull(index, "scatterAdd: index is null");
+    checkNotNull(src, "scatterAdd: src is null");
     Tensor[] p = promote("scatterAdd", x, src);
     NDArray r = p[0].data().scatterAdd(axis, index.data(), p[1].data());
     return record(Primitive.SCATTER_ADD, r, p,
@@ -161,6 +183,7 @@ public final class Movement {
 
   /** Inserts a size-1 axis at {@code axis} (from -rank-1 to rank); a reshape. */
   public static Tensor unsqueeze(Tensor x, int axis) {
+    checkNotNull(x, "unsqueeze: x is null");
     int[] s = x.shape();
     int a = Shapes.axis("unsqueeze", axis, s.length + 1);
     int[] r = new int[s.length + 1];
@@ -172,6 +195,7 @@ public final class Movement {
 
   /** Removes axis {@code axis}, which must have size 1; a reshape. */
   public static Tensor squeeze(Tensor x, int axis) {
+    checkNotNull(x, "squeeze: x is null");
     int[] s = x.shape();
     int a = Shapes.axis("squeeze", axis, s.length);
     if (s[a] != 1) {
@@ -189,11 +213,13 @@ public final class Movement {
 
   /** Removes every size-1 axis; a reshape. */
   public static Tensor squeeze(Tensor x) {
+    checkNotNull(x, "squeeze: x is null");
     return reshape(x, Arrays.stream(x.shape()).filter(v -> v != 1).toArray());
   }
 
   /** Swaps two axes; a permute. */
   public static Tensor transpose(Tensor x, int axis0, int axis1) {
+    checkNotNull(x, "transpose: x is null");
     int r = x.rank();
     int a = Shapes.axis("transpose", axis0, r);
     int b = Shapes.axis("transpose", axis1, r);
@@ -208,6 +234,7 @@ public final class Movement {
 
   /** Stacks equally shaped tensors along a new axis; unsqueeze + concat. */
   public static Tensor stack(List<Tensor> parts, int axis) {
+    checkElements("stack", "parts", parts);
     if (parts.isEmpty()) {
       throw new ShapeException("stack: needs at least one tensor");
     }
@@ -227,6 +254,7 @@ public final class Movement {
 
   /** One-hot rows: for int64 labels of shape S, a float64 tensor of shape S + [numClasses]. */
   public static Tensor oneHot(Tensor labels, int numClasses) {
+    checkNotNull(labels, "oneHot: labels is null");
     if (labels.dtype() != DType.INT64) {
       throw new DTypeException(
           "oneHot: labels must be int64, got " + labels.dtype());

@@ -1,10 +1,13 @@
 package dev.cadena.ops;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.autograd.Node;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.NDArray;
+import java.util.List;
 
 /**
  * What every primitive does around its arithmetic: promote the operands to one dtype, record the
@@ -21,6 +24,22 @@ final class Recording {
    */
   static Tensor record(Primitive p, NDArray out, Tensor[] inputs, Node.Vjp vjp) {
     return Node.record(p.opName(), out, inputs, vjp);
+  }
+
+  /**
+   * The list, or a NullPointerException naming the op, the parameter and the first null element
+   * ({@code concat: parts[2] is null}).
+   */
+  static List<Tensor> checkElements(String op, String name, List<Tensor> list) {
+    checkNotNull(list, "%s: %s is null", op, name);
+    int i = 0;
+    for (Tensor t : list) {
+      if (t == null) {
+        throw new NullPointerException(op + ": " + name + "[" + i + "] is null");
+      }
+      i++;
+    }
+    return list;
   }
 
   /** A VJP's result, one gradient per input in input order (null where none is needed). */

@@ -12,6 +12,7 @@ import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reductions over any set of axes (negative axes count from the end; an empty list means all
@@ -23,6 +24,8 @@ public final class Reductions {
 
   /** The primitive {@link Primitive#SUM} over {@code axes}. */
   public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
+    checkNotNull(x, "sum: x is null");
+    checkNotNull(axes, "sum: axes is null");
     int[] shape = x.shape();
     int[] ax = Shapes.axes("sum", axes, shape.length);
     int[] keepShape = Shapes.reduced(shape, ax, true);
@@ -36,6 +39,8 @@ public final class Reductions {
    * {@code max()}), not NaN to every element.
    */
   public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
+    checkNotNull(x, "max: x is null");
+    checkNotNull(axes, "max: axes is null");
     int[] shape = x.shape();
     int[] ax = Shapes.axes("max", axes, shape.length);
     int[] keepShape = Shapes.reduced(shape, ax, true);
@@ -51,6 +56,8 @@ public final class Reductions {
 
   /** Minimum over {@code axes}: {@code -max(-x)}; a composition. */
   public static Tensor min(Tensor x, int[] axes, boolean keepDims) {
+    checkNotNull(x, "min: x is null");
+    checkNotNull(axes, "min: axes is null");
     int[] ax = Shapes.axes("min", axes, x.rank());
     floatType("min", x);
     int[] shape = x.shape();
@@ -64,6 +71,8 @@ public final class Reductions {
 
   /** Mean over {@code axes}: {@code sum / count}; a composition (NaN over no elements). */
   public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
+    checkNotNull(x, "mean: x is null");
+    checkNotNull(axes, "mean: axes is null");
     int[] ax = Shapes.axes("mean", axes, x.rank());
     floatType("mean", x);
     return sum(x, ax, keepDims).div((double) count(x.shape(), ax));
@@ -87,6 +96,8 @@ public final class Reductions {
    * @throws IllegalArgumentException for a negative correction or int64 data
    */
   public static Tensor var(Tensor x, int[] axes, int correction, boolean keepDims) {
+    checkNotNull(x, "var: x is null");
+    checkNotNull(axes, "var: axes is null");
     return var("var", x, axes, correction, keepDims);
   }
 
@@ -121,6 +132,8 @@ public final class Reductions {
    * @throws IllegalArgumentException for a negative correction or int64 data
    */
   public static Tensor std(Tensor x, int[] axes, int correction, boolean keepDims) {
+    checkNotNull(x, "std: x is null");
+    checkNotNull(axes, "std: axes is null");
     Shapes.axes("std", axes, x.rank());
     DType t = floatType("std", x);
     Tensor v = var("std", x.to(DType.FLOAT64), axes, correction, keepDims);
@@ -137,6 +150,8 @@ public final class Reductions {
    * finite for inputs of 1e3; {@code -inf} over an empty axis; a composition.
    */
   public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
+    checkNotNull(x, "logsumexp: x is null");
+    checkNotNull(axes, "logsumexp: axes is null");
     int[] ax = Shapes.axes("logsumexp", axes, x.rank());
     floatType("logsumexp", x);
     Tensor m = shift(x, ax);
@@ -166,6 +181,7 @@ public final class Reductions {
    * axis the result is empty.
    */
   public static Tensor softmax(Tensor x, int axis) {
+    checkNotNull(x, "softmax: x is null");
     int[] ax = {Shapes.axis("softmax", axis, x.rank())};
     floatType("softmax", x);
     Tensor e = x.sub(shift(x, ax)).exp();
@@ -177,6 +193,7 @@ public final class Reductions {
    * composition. Infinite maxima and empty axes as for {@link #softmax}.
    */
   public static Tensor logSoftmax(Tensor x, int axis) {
+    checkNotNull(x, "logSoftmax: x is null");
     int[] ax = {Shapes.axis("logSoftmax", axis, x.rank())};
     floatType("logSoftmax", x);
     Tensor z = x.sub(shift(x, ax));
@@ -222,12 +239,14 @@ public final class Reductions {
   }
 
   /** Index of the largest element along {@code axis} (null: over all), as int64; no gradient. */
-  public static Tensor argmax(Tensor x, Integer axis, boolean keepDims) {
+  public static Tensor argmax(Tensor x, @Nullable Integer axis, boolean keepDims) {
+    checkNotNull(x, "argmax: x is null");
     return Tensor.fromData(x.data().argReduce(true, axis, keepDims));
   }
 
   /** Index of the smallest element along {@code axis} (null: over all), as int64; no gradient. */
-  public static Tensor argmin(Tensor x, Integer axis, boolean keepDims) {
+  public static Tensor argmin(Tensor x, @Nullable Integer axis, boolean keepDims) {
+    checkNotNull(x, "argmin: x is null");
     return Tensor.fromData(x.data().argReduce(false, axis, keepDims));
   }
 
@@ -236,6 +255,8 @@ public final class Reductions {
    * broadcasting, used by the engine for every broadcast gradient; a composition.
    */
   public static Tensor sumTo(Tensor x, int[] shape) {
+    checkNotNull(x, "sumTo: x is null");
+    checkNotNull(shape, "sumTo: shape is null");
     int[] xs = x.shape();
     if (!Shapes.broadcastsTo(shape, xs)) {
       throw new ShapeException(

@@ -1,5 +1,7 @@
 package dev.cadena.optim;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.nn.Checks;
 import dev.cadena.tensor.NDArray;
@@ -46,6 +48,7 @@ public final class Adagrad extends Optimizer {
    * 0, eps 1e-10.
    */
   public static Builder builder(Iterable<Tensor> params) {
+    checkNotNull(params, "Adagrad: params is null");
     return new Builder(params);
   }
 

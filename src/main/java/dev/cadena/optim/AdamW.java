@@ -1,5 +1,7 @@
 package dev.cadena.optim;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 
 /**
@@ -29,6 +31,7 @@ public final class AdamW extends AdamFamily {
    * A builder with PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 0.01.
    */
   public static Builder builder(Iterable<Tensor> params) {
+    checkNotNull(params, "AdamW: params is null");
     return new Builder(params);
   }
 

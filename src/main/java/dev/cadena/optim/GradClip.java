@@ -1,5 +1,7 @@
 package dev.cadena.optim;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.nn.Checks;
@@ -31,7 +33,7 @@ public final class GradClip {
    * The global L2 norm of all gradients, {@code sqrt(sum over params, elements of g^2)}, as if
    * they were concatenated into one vector; 0 when no parameter has a gradient.
    *
-   * @throws IllegalArgumentException when {@code params} or one of its elements is null
+   * @throws NullPointerException when {@code params} or one of its elements is null
    */
   public static double gradNorm(Iterable<Tensor> params) {
     checkParams("gradNorm", params);
@@ -59,10 +61,11 @@ public final class GradClip {
    * can skip the step.
    *
    * @return the global norm before clipping
-   * @throws IllegalArgumentException when {@code maxNorm} is not a finite number {@code > 0}, or
-   *     {@code params} or one of its elements is null
+   * @throws NullPointerException when {@code params} or one of its elements is null
+   * @throws IllegalArgumentException when {@code maxNorm} is not a finite number {@code > 0}
    */
   public static double clipGradNorm(Iterable<Tensor> params, double maxNorm) {
+    checkParams("clipGradNorm", params);
     Checks.positive("clipGradNorm", "maxNorm", maxNorm);
     double norm = gradNorm(params);
     double coef = maxNorm / (norm + EPS);
@@ -83,12 +86,12 @@ public final class GradClip {
    * Clamps every gradient element to {@code [-clipValue, clipValue]}. Unlike {@link
    * #clipGradNorm}, this changes the gradient's direction.
    *
-   * @throws IllegalArgumentException when {@code clipValue} is not a finite number {@code > 0}, or
-   *     {@code params} or one of its elements is null
+   * @throws NullPointerException when {@code params} or one of its elements is null
+   * @throws IllegalArgumentException when {@code clipValue} is not a finite number {@code > 0}
    */
   public static void clipGradValue(Iterable<Tensor> params, double clipValue) {
-    Checks.positive("clipGradValue", "clipValue", clipValue);
     checkParams("clipGradValue", params);
+    Checks.positive("clipGradValue", "clipValue", clipValue);
     try (GradMode.Scope s = GradMode.noGrad()) {
       for (Tensor p : params) {
         Tensor g = p.grad();
@@ -100,13 +103,11 @@ public final class GradClip {
   }
 
   private static void checkParams(String op, Iterable<Tensor> params) {
-    if (params == null) {
-      throw new IllegalArgumentException(op + ": params must not be null");
-    }
+    checkNotNull(params, "%s: params is null", op);
     int i = 0;
     for (Tensor p : params) {
       if (p == null) {
-        throw new IllegalArgumentException(op + ": parameter " + i + " is null");
+        throw new NullPointerException(op + ": params[" + i + "] is null");
       }
       i++;
     }

@@ -1,5 +1,7 @@
 package dev.cadena.optim;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 /**
  * Sets an optimiser's learning rate once per epoch from a closed-form schedule of the epoch
  * number, starting from the optimiser's learning rate when the schedule was created ({@link
@@ -25,12 +27,10 @@ public abstract class LRScheduler {
   /**
    * Records {@code optimizer.learningRate()} as the base learning rate (epoch 0).
    *
-   * @throws IllegalArgumentException when {@code optimizer} is null
+   * @throws NullPointerException when {@code optimizer} is null
    */
   protected LRScheduler(String name, Optimizer optimizer) {
-    if (optimizer == null) {
-      throw new IllegalArgumentException(name + ": optimizer must not be null");
-    }
+    checkNotNull(optimizer, "%s: optimizer is null", name);
     this.optimizer = optimizer;
     this.baseLr = optimizer.learningRate();
     this.lastLr = baseLr;

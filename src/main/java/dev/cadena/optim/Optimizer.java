@@ -1,5 +1,7 @@
 package dev.cadena.optim;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.nn.Checks;
@@ -50,9 +52,9 @@ public abstract class Optimizer {
    * Checks and takes a copy of the parameter list.
    *
    * @param name the optimiser's name, used in messages and {@link #toString()}
-   * @throws IllegalArgumentException when the list is null or empty, or a parameter is null, does
-   *     not require grad, is not a leaf, or appears twice; or when {@code lr} is negative or not
-   *     finite
+   * @throws NullPointerException when the list or a parameter is null, naming its index
+   * @throws IllegalArgumentException when the list is empty, or a parameter does not require
+   *     grad, is not a leaf, or appears twice; or when {@code lr} is negative or not finite
    */
   protected Optimizer(String name, Iterable<Tensor> params, double lr) {
     this.name = name;
@@ -62,15 +64,13 @@ public abstract class Optimizer {
   }
 
   private static List<Tensor> checkParameters(String name, Iterable<Tensor> params) {
-    if (params == null) {
-      throw new IllegalArgumentException(name + ": params must not be null");
-    }
+    checkNotNull(params, "%s: params is null", name);
     List<Tensor> list = new ArrayList<>();
     Map<Tensor, Integer> seen = new IdentityHashMap<>();
     for (Tensor p : params) {
       int i = list.size();
       if (p == null) {
-        throw new IllegalArgumentException(name + ": parameter " + i + " is null");
+        throw new NullPointerException(name + ": params[" + i + "] is null");
       }
       String what = "parameter " + i + " (shape " + Shapes.str(p.shape()) + ", " + p.dtype() + ")";
       if (!p.isLeaf()) {

@@ -1,5 +1,7 @@
 package dev.cadena.optim;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import java.util.List;
 import java.util.Locale;
@@ -38,11 +40,14 @@ public final class Optimizers {
   /**
    * The optimiser called {@code name} (case-insensitive) over {@code params}.
    *
+   * @throws NullPointerException when {@code name} or {@code params} is null
    * @throws IllegalArgumentException for an unknown name (listing the known ones), or from the
    *     optimiser's own checks of {@code params} and {@code lr}
    */
   public static Optimizer create(String name, Iterable<Tensor> params, double lr) {
-    String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+    checkNotNull(name, "Optimizers.create: name is null");
+    checkNotNull(params, "Optimizers.create: params is null");
+    String key = name.trim().toLowerCase(Locale.ROOT);
     switch (key) {
       case "sgd":
         return SGD.builder(params).lr(lr).build();

@@ -1,5 +1,7 @@
 package dev.cadena.optim;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.nn.Checks;
 import dev.cadena.tensor.NDArray;
@@ -55,6 +57,7 @@ public final class RMSprop extends Optimizer {
    * momentum, not centered.
    */
   public static Builder builder(Iterable<Tensor> params) {
+    checkNotNull(params, "RMSprop: params is null");
     return new Builder(params);
   }
 

@@ -1,5 +1,7 @@
 package dev.cadena.optim;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.nn.Checks;
 import dev.cadena.tensor.NDArray;
@@ -50,6 +52,7 @@ public final class SGD extends Optimizer {
 
   /** A builder with PyTorch's defaults except lr: momentum 0, dampening 0, no weight decay. */
   public static Builder builder(Iterable<Tensor> params) {
+    checkNotNull(params, "SGD: params is null");
     return new Builder(params);
   }
 

@@ -1,5 +1,7 @@
 package dev.cadena.tensor;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.util.Locale;
 
 /**
@@ -54,6 +56,8 @@ public enum DType {
    * @return {@code a} when both are equal, else the wider of the two
    */
   public static DType promote(DType a, DType b) {
+    checkNotNull(a, "promote: a is null");
+    checkNotNull(b, "promote: b is null");
     if (a == b) {
       return a;
     }
@@ -73,6 +77,7 @@ public enum DType {
    * @throws IllegalArgumentException naming the value and the accepted names
    */
   public static DType parse(String name) {
+    checkNotNull(name, "DType.parse: name is null");
     switch (name.toLowerCase(Locale.ROOT)) {
       case "float64":
       case "double":

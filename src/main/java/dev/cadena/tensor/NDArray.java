@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import java.util.Arrays;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An n-dimensional, row-major array of {@code double}, {@code float} or {@code long}: a primitive
@@ -64,6 +65,8 @@ public final class NDArray {
    * @throws ShapeException when the data length does not match the shape
    */
   public static NDArray wrap(double[] data, int... shape) {
+    checkNotNull(data, "wrap: data is null");
+    checkNotNull(shape, "wrap: shape is null");
     Shapes.checkLength("wrap", data.length, shape);
     return new NDArray(DType.FLOAT64, data, null, null, shape.clone(),
         Shapes.contiguousStrides(shape), 0, new Version());
@@ -71,6 +74,8 @@ public final class NDArray {
 
   /** Wraps {@code data} (taken over, not copied) as a contiguous float32 array. */
   public static NDArray wrap(float[] data, int... shape) {
+    checkNotNull(data, "wrap: data is null");
+    checkNotNull(shape, "wrap: shape is null");
     Shapes.checkLength("wrap", data.length, shape);
     return new NDArray(DType.FLOAT32, null, data, null, shape.clone(),
         Shapes.contiguousStrides(shape), 0, new Version());
@@ -78,6 +83,8 @@ public final class NDArray {
 
   /** Wraps {@code data} (taken over, not copied) as a contiguous int64 array. */
   public static NDArray wrap(long[] data, int... shape) {
+    checkNotNull(data, "wrap: data is null");
+    checkNotNull(shape, "wrap: shape is null");
     Shapes.checkLength("wrap", data.length, shape);
     return new NDArray(DType.INT64, null, null, data, shape.clone(),
         Shapes.contiguousStrides(shape), 0, new Version());
@@ -85,6 +92,8 @@ public final class NDArray {
 
   /** A new contiguous array of zeros. */
   public static NDArray zeros(DType dtype, int... shape) {
+    checkNotNull(dtype, "zeros: dtype is null");
+    checkNotNull(shape, "zeros: shape is null");
     Shapes.checkShape("zeros", shape);
     int n = Shapes.numel(shape);
     switch (dtype) {
@@ -99,6 +108,8 @@ public final class NDArray {
 
   /** A new contiguous array filled with {@code value} (rounded to the dtype). */
   public static NDArray full(DType dtype, double value, int... shape) {
+    checkNotNull(dtype, "full: dtype is null");
+    checkNotNull(shape, "full: shape is null");
     NDArray a = zeros(dtype, shape);
     if (value != 0) {
       switch (dtype) {
@@ -117,6 +128,7 @@ public final class NDArray {
 
   /** A 0-d array holding {@code value}. */
   public static NDArray scalar(DType dtype, double value) {
+    checkNotNull(dtype, "scalar: dtype is null");
     return full(dtype, value);
   }
 
@@ -139,11 +151,13 @@ public final class NDArray {
 
   /** True when {@code other} has exactly this shape (no copy of either shape). */
   public boolean sameShape(NDArray other) {
+    checkNotNull(other, "sameShape: other is null");
     return Arrays.equals(shape, other.shape);
   }
 
   /** True when this array's shape equals {@code s}. */
   public boolean hasShape(int[] s) {
+    checkNotNull(s, "hasShape: s is null");
     return Arrays.equals(shape, s);
   }
 
@@ -272,6 +286,7 @@ public final class NDArray {
    * @throws ShapeException when the index count or an index is out of range
    */
   public double get(int... index) {
+    checkNotNull(index, "get: index is null");
     if (index.length != shape.length) {
       throw new ShapeException(
           "get: " + index.length + " indices given for a tensor of rank " + shape.length
@@ -342,6 +357,7 @@ public final class NDArray {
 
   /** A contiguous copy converted to {@code target} (this array when the dtype already matches). */
   public NDArray astype(DType target) {
+    checkNotNull(target, "astype: target is null");
     if (target == dtype) {
       return this;
     }
@@ -360,6 +376,7 @@ public final class NDArray {
    * @throws ShapeException when the sizes do not match
    */
   public NDArray reshape(int... newShape) {
+    checkNotNull(newShape, "reshape: newShape is null");
     int[] s = Shapes.inferShape("reshape", newShape, shape);
     if (!contiguous) {
       int[] st = Shapes.viewStrides(shape, strides, s);
@@ -377,6 +394,7 @@ public final class NDArray {
    * perm[i]} of this array.
    */
   public NDArray permute(int... perm) {
+    checkNotNull(perm, "permute: perm is null");
     if (perm.length != shape.length) {
       throw new ShapeException(
           "permute: " + perm.length + " axes given for a tensor of rank " + shape.length + ": "
@@ -403,6 +421,7 @@ public final class NDArray {
    * @throws ShapeException when this shape does not broadcast to {@code target}
    */
   public NDArray expand(int... target) {
+    checkNotNull(target, "expand: target is null");
     Shapes.checkShape("expand", target);
     if (!Shapes.broadcastsTo(shape, target)) {
       throw new ShapeException(
@@ -467,6 +486,7 @@ public final class NDArray {
 
   /** {@code op(x)} elementwise, as a new contiguous array of the same dtype. */
   public NDArray unary(UnaryOp op) {
+    checkNotNull(op, "unary: op is null");
     if (op != UnaryOp.COPY && dtype == DType.INT64) {
       requireFloat(op.name().toLowerCase(Locale.ROOT));
     }
@@ -483,6 +503,8 @@ public final class NDArray {
    * @throws DTypeException when the dtypes differ or are int64
    */
   public NDArray binary(BinaryOp op, NDArray b) {
+    checkNotNull(op, "binary: op is null");
+    checkNotNull(b, "binary: b is null");
     if (dtype != b.dtype || dtype == DType.INT64) {
       checkSameFloat(op.name().toLowerCase(Locale.ROOT), b);
     }
@@ -502,6 +524,7 @@ public final class NDArray {
 
   /** {@code op(this, scalar)} elementwise; the scalar is rounded to this array's dtype. */
   public NDArray binary(BinaryOp op, double scalar) {
+    checkNotNull(op, "binary: op is null");
     return binary(op, scalar(dtype, scalar));
   }
 
@@ -510,6 +533,9 @@ public final class NDArray {
    * {@code b} must share a floating dtype; {@code cond} may have any dtype.
    */
   public static NDArray where(NDArray cond, NDArray a, NDArray b) {
+    checkNotNull(cond, "where: cond is null");
+    checkNotNull(a, "where: a is null");
+    checkNotNull(b, "where: b is null");
     return Pointwise.where(cond, a, b);
   }
 
@@ -520,16 +546,20 @@ public final class NDArray {
    * version counter. For optimisers and initialisers.
    */
   public void applyInPlace(BinaryOp op, NDArray other) {
+    checkNotNull(op, "applyInPlace: op is null");
+    checkNotNull(other, "applyInPlace: other is null");
     Pointwise.applyInPlace(op, this, other);
   }
 
   /** {@code this += alpha * x} in place (same shape), bumping the version counter. */
   public void axpyInPlace(double alpha, NDArray x) {
+    checkNotNull(x, "axpyInPlace: x is null");
     Pointwise.axpyInPlace(this, alpha, x);
   }
 
   /** Copies {@code src} (broadcast, any dtype) into this array in place, bumping the version. */
   public void assign(NDArray src) {
+    checkNotNull(src, "assign: src is null");
     Pointwise.assign(this, src);
   }
 
@@ -562,6 +592,8 @@ public final class NDArray {
    * @throws ShapeException for a bad axis, or max/min over an empty dimension
    */
   public NDArray reduce(ReduceOp op, int[] axes, boolean keepDims) {
+    checkNotNull(op, "reduce: op is null");
+    checkNotNull(axes, "reduce: axes is null");
     return Reductions.reduce(this, op, axes, keepDims);
   }
 
@@ -569,7 +601,7 @@ public final class NDArray {
    * Index of the largest ({@code max == true}) or smallest element along {@code axis}, as int64;
    * the first one on ties. {@code axis == null} means over all elements (a 0-d result).
    */
-  public NDArray argReduce(boolean max, Integer axis, boolean keepDims) {
+  public NDArray argReduce(boolean max, @Nullable Integer axis, boolean keepDims) {
     return Reductions.argReduce(this, max, axis, keepDims);
   }
 
@@ -582,6 +614,7 @@ public final class NDArray {
    * @throws ShapeException when inner dimensions differ or batch dimensions do not broadcast
    */
   public NDArray matmul(NDArray b) {
+    checkNotNull(b, "matmul: b is null");
     return MatmulDispatch.matmul(this, b);
   }
 
@@ -614,7 +647,7 @@ public final class NDArray {
    * @throws DTypeException when the dtypes differ or are int64
    * @throws NullPointerException when {@code x} or {@code w} is null
    */
-  public static NDArray linear(NDArray x, NDArray w, NDArray bias, boolean relu) {
+  public static NDArray linear(NDArray x, NDArray w, @Nullable NDArray bias, boolean relu) {
     checkNotNull(x, "linear: x is null");
     checkNotNull(w, "linear: w is null");
     return Fused.linear(x, w, bias, relu);
@@ -694,6 +727,12 @@ public final class NDArray {
    * @throws ShapeException naming the mismatching shapes
    */
   public static NDArray concat(NDArray[] parts, int axis) {
+    checkNotNull(parts, "concat: parts is null");
+    for (int i = 0; i < parts.length; i++) {
+      if (parts[i] == null) {
+        throw new NullPointerException("concat: parts[" + i + "] is null");
+      }
+    }
     return Indexing.concat(parts, axis);
   }
 
@@ -702,11 +741,13 @@ public final class NDArray {
    * {@code src} (which must have the slice's shape).
    */
   public NDArray sliceScatter(NDArray src, int axis, int start, int end, int step) {
+    checkNotNull(src, "sliceScatter: src is null");
     return Indexing.sliceScatter(this, src, axis, start, end, step);
   }
 
   /** Selects entries {@code index} (a 1-d int64 array) along {@code axis}. */
   public NDArray indexSelect(int axis, NDArray index) {
+    checkNotNull(index, "indexSelect: index is null");
     return Indexing.indexSelect(this, axis, index);
   }
 
@@ -715,6 +756,8 @@ public final class NDArray {
    * (repeated indices accumulate).
    */
   public NDArray indexAdd(int axis, NDArray index, NDArray src) {
+    checkNotNull(index, "indexAdd: index is null");
+    checkNotNull(src, "indexAdd: src is null");
     return Indexing.indexAdd(this, axis, index, src);
   }
 
@@ -724,6 +767,7 @@ public final class NDArray {
    * array's rank; its other dimensions must not exceed this array's.
    */
   public NDArray gather(int axis, NDArray index) {
+    checkNotNull(index, "gather: index is null");
     return Indexing.gather(this, axis, index);
   }
 
@@ -732,6 +776,8 @@ public final class NDArray {
    * {@code axis == 0}); the inverse of {@link #gather}, accumulating repeated indices.
    */
   public NDArray scatterAdd(int axis, NDArray index, NDArray src) {
+    checkNotNull(index, "scatterAdd: index is null");
+    checkNotNull(src, "scatterAdd: src is null");
     return Indexing.scatterAdd(this, axis, index, src);
   }
 

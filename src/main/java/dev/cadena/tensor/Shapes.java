@@ -1,7 +1,10 @@
 package dev.cadena.tensor;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import java.math.BigInteger;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Shape arithmetic shared by kernels and ops: sizes, broadcasting, axis normalisation.
@@ -35,6 +38,7 @@ public final class Shapes {
    * @throws ShapeException for a negative size, or more than {@link #MAX_ELEMENTS} elements
    */
   public static int numel(int[] shape) {
+    checkNotNull(shape, "numel: shape is null");
     return numel("shape", shape);
   }
 
@@ -113,6 +117,7 @@ public final class Shapes {
 
   /** Formats a shape like {@code [2, 3]}. */
   public static String str(int[] shape) {
+    checkNotNull(shape, "str: shape is null");
     return Arrays.toString(shape);
   }
 
@@ -123,9 +128,8 @@ public final class Shapes {
    * @throws ShapeException for a null shape, a negative size or too many elements
    */
   public static int[] checkShape(String op, int[] shape) {
-    if (shape == null) {
-      throw new ShapeException(op + ": shape must not be null");
-    }
+    checkNotNull(op, "checkShape: op is null");
+    checkNotNull(shape, "%s: shape is null", op);
     numel(op, shape);
     return shape.clone();
   }
@@ -138,6 +142,9 @@ public final class Shapes {
    *     {@link #MAX_ELEMENTS} elements
    */
   public static int[] broadcast(String op, int[] a, int[] b) {
+    checkNotNull(op, "broadcast: op is null");
+    checkNotNull(a, "broadcast: a is null");
+    checkNotNull(b, "broadcast: b is null");
     int rank = Math.max(a.length, b.length);
     int[] out = new int[rank];
     for (int i = 0; i < rank; i++) {
@@ -162,6 +169,8 @@ public final class Shapes {
 
   /** True when {@code from} broadcasts to {@code to} (the rule {@code expand} uses). */
   public static boolean broadcastsTo(int[] from, int[] to) {
+    checkNotNull(from, "broadcastsTo: from is null");
+    checkNotNull(to, "broadcastsTo: to is null");
     if (from.length > to.length) {
       return false;
     }
@@ -180,6 +189,7 @@ public final class Shapes {
    * @throws ShapeException when the axis is out of range, naming op, axis and rank
    */
   public static int axis(String op, int axis, int rank) {
+    checkNotNull(op, "axis: op is null");
     int a = axis < 0 ? axis + rank : axis;
     if (a < 0 || a >= rank) {
       throw new ShapeException(
@@ -190,10 +200,11 @@ public final class Shapes {
   }
 
   /**
-   * Normalises a list of axes: negative axes count from the end; an empty list means every axis;
-   * duplicates are an error. The result is sorted.
+   * Normalises a list of axes: negative axes count from the end; an empty list (or null) means
+   * every axis; duplicates are an error. The result is sorted.
    */
-  public static int[] axes(String op, int[] axes, int rank) {
+  public static int[] axes(String op, int @Nullable [] axes, int rank) {
+    checkNotNull(op, "axes: op is null");
     if (axes == null || axes.length == 0) {
       int[] all = new int[rank];
       for (int i = 0; i < rank; i++) {
@@ -223,6 +234,7 @@ public final class Shapes {
    *     #checkShape} rules out for every shape it accepted
    */
   public static int[] contiguousStrides(int[] shape) {
+    checkNotNull(shape, "contiguousStrides: shape is null");
     int[] st = new int[shape.length];
     int s = 1;
     for (int i = shape.length - 1; i >= 0; i--) {
@@ -236,6 +248,8 @@ public final class Shapes {
 
   /** The shape after reducing {@code axes} (sorted, normalised), with or without kept dims. */
   public static int[] reduced(int[] shape, int[] axes, boolean keepDims) {
+    checkNotNull(shape, "reduced: shape is null");
+    checkNotNull(axes, "reduced: axes is null");
     boolean[] red = new boolean[shape.length];
     for (int a : axes) {
       red[a] = true;

@@ -3,6 +3,7 @@ package dev.cadena.tensor;
 import dev.cadena.tensor.kernel.UpdateKernelsF32;
 import dev.cadena.tensor.kernel.UpdateKernelsF64;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Named kernels for the layers above the tensor layer (optimisers, gradient clipping,
@@ -151,9 +152,12 @@ public final class Updates {
    * @throws IllegalArgumentException when {@code step < 1}
    */
   public static void sgd(
-      NDArray param, NDArray grad, NDArray momentumBuffer, long step, double lr,
+      NDArray param, NDArray grad, @Nullable NDArray momentumBuffer, long step, double lr,
       double momentum, double dampening, double weightDecay, boolean nesterov) {
     String op = "sgd_";
+    if (momentum != 0) {
+      requireArray(op, "momentumBuffer", momentumBuffer);
+    }
     checkUpdate(op, param, grad);
     checkStep(op, step);
     if (momentum != 0) {
@@ -229,6 +233,8 @@ public final class Updates {
       NDArray param, NDArray grad, NDArray expAvg, NDArray expAvgSq, long step, double lr,
       double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
     String op = decoupled ? "adamw_" : "adam_";
+    requireArray(op, "expAvg", expAvg);
+    requireArray(op, "expAvgSq", expAvgSq);
     checkUpdate(op, param, grad);
     checkStep(op, step);
     checkState(op, "expAvg", expAvg, param);
@@ -284,9 +290,14 @@ public final class Updates {
    *     or {@code param} is a broadcast view
    */
   public static void rmsprop(
-      NDArray param, NDArray grad, NDArray squareAvg, NDArray gradAvg, NDArray momentumBuffer,
-      double lr, double alpha, double eps, double weightDecay, double momentum) {
+      NDArray param, NDArray grad, NDArray squareAvg, @Nullable NDArray gradAvg,
+      @Nullable NDArray momentumBuffer, double lr, double alpha, double eps, double weightDecay,
+      double momentum) {
     String op = "rmsprop_";
+    requireArray(op, "squareAvg", squareAvg);
+    if (momentum > 0) {
+      requireArray(op, "momentumBuffer", momentumBuffer);
+    }
     checkUpdate(op, param, grad);
     checkState(op, "squareAvg", squareAvg, param);
     if (gradAvg != null) {
@@ -348,6 +359,7 @@ public final class Updates {
       NDArray param, NDArray grad, NDArray sum, long step, double lr, double lrDecay,
       double weightDecay, double eps) {
     String op = "adagrad_";
+    requireArray(op, "sum", sum);
     checkUpdate(op, param, grad);
     checkStep(op, step);
     checkState(op, "sum", sum, param);

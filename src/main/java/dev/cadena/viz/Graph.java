@@ -1,5 +1,7 @@
 package dev.cadena.viz;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.cadena.Tensor;
 import dev.cadena.autograd.Node;
 import dev.cadena.tensor.DType;
@@ -75,15 +77,11 @@ final class Graph {
    * Walks the graph behind {@code root}.
    *
    * @param labels names for some tensors (matched by identity); may be empty, never null
-   * @throws IllegalArgumentException when {@code root} or {@code labels} is null
+   * @throws NullPointerException when {@code root} or {@code labels} is null
    */
   static Graph of(String caller, Tensor root, Map<Tensor, String> labels) {
-    if (root == null) {
-      throw new IllegalArgumentException(caller + ": root must not be null");
-    }
-    if (labels == null) {
-      throw new IllegalArgumentException(caller + ": labels must not be null (pass Map.of())");
-    }
+    checkNotNull(root, "%s: root is null", caller);
+    checkNotNull(labels, "%s: labels is null (pass Map.of())", caller);
     // Tensor keeps Object's identity equals, but a caller's map may be any Map; copy by identity.
     Map<Tensor, String> byIdentity = new IdentityHashMap<>();
     for (Map.Entry<Tensor, String> e : labels.entrySet()) {

@@ -33,7 +33,7 @@ public final class GraphDot {
    *
    * @param root the tensor whose graph to write, usually a loss
    * @return DOT text: {@code digraph cadena { ... }}
-   * @throws IllegalArgumentException when {@code root} is null
+   * @throws NullPointerException when {@code root} is null
    */
   public static String toDot(Tensor root) {
     return toDot(root, Map.of());
@@ -46,7 +46,7 @@ public final class GraphDot {
    * @param root the tensor whose graph to write, usually a loss
    * @param labels names for some tensors of the graph; may be empty
    * @return DOT text: {@code digraph cadena { ... }}
-   * @throws IllegalArgumentException when {@code root} or {@code labels} is null
+   * @throws NullPointerException when {@code root} or {@code labels} is null
    */
   public static String toDot(Tensor root, Map<Tensor, String> labels) {
     Graph g = Graph.of("toDot", root, labels);

@@ -57,8 +57,8 @@ public final class GraphImage {
    *
    * @param root the tensor whose graph to draw, usually a loss
    * @return a new RGB image, white background
-   * @throws IllegalArgumentException when {@code root} is null or the picture would exceed 40
-   *     million pixels
+   * @throws NullPointerException when {@code root} is null
+   * @throws IllegalArgumentException when the picture would exceed 40 million pixels
    */
   public static BufferedImage render(Tensor root) {
     return render(root, Map.of());
@@ -71,8 +71,8 @@ public final class GraphImage {
    * @param root the tensor whose graph to draw, usually a loss
    * @param labels names for some tensors of the graph; may be empty
    * @return a new RGB image, white background
-   * @throws IllegalArgumentException when {@code root} or {@code labels} is null, or the picture
-   *     would exceed 40 million pixels
+   * @throws NullPointerException when {@code root} or {@code labels} is null
+   * @throws IllegalArgumentException when the picture would exceed 40 million pixels
    */
   public static BufferedImage render(Tensor root, Map<Tensor, String> labels) {
     Graph g = Graph.of("render", root, labels);

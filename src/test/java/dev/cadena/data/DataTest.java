@@ -75,7 +75,10 @@ class DataTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new DataLoader(counting(3), 0));
     assertTrue(e.getMessage().contains("DataLoader") && e.getMessage().contains("0"));
-    assertThrows(IllegalArgumentException.class, () -> new DataLoader(counting(3), 2, true, false, null));
+    assertTrue(assertThrows(NullPointerException.class, () -> new DataLoader(counting(3), 2, true, false, null))
+        .getMessage().startsWith("DataLoader: rng is null (shuffling needs a seeded generator"));
+    assertEquals("DataLoader: dataset is null",
+        assertThrows(NullPointerException.class, () -> new DataLoader(null, 2)).getMessage());
   }
 
   @Test

@@ -73,8 +73,8 @@ class DropoutTest {
         assertThrows(IllegalArgumentException.class, () -> new Dropout(-0.1, r)).getMessage());
     assertEquals("Dropout: probability p must be in [0.0, 1.0), got NaN",
         assertThrows(IllegalArgumentException.class, () -> new Dropout(Double.NaN, r)).getMessage());
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> new Dropout(0.5, null))
-        .getMessage().startsWith("Dropout: pass a seeded generator"));
+    assertTrue(assertThrows(NullPointerException.class, () -> new Dropout(0.5, null))
+        .getMessage().startsWith("Dropout: rng is null (pass a seeded generator"));
     assertEquals("dropout: probability p must be in [0.0, 1.0), got 2.0",
         assertThrows(IllegalArgumentException.class,
             () -> Functional.dropout(Tensor.ones(2), 2.0, true, r)).getMessage());

@@ -143,8 +143,9 @@ class InitTest {
     assertEquals("Init.kaimingNormal: fan-in and fan-out need a 2-d [in, out] weight, got shape [2, 3, 4]",
         assertThrows(ShapeException.class,
             () -> Init.kaimingNormal(Tensor.zeros(2, 3, 4), new SplittableRandom(1))).getMessage());
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> Init.normal(Tensor.zeros(2, 2), 0, 1, null)).getMessage().startsWith("Init.normal: pass a seeded generator"));
+    assertTrue(assertThrows(NullPointerException.class,
+        () -> Init.normal(Tensor.zeros(2, 2), 0, 1, null)).getMessage()
+        .startsWith("Init.normal: rng is null (pass a seeded generator"));
     assertEquals("Init.normal: std must be finite and >= 0, got -1.0",
         assertThrows(IllegalArgumentException.class,
             () -> Init.normal(Tensor.zeros(2, 2), 0, -1, new SplittableRandom(1))).getMessage());
@@ -153,7 +154,7 @@ class InitTest {
             () -> Init.uniform(Tensor.zeros(2, 2), 1, 0, new SplittableRandom(1))).getMessage());
     assertTrue(assertThrows(IllegalArgumentException.class,
         () -> Init.zeros(Tensor.ofLongs(1, 2))).getMessage().startsWith("Init.constant: tensor must be float32 or float64"));
-    assertThrows(IllegalArgumentException.class,
-        () -> Init.kaimingUniform(Tensor.zeros(2, 2), 0, null, "relu", new SplittableRandom(1)));
+    assertEquals("Init.kaimingUniform: mode is null", assertThrows(NullPointerException.class,
+        () -> Init.kaimingUniform(Tensor.zeros(2, 2), 0, null, "relu", new SplittableRandom(1))).getMessage());
   }
 }

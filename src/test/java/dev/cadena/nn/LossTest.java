@@ -122,10 +122,13 @@ class LossTest {
     assertEquals(op + ": input shape [2, 3] and target shape [3] differ", e.getMessage());
     assertThrows(DTypeException.class,
         () -> c.f.apply(Tensor.ofLongs(0, 1), Tensor.of(0.0, 1.0), Reduction.MEAN));
-    assertThrows(IllegalArgumentException.class,
-        () -> c.f.apply(Tensor.of(0.5), Tensor.of(0.5), null));
-    assertThrows(IllegalArgumentException.class,
+    assertEquals(op + ": reduction is null", assertThrows(NullPointerException.class,
+        () -> c.f.apply(Tensor.of(0.5), Tensor.of(0.5), null)).getMessage());
+    assertEquals(op + ": target is null", assertThrows(NullPointerException.class,
+        () -> c.f.apply(Tensor.of(0.5), null, Reduction.MEAN)).getMessage());
+    NullPointerException n = assertThrows(NullPointerException.class,
         () -> c.f.apply(null, Tensor.of(0.5), Reduction.MEAN));
+    assertTrue(n.getMessage().startsWith(op + ": ") && n.getMessage().endsWith(" is null"), n::getMessage);
   }
 
   @Test
@@ -250,7 +253,7 @@ class LossTest {
         assertThrows(ShapeException.class, () -> f.apply(logits, Tensor.ofLongs(0, 1, 2, 3))).getMessage());
     assertEquals(op + ": input must be 2-d [N, C] with C >= 1, got shape [10]",
         assertThrows(ShapeException.class, () -> f.apply(Tensor.zeros(10), Tensor.ofLongs(1))).getMessage());
-    assertEquals(op + ": labels must not be null",
-        assertThrows(IllegalArgumentException.class, () -> f.apply(logits, null)).getMessage());
+    assertEquals(op + ": labels is null",
+        assertThrows(NullPointerException.class, () -> f.apply(logits, null)).getMessage());
   }
 }

@@ -104,12 +104,13 @@ class SequentialTest {
         assertThrows(IllegalArgumentException.class, () -> s.get(1)).getMessage());
     assertEquals("Sequential: index -1 is out of range for 1 modules",
         assertThrows(IllegalArgumentException.class, () -> s.get(-1)).getMessage());
-    assertEquals("Sequential: module 1 is null",
-        assertThrows(IllegalArgumentException.class, () -> s.add(null)).getMessage());
-    assertEquals("Sequential: module 1 is null",
-        assertThrows(IllegalArgumentException.class, () -> new Sequential(new ReLU(), null)).getMessage());
-    assertEquals("Sequential: input must not be null",
-        assertThrows(IllegalArgumentException.class, () -> s.forward(null)).getMessage());
+    assertEquals("Sequential.add: module is null",
+        assertThrows(NullPointerException.class, () -> s.add(null)).getMessage());
+    assertEquals(1, s.size());
+    assertEquals("Sequential: modules[1] is null",
+        assertThrows(NullPointerException.class, () -> new Sequential(new ReLU(), null)).getMessage());
+    assertEquals("Sequential: input is null",
+        assertThrows(NullPointerException.class, () -> s.forward(null)).getMessage());
   }
 
   @Test

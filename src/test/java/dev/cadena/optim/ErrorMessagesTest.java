@@ -58,8 +58,6 @@ class ErrorMessagesTest {
             () -> Adagrad.builder(PS).lr(Double.POSITIVE_INFINITY).build()),
         error("Adam: parameter list is empty; pass e.g. model.parameters()",
             () -> Adam.builder(List.of()).build()),
-        error("Adam: params must not be null", () -> Adam.builder(null).build()),
-        error("SGD: parameter 1 is null", () -> SGD.builder(Arrays.asList(W, null)).build()),
         error("SGD: parameter 1 (shape [2], float64) does not require grad; call requiresGrad(true) on it or"
             + " leave it out", () -> SGD.builder(List.of(W, constant)).build()),
         error("RMSprop: parameter 0 (shape [2], float64) is not a leaf (it was produced by 'mul');"
@@ -72,7 +70,6 @@ class ErrorMessagesTest {
             + " adamw, rmsprop, adagrad)", () -> Optimizers.create("lbfgs", PS, 0.1)),
         error("StepLR: stepSize must be > 0, got 0", () -> new StepLR(SGD.builder(PS).build(), 0, 0.1)),
         error("StepLR: gamma must be > 0 and finite, got -0.1", () -> new StepLR(SGD.builder(PS).build(), 1, -0.1)),
-        error("StepLR: optimizer must not be null", () -> new StepLR(null, 1, 0.1)),
         error("ExponentialLR: gamma must be > 0 and finite, got 0.0",
             () -> new ExponentialLR(SGD.builder(PS).build(), 0)),
         error("CosineAnnealingLR: tMax must be > 0, got -5",
@@ -81,14 +78,29 @@ class ErrorMessagesTest {
             () -> new CosineAnnealingLR(SGD.builder(PS).build(), 5, -0.001)),
         error("clipGradNorm: maxNorm must be > 0 and finite, got 0.0", () -> GradClip.clipGradNorm(PS, 0)),
         error("clipGradValue: clipValue must be > 0 and finite, got NaN",
-            () -> GradClip.clipGradValue(PS, Double.NaN)),
-        error("gradNorm: parameter 1 is null", () -> GradClip.gradNorm(new ArrayList<>(Arrays.asList(W, null)))));
+            () -> GradClip.clipGradValue(PS, Double.NaN)));
+  }
+
+  static Stream<Arguments> nullErrors() {
+    return Stream.of(
+        error("Adam: params is null", () -> Adam.builder(null)),
+        error("SGD: params[1] is null", () -> SGD.builder(Arrays.asList(W, null)).build()),
+        error("StepLR: optimizer is null", () -> new StepLR(null, 1, 0.1)),
+        error("clipGradNorm: params is null", () -> GradClip.clipGradNorm(null, 0)),
+        error("gradNorm: params[1] is null", () -> GradClip.gradNorm(new ArrayList<>(Arrays.asList(W, null)))));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("errors")
   void testBadArgument_throwsIllegalArgumentWithMessage(String expected, Executable call) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+    assertEquals(expected, e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nullErrors")
+  void testNullArgument_throwsNullPointerWithMessage(String expected, Executable call) {
+    NullPointerException e = assertThrows(NullPointerException.class, call);
     assertEquals(expected, e.getMessage());
   }
 }

@@ -133,9 +133,10 @@ class GraphVizTest {
 
   @Test
   void testToDot_nullArguments() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GraphDot.toDot(null));
-    assertTrue(e.getMessage().startsWith("toDot: root"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> GraphDot.toDot(Tensor.of(1.0), null));
+    NullPointerException e = assertThrows(NullPointerException.class, () -> GraphDot.toDot(null));
+    assertEquals("toDot: root is null", e.getMessage());
+    assertEquals("toDot: labels is null (pass Map.of())",
+        assertThrows(NullPointerException.class, () -> GraphDot.toDot(Tensor.of(1.0), null)).getMessage());
   }
 
   @Test
