@@ -116,6 +116,8 @@ public final class Mnist {
    * with a {@code .gz} suffix (the plain file wins when both exist).
    *
    * @throws NoSuchFileException if a file is missing; the message names the names looked for
+   * @throws java.nio.file.FileSystemException if a file is a directory, a named pipe or another
+   *     special file rather than a regular file
    * @throws FormatException if a file is not valid IDX or not MNIST-shaped (see {@link #of})
    * @throws IOException on other I/O failures
    */
@@ -130,6 +132,7 @@ public final class Mnist {
    * the full MNIST distribution.
    *
    * @throws NoSuchFileException if a file is missing
+   * @throws java.nio.file.FileSystemException if a file is not a regular file
    * @throws FormatException if a file is not valid IDX or not MNIST-shaped
    * @throws IOException on other I/O failures
    */
@@ -141,7 +144,7 @@ public final class Mnist {
     return load(images, labels);
   }
 
-  private static Path find(Path dir, String name) throws NoSuchFileException {
+  private static Path find(Path dir, String name) throws IOException {
     Path plain = dir.resolve(name);
     if (Files.isRegularFile(plain)) {
       return plain;
@@ -149,6 +152,12 @@ public final class Mnist {
     Path gz = dir.resolve(name + ".gz");
     if (Files.isRegularFile(gz)) {
       return gz;
+    }
+    // Something that is not a regular file (a directory, a pipe) is reported as what it is.
+    for (Path p : new Path[] {plain, gz}) {
+      if (Files.exists(p)) {
+        InputFiles.requireRegularFile("mnist", p);
+      }
     }
     throw new NoSuchFileException(
         plain.toString(), null, "mnist: neither " + name + " nor " + name + ".gz is in " + dir);
@@ -158,6 +167,9 @@ public final class Mnist {
    * Loads an images file and a labels file, each plain or gzip.
    *
    * @throws FormatException if a file is not valid IDX or not MNIST-shaped
+   * @throws java.nio.file.NoSuchFileException if a file does not exist
+   * @throws java.nio.file.FileSystemException if a file is not a regular file (see {@link
+   *     Idx#read(Path)})
    * @throws IOException if a file cannot be read
    */
   public static Mnist load(Path images, Path labels) throws IOException {

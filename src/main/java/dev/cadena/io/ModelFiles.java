@@ -31,7 +31,11 @@ import org.jspecify.annotations.Nullable;
 public final class ModelFiles {
   private ModelFiles() {}
 
-  /** Saves {@code model.stateDict()} to {@code path} atomically, with optional metadata. */
+  /**
+   * Saves {@code model.stateDict()} to {@code path} atomically, with optional metadata. The save
+   * also removes temporary files that killed saves left in the same directory (hidden files
+   * {@code .NAME.<hex>.tmp} unmodified for a minute; see {@link SafeTensors#write}).
+   */
   public static void save(Module model, Path path, @Nullable Map<String, String> metadata)
       throws IOException {
     checkNotNull(model, "ModelFiles.save: model is null");
@@ -96,7 +100,14 @@ public final class ModelFiles {
     }
   }
 
-  /** Reads every tensor of a safetensors file, by name, in file order. */
+  /**
+   * Reads every tensor of a safetensors file, by name, in file order.
+   *
+   * @throws FormatException if the file is not valid safetensors (see {@link SafeTensors#read})
+   * @throws java.nio.file.NoSuchFileException if the file does not exist
+   * @throws java.nio.file.FileSystemException if {@code path} is not a regular file
+   * @throws IOException on other I/O failures
+   */
   public static Map<String, Tensor> read(Path path) throws IOException {
     checkNotNull(path, "ModelFiles.read: path is null");
     SafeTensors.Contents c = SafeTensors.read(path);
@@ -111,6 +122,14 @@ public final class ModelFiles {
    * Loads a saved state into {@code model}. Every parameter and buffer must be present in the file
    * with the same shape and dtype, and the file must hold nothing else; otherwise a {@link
    * FormatException} lists each mismatch by name and the model is left unchanged.
+   *
+   * <p>The whole file is read and checked before the model is touched, so any failure, from a
+   * corrupt file as from a mismatch, leaves every parameter and buffer bitwise as it was.
+   *
+   * @throws FormatException if the file is not valid safetensors or does not match the model
+   * @throws java.nio.file.NoSuchFileException if the file does not exist
+   * @throws java.nio.file.FileSystemException if {@code path} is not a regular file
+   * @throws IOException on other I/O failures
    */
   public static void load(Module model, Path path) throws IOException {
     checkNotNull(model, "ModelFiles.load: model is null");

@@ -2,12 +2,8 @@ package dev.cadena.io;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +42,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #read} checks everything a hostile file could get wrong and reports it as a
  * {@link FormatException} naming the file and, where there is one, the tensor: a header length
- * past the end of the file, a header that is not UTF-8, not JSON or does not start with '{',
- * duplicate names, unknown dtypes, negative or non-integer dimensions, offsets whose span differs
+ * past the end of the file, a header that is not UTF-8, not JSON (the message says what is wrong
+ * and at which byte) or does not start with '{', a key given twice anywhere in the header (a
+ * tensor name, {@code "dtype"} in one entry, a metadata key), an entry that lacks dtype, shape or
+ * data_offsets, unknown dtypes, negative or non-integer dimensions, offsets whose span differs
  * from {@code product(shape) * dtype size}, overlapping tensors, bytes that belong to no tensor,
  * and a data buffer that is shorter (truncated file) or longer than the tensors need.
  *
@@ -524,6 +521,12 @@ public final class SafeTensors {
    * Writes {@code tensors} and {@code metadata} to {@code path} atomically, in the reference
    * layout described in the class comment.
    *
+   * <p>The bytes go to a hidden temporary file {@code .NAME.<hex>.tmp} next to the target, which
+   * is renamed over it. A save killed before the rename leaves that file behind; each save first
+   * deletes the files of exactly that pattern in its directory that no save of this JVM is
+   * writing and that have not been modified for a minute (a live save elsewhere keeps writing to
+   * its file, so it is spared).
+   *
    * @param tensors the tensors by name; the map's order does not matter, the layout is fixed
    * @param metadata string pairs for {@code __metadata__}; {@code null} or empty writes none
    * @throws NullPointerException if {@code path}, {@code tensors}, a tensor name or entry, or a
@@ -689,10 +692,14 @@ public final class SafeTensors {
    * @throws FormatException if the file is not valid safetensors; the message names the file,
    *     the tensor where there is one, and the values that disagree
    * @throws java.nio.file.NoSuchFileException if the file does not exist (its message is the path)
+   * @throws java.nio.file.FileSystemException if {@code path} is a directory, a named pipe, a
+   *     device or another special file, which are refused without opening them (opening a pipe
+   *     would block); the message names the path and what it is
    * @throws IOException on other I/O failures
    */
   public static Contents read(Path path) throws IOException {
     checkNotNull(path, "SafeTensors.read: path is null");
+    InputFiles.requireRegularFile("safetensors", path);
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       Source source =
           new Source() {
@@ -825,15 +832,7 @@ public final class SafeTensors {
 
     Map<String, String> metadata = new LinkedHashMap<>();
     List<Info> infos = new ArrayList<>();
-    try {
-      parseHeader(header, source, path, metadata, infos);
-    } catch (FormatException e) {
-      throw e;
-    } catch (IOException | IllegalStateException | NumberFormatException e) {
-      // Gson's messages carry the position: "... at line 1 column 42 path $.w.shape[1]".
-      throw new FormatException(
-          "safetensors: malformed JSON header in " + source + ": " + e.getMessage(), path, e);
-    }
+    parseHeader(header, source, path, metadata, infos);
 
     long dataLength = fileSize - 8 - headerLength;
     infos.sort(Comparator.<Info>comparingLong(i -> i.begin).thenComparingLong(i -> i.end));
@@ -885,100 +884,112 @@ public final class SafeTensors {
     return new Contents(tensors, metadata, source);
   }
 
+  /**
+   * Parses the header JSON strictly (see {@link HeaderJson}: a key given twice anywhere is an
+   * error) and then reads the tensor entries and the metadata from it.
+   */
   private static void parseHeader(
       String header, String source, Path path, Map<String, String> metadata, List<Info> infos)
-      throws IOException {
-    JsonReader r = new JsonReader(new StringReader(header));
-    r.setStrictness(Strictness.STRICT);
-    r.beginObject();
-    Set<String> seen = new HashSet<>();
-    while (r.hasNext()) {
-      String name = r.nextName();
-      if (!seen.add(name)) {
-        throw new FormatException(
-            String.format("safetensors: duplicate name '%s' in the header of %s", name, source), path);
-      }
-      if (name.equals(METADATA_KEY)) {
-        parseMetadata(r, source, path, metadata);
-      } else {
-        infos.add(parseInfo(r, name, source, path));
-      }
+      throws FormatException {
+    Object root;
+    try {
+      root = HeaderJson.parse(header);
+    } catch (HeaderJson.SyntaxError e) {
+      throw new FormatException(syntaxMessage(e, source), path, e);
     }
-    r.endObject();
-    // Only whitespace may follow; the writer pads with spaces.
-    if (r.peek() != JsonToken.END_DOCUMENT) {
+    if (!(root instanceof Map)) {
+      // Unreachable after the check for '{', kept so that a cast can never fail.
       throw new FormatException(
-          "safetensors: unexpected content after the header object in " + source + " at " + r.getPath(), path);
+          "safetensors: header of " + source + " is " + HeaderJson.describe(root) + ", not an object", path);
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> top = (Map<String, Object>) root;
+    for (Map.Entry<String, Object> e : top.entrySet()) {
+      if (e.getKey().equals(METADATA_KEY)) {
+        parseMetadata(e.getValue(), source, path, metadata);
+      } else {
+        infos.add(parseInfo(e.getKey(), e.getValue(), source, path));
+      }
     }
   }
 
-  private static void parseMetadata(JsonReader r, String source, Path path, Map<String, String> out)
-      throws IOException {
-    if (r.peek() != JsonToken.BEGIN_OBJECT) {
+  /** A syntax error or duplicate key in words, with where it is. */
+  private static String syntaxMessage(HeaderJson.SyntaxError e, String source) {
+    String at = " (byte " + e.offset + " of the header)";
+    if (e.duplicate == null) {
+      return String.format(
+          "safetensors: header of %s is not valid JSON at byte %d: %s", source, e.offset, e.getMessage());
+    }
+    List<String> around = e.path;
+    if (around.isEmpty()) {
+      return String.format(
+          "safetensors: duplicate name '%s' in the header of %s%s", e.duplicate, source, at);
+    }
+    if (around.size() == 1 && around.get(0).equals(METADATA_KEY)) {
+      return String.format(
+          "safetensors: duplicate %s key '%s' in %s%s", METADATA_KEY, e.duplicate, source, at);
+    }
+    if (around.size() == 1) {
+      return String.format(
+          "safetensors: tensor '%s' in %s: duplicate key \"%s\"%s",
+          around.get(0), source, e.duplicate, at);
+    }
+    return String.format(
+        "safetensors: duplicate key \"%s\" inside %s in the header of %s%s",
+        e.duplicate, String.join(".", around), source, at);
+  }
+
+  private static void parseMetadata(Object value, String source, Path path, Map<String, String> out)
+      throws FormatException {
+    if (!(value instanceof Map)) {
       throw new FormatException(
           String.format(
               "safetensors: %s in %s must be an object of strings, found %s",
-              METADATA_KEY, source, r.peek()),
+              METADATA_KEY, source, HeaderJson.describe(value)),
           path);
     }
-    r.beginObject();
-    while (r.hasNext()) {
-      String key = r.nextName();
-      if (r.peek() != JsonToken.STRING) {
+    for (Map.Entry<?, ?> m : ((Map<?, ?>) value).entrySet()) {
+      if (!(m.getValue() instanceof String)) {
         throw new FormatException(
             String.format(
                 "safetensors: %s entry '%s' in %s must be a string, found %s",
-                METADATA_KEY, key, source, r.peek()),
+                METADATA_KEY, m.getKey(), source, HeaderJson.describe(m.getValue())),
             path);
       }
-      if (out.put(key, r.nextString()) != null) {
-        throw new FormatException(
-            String.format("safetensors: duplicate %s key '%s' in %s", METADATA_KEY, key, source), path);
-      }
+      out.put((String) m.getKey(), (String) m.getValue());
     }
-    r.endObject();
   }
 
-  private static Info parseInfo(JsonReader r, String name, String source, Path path)
-      throws IOException {
+  private static final List<String> INFO_KEYS = List.of("dtype", "shape", "data_offsets");
+
+  private static Info parseInfo(String name, Object value, String source, Path path)
+      throws FormatException {
     String where = String.format("tensor '%s' in %s", name, source);
-    if (r.peek() != JsonToken.BEGIN_OBJECT) {
+    if (!(value instanceof Map)) {
       throw new FormatException(
           "safetensors: " + where + " must be an object with dtype, shape and data_offsets, found "
-              + r.peek(),
+              + HeaderJson.describe(value),
           path);
     }
-    r.beginObject();
-    String dtypeName = null;
-    long[] shape = null;
-    long[] offsets = null;
-    while (r.hasNext()) {
-      String key = r.nextName();
-      switch (key) {
-        case "dtype":
-          if (r.peek() != JsonToken.STRING) {
-            throw new FormatException("safetensors: " + where + ": dtype must be a string, found " + r.peek(), path);
-          }
-          dtypeName = r.nextString();
-          break;
-        case "shape":
-          shape = longArray(r, where, "shape", path);
-          break;
-        case "data_offsets":
-          offsets = longArray(r, where, "data_offsets", path);
-          break;
-        default:
-          r.skipValue(); // the reference ignores unknown fields too
+    Map<?, ?> fields = (Map<?, ?>) value;
+    List<String> missing = new ArrayList<>();
+    for (String k : INFO_KEYS) {
+      if (!fields.containsKey(k)) {
+        missing.add(k);
       }
     }
-    r.endObject();
-    if (dtypeName == null || shape == null || offsets == null) {
+    if (!missing.isEmpty()) {
+      throw new FormatException(lacksMessage(name, where, fields.keySet(), missing), path);
+    }
+    Object dtypeValue = fields.get("dtype");
+    if (!(dtypeValue instanceof String)) {
       throw new FormatException(
-          String.format(
-              "safetensors: %s lacks %s",
-              where, dtypeName == null ? "dtype" : shape == null ? "shape" : "data_offsets"),
+          "safetensors: " + where + ": dtype must be a string, found " + HeaderJson.describe(dtypeValue),
           path);
     }
+    String dtypeName = (String) dtypeValue;
+    long[] shape = longArray(fields.get("shape"), where, "shape", path);
+    long[] offsets = longArray(fields.get("data_offsets"), where, "data_offsets", path);
     ElementType dtype = ElementType.parse(dtypeName);
     if (dtype == null) {
       throw new FormatException(
@@ -1037,26 +1048,72 @@ public final class SafeTensors {
     return new Info(name, dtype, dims, offsets[0], offsets[1]);
   }
 
+  /**
+   * Says which of dtype, shape and data_offsets an entry lacks, and which keys it has instead; an
+   * entry whose name is one character off {@code __metadata__} is most likely the metadata with a
+   * damaged name.
+   */
+  private static String lacksMessage(String name, String where, Set<?> keys, List<String> missing) {
+    String lacks =
+        missing.size() == 1
+            ? missing.get(0)
+            : String.join(", ", missing.subList(0, missing.size() - 1)) + " and " + missing.get(missing.size() - 1);
+    List<String> unknown = new ArrayList<>();
+    for (Object k : keys) {
+      if (!INFO_KEYS.contains(k)) {
+        unknown.add("\"" + k + "\"");
+      }
+    }
+    StringBuilder sb = new StringBuilder("safetensors: ").append(where).append(" lacks ").append(lacks);
+    if (keys.isEmpty()) {
+      sb.append(" (it is an empty object)");
+    } else if (!unknown.isEmpty()) {
+      sb.append(" (it has ").append(unknown.size() == 1 ? "the unknown key " : "the unknown keys ")
+          .append(String.join(", ", unknown)).append(')');
+    }
+    if (oneCharOff(name, METADATA_KEY)) {
+      sb.append("; is it a damaged \"").append(METADATA_KEY).append("\"?");
+    }
+    return sb.toString();
+  }
+
+  private static boolean oneCharOff(String a, String b) {
+    if (a.length() != b.length()) {
+      return false;
+    }
+    int differences = 0;
+    for (int i = 0; i < a.length(); i++) {
+      if (a.charAt(i) != b.charAt(i)) {
+        differences++;
+      }
+    }
+    return differences == 1;
+  }
+
   /** A JSON array of non-negative integers. */
-  private static long[] longArray(JsonReader r, String where, String field, Path path)
-      throws IOException {
-    if (r.peek() != JsonToken.BEGIN_ARRAY) {
+  private static long[] longArray(Object value, String where, String field, Path path)
+      throws FormatException {
+    if (!(value instanceof List)) {
       throw new FormatException(
-          String.format("safetensors: %s: %s must be an array of integers, found %s", where, field, r.peek()),
+          String.format(
+              "safetensors: %s: %s must be an array of integers, found %s",
+              where, field, HeaderJson.describe(value)),
           path);
     }
-    List<Long> values = new ArrayList<>();
-    r.beginArray();
-    while (r.hasNext()) {
-      if (r.peek() != JsonToken.NUMBER) {
+    List<?> values = (List<?>) value;
+    long[] out = new long[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      Object v = values.get(i);
+      if (!(v instanceof HeaderJson.JsonNumber)) {
         throw new FormatException(
-            String.format("safetensors: %s: %s must hold integers, found %s", where, field, r.peek()),
+            String.format(
+                "safetensors: %s: %s must hold integers, found %s", where, field, HeaderJson.describe(v)),
             path);
       }
-      String text = r.nextString();
-      long v;
+      String text = ((HeaderJson.JsonNumber) v).text();
+      long x;
       try {
-        v = Long.parseLong(text);
+        x = Long.parseLong(text);
       } catch (NumberFormatException e) {
         throw new FormatException(
             String.format(
@@ -1065,16 +1122,11 @@ public final class SafeTensors {
             path,
             e);
       }
-      if (v < 0) {
+      if (x < 0) {
         throw new FormatException(
-            String.format("safetensors: %s: %s holds negative value %d", where, field, v), path);
+            String.format("safetensors: %s: %s holds negative value %d", where, field, x), path);
       }
-      values.add(v);
-    }
-    r.endArray();
-    long[] out = new long[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i);
+      out[i] = x;
     }
     return out;
   }

@@ -15,10 +15,18 @@
  *       or {@code NullPointerException} escapes for bad input.
  *   <li>A null argument is a {@code NullPointerException} naming the method and the parameter
  *       ({@code SafeTensors.read: path is null}), thrown before any file is touched.
- *   <li>I/O failures are {@code IOException}s whose messages name the file.
- *   <li>Files are written atomically: a temporary file in the same directory, forced to disk and
- *       renamed over the target, so a crash or an error never leaves a partial file behind and
- *       the previous version stays intact.
+ *   <li>I/O failures are {@code IOException}s whose messages name the file. Readers open only
+ *       regular files (links to them included): a directory, a named pipe or a device is refused
+ *       from its attributes with a {@code java.nio.file.FileSystemException} that says what it
+ *       is, so a pipe cannot block a load; a missing file is a {@code NoSuchFileException}.
+ *   <li>Readers bound memory by what the input holds, never by what a header declares: sizes
+ *       are checked against the file length, buffers grow with the bytes that arrive, and gzip
+ *       data expanding more than {@link dev.cadena.io.Idx#MAX_GZIP_EXPANSION}-fold is refused.
+ *   <li>Files are written atomically: a temporary file {@code .NAME.<hex>.tmp} in the same
+ *       directory, forced to disk and renamed over the target, so a crash or an error never
+ *       leaves a partial file behind and the previous version stays intact. A save removes the
+ *       temporary files of that exact pattern that killed saves left in its directory, once they
+ *       have not been modified for a minute.
  *   <li>Values are immutable; accessors return fresh arrays.
  * </ul>
  */

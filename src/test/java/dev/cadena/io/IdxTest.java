@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -221,5 +225,108 @@ class IdxTest {
     assertArrayEquals(new int[] {2}, a.dims());
     assertArrayEquals(new int[] {1, 2}, a.toIntArray());
     assertEquals("IdxArray(UNSIGNED_BYTE, [2])", a.toString());
+  }
+
+  /** Bytes the current thread has allocated so far (HotSpot counts them per thread). */
+  private static long allocated() {
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    assertTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
+    return mx.getCurrentThreadAllocatedBytes();
+  }
+
+  @Test
+  void testRead_gzipBombFailsFastWithBoundedMemory() throws IOException {
+    byte[] head = CorruptFiles.idxHeader(0x00000803, 1024, 1024, 1024);
+    byte[] bomb = CorruptFiles.gzipOfZeros(head, 1024);
+    assertTrue(bomb.length < 1_100_000, "about 1 MB: " + bomb.length);
+    // The generator makes real bombs: valid gzip (CRC and length are checked at the end) that
+    // holds every byte it claims. Checked on 64 MiB, which inflates in a fraction of the time.
+    byte[] small = CorruptFiles.gzipOfZeros(head, 64);
+    long inflated = 0;
+    long wrong = 0;
+    try (GZIPInputStream z = new GZIPInputStream(new ByteArrayInputStream(small), 1 << 16)) {
+      byte[] buf = new byte[1 << 20];
+      for (int r; (r = z.read(buf)) >= 0; ) {
+        for (int i = 0; i < r; i++) {
+          long at = inflated + i;
+          wrong += buf[i] != (at < head.length ? head[(int) at] : 0) ? 1 : 0;
+        }
+        inflated += r;
+      }
+    }
+    assertEquals(16 + (64L << 20), inflated);
+    assertEquals(0, wrong, "bytes that differ from the header and zeros");
+
+    Path p = dir.resolve("bomb.idx.gz");
+    Files.write(p, bomb);
+    long before = allocated();
+    FormatException e = assertThrows(FormatException.class, () -> Idx.read(p));
+    long used = allocated() - before;
+    assertTrue(e.getMessage().startsWith("idx: gzip data in " + p + " expands more than 100-fold"), e.getMessage());
+    assertTrue(e.getMessage().contains("gzip bomb"), e.getMessage());
+    assertTrue(used < 64 << 20, "allocated " + used + " bytes to refuse it");
+  }
+
+  @Test
+  void testRead_declaredSizeBeyondTheDataAllocatesWhatArrives() throws IOException {
+    byte[] mib = new byte[1 << 20];
+    byte[] lying = CorruptFiles.concat(CorruptFiles.idxHeader(0x00000803, 1024, 1024, 1024), mib);
+    Path p = dir.resolve("lying.idx");
+    Files.write(p, lying);
+    long before = allocated();
+    FormatException e = assertThrows(FormatException.class, () -> Idx.read(p));
+    long plainFile = allocated() - before;
+    assertTrue(e.getMessage().endsWith("expected 1073741824 bytes for UNSIGNED_BYTE [1024, 1024, 1024], got 1048576"), e.getMessage());
+    assertTrue(plainFile < 1 << 20, "a plain file is refused from its length: allocated " + plainFile);
+
+    before = allocated();
+    assertThrows(FormatException.class, () -> read(lying));
+    long stream = allocated() - before;
+    assertTrue(stream < 8 << 20, "a stream's buffer grows with what arrives: allocated " + stream);
+  }
+
+  @Test
+  void testRead_compressibleGzipBeyondTheAllowanceStillReads() throws IOException {
+    // 18 MiB (past the 16 MiB allowance) of two-valued pixels: about 7:1, far below 100:1.
+    SplittableRandom rng = new SplittableRandom(3);
+    int[] values = new int[18 << 20];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = rng.nextBoolean() ? 255 : 0;
+    }
+    IdxArray big = IdxArray.ofUnsignedBytes(new int[] {18, 1024, 1024}, values);
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    try (GZIPOutputStream z =
+        new GZIPOutputStream(buf, 1 << 16) {
+          {
+            def.setLevel(Deflater.BEST_SPEED);
+          }
+        }) {
+      Idx.write(z, big);
+    }
+    assertTrue(buf.size() * 100L > (18L << 20), "ratio below 100: " + buf.size());
+    assertEquals(big, read(buf.toByteArray()));
+    // A small file may expand much more: the first 16 MiB are allowed any ratio.
+    byte[] zeros = gzip(bytes(IdxArray.ofUnsignedBytes(new int[] {4 << 20}, new int[4 << 20])));
+    assertTrue(zeros.length * 100L < (4L << 20), "ratio above 100: " + zeros.length);
+    assertEquals(4 << 20, read(zeros).size());
+  }
+
+  @Test
+  void testRead_trailingBytesOfANeverEndingStreamAreCountedUpToALimit() throws IOException {
+    byte[] head = bytes(IdxArray.ofUnsignedBytes(new int[] {1}, new int[] {7}));
+    java.io.InputStream endless =
+        new java.io.InputStream() {
+          int pos;
+
+          @Override
+          public int read() {
+            return pos < head.length ? head[pos++] & 0xFF : 0;
+          }
+        };
+    FormatException e = assertThrows(FormatException.class, () -> Idx.read(endless, "endless"));
+    assertEquals(
+        "idx: more than 1048576 trailing bytes in endless after the 1 data bytes of UNSIGNED_BYTE [1]",
+        e.getMessage());
   }
 }

@@ -277,8 +277,11 @@ class SafeTensorsTest {
     assertRejected("{\"w\":[1,2]}", eight, "tensor 'w'", "must be an object");
     assertRejected("{\"__metadata__\":{\"k\":1}}", new byte[0], "__metadata__ entry 'k'", "must be a string");
     assertRejected("{\"__metadata__\":[]}", new byte[0], "__metadata__", "must be an object");
-    assertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}", eight, "malformed JSON");
-    assertRejected("{\"a\":1} {}", new byte[0], "tensor 'a'");
+    assertRejected(
+        "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}", eight,
+        "not valid JSON at byte 56", "expected ',' or '}' after the value of \"w\", found the end of the header");
+    assertRejected("{\"a\":1} {}", new byte[0], "not valid JSON at byte 8", "unexpected '{' after the end");
+    assertRejected("{\"a\":1}", new byte[0], "tensor 'a'", "must be an object", "found the number 1");
     assertRejected("{} x", new byte[0]);
     assertRejected("[]", new byte[0], "must start with '{'", "0x5B");
     assertRejected(" {}", new byte[0], "must start with '{'", "0x20");
