@@ -1214,6 +1214,15 @@ public final class Tensor {
     return Reductions.logsumexp(this, new int[] {axis}, keepDims);
   }
 
+  /**
+   * {@code log(sum(exp(x)))} over several axes (none: all), keeping them when {@code keepDims};
+   * as {@code torch.logsumexp(x, dim=axes)}.
+   */
+  public Tensor logsumexp(int[] axes, boolean keepDims) {
+    checkNotNull(axes, "logsumexp: axes is null");
+    return Reductions.logsumexp(this, axes, keepDims);
+  }
+
   /** Softmax along an axis: non-negative, summing to 1, stable for large inputs. */
   public Tensor softmax(int axis) {
     return Reductions.softmax(this, axis);

@@ -66,6 +66,11 @@ public final class Reductions {
           "min: cannot reduce an empty dimension of shape " + Shapes.str(shape) + " over axes "
               + Arrays.toString(ax) + " (no identity for min)");
     }
+    if (!(GradMode.isEnabled() && x.requiresGrad())) {
+      // Nothing to record: the array reduction gives the same values (NaN and signed zeros
+      // included) without the negated copy, which for a broadcast view is the whole expansion.
+      return Tensor.fromData(x.data().reduce(NDArray.ReduceOp.MIN, ax, keepDims));
+    }
     return max(x.neg(), ax, keepDims).neg();
   }
 
@@ -110,6 +115,11 @@ public final class Reductions {
     }
     long count = count(shape, ax);
     double denom = Math.max(count - correction, 0);
+    Tensor c = untrackedDistinct(x);
+    if (c != null) {
+      // The sum of squared deviations over x is count / count(c) times that over c.
+      return overDistinct(x, ax, keepDims, var(op, c, ax, 0, true).mul(count / denom));
+    }
     int[] keepShape = Shapes.reduced(shape, ax, true);
     NDArray x64 = x.data().astype(DType.FLOAT64);
     NDArray mean = x64.reduce(NDArray.ReduceOp.SUM, ax, true).binary(BinaryOp.DIV, (double) count);
@@ -136,11 +146,68 @@ public final class Reductions {
     checkNotNull(axes, "std: axes is null");
     Shapes.axes("std", axes, x.rank());
     DType t = floatType("std", x);
-    Tensor v = var("std", x.to(DType.FLOAT64), axes, correction, keepDims);
+    Tensor c = untrackedDistinct(x);
+    if (c != null) {
+      // Before the cast to float64, which would copy the whole broadcast view.
+      int[] ax = Shapes.axes("std", axes, x.rank());
+      if (correction < 0) {
+        throw new IllegalArgumentException("std: correction must be >= 0, got " + correction);
+      }
+      long count = count(x.shape(), ax);
+      Tensor v = var("std", c.to(DType.FLOAT64), ax, 0, true)
+          .mul(count / (double) Math.max(count - correction, 0));
+      return overDistinct(x, ax, keepDims, sqrtOrZero(v).to(t));
+    }
+    return sqrtOrZero(var("std", x.to(DType.FLOAT64), axes, correction, keepDims)).to(t);
+  }
+
+  /** {@code sqrt(v)}, with 0 and a zero gradient where {@code v == 0} (see {@link #std}). */
+  private static Tensor sqrtOrZero(Tensor v) {
     Tensor constant = v.eq(0.0);
-    Tensor zero = Tensor.scalar(0.0, DType.FLOAT64);
-    Tensor one = Tensor.scalar(1.0, DType.FLOAT64);
-    return Tensor.where(constant, zero, Tensor.where(constant, one, v).sqrt()).to(t);
+    Tensor zero = Tensor.scalar(0.0, v.dtype());
+    Tensor one = Tensor.scalar(1.0, v.dtype());
+    return Tensor.where(constant, zero, Tensor.where(constant, one, v).sqrt());
+  }
+
+  /**
+   * {@code x} with each broadcast dimension (size above 1, stride 0) cut to size 1, when no graph
+   * is recorded for {@code x} and it has such a dimension; null otherwise. A reduction of a
+   * broadcast view then reads each distinct element once instead of copying the expansion
+   * (2^30 elements for {@code scalar(1.5).expand(1 << 15, 1 << 15)}). Only without a graph: with
+   * one, the gradient of {@code x} itself must reach every repeated element.
+   */
+  private static @Nullable Tensor untrackedDistinct(Tensor x) {
+    if ((GradMode.isEnabled() && x.requiresGrad()) || x.numel() == 0) {
+      return null;
+    }
+    NDArray d = x.data();
+    if (d.isContiguous()) {
+      return null;
+    }
+    int[] shape = d.shape();
+    int[] strides = d.strides();
+    Tensor c = null;
+    for (int i = 0; i < shape.length; i++) {
+      if (shape[i] > 1 && strides[i] == 0) {
+        c = (c == null ? x : c).slice(i, 0, 1);
+      }
+    }
+    return c;
+  }
+
+  /**
+   * {@code r}, a reduction over {@code ax} with kept dimensions of {@link #untrackedDistinct}
+   * {@code (x)}, as the reduction of {@code x}: repeated along x's kept broadcast dimensions
+   * (a fresh array), without the reduced axes unless {@code keepDims}.
+   */
+  private static Tensor overDistinct(Tensor x, int[] ax, boolean keepDims, Tensor r) {
+    int[] keepShape = Shapes.reduced(x.shape(), ax, true);
+    NDArray d = r.data();
+    if (!Arrays.equals(d.shape(), keepShape)) {
+      d = d.expand(keepShape).copy();
+    }
+    Tensor out = Tensor.fromData(d);
+    return keepDims ? out : out.reshape(Shapes.reduced(x.shape(), ax, false));
   }
 
   /**
@@ -154,6 +221,12 @@ public final class Reductions {
     checkNotNull(axes, "logsumexp: axes is null");
     int[] ax = Shapes.axes("logsumexp", axes, x.rank());
     floatType("logsumexp", x);
+    Tensor c = untrackedDistinct(x);
+    if (c != null) {
+      // Each distinct element repeats count(x) / count(c) times in every reduced slice.
+      double repeats = (double) count(x.shape(), ax) / count(c.shape(), ax);
+      return overDistinct(x, ax, keepDims, logsumexp(c, ax, true).add(Math.log(repeats)));
+    }
     Tensor m = shift(x, ax);
     Tensor finite = m.abs().lt(Double.POSITIVE_INFINITY);
     m = Tensor.where(finite, m, Tensor.scalar(0.0, m.dtype()));

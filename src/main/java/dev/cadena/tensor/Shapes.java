@@ -106,6 +106,8 @@ public final class Shapes {
    * @throws ShapeException naming {@code op}, {@code what} and the count otherwise
    */
   public static int checkedSize(String op, String what, long count) {
+    checkNotNull(op, "checkedSize: op is null");
+    checkNotNull(what, "checkedSize: what is null");
     if (count < 0) {
       throw new ShapeException(op + ": negative size: " + what + " is " + count);
     }

@@ -54,11 +54,13 @@ class BroadcastViewReductionTest {
     assertEquals(1.5 * (1 << 30), s); // torch: 1610612736.
     assertEquals(1.5, withinBytes(FEW_MB, "mean", () -> v.mean().item()));
     assertEquals(1.5, withinBytes(FEW_MB, "max", () -> v.max().item()));
+    assertEquals(1.5, withinBytes(FEW_MB, "min", () -> v.min().item()));
+    assertEquals(1.5, withinBytes(FEW_MB, "min over an axis", () -> v.min(0).get(N - 1)));
     assertEquals(0L, withinBytes(FEW_MB, "argmax", () -> v.argmax().toLongArray()[0]));
     assertEquals(0L, withinBytes(FEW_MB, "argmin", () -> v.argmin().toLongArray()[0]));
     assertEquals(1.5, withinBytes(FEW_MB, "get", () -> v.get(N - 1, -1)));
     NDArray min = withinBytes(FEW_MB, "NDArray min",
-        () -> v.data().reduce(NDArray.ReduceOp.MIN, null, false));
+        () -> v.data().reduce(NDArray.ReduceOp.MIN, new int[0], false));
     assertEquals(1.5, min.getFlat(0));
   }
 
@@ -200,5 +202,109 @@ class BroadcastViewReductionTest {
     assertTrue(withinBytes(FEW_MB, "allClose", () -> a.allClose(b)));
     assertFalse(withinBytes(FEW_MB, "allClose",
         () -> a.allClose(Tensor.scalar(1.0 + 1e-3).expand(1 << 12, 1 << 12))));
+  }
+
+  /**
+   * {@code min} without a graph reduces the array directly; with one it records {@code -max(-x)}.
+   * Both give the same value, NaN included. The sign of a zero that ties with another zero is not
+   * specified, as in PyTorch 1.13, whose {@code min()} of {@code [0., -0.]} is {@code -0.} and of
+   * {@code [-0., 0.]} is {@code 0.} while {@code amin} gives the opposite signs.
+   */
+  @Test
+  void testMin_withAndWithoutAGraph_giveTheSameValue() {
+    double[][] rows = {
+      {0.0, -0.0}, {-0.0, 0.0}, {3.0, Double.NaN, -1.0}, {Double.NEGATIVE_INFINITY, 2.0},
+      {1e-320, -1e-320}, {5.0, 5.0, 5.0}, {2.0, -7.5, 4.0}
+    };
+    double[] expected = {0.0, 0.0, Double.NaN, Double.NEGATIVE_INFINITY, -1e-320, 5.0, -7.5};
+    for (int i = 0; i < rows.length; i++) {
+      double[] r = rows[i];
+      double plain = Tensor.of(r).min().item();
+      double tracked = Tensor.of(r).requiresGrad(true).min().item();
+      double perRow = Tensor.of(new double[][] {r, r}).min(1).get(1);
+      for (double got : new double[] {plain, tracked, perRow}) {
+        assertTrue(Double.isNaN(expected[i]) ? Double.isNaN(got) : got == expected[i],
+            "min of " + Arrays.toString(r) + ": " + got + ", expected " + expected[i]);
+      }
+    }
+  }
+
+  /**
+   * var, std and logsumexp of the 2^30-element view read one number. Expected values from the
+   * definitions (PyTorch 1.13 gives the same): the variance of a constant is 0, its deviation 0,
+   * and {@code logsumexp} of {@code n} copies of {@code c} is {@code c + log n}.
+   */
+  @Test
+  void testVarStdLogsumexp_ofTheHugeView_copyNothing() {
+    Tensor v = scalarView();
+    assertEquals(0.0, withinBytes(FEW_MB, "var", () -> v.var().item()));
+    assertEquals(0.0, withinBytes(FEW_MB, "std", () -> v.std().item()));
+    assertEquals(1.5 + 30 * Math.log(2), withinBytes(FEW_MB, "logsumexp",
+        () -> v.logsumexp(new int[0], false).item()), 1e-12);
+    Tensor f = Tensor.scalar(1.5, DType.FLOAT32).expand(N, N);
+    assertEquals(0.0, withinBytes(FEW_MB, "float32 std", () -> f.std(0).get(7)));
+    assertEquals(1.5 + 15 * Math.log(2), withinBytes(FEW_MB, "logsumexp over an axis",
+        () -> v.logsumexp(1).get(N - 1)), 1e-12);
+  }
+
+  /**
+   * On small broadcast views of random data, var, std (corrections 0, 1 and one past the count)
+   * and logsumexp over every axis set equal the same reductions of a contiguous copy, within
+   * rounding; with a graph they take the recorded path and agree too.
+   */
+  @Test
+  void testVarStdLogsumexp_ofBroadcastViews_matchTheCopy() {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(20261202L);
+    int[][] bases = {{1, 4}, {3, 1}, {1, 1}, {2, 1, 3}, {1, 3, 1}};
+    int[][] targets = {{5, 4}, {3, 6}, {2, 3}, {2, 4, 3}, {2, 3, 4}};
+    int[][][] axesSets = {
+      {{}, {0}, {1}, {0, 1}}, {{}, {0}, {1}, {0, 1}}, {{}, {0}, {1}, {0, 1}},
+      {{}, {1}, {0, 2}, {0, 1, 2}}, {{}, {0}, {2}, {1, 2}}
+    };
+    for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+      double tol = dtype == DType.FLOAT64 ? 1e-12 : 1e-5;
+      for (int k = 0; k < bases.length; k++) {
+        int n = Shapes.numel(bases[k]);
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+          values[i] = rng.nextDouble(-2, 2);
+        }
+        Tensor base = Tensor.fromArray(values, bases[k]).to(dtype);
+        Tensor view = base.expand(targets[k]);
+        Tensor copy = Tensor.fromArray(view.toDoubleArray(), targets[k]).to(dtype);
+        for (int[] ax : axesSets[k]) {
+          int count = ax.length == 0 ? copy.numel() : 1;
+          for (int a : ax) {
+            count *= targets[k][a];
+          }
+          for (boolean keep : new boolean[] {false, true}) {
+            for (int corr : new int[] {0, 1, count + 1}) {
+              assertClose(copy.var(ax, corr, keep), view.var(ax, corr, keep), tol, "var", ax, corr);
+              assertClose(copy.std(ax, corr, keep), view.std(ax, corr, keep), tol, "std", ax, corr);
+              Tensor tracked = base.detach().requiresGrad(true).expand(targets[k]);
+              assertClose(copy.std(ax, corr, keep), tracked.std(ax, corr, keep), tol, "tracked std", ax, corr);
+            }
+            assertClose(copy.logsumexp(ax, keep), view.logsumexp(ax, keep), tol, "logsumexp", ax, 0);
+          }
+        }
+      }
+    }
+  }
+
+  private static void assertClose(Tensor expected, Tensor actual, double tol, String op, int[] ax, int corr) {
+    String what = op + " over " + Arrays.toString(ax) + " correction " + corr;
+    assertArrayEquals(expected.shape(), actual.shape(), what);
+    assertEquals(expected.dtype(), actual.dtype(), what);
+    double[] e = expected.toDoubleArray();
+    double[] a = actual.toDoubleArray();
+    for (int i = 0; i < e.length; i++) {
+      if (!Double.isFinite(e[i])) {
+        // A correction past the count divides by 0: the copy's sum of squared deviations of a
+        // constant slice is 0 or a rounding residue, so 0/0 = NaN or r/0 = inf either way.
+        assertFalse(Double.isFinite(a[i]), what + " at " + i + ": " + a[i] + ", expected " + e[i]);
+      } else {
+        assertEquals(e[i], a[i], tol * Math.max(1, Math.abs(e[i])), what + " at " + i);
+      }
+    }
   }
 }
