@@ -136,7 +136,8 @@ class FuzzHarnessTest {
     FuzzRun run = FuzzRun.forTargets(List.of(t), dir);
     for (int i = 0; i < 3; i++) {
       Call call = Call.fixed(t, dir, null, arg(i));
-      run.record(call, Contract.judge(call, call.run(2000)));
+      Call.Outcome o = call.run(2000);
+      run.record(call, Contract.judge(call, o), o.thrown());
     }
     assertEquals(3, run.calls());
     assertEquals(1, run.findings().size());

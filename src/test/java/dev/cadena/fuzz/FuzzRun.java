@@ -76,6 +76,8 @@ final class FuzzRun {
   private final Map<String, Integer> perClass = new TreeMap<>();
   private final Map<String, int[]> perTarget = new LinkedHashMap<>();
   private final Map<String, Finding> findings = new LinkedHashMap<>();
+  /** IllegalArgumentException messages whose op prefix differs from the method's name. */
+  private final Map<String, String> messageHints = new TreeMap<>();
 
   /** A distinct breach of the contract. */
   static final class Finding {
@@ -178,7 +180,8 @@ final class FuzzRun {
     throw new IllegalStateException("every fuzz target timed out");
   }
 
-  synchronized void record(Call call, Verdict v) {
+  /** Counts a call, and keeps what in it breaks the contract; {@code thrown} is what it threw. */
+  synchronized void record(Call call, Verdict v, Throwable thrown) {
     calls++;
     categories.merge(v.category(), 1, Integer::sum);
     perClass.merge(ApiSurface.relativeName(call.target.owner()), 1, Integer::sum);
@@ -195,6 +198,9 @@ final class FuzzRun {
       if (v.problems().get(0).kind().startsWith("timeout while using the result")) {
         provocations.printTimeouts++;
       }
+    }
+    if (v.category() == Category.IAE_FAMILY && v.problems().isEmpty() && thrown != null) {
+      hintAtMessage(call, call.target.executable().getName(), String.valueOf(thrown.getMessage()));
     }
     for (Problem p : v.problems()) {
       String frame = Contract.frameText(p.frame());
@@ -219,6 +225,30 @@ final class FuzzRun {
       }
       f.count++;
     }
+  }
+
+  /**
+   * Notes a message whose op prefix ({@code "<op>: ..."}) is not the method's name nor a part of
+   * it, or that has no prefix: not a breach (aliases like cat and concat name one op), but the
+   * list helps to find messages that name the wrong op ({@code min} saying {@code max:}).
+   */
+  private void hintAtMessage(Call call, String method, String message) {
+    String name = method.equals("<init>") ? call.target.owner().getSimpleName() : method;
+    int colon = message.indexOf(':');
+    String prefix = colon > 0 && colon <= 40 ? message.substring(0, colon) : "";
+    String p = prefix.toLowerCase(Locale.ROOT).replace("_", "");
+    String n = name.toLowerCase(Locale.ROOT).replace("_", "");
+    if (p.isEmpty() || !(p.contains(n) || n.contains(p))) {
+      String key = "`" + call.target.name() + "` says `" + (prefix.isEmpty() ? "(no op prefix)" : prefix + ":") + "`";
+      messageHints.putIfAbsent(key, Contract.abbreviate(message, 160));
+    }
+  }
+
+  /** The message hints, one line each (Markdown). */
+  String messageHints() {
+    StringBuilder sb = new StringBuilder();
+    messageHints.forEach((k, m) -> sb.append("- ").append(k).append(": ").append(m).append('\n'));
+    return sb.toString();
   }
 
   /** Whose area a finding is: nulls, sizes, files, numerics/messages, or other. */

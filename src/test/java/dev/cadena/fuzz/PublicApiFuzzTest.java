@@ -66,7 +66,7 @@ class PublicApiFuzzTest {
     Call call = Call.prepare(target, callSeed, run.dir, run.provocations);
     Call.Outcome outcome = call.run(FuzzRun.TIMEOUT_MILLIS);
     Verdict v = Contract.judge(call, outcome);
-    run.record(call, v);
+    run.record(call, v, outcome.thrown());
     if (TRACE) {
       Throwable t = outcome.thrown();
       System.out.println(call.describe() + " -> " + v.category().label
@@ -97,7 +97,8 @@ class PublicApiFuzzTest {
       String reportFile = System.getProperty("cadena.fuzz.report");
       if (reportFile != null) {
         write(Path.of(reportFile), run.summary() + "\n\n" + run.perClassLine() + "\n\nNever returned normally: "
-            + run.neverReturned() + "\n" + report);
+            + run.neverReturned() + "\n" + report
+            + "\n## Message prefixes that differ from the method's name (not failures)\n" + run.messageHints());
       }
       if (result.status() != PropertyExecutionResult.Status.SUCCESSFUL) {
         return result;
