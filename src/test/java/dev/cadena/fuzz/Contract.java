@@ -71,7 +71,8 @@ final class Contract {
     if (o.timedOut()) {
       StackTraceElement[] stack = o.stuckAt();
       boolean checking = Arrays.stream(stack).anyMatch(e -> e.getClassName().equals(Contract.class.getName()));
-      String stuck = Arrays.stream(stack).limit(4).map(Contract::frameText).collect(Collectors.joining(" < "));
+      String stuck = stack.length == 0 ? "(no stack trace: the thread was between frames)"
+          : Arrays.stream(stack).limit(4).map(Contract::frameText).collect(Collectors.joining(" < "));
       problems.add(new Problem(checking ? "timeout while using the result (toString, iteration)" : "timeout",
           "no return within the time limit; stuck at " + stuck, null, topFrame(stack)));
       return new Verdict(Category.TIMEOUT, problems);
@@ -158,9 +159,21 @@ final class Contract {
         : e.getClassName() + "." + e.getMethodName() + "(" + e.getFileName() + ":" + e.getLineNumber() + ")";
   }
 
+  /** One line of at most {@code max} characters, control characters written as {@code \\uXXXX}. */
   static String abbreviate(String s, int max) {
-    String one = s.replace('\n', ' ');
-    return one.length() <= max ? one : one.substring(0, max) + "...";
+    StringBuilder sb = new StringBuilder();
+    int i = 0;
+    for (; i < s.length() && sb.length() < max; i++) {
+      char c = s.charAt(i);
+      if (c == '\n' || c == '\r' || c == '\t') {
+        sb.append(' ');
+      } else if (Character.isISOControl(c)) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return i < s.length() ? sb + "..." : sb.toString();
   }
 
   // ================================================================ results

@@ -233,6 +233,10 @@ final class FuzzRun {
    * list helps to find messages that name the wrong op ({@code min} saying {@code max:}).
    */
   private void hintAtMessage(Call call, String method, String message) {
+    if (call.target.owner() == dev.cadena.nn.Checks.class
+        || (call.target.owner().isEnum() && method.equals("valueOf"))) {
+      return; // the op name is an argument; the JDK writes valueOf's message
+    }
     String name = method.equals("<init>") ? call.target.owner().getSimpleName() : method;
     int colon = message.indexOf(':');
     String prefix = colon > 0 && colon <= 40 ? message.substring(0, colon) : "";
