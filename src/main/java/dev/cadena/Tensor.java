@@ -227,6 +227,7 @@ public final class Tensor {
     }
     int[] shape = new int[rank];
     Object cur = array;
+    StringBuilder where = new StringBuilder();
     for (int i = 0; i < rank; i++) {
       shape[i] = Array.getLength(cur);
       if (i < rank - 1) {
@@ -234,6 +235,10 @@ public final class Tensor {
           break;
         }
         cur = Array.get(cur, 0);
+        where.append("[0]");
+        if (cur == null) {
+          throw new NullPointerException("fromArray: row " + where + " is null");
+        }
       }
     }
     int n = Shapes.numel(Shapes.checkShape("fromArray", shape));
@@ -282,6 +287,7 @@ public final class Tensor {
   public static Tensor fromArray(double[] data, int... shape) {
     checkNotNull(data, "fromArray: data is null");
     checkNotNull(shape, "fromArray: shape is null");
+    Shapes.checkLength("fromArray", data.length, shape);
     return fromData(NDArray.wrap(data.clone(), shape));
   }
 
@@ -289,6 +295,7 @@ public final class Tensor {
   public static Tensor fromArray(float[] data, int... shape) {
     checkNotNull(data, "fromArray: data is null");
     checkNotNull(shape, "fromArray: shape is null");
+    Shapes.checkLength("fromArray", data.length, shape);
     return fromData(NDArray.wrap(data.clone(), shape));
   }
 
@@ -319,6 +326,7 @@ public final class Tensor {
   /** Ones, float64. */
   public static Tensor ones(int... shape) {
     checkNotNull(shape, "ones: shape is null");
+    Shapes.checkShape("ones", shape);
     return full(1.0, DType.FLOAT64, shape);
   }
 
@@ -326,6 +334,7 @@ public final class Tensor {
   public static Tensor ones(DType dtype, int... shape) {
     checkNotNull(dtype, "ones: dtype is null");
     checkNotNull(shape, "ones: shape is null");
+    Shapes.checkShape("ones", shape);
     return full(1.0, dtype, shape);
   }
 
@@ -339,6 +348,7 @@ public final class Tensor {
   public static Tensor full(double value, DType dtype, int... shape) {
     checkNotNull(dtype, "full: dtype is null");
     checkNotNull(shape, "full: shape is null");
+    Shapes.checkShape("full", shape);
     return fromData(NDArray.full(dtype, value, shape));
   }
 
@@ -429,6 +439,7 @@ public final class Tensor {
   public static Tensor rand(RandomGenerator rng, int... shape) {
     checkRng("rand", rng);
     checkNotNull(shape, "rand: shape is null");
+    Shapes.checkShape("rand", shape);
     return uniform(rng, 0, 1, DType.FLOAT64, shape);
   }
 
@@ -512,7 +523,7 @@ public final class Tensor {
 
   /** Size of dimension {@code i} (negative counts from the end). */
   public int size(int i) {
-    return data.dim(i);
+    return data.dim(Shapes.axis("size", i, rank()));
   }
 
   /** Number of dimensions (PyTorch's {@code dim()}). */
@@ -1491,6 +1502,10 @@ public final class Tensor {
   public Tensor add_(Tensor other, double alpha) {
     checkNotNull(other, "add_: other is null");
     checkInPlace("add_");
+    if (!Arrays.equals(shape(), other.shape())) {
+      throw new ShapeException("add_: with alpha the shapes must be equal, got "
+          + Shapes.str(shape()) + " and " + Shapes.str(other.shape()) + " (no broadcasting)");
+    }
     data.axpyInPlace(alpha, other.to(dtype()).data);
     return this;
   }
@@ -1529,6 +1544,7 @@ public final class Tensor {
   /** Sets every element to {@code v} in place; returns this. */
   public Tensor fill_(double v) {
     checkInPlace("fill_");
+    Shapes.checkWritable("fill_", data.shape(), data.strides());
     data.fillInPlace(v);
     return this;
   }
@@ -1536,6 +1552,7 @@ public final class Tensor {
   /** Sets every element to 0 in place; returns this. */
   public Tensor zero_() {
     checkInPlace("zero_");
+    Shapes.checkWritable("zero_", data.shape(), data.strides());
     data.fillInPlace(0.0);
     return this;
   }

@@ -3,6 +3,7 @@ package dev.cadena;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.ShapeException;
 import java.util.function.Function;
@@ -84,5 +85,45 @@ class OpNameErrorMessagesTest {
     String m = e.getMessage();
     assertTrue(m.startsWith(name + ": ") && m.contains("[3]") && m.contains("[4]"),
         () -> "expected '" + name + ": ... [3] ... [4]', got: " + m);
+  }
+
+  /**
+   * Factories, in-place writes and accessors whose checks run in a helper of another name
+   * ({@code ones} through {@code zeros}, {@code fill_} through {@code copy_}, {@code size}
+   * through {@code dim}), as the fuzz listed them: each names itself.
+   */
+  static Stream<Arguments> otherArguments() {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+    Tensor view = Tensor.scalar(1.0).expand(2, 3);
+    return Stream.of(
+        Arguments.of("ones", (Runnable) () -> Tensor.ones(2, -1)),
+        Arguments.of("ones", (Runnable) () -> Tensor.ones(DType.FLOAT32, -3)),
+        Arguments.of("full", (Runnable) () -> Tensor.full(2.0, 2, -3)),
+        Arguments.of("rand", (Runnable) () -> Tensor.rand(rng, 2, -3)),
+        Arguments.of("fromArray", (Runnable) () -> Tensor.fromArray(new double[0], 1)),
+        Arguments.of("fromArray", (Runnable) () -> Tensor.fromArray(new float[2], 3)),
+        Arguments.of("fill_", (Runnable) () -> view.fill_(1.0)),
+        Arguments.of("zero_", (Runnable) view::zero_),
+        Arguments.of("add_", (Runnable) () -> Tensor.zeros(2, 3).add_(Tensor.scalar(1.0), 2.0)),
+        Arguments.of("size", (Runnable) () -> FLOATS.size(-2)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("otherArguments")
+  void otherBadArgument_errorNamesTheOp(String name, Runnable call) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+    assertTrue(e.getMessage().startsWith(name + ": "),
+        () -> "expected '" + name + ": ...', got: " + e.getMessage());
+  }
+
+  /** A null row below the first is named by its position (it was an NPE without a message). */
+  @org.junit.jupiter.api.Test
+  void fromArray_nullInnerRow_isNamed() {
+    NullPointerException e = assertThrows(NullPointerException.class,
+        () -> Tensor.of(new double[][][] {{null}}));
+    org.junit.jupiter.api.Assertions.assertEquals("fromArray: row [0][0] is null", e.getMessage());
+    NullPointerException f = assertThrows(NullPointerException.class,
+        () -> Tensor.of(new double[][] {{1.0}, null}));
+    org.junit.jupiter.api.Assertions.assertEquals("fromArray: row [1] is null", f.getMessage());
   }
 }

@@ -50,8 +50,11 @@ public final class NDArray {
     this.l = l;
     this.shape = shape;
     this.strides = strides;
-    this.offset = offset;
     this.size = Shapes.numel(shape);
+    // An empty view reads nothing; a slice of an empty array may place its offset past the end
+    // of the storage (slice(0, 2, 3) of a [3, 0] array), where a copy of zero elements from it
+    // would still be out of range.
+    this.offset = size == 0 ? 0 : offset;
     this.version = version;
     this.contiguous = Shapes.isContiguous(shape, strides);
   }

@@ -272,8 +272,13 @@ public final class Shapes {
 
   // ------------------------------------------------------------------ views (for NDArray)
 
-  /** Checks that {@code length} values fill {@code shape} (a valid shape). */
-  static void checkLength(String op, int length, int[] shape) {
+  /**
+   * Checks that {@code length} values fill {@code shape} (a valid shape).
+   *
+   * @throws ShapeException naming {@code op} for an invalid shape or a different element count
+   */
+  public static void checkLength(String op, int length, int[] shape) {
+    checkNotNull(op, "checkLength: op is null");
     checkShape(op, shape);
     int n = numel(shape);
     if (n != length) {
@@ -411,8 +416,13 @@ public final class Shapes {
    * Rejects in-place writes into a view where several elements share one storage location (a
    * broadcast view made by {@link NDArray#expand}, stride 0 along a dimension of size > 1): the
    * kernels would update that location once per element, e.g. multiplying it n times.
+   *
+   * @throws ShapeException naming {@code op}, the shape and the strides
    */
-  static void checkWritable(String op, int[] shape, int[] strides) {
+  public static void checkWritable(String op, int[] shape, int[] strides) {
+    checkNotNull(op, "checkWritable: op is null");
+    checkNotNull(shape, "checkWritable: shape is null");
+    checkNotNull(strides, "checkWritable: strides is null");
     for (int i = 0; i < shape.length; i++) {
       if (shape[i] > 1 && strides[i] == 0) {
         throw new ShapeException(

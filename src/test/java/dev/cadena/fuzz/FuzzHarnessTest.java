@@ -123,10 +123,10 @@ class FuzzHarnessTest {
   }
 
   @Test
-  void returnedBatchHoldingNull_isReported_consistentTensorIsNot() {
-    Verdict v = judge("batchOfNulls");
-    assertEquals(Category.RETURNED, v.category());
-    assertEquals("returned object holds null; returned object holds null", kinds(v));
+  void consistentTensor_passes() {
+    // The check that a returned batch, split or loader holds no null has no planted case: the
+    // records refuse null components where they are made (NullContractTest), so no value of the
+    // library's types can hold one any more.
     assertEquals(List.of(), judge("fine").problems());
   }
 

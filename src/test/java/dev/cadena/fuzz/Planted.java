@@ -68,11 +68,6 @@ public final class Planted {
     throw new IllegalArgumentException("planted: rejected after the update");
   }
 
-  /** Breach: returns a batch that holds null. */
-  public static TensorDataset.Batch batchOfNulls() {
-    return new TensorDataset.Batch(null, null);
-  }
-
   /** Keeps the contract: returns a consistent tensor. */
   public static Tensor fine() {
     return Tensor.zeros(2, 3);

@@ -66,14 +66,14 @@ class SizeOverflowTest {
     assertShapeError("zeros",
         () -> Tensor.zeros(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE),
         "9903520300447984150353281023");
-    assertShapeError("zeros", () -> Tensor.ones(1 << 20, 1 << 20), "1099511627776");
-    assertShapeError("zeros", () -> Tensor.full(2.0, 1 << 16, 1 << 16), "4294967296");
+    assertShapeError("ones", () -> Tensor.ones(1 << 20, 1 << 20), "1099511627776");
+    assertShapeError("full", () -> Tensor.full(2.0, 1 << 16, 1 << 16), "4294967296");
     assertShapeError("zeros", () -> Tensor.zeros(-1, 3), "negative", "[-1, 3]");
     assertShapeError("eye", () -> Tensor.eye(46341), "[46341, 46341]", "2147488281");
     assertShapeError("linspace", () -> Tensor.linspace(0, 1, Integer.MAX_VALUE), "2147483647");
     SplittableRandom rng = new SplittableRandom(7);
     assertShapeError("randn", () -> Tensor.randn(rng, 1 << 16, 1 << 16), "4294967296");
-    assertShapeError("uniform", () -> Tensor.rand(rng, 1 << 16, 1 << 16), "4294967296");
+    assertShapeError("rand", () -> Tensor.rand(rng, 1 << 16, 1 << 16), "4294967296");
   }
 
   @Test
@@ -224,5 +224,26 @@ class SizeOverflowTest {
     // torch.zeros(2, 3, 4).flatten(1, 2).shape -> [2, 12]
     assertArrayEquals(new int[] {2, 12}, Tensor.zeros(2, 3, 4).flatten(1, 2).shape());
     assertShapeError("flatten", () -> Tensor.zeros(2, 3).flatten(1, 0), "after");
+  }
+
+  /**
+   * Slices and selects of an empty tensor are empty tensors that can be read: the fuzz found
+   * {@code zeros(3, 0).slice(0, -1, MAX_VALUE - 1, 3)} (PyTorch: shape [1, 0]) whose
+   * {@code toDoubleArray()} threw ArrayIndexOutOfBoundsException, its offset past the storage.
+   */
+  @Test
+  void testViewsOfEmptyTensors_areReadable() {
+    Tensor e = Tensor.zeros(3, 0);
+    Tensor[] views = {
+      e.slice(0, -1, Integer.MAX_VALUE - 1, 3), e.slice(0, 2, 3), e.select(0, 2), e.select(0, -1),
+      e.narrow(0, 1, 2), e.t().slice(1, 2, 3), Tensor.zeros(DType.FLOAT32, 4, 0, 2).select(0, 3)
+    };
+    int[][] shapes = {{1, 0}, {1, 0}, {0}, {0}, {2, 0}, {0, 1}, {0, 2}};
+    for (int i = 0; i < views.length; i++) {
+      assertArrayEquals(shapes[i], views[i].shape(), "view " + i);
+      assertEquals(0, views[i].toDoubleArray().length, "view " + i);
+      assertEquals(0, views[i].sum().item(), "view " + i);
+      assertEquals(0, views[i].reshape(-1).numel(), "view " + i);
+    }
   }
 }
