@@ -43,6 +43,15 @@ PYTHON="${PYTHON:-/usr/bin/python3}"
 PEER_DIR="${PEER_DIR:-$ROOT/../shared/bench/pytorch}"
 export PEER_DIR
 OPENBLAS_DIR=/usr/lib/x86_64-linux-gnu/openblas-openmp
+# OpenBLAS 0.3.21 does not recognise recent AMD cores and falls back to SSE3 kernels; name the
+# widest kernel set this CPU runs (forcing SkylakeX on a CPU without AVX-512 dies with SIGILL).
+# OPENBLAS_CORETYPE set by the caller wins.
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  if grep -qw avx512f /proc/cpuinfo; then OPENBLAS_CORETYPE=SkylakeX
+  elif grep -qw avx2 /proc/cpuinfo; then OPENBLAS_CORETYPE=Haswell
+  else OPENBLAS_CORETYPE=Prescott; fi
+fi
+export OPENBLAS_CORETYPE
 
 # The headline: exactly what Maven's JVM gets from .mvn/jvm.config (lines starting with # are
 # dropped, the rest joined), so the figures are those of a user who follows the README.
@@ -66,6 +75,7 @@ log() { echo "[bench $(( $(date +%s) - T0 ))s] $*" >&2; }
   echo "date: $(date -Is)"
   echo "mode: $MODE, rounds: $ROUNDS"
   echo "cpu: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), $(nproc) cpus"
+  echo "cpu_simd: $(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || { grep -qw avx2 /proc/cpuinfo && echo AVX2 || echo SSE; }), peer OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
   echo "jdk: $(java -version 2>&1 | head -2 | tail -1)"
   echo "java_opts (JVM defaults, from $DEFAULTS_FROM): $JAVA_OPTS_DEFAULTS"
   echo "java_opts (tuned flags): $JAVA_OPTS_TUNED"
@@ -111,7 +121,7 @@ tag() { sed "s/^{/{\"job\": \"$1\", /"; }
 # OMP threads match torch's. A failed run is logged and leaves its rows n/a in the table.
 peer() {  # peer JOB THREADS SCRIPT ARGS...
   local job="$1" t="$2"; shift 2
-  env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_CORETYPE=SkylakeX OMP_NUM_THREADS="$t" \
+  env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_CORETYPE="$OPENBLAS_CORETYPE" OMP_NUM_THREADS="$t" \
     PYTHONDONTWRITEBYTECODE=1 BENCH_CONFIG="$MODE" BENCH_RUN="$ROUND" \
     "$PYTHON" "$@" --threads "$t" 2>> "$OUT/pytorch.err" | tag "$job" >> "$OUT/pytorch.jsonl" \
     || log "  pytorch $job failed (exit $?); see $OUT/pytorch.err"
@@ -163,7 +173,7 @@ job() {  # job ID LABEL "cadena threads workload args" "peer threads script args
 blas_peak() {
   [ "$PEER" = 1 ] || return 0
   log "BLAS peak (numpy dot 2048x2048, 2 threads)"
-  env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_CORETYPE=SkylakeX OMP_NUM_THREADS=2 \
+  env LD_LIBRARY_PATH="$OPENBLAS_DIR" OPENBLAS_CORETYPE="$OPENBLAS_CORETYPE" OMP_NUM_THREADS=2 \
     PYTHONDONTWRITEBYTECODE=1 BENCH_CONFIG="$MODE" BENCH_RUN="$ROUND" \
     "$PYTHON" "$PEER_DIR/peak_numpy.py" --reps 10 >> "$OUT/peak.jsonl" 2>> "$OUT/pytorch.err" \
     || log "  BLAS peak failed (exit $?); see $OUT/pytorch.err"
