@@ -114,7 +114,12 @@ final class CorruptFiles {
   /** A safetensors file: the length, the header padded with spaces to a multiple of 8, data. */
   static byte[] safetensors(String header, byte[] data) {
     String padded = header + " ".repeat((8 - header.getBytes(StandardCharsets.UTF_8).length % 8) % 8);
-    byte[] h = padded.getBytes(StandardCharsets.UTF_8);
+    return safetensorsUnpadded(padded, data);
+  }
+
+  /** A safetensors file as the format lays it out: the length, the header as given, data. */
+  static byte[] safetensorsUnpadded(String header, byte[] data) {
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(8 + h.length + data.length)
         .order(ByteOrder.LITTLE_ENDIAN)
         .putLong(h.length)

@@ -31,13 +31,7 @@ class SafeTensorsTest {
 
   /** A file as the format describes it: length, header text padded by the caller, data. */
   private static byte[] file(String header, byte[] data) {
-    byte[] h = header.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(8 + h.length + data.length)
-        .order(ByteOrder.LITTLE_ENDIAN)
-        .putLong(h.length)
-        .put(h)
-        .put(data)
-        .array();
+    return CorruptFiles.safetensorsUnpadded(header, data);
   }
 
   private static byte[] floatsLe(float... values) {
