@@ -84,6 +84,9 @@ final class GradSamples {
     // Filed under exp, not max: their shift max(x) is detached, so no max node is recorded.
     add(Primitive.EXP, "softmax, logSoftmax, logsumexp",
         x -> x[0].softmax(1).mul(x[0].logSoftmax(1)).sum().add(x[0].logsumexp(0).sum()), s(3, 4));
+    add(Primitive.EXP, "logsumexp over several axes and all",
+        x -> x[0].logsumexp(new int[] {0, 2}, false).sum().add(x[0].logsumexp(new int[0], true).sum()),
+        s(2, 3, 2));
     addPositive(Primitive.LOG, "log", x -> x[0].log(), s(3, 2));
     addPositive(Primitive.SQRT, "sqrt", x -> x[0].sqrt(), s(4));
     add(Primitive.ABS, "abs", x -> x[0].abs(), s(2, 3));
