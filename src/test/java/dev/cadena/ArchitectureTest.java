@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * The package layering, checked by ArchUnit on the compiled main classes (tests excluded):
  *
  * <pre>
- *   tensor  &lt;  core = {Tensor, autograd, ops}  &lt;  nn  &lt;  optim  &lt;  io  &lt;  data
+ *   tensor  &lt;  core = {Tensor, autograd, ops}  &lt;  func  &lt;  nn  &lt;  optim  &lt;  io  &lt;  data
  *           &lt;  {diagnostics, viz}  &lt;  cli  &lt;  examples
  * </pre>
  *
@@ -78,6 +78,7 @@ class ArchitectureTest {
           .consideringOnlyDependenciesInAnyPackage("dev.cadena..")
           .layer("tensor").definedBy("dev.cadena.tensor..")
           .layer("core").definedBy("dev.cadena", "dev.cadena.autograd..", "dev.cadena.ops..")
+          .layer("func").definedBy("dev.cadena.func..")
           .layer("nn").definedBy("dev.cadena.nn..")
           .layer("optim").definedBy("dev.cadena.optim..")
           .layer("io").definedBy("dev.cadena.io..")
@@ -88,6 +89,8 @@ class ArchitectureTest {
           .layer("examples").definedBy("dev.cadena.examples..")
           .whereLayer("tensor").mayNotAccessAnyLayer()
           .whereLayer("core").mayOnlyBeAccessedByLayers(
+              "func", "nn", "optim", "io", "data", "diagnostics", "viz", "cli", "examples")
+          .whereLayer("func").mayOnlyBeAccessedByLayers(
               "nn", "optim", "io", "data", "diagnostics", "viz", "cli", "examples")
           .whereLayer("nn").mayOnlyBeAccessedByLayers(
               "optim", "io", "data", "diagnostics", "viz", "cli", "examples")
@@ -100,7 +103,7 @@ class ArchitectureTest {
           .whereLayer("cli").mayOnlyBeAccessedByLayers("examples")
           .whereLayer("examples").mayNotBeAccessedByAnyLayer()
           .ensureAllClassesAreContainedInArchitecture()
-          .as("layers point down: tensor < " + CORE_CYCLE + " < nn < optim < io < data"
+          .as("layers point down: tensor < " + CORE_CYCLE + " < func < nn < optim < io < data"
               + " < {diagnostics, viz} < cli < examples");
 
   /**
