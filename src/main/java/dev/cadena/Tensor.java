@@ -758,6 +758,27 @@ public final class Tensor {
     Engine.backward(new Tensor[] {this}, new Tensor[] {gradient}, retainGraph, false);
   }
 
+  /**
+   * Backward with an explicit upstream gradient (PyTorch's {@code backward(gradient,
+   * retain_graph, create_graph)}). {@code retainGraph} keeps the graph so that backward can run
+   * through it again; {@code createGraph} records the backward pass itself, so the gradients
+   * accumulated into {@link #grad()} are differentiable (and implies keeping the graph).
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.of(1.0, 2.0).requiresGrad(true);
+   * Tensor y = x.pow(3).sum();
+   * y.backward(Tensor.scalar(1.0), false, true);  // x.grad() = 3x^2, itself differentiable
+   * }</pre>
+   *
+   * @throws AutogradException for a gradient whose shape differs from this tensor's, a tensor
+   *     that does not require grad, or a graph already freed by an earlier backward
+   */
+  public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+    checkNotNull(gradient, "backward: gradient is null");
+    Engine.backward(
+        new Tensor[] {this}, new Tensor[] {gradient}, retainGraph || createGraph, createGraph);
+  }
+
   /** Scalar backward, keeping the graph when {@code retainGraph}. */
   public void backward(boolean retainGraph) {
     if (numel() != 1) {
@@ -781,6 +802,32 @@ public final class Tensor {
   public static List<Tensor> grad(
       List<Tensor> outputs, List<Tensor> inputs, @Nullable List<Tensor> gradOutputs,
       boolean createGraph) {
+    checkNotNull(outputs, "grad: outputs is null");
+    checkNotNull(inputs, "grad: inputs is null");
+    return grad(outputs, inputs, gradOutputs, createGraph, createGraph);
+  }
+
+  /**
+   * {@link #grad(List, List, List, boolean)} with the graph kept when {@code retainGraph}, so a
+   * second call can run through the same graph: two rows of a Hessian from one forward pass.
+   * {@code createGraph} implies keeping the graph, as in PyTorch.
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.of(1.0, 2.0).requiresGrad(true);
+   * Tensor g = Tensor.grad(x.pow(3).sum(), List.of(x), true).get(0);      // 3x^2
+   * Tensor row0 = Tensor.grad(List.of(g), List.of(x), List.of(Tensor.of(1.0, 0.0)), true, false).get(0);
+   * Tensor row1 = Tensor.grad(List.of(g), List.of(x), List.of(Tensor.of(0.0, 1.0)), false, false).get(0);
+   * // row0 = [6, 0], row1 = [0, 12]: the Hessian diag(6x)
+   * }</pre>
+   *
+   * @param gradOutputs one per output, or null; a null list or entry means ones (scalar outputs)
+   * @throws AutogradException for a graph already freed by an earlier pass without
+   *     {@code retainGraph}, an input that does not require grad, or a gradOutput of the wrong
+   *     number or shape
+   */
+  public static List<Tensor> grad(
+      List<Tensor> outputs, List<Tensor> inputs, @Nullable List<Tensor> gradOutputs,
+      boolean retainGraph, boolean createGraph) {
     checkNotNull(outputs, "grad: outputs is null");
     checkNotNull(inputs, "grad: inputs is null");
     Tensor[] outs = outputs.toArray(new Tensor[0]);
@@ -813,7 +860,7 @@ public final class Tensor {
       }
       gos[i] = g;
     }
-    return Arrays.asList(Engine.grad(outs, ins, gos, createGraph, createGraph));
+    return Arrays.asList(Engine.grad(outs, ins, gos, retainGraph || createGraph, createGraph));
   }
 
   /** {@code grad(List.of(output), inputs, null, createGraph)} for a scalar output. */
