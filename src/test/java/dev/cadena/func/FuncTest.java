@@ -165,6 +165,17 @@ class FuncTest {
   }
 
   @Test
+  void grad_nested_noPerturbationConfusion() {
+    // d/dx [x * (d/dy (x y))|_{y=x}] = d/dx x^2 = 2x (a confused nesting gives 3x or x)
+    TensorFn outer = xs -> {
+      Tensor x = xs[0];
+      Tensor inner = Func.grad(ys -> x.mul(ys[0]).sum()).apply(x);
+      return x.mul(inner).sum();
+    };
+    assertEquals(6.0, Func.grad(outer).apply(Tensor.scalar(3.0)).item(), 1e-12);
+  }
+
+  @Test
   void grad_touchesNoGrad_andInputsNeedNoRequiresGrad() {
     TensorFn f = xs -> xs[0].square().sum();
     Tensor plain = Tensor.of(1.0, 2.0);
