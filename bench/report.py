@@ -217,6 +217,18 @@ if any(r.get("epochs_run", 0) > (r.get("epochs_to_target") or 0) for r in w5(cad
     rows.append(Row("W5 final test accuracy", "%",
                     lambda recs: Cell(w5(recs), field("final_acc", 100)), 2))
 
+def w9(recs):
+    return pick(recs, "W9_transforms")
+
+
+for key, label in (("jacobian", "jacobian (jacrev) of R^64 -> R^32"),
+                   ("hessian", "hessian (forward over reverse) of R^64 -> R"),
+                   ("hvp", "hvp"), ("jvp", "jvp"),
+                   ("per_sample", "per-sample gradients, 32 x MLP 784-128-10")):
+    rows.append(Row(f"W9 {label} t=2", "ms",
+                    lambda recs, k=key: Cell(w9(recs), field(f"{k}_ms"), field(f"{k}_min_ms"),
+                                             field(f"{k}_ms")), 3, ("<= 1.0x", "lower", 1.0)))
+
 # ---------------------------------------------------------------- header
 print(f"### Cadena vs PyTorch ({out_dir})\n")
 for line in machine.splitlines():

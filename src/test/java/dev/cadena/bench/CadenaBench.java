@@ -48,6 +48,7 @@ import java.util.SplittableRandom;
  *   ... w2parts [--threads 2] [--steps 200] [--warmup 20]
  *   ... w3 [--threads 2] [--ops 10000] [--reps 20] [--warmup 3]
  *   ... w5 [--threads 2] [--epochs 15] [--target-acc 0.96] [--stop-at-target]
+ *   ... w9 [--threads 2] [--reps 30] [--warmup 10]
  * </pre>
  *
  * <p>{@code bench/run.sh} builds, runs this (under two JVM settings, named by the environment
@@ -68,12 +69,12 @@ public final class CadenaBench {
   /**
    * Runs one workload.
    *
-   * @param args the workload ({@code w1}, {@code w2}, {@code w2parts}, {@code w3}, {@code w5})
+   * @param args the workload ({@code w1}, {@code w2}, {@code w2parts}, {@code w3}, {@code w5}, {@code w9})
    *     then its flags
    */
   public static void main(String[] args) throws IOException {
     if (args.length == 0) {
-      System.err.println("usage: CadenaBench w1|w2|w2parts|w3|w5 [--threads N] [workload flags]");
+      System.err.println("usage: CadenaBench w1|w2|w2parts|w3|w5|w9 [--threads N] [workload flags]");
       System.exit(2);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -85,8 +86,9 @@ public final class CadenaBench {
       case "w2parts" -> w2Parts(rest);
       case "w3" -> w3(rest);
       case "w5" -> w5(rest);
+      case "w9" -> w9(rest);
       default -> {
-        System.err.println("unknown workload " + args[0] + "; expected w1, w2, w2parts, w3 or w5");
+        System.err.println("unknown workload " + args[0] + "; expected w1, w2, w2parts, w3, w5 or w9");
         System.exit(2);
       }
     }
@@ -412,6 +414,75 @@ public final class CadenaBench {
     s = null;
     System.gc();
     return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+  }
+
+  // ---------------------------------------------------------------- W9
+
+  /**
+   * The transforms of {@link dev.cadena.func.Func} on the functions of the peer's
+   * {@code bench/pytorch_w9_transforms.py}, float64: {@code f(x) = W2 tanh(W1 x + b1) + b2} from
+   * R^64 to R^32 ({@code jacrev}, {@code jvp}), {@code g = sum(f^2)} ({@code hessian},
+   * {@code hvp}), and per-sample gradients of a 784-128-10 tanh MLP's cross-entropy over 32
+   * samples, one {@code Func.grad} call per sample as the peer loops. Weights are drawn from
+   * Cadena's own seeded generator (not the peer's values: the timings do not depend on them).
+   */
+  private static void w9(String[] args) {
+    int reps = intArg(args, "--reps", 30);
+    int warmup = intArg(args, "--warmup", 10);
+    Map<String, Object> meta = meta();
+    SplittableRandom rng = new SplittableRandom(0);
+    DType d = DType.FLOAT64;
+    Tensor w1 = Tensor.randn(rng, d, 128, 64).div(8.0);
+    Tensor b1 = Tensor.randn(rng, d, 128).div(8.0);
+    Tensor w2 = Tensor.randn(rng, d, 32, 128).div(11.3);
+    Tensor b2 = Tensor.randn(rng, d, 32).div(11.3);
+    Tensor x = Tensor.randn(rng, d, 64);
+    Tensor v = Tensor.randn(rng, d, 64);
+    dev.cadena.func.TensorFn f = xs -> w2.matmul(w1.matmul(xs[0]).add(b1).tanh()).add(b2);
+    dev.cadena.func.TensorFn g = xs -> f.apply(xs).square().sum();
+    Tensor p0 = Tensor.randn(rng, d, 784, 128).div(28.0);
+    Tensor p1 = Tensor.zeros(d, 128);
+    Tensor p2 = Tensor.randn(rng, d, 128, 10).div(11.3);
+    Tensor p3 = Tensor.zeros(d, 10);
+    Tensor xs = Tensor.randn(rng, d, 32, 784);
+    long[] labels = new long[32];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = rng.nextInt(10);
+    }
+    Tensor ys = Tensor.ofLongs(labels);
+    dev.cadena.func.TensorsFn perSampleGrad = dev.cadena.func.Func.grad(
+        a -> Loss.crossEntropy(a[4].matmul(a[0]).add(a[1]).tanh().matmul(a[2]).add(a[3]), a[5]),
+        0, 1, 2, 3);
+    Map<String, Runnable> cases = new LinkedHashMap<>();
+    cases.put("jacobian", () -> dev.cadena.func.Func.jacrev(f).apply(x));
+    cases.put("hessian", () -> dev.cadena.func.Func.hessian(g).apply(x));
+    cases.put("hvp", () -> dev.cadena.func.Func.hvp(g, new Tensor[] {x}, new Tensor[] {v}).tangent());
+    cases.put("jvp", () -> dev.cadena.func.Func.jvp(f, new Tensor[] {x}, new Tensor[] {v}).tangent());
+    cases.put("per_sample", () -> {
+      for (int i = 0; i < 32; i++) {
+        perSampleGrad.apply(p0, p1, p2, p3, xs.slice(0, i, i + 1), ys.slice(0, i, i + 1));
+      }
+    });
+    Map<String, Object> rec = record("W9_transforms");
+    rec.put("dtype", "float64");
+    rec.put("reps", reps);
+    rec.put("warmup", warmup);
+    rec.put("fn", "64-128-32 tanh MLP; per-sample: 32 x (784-128-10)");
+    for (Map.Entry<String, Runnable> c : cases.entrySet()) {
+      for (int i = 0; i < warmup; i++) {
+        c.getValue().run();
+      }
+      double[] ts = new double[reps];
+      for (int r = 0; r < reps; r++) {
+        long t0 = System.nanoTime();
+        c.getValue().run();
+        ts[r] = (System.nanoTime() - t0) / 1e6;
+      }
+      rec.put(c.getKey() + "_ms", median(ts));
+      rec.put(c.getKey() + "_min_ms", Arrays.stream(ts).min().orElseThrow());
+    }
+    rec.putAll(meta);
+    emit(rec);
   }
 
   // ---------------------------------------------------------------- W5
