@@ -2,6 +2,7 @@ package dev.cadena;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.autograd.AutogradException;
 import dev.cadena.autograd.Engine;
 import dev.cadena.autograd.GradMode;
@@ -1482,6 +1483,14 @@ public final class Tensor {
 
   // ================================================================== in-place (no-grad only)
 
+  /**
+   * Names the update just made, for the "modified in place after the forward pass" error; in
+   * anomaly mode with the user's line ({@code "sub_ at Train.java:42"}).
+   */
+  private void namedUpdate(String op) {
+    data.nameLastUpdate(Anomaly.isEnabled() ? op + " at " + Anomaly.userSite() : op);
+  }
+
   private void checkInPlace(String op) {
     if (GradMode.isEnabled() && (requiresGrad || gradFn != null)) {
       throw new AutogradException(
@@ -1495,6 +1504,7 @@ public final class Tensor {
     checkNotNull(other, "sub_: other is null");
     checkInPlace("sub_");
     data.applyInPlace(BinaryOp.SUB, other.to(dtype()).data);
+    namedUpdate("sub_");
     return this;
   }
 
@@ -1507,6 +1517,7 @@ public final class Tensor {
           + Shapes.str(shape()) + " and " + Shapes.str(other.shape()) + " (no broadcasting)");
     }
     data.axpyInPlace(alpha, other.to(dtype()).data);
+    namedUpdate("add_");
     return this;
   }
 
@@ -1515,6 +1526,7 @@ public final class Tensor {
     checkNotNull(other, "add_: other is null");
     checkInPlace("add_");
     data.applyInPlace(BinaryOp.ADD, other.to(dtype()).data);
+    namedUpdate("add_");
     return this;
   }
 
@@ -1523,6 +1535,7 @@ public final class Tensor {
     checkNotNull(other, "mul_: other is null");
     checkInPlace("mul_");
     data.applyInPlace(BinaryOp.MUL, other.to(dtype()).data);
+    namedUpdate("mul_");
     return this;
   }
 
@@ -1530,6 +1543,7 @@ public final class Tensor {
   public Tensor mul_(double v) {
     checkInPlace("mul_");
     data.applyInPlace(BinaryOp.MUL, NDArray.scalar(dtype(), v));
+    namedUpdate("mul_");
     return this;
   }
 
@@ -1538,6 +1552,7 @@ public final class Tensor {
     checkNotNull(src, "copy_: src is null");
     checkInPlace("copy_");
     data.assign(src.data);
+    namedUpdate("copy_");
     return this;
   }
 
@@ -1546,6 +1561,7 @@ public final class Tensor {
     checkInPlace("fill_");
     Shapes.checkWritable("fill_", data.shape(), data.strides());
     data.fillInPlace(v);
+    namedUpdate("fill_");
     return this;
   }
 
@@ -1554,6 +1570,7 @@ public final class Tensor {
     checkInPlace("zero_");
     Shapes.checkWritable("zero_", data.shape(), data.strides());
     data.fillInPlace(0.0);
+    namedUpdate("zero_");
     return this;
   }
 
