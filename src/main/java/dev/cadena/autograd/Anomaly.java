@@ -171,18 +171,21 @@ public final class Anomaly {
   }
 
   /**
-   * For {@link Node#record} in anomaly mode: the creation site of the op's result, after
-   * checking it (unless a VJP is running: its gradient is checked as a whole by the engine).
+   * For {@link Node#record} in anomaly mode: the creation site of the op's result when grad mode
+   * is on (else null), after checking the result (unless a VJP is running: the engine checks the
+   * gradients it returns instead).
    */
   static String forward(String op, NDArray result, Tensor[] inputs) {
-    String site = userSite();
+    // Only a recorded node keeps its site: without grad mode (a VJP run without createGraph,
+    // a noGrad scope) the stack is walked only to report an anomaly.
     if (STATE.get().inVjp > 0) {
-      return site;
+      return GradMode.isEnabled() ? userSite() : null;
     }
     long[] bad = nonFinite(result);
     if (bad == null) {
-      return site;
+      return GradMode.isEnabled() ? userSite() : null;
     }
+    String site = userSite();
     StringBuilder sb = header("forward of '" + op + "'", bad, result, "its output", site);
     for (int i = 0; i < inputs.length; i++) {
       sb.append("\n  input ").append(i).append(": ").append(stats(inputs[i].data()));
