@@ -269,6 +269,50 @@ class AnomalyTest {
         + " modified in place by 'zero_'"), e.getMessage());
   }
 
+  /** A custom op whose backward is wrong on purpose: it returns NaN where x is negative. */
+  private static Function sqrtAbs() {
+    return new Function("sqrtAbs") {
+      @Override
+      protected Tensor forward(Context ctx, Tensor... in) {
+        ctx.saveForBackward(in[0]);
+        return in[0].abs().sqrt();
+      }
+
+      @Override
+      protected Tensor[] backward(Context ctx, Tensor grad) {
+        Tensor x = ctx.saved(0);
+        return new Tensor[] {grad.div(x.sqrt().mul(2.0))};
+      }
+    };
+  }
+
+  @Test
+  void customFunction_nanInItsBackward_isNamedWithItsSite() {
+    Tensor x = Tensor.of(-4.0, 4.0).requiresGrad(true);
+    int[] line = new int[1];
+    AnomalyException e;
+    try (var a = Anomaly.detect()) {
+      line[0] = lineHere(); Tensor y = sqrtAbs().apply(x);
+      Tensor loss = y.sum();
+      e = assertThrows(AnomalyException.class, loss::backward);
+    }
+    assertEquals("backward of sqrtAbs", e.phase());
+    assertEquals(site(line[0]), e.site());
+    assertTrue(e.getMessage().contains("produced 1 NaN of 2 elements"), e.getMessage());
+  }
+
+  @Test
+  void customFunction_savedTensorModified_namesTheTensorAndTheUpdate() {
+    Tensor x = Tensor.of(4.0, 9.0).requiresGrad(true);
+    Tensor loss = sqrtAbs().apply(x).sum();
+    try (var s = Tensor.noGrad()) {
+      x.fill_(1.0);
+    }
+    AutogradException e = assertThrows(AutogradException.class, loss::backward);
+    assertTrue(e.getMessage().contains("saved tensor 0 of 'sqrtAbs' (a leaf, shape [2]) was"
+        + " modified in place by 'fill_'"), e.getMessage());
+  }
+
   // ------------------------------------------------------------- shape errors
 
   @Test
