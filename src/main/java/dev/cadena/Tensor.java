@@ -2,6 +2,7 @@ package dev.cadena;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.autograd.AutogradException;
 import dev.cadena.autograd.Engine;
 import dev.cadena.autograd.GradMode;
@@ -1529,6 +1530,14 @@ public final class Tensor {
 
   // ================================================================== in-place (no-grad only)
 
+  /**
+   * Names the update just made, for the "modified in place after the forward pass" error; in
+   * anomaly mode with the user's line ({@code "sub_ at Train.java:42"}).
+   */
+  private void namedUpdate(String op) {
+    data.nameLastUpdate(Anomaly.isEnabled() ? op + " at " + Anomaly.userSite() : op);
+  }
+
   private void checkInPlace(String op) {
     if (GradMode.isEnabled() && (requiresGrad || gradFn != null)) {
       throw new AutogradException(
@@ -1542,6 +1551,7 @@ public final class Tensor {
     checkNotNull(other, "sub_: other is null");
     checkInPlace("sub_");
     data.applyInPlace(BinaryOp.SUB, other.to(dtype()).data);
+    namedUpdate("sub_");
     return this;
   }
 
@@ -1554,6 +1564,7 @@ public final class Tensor {
           + Shapes.str(shape()) + " and " + Shapes.str(other.shape()) + " (no broadcasting)");
     }
     data.axpyInPlace(alpha, other.to(dtype()).data);
+    namedUpdate("add_");
     return this;
   }
 
@@ -1562,6 +1573,7 @@ public final class Tensor {
     checkNotNull(other, "add_: other is null");
     checkInPlace("add_");
     data.applyInPlace(BinaryOp.ADD, other.to(dtype()).data);
+    namedUpdate("add_");
     return this;
   }
 
@@ -1570,6 +1582,7 @@ public final class Tensor {
     checkNotNull(other, "mul_: other is null");
     checkInPlace("mul_");
     data.applyInPlace(BinaryOp.MUL, other.to(dtype()).data);
+    namedUpdate("mul_");
     return this;
   }
 
@@ -1577,6 +1590,7 @@ public final class Tensor {
   public Tensor mul_(double v) {
     checkInPlace("mul_");
     data.applyInPlace(BinaryOp.MUL, NDArray.scalar(dtype(), v));
+    namedUpdate("mul_");
     return this;
   }
 
@@ -1585,6 +1599,7 @@ public final class Tensor {
     checkNotNull(src, "copy_: src is null");
     checkInPlace("copy_");
     data.assign(src.data);
+    namedUpdate("copy_");
     return this;
   }
 
@@ -1593,6 +1608,7 @@ public final class Tensor {
     checkInPlace("fill_");
     Shapes.checkWritable("fill_", data.shape(), data.strides());
     data.fillInPlace(v);
+    namedUpdate("fill_");
     return this;
   }
 
@@ -1601,6 +1617,7 @@ public final class Tensor {
     checkInPlace("zero_");
     Shapes.checkWritable("zero_", data.shape(), data.strides());
     data.fillInPlace(0.0);
+    namedUpdate("zero_");
     return this;
   }
 

@@ -309,7 +309,8 @@ public final class Engine {
      */
     private void backwardThrough(Node node, Tensor g) {
       keepOutputGrad(node, g);
-      Tensor[] grads = node.runVjp(g);
+      // Anomaly mode checks each input's gradient; off, this is one read of a shared counter.
+      Tensor[] grads = Anomaly.on() ? Anomaly.runVjp(node, g) : node.runVjp(g);
       for (int i = 0; i < grads.length; i++) {
         Tensor in = node.edge(i);
         if (in.requiresGrad()) {

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
 import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -59,6 +60,8 @@ public final class Node {
     int[] inputVersions;
     Object[] saved;
     int[] savedVersions;
+    /** Where the user created the node, {@code File.java:line}; set in anomaly mode only. */
+    String site;
   }
 
   /**
@@ -114,14 +117,30 @@ public final class Node {
             "Node.record: inputs[" + i + "] is null (op '" + name + "')");
       }
     }
+    String site = Anomaly.on() ? Anomaly.forward(name, result, inputs) : null;
     if (!GradMode.isEnabled() || !anyRequiresGrad(inputs)) {
       return Tensor.fromData(result);
     }
     Node node = new Node(name, inputs, vjp);
+    if (site != null) {
+      node.extra().site = site;
+    }
     Tensor t = TensorAccess.get().fromNode(result, node);
     node.out = t;
     node.outVersion = t.version();
     return t;
+  }
+
+  private Extra extra() {
+    if (extra == null) {
+      extra = new Extra();
+    }
+    return extra;
+  }
+
+  /** Where the user created this node ({@code File.java:line}) in anomaly mode, else null. */
+  String site() {
+    return extra == null ? null : extra.site;
   }
 
   private static boolean anyRequiresGrad(Tensor[] inputs) {
@@ -172,7 +191,7 @@ public final class Node {
     Tensor t = edge(i);
     int was = arity > 2 ? extra.inputVersions[i] : i == 0 ? version0 : version1;
     if (t.version() != was) {
-      throw modified("input " + i, was, t.version());
+      throw modified("input " + i, t, was);
     }
     return t;
   }
@@ -197,7 +216,7 @@ public final class Node {
   public Tensor out() {
     checkLive();
     if (out.version() != outVersion) {
-      throw modified("its output", outVersion, out.version());
+      throw modified("its output", out, outVersion);
     }
     return out;
   }
@@ -223,9 +242,7 @@ public final class Node {
 
   /** Saves extra values for the VJP (used by {@link Function}); tensors are version-checked. */
   void save(Object[] values) {
-    if (extra == null) {
-      extra = new Extra();
-    }
+    Extra extra = extra();
     Object[] saved = values.clone();
     int[] versions = new int[values.length];
     for (int i = 0; i < values.length; i++) {
@@ -248,16 +265,34 @@ public final class Node {
     Object v = saved[i];
     int was = extra.savedVersions[i];
     if (v instanceof Tensor && ((Tensor) v).version() != was) {
-      throw modified("saved tensor " + i, was, ((Tensor) v).version());
+      throw modified("saved tensor " + i, (Tensor) v, was);
     }
     return v;
   }
 
-  private AutogradException modified(String what, int was, int now) {
+  /**
+   * The error for a saved tensor {@code t} changed in place since the forward pass: it names the
+   * tensor (the op that made it, or a leaf, and its shape), the in-place update that changed it
+   * last and, for nodes created in anomaly mode, where the user created this op and the tensor.
+   */
+  private AutogradException modified(String what, Tensor t, int was) {
+    Node maker = t.gradFn();
+    String update = t.data().lastUpdate();
+    StringBuilder sb = new StringBuilder("backward: ").append(what).append(" of '").append(name)
+        .append("' (").append(maker == null ? "a leaf" : "the output of '" + maker.name() + "'")
+        .append(", shape ").append(Shapes.str(t.shape())).append(") was modified in place by ")
+        .append(update == null ? "an in-place update" : "'" + update + "'")
+        .append(" after the forward pass (version ").append(was).append(" -> ")
+        .append(t.version()).append(")");
+    String site = site();
+    if (site != null) {
+      sb.append("; '").append(name).append("' was created at ").append(site);
+      if (maker != null) {
+        sb.append(", '").append(maker.name()).append("' at ").append(Anomaly.siteOf(maker));
+      }
+    }
     return new AutogradException(
-        "backward: " + what + " of '" + name + "' was modified in place after the forward pass"
-            + " (version " + was + " -> " + now + "); compute the forward again after the update,"
-            + " or update a copy");
+        sb.append("; compute the forward again after the update, or update a copy").toString());
   }
 
   private void checkLive() {

@@ -46,6 +46,8 @@ public abstract class Optimizer {
   private final String name;
   private final List<Tensor> params;
   private final long[] steps;
+  /** What the "modified in place" error calls this optimiser's update: {@code "SGD.step"}. */
+  private final String stepName;
   private double lr;
 
   /**
@@ -61,6 +63,7 @@ public abstract class Optimizer {
     this.params = checkParameters(name, params);
     this.lr = Checks.nonNegative(name, "lr", lr);
     this.steps = new long[this.params.size()];
+    this.stepName = name + ".step";
   }
 
   private static List<Tensor> checkParameters(String name, Iterable<Tensor> params) {
@@ -110,6 +113,7 @@ public abstract class Optimizer {
         }
         steps[i]++;
         update(i, p.data(), g.data());
+        p.data().nameLastUpdate(stepName);
       }
     }
   }

@@ -26,6 +26,8 @@ public final class NDArray {
   /** Shared among views of one storage; incremented by in-place updates. */
   private static final class Version {
     int value;
+    /** The name of the last in-place update, or null (see {@link NDArray#lastUpdate()}). */
+    String lastUpdate;
   }
 
   // Package-private, read (never reassigned or resized) by the kernel dispatch classes of this
@@ -198,6 +200,32 @@ public final class NDArray {
    */
   void markModified() {
     version.value++;
+  }
+
+  /**
+   * The name of the last in-place update of this array's storage (shared by its views), as its
+   * caller named it with {@link #nameLastUpdate}: {@code "sub_"}, {@code "SGD.step"}; or null
+   * when it was never updated in place, or by code that gave no name. Error messages about a
+   * tensor modified after it was saved for backward use it to say what modified it.
+   */
+  public String lastUpdate() {
+    return version.lastUpdate;
+  }
+
+  /**
+   * Names the in-place update just made ({@code "sub_"}): one field write, no version bump. The
+   * public in-place operations of {@code Tensor} and the optimisers call it after each update.
+   *
+   * <pre>{@code
+   * a.applyInPlace(BinaryOp.SUB, b);
+   * a.nameLastUpdate("sub_");      // a.lastUpdate() is now "sub_"
+   * }</pre>
+   *
+   * @throws NullPointerException when {@code op} is null
+   */
+  public void nameLastUpdate(String op) {
+    checkNotNull(op, "nameLastUpdate: op is null");
+    version.lastUpdate = op;
   }
 
   /**
