@@ -25,7 +25,8 @@ public enum Primitive {
       "a primitive rather than `a * b^-1` for precision; `-grad * out / b` equals"
           + " `-grad * a / b^2` without squaring `b`"),
   POW("pow", "a ^ b",
-      "da = where(b == 0, 0, grad * (b * a^(b-1))); db = grad * where(a == 0 & b >= 0, 0, a^b * log(a))", "t = where(b == 0, 0, ta * (b * a^(b-1))) + tb * where(a == 0 & b >= 0, 0, a^b * log(a))",
+      "da = where(b == 0, 0, grad * (b * a^(b-1))); db = grad * where(a == 0 & b >= 0, 0, a^b * log(a))",
+      "t = where(b == 0, 0, ta * (b * a^(b-1))) + tb * where(a == 0 & b >= 0, 0, a^b * log(a))",
       "tensor or constant exponent (a Java scalar becomes a 0-d tensor of `a`'s dtype); the masks"
           + " are PyTorch's: `da` is 0 for `b = 0` (also at `a = 0`), `db` is 0 at `a = 0` for"
           + " `b >= 0` and NaN for `a < 0`; the masked-out branches are evaluated at base 1, so"
