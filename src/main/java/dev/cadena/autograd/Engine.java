@@ -245,7 +245,9 @@ public final class Engine {
         g = g.to(root.dtype());
       }
       if (!createGraph) {
-        g = g.detach();
+        Tensor d = g.detach();
+        ForwardAD.copyTangent(g, d); // a dual output gradient keeps its tangent (forward mode)
+        g = d;
       }
       Node n = root.gradFn();
       if (n == null) {

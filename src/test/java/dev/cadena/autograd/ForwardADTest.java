@@ -316,6 +316,19 @@ class ForwardADTest {
     assertSame(null, ForwardAD.tangent(Tensor.of(1.0)));
   }
 
+  /** A dual upstream gradient: the VJP is linear in it, so its tangent is the VJP of the tangent. */
+  @Test
+  void testGrad_dualOutputGradient_tangentIsVjpOfTheTangent() {
+    Tensor x = Tensor.of(0.5, 1.5).requiresGrad(true);
+    Tensor gx;
+    try (ForwardAD.Level level = ForwardAD.enter()) {
+      Tensor u = ForwardAD.makeDual(Tensor.of(1.0, 1.0), Tensor.of(2.0, -1.0));
+      gx = ForwardAD.tangent(Tensor.grad(List.of(x.sin()), List.of(x), List.of(u), false).get(0));
+    }
+    assertNotNull(gx);
+    assertArrayEqualsTol(new double[] {2.0 * Math.cos(0.5), -Math.cos(1.5)}, gx.toDoubleArray());
+  }
+
   private static void assertArrayEqualsTol(double[] want, double[] got) {
     assertEquals(want.length, got.length, "length");
     for (int i = 0; i < want.length; i++) {
