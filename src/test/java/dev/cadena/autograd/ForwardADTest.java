@@ -329,6 +329,41 @@ class ForwardADTest {
     assertArrayEqualsTol(new double[] {2.0 * Math.cos(0.5), -Math.cos(1.5)}, gx.toDoubleArray());
   }
 
+  /** Off, forward mode leaves no trace: no tensor gets a tangent holder. */
+  @Test
+  void testNoLevel_opsSetNoTangentField() {
+    Tensor x = Tensor.of(1.0, 2.0).requiresGrad(true);
+    Tensor y = x.exp().mul(x).sum();
+    assertNull(TensorAccess.get().forwardTangent(y));
+    assertNull(TensorAccess.get().forwardTangent(x));
+    assertFalse(ForwardAD.isActive());
+  }
+
+  /**
+   * Reductions of a broadcast view read each distinct element once when nothing is recorded; a
+   * dual view takes the ordinary path, so its tangent is that of the expanded tensor.
+   */
+  @Test
+  void testReductionsOfBroadcastViews_keepTheTangent() {
+    Tensor base = Tensor.of(1.0, -2.0);
+    Tensor v = Tensor.of(0.5, 2.0);
+    for (java.util.function.Function<Tensor, Tensor> f : List.<java.util.function.Function<Tensor, Tensor>>of(
+        t -> t.var(0), t -> t.std(0), t -> t.logsumexp(1, false), t -> t.min(1))) {
+      Tensor viaView = ForwardAD.jvp(in -> new Tensor[] {f.apply(in[0].reshape(2, 1).expand(2, 3))},
+          new Tensor[] {base}, new Tensor[] {v})[1][0];
+      Tensor viaCopy = ForwardAD.jvp(
+          in -> new Tensor[] {f.apply(in[0].reshape(2, 1).expand(2, 3).mul(1.0))},
+          new Tensor[] {base}, new Tensor[] {v})[1][0];
+      assertTrue(viaView.allClose(viaCopy, 1e-12, 1e-12), () -> viaView + " vs " + viaCopy);
+      double[] t = viaView.toDoubleArray();
+      boolean nonZero = false;
+      for (double e : t) {
+        nonZero |= e != 0;
+      }
+      assertTrue(nonZero || f.apply(base.reshape(2, 1).expand(2, 3)).numel() == 0, viaView::toString);
+    }
+  }
+
   private static void assertArrayEqualsTol(double[] want, double[] got) {
     assertEquals(want.length, got.length, "length");
     for (int i = 0; i < want.length; i++) {
