@@ -32,9 +32,8 @@ public final class Movement {
     if (Arrays.equals(r.shape(), in)) {
       return x;
     }
-    int[] to = r.shape();
     return record(Primitive.RESHAPE, r, new Tensor[] {x}, (n, grad) -> grads(grad.reshape(in)),
-        (t, ins, out) -> t[0].reshape(to));
+        (t, ins, out) -> t[0].reshape(out.shape()));
   }
 
   /** The primitive {@link Primitive#PERMUTE}: result axis i is x's axis {@code perm[i]}. */
@@ -58,9 +57,8 @@ public final class Movement {
     if (Arrays.equals(r.shape(), x.shape())) {
       return x;
     }
-    int[] to = r.shape();
     return record(Primitive.EXPAND, r, new Tensor[] {x}, (n, grad) -> grads(grad),
-        (t, in, out) -> t[0].expand(to));
+        (t, in, out) -> t[0].expand(out.shape()));
   }
 
   /**
