@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.cadena.autograd.Anomaly;
 import dev.cadena.autograd.AutogradException;
 import dev.cadena.autograd.Engine;
+import dev.cadena.autograd.ForwardAD;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.autograd.Node;
 import dev.cadena.autograd.TensorAccess;
@@ -79,6 +80,11 @@ public final class Tensor {
    * held it: the next backward pass writes this tensor's gradient into it again.
    */
   private NDArray spareGrad;
+  /**
+   * The forward-mode tangent and its level ({@code autograd.ForwardAD}), or null: read only when
+   * a forward level is open somewhere.
+   */
+  private Object forwardTangent;
 
   private Tensor(NDArray data, Node gradFn, boolean requiresGrad) {
     this.data = data;
@@ -128,6 +134,16 @@ public final class Tensor {
       }
       t.lentGrad = buffer;
       return buffer;
+    }
+
+    @Override
+    protected Object forwardTangent(Tensor t) {
+      return t.forwardTangent;
+    }
+
+    @Override
+    protected void setForwardTangent(Tensor t, Object dual) {
+      t.forwardTangent = dual;
     }
   }
 
@@ -1539,6 +1555,11 @@ public final class Tensor {
   }
 
   private void checkInPlace(String op) {
+    if (forwardTangent != null && ForwardAD.tangent(this) != null) {
+      throw new AutogradException(
+          op + ": in-place updates of a dual tensor (one with a forward-mode tangent) are not"
+              + " supported; compute a new tensor instead");
+    }
     if (GradMode.isEnabled() && (requiresGrad || gradFn != null)) {
       throw new AutogradException(
           op + ": in-place updates of a tensor that requires grad are only allowed under"

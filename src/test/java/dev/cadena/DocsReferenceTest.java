@@ -46,16 +46,17 @@ class DocsReferenceTest {
 
   /**
    * The primitives table as {@link Primitive} defines it, one row per constant in declaration
-   * order: op name, forward, VJP (each as code) and remarks (Markdown).
+   * order: op name, forward, VJP, JVP (each as code) and remarks (Markdown).
    */
   static String primitivesTable() {
     StringBuilder sb = new StringBuilder();
-    sb.append("| op | forward | VJP | remarks |\n");
-    sb.append("| --- | --- | --- | --- |\n");
+    sb.append("| op | forward | VJP | JVP | remarks |\n");
+    sb.append("| --- | --- | --- | --- | --- |\n");
     for (Primitive p : Primitive.values()) {
       sb.append("| ").append(code(p.opName()))
           .append(" | ").append(code(p.forward()))
           .append(" | ").append(code(p.vjp()))
+          .append(" | ").append(code(p.jvp()))
           .append(" |").append(p.remarks().isEmpty() ? "" : " " + cell(p.remarks()))
           .append(" |\n");
     }

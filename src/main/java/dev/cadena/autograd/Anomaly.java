@@ -195,6 +195,21 @@ public final class Anomaly {
   }
 
   /**
+   * For forward mode in anomaly mode: runs an op's JVP rule with its inner ops unchecked (so the
+   * report names the op, not a {@code mul} inside its rule); the caller checks the tangent with
+   * {@link #checkTangent} once it has its final shape and dtype.
+   */
+  static Tensor runJvp(Node.Jvp jvp, Tensor[] tangents, Tensor[] inputs, Tensor out) {
+    State s = STATE.get();
+    s.inVjp++;
+    try {
+      return jvp.apply(tangents, inputs, out);
+    } finally {
+      s.inVjp--;
+    }
+  }
+
+  /**
    * For the engine in anomaly mode: runs {@code node}'s VJP with its inner ops unchecked, then
    * checks the gradient of every input that needs one.
    */

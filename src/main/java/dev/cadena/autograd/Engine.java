@@ -245,7 +245,9 @@ public final class Engine {
         g = g.to(root.dtype());
       }
       if (!createGraph) {
-        g = g.detach();
+        Tensor d = g.detach();
+        ForwardAD.copyTangent(g, d); // a dual output gradient keeps its tangent (forward mode)
+        g = d;
       }
       Node n = root.gradFn();
       if (n == null) {
@@ -428,7 +430,7 @@ public final class Engine {
      * earlier backward, is never modified.
      */
     private void addToLeafGrad(Tensor leaf, Tensor old, Tensor g) {
-      if (createGraph || old.dtype() != g.dtype()) {
+      if (createGraph || old.dtype() != g.dtype() || ForwardAD.anyTangent(old, g)) {
         TensorAccess.get().setEngineGrad(leaf, old.add(g)); // recorded, or promoted as add promotes
         return;
       }
@@ -457,8 +459,8 @@ public final class Engine {
       Tensor sum = pending[slot];
       if (sum == null) {
         pending[slot] = g;
-      } else if (createGraph) {
-        pending[slot] = sum.add(g);
+      } else if (createGraph || ForwardAD.anyTangent(sum, g)) {
+        pending[slot] = sum.add(g); // recorded, or (forward mode) carrying the sum's tangent
       } else if (pendingOwned[slot]) {
         addInto(sum, g);
       } else {
@@ -474,7 +476,7 @@ public final class Engine {
         return g; // a single consumer: the table was never used
       }
       pending[slot] = null;
-      if (createGraph) {
+      if (createGraph || ForwardAD.anyTangent(sum, g)) {
         return sum.add(g);
       }
       if (pendingOwned[slot]) {
@@ -516,7 +518,9 @@ public final class Engine {
     if (GradMode.isEnabled() || (!shared && g.data().isContiguous())) {
       return g;
     }
-    return Tensor.fromData(g.data().copy());
+    Tensor copy = Tensor.fromData(g.data().copy());
+    ForwardAD.copyTangent(g, copy);
+    return copy;
   }
 
   /** Sums a broadcast gradient back to its input's shape and dtype: the one place that does it. */

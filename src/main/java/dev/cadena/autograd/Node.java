@@ -8,6 +8,7 @@ import dev.cadena.tensor.Shapes;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One application of a differentiable op in the graph: the op's name, its input edges, the
@@ -33,6 +34,20 @@ public final class Node {
      * sums broadcast dimensions back). An entry may be null only where {@link #needsGrad} is false.
      */
     Tensor[] apply(Node node, Tensor grad);
+  }
+
+  /**
+   * A Jacobian-vector product, for forward mode ({@link ForwardAD}): given the tangent of each
+   * input ({@code t[i]}, null for an input without one), the inputs and the forward output, the
+   * tangent of the output, written with tensor ops (so it can be differentiated again). The
+   * result may have a shape that broadcasts to the output's (it is expanded) or be null (no
+   * tangent, i.e. zero). Example, {@code mul}: {@code (t, in, out) -> t[0] * in[1] + in[0] *
+   * t[1]} with the null terms left out.
+   */
+  @FunctionalInterface
+  public interface Jvp {
+    /** Returns the output's tangent (or null for zero); {@code t} has one entry per input. */
+    @Nullable Tensor apply(@Nullable Tensor[] t, Tensor[] inputs, Tensor out);
   }
 
   private final String name;
@@ -111,6 +126,23 @@ public final class Node {
     checkNotNull(result, "Node.record: result is null (op '%s')", name);
     checkNotNull(inputs, "Node.record: inputs is null (op '%s')", name);
     checkNotNull(vjp, "Node.record: vjp is null (op '%s')", name);
+    return record(name, result, inputs, vjp, null);
+  }
+
+  /**
+   * {@link #record(String, NDArray, Tensor[], Vjp)} with a JVP rule for forward mode: when a
+   * {@link ForwardAD} level is open on this thread and an input has a tangent, the result gets the
+   * tangent {@code jvp} computes (also under {@code noGrad}, as in PyTorch). Without a rule
+   * ({@code jvp} null) forward mode through the op throws an {@link AutogradException}.
+   *
+   * @throws NullPointerException when {@code vjp} is null
+   */
+  public static Tensor record(
+      String name, NDArray result, Tensor[] inputs, Vjp vjp, @Nullable Jvp jvp) {
+    checkNotNull(name, "Node.record: name is null");
+    checkNotNull(result, "Node.record: result is null (op '%s')", name);
+    checkNotNull(inputs, "Node.record: inputs is null (op '%s')", name);
+    checkNotNull(vjp, "Node.record: vjp is null (op '%s')", name);
     for (int i = 0; i < inputs.length; i++) {
       if (inputs[i] == null) {
         throw new NullPointerException(
@@ -118,16 +150,21 @@ public final class Node {
       }
     }
     String site = Anomaly.on() ? Anomaly.forward(name, result, inputs) : null;
+    Tensor t;
     if (!GradMode.isEnabled() || !anyRequiresGrad(inputs)) {
-      return Tensor.fromData(result);
+      t = Tensor.fromData(result);
+    } else {
+      Node node = new Node(name, inputs, vjp);
+      if (site != null) {
+        node.extra().site = site;
+      }
+      t = TensorAccess.get().fromNode(result, node);
+      node.out = t;
+      node.outVersion = t.version();
     }
-    Node node = new Node(name, inputs, vjp);
-    if (site != null) {
-      node.extra().site = site;
+    if (ForwardAD.anyOpen()) {
+      ForwardAD.propagate(name, t, inputs, jvp);
     }
-    Tensor t = TensorAccess.get().fromNode(result, node);
-    node.out = t;
-    node.outVersion = t.version();
     return t;
   }
 
@@ -234,7 +271,8 @@ public final class Node {
     checkLive();
     checkIndex(i);
     Tensor t = edge(i);
-    if (GradMode.isEnabled() || t.gradFn() != null || !t.requiresGrad()) {
+    if (GradMode.isEnabled() || t.gradFn() != null || !t.requiresGrad() || ForwardAD.isActive()) {
+      // In forward mode the gradient is computed with ops, so that its tangent propagates.
       return null;
     }
     return TensorAccess.get().lendGradBuffer(t);

@@ -2,6 +2,7 @@ package dev.cadena.autograd;
 
 import dev.cadena.Tensor;
 import dev.cadena.tensor.NDArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The narrow door of the package cycle {@code Tensor <-> autograd}: the one thing autograd needs
@@ -34,6 +35,12 @@ public abstract class TensorAccess {
    * no caller held it, else a new one; null when {@code t} has a gradient now.
    */
   protected abstract NDArray lendGradBuffer(Tensor t);
+
+  /** {@code t}'s forward-mode tangent holder ({@link ForwardAD}), or null. */
+  protected abstract @Nullable Object forwardTangent(Tensor t);
+
+  /** Sets {@code t}'s forward-mode tangent holder ({@link ForwardAD}). */
+  protected abstract void setForwardTangent(Tensor t, Object dual);
 
   /**
    * Installs {@code Tensor}'s implementation; called by {@code Tensor}'s class initialiser.

@@ -2,10 +2,12 @@ package dev.cadena.ops;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 import static dev.cadena.ops.Recording.grads;
+import static dev.cadena.ops.Recording.plus;
 import static dev.cadena.ops.Recording.promote;
 import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.ForwardAD;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.DType;
@@ -33,7 +35,8 @@ public final class Elementwise {
     checkNotNull(b, "add: b is null");
     Tensor[] p = promote("add", a, b);
     return record(Primitive.ADD, p[0].data().binary(BinaryOp.ADD, p[1].data()), p,
-        (n, grad) -> grads(grad, grad));
+        (n, grad) -> grads(grad, grad),
+        (t, in, out) -> plus(t[0], t[1]));
   }
 
   /** The primitive {@link Primitive#MUL}, broadcasting. */
@@ -44,7 +47,10 @@ public final class Elementwise {
     return record(Primitive.MUL, p[0].data().binary(BinaryOp.MUL, p[1].data()), p,
         (n, grad) -> grads(
             n.needsGrad(0) ? grad.mul(n.input(1)) : null,
-            n.needsGrad(1) ? grad.mul(n.input(0)) : null));
+            n.needsGrad(1) ? grad.mul(n.input(0)) : null),
+        (t, in, out) -> plus(
+            t[0] == null ? null : t[0].mul(in[1]),
+            t[1] == null ? null : in[0].mul(t[1])));
   }
 
   /** The primitive {@link Primitive#DIV}, broadcasting. */
@@ -55,7 +61,8 @@ public final class Elementwise {
     return record(Primitive.DIV, p[0].data().binary(BinaryOp.DIV, p[1].data()), p,
         (n, grad) -> grads(
             n.needsGrad(0) ? grad.div(n.input(1)) : null,
-            n.needsGrad(1) ? grad.neg().mul(n.out()).div(n.input(1)) : null));
+            n.needsGrad(1) ? grad.neg().mul(n.out()).div(n.input(1)) : null),
+        (t, in, out) -> plus(t[0], t[1] == null ? null : t[1].neg().mul(out)).div(in[1]));
   }
 
   /**
@@ -90,6 +97,25 @@ public final class Elementwise {
             db = grad.mul(where(constant, zero, base.pow(e).mul(base.log())));
           }
           return grads(da, db);
+        },
+        (t, in, out) -> {
+          // The VJP's factors with the same masks, times the tangents.
+          Tensor x = in[0];
+          Tensor e = in[1];
+          Tensor zero = Tensor.scalar(0.0, out.dtype());
+          Tensor one = Tensor.scalar(1.0, out.dtype());
+          Tensor r = null;
+          if (t[0] != null) {
+            Tensor constant = e.eq(0.0);
+            Tensor base = where(constant, one, x);
+            r = where(constant, zero, t[0].mul(e.mul(base.pow(e.sub(1.0)))));
+          }
+          if (t[1] != null) {
+            Tensor constant = x.eq(0.0).mul(e.ge(0.0));
+            Tensor base = where(constant, one, x);
+            r = plus(r, t[1].mul(where(constant, zero, base.pow(e).mul(base.log()))));
+          }
+          return r;
         });
   }
 
@@ -97,49 +123,56 @@ public final class Elementwise {
   public static Tensor exp(Tensor x) {
     checkNotNull(x, "exp: x is null");
     return record(Primitive.EXP, x.data().unary(UnaryOp.EXP), new Tensor[] {x},
-        (n, grad) -> grads(grad.mul(n.out())));
+        (n, grad) -> grads(grad.mul(n.out())),
+        (t, in, out) -> t[0].mul(out));
   }
 
   /** The primitive {@link Primitive#LOG}. */
   public static Tensor log(Tensor x) {
     checkNotNull(x, "log: x is null");
     return record(Primitive.LOG, x.data().unary(UnaryOp.LOG), new Tensor[] {x},
-        (n, grad) -> grads(grad.div(n.input(0))));
+        (n, grad) -> grads(grad.div(n.input(0))),
+        (t, in, out) -> t[0].div(in[0]));
   }
 
   /** The primitive {@link Primitive#SQRT}. */
   public static Tensor sqrt(Tensor x) {
     checkNotNull(x, "sqrt: x is null");
     return record(Primitive.SQRT, x.data().unary(UnaryOp.SQRT), new Tensor[] {x},
-        (n, grad) -> grads(grad.div(n.out().mul(2.0))));
+        (n, grad) -> grads(grad.div(n.out().mul(2.0))),
+        (t, in, out) -> t[0].div(out.mul(2.0)));
   }
 
   /** The primitive {@link Primitive#ABS} (its gradient at 0 is 0). */
   public static Tensor abs(Tensor x) {
     checkNotNull(x, "abs: x is null");
     return record(Primitive.ABS, x.data().unary(UnaryOp.ABS), new Tensor[] {x},
-        (n, grad) -> grads(grad.mul(sign(n.input(0)))));
+        (n, grad) -> grads(grad.mul(sign(n.input(0)))),
+        (t, in, out) -> t[0].mul(sign(in[0])));
   }
 
   /** The primitive {@link Primitive#SIN}. */
   public static Tensor sin(Tensor x) {
     checkNotNull(x, "sin: x is null");
     return record(Primitive.SIN, x.data().unary(UnaryOp.SIN), new Tensor[] {x},
-        (n, grad) -> grads(grad.mul(n.input(0).cos())));
+        (n, grad) -> grads(grad.mul(n.input(0).cos())),
+        (t, in, out) -> t[0].mul(in[0].cos()));
   }
 
   /** The primitive {@link Primitive#COS}. */
   public static Tensor cos(Tensor x) {
     checkNotNull(x, "cos: x is null");
     return record(Primitive.COS, x.data().unary(UnaryOp.COS), new Tensor[] {x},
-        (n, grad) -> grads(grad.neg().mul(n.input(0).sin())));
+        (n, grad) -> grads(grad.neg().mul(n.input(0).sin())),
+        (t, in, out) -> t[0].neg().mul(in[0].sin()));
   }
 
   /** The primitive {@link Primitive#TANH}. */
   public static Tensor tanh(Tensor x) {
     checkNotNull(x, "tanh: x is null");
     return record(Primitive.TANH, x.data().unary(UnaryOp.TANH), new Tensor[] {x},
-        (n, grad) -> grads(tanhGrad(grad, n.out())));
+        (n, grad) -> grads(tanhGrad(grad, n.out())),
+        (t, in, out) -> tanhGrad(t[0], out));
   }
 
   /**
@@ -147,7 +180,8 @@ public final class Elementwise {
    * a graph to record, else the composition; the same values either way.
    */
   static Tensor tanhGrad(Tensor grad, Tensor out) {
-    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())) {
+    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
+        && !ForwardAD.anyTangent(grad, out)) {
       return Tensor.fromData(NDArray.tanhBackward(grad.data(), out.data()));
     }
     return grad.mul(out.square().rsub(1.0));
@@ -157,7 +191,8 @@ public final class Elementwise {
   public static Tensor sigmoid(Tensor x) {
     checkNotNull(x, "sigmoid: x is null");
     return record(Primitive.SIGMOID, x.data().unary(UnaryOp.SIGMOID), new Tensor[] {x},
-        (n, grad) -> grads(sigmoidGrad(grad, n.out())));
+        (n, grad) -> grads(sigmoidGrad(grad, n.out())),
+        (t, in, out) -> sigmoidGrad(t[0], out));
   }
 
   /**
@@ -165,7 +200,8 @@ public final class Elementwise {
    * NDArray#sigmoidBackward}) without a graph to record, else the composition.
    */
   static Tensor sigmoidGrad(Tensor grad, Tensor out) {
-    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())) {
+    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
+        && !ForwardAD.anyTangent(grad, out)) {
       return Tensor.fromData(NDArray.sigmoidBackward(grad.data(), out.data()));
     }
     return grad.mul(out.mul(out.rsub(1.0)));
@@ -175,7 +211,8 @@ public final class Elementwise {
   public static Tensor relu(Tensor x) {
     checkNotNull(x, "relu: x is null");
     return record(Primitive.RELU, x.data().unary(UnaryOp.RELU), new Tensor[] {x},
-        (n, grad) -> grads(reluGrad(grad, n.out())));
+        (n, grad) -> grads(reluGrad(grad, n.out())),
+        (t, in, out) -> reluGrad(t[0], out));
   }
 
   /**
@@ -185,7 +222,8 @@ public final class Elementwise {
    * differentiated again. The two give the same values; a test compares them.
    */
   static Tensor reluGrad(Tensor grad, Tensor out) {
-    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())) {
+    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
+        && !ForwardAD.anyTangent(grad, out)) {
       return Tensor.fromData(NDArray.reluBackward(grad.data(), out.data()));
     }
     return Tensor.where(out.gt(0.0), grad, Tensor.scalar(0.0, grad.dtype()));
@@ -209,6 +247,16 @@ public final class Elementwise {
           return grads(
               n.needsGrad(0) ? where(x.lt(y), zero, shared) : null,
               n.needsGrad(1) ? where(y.lt(x), zero, shared) : null);
+        },
+        (t, in, out) -> {
+          // The VJP's weights: 1 for the larger, 1/2 each at a tie, 1 each where either is NaN.
+          Tensor x = in[0];
+          Tensor y = in[1];
+          Tensor zero = Tensor.scalar(0.0, out.dtype());
+          Tensor shared = where(x.eq(y), Tensor.scalar(0.5, out.dtype()), Tensor.scalar(1.0, out.dtype()));
+          return plus(
+              t[0] == null ? null : t[0].mul(where(x.lt(y), zero, shared)),
+              t[1] == null ? null : t[1].mul(where(y.lt(x), zero, shared)));
         });
   }
 
@@ -236,6 +284,10 @@ public final class Elementwise {
           return grads(
               n.needsGrad(0) ? where(mask, grad, zero) : null,
               n.needsGrad(1) ? where(mask, zero, grad) : null);
+        },
+        (t, in, out) -> {
+          Tensor zero = Tensor.scalar(0.0, out.dtype());
+          return where(Tensor.fromData(c), t[0] == null ? zero : t[0], t[1] == null ? zero : t[1]);
         });
   }
 
@@ -254,7 +306,8 @@ public final class Elementwise {
       return Tensor.fromData(x.data().astype(dtype));
     }
     return record(Primitive.CAST, x.data().astype(dtype), new Tensor[] {x},
-        (n, grad) -> grads(cast(grad, from)));
+        (n, grad) -> grads(cast(grad, from)),
+        (t, in, out) -> cast(t[0], dtype));
   }
 
   // ------------------------------------------------------------------ compositions
@@ -358,6 +411,11 @@ public final class Elementwise {
       return grads(
           n.needsGrad(0) ? grad.mul(q.sub(t)).div(q.mul(rsub(q, 1.0)).maximum(BCE_EPS)) : null,
           n.needsGrad(1) ? grad.mul(q.div(rsub(q, 1.0)).log().neg()) : null);
+    }, (t, ins, out) -> {
+      Tensor q = ins[0];
+      return plus(
+          t[0] == null ? null : t[0].mul(q.sub(ins[1])).div(q.mul(rsub(q, 1.0)).maximum(BCE_EPS)),
+          t[1] == null ? null : t[1].mul(q.div(rsub(q, 1.0)).log().neg()));
     });
   }
 

@@ -2,6 +2,7 @@ package dev.cadena.ops;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 import static dev.cadena.ops.Recording.grads;
+import static dev.cadena.ops.Recording.plus;
 import static dev.cadena.ops.Recording.promote;
 import static dev.cadena.ops.Recording.record;
 
@@ -54,7 +55,10 @@ public final class LinearAlgebra {
     return record(Primitive.MATMUL, p[0].data().matmul(p[1].data()), p,
         (n, grad) -> grads(
             n.needsGrad(0) ? grad.matmul(n.input(1).mT()) : null,
-            n.needsGrad(1) ? n.input(0).mT().matmul(grad) : null));
+            n.needsGrad(1) ? n.input(0).mT().matmul(grad) : null),
+        (t, in, out) -> plus(
+            t[0] == null ? null : t[0].matmul(in[1]),
+            t[1] == null ? null : in[0].matmul(t[1])));
   }
 
   /**
@@ -107,6 +111,12 @@ public final class LinearAlgebra {
         return grads(dx, dw);
       }
       return grads(dx, dw, n.needsGrad(2) ? g2.sum(0) : null);
+    }, (t, ins, y0) -> {
+      // d(x @ w + b) = tx @ w + x @ tw + tb, masked by the ReLU like the VJP.
+      Tensor r = plus(
+          plus(t[0] == null ? null : t[0].matmul(ins[1]), t[1] == null ? null : ins[0].matmul(t[1])),
+          ins.length > 2 ? t[2] : null);
+      return relu ? Elementwise.reluGrad(r, y0) : r;
     });
   }
 }

@@ -3,6 +3,7 @@ package dev.cadena.ops;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static dev.cadena.ops.Recording.checkElements;
 import static dev.cadena.ops.Recording.grads;
+import static dev.cadena.ops.Recording.orZeros;
 import static dev.cadena.ops.Recording.promote;
 import static dev.cadena.ops.Recording.record;
 
@@ -31,7 +32,8 @@ public final class Movement {
     if (Arrays.equals(r.shape(), in)) {
       return x;
     }
-    return record(Primitive.RESHAPE, r, new Tensor[] {x}, (n, grad) -> grads(grad.reshape(in)));
+    return record(Primitive.RESHAPE, r, new Tensor[] {x}, (n, grad) -> grads(grad.reshape(in)),
+        (t, ins, out) -> t[0].reshape(out.shape()));
   }
 
   /** The primitive {@link Primitive#PERMUTE}: result axis i is x's axis {@code perm[i]}. */
@@ -43,7 +45,8 @@ public final class Movement {
     for (int i = 0; i < perm.length; i++) {
       inv[Shapes.axis("permute", perm[i], perm.length)] = i;
     }
-    return record(Primitive.PERMUTE, r, new Tensor[] {x}, (n, grad) -> grads(grad.permute(inv)));
+    return record(Primitive.PERMUTE, r, new Tensor[] {x}, (n, grad) -> grads(grad.permute(inv)),
+        (t, in, out) -> t[0].permute(perm));
   }
 
   /** The primitive {@link Primitive#EXPAND}: a broadcast view of {@code x} with a larger shape. */
@@ -54,7 +57,8 @@ public final class Movement {
     if (Arrays.equals(r.shape(), x.shape())) {
       return x;
     }
-    return record(Primitive.EXPAND, r, new Tensor[] {x}, (n, grad) -> grads(grad));
+    return record(Primitive.EXPAND, r, new Tensor[] {x}, (n, grad) -> grads(grad),
+        (t, in, out) -> t[0].expand(out.shape()));
   }
 
   /**
@@ -67,7 +71,8 @@ public final class Movement {
     int[] shape = x.shape();
     DType dt = x.dtype();
     return record(Primitive.SLICE, r, new Tensor[] {x},
-        (n, grad) -> grads(sliceScatter(Tensor.zeros(dt, shape), grad, axis, start, end, step)));
+        (n, grad) -> grads(sliceScatter(Tensor.zeros(dt, shape), grad, axis, start, end, step)),
+        (t, in, out) -> slice(t[0], axis, start, end, step));
   }
 
   /**
@@ -85,7 +90,8 @@ public final class Movement {
             n.needsGrad(0)
                 ? sliceScatter(grad, Tensor.zeros(grad.dtype(), srcShape), axis, start, end, step)
                 : null,
-            n.needsGrad(1) ? slice(grad, axis, start, end, step) : null));
+            n.needsGrad(1) ? slice(grad, axis, start, end, step) : null),
+        (t, in, out) -> sliceScatter(orZeros(t[0], in[0]), orZeros(t[1], in[1]), axis, start, end, step));
   }
 
   /** The primitive {@link Primitive#CONCAT}: tensors joined along {@code axis}, dtypes promoted. */
@@ -116,6 +122,12 @@ public final class Movement {
         g[i] = n.needsGrad(i) ? slice(grad, a, offsets[i], offsets[i + 1], 1) : null;
       }
       return g;
+    }, (tan, ins, out) -> {
+      Tensor[] joined = new Tensor[ins.length];
+      for (int i = 0; i < joined.length; i++) {
+        joined[i] = orZeros(tan[i], ins[i]);
+      }
+      return concat(Arrays.asList(joined), a);
     });
   }
 
@@ -130,7 +142,8 @@ public final class Movement {
     NDArray r = x.data().indexSelect(axis, idx);
     int[] shape = x.shape();
     return record(Primitive.INDEX_SELECT, r, new Tensor[] {x},
-        (n, grad) -> grads(indexAdd(Tensor.zeros(grad.dtype(), shape), axis, index, grad)));
+        (n, grad) -> grads(indexAdd(Tensor.zeros(grad.dtype(), shape), axis, index, grad)),
+        (t, in, out) -> indexSelect(t[0], axis, index));
   }
 
   /**
@@ -146,7 +159,8 @@ public final class Movement {
     return record(Primitive.INDEX_ADD, r, p,
         (n, grad) -> grads(
             n.needsGrad(0) ? grad : null,
-            n.needsGrad(1) ? indexSelect(grad, axis, index) : null));
+            n.needsGrad(1) ? indexSelect(grad, axis, index) : null),
+        (t, in, out) -> indexAdd(orZeros(t[0], in[0]), axis, index, orZeros(t[1], in[1])));
   }
 
   /**
@@ -160,7 +174,8 @@ public final class Movement {
     NDArray r = x.data().gather(axis, index.data());
     int[] shape = x.shape();
     return record(Primitive.GATHER, r, new Tensor[] {x},
-        (n, grad) -> grads(scatterAdd(Tensor.zeros(grad.dtype(), shape), axis, index, grad)));
+        (n, grad) -> grads(scatterAdd(Tensor.zeros(grad.dtype(), shape), axis, index, grad)),
+        (t, in, out) -> gather(t[0], axis, index));
   }
 
   /**
@@ -176,7 +191,8 @@ public final class Movement {
     return record(Primitive.SCATTER_ADD, r, p,
         (n, grad) -> grads(
             n.needsGrad(0) ? grad : null,
-            n.needsGrad(1) ? gather(grad, axis, index) : null));
+            n.needsGrad(1) ? gather(grad, axis, index) : null),
+        (t, in, out) -> scatterAdd(orZeros(t[0], in[0]), axis, index, orZeros(t[1], in[1])));
   }
 
   // ------------------------------------------------------------------ compositions

@@ -8,6 +8,7 @@ import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.NDArray;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every primitive does around its arithmetic: promote the operands to one dtype, record the
@@ -20,10 +21,22 @@ final class Recording {
 
   /**
    * The forward result {@code out} of primitive {@code p}, as a tensor with a node carrying
-   * {@code vjp} when grad mode is on and an input requires grad (a constant otherwise).
+   * {@code vjp} when grad mode is on and an input requires grad (a constant otherwise), and, in
+   * forward mode when an input has a tangent, the tangent {@code jvp} computes. Both rules are
+   * required: a primitive without a JVP does not compile.
    */
-  static Tensor record(Primitive p, NDArray out, Tensor[] inputs, Node.Vjp vjp) {
-    return Node.record(p.opName(), out, inputs, vjp);
+  static Tensor record(Primitive p, NDArray out, Tensor[] inputs, Node.Vjp vjp, Node.Jvp jvp) {
+    return Node.record(p.opName(), out, inputs, vjp, jvp);
+  }
+
+  /** {@code a + b} for JVP rules, where a null tangent is zero: null when both are. */
+  static @Nullable Tensor plus(@Nullable Tensor a, @Nullable Tensor b) {
+    return a == null ? b : b == null ? a : a.add(b);
+  }
+
+  /** {@code t}, or zeros of {@code like}'s shape and dtype when {@code t} is null (zero). */
+  static Tensor orZeros(@Nullable Tensor t, Tensor like) {
+    return t != null ? t : Tensor.zeros(like.dtype(), like.shape());
   }
 
   /**

@@ -5,6 +5,7 @@ import static dev.cadena.ops.Recording.grads;
 import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.ForwardAD;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.DType;
@@ -30,7 +31,8 @@ public final class Reductions {
     int[] ax = Shapes.axes("sum", axes, shape.length);
     int[] keepShape = Shapes.reduced(shape, ax, true);
     return record(Primitive.SUM, x.data().reduce(NDArray.ReduceOp.SUM, ax, keepDims),
-        new Tensor[] {x}, (n, grad) -> grads(grad.reshape(keepShape).expand(shape)));
+        new Tensor[] {x}, (n, grad) -> grads(grad.reshape(keepShape).expand(shape)),
+        (t, in, out) -> sum(t[0], ax, keepDims));
   }
 
   /**
@@ -51,6 +53,11 @@ public final class Reductions {
           Tensor mask = in.eq(out).add(in.ne(in).mul(out.ne(out)));
           Tensor count = mask.sum(ax, true);
           return grads(grad.reshape(keepShape).mul(mask).div(count));
+        },
+        (t, in, out) -> {
+          Tensor kept = out.reshape(keepShape);
+          Tensor mask = in[0].eq(kept).add(in[0].ne(in[0]).mul(kept.ne(kept)));
+          return sum(t[0].mul(mask).div(mask.sum(ax, true)), ax, keepDims);
         });
   }
 
@@ -66,7 +73,7 @@ public final class Reductions {
           "min: cannot reduce an empty dimension of shape " + Shapes.str(shape) + " over axes "
               + Arrays.toString(ax) + " (no identity for min)");
     }
-    if (!(GradMode.isEnabled() && x.requiresGrad())) {
+    if (!(GradMode.isEnabled() && x.requiresGrad()) && ForwardAD.tangent(x) == null) {
       // Nothing to record: the array reduction gives the same values (NaN and signed zeros
       // included) without the negated copy, which for a broadcast view is the whole expansion.
       return Tensor.fromData(x.data().reduce(NDArray.ReduceOp.MIN, ax, keepDims));
@@ -129,7 +136,7 @@ public final class Reductions {
     return record(Primitive.VAR, v, new Tensor[] {x}, (n, grad) -> {
       Tensor in = n.input(0);
       return grads(grad.reshape(keepShape).mul(2.0 / denom).mul(in.sub(mean(in, ax, true))));
-    });
+    }, (t, in, out) -> sum(t[0].mul(in[0].sub(mean(in[0], ax, true))), ax, keepDims).mul(2.0 / denom));
   }
 
   /**
@@ -177,7 +184,8 @@ public final class Reductions {
    * one, the gradient of {@code x} itself must reach every repeated element.
    */
   private static @Nullable Tensor untrackedDistinct(Tensor x) {
-    if ((GradMode.isEnabled() && x.requiresGrad()) || x.numel() == 0) {
+    if ((GradMode.isEnabled() && x.requiresGrad()) || x.numel() == 0
+        || ForwardAD.tangent(x) != null) {
       return null;
     }
     NDArray d = x.data();
@@ -294,11 +302,14 @@ public final class Reductions {
     int classes = logits.size(1);
     return record(Primitive.CROSS_ENTROPY, loss, new Tensor[] {logits}, (n, grad) -> {
       Tensor x = n.input(0);
-      if (!GradMode.isEnabled()) {
+      if (!GradMode.isEnabled() && !ForwardAD.anyTangent(x, grad)) {
         return grads(Tensor.fromData(NDArray.crossEntropyBackward(x.data(), y, grad.data())));
       }
       Tensor onehot = Tensor.fromData(oneHot(y, classes, x.dtype()));
       return grads(softmax(x, 1).sub(onehot).mul(grad.unsqueeze(1)));
+    }, (t, in, out) -> {
+      Tensor onehot = Tensor.fromData(oneHot(y, classes, in[0].dtype()));
+      return softmax(in[0], 1).sub(onehot).mul(t[0]).sum(1);
     });
   }
 

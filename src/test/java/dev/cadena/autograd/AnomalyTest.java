@@ -164,6 +164,24 @@ class AnomalyTest {
   }
 
   @Test
+  void forwardMode_aJvpThatOverflowsIsNamedWithItsOp() {
+    // sqrt's tangent t / (2 sqrt(x)) is infinite at x = 0, though sqrt(0) itself is finite.
+    Tensor x = Tensor.of(0.0, 4.0);
+    Tensor v = Tensor.of(1.0, 1.0);
+    try (var level = ForwardAD.enter()) {
+      Tensor plain = ForwardAD.makeDual(x, v).sqrt(); // off: an infinite tangent, no error
+      assertTrue(Double.isInfinite(ForwardAD.tangent(plain).toDoubleArray()[0]));
+      AnomalyException e;
+      try (var a = Anomaly.detect()) {
+        Tensor dual = ForwardAD.makeDual(x, v);
+        e = assertThrows(AnomalyException.class, dual::sqrt);
+      }
+      assertEquals("jvp of sqrt", e.phase());
+      assertTrue(e.getMessage().startsWith("anomaly: jvp of 'sqrt' produced 1 infinite"), e.getMessage());
+    }
+  }
+
+  @Test
   void scopes_nest_andCloseTwiceHarmlessly() {
     assertFalse(Anomaly.isEnabled());
     try (var outer = Anomaly.detect()) {

@@ -195,6 +195,39 @@ class OpPropertiesTest {
     RefArray.of(ls).map(Math::exp).assertClose(s, 1e-12);
   }
 
+  // ------------------------------------------------------------------ forward mode
+
+  /** The JVP of each op, on random shapes (broadcast pairs and 0-d included), vs finite differences. */
+  @Property(tries = 150, seed = "2718", edgeCases = EdgeCasesMode.NONE)
+  void jvp_passesFiniteDifferenceCheck(@ForAll("cases") Case c) {
+    Tensor[] in = inputs(c.op(), c.shapes(), c.seed());
+    GradCheck.Report r = GradCheck.checkJvp(c.op().f(), GradCheck.Options.defaults().seed(c.seed()), in);
+    assertTrue(r.passed(), () -> c + ": " + r);
+  }
+
+  /** Duality of the two modes: {@code <u, J v>} from the JVP equals {@code <J^T u, v>} from the VJP. */
+  @Property(tries = 200, seed = "1618", edgeCases = EdgeCasesMode.NONE)
+  void jvp_isDualToVjp(@ForAll("cases") Case c) {
+    Tensor[] in = inputs(c.op(), c.shapes(), c.seed());
+    SplittableRandom rng = new SplittableRandom(c.seed() ^ 0x9e3779b97f4a7c15L);
+    Tensor[] v = new Tensor[in.length];
+    for (int i = 0; i < in.length; i++) {
+      v[i] = Tensor.uniform(rng, -1, 1, in[i].shape());
+    }
+    Tensor[][] r = dev.cadena.autograd.ForwardAD.jvp(x -> new Tensor[] {c.op().f().apply(x)}, in, v);
+    Tensor y = c.op().f().apply(in);
+    Tensor u = Tensor.uniform(rng, -1, 1, y.shape());
+    double left = r[1][0].mul(u).sum().item();
+    List<Tensor> g = Tensor.grad(List.of(y), List.of(in), List.of(u), false);
+    double right = 0;
+    for (int i = 0; i < in.length; i++) {
+      right += g.get(i).mul(v[i]).sum().item();
+    }
+    double l = left;
+    double rt = right;
+    assertTrue(Math.abs(l - rt) <= 1e-10 * (1 + Math.abs(rt)), () -> c + ": <u, Jv> " + l + " != <J^T u, v> " + rt);
+  }
+
   @Provide
   Arbitrary<Double> scales() {
     return Arbitraries.of(0.1, 1.0, 10.0, 1000.0);
