@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
 import dev.cadena.autograd.Engine;
+import dev.cadena.autograd.ForwardAD;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -443,6 +444,13 @@ public final class Func {
   private static Tensor[][] forwardJvp(
       java.util.function.Function<Tensor[], Tensor[]> f, Tensor[] primals, Tensor[] tangents) {
     boolean nested = nested(primals) || nested(tangents);
+    if (!ForwardAD.isActive()) {
+      // Forward mode proper: one forward pass carrying the tangents (each primitive's JVP rule).
+      Tensor[][] r = ForwardAD.jvp(f, primals, tangents);
+      return nested ? r : new Tensor[][] {detachAll(r[0]), detachAll(r[1])};
+    }
+    // Inside an open level (a jvp of a jvp: forward over forward, which ForwardAD does not nest),
+    // the double-VJP trick: jvp = d/du <vjp(u), v>, two reverse passes.
     try (GradMode.Scope scope = GradMode.enableGrad()) {
       Tensor[] in = prepare(primals, allArgnums(primals.length), nested);
       Tensor[] outs = f.apply(in);
@@ -516,7 +524,7 @@ public final class Func {
       }
       done[a] = true;
       Tensor x = xs[a];
-      in[a] = nested && x.requiresGrad() ? x.add(0.0) : x.detach().requiresGrad(true);
+      in[a] = nested && x.requiresGrad() ? x.add(0.0) : keepTangent(x, x.detach().requiresGrad(true));
     }
     return in;
   }
@@ -532,9 +540,22 @@ public final class Func {
   private static Tensor[] detachAll(Tensor[] ts) {
     Tensor[] r = new Tensor[ts.length];
     for (int i = 0; i < ts.length; i++) {
-      r[i] = ts[i].detach();
+      r[i] = keepTangent(ts[i], ts[i].detach());
     }
     return r;
+  }
+
+  /**
+   * {@code copy} (a detached copy of {@code of}) with {@code of}'s forward-mode tangent, when a
+   * level is open and {@code of} has one: a transform inside {@code jvp} (a gradient inside a
+   * Hessian's forward-over-reverse pass) must not drop the tangent that {@code detach} drops.
+   */
+  private static Tensor keepTangent(Tensor of, Tensor copy) {
+    if (!ForwardAD.isActive()) {
+      return copy;
+    }
+    Tensor t = ForwardAD.tangent(of);
+    return t == null ? copy : ForwardAD.makeDual(copy, t);
   }
 
   private static int[] allArgnums(int n) {
