@@ -7,6 +7,7 @@ import dev.cadena.tensor.NDArray;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One application of a differentiable op in the graph: the op's name, its input edges, the
@@ -148,6 +149,27 @@ public final class Node {
       all[i] = edge(i);
     }
     return Collections.unmodifiableList(Arrays.asList(all));
+  }
+
+  /**
+   * The output this node holds for its VJP (the tensor it produced), or null once the graph was
+   * freed; read-only, without the version check of {@link #out()}, for inspection such as
+   * {@link GraphMemory}.
+   */
+  public @Nullable Tensor savedOutput() {
+    return out;
+  }
+
+  /**
+   * The values a {@link Function} saved for its backward ({@code ctx.saveForBackward}), in order;
+   * empty for the built-in ops (which save only their inputs and output) and once the graph was
+   * freed. Read-only: an unmodifiable list, without version checks.
+   */
+  public List<Object> savedValues() {
+    if (isReleased() || extra == null || extra.saved == null) {
+      return Collections.emptyList();
+    }
+    return Collections.unmodifiableList(Arrays.asList(extra.saved.clone()));
   }
 
   /** Number of inputs. */
