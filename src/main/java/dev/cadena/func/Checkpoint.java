@@ -295,8 +295,12 @@ public final class Checkpoint {
       grads = Engine.grad(roots.toArray(new Tensor[0]), wantedTensors,
           rootGrads.toArray(new Tensor[0]), create, create);
     }
+    // A leaf given twice (as two inputs, or as an input and a param) gets its whole gradient
+    // from Engine.grad at each place; the node would then pass it twice, so the later ones get 0.
+    Map<Tensor, Boolean> given = new IdentityHashMap<>();
     for (int k = 0; k < wanted.length; k++) {
-      result[wanted[k]] = grads[k];
+      boolean first = given.put(wantedTensors[k], Boolean.TRUE) == null;
+      result[wanted[k]] = first ? grads[k] : wantedTensors[k].zerosLike();
     }
     return result;
   }

@@ -219,6 +219,14 @@ class CheckpointTest {
   }
 
   @Test
+  void testCheckpoint_leafGivenTwice_gradientCountedOnce() {
+    Tensor w = Tensor.of(1.5, -2.0).requiresGrad(true);
+    // f(a, b) = a * b with a = b = w, and w also a param: d/dw sum(w^2) = 2w
+    Checkpoint.checkpoint(xs -> xs[0].mul(xs[1]), List.of(w), w, w).sum().backward();
+    assertArrayEquals(new double[] {3.0, -4.0}, w.grad().toDoubleArray(), 0.0);
+  }
+
+  @Test
   void testCheckpoint_outputIndependentOfInputs_getsZeroGradients() {
     Tensor x = Tensor.of(1.0, 2.0).requiresGrad(true);
     Tensor y = Checkpoint.checkpoint(xs -> Tensor.of(4.0, 5.0), x);
