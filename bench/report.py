@@ -217,6 +217,24 @@ if any(r.get("epochs_run", 0) > (r.get("epochs_to_target") or 0) for r in w5(cad
     rows.append(Row("W5 final test accuracy", "%",
                     lambda recs: Cell(w5(recs), field("final_acc", 100)), 2))
 
+
+def w8(recs, mode):
+    return pick(recs, "W8_checkpoint", mode=mode)
+
+
+# Cadena only: a 20-layer MLP without and with checkpointing of each block (no peer measures it).
+for key, label, unit, digits in (("saved_activation_mib", "saved activations", "MiB", 2),
+                                 ("saved_total_mib", "saved storages incl. parameters", "MiB", 2),
+                                 ("live_heap_after_forward_mib", "live heap after forward (after GC)",
+                                  "MiB", 1),
+                                 ("peak_heap_mib", "peak heap used during a step (incl. garbage)",
+                                  "MiB", 0),
+                                 ("median_ms", "step (fwd+bwd)", "ms", 2)):
+    for mode in ("plain", "checkpoint"):
+        rows.append(Row(f"W8 {label}, {mode}", unit,
+                        lambda recs, k=key, m=mode: Cell(w8(recs, m), field(k)), digits,
+                        peer=False))
+
 def w9(recs):
     return pick(recs, "W9_transforms")
 

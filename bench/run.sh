@@ -142,13 +142,13 @@ cadena() {  # cadena CONFIG JOB THREADS WORKLOAD ARGS...
 if [ "$MODE" = quick ]; then
   W1_SIZES=256,1024; W1_THREADS="2"; W1_T=0.5
   W2_ARGS="--steps 60 --warmup 20"; W2S_ARGS="--steps 100 --warmup 300"
-  W3_ARGS="--reps 8 --warmup 3"; W5_ARGS="--stop-at-target"; W9_ARGS="--reps 10 --warmup 5"
+  W3_ARGS="--reps 8 --warmup 3"; W5_ARGS="--stop-at-target"; W9_ARGS="--reps 10 --warmup 5"; W8_ARGS="--steps 3"
 else
   # W1 repeats for 1.0 s (not the scripts' 1.5 s) per size and dtype: each W1 job now runs three
   # times per round, and n = 1024 still gets about 50 timed repeats.
   W1_SIZES=64,256,512,1024; W1_THREADS="1 2"; W1_T=1.0
   W2_ARGS="--steps 200 --warmup 20"; W2S_ARGS="--steps 300 --warmup 1000"
-  W3_ARGS="--reps 20 --warmup 3"; W5_ARGS=""; W9_ARGS="--reps 30 --warmup 10"
+  W3_ARGS="--reps 20 --warmup 3"; W5_ARGS=""; W9_ARGS="--reps 30 --warmup 10"; W8_ARGS="--steps 10"
 fi
 
 # One job = one workload on all sides, back to back: Cadena under JVM defaults, Cadena tuned, the
@@ -166,6 +166,17 @@ job() {  # job ID LABEL "cadena threads workload args" "peer threads script args
       pytorch) peer "$id" $pargs ;;
       *) cadena "$side" "$id" $cargs ;;
     esac
+  done
+}
+
+# A Cadena-only job (no peer script measures it): both JVM settings, in the order of the round.
+cadena_job() {  # cadena_job ID LABEL "cadena threads workload args"
+  local id="$1" label="$2" cargs="$3" order side
+  if [ $(( ROUND % 2 )) = 1 ]; then order="defaults tuned"; else order="tuned defaults"; fi
+  log "round $ROUND: $label (Cadena only: $(echo $order | sed 's/ /, /g'))"
+  for side in $order; do
+    # shellcheck disable=SC2086  # the argument string is a word list
+    cadena "$side" "$id" $cargs
   done
 }
 
@@ -193,6 +204,7 @@ for ROUND in $(seq 1 "$ROUNDS"); do
   job w3 "W3 graph overhead" "2 w3 $W3_ARGS" "2 $PEER_DIR/w3_chain.py $W3_ARGS"
   job w5 "W5 MNIST to 96%" "2 w5 $W5_ARGS" "2 bench/pytorch_w5_mnist.py $W5_ARGS"
   job w9 "W9 transforms" "2 w9 $W9_ARGS" "2 bench/pytorch_w9_transforms.py $W9_ARGS"
+  cadena_job w8 "W8 checkpointing" "2 w8 $W8_ARGS"
 done
 
 ROUND=$(( ROUNDS + 1 ))

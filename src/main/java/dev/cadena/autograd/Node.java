@@ -206,6 +206,27 @@ public final class Node {
     return Collections.unmodifiableList(Arrays.asList(all));
   }
 
+  /**
+   * The output this node holds for its VJP (the tensor it produced), or null once the graph was
+   * freed; read-only, without the version check of {@link #out()}, for inspection such as
+   * {@link GraphMemory}.
+   */
+  public @Nullable Tensor savedOutput() {
+    return out;
+  }
+
+  /**
+   * The values a {@link Function} saved for its backward ({@code ctx.saveForBackward}), in order;
+   * empty for the built-in ops (which save only their inputs and output) and once the graph was
+   * freed. Read-only: an unmodifiable list, without version checks.
+   */
+  public List<Object> savedValues() {
+    if (isReleased() || extra == null || extra.saved == null) {
+      return Collections.emptyList();
+    }
+    return Collections.unmodifiableList(Arrays.asList(extra.saved.clone()));
+  }
+
   /** Number of inputs. */
   public int inputCount() {
     return isReleased() ? 0 : arity;

@@ -266,6 +266,16 @@ public final class NDArray {
     return d != null ? d : f != null ? (Object) f : l;
   }
 
+  /**
+   * The bytes of this array's whole storage (shared by all its views): the storage's element
+   * count times {@link DType#byteSize()}. A view of 3 elements of a float64 storage of 12 has
+   * {@code storageBytes() == 96}.
+   */
+  public long storageBytes() {
+    long n = d != null ? d.length : f != null ? f.length : l.length;
+    return n * dtype.byteSize();
+  }
+
   /** Offset of the first element in the storage array. */
   public int offset() {
     return offset;

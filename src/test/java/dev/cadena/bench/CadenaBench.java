@@ -8,10 +8,13 @@ import dev.cadena.data.Augment;
 import dev.cadena.data.DataLoader;
 import dev.cadena.data.Datasets;
 import dev.cadena.data.TensorDataset;
+import dev.cadena.autograd.GraphMemory;
+import dev.cadena.func.Checkpoint;
 import dev.cadena.nn.Linear;
 import dev.cadena.nn.Loss;
 import dev.cadena.nn.ReLU;
 import dev.cadena.nn.Sequential;
+import dev.cadena.nn.Tanh;
 import dev.cadena.optim.CosineAnnealingLR;
 import dev.cadena.optim.LRScheduler;
 import dev.cadena.optim.Optimizer;
@@ -23,6 +26,8 @@ import dev.cadena.tensor.kernel.Parallel;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,6 +53,7 @@ import java.util.SplittableRandom;
  *   ... w2parts [--threads 2] [--steps 200] [--warmup 20]
  *   ... w3 [--threads 2] [--ops 10000] [--reps 20] [--warmup 3]
  *   ... w5 [--threads 2] [--epochs 15] [--target-acc 0.96] [--stop-at-target]
+ *   ... w8 [--threads 2] [--layers 20] [--width 256] [--batch 64] [--per-block 4] [--steps 10]
  *   ... w9 [--threads 2] [--reps 30] [--warmup 10]
  * </pre>
  *
@@ -69,12 +75,13 @@ public final class CadenaBench {
   /**
    * Runs one workload.
    *
-   * @param args the workload ({@code w1}, {@code w2}, {@code w2parts}, {@code w3}, {@code w5}, {@code w9})
+   * @param args the workload ({@code w1}, {@code w2}, {@code w2parts}, {@code w3}, {@code w5},
+   *     {@code w8}, {@code w9})
    *     then its flags
    */
   public static void main(String[] args) throws IOException {
     if (args.length == 0) {
-      System.err.println("usage: CadenaBench w1|w2|w2parts|w3|w5|w9 [--threads N] [workload flags]");
+      System.err.println("usage: CadenaBench w1|w2|w2parts|w3|w5|w8|w9 [--threads N] [workload flags]");
       System.exit(2);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -86,9 +93,10 @@ public final class CadenaBench {
       case "w2parts" -> w2Parts(rest);
       case "w3" -> w3(rest);
       case "w5" -> w5(rest);
+      case "w8" -> w8(rest);
       case "w9" -> w9(rest);
       default -> {
-        System.err.println("unknown workload " + args[0] + "; expected w1, w2, w2parts, w3, w5 or w9");
+        System.err.println("unknown workload " + args[0] + "; expected w1, w2, w2parts, w3, w5, w8 or w9");
         System.exit(2);
       }
     }
@@ -569,6 +577,105 @@ public final class CadenaBench {
       d[i] = at.get(i) - (i == 0 ? 0 : at.get(i - 1));
     }
     return d;
+  }
+
+  // ---------------------------------------------------------------- W8
+
+  /**
+   * Checkpointing (Cadena only, no peer): a deep float64 MLP of Linear+Tanh layers, one training
+   * step (forward, sum of squares, backward) without and with {@link Checkpoint} around each
+   * block of {@code --per-block} layers. One record per mode: the graph's saved bytes by
+   * {@link GraphMemory} (activations, and all storages including the parameters), the live heap
+   * right after the forward (after a full GC, in an untimed warm-up step: parameters, data and
+   * what the graph keeps), the peak heap used during a timed step (the sum of the heap pools'
+   * peaks, reset after a GC before each step; it includes garbage not yet collected, so it
+   * follows the allocation volume, which recomputation raises) and the step time.
+   */
+  private static void w8(String[] args) {
+    int layers = intArg(args, "--layers", 20);
+    int width = intArg(args, "--width", 256);
+    int batch = intArg(args, "--batch", 64);
+    int perBlock = intArg(args, "--per-block", 4);
+    int steps = intArg(args, "--steps", 10);
+    if (layers % perBlock != 0) {
+      throw new IllegalArgumentException(
+          "w8: --layers " + layers + " is not a multiple of --per-block " + perBlock);
+    }
+    Map<String, Object> meta = meta();
+    SplittableRandom rng = new SplittableRandom(88);
+    List<Sequential> blocks = new ArrayList<>();
+    for (int b = 0; b < layers / perBlock; b++) {
+      Sequential s = new Sequential();
+      for (int i = 0; i < perBlock; i++) {
+        s.add(new Linear(width, width, true, DType.FLOAT64, rng));
+        s.add(new Tanh());
+      }
+      blocks.add(s);
+    }
+    Tensor x = Tensor.randn(new SplittableRandom(89), batch, width);
+    for (boolean checkpointed : new boolean[] {false, true}) {
+      double[] times = new double[steps];
+      long peak = 0;
+      GraphMemory mem = null;
+      long liveAfterForward = 0;
+      // steps -2 and -1 warm up untimed; the second one measures memory, when the optimiser-free
+      // loop already keeps its gradient buffers (zeroGrad() keeps them for the next backward)
+      for (int step = -2; step < steps; step++) {
+        System.gc();
+        resetHeapPeaks();
+        long t0 = System.nanoTime();
+        Tensor h = x;
+        for (Sequential s : blocks) {
+          h = checkpointed ? Checkpoint.checkpoint(xs -> s.forward(xs[0]), s.parameters(), h)
+              : s.forward(h);
+        }
+        if (step == -1) { // what the graph keeps, and the live heap while it is kept
+          mem = GraphMemory.of(h);
+          System.gc();
+          liveAfterForward = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        }
+        h.square().sum().backward();
+        if (step >= 0) {
+          times[step] = (System.nanoTime() - t0) * 1e-9;
+          peak = Math.max(peak, heapPeakBytes());
+        }
+        for (Sequential s : blocks) {
+          s.zeroGrad();
+        }
+      }
+      Map<String, Object> rec = record("W8_checkpoint");
+      rec.put("mode", checkpointed ? "checkpoint" : "plain");
+      rec.put("layers", layers);
+      rec.put("width", width);
+      rec.put("batch", batch);
+      rec.put("per_block", perBlock);
+      rec.put("graph_nodes", mem.entries().size());
+      rec.put("saved_activation_mib", mem.activationBytes() / (1024.0 * 1024.0));
+      rec.put("saved_total_mib", mem.totalBytes() / (1024.0 * 1024.0));
+      rec.put("live_heap_after_forward_mib", liveAfterForward / (1024.0 * 1024.0));
+      rec.put("peak_heap_mib", peak / (1024.0 * 1024.0));
+      rec.putAll(summarize(times));
+      rec.putAll(meta);
+      emit(rec);
+    }
+  }
+
+  private static void resetHeapPeaks() {
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        pool.resetPeakUsage();
+      }
+    }
+  }
+
+  private static long heapPeakBytes() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        sum += pool.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
   }
 
   // ---------------------------------------------------------------- shared
