@@ -85,11 +85,72 @@ public final class Tensor {
    * a forward level is open somewhere.
    */
   private Object forwardTangent;
+  /**
+   * True for a tensor inside {@code Func.vmap}: {@link #data} holds the physical values with the
+   * batch axis first, and the shape methods report the logical shape without it.
+   */
+  private final boolean batched;
 
   private Tensor(NDArray data, Node gradFn, boolean requiresGrad) {
+    this(data, gradFn, requiresGrad, false);
+  }
+
+  private Tensor(NDArray data, Node gradFn, boolean requiresGrad, boolean batched) {
+    if (batched && data.rank() == 0) {
+      throw new IllegalArgumentException("vmap: a batched tensor needs a batch axis, got a 0-d array");
+    }
     this.data = data;
     this.gradFn = gradFn;
     this.requiresGrad = requiresGrad;
+    this.batched = batched;
+  }
+
+  /**
+   * For {@code vmap}'s batching rules: a constant batched tensor whose physical values {@code
+   * physical} hold the batch axis first; its logical shape is {@code physical.shape()} without
+   * axis 0. Example: {@code vmapBatched(NDArray.zeros(FLOAT64, 5, 3)).shape()} is {@code [3]}.
+   *
+   * @throws IllegalArgumentException when {@code physical} is 0-d
+   */
+  public static Tensor vmapBatched(NDArray physical) {
+    checkNotNull(physical, "vmapBatched: physical is null");
+    return new Tensor(physical, null, false, true);
+  }
+
+  /**
+   * For {@code vmap}'s batching rules: a constant holding {@code result}, batched (batch axis
+   * first) when any of {@code sources} is batched, else plain {@link #fromData}. Example: a
+   * comparison of a batched {@code x} wraps its physical mask with {@code x} as the source.
+   */
+  public static Tensor vmapLike(NDArray result, Tensor... sources) {
+    checkNotNull(result, "vmapLike: result is null");
+    checkNotNull(sources, "vmapLike: sources is null");
+    return anyBatched(sources) ? new Tensor(result, null, false, true) : fromData(result);
+  }
+
+  /**
+   * True inside {@code vmap} for a tensor that carries the batch axis: {@link #data()} is then
+   * physical ({@code [B, shape()...]}). Example: false for {@code Tensor.zeros(3)}.
+   */
+  public boolean isBatched() {
+    return batched;
+  }
+
+  /** True when any of {@code ts} {@link #isBatched()}; a loop of field reads. */
+  public static boolean anyBatched(Tensor... ts) {
+    checkNotNull(ts, "anyBatched: ts is null");
+    for (Tensor t : ts) {
+      if (t != null && t.batched) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void checkNotBatched(String method) {
+    if (batched) {
+      throw new IllegalStateException("vmap: " + method + " on a batched tensor");
+    }
   }
 
   // ================================================================== factories
@@ -109,6 +170,11 @@ public final class Tensor {
     @Override
     protected Tensor fromNode(NDArray data, Node node) {
       return new Tensor(data, node, true);
+    }
+
+    @Override
+    protected Tensor fromNodeBatched(NDArray data, Node node) {
+      return new Tensor(data, node, true, true);
     }
 
     @Override
@@ -535,32 +601,39 @@ public final class Tensor {
 
   /** A copy of the shape. */
   public int[] shape() {
-    return data.shape();
+    return batched ? Arrays.copyOfRange(data.shape(), 1, data.rank()) : data.shape();
   }
 
   /** Size of dimension {@code i} (negative counts from the end). */
   public int size(int i) {
-    return data.dim(Shapes.axis("size", i, rank()));
+    return data.dim(Shapes.axis("size", i, rank()) + (batched ? 1 : 0));
   }
 
   /** Number of dimensions (PyTorch's {@code dim()}). */
   public int rank() {
-    return data.rank();
+    return batched ? data.rank() - 1 : data.rank();
   }
 
   /** Number of dimensions; the same as {@link #rank()}, under PyTorch's name. */
   public int dim() {
-    return data.rank();
+    return rank();
   }
 
   /** A copy of the shape; the same as {@link #shape()}, under PyTorch's name. */
   public int[] size() {
-    return data.shape();
+    return shape();
   }
 
   /** Number of elements. */
   public int numel() {
-    return data.size();
+    if (!batched) {
+      return data.size();
+    }
+    int n = 1;
+    for (int i = 1; i < data.rank(); i++) {
+      n *= data.dim(i);
+    }
+    return n;
   }
 
   /** The element type. */
@@ -574,6 +647,7 @@ public final class Tensor {
    * @throws ShapeException when the tensor has more or fewer than one element
    */
   public double item() {
+    checkNotBatched("item");
     if (data.size() != 1) {
       throw new ShapeException(
           "item: only one-element tensors can be converted to a number, got shape "
@@ -585,21 +659,25 @@ public final class Tensor {
   /** The element at a multi-index (negative indices count from the end). */
   public double get(int... index) {
     checkNotNull(index, "get: index is null");
+    checkNotBatched("get");
     return data.get(index);
   }
 
   /** All elements in row-major order, as a new array. */
   public double[] toDoubleArray() {
+    checkNotBatched("toDoubleArray");
     return data.toDoubleArray();
   }
 
   /** All elements in row-major order, as a new array. */
   public float[] toFloatArray() {
+    checkNotBatched("toFloatArray");
     return data.toFloatArray();
   }
 
   /** All elements in row-major order, as a new array (floats truncated toward zero). */
   public long[] toLongArray() {
+    checkNotBatched("toLongArray");
     return data.toLongArray();
   }
 
@@ -609,6 +687,8 @@ public final class Tensor {
    */
   public boolean allClose(Tensor other, double rtol, double atol) {
     checkNotNull(other, "allClose: other is null");
+    checkNotBatched("allClose");
+    other.checkNotBatched("allClose");
     if (!Arrays.equals(shape(), other.shape())) {
       return false;
     }
@@ -736,7 +816,7 @@ public final class Tensor {
 
   /** The same values, cut from the graph: a constant sharing storage. */
   public Tensor detach() {
-    return new Tensor(data, null, false);
+    return new Tensor(data, null, false, batched);
   }
 
   /** The version counter of this tensor's storage, bumped by each in-place update. */

@@ -430,7 +430,8 @@ public final class Engine {
      * earlier backward, is never modified.
      */
     private void addToLeafGrad(Tensor leaf, Tensor old, Tensor g) {
-      if (createGraph || old.dtype() != g.dtype() || ForwardAD.anyTangent(old, g)) {
+      if (createGraph || old.dtype() != g.dtype() || ForwardAD.anyTangent(old, g)
+          || Tensor.anyBatched(old, g)) {
         TensorAccess.get().setEngineGrad(leaf, old.add(g)); // recorded, or promoted as add promotes
         return;
       }
@@ -459,7 +460,7 @@ public final class Engine {
       Tensor sum = pending[slot];
       if (sum == null) {
         pending[slot] = g;
-      } else if (createGraph || ForwardAD.anyTangent(sum, g)) {
+      } else if (createGraph || ForwardAD.anyTangent(sum, g) || Tensor.anyBatched(sum, g)) {
         pending[slot] = sum.add(g); // recorded, or (forward mode) carrying the sum's tangent
       } else if (pendingOwned[slot]) {
         addInto(sum, g);
@@ -476,7 +477,7 @@ public final class Engine {
         return g; // a single consumer: the table was never used
       }
       pending[slot] = null;
-      if (createGraph || ForwardAD.anyTangent(sum, g)) {
+      if (createGraph || ForwardAD.anyTangent(sum, g) || Tensor.anyBatched(sum, g)) {
         return sum.add(g);
       }
       if (pendingOwned[slot]) {
@@ -515,7 +516,7 @@ public final class Engine {
    * {@code grad()} in place without touching another.
    */
   private static Tensor owned(Tensor g, boolean shared) {
-    if (GradMode.isEnabled() || (!shared && g.data().isContiguous())) {
+    if (GradMode.isEnabled() || g.isBatched() || (!shared && g.data().isContiguous())) {
       return g;
     }
     Tensor copy = Tensor.fromData(g.data().copy());

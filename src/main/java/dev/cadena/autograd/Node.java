@@ -149,16 +149,22 @@ public final class Node {
             "Node.record: inputs[" + i + "] is null (op '" + name + "')");
       }
     }
+    boolean batched = Tensor.anyBatched(inputs);
+    if (batched && !BATCHING_RULES.contains(name)) {
+      throw new UnsupportedOperationException("vmap: no batching rule for '" + name + "'");
+    }
     String site = Anomaly.on() ? Anomaly.forward(name, result, inputs) : null;
     Tensor t;
     if (!GradMode.isEnabled() || !anyRequiresGrad(inputs)) {
-      t = Tensor.fromData(result);
+      t = batched ? Tensor.vmapBatched(result) : Tensor.fromData(result);
     } else {
       Node node = new Node(name, inputs, vjp);
       if (site != null) {
         node.extra().site = site;
       }
-      t = TensorAccess.get().fromNode(result, node);
+      t = batched
+          ? TensorAccess.get().fromNodeBatched(result, node)
+          : TensorAccess.get().fromNode(result, node);
       node.out = t;
       node.outVersion = t.version();
     }
@@ -179,6 +185,16 @@ public final class Node {
   String site() {
     return extra == null ? null : extra.site;
   }
+
+  /**
+   * The ops whose forward, in {@code dev.cadena.ops}, handles batched inputs ({@code vmap}); any
+   * other op recorded with a batched input is refused before its result escapes, because its
+   * forward ran on physical values without knowing of the batch axis.
+   */
+  private static final java.util.Set<String> BATCHING_RULES = java.util.Set.of(
+      "add", "mul", "div", "pow", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid",
+      "relu", "maximum", "where", "to", "sum", "max", "matmul", "reshape", "permute", "expand",
+      "slice");
 
   private static boolean anyRequiresGrad(Tensor[] inputs) {
     for (Tensor t : inputs) {

@@ -23,6 +23,9 @@ public abstract class TensorAccess {
   /** A tensor of {@code data} produced by {@code node}: requires grad, {@code gradFn() == node}. */
   protected abstract Tensor fromNode(NDArray data, Node node);
 
+  /** As {@link #fromNode}, for a batched result inside {@code vmap} (batch axis first). */
+  protected abstract Tensor fromNodeBatched(NDArray data, Node node);
+
   /** {@code t}'s gradient, read by the engine without counting as held by a caller. */
   protected abstract Tensor engineGrad(Tensor t);
 

@@ -632,4 +632,135 @@ public final class Func {
       }
     }
   }
+
+  // ================================================================== vmap
+
+  /** An {@code inDims} entry for an argument that {@link #vmap} passes whole to every sample. */
+  public static final int NOT_BATCHED = Integer.MIN_VALUE;
+
+  /**
+   * {@link #vmap(TensorFn, int[], int)} mapping every argument over its axis 0 and stacking the
+   * results along axis 0: {@code vmap(f)(X) = stack(f(X[0]), ..., f(X[B-1]))}.
+   *
+   * <pre>{@code
+   * Tensor r = Func.vmap(xs -> xs[0].square().sum()).apply(Tensor.of(new double[] {1, 2, 3, 4}, 2, 2));
+   * // [5, 25]
+   * }</pre>
+   */
+  public static TensorFn vmap(TensorFn f) {
+    checkNotNull(f, "vmap: f is null");
+    return xs -> {
+      checkNotNull(xs, "vmap: args is null");
+      return vmap(f, new int[xs.length], 0).apply(xs);
+    };
+  }
+
+  /**
+   * The vectorising map of torch.func: {@code vmap(f, inDims, outDim)(x_1, ..., x_n)} stacks
+   * {@code f(x_1[i], ..., x_n[i])} along {@code outDim}, where {@code x_k[i]} is the slice {@code
+   * i} of {@code x_k} along {@code inDims[k]}, or {@code x_k} itself for {@link #NOT_BATCHED}.
+   * There is no Java loop over samples: {@code f} runs once on batched tensors, whose shape
+   * methods report a sample's (logical) shape, and each primitive's batching rule computes all
+   * samples at once. Negative dims count from the end. Per-sample gradients:
+   *
+   * <pre>{@code
+   * TensorFn loss = a -> a[1].matmul(a[0]).sub(a[2]).square().sum();      // w, x, y
+   * Tensor perSample = Func.vmap(Func.grad(loss), new int[] {Func.NOT_BATCHED, 0, 0}, 0)
+   *     .apply(w, X, Y);                                                  // [B, in, out]
+   * }</pre>
+   *
+   * <p>Limits: an op without a batching rule throws {@code vmap: no batching rule for '<op>'};
+   * reading values ({@code item}, {@code get}, {@code toDoubleArray}) inside {@code f} throws;
+   * nested {@code vmap} is refused; the inputs are detached (no gradient flows from the result
+   * back to the arguments of {@code vmap}).
+   *
+   * @throws IllegalArgumentException when called, for a wrong number of arguments, a dim out of
+   *     range, no mapped argument, or mapped arguments of different batch sizes
+   */
+  public static TensorFn vmap(TensorFn f, int[] inDims, int outDim) {
+    checkNotNull(f, "vmap: f is null");
+    checkNotNull(inDims, "vmap: inDims is null");
+    int[] dims = inDims.clone();
+    return xs -> {
+      checkNotNull(xs, "vmap: args is null");
+      if (xs.length != dims.length) {
+        throw new IllegalArgumentException(
+            "vmap: inDims has " + dims.length + " entries for " + xs.length + " arguments");
+      }
+      Tensor[] in = new Tensor[xs.length];
+      int batch = -1;
+      int first = -1;
+      for (int k = 0; k < xs.length; k++) {
+        Tensor x = xs[k];
+        if (x == null) {
+          throw new NullPointerException("vmap: args[" + k + "] is null");
+        }
+        if (x.isBatched()) {
+          throw new UnsupportedOperationException("vmap: nested vmap is not supported (argument "
+              + k + " is already batched)");
+        }
+        if (dims[k] == NOT_BATCHED) {
+          in[k] = x;
+          continue;
+        }
+        if (x.rank() == 0) {
+          throw new IllegalArgumentException(
+              "vmap: argument " + k + " is 0-d and cannot be mapped over dim " + dims[k]);
+        }
+        int d = Shapes.axis("vmap", dims[k], x.rank());
+        int size = x.size(d);
+        if (batch < 0) {
+          batch = size;
+          first = k;
+        } else if (size != batch) {
+          throw new IllegalArgumentException("vmap: mismatched batch sizes: argument " + first
+              + " has " + batch + " along its mapped dim, argument " + k + " has " + size
+              + " along dim " + dims[k] + " (shape " + Shapes.str(x.shape()) + ")");
+        }
+        in[k] = Tensor.vmapBatched(x.data().permute(moveToFront(x.rank(), d)));
+      }
+      if (batch < 0) {
+        throw new IllegalArgumentException("vmap: no argument is mapped (every inDim is NOT_BATCHED)");
+      }
+      Tensor r = f.apply(in);
+      if (r == null) {
+        throw new NullPointerException("vmap: f returned null");
+      }
+      int rank = r.rank() + 1;
+      int od = Shapes.axis("vmap", outDim, rank);
+      dev.cadena.tensor.NDArray phys;
+      if (r.isBatched()) {
+        phys = r.data();
+      } else {
+        int[] s = new int[rank];
+        s[0] = batch;
+        System.arraycopy(r.shape(), 0, s, 1, rank - 1);
+        phys = r.data().reshape(prepend1(r.shape())).expand(s);
+      }
+      // Move the batch axis from the front to od: result axis i takes physical axis p[i].
+      int[] p = new int[rank];
+      for (int i = 0, j = 1; i < rank; i++) {
+        p[i] = i == od ? 0 : j++;
+      }
+      return Tensor.fromData(phys.permute(p).contiguous());
+    };
+  }
+
+  private static int[] moveToFront(int rank, int d) {
+    int[] p = new int[rank];
+    p[0] = d;
+    for (int i = 0, j = 1; i < rank; i++) {
+      if (i != d) {
+        p[j++] = i;
+      }
+    }
+    return p;
+  }
+
+  private static int[] prepend1(int[] shape) {
+    int[] s = new int[shape.length + 1];
+    s[0] = 1;
+    System.arraycopy(shape, 0, s, 1, shape.length);
+    return s;
+  }
 }

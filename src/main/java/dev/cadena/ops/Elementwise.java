@@ -180,7 +180,7 @@ public final class Elementwise {
    * a graph to record, else the composition; the same values either way.
    */
   static Tensor tanhGrad(Tensor grad, Tensor out) {
-    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
+    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data()) && !Tensor.anyBatched(grad, out)
         && !ForwardAD.anyTangent(grad, out)) {
       return Tensor.fromData(NDArray.tanhBackward(grad.data(), out.data()));
     }
@@ -200,7 +200,7 @@ public final class Elementwise {
    * NDArray#sigmoidBackward}) without a graph to record, else the composition.
    */
   static Tensor sigmoidGrad(Tensor grad, Tensor out) {
-    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
+    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data()) && !Tensor.anyBatched(grad, out)
         && !ForwardAD.anyTangent(grad, out)) {
       return Tensor.fromData(NDArray.sigmoidBackward(grad.data(), out.data()));
     }
@@ -222,7 +222,7 @@ public final class Elementwise {
    * differentiated again. The two give the same values; a test compares them.
    */
   static Tensor reluGrad(Tensor grad, Tensor out) {
-    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
+    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data()) && !Tensor.anyBatched(grad, out)
         && !ForwardAD.anyTangent(grad, out)) {
       return Tensor.fromData(NDArray.reluBackward(grad.data(), out.data()));
     }
@@ -276,10 +276,20 @@ public final class Elementwise {
     checkNotNull(a, "where: a is null");
     checkNotNull(b, "where: b is null");
     Tensor[] p = promote("where", a, b);
+    if (Tensor.anyBatched(cond, p[0], p[1])) {
+      Tensor[] q = Batching.align(cond, p[0], p[1]);
+      cond = q[0];
+      p = new Tensor[] {q[1], q[2]};
+      if (cond.isBatched() && !(p[0].isBatched() || p[1].isBatched())) {
+        // The result takes the mask's batch axis: batch a value by broadcasting it.
+        p[0] = add(p[0], Tensor.vmapLike(NDArray.zeros(p[0].dtype(), cond.data().shape()), cond));
+      }
+    }
+    Tensor condT = cond;
     NDArray c = cond.data();
     return record(Primitive.WHERE, NDArray.where(c, p[0].data(), p[1].data()), p,
         (n, grad) -> {
-          Tensor mask = Tensor.fromData(c);
+          Tensor mask = condT.detach();
           Tensor zero = Tensor.scalar(0.0, grad.dtype());
           return grads(
               n.needsGrad(0) ? where(mask, grad, zero) : null,
@@ -287,7 +297,7 @@ public final class Elementwise {
         },
         (t, in, out) -> {
           Tensor zero = Tensor.scalar(0.0, out.dtype());
-          return where(Tensor.fromData(c), t[0] == null ? zero : t[0], t[1] == null ? zero : t[1]);
+          return where(condT.detach(), t[0] == null ? zero : t[0], t[1] == null ? zero : t[1]);
         });
   }
 
@@ -303,7 +313,7 @@ public final class Elementwise {
     }
     DType from = x.dtype();
     if (from == DType.INT64 || dtype == DType.INT64) {
-      return Tensor.fromData(x.data().astype(dtype));
+      return Tensor.vmapLike(x.data().astype(dtype), x);
     }
     return record(Primitive.CAST, x.data().astype(dtype), new Tensor[] {x},
         (n, grad) -> grads(cast(grad, from)),
@@ -369,21 +379,21 @@ public final class Elementwise {
     }
     Tensor inside = x.ge(lo).mul(x.le(hi));
     NDArray c = x.data().binary(BinaryOp.MAX, lo).binary(BinaryOp.MIN, hi);
-    return where(inside, x, Tensor.fromData(c));
+    return where(inside, x, Tensor.vmapLike(c, x));
   }
 
   /** {@code max(x, lo)} with {@link #clamp}'s gradient ({@code grad} where {@code x >= lo}). */
   public static Tensor clampMin(Tensor x, double lo) {
     checkNotNull(x, "clampMin: x is null");
     floatType("clampMin", x);
-    return where(x.ge(lo), x, Tensor.fromData(x.data().binary(BinaryOp.MAX, lo)));
+    return where(x.ge(lo), x, Tensor.vmapLike(x.data().binary(BinaryOp.MAX, lo), x));
   }
 
   /** {@code min(x, hi)} with {@link #clamp}'s gradient ({@code grad} where {@code x <= hi}). */
   public static Tensor clampMax(Tensor x, double hi) {
     checkNotNull(x, "clampMax: x is null");
     floatType("clampMax", x);
-    return where(x.le(hi), x, Tensor.fromData(x.data().binary(BinaryOp.MIN, hi)));
+    return where(x.le(hi), x, Tensor.vmapLike(x.data().binary(BinaryOp.MIN, hi), x));
   }
 
   /**
@@ -445,7 +455,7 @@ public final class Elementwise {
   /** {@code -1, 0 or 1} per element; a mask, not differentiable. */
   public static Tensor sign(Tensor x) {
     checkNotNull(x, "sign: x is null");
-    return Tensor.fromData(x.data().unary(UnaryOp.SIGN));
+    return Tensor.vmapLike(x.data().unary(UnaryOp.SIGN), x);
   }
 
   /** An elementwise comparison: 1 where it holds, else 0 (a mask: no gradient flows). */
@@ -457,6 +467,11 @@ public final class Elementwise {
     if (t == DType.INT64) {
       t = DType.FLOAT64;
     }
-    return Tensor.fromData(a.data().astype(t).binary(op, b.data().astype(t)));
+    if (Tensor.anyBatched(a, b)) {
+      Tensor[] q = Batching.align(a, b);
+      a = q[0];
+      b = q[1];
+    }
+    return Tensor.vmapLike(a.data().astype(t).binary(op, b.data().astype(t)), a, b);
   }
 }

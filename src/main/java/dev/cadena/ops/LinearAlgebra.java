@@ -83,6 +83,7 @@ public final class LinearAlgebra {
     int in = w.size(0);
     int out = w.size(1);
     if (x.dtype() != w.dtype() || (b != null && b.dtype() != w.dtype()) || x.numel() == 0
+        || Tensor.anyBatched(x, w, b)
         || in == 0 || out == 0) {
       Tensor y = matmul(x, w);
       y = b == null ? y : y.add(b);

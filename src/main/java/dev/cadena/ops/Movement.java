@@ -28,19 +28,32 @@ public final class Movement {
     checkNotNull(x, "reshape: x is null");
     checkNotNull(shape, "reshape: shape is null");
     int[] in = x.shape();
-    NDArray r = x.data().reshape(shape);
-    if (Arrays.equals(r.shape(), in)) {
+    NDArray r = x.data().reshape(Batching.shape(x, shape));
+    if (Arrays.equals(Batching.logical(x, r), in)) {
       return x;
     }
     return record(Primitive.RESHAPE, r, new Tensor[] {x}, (n, grad) -> grads(grad.reshape(in)),
         (t, ins, out) -> t[0].reshape(out.shape()));
   }
 
+  /** {@code perm} over the logical axes of batched {@code x} as a physical permutation. */
+  private static int[] batchedPerm(Tensor x, int[] perm) {
+    if (perm.length != x.rank()) {
+      throw new dev.cadena.tensor.ShapeException("permute: perm " + Arrays.toString(perm)
+          + " does not have one entry per axis of shape " + Shapes.str(x.shape()));
+    }
+    int[] p = new int[perm.length + 1];
+    for (int i = 0; i < perm.length; i++) {
+      p[i + 1] = Shapes.axis("permute", perm[i], perm.length) + 1;
+    }
+    return p;
+  }
+
   /** The primitive {@link Primitive#PERMUTE}: result axis i is x's axis {@code perm[i]}. */
   public static Tensor permute(Tensor x, int... perm) {
     checkNotNull(x, "permute: x is null");
     checkNotNull(perm, "permute: perm is null");
-    NDArray r = x.data().permute(perm);
+    NDArray r = x.data().permute(x.isBatched() ? batchedPerm(x, perm) : perm);
     int[] inv = new int[perm.length];
     for (int i = 0; i < perm.length; i++) {
       inv[Shapes.axis("permute", perm[i], perm.length)] = i;
@@ -53,8 +66,8 @@ public final class Movement {
   public static Tensor expand(Tensor x, int... shape) {
     checkNotNull(x, "expand: x is null");
     checkNotNull(shape, "expand: shape is null");
-    NDArray r = x.data().expand(shape);
-    if (Arrays.equals(r.shape(), x.shape())) {
+    NDArray r = x.data().expand(Batching.shape(x, shape));
+    if (Arrays.equals(Batching.logical(x, r), x.shape())) {
       return x;
     }
     return record(Primitive.EXPAND, r, new Tensor[] {x}, (n, grad) -> grads(grad),
@@ -67,7 +80,9 @@ public final class Movement {
    */
   public static Tensor slice(Tensor x, int axis, int start, int end, int step) {
     checkNotNull(x, "slice: x is null");
-    NDArray r = x.data().slice(axis, start, end, step);
+    NDArray r = x.isBatched()
+        ? x.data().slice(Shapes.axis("slice", axis, x.rank()) + 1, start, end, step)
+        : x.data().slice(axis, start, end, step);
     int[] shape = x.shape();
     DType dt = x.dtype();
     return record(Primitive.SLICE, r, new Tensor[] {x},

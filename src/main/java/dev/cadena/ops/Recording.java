@@ -71,6 +71,6 @@ final class Recording {
     if (t == DType.INT64) {
       throw DTypeException.int64NotSupported(op);
     }
-    return new Tensor[] {Elementwise.cast(a, t), Elementwise.cast(b, t)};
+    return Batching.align(Elementwise.cast(a, t), Elementwise.cast(b, t));
   }
 }

@@ -30,7 +30,11 @@ public final class Reductions {
     int[] shape = x.shape();
     int[] ax = Shapes.axes("sum", axes, shape.length);
     int[] keepShape = Shapes.reduced(shape, ax, true);
-    return record(Primitive.SUM, x.data().reduce(NDArray.ReduceOp.SUM, ax, keepDims),
+    if (x.isBatched() && ax.length == 0) {
+      return x; // a reduction over no axes of a logical scalar
+    }
+    return record(Primitive.SUM,
+        x.data().reduce(NDArray.ReduceOp.SUM, Batching.axes(x, ax), keepDims),
         new Tensor[] {x}, (n, grad) -> grads(grad.reshape(keepShape).expand(shape)),
         (t, in, out) -> sum(t[0], ax, keepDims));
   }
@@ -46,7 +50,11 @@ public final class Reductions {
     int[] shape = x.shape();
     int[] ax = Shapes.axes("max", axes, shape.length);
     int[] keepShape = Shapes.reduced(shape, ax, true);
-    return record(Primitive.MAX, x.data().reduce(NDArray.ReduceOp.MAX, ax, keepDims),
+    if (x.isBatched() && ax.length == 0) {
+      return x; // a reduction over no axes of a logical scalar
+    }
+    return record(Primitive.MAX,
+        x.data().reduce(NDArray.ReduceOp.MAX, Batching.axes(x, ax), keepDims),
         new Tensor[] {x}, (n, grad) -> {
           Tensor in = n.input(0);
           Tensor out = n.out().reshape(keepShape);
@@ -76,7 +84,11 @@ public final class Reductions {
     if (!(GradMode.isEnabled() && x.requiresGrad()) && ForwardAD.tangent(x) == null) {
       // Nothing to record: the array reduction gives the same values (NaN and signed zeros
       // included) without the negated copy, which for a broadcast view is the whole expansion.
-      return Tensor.fromData(x.data().reduce(NDArray.ReduceOp.MIN, ax, keepDims));
+      if (x.isBatched() && ax.length == 0) {
+        return x;
+      }
+      return Tensor.vmapLike(
+          x.data().reduce(NDArray.ReduceOp.MIN, Batching.axes(x, ax), keepDims), x);
     }
     return max(x.neg(), ax, keepDims).neg();
   }
@@ -184,7 +196,7 @@ public final class Reductions {
    * one, the gradient of {@code x} itself must reach every repeated element.
    */
   private static @Nullable Tensor untrackedDistinct(Tensor x) {
-    if ((GradMode.isEnabled() && x.requiresGrad()) || x.numel() == 0
+    if ((GradMode.isEnabled() && x.requiresGrad()) || x.numel() == 0 || x.isBatched()
         || ForwardAD.tangent(x) != null) {
       return null;
     }

@@ -1,0 +1,78 @@
+package dev.cadena.ops;
+
+import dev.cadena.Tensor;
+import dev.cadena.tensor.NDArray;
+
+/**
+ * {@code vmap}'s batching rules shared by the primitives: a batched tensor holds its physical
+ * values with the batch axis first and reports its logical shape. A primitive with a batched input
+ * translates its logical arguments (axes, shapes) to physical ones here; the graph keeps logical
+ * tensors, so the unchanged VJPs run through the same rules.
+ */
+final class Batching {
+  private Batching() {}
+
+  /**
+   * The operands of a broadcasting op made safe for physical broadcasting: each batched operand
+   * of lower logical rank than the widest operand gets leading size-1 axes (a recorded logical
+   * reshape), so that its batch axis stays first; unbatched operands broadcast from the right as
+   * they are. Returns {@code ts} itself when none is batched.
+   */
+  static Tensor[] align(Tensor... ts) {
+    if (!Tensor.anyBatched(ts)) {
+      return ts;
+    }
+    int rank = 0;
+    for (Tensor t : ts) {
+      rank = Math.max(rank, t.rank());
+    }
+    Tensor[] r = ts.clone();
+    for (int i = 0; i < r.length; i++) {
+      Tensor t = r[i];
+      if (t.isBatched() && t.rank() < rank) {
+        int[] s = new int[rank];
+        java.util.Arrays.fill(s, 1);
+        int[] ls = t.shape();
+        System.arraycopy(ls, 0, s, rank - ls.length, ls.length);
+        r[i] = Movement.reshape(t, s);
+      }
+    }
+    return r;
+  }
+
+  /** Logical axes (already checked, non-negative) as physical ones when {@code x} is batched. */
+  static int[] axes(Tensor x, int[] ax) {
+    if (!x.isBatched()) {
+      return ax;
+    }
+    int[] r = new int[ax.length];
+    for (int i = 0; i < ax.length; i++) {
+      r[i] = ax[i] + 1;
+    }
+    return r;
+  }
+
+  /** A logical shape as the physical one of batched {@code x}: the batch size first. */
+  static int[] shape(Tensor x, int[] shape) {
+    if (!x.isBatched()) {
+      return shape;
+    }
+    int[] r = new int[shape.length + 1];
+    r[0] = x.data().dim(0);
+    System.arraycopy(shape, 0, r, 1, shape.length);
+    return r;
+  }
+
+  /** The logical shape of a physical result of batched {@code x}. */
+  static int[] logical(Tensor x, NDArray r) {
+    int[] s = r.shape();
+    return x.isBatched() ? java.util.Arrays.copyOfRange(s, 1, s.length) : s;
+  }
+
+  /** Throws when an op that has no batching rule gets a batched input. */
+  static void refuse(String op, Tensor... ts) {
+    if (Tensor.anyBatched(ts)) {
+      throw new UnsupportedOperationException("vmap: no batching rule for '" + op + "'");
+    }
+  }
+}

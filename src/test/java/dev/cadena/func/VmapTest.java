@@ -1,0 +1,240 @@
+package dev.cadena.func;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadena.Tensor;
+import dev.cadena.tensor.DType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * vmap against the loop it replaces: {@code vmap(f, inDims, outDim)(xs)} must equal stacking
+ * {@code f} applied to each sample, computed here by slicing with {@code select} and {@code
+ * Tensor.stack} outside any vmap.
+ */
+class VmapTest {
+  private static final double TOL = 1e-12;
+
+  /** The reference: a Java loop over samples. */
+  private static Tensor loop(TensorFn f, int[] inDims, int outDim, Tensor... xs) {
+    int batch = -1;
+    for (int k = 0; k < xs.length; k++) {
+      if (inDims[k] != Func.NOT_BATCHED) {
+        batch = xs[k].size(inDims[k]);
+      }
+    }
+    List<Tensor> outs = new ArrayList<>();
+    for (int i = 0; i < batch; i++) {
+      Tensor[] sample = new Tensor[xs.length];
+      for (int k = 0; k < xs.length; k++) {
+        sample[k] = inDims[k] == Func.NOT_BATCHED ? xs[k] : xs[k].select(inDims[k], i);
+      }
+      outs.add(f.apply(sample).detach());
+    }
+    int rank = outs.get(0).rank() + 1;
+    return Tensor.stack(outs, outDim < 0 ? outDim + rank : outDim);
+  }
+
+  private static void assertVmapMatchesLoop(TensorFn f, int[] inDims, int outDim, Tensor... xs) {
+    Tensor got = Func.vmap(f, inDims, outDim).apply(xs);
+    Tensor want = loop(f, inDims, outDim, xs);
+    assertFalse(got.isBatched());
+    assertArrayEquals(want.shape(), got.shape(), "shape");
+    assertArrayEquals(want.toDoubleArray(), got.toDoubleArray(), TOL);
+  }
+
+  private static int[] zeros(int n) {
+    return new int[n];
+  }
+
+  private final SplittableRandom rng = new SplittableRandom(14);
+
+  private Tensor randn(int... shape) {
+    return Tensor.randn(rng, DType.FLOAT64, shape);
+  }
+
+  @Test
+  void testVmap_elementwiseUnaryAndBinary() {
+    TensorFn f = a -> a[0].exp().mul(a[1]).add(a[0].tanh()).div(a[1].square().add(1.0))
+        .sub(a[0].sigmoid().mul(a[1].relu())).add(a[0].abs().add(1.0).log().sqrt().sin().cos());
+    assertVmapMatchesLoop(f, zeros(2), 0, randn(4, 3, 2), randn(4, 3, 2));
+  }
+
+  @Test
+  void testVmap_broadcastWithUnbatchedOfHigherAndLowerRank() {
+    Tensor hi = randn(5, 3);
+    Tensor lo = randn(3);
+    TensorFn f = a -> a[0].mul(a[1]).add(a[2]);
+    // x samples are [3]; a[1] is [5, 3] (higher rank), a[2] is [3] (lower or equal rank).
+    assertVmapMatchesLoop(f, new int[] {0, Func.NOT_BATCHED, Func.NOT_BATCHED}, 0,
+        randn(4, 3), hi, lo);
+    // Two batched operands of different logical ranks: [2, 3] and [3].
+    assertVmapMatchesLoop(a -> a[0].sub(a[1]), zeros(2), 0, randn(4, 2, 3), randn(4, 3));
+    assertVmapMatchesLoop(a -> a[1].sub(a[0]), zeros(2), 0, randn(4, 2, 3), randn(4, 3));
+    // A batched scalar sample against an unbatched matrix.
+    assertVmapMatchesLoop(a -> a[0].mul(a[1]), new int[] {0, Func.NOT_BATCHED}, 0,
+        randn(4), randn(2, 3));
+  }
+
+  @Test
+  void testVmap_reductions() {
+    Tensor x = randn(3, 4, 5);
+    assertVmapMatchesLoop(a -> a[0].sum(), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].sum(0), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].sum(-1, true), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].mean(1), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].max(new int[] {0, 1}, false), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].min(new int[] {1}, true), zeros(1), 0, x);
+    // A logical scalar reduced over all (no) axes.
+    assertVmapMatchesLoop(a -> a[0].sum().sum(), zeros(1), 0, randn(3));
+  }
+
+  @Test
+  void testVmap_matmul() {
+    TensorFn mm = a -> a[0].matmul(a[1]);
+    assertVmapMatchesLoop(mm, zeros(2), 0, randn(4, 2, 3), randn(4, 3, 5));
+    assertVmapMatchesLoop(mm, new int[] {0, Func.NOT_BATCHED}, 0, randn(4, 2, 3), randn(3, 5));
+    assertVmapMatchesLoop(mm, new int[] {Func.NOT_BATCHED, 0}, 0, randn(2, 3), randn(4, 3, 5));
+    // Logical batch axes of different ranks: [6, 2, 3] @ [3, 5] both batched, and unbatched
+    // [6, 2, 3] @ batched [3, 5].
+    assertVmapMatchesLoop(mm, zeros(2), 0, randn(4, 6, 2, 3), randn(4, 3, 5));
+    assertVmapMatchesLoop(mm, new int[] {Func.NOT_BATCHED, 0}, 0, randn(6, 2, 3), randn(4, 3, 5));
+    // The vector cases (compositions).
+    assertVmapMatchesLoop(mm, zeros(2), 0, randn(4, 3), randn(4, 3, 5));
+    assertVmapMatchesLoop(mm, zeros(2), 0, randn(4, 2, 3), randn(4, 3));
+    assertVmapMatchesLoop(mm, new int[] {0, Func.NOT_BATCHED}, 0, randn(4, 3), randn(3));
+  }
+
+  @Test
+  void testVmap_movement() {
+    Tensor x = randn(3, 4, 6);
+    assertVmapMatchesLoop(a -> a[0].reshape(2, 12), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].reshape(-1), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].permute(1, 0), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].mT(), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].slice(1, 1, 5, 2), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].slice(-2, 1, 3), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].unsqueeze(0).expand(2, 4, 6), zeros(1), 0, x);
+  }
+
+  @Test
+  void testVmap_softmaxAndLogSoftmax() {
+    Tensor x = randn(3, 4, 5);
+    assertVmapMatchesLoop(a -> a[0].softmax(1), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].logSoftmax(0), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].logSoftmax(-1).exp().sum(), zeros(1), 0, x);
+  }
+
+  @Test
+  void testVmap_mlpForward() {
+    Tensor w1 = randn(4, 8);
+    Tensor b1 = randn(8);
+    Tensor w2 = randn(8, 3);
+    TensorFn mlp = a -> a[0].matmul(a[1]).add(a[2]).tanh().matmul(a[3]).logSoftmax(-1);
+    int nb = Func.NOT_BATCHED;
+    assertVmapMatchesLoop(mlp, new int[] {0, nb, nb, nb}, 0, randn(5, 4), w1, b1, w2);
+    assertVmapMatchesLoop(mlp, new int[] {0, nb, nb, nb}, 0, randn(5, 2, 4), w1, b1, w2);
+  }
+
+  @Test
+  void testVmap_inDimsNonZeroAndNegative_outDim() {
+    TensorFn f = a -> a[0].mul(a[1]).sum(0);
+    // x mapped over dim 1 ([3, B=4, 2]), y over dim -1 ([3, 2, B=4]).
+    assertVmapMatchesLoop(f, new int[] {1, -1}, 0, randn(3, 4, 2), randn(3, 2, 4));
+    assertVmapMatchesLoop(a -> a[0].mul(2.0), new int[] {2}, 1, randn(3, 2, 4));
+    assertVmapMatchesLoop(a -> a[0].mul(2.0), new int[] {0}, -1, randn(4, 3, 2));
+  }
+
+  @Test
+  void testVmap_unbatchedResultIsRepeated() {
+    Tensor c = randn(3);
+    Tensor r = Func.vmap(a -> a[1].mul(2.0), new int[] {0, Func.NOT_BATCHED}, 0)
+        .apply(randn(4, 2), c);
+    assertArrayEquals(new int[] {4, 3}, r.shape());
+    for (int i = 0; i < 4; i++) {
+      assertArrayEquals(c.mul(2.0).toDoubleArray(), r.select(0, i).toDoubleArray(), 0.0);
+    }
+  }
+
+  @Test
+  void testVmap_logicalShapeInsideF() {
+    Func.vmap(a -> {
+      assertTrue(a[0].isBatched());
+      assertArrayEquals(new int[] {3, 2}, a[0].shape());
+      assertArrayEquals(new int[] {3, 2}, a[0].size());
+      assertTrue(a[0].rank() == 2 && a[0].dim() == 2 && a[0].numel() == 6 && a[0].size(-1) == 2);
+      return a[0];
+    }).apply(randn(5, 3, 2));
+  }
+
+  /** The required test: per-sample gradients of an MLP loss against a loop of grad. */
+  @Test
+  void testVmap_perSampleGradientsOfMlp() {
+    Tensor w1 = randn(4, 6);
+    Tensor b1 = randn(6);
+    Tensor w2 = randn(6, 3);
+    Tensor x = randn(7, 4);
+    Tensor y = randn(7, 3);
+    TensorFn loss = a -> a[1].matmul(a[0]).add(a[2]).relu().matmul(a[3]).tanh()
+        .sub(a[4]).square().mean();
+    int nb = Func.NOT_BATCHED;
+    int[] inDims = {nb, 0, nb, nb, 0};
+    for (int argnum : new int[] {0, 2, 3}) {
+      TensorFn g = xs -> Func.grad(loss, argnum).apply(xs)[0];
+      assertVmapMatchesLoop(g, inDims, 0, w1, x, b1, w2, y);
+    }
+    // The gradient with respect to the mapped input too.
+    assertVmapMatchesLoop(xs -> Func.grad(loss, 1).apply(xs)[0], inDims, 0, w1, x, b1, w2, y);
+  }
+
+  @Test
+  void testVmap_perSampleGradientsViaNnStyleLinear() {
+    Tensor w = randn(4, 3);
+    Tensor b = randn(3);
+    TensorFn loss = a -> dev.cadena.nn.Functional.linear(a[1], a[0], a[2]).square().sum();
+    int nb = Func.NOT_BATCHED;
+    assertVmapMatchesLoop(xs -> Func.grad(loss, 0).apply(xs)[0], new int[] {nb, 0, nb}, 0,
+        w, randn(5, 4), b);
+  }
+
+  @Test
+  void testVmap_opWithoutRuleThrowsClearly() {
+    Tensor x = randn(3, 4);
+    UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+        () -> Func.vmap(a -> Tensor.concat(List.of(a[0], a[0]), 0)).apply(x));
+    assertTrue(e.getMessage().contains("vmap: no batching rule for 'concat'"), e.getMessage());
+  }
+
+  @Test
+  void testVmap_readingValuesThrows() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> Func.vmap(a -> Tensor.scalar(a[0].sum().item(), DType.FLOAT64)).apply(randn(3, 2)));
+    assertTrue(e.getMessage().contains("vmap: item on a batched tensor"), e.getMessage());
+  }
+
+  @Test
+  void testVmap_mismatchedBatchSizesThrow() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Func.vmap(a -> a[0].add(a[1])).apply(randn(3, 2), randn(4, 2)));
+    assertTrue(e.getMessage().contains("mismatched batch sizes"), e.getMessage());
+    assertTrue(e.getMessage().contains("3") && e.getMessage().contains("4"), e.getMessage());
+  }
+
+  @Test
+  void testVmap_nestedIsRefused() {
+    TensorFn inner = Func.vmap(a -> a[0].sum());
+    assertThrows(UnsupportedOperationException.class,
+        () -> Func.vmap(a -> inner.apply(a[0])).apply(randn(3, 2, 2)));
+  }
+
+  @Test
+  void testVmap_noMappedArgumentThrows() {
+    assertThrows(IllegalArgumentException.class,
+        () -> Func.vmap(a -> a[0], new int[] {Func.NOT_BATCHED}, 0).apply(randn(2)));
+  }
+}
