@@ -1635,6 +1635,7 @@ public final class Tensor {
   }
 
   private void checkInPlace(String op) {
+    checkNotBatched(op);
     if (forwardTangent != null && ForwardAD.tangent(this) != null) {
       throw new AutogradException(
           op + ": in-place updates of a dual tensor (one with a forward-mode tangent) are not"
@@ -1651,6 +1652,7 @@ public final class Tensor {
   public Tensor sub_(Tensor other) {
     checkNotNull(other, "sub_: other is null");
     checkInPlace("sub_");
+    other.checkNotBatched("sub_");
     data.applyInPlace(BinaryOp.SUB, other.to(dtype()).data);
     namedUpdate("sub_");
     return this;
@@ -1660,6 +1662,7 @@ public final class Tensor {
   public Tensor add_(Tensor other, double alpha) {
     checkNotNull(other, "add_: other is null");
     checkInPlace("add_");
+    other.checkNotBatched("add_");
     if (!Arrays.equals(shape(), other.shape())) {
       throw new ShapeException("add_: with alpha the shapes must be equal, got "
           + Shapes.str(shape()) + " and " + Shapes.str(other.shape()) + " (no broadcasting)");
@@ -1673,6 +1676,7 @@ public final class Tensor {
   public Tensor add_(Tensor other) {
     checkNotNull(other, "add_: other is null");
     checkInPlace("add_");
+    other.checkNotBatched("add_");
     data.applyInPlace(BinaryOp.ADD, other.to(dtype()).data);
     namedUpdate("add_");
     return this;
@@ -1682,6 +1686,7 @@ public final class Tensor {
   public Tensor mul_(Tensor other) {
     checkNotNull(other, "mul_: other is null");
     checkInPlace("mul_");
+    other.checkNotBatched("mul_");
     data.applyInPlace(BinaryOp.MUL, other.to(dtype()).data);
     namedUpdate("mul_");
     return this;
@@ -1699,6 +1704,7 @@ public final class Tensor {
   public Tensor copy_(Tensor src) {
     checkNotNull(src, "copy_: src is null");
     checkInPlace("copy_");
+    src.checkNotBatched("copy_");
     data.assign(src.data);
     namedUpdate("copy_");
     return this;

@@ -69,6 +69,30 @@ final class Batching {
     return x.isBatched() ? java.util.Arrays.copyOfRange(s, 1, s.length) : s;
   }
 
+  /**
+   * {@code t} as a batched tensor of batch size {@code batch}: itself when batched, else {@code t}
+   * plus batched zeros (a recorded add, so that a gradient reaches {@code t}, per sample).
+   */
+  static Tensor batch(Tensor t, int batch) {
+    if (t.isBatched()) {
+      return t;
+    }
+    int[] s = new int[t.rank() + 1];
+    s[0] = batch;
+    System.arraycopy(t.shape(), 0, s, 1, t.rank());
+    return Elementwise.add(t, Tensor.vmapBatched(NDArray.zeros(t.dtype(), s)));
+  }
+
+  /** The batch size of the first batched tensor in {@code ts}. */
+  static int batchSize(Tensor... ts) {
+    for (Tensor t : ts) {
+      if (t.isBatched()) {
+        return t.data().dim(0);
+      }
+    }
+    throw new IllegalStateException("vmap: no batched tensor");
+  }
+
   /** Throws when an op that has no batching rule gets a batched input. */
   static void refuse(String op, Tensor... ts) {
     if (Tensor.anyBatched(ts)) {

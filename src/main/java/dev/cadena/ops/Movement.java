@@ -98,7 +98,19 @@ public final class Movement {
     checkNotNull(x, "sliceScatter: x is null");
     checkNotNull(src, "sliceScatter: src is null");
     Tensor[] p = promote("sliceScatter", x, src);
-    NDArray r = p[0].data().sliceScatter(p[1].data(), axis, start, end, step);
+    NDArray r;
+    if (Tensor.anyBatched(x, src)) {
+      if (x.rank() != src.rank()) {
+        throw new dev.cadena.tensor.ShapeException("sliceScatter: src of shape "
+            + Shapes.str(src.shape()) + " does not fit x of shape " + Shapes.str(x.shape()));
+      }
+      int batch = Batching.batchSize(p);
+      p = new Tensor[] {Batching.batch(p[0], batch), Batching.batch(p[1], batch)};
+      int a = Shapes.axis("sliceScatter", axis, x.rank()) + 1;
+      r = p[0].data().sliceScatter(p[1].data(), a, start, end, step);
+    } else {
+      r = p[0].data().sliceScatter(p[1].data(), axis, start, end, step);
+    }
     int[] srcShape = p[1].shape();
     return record(Primitive.SLICE_SCATTER, r, p,
         (n, grad) -> grads(
@@ -112,6 +124,7 @@ public final class Movement {
   /** The primitive {@link Primitive#CONCAT}: tensors joined along {@code axis}, dtypes promoted. */
   public static Tensor concat(List<Tensor> parts, int axis) {
     checkElements("concat", "parts", parts);
+    Batching.refuse("concat", parts.toArray(new Tensor[0]));
     if (parts.isEmpty()) {
       throw new ShapeException("concat: needs at least one tensor");
     }
@@ -153,6 +166,7 @@ public final class Movement {
   public static Tensor indexSelect(Tensor x, int axis, Tensor index) {
     checkNotNull(x, "indexSelect: x is null");
     checkNotNull(index, "indexSelect: index is null");
+    Batching.refuse("indexSelect", x, index);
     NDArray idx = index.data();
     NDArray r = x.data().indexSelect(axis, idx);
     int[] shape = x.shape();
@@ -169,6 +183,7 @@ public final class Movement {
     checkNotNull(x, "indexAdd: x is null");
     checkNotNull(index, "indexAdd: index is null");
     checkNotNull(src, "indexAdd: src is null");
+    Batching.refuse("indexAdd", x, index, src);
     Tensor[] p = promote("indexAdd", x, src);
     NDArray r = p[0].data().indexAdd(axis, index.data(), p[1].data());
     return record(Primitive.INDEX_ADD, r, p,
@@ -186,6 +201,7 @@ public final class Movement {
   public static Tensor gather(Tensor x, int axis, Tensor index) {
     checkNotNull(x, "gather: x is null");
     checkNotNull(index, "gather: index is null");
+    Batching.refuse("gather", x, index);
     NDArray r = x.data().gather(axis, index.data());
     int[] shape = x.shape();
     return record(Primitive.GATHER, r, new Tensor[] {x},
@@ -201,6 +217,7 @@ public final class Movement {
     checkNotNull(x, "scatterAdd: x is null");
     checkNotNull(index, "scatterAdd: index is null");
     checkNotNull(src, "scatterAdd: src is null");
+    Batching.refuse("scatterAdd", x, index, src);
     Tensor[] p = promote("scatterAdd", x, src);
     NDArray r = p[0].data().scatterAdd(axis, index.data(), p[1].data());
     return record(Primitive.SCATTER_ADD, r, p,

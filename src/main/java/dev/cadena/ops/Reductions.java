@@ -126,6 +126,7 @@ public final class Reductions {
   }
 
   private static Tensor var(String op, Tensor x, int[] axes, int correction, boolean keepDims) {
+    Batching.refuse(op, x);
     int[] shape = x.shape();
     int[] ax = Shapes.axes(op, axes, shape.length);
     floatType(op, x);
@@ -309,6 +310,7 @@ public final class Reductions {
   public static Tensor crossEntropy(Tensor logits, Tensor labels) {
     checkNotNull(logits, "crossEntropy: logits is null");
     checkNotNull(labels, "crossEntropy: labels is null");
+    Batching.refuse("crossEntropy", logits, labels);
     NDArray y = labels.data().copy();
     NDArray loss = NDArray.crossEntropyRows(logits.data(), y);
     int classes = logits.size(1);
@@ -337,13 +339,26 @@ public final class Reductions {
   /** Index of the largest element along {@code axis} (null: over all), as int64; no gradient. */
   public static Tensor argmax(Tensor x, @Nullable Integer axis, boolean keepDims) {
     checkNotNull(x, "argmax: x is null");
-    return Tensor.fromData(x.data().argReduce(true, axis, keepDims));
+    return argReduce("argmax", true, x, axis, keepDims);
   }
 
   /** Index of the smallest element along {@code axis} (null: over all), as int64; no gradient. */
   public static Tensor argmin(Tensor x, @Nullable Integer axis, boolean keepDims) {
     checkNotNull(x, "argmin: x is null");
-    return Tensor.fromData(x.data().argReduce(false, axis, keepDims));
+    return argReduce("argmin", false, x, axis, keepDims);
+  }
+
+  private static Tensor argReduce(
+      String op, boolean max, Tensor x, @Nullable Integer axis, boolean keepDims) {
+    if (!x.isBatched()) {
+      return Tensor.fromData(x.data().argReduce(max, axis, keepDims));
+    }
+    if (axis == null) {
+      throw new UnsupportedOperationException(
+          "vmap: no batching rule for '" + op + "' over all axes (give an axis)");
+    }
+    int a = Shapes.axis(op, axis, x.rank()) + 1;
+    return Tensor.vmapBatched(x.data().argReduce(max, a, keepDims));
   }
 
   /**

@@ -237,4 +237,55 @@ class VmapTest {
     assertThrows(IllegalArgumentException.class,
         () -> Func.vmap(a -> a[0], new int[] {Func.NOT_BATCHED}, 0).apply(randn(2)));
   }
+
+  @Test
+  void testVmap_masksWhereClampArgmax() {
+    Tensor x = randn(4, 3, 5);
+    Tensor u = randn(5);
+    int nb = Func.NOT_BATCHED;
+    assertVmapMatchesLoop(a -> a[0].gt(a[1]), new int[] {0, nb}, 0, x, u);
+    assertVmapMatchesLoop(a -> Tensor.where(a[0].gt(0.0), a[0], a[1]), new int[] {0, nb}, 0, x, u);
+    // A batched mask choosing between unbatched values.
+    assertVmapMatchesLoop(a -> Tensor.where(a[0].gt(0.0), a[1], a[1].neg()), new int[] {0, nb}, 0,
+        x, u);
+    assertVmapMatchesLoop(a -> a[0].clamp(-0.5, 0.5).add(a[0].clampMin(0.1)), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].argmax(1, false).to(DType.FLOAT64), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].argmin(-2).to(DType.FLOAT64), zeros(1), 0, x);
+  }
+
+  @Test
+  void testVmap_gradThroughWhereAndMaxAndSlice() {
+    Tensor w = randn(5);
+    int nb = Func.NOT_BATCHED;
+    TensorFn loss = a -> Tensor.where(a[1].gt(0.0), a[0].mul(a[1]), a[0].square())
+        .slice(0, 1, 5).max(new int[] {0}, false).add(a[0].sin().sum());
+    assertVmapMatchesLoop(xs -> Func.grad(loss, 0).apply(xs)[0], new int[] {nb, 0}, 0,
+        w, randn(6, 5));
+  }
+
+  @Test
+  void testVmap_refusedOpsNameThemselves() {
+    Tensor x = randn(3, 4);
+    Tensor labels = Tensor.ofLongs(0, 1, 2, 1);
+    Tensor batchedLabels = Tensor.ofLongs(new long[] {0, 1, 2, 0, 1, 2}).reshape(3, 2);
+    int nb = Func.NOT_BATCHED;
+    String[][] cases = {{"var"}, {"indexSelect"}, {"crossEntropy"}, {"argmax"}};
+    TensorFn[] fs = {
+        a -> a[0].var(),
+        a -> a[0].indexSelect(0, labels.slice(0, 0, 2)),
+        a -> dev.cadena.ops.Reductions.crossEntropy(a[1], a[0]),
+        a -> a[0].argmax(),
+    };
+    for (int c = 0; c < fs.length; c++) {
+      TensorFn f = fs[c];
+      Exception e = assertThrows(UnsupportedOperationException.class, c == 2
+          ? () -> Func.vmap(f, new int[] {0, nb}, 0).apply(batchedLabels, randn(2, 3))
+          : () -> Func.vmap(f).apply(x));
+      assertTrue(e.getMessage().contains("vmap: no batching rule for '" + cases[c][0] + "'"),
+          e.getMessage());
+    }
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> Func.vmap(a -> a[0].mul_(2.0)).apply(x));
+    assertTrue(e.getMessage().contains("vmap: mul_ on a batched tensor"), e.getMessage());
+  }
 }
