@@ -97,7 +97,8 @@ public final class Tensor {
 
   private Tensor(NDArray data, Node gradFn, boolean requiresGrad, boolean batched) {
     if (batched && data.rank() == 0) {
-      throw new IllegalArgumentException("vmap: a batched tensor needs a batch axis, got a 0-d array");
+      throw new IllegalArgumentException(
+          "vmap: a batched tensor needs a batch axis, got a 0-d array");
     }
     this.data = data;
     this.gradFn = gradFn;

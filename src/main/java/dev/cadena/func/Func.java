@@ -643,8 +643,8 @@ public final class Func {
    * results along axis 0: {@code vmap(f)(X) = stack(f(X[0]), ..., f(X[B-1]))}.
    *
    * <pre>{@code
-   * Tensor r = Func.vmap(xs -> xs[0].square().sum()).apply(Tensor.of(new double[] {1, 2, 3, 4}, 2, 2));
-   * // [5, 25]
+   * Tensor x = Tensor.of(new double[][] {{1, 2}, {3, 4}});
+   * Tensor r = Func.vmap(xs -> xs[0].square().sum()).apply(x); // [5, 25]
    * }</pre>
    */
   public static TensorFn vmap(TensorFn f) {
@@ -720,7 +720,8 @@ public final class Func {
         in[k] = Tensor.vmapBatched(x.data().permute(moveToFront(x.rank(), d)));
       }
       if (batch < 0) {
-        throw new IllegalArgumentException("vmap: no argument is mapped (every inDim is NOT_BATCHED)");
+        throw new IllegalArgumentException(
+            "vmap: no argument is mapped (every inDim is NOT_BATCHED)");
       }
       Tensor r = f.apply(in);
       if (r == null) {

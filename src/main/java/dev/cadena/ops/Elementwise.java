@@ -180,8 +180,8 @@ public final class Elementwise {
    * a graph to record, else the composition; the same values either way.
    */
   static Tensor tanhGrad(Tensor grad, Tensor out) {
-    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data()) && !Tensor.anyBatched(grad, out)
-        && !ForwardAD.anyTangent(grad, out)) {
+    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
+        && !ForwardAD.anyTangent(grad, out) && !Tensor.anyBatched(grad, out)) {
       return Tensor.fromData(NDArray.tanhBackward(grad.data(), out.data()));
     }
     return grad.mul(out.square().rsub(1.0));
@@ -200,8 +200,8 @@ public final class Elementwise {
    * NDArray#sigmoidBackward}) without a graph to record, else the composition.
    */
   static Tensor sigmoidGrad(Tensor grad, Tensor out) {
-    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data()) && !Tensor.anyBatched(grad, out)
-        && !ForwardAD.anyTangent(grad, out)) {
+    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
+        && !ForwardAD.anyTangent(grad, out) && !Tensor.anyBatched(grad, out)) {
       return Tensor.fromData(NDArray.sigmoidBackward(grad.data(), out.data()));
     }
     return grad.mul(out.mul(out.rsub(1.0)));
@@ -222,8 +222,8 @@ public final class Elementwise {
    * differentiated again. The two give the same values; a test compares them.
    */
   static Tensor reluGrad(Tensor grad, Tensor out) {
-    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data()) && !Tensor.anyBatched(grad, out)
-        && !ForwardAD.anyTangent(grad, out)) {
+    if (!GradMode.isEnabled() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
+        && !ForwardAD.anyTangent(grad, out) && !Tensor.anyBatched(grad, out)) {
       return Tensor.fromData(NDArray.reluBackward(grad.data(), out.data()));
     }
     return Tensor.where(out.gt(0.0), grad, Tensor.scalar(0.0, grad.dtype()));

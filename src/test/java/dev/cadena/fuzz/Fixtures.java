@@ -604,6 +604,18 @@ final class Fixtures {
       named("the receiver itself", w -> w.receiver instanceof Module m ? m : new Sequential()),
       named("LayerNorm(3)", w -> new LayerNorm(3)));
 
+  /** Tensor arrays: the sources of {@code Tensor.vmapLike} and {@code Tensor.anyBatched}. */
+  private static final List<Named<?>> TYPICAL_TENSOR_ARRAYS = List.of(
+      named("{tensor, tensor}", w -> new Tensor[] {tensor(w), tensor(w)}),
+      named("{tensor}", w -> new Tensor[] {tensor(w)}),
+      named("{}", w -> new Tensor[0]));
+  private static final List<Named<?>> HOSTILE_TENSOR_ARRAYS = List.of(
+      NULL,
+      named("{null}", w -> new Tensor[] {null}),
+      named("{batched [2, 3]}",
+          w -> new Tensor[] {Tensor.vmapBatched(dev.cadena.tensor.NDArray.zeros(
+              dev.cadena.tensor.DType.FLOAT64, 2, 3))}));
+
   private static final List<Named<?>> TYPICAL_MODULE_ARRAYS = List.of(
       named("{Linear(3,4), ReLU, Linear(4,2)}",
           w -> new Module[] {new Linear(3, 4, true, w.rng()), new ReLU(), new Linear(4, 2, true, w.rng())}),
@@ -919,6 +931,7 @@ final class Fixtures {
     pool(OutputStream.class, TYPICAL_OUTPUTS, HOSTILE_OUTPUTS);
     pool(Module.class, TYPICAL_MODULES, HOSTILE_MODULES);
     pool(Module[].class, TYPICAL_MODULE_ARRAYS, HOSTILE_MODULE_ARRAYS);
+    pool(Tensor[].class, TYPICAL_TENSOR_ARRAYS, HOSTILE_TENSOR_ARRAYS);
     pool(Optimizer.class, TYPICAL_OPTIMIZERS, HOSTILE_OPTIMIZERS);
     pool(TensorDataset.class, TYPICAL_DATASETS, HOSTILE_DATASETS);
     pool(IdxArray.class, TYPICAL_IDX, HOSTILE_IDX);
