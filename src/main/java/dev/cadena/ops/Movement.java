@@ -124,7 +124,6 @@ public final class Movement {
   /** The primitive {@link Primitive#CONCAT}: tensors joined along {@code axis}, dtypes promoted. */
   public static Tensor concat(List<Tensor> parts, int axis) {
     checkElements("concat", "parts", parts);
-    Batching.refuse("concat", parts.toArray(new Tensor[0]));
     if (parts.isEmpty()) {
       throw new ShapeException("concat: needs at least one tensor");
     }
@@ -136,13 +135,39 @@ public final class Movement {
     NDArray[] arrays = new NDArray[in.length];
     for (int i = 0; i < in.length; i++) {
       in[i] = Elementwise.cast(parts.get(i), t);
+    }
+    boolean batched = Tensor.anyBatched(in);
+    if (batched) {
+      // Every part batched (an unbatched one by adding batched zeros), joined along axis + 1.
+      int rank = in[0].rank();
+      for (int i = 0; i < in.length; i++) {
+        if (in[i].rank() != rank) {
+          throw new ShapeException("concat: tensors must have the same rank: "
+              + Shapes.str(in[0].shape()) + " and " + Shapes.str(in[i].shape()) + " (tensor " + i
+              + ")");
+        }
+      }
+      int batch = Batching.batchSize(in);
+      for (int i = 0; i < in.length; i++) {
+        in[i] = Batching.batch(in[i], batch);
+      }
+    }
+    for (int i = 0; i < in.length; i++) {
       arrays[i] = in[i].data();
     }
-    NDArray r = NDArray.concat(arrays, axis);
-    int a = Shapes.axis("concat", axis, r.rank());
+    int a;
+    NDArray r;
+    if (batched) {
+      a = Shapes.axis("concat", axis, in[0].rank());
+      r = NDArray.concat(arrays, a + 1);
+    } else {
+      r = NDArray.concat(arrays, axis);
+      a = Shapes.axis("concat", axis, r.rank());
+    }
+    int pa = batched ? a + 1 : a;
     int[] offsets = new int[in.length + 1];
     for (int i = 0; i < in.length; i++) {
-      offsets[i + 1] = offsets[i] + arrays[i].dim(a);
+      offsets[i + 1] = offsets[i] + arrays[i].dim(pa);
     }
     return record(Primitive.CONCAT, r, in, (n, grad) -> {
       Tensor[] g = new Tensor[offsets.length - 1];

@@ -206,8 +206,8 @@ class VmapTest {
   void testVmap_opWithoutRuleThrowsClearly() {
     Tensor x = randn(3, 4);
     UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-        () -> Func.vmap(a -> Tensor.concat(List.of(a[0], a[0]), 0)).apply(x));
-    assertTrue(e.getMessage().contains("vmap: no batching rule for 'concat'"), e.getMessage());
+        () -> Func.vmap(a -> a[0].var()).apply(x));
+    assertTrue(e.getMessage().contains("vmap: no batching rule for 'var'"), e.getMessage());
   }
 
   @Test
@@ -287,5 +287,31 @@ class VmapTest {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> Func.vmap(a -> a[0].mul_(2.0)).apply(x));
     assertTrue(e.getMessage().contains("vmap: mul_ on a batched tensor"), e.getMessage());
+  }
+
+  @Test
+  void testVmap_concatAndStack() {
+    Tensor u = randn(2, 5);
+    int nb = Func.NOT_BATCHED;
+    assertVmapMatchesLoop(a -> Tensor.concat(List.of(a[0], a[1], a[0]), 0), new int[] {0, nb}, 0,
+        randn(4, 3, 5), u);
+    assertVmapMatchesLoop(a -> Tensor.concat(List.of(a[1], a[0]), -1), zeros(2), 0,
+        randn(4, 2, 3), randn(4, 2, 1));
+    assertVmapMatchesLoop(a -> Tensor.stack(List.of(a[0], a[1]), 1), new int[] {0, nb}, 0,
+        randn(4, 2, 5), u);
+    // Gradients through concat (its VJP slices), per sample.
+    TensorFn loss = a -> Tensor.concat(List.of(a[0].mul(a[1]), a[0].sin()), 0).square().sum();
+    assertVmapMatchesLoop(xs -> Func.grad(loss, 0).apply(xs)[0], new int[] {nb, 0}, 0,
+        u, randn(3, 2, 5));
+  }
+
+  @Test
+  void testVmap_jvpInside() {
+    Tensor v = randn(3);
+    int nb = Func.NOT_BATCHED;
+    TensorFn f = a -> a[0].sin().mul(a[0]).sum();
+    TensorFn jv = a -> Func.jvp(f, new Tensor[] {a[0]}, new Tensor[] {a[1]}).tangent();
+    assertVmapMatchesLoop(jv, new int[] {0, nb}, 0, randn(4, 3), v);
+    assertVmapMatchesLoop(jv, zeros(2), 0, randn(4, 3), randn(4, 3));
   }
 }
