@@ -310,7 +310,9 @@ public final class Reductions {
   public static Tensor crossEntropy(Tensor logits, Tensor labels) {
     checkNotNull(logits, "crossEntropy: logits is null");
     checkNotNull(labels, "crossEntropy: labels is null");
-    Batching.refuse("crossEntropy", logits, labels);
+    if (Tensor.anyBatched(logits, labels)) {
+      return batchedCrossEntropy(logits, labels);
+    }
     NDArray y = labels.data().copy();
     NDArray loss = NDArray.crossEntropyRows(logits.data(), y);
     int classes = logits.size(1);
@@ -325,6 +327,36 @@ public final class Reductions {
       Tensor onehot = Tensor.fromData(oneHot(y, classes, in[0].dtype()));
       return softmax(in[0], 1).sub(onehot).mul(t[0]).sum(1);
     });
+  }
+
+  /**
+   * crossEntropy's batching rule: the composition {@code -sum(where(onehot(y), logSoftmax(x, 1),
+   * 0), 1)}, whose VJP is the primitive's {@code softmax(x) - onehot(y)}; the one-hot rows of
+   * batched labels are batched too.
+   */
+  private static Tensor batchedCrossEntropy(Tensor logits, Tensor labels) {
+    if (logits.rank() != 2 || labels.rank() != 1 || labels.size(0) != logits.size(0)) {
+      throw new ShapeException("crossEntropy: expected logits [N, C] and labels [N], got "
+          + Shapes.str(logits.shape()) + " and " + Shapes.str(labels.shape()));
+    }
+    if (labels.dtype() != DType.INT64) {
+      throw new dev.cadena.tensor.DTypeException("crossEntropy: labels must be int64, got " + labels.dtype());
+    }
+    floatType("crossEntropy", logits);
+    int classes = logits.size(1);
+    NDArray y = labels.data();
+    long[] v = y.toLongArray();
+    for (long c : v) {
+      if (c < 0 || c >= classes) {
+        throw new IllegalArgumentException(
+            "crossEntropy: label " + c + " is out of range for " + classes + " classes");
+      }
+    }
+    int[] shape = Arrays.copyOf(y.shape(), y.rank() + 1);
+    shape[y.rank()] = classes;
+    Tensor onehot = Tensor.vmapLike(oneHot(y, classes, logits.dtype()).reshape(shape), labels);
+    Tensor zero = Tensor.scalar(0.0, logits.dtype());
+    return Elementwise.where(onehot, logSoftmax(logits, 1), zero).sum(new int[] {1}, false).neg();
   }
 
   private static NDArray oneHot(NDArray labels, int classes, DType dtype) {
