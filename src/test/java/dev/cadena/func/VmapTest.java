@@ -329,6 +329,10 @@ class VmapTest {
     assertVmapMatchesLoop(xs -> Func.grad(loss, 0).apply(xs)[0], new int[] {nb, 0, 0}, 0, w, x, y);
     assertVmapMatchesLoop(xs -> Func.grad(loss, 1).apply(xs)[0], new int[] {nb, 0, nb}, 0,
         w, x, shared);
+    TensorFn viaLoss = a -> dev.cadena.nn.Loss.crossEntropy(a[1].matmul(a[0]), a[2]);
+    assertVmapMatchesLoop(viaLoss, new int[] {nb, 0, nb}, 0, w, x, shared);
+    assertThrows(IllegalStateException.class,
+        () -> Func.vmap(viaLoss, new int[] {nb, 0, 0}, 0).apply(w, x, y));
     assertThrows(IllegalArgumentException.class, () -> Func.vmap(ce, new int[] {nb, 0, 0}, 0)
         .apply(w, x, y.add(Tensor.ofLongs(5)).to(DType.INT64)));
   }
