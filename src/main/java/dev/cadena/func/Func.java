@@ -682,69 +682,118 @@ public final class Func {
     checkNotNull(inDims, "vmap: inDims is null");
     int[] dims = inDims.clone();
     return xs -> {
-      checkNotNull(xs, "vmap: args is null");
-      if (xs.length != dims.length) {
-        throw new IllegalArgumentException(
-            "vmap: inDims has " + dims.length + " entries for " + xs.length + " arguments");
-      }
-      Tensor[] in = new Tensor[xs.length];
-      int batch = -1;
-      int first = -1;
-      for (int k = 0; k < xs.length; k++) {
-        Tensor x = xs[k];
-        if (x == null) {
-          throw new NullPointerException("vmap: args[" + k + "] is null");
-        }
-        if (x.isBatched()) {
-          throw new UnsupportedOperationException("vmap: nested vmap is not supported (argument "
-              + k + " is already batched)");
-        }
-        if (dims[k] == NOT_BATCHED) {
-          in[k] = x;
-          continue;
-        }
-        if (x.rank() == 0) {
-          throw new IllegalArgumentException(
-              "vmap: argument " + k + " is 0-d and cannot be mapped over dim " + dims[k]);
-        }
-        int d = Shapes.axis("vmap", dims[k], x.rank());
-        int size = x.size(d);
-        if (batch < 0) {
-          batch = size;
-          first = k;
-        } else if (size != batch) {
-          throw new IllegalArgumentException("vmap: mismatched batch sizes: argument " + first
-              + " has " + batch + " along its mapped dim, argument " + k + " has " + size
-              + " along dim " + dims[k] + " (shape " + Shapes.str(x.shape()) + ")");
-        }
-        in[k] = Tensor.vmapBatched(x.data().permute(moveToFront(x.rank(), d)));
-      }
-      if (batch < 0) {
-        throw new IllegalArgumentException(
-            "vmap: no argument is mapped (every inDim is NOT_BATCHED)");
-      }
+      int[] batch = new int[1];
+      Tensor[] in = batchArgs(xs, dims, batch);
       Tensor r = f.apply(in);
       if (r == null) {
         throw new NullPointerException("vmap: f returned null");
       }
-      int rank = r.rank() + 1;
-      int od = Shapes.axis("vmap", outDim, rank);
-      dev.cadena.tensor.NDArray phys;
-      if (r.isBatched()) {
-        phys = r.data();
-      } else {
-        int[] s = new int[rank];
-        s[0] = batch;
-        System.arraycopy(r.shape(), 0, s, 1, rank - 1);
-        phys = r.data().reshape(prepend1(r.shape())).expand(s);
-      }
-      // Move the batch axis from the front to od: result axis i takes physical axis p[i].
-      int[] p = new int[rank];
-      for (int i = 0, j = 1; i < rank; i++) {
-        p[i] = i == od ? 0 : j++;
-      }
-      return Tensor.fromData(phys.permute(p).contiguous());
+      return unbatch(r, batch[0], outDim);
     };
+  }
+
+  /**
+   * {@link #vmap(TensorFn, int[], int)} for a function of several outputs, each stacked along
+   * {@code outDim}: per-sample gradients with respect to several parameters in one call,
+   * {@code vmapMany(Func.grad(loss, 0, 1), new int[] {NOT_BATCHED, NOT_BATCHED, 0, 0}, 0)}.
+   *
+   * <pre>{@code
+   * TensorsFn f = xs -> new Tensor[] {xs[0].sum(), xs[0].square()};
+   * Tensor[] r = Func.vmapMany(f, new int[] {0}, 0).apply(Tensor.of(new double[][] {{1, 2}, {3, 4}}));
+   * // r[0] = [3, 7], r[1] = [[1, 4], [9, 16]]
+   * }</pre>
+   */
+  public static TensorsFn vmapMany(TensorsFn f, int[] inDims, int outDim) {
+    checkNotNull(f, "vmapMany: f is null");
+    checkNotNull(inDims, "vmapMany: inDims is null");
+    int[] dims = inDims.clone();
+    return xs -> {
+      int[] batch = new int[1];
+      Tensor[] in = batchArgs(xs, dims, batch);
+      Tensor[] rs = f.apply(in);
+      if (rs == null) {
+        throw new NullPointerException("vmap: f returned null");
+      }
+      Tensor[] out = new Tensor[rs.length];
+      for (int i = 0; i < rs.length; i++) {
+        if (rs[i] == null) {
+          throw new NullPointerException("vmap: f returned null as output " + i);
+        }
+        out[i] = unbatch(rs[i], batch[0], outDim);
+      }
+      return out;
+    };
+  }
+
+  /**
+   * The arguments of a vmap call as {@code f} sees them: the mapped ones batched (their mapped
+   * dim moved to the front), the others as they are; {@code batch[0]} receives the batch size.
+   */
+  private static Tensor[] batchArgs(Tensor[] xs, int[] dims, int[] batchOut) {
+    checkNotNull(xs, "vmap: args is null");
+    if (xs.length != dims.length) {
+      throw new IllegalArgumentException(
+          "vmap: inDims has " + dims.length + " entries for " + xs.length + " arguments");
+    }
+    Tensor[] in = new Tensor[xs.length];
+    int batch = -1;
+    int first = -1;
+    for (int k = 0; k < xs.length; k++) {
+      Tensor x = xs[k];
+      if (x == null) {
+        throw new NullPointerException("vmap: args[" + k + "] is null");
+      }
+      if (x.isBatched()) {
+        throw new UnsupportedOperationException("vmap: nested vmap is not supported (argument "
+            + k + " is already batched)");
+      }
+      if (dims[k] == NOT_BATCHED) {
+        in[k] = x;
+        continue;
+      }
+      if (x.rank() == 0) {
+        throw new IllegalArgumentException(
+            "vmap: argument " + k + " is 0-d and cannot be mapped over dim " + dims[k]);
+      }
+      int d = Shapes.axis("vmap", dims[k], x.rank());
+      int size = x.size(d);
+      if (batch < 0) {
+        batch = size;
+        first = k;
+      } else if (size != batch) {
+        throw new IllegalArgumentException("vmap: mismatched batch sizes: argument " + first
+            + " has " + batch + " along its mapped dim, argument " + k + " has " + size
+            + " along dim " + dims[k] + " (shape " + Shapes.str(x.shape()) + ")");
+      }
+      in[k] = Tensor.vmapBatched(x.data().permute(moveToFront(x.rank(), d)));
+    }
+    if (batch < 0) {
+      throw new IllegalArgumentException(
+          "vmap: no argument is mapped (every inDim is NOT_BATCHED)");
+    }
+    batchOut[0] = batch;
+    return in;
+  }
+
+  /** A result of {@code f} as a plain tensor with the batch axis at {@code outDim}. */
+  private static Tensor unbatch(Tensor r, int batch, int outDim) {
+    int rank = r.rank() + 1;
+    int od = Shapes.axis("vmap", outDim, rank);
+    dev.cadena.tensor.NDArray phys;
+    if (r.isBatched()) {
+      phys = r.data();
+    } else {
+      int[] s = new int[rank];
+      s[0] = batch;
+      System.arraycopy(r.shape(), 0, s, 1, rank - 1);
+      phys = r.data().reshape(prepend1(r.shape())).expand(s);
+    }
+    // Move the batch axis from the front to od: result axis i takes physical axis p[i].
+    int[] p = new int[rank];
+    for (int i = 0, j = 1; i < rank; i++) {
+      p[i] = i == od ? 0 : j++;
+    }
+    return Tensor.fromData(phys.permute(p).contiguous());
   }
 
   private static int[] moveToFront(int rank, int d) {

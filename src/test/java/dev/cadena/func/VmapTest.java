@@ -1,5 +1,7 @@
 package dev.cadena.func;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -190,6 +192,35 @@ class VmapTest {
     }
     // The gradient with respect to the mapped input too.
     assertVmapMatchesLoop(xs -> Func.grad(loss, 1).apply(xs)[0], inDims, 0, w1, x, b1, w2, y);
+  }
+
+  /** vmapMany: all per-sample gradients in one call equal one vmap per argnum and a loop. */
+  @Test
+  void testVmapMany_perSampleGradientsOfSeveralParametersAtOnce() {
+    Tensor w1 = randn(4, 6);
+    Tensor b1 = randn(6);
+    Tensor w2 = randn(6, 3);
+    Tensor x = randn(5, 4);
+    Tensor y = randn(5, 3);
+    TensorFn loss = a -> a[1].matmul(a[0]).add(a[2]).tanh().matmul(a[3]).sub(a[4]).square().sum();
+    int nb = Func.NOT_BATCHED;
+    int[] inDims = {nb, 0, nb, nb, 0};
+    Tensor[] all = Func.vmapMany(Func.grad(loss, 0, 2, 3), inDims, 0).apply(w1, x, b1, w2, y);
+    int[] argnums = {0, 2, 3};
+    for (int j = 0; j < argnums.length; j++) {
+      for (int i = 0; i < 5; i++) {
+        Tensor xi = x.slice(0, i, i + 1).reshape(4);
+        Tensor yi = y.slice(0, i, i + 1).reshape(3);
+        Tensor expected = Func.grad(loss, argnums[j]).apply(w1, xi, b1, w2, yi)[0];
+        Tensor got = all[j].slice(0, i, i + 1).reshape(expected.shape());
+        assertArrayEquals(expected.toDoubleArray(), got.toDoubleArray(), 1e-12,
+            "argnum " + argnums[j] + " sample " + i);
+      }
+    }
+    TensorsFn nothingMapped = Func.vmapMany(Func.grad(loss, 0), new int[] {nb, nb, nb, nb, nb}, 0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> nothingMapped.apply(w1, x, b1, w2, y));
+    assertEquals("vmap: no argument is mapped (every inDim is NOT_BATCHED)", e.getMessage());
   }
 
   @Test
