@@ -12,14 +12,21 @@ import java.lang.management.ManagementFactory;
  * and an MLP's first training steps produced gigabytes of garbage, enough for G1 to grow the
  * heap to several hundred MiB. So the first product that would use a vector kernel first runs
  * that kernel on tiny operands, where the uncompiled calls cost little, back to back until a
- * call allocates (almost) nothing, the sign that the compiled code runs: 0.3 to 0.5 s and 200 to
- * 460 MB of short-lived garbage for float32 here, most of it made while C2 compiles (the narrow
- * one-vector kernel is the last to get there). After {@link #BURST} calls it slows to one call a
- * millisecond. Waiting between calls from the start was tried: half the garbage, but 2 s,
- * since the tiered policy's counters only advance with calls. Where the allocation counter
- * cannot be read, it makes a fixed number of calls. Either way it gives up after {@link
- * #LIMIT_NANOS}. With {@code -Dcadena.debugWarmUp=true} it prints the calls, milliseconds and
- * bytes each warm-up took.
+ * call allocates (almost) nothing, the sign that the compiled code runs. After {@link #BURST}
+ * calls it slows to one call a millisecond. Where the allocation counter cannot be read, it
+ * makes a fixed number of calls. Either way it gives up after {@link #LIMIT_NANOS}.
+ *
+ * <p><b>Compiling in the foreground.</b> The JIT normally compiles in the background while the
+ * calling thread goes on in the uncompiled code; here that is where most of the garbage was made
+ * (300 to 460 MB for float32 on an AVX-512 Xeon, while C2 compiled for a few hundred
+ * milliseconds). For the length of the warm-up, a compiler directive (HotSpot's
+ * {@code Compiler.directives_add}, reached through the {@code DiagnosticCommand} MBean) asks for
+ * the kernels' and the Vector API's methods to be compiled in the foreground: the thread that
+ * triggers a compile waits for it instead of running on, and the warm-up makes about 110 MB. The
+ * directive is removed when the warm-up ends. Where the JVM has no such command (another JVM, no
+ * {@code java.management} module, a security manager), the warm-up runs as before. With {@code
+ * -Dcadena.debugWarmUp=true} it prints the calls, milliseconds and bytes each warm-up took and
+ * whether the directive was in force.
  */
 final class JitWarmUp {
   /** The longest a warm-up may take (C2 usually needs 0.1 to 0.5 s for a GEMM kernel). */
@@ -37,6 +44,15 @@ final class JitWarmUp {
    * runs compiled; returns the number of calls made.
    */
   static int run(Runnable burst, Runnable poll) {
+    ForegroundCompiles foreground = ForegroundCompiles.start();
+    try {
+      return runBursts(burst, poll, foreground);
+    } finally {
+      foreground.close();
+    }
+  }
+
+  private static int runBursts(Runnable burst, Runnable poll, ForegroundCompiles foreground) {
     com.sun.management.ThreadMXBean meter = meter();
     long start = System.nanoTime();
     long startBytes = meter == null ? 0 : meter.getCurrentThreadAllocatedBytes();
@@ -72,10 +88,121 @@ final class JitWarmUp {
     }
     if (Boolean.getBoolean("cadena.debugWarmUp")) {
       long bytes = meter == null ? -1 : meter.getCurrentThreadAllocatedBytes() - startBytes;
-      System.err.printf("warm-up: %d calls, %.1f ms, %.1f MB allocated%n", calls,
-          (System.nanoTime() - start) / 1e6, bytes / 1e6);
+      System.err.printf("warm-up: %d calls, %.1f ms, %.1f MB allocated, %s%n", calls,
+          (System.nanoTime() - start) / 1e6, bytes / 1e6, foreground.describe());
     }
     return calls;
+  }
+
+  /**
+   * The compiler directive that makes the JIT compile the kernels in the foreground for the
+   * length of one warm-up (see the class comment), added and removed through HotSpot's {@code
+   * DiagnosticCommand} MBean. Starting the platform MBean server takes 0.1 to 0.3 s, so a daemon
+   * thread adds the directive while the warm-up's first, interpreted calls run: the compiles
+   * that make the garbage are queued later than that.
+   */
+  static final class ForegroundCompiles implements Runnable {
+    /** The classes whose compiles the warm-up waits for: the kernels and the Vector API's. */
+    static final String DIRECTIVE = "[{match: [\"dev/cadena/tensor/kernel/*.*\", "
+        + "\"jdk/incubator/vector/*.*\", \"jdk/internal/vm/vector/*.*\"], "
+        + "BackgroundCompilation: false}]";
+    private static final String MBEAN = "com.sun.management:type=DiagnosticCommand";
+    private static final String[] SIGNATURE = {String[].class.getName()};
+
+    private final long startNanos = System.nanoTime();
+    /** The thread adding the directive, or null when none was started. */
+    private Thread thread;
+    private boolean added;
+    private boolean closed;
+    /** When the directive came into force, in milliseconds from {@link #start}; -1 before. */
+    private double addedAfterMillis = -1;
+
+    private ForegroundCompiles() {}
+
+    /**
+     * Starts adding the directive on a daemon thread; {@code -Dcadena.backgroundWarmUp=true}
+     * leaves the JIT as it is.
+     */
+    static ForegroundCompiles start() {
+      ForegroundCompiles f = new ForegroundCompiles();
+      if (!Boolean.getBoolean("cadena.backgroundWarmUp")) {
+        f.thread = new Thread(f, "cadena-jit-directive");
+        f.thread.setDaemon(true);
+        f.thread.start();
+      }
+      return f;
+    }
+
+    @Override
+    public void run() {
+      java.nio.file.Path file = null;
+      try {
+        javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        file = java.nio.file.Files.createTempFile("cadena-jit-", ".json");
+        java.nio.file.Files.writeString(file, DIRECTIVE);
+        synchronized (this) {
+          if (!closed) {
+            Object reply = invoke(server, "compilerDirectivesAdd", file.toString());
+            // The command answers "1 compiler directives added"; anything else added nothing.
+            added = reply != null && reply.toString().trim().startsWith("1 ");
+            if (added) {
+              addedAfterMillis = (System.nanoTime() - startNanos) / 1e6;
+            }
+          }
+        }
+      } catch (Exception | LinkageError e) {
+        // Another JVM, no java.management module, or not permitted: compiles stay in the
+        // background and the warm-up only makes more garbage.
+      } finally {
+        if (file != null) {
+          try {
+            java.nio.file.Files.deleteIfExists(file);
+          } catch (java.io.IOException e) {
+            file.toFile().deleteOnExit();
+          }
+        }
+      }
+    }
+
+    /** For the debug line: since when the directive was in force, or that it never was. */
+    synchronized String describe() {
+      return addedAfterMillis < 0
+          ? "background compiles"
+          : String.format("foreground compiles from %.0f ms", addedAfterMillis);
+    }
+
+    /** Ends the warm-up: removes the directive if it was added, and keeps it from being added. */
+    synchronized void close() {
+      closed = true;
+      addedAfterMillis = -1;
+      if (added) {
+        added = false;
+        try {
+          invoke(ManagementFactory.getPlatformMBeanServer(), "compilerDirectivesRemove");
+        } catch (Exception | LinkageError e) {
+          // Left in place, it only makes later recompiles of the kernels wait for the compiler.
+        }
+      }
+    }
+
+    /** Waits up to {@code millis} for the adding thread to end (for tests). */
+    void join(long millis) throws InterruptedException {
+      if (thread != null) {
+        thread.join(millis);
+      }
+    }
+
+    /** The JVM's directive stack as {@code Compiler.directives_print} shows it (for tests). */
+    static String printDirectives() throws Exception {
+      return String.valueOf(
+          invoke(ManagementFactory.getPlatformMBeanServer(), "compilerDirectivesPrint"));
+    }
+
+    private static Object invoke(javax.management.MBeanServer server, String command,
+        String... args) throws Exception {
+      return server.invoke(new javax.management.ObjectName(MBEAN), command, new Object[] {args},
+          SIGNATURE);
+    }
   }
 
   /** HotSpot's per-thread allocation counter, or null where the JVM has none. */

@@ -1,0 +1,49 @@
+package dev.cadena.tensor.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The warm-up's compiler directive: in force while a warm-up runs, gone once it ends, never left
+ * behind by a warm-up that ends before the directive could be added. The tests run on HotSpot
+ * (the JDKs the README names), which has the {@code DiagnosticCommand} MBean.
+ */
+class JitWarmUpTest {
+  private static final String PATTERN = "dev/cadena/tensor/kernel/*.*";
+
+  @Test
+  void foregroundCompiles_inForceUntilClosed() throws Exception {
+    JitWarmUp.ForegroundCompiles f = JitWarmUp.ForegroundCompiles.start();
+    f.join(30_000);
+    try {
+      assertTrue(f.describe().startsWith("foreground compiles from "), f.describe());
+      String stack = JitWarmUp.ForegroundCompiles.printDirectives();
+      assertTrue(stack.contains(PATTERN), stack);
+      assertTrue(stack.contains("BackgroundCompilation:false"), stack);
+    } finally {
+      f.close();
+    }
+    assertFalse(JitWarmUp.ForegroundCompiles.printDirectives().contains(PATTERN));
+    assertEquals("background compiles", f.describe());
+  }
+
+  @Test
+  void foregroundCompiles_closedBeforeAdded_addsNothing() throws Exception {
+    JitWarmUp.ForegroundCompiles f = JitWarmUp.ForegroundCompiles.start();
+    f.close();
+    f.join(30_000);
+    assertFalse(JitWarmUp.ForegroundCompiles.printDirectives().contains(PATTERN));
+    assertEquals("background compiles", f.describe());
+  }
+
+  @Test
+  void run_endsWithTheDirectiveRemoved() throws Exception {
+    int[] calls = new int[1];
+    int made = JitWarmUp.run(() -> calls[0]++, () -> calls[0]++);
+    assertEquals(calls[0], made);
+    assertFalse(JitWarmUp.ForegroundCompiles.printDirectives().contains(PATTERN));
+  }
+}
