@@ -71,7 +71,7 @@ def write_file(path, tensors, metadata=None):
     blobs = []
     offset = 0
     for key in sorted(tensors):
-        a = np.ascontiguousarray(tensors[key])
+        a = np.asarray(tensors[key], order="C")  # ascontiguousarray would make 0-d arrays 1-d
         raw = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
         header[key] = {"dtype": NAMES[a.dtype], "shape": list(a.shape),
                        "data_offsets": [offset, offset + len(raw)]}
