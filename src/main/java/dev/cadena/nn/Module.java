@@ -203,6 +203,12 @@ public abstract class Module {
     public LoadResult {
       checkNotNull(missingKeys, "LoadResult: missingKeys is null");
       checkNotNull(unexpectedKeys, "LoadResult: unexpectedKeys is null");
+      for (int i = 0; i < missingKeys.size(); i++) {
+        checkNotNull(missingKeys.get(i), "LoadResult: missingKeys[%s] is null", i);
+      }
+      for (int i = 0; i < unexpectedKeys.size(); i++) {
+        checkNotNull(unexpectedKeys.get(i), "LoadResult: unexpectedKeys[%s] is null", i);
+      }
       missingKeys = List.copyOf(missingKeys);
       unexpectedKeys = List.copyOf(unexpectedKeys);
     }
@@ -227,13 +233,17 @@ public abstract class Module {
    * }</pre>
    *
    * @return the missing and unexpected names (both empty after a strict load)
-   * @throws NullPointerException when {@code state} or one of its values is null, naming the key
+   * @throws NullPointerException when {@code state}, one of its keys or one of its values is
+   *     null, naming the key
    * @throws ShapeException listing every mis-shaped name with both shapes and, when strict, every
    *     missing and unexpected name
    */
   public final LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
     checkNotNull(state, "loadStateDict: state is null");
     for (Map.Entry<String, Tensor> e : state.entrySet()) {
+      if (e.getKey() == null) {
+        throw new NullPointerException("loadStateDict: state has a null key");
+      }
       if (e.getValue() == null) {
         throw new NullPointerException("loadStateDict: state['" + e.getKey() + "'] is null");
       }

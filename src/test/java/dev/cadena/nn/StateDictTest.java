@@ -110,6 +110,17 @@ class StateDictTest {
   }
 
   @Test
+  void testLoadStateDict_nullKeyIsRejectedBeforeAnyWork() {
+    Sequential m = mlp(0);
+    Map<String, Tensor> state = new java.util.HashMap<>(mlp(3).stateDict());
+    state.put(null, Tensor.zeros(1));
+    double[] before = m.namedParameters().get("0.weight").toDoubleArray();
+    NullPointerException e = assertThrows(NullPointerException.class, () -> m.loadStateDict(state, false));
+    assertEquals("loadStateDict: state has a null key", e.getMessage());
+    assertArrayEquals(before, m.namedParameters().get("0.weight").toDoubleArray(), 0.0);
+  }
+
+  @Test
   void testLoadResult_copiesAndRejectsNull() {
     List<String> missing = new java.util.ArrayList<>(List.of("a"));
     Module.LoadResult r = new Module.LoadResult(missing, List.of());
@@ -117,5 +128,9 @@ class StateDictTest {
     assertEquals(List.of("a"), r.missingKeys());
     NullPointerException e = assertThrows(NullPointerException.class, () -> new Module.LoadResult(null, List.of()));
     assertEquals("LoadResult: missingKeys is null", e.getMessage());
+    List<String> withNull = new java.util.ArrayList<>();
+    withNull.add(null);
+    assertEquals("LoadResult: unexpectedKeys[0] is null",
+        assertThrows(NullPointerException.class, () -> new Module.LoadResult(List.of(), withNull)).getMessage());
   }
 }
