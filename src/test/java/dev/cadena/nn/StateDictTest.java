@@ -30,6 +30,31 @@ class StateDictTest {
         List.copyOf(mlp(0).stateDict().keySet()));
   }
 
+  /** A module with its own parameter and buffer and two children, as in docs/nn.md. */
+  static final class Block extends Module {
+    Block(SplittableRandom r) {
+      registerModule("first", new Linear(2, 2, true, r));
+      registerParameter("scale", Tensor.ones(2));
+      registerBuffer("calls", Tensor.scalar(0, DType.INT64));
+      registerModule("second", new Linear(2, 2, false, r));
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+      return x;
+    }
+  }
+
+  @Test
+  void testStateDict_ownParametersThenOwnBuffersThenChildren() {
+    // PyTorch: module._parameters, module._buffers, then each child in registration order
+    assertEquals(List.of("scale", "calls", "first.weight", "first.bias", "second.weight"),
+        List.copyOf(new Block(new SplittableRandom(0)).stateDict().keySet()));
+    // namedParameters keeps its own (PyTorch's named_parameters) order
+    assertEquals(List.of("scale", "first.weight", "first.bias", "second.weight"),
+        List.copyOf(new Block(new SplittableRandom(0)).namedParameters().keySet()));
+  }
+
   @Test
   void testStateDict_linearWeightIsTheTransposedView() {
     Linear l = new Linear(3, 2, false, new SplittableRandom(4));
