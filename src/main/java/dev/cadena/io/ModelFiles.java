@@ -3,6 +3,8 @@ package dev.cadena.io;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.nn.BatchNorm1d;
+import dev.cadena.nn.Linear;
 import dev.cadena.nn.Module;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.Shapes;
@@ -24,11 +26,31 @@ import org.jspecify.annotations.Nullable;
  * ModelFiles.load(sameArchitecture, Path.of("mnist-mlp.safetensors"));
  * }</pre>
  *
+ * <p><b>PyTorch's layout.</b> The file holds {@link Module#stateDict()}: the names and layouts of
+ * PyTorch's {@code state_dict()} for the equivalent {@code torch.nn} model ({@code 0.weight}
+ * {@code [out, in]} for a {@code Linear}, {@code 1.running_mean}, {@code 1.num_batches_tracked}
+ * for a {@code BatchNorm1d}, ...). In Python, {@code model.load_state_dict(
+ * safetensors.torch.load_file(path), strict=True)} loads it, and {@link #load} reads a file that
+ * {@code safetensors.torch.save_file(model.state_dict(), path)} wrote. Files carry the metadata
+ * {@code layout=torch}.
+ *
+ * <p><b>Older files.</b> Cadena files written before that layout (metadata {@code
+ * producer=cadena} without {@code layout}) held {@code Linear} weights as {@code [in, out]} and
+ * the {@code BatchNorm1d} buffers as {@code runningMean, runningVar, numBatchesTracked}. {@link
+ * #load} still reads them: it converts them to the new layout and prints one line to standard
+ * error; save the model again to rewrite the file in PyTorch's layout.
+ *
  * Writes are atomic (a temporary file renamed over the target). Loading checks every name, shape
  * and dtype against the model, reports each mismatch by name, and leaves the model untouched
  * unless everything matches; a truncated or corrupt file gives a {@link FormatException}.
  */
 public final class ModelFiles {
+  /** The metadata key that marks a file's layout. */
+  public static final String LAYOUT_KEY = "layout";
+
+  /** The value of {@link #LAYOUT_KEY} for PyTorch's state-dict names and layouts. */
+  public static final String LAYOUT_TORCH = "torch";
+
   private ModelFiles() {}
 
   /**
@@ -51,6 +73,7 @@ public final class ModelFiles {
     if (metadata != null) {
       meta.putAll(metadata);
     }
+    meta.put(LAYOUT_KEY, LAYOUT_TORCH);
     SafeTensors.write(path, entries, meta);
   }
 
@@ -135,11 +158,16 @@ public final class ModelFiles {
     checkNotNull(model, "ModelFiles.load: model is null");
     checkNotNull(path, "ModelFiles.load: path is null");
     SafeTensors.Contents c = SafeTensors.read(path);
+    Map<String, SafeTensors.Entry> tensors = c.tensors();
+    boolean legacy = isLegacy(c.metadata());
+    if (legacy) {
+      tensors = fromLegacy(model, tensors);
+    }
     Map<String, Tensor> mine = model.stateDict();
     List<String> problems = new ArrayList<>();
     Map<String, Tensor> values = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : mine.entrySet()) {
-      SafeTensors.Entry f = c.tensors().get(e.getKey());
+      SafeTensors.Entry f = tensors.get(e.getKey());
       Tensor want = e.getValue();
       if (f == null) {
         problems.add("missing '" + e.getKey() + "' (" + Shapes.str(want.shape()) + " " + want.dtype() + ")");
@@ -156,7 +184,7 @@ public final class ModelFiles {
         values.put(e.getKey(), toTensor(f));
       }
     }
-    for (String name : c.tensors().keySet()) {
+    for (String name : tensors.keySet()) {
       if (!mine.containsKey(name)) {
         problems.add("unexpected '" + name + "' in the file");
       }
@@ -164,8 +192,57 @@ public final class ModelFiles {
     if (!problems.isEmpty()) {
       throw new FormatException(
           "load: " + path + " does not match " + model.getClass().getSimpleName() + ": "
-              + String.join("; ", problems), path);
+              + String.join("; ", problems)
+              + (legacy ? " (an older Cadena file, read after converting it to PyTorch's layout)" : ""),
+          path);
     }
     model.loadStateDict(values);
+    if (legacy) {
+      System.err.println("ModelFiles.load: " + path + " is in the layout of older Cadena versions"
+          + " (Linear weights [in, out], camelCase BatchNorm1d buffers); converted it while loading."
+          + " Save the model again to write PyTorch's layout.");
+    }
+  }
+
+  /** A Cadena file without the layout mark: written before files took PyTorch's layout. */
+  private static boolean isLegacy(Map<String, String> metadata) {
+    return "cadena".equals(metadata.get("producer")) && !metadata.containsKey(LAYOUT_KEY);
+  }
+
+  /**
+   * The entries of an older Cadena file renamed and re-laid out as {@link Module#stateDict()}:
+   * each {@link Linear}'s {@code weight} transposed from {@code [in, out]} to {@code [out, in]},
+   * each {@link BatchNorm1d}'s buffers renamed to PyTorch's names. Entries that do not fit (wrong
+   * rank, unknown name) are passed on unchanged for {@link #load} to report.
+   */
+  private static Map<String, SafeTensors.Entry> fromLegacy(
+      Module model, Map<String, SafeTensors.Entry> old) {
+    Map<String, String> rename = new LinkedHashMap<>();
+    List<String> transpose = new ArrayList<>();
+    legacyNames(model, "", rename, transpose);
+    Map<String, SafeTensors.Entry> out = new LinkedHashMap<>();
+    for (Map.Entry<String, SafeTensors.Entry> e : old.entrySet()) {
+      String name = rename.getOrDefault(e.getKey(), e.getKey());
+      SafeTensors.Entry v = e.getValue();
+      if (transpose.contains(e.getKey()) && v.shape().length == 2) {
+        v = toEntry(toTensor(v).mT());
+      }
+      out.put(name, v);
+    }
+    return out;
+  }
+
+  private static void legacyNames(
+      Module m, String prefix, Map<String, String> rename, List<String> transpose) {
+    if (m instanceof Linear) {
+      transpose.add(prefix + "weight");
+    } else if (m instanceof BatchNorm1d) {
+      rename.put(prefix + "runningMean", prefix + "running_mean");
+      rename.put(prefix + "runningVar", prefix + "running_var");
+      rename.put(prefix + "numBatchesTracked", prefix + "num_batches_tracked");
+    }
+    for (Map.Entry<String, Module> c : m.namedChildren().entrySet()) {
+      legacyNames(c.getValue(), prefix + c.getKey() + ".", rename, transpose);
+    }
   }
 }

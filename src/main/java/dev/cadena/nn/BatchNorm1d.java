@@ -35,10 +35,11 @@ import dev.cadena.tensor.Shapes;
  * <p><b>Shape:</b> input {@code [N, C]} or {@code [N, C, L]}, output the same shape.
  *
  * <p><b>Attributes:</b> parameters {@code weight} {@code [C]} (ones) and {@code bias} {@code [C]}
- * (zeros) when affine; buffers {@code runningMean} {@code [C]} (zeros), {@code runningVar} {@code
- * [C]} (ones) and {@code numBatchesTracked} (0-d, counts training batches). The state-dict names
- * are therefore {@code weight, bias, runningMean, runningVar, numBatchesTracked} (PyTorch spells
- * the buffers {@code running_mean, running_var, num_batches_tracked}).
+ * (zeros) when affine; buffers {@code running_mean} {@code [C]} (zeros), {@code running_var}
+ * {@code [C]} (ones) and {@code num_batches_tracked} (0-d int64, counts training-mode forward
+ * passes as PyTorch's does). The state-dict names are therefore PyTorch's: {@code weight, bias,
+ * running_mean, running_var, num_batches_tracked}; the accessors are {@link #runningMean()},
+ * {@link #runningVar()} and {@link #numBatchesTracked()}.
  *
  * <p><b>Example:</b>
  *
@@ -83,9 +84,10 @@ public final class BatchNorm1d extends Module {
     }
     this.weight = affine ? registerParameter("weight", Tensor.ones(dtype, numFeatures)) : null;
     this.bias = affine ? registerParameter("bias", Tensor.zeros(dtype, numFeatures)) : null;
-    registerBuffer("runningMean", Tensor.zeros(dtype, numFeatures));
-    registerBuffer("runningVar", Tensor.ones(dtype, numFeatures));
-    registerBuffer("numBatchesTracked", Tensor.scalar(0.0, DType.INT64));
+    // PyTorch's buffer names, so that state dicts match torch.nn.BatchNorm1d's.
+    registerBuffer("running_mean", Tensor.zeros(dtype, numFeatures));
+    registerBuffer("running_var", Tensor.ones(dtype, numFeatures));
+    registerBuffer("num_batches_tracked", Tensor.scalar(0.0, DType.INT64));
   }
 
   /**
@@ -126,24 +128,24 @@ public final class BatchNorm1d extends Module {
       Tensor rv = runningVar();
       rm.mul_(1.0 - momentum).add_(mean.to(rm.dtype()).mul(momentum));
       rv.mul_(1.0 - momentum).add_(unbiased.to(rv.dtype()).mul(momentum));
-      Tensor count = buffer("numBatchesTracked");
+      Tensor count = buffer("num_batches_tracked");
       count.copy_(Tensor.scalar(count.item() + 1, DType.INT64));
     }
   }
 
   /** The running mean {@code [C]} (a buffer, updated in place in training mode). */
   public Tensor runningMean() {
-    return buffer("runningMean");
+    return buffer("running_mean");
   }
 
   /** The running unbiased variance {@code [C]} (a buffer, updated in place in training mode). */
   public Tensor runningVar() {
-    return buffer("runningVar");
+    return buffer("running_var");
   }
 
   /** How many training batches have updated the running estimates. */
   public long numBatchesTracked() {
-    return (long) buffer("numBatchesTracked").item();
+    return (long) buffer("num_batches_tracked").item();
   }
 
   /** The scale {@code [C]}, or null without affine. */

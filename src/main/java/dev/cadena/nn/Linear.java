@@ -13,8 +13,11 @@ import java.util.random.RandomGenerator;
  * by one matrix product without a transpose. The study notes write the same layer for one column
  * vector as {@code z = W a + b} with {@code W} of shape {@code [out, in]}: Cadena's weight is that
  * matrix transposed ({@code weight()[k][j] = W_notes[j][k]}) and its gradient is likewise the
- * transpose of the notes' {@code dLoss/dW}. PyTorch's {@code Linear.weight} is {@code [out, in]}
- * too, so loading PyTorch weights means transposing them.
+ * transpose of the notes' {@code dLoss/dW}. The fused linear kernel relies on this layout too.
+ * PyTorch's {@code Linear.weight} is {@code [out, in]}, the notes' layout: {@link #stateDict()}
+ * (and so every file {@link dev.cadena.io.ModelFiles} writes or reads) holds the weight as
+ * {@code [out, in]}, transposed at that boundary, so that PyTorch loads Cadena's files and
+ * Cadena loads PyTorch's as they are.
  *
  * <p><b>Args:</b> {@code in} -- size of each input sample; {@code out} -- size of each output
  * sample; {@code bias} -- whether to learn an additive bias; {@code dtype} -- parameter dtype
@@ -23,7 +26,8 @@ import java.util.random.RandomGenerator;
  * <p><b>Shape:</b> input {@code [*, in]} (any number of leading dimensions, including none);
  * output {@code [*, out]}.
  *
- * <p><b>Attributes:</b> {@code weight} {@code [in, out]} and {@code bias} {@code [out]}, both
+ * <p><b>Attributes:</b> {@code weight} {@code [in, out]} in memory ({@code [out, in]} in the
+ * state dict) and {@code bias} {@code [out]}, both
  * drawn from {@code U(-k, k)} with {@code k = 1 / sqrt(in)} -- PyTorch's default for {@code
  * Linear} (its {@code kaiming_uniform_(a = sqrt 5)}). For deep ReLU networks call {@link
  * Init#kaimingNormal(Tensor, RandomGenerator)} on the weight afterwards.
@@ -110,6 +114,18 @@ public class Linear extends Module {
   /** Size of each output sample. */
   public int outFeatures() {
     return out;
+  }
+
+  /** The weight appears in the state dict as PyTorch's {@code [out, in]}: a transposed view. */
+  @Override
+  protected Tensor toStateDict(String name, Tensor value) {
+    return name.equals("weight") ? value.detach().mT() : value;
+  }
+
+  /** A state-dict weight {@code [out, in]} back to the in-memory {@code [in, out]}. */
+  @Override
+  protected Tensor fromStateDict(String name, Tensor value) {
+    return name.equals("weight") ? value.mT() : value;
   }
 
   @Override

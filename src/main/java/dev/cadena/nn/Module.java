@@ -24,6 +24,24 @@ import java.util.Map;
  *
  * <p>Subclasses register what they own in their constructor and write {@code forward} as a
  * composition of tensor ops: the graph provides the backward pass.
+ *
+ * <pre>{@code
+ * final class Affine extends Module {          // y = x * scale + shift, per feature
+ *   private final Tensor scale;
+ *   private final Tensor shift;
+ *
+ *   Affine(int features) {
+ *     scale = registerParameter("scale", Tensor.ones(features));
+ *     shift = registerParameter("shift", Tensor.zeros(features));
+ *     registerBuffer("calls", Tensor.ofLongs(0));    // saved, not trained
+ *   }
+ *
+ *   @Override
+ *   public Tensor forward(Tensor x) {
+ *     return x.mul(scale).add(shift);
+ *   }
+ * }
+ * }</pre>
  */
 public abstract class Module {
   private final Map<String, Tensor> params = new LinkedHashMap<>();
@@ -120,34 +138,127 @@ public abstract class Module {
     return Collections.unmodifiableMap(children);
   }
 
-  /** Parameters and buffers together: what a saved model holds. */
+  /**
+   * Parameters and buffers together, named and laid out as PyTorch's {@code state_dict()} of the
+   * equivalent {@code torch.nn} model: this is what {@link dev.cadena.io.ModelFiles} saves. The
+   * order is PyTorch's too: a module's own parameters, then its own buffers, then each child's
+   * entries under {@code "<child>."}.
+   *
+   * <p>Most values are the live tensors. A layer whose memory layout differs from PyTorch's gives
+   * a view in PyTorch's layout instead, detached from the graph: {@link Linear}'s weight is held
+   * {@code [in, out]} and appears here as the {@code [out, in]} transpose (sharing storage).
+   *
+   * <pre>{@code
+   * Sequential m = new Sequential(new Linear(4, 8, true, rng), new BatchNorm1d(8), new ReLU());
+   * m.stateDict().keySet();  // [0.weight, 0.bias, 1.weight, 1.bias, 1.running_mean,
+   *                          //  1.running_var, 1.num_batches_tracked]
+   * m.stateDict().get("0.weight").shape();  // [8, 4], as torch.nn.Linear(4, 8).weight
+   * }</pre>
+   */
   public final Map<String, Tensor> stateDict() {
-    Map<String, Tensor> out = new LinkedHashMap<>(namedParameters());
-    out.putAll(namedBuffers());
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    collectState("", out);
     return Collections.unmodifiableMap(out);
   }
 
+  private void collectState(String prefix, Map<String, Tensor> out) {
+    for (Map.Entry<String, Tensor> e : params.entrySet()) {
+      out.put(prefix + e.getKey(), toStateDict(e.getKey(), e.getValue()));
+    }
+    for (Map.Entry<String, Tensor> e : buffers.entrySet()) {
+      out.put(prefix + e.getKey(), toStateDict(e.getKey(), e.getValue()));
+    }
+    for (Map.Entry<String, Module> c : children.entrySet()) {
+      c.getValue().collectState(prefix + c.getKey() + ".", out);
+    }
+  }
+
   /**
-   * Copies values into this module's parameters and buffers by name. Every name must be present
-   * with the same shape; all mismatches are reported together and nothing is changed unless all
-   * match. Values are converted to each parameter's dtype.
-   *
-   * @throws NullPointerException when {@code state} or one of its values is null, naming the key
-   * @throws IllegalArgumentException listing every missing, unexpected or mis-shaped name
+   * The state-dict form of this module's own parameter or buffer {@code name} (PyTorch's layout);
+   * the value itself unless a subclass keeps a different layout in memory. Overrides must be
+   * undone exactly by {@link #fromStateDict}.
    */
+  protected Tensor toStateDict(String name, Tensor value) {
+    return value;
+  }
+
+  /**
+   * The in-memory form of the state-dict value {@code value} for this module's own parameter or
+   * buffer {@code name}: the inverse of {@link #toStateDict}.
+   */
+  protected Tensor fromStateDict(String name, Tensor value) {
+    return value;
+  }
+
+  /**
+   * What a non-strict {@link #loadStateDict(Map, boolean)} left out, like PyTorch's {@code
+   * _IncompatibleKeys}: the model's names the state did not hold and the state's names the model
+   * does not have.
+   *
+   * @param missingKeys names of this model absent from the state, in state-dict order
+   * @param unexpectedKeys names of the state that this model does not have, in the state's order
+   */
+  public record LoadResult(List<String> missingKeys, List<String> unexpectedKeys) {
+    /** Copies both lists. */
+    public LoadResult {
+      checkNotNull(missingKeys, "LoadResult: missingKeys is null");
+      checkNotNull(unexpectedKeys, "LoadResult: unexpectedKeys is null");
+      for (int i = 0; i < missingKeys.size(); i++) {
+        checkNotNull(missingKeys.get(i), "LoadResult: missingKeys[%s] is null", i);
+      }
+      for (int i = 0; i < unexpectedKeys.size(); i++) {
+        checkNotNull(unexpectedKeys.get(i), "LoadResult: unexpectedKeys[%s] is null", i);
+      }
+      missingKeys = List.copyOf(missingKeys);
+      unexpectedKeys = List.copyOf(unexpectedKeys);
+    }
+  }
+
+  /** {@code loadStateDict(state, true)}: every name must match both ways. */
   public final void loadStateDict(Map<String, Tensor> state) {
+    loadStateDict(state, true);
+  }
+
+  /**
+   * Copies values into this module's parameters and buffers by name, like PyTorch's {@code
+   * load_state_dict(state, strict)}. Names and layouts are those of {@link #stateDict()} (so a
+   * {@code state_dict()} saved by PyTorch for the equivalent model loads as it is). Every value
+   * present must have its entry's shape; with {@code strict}, every name of the model must be
+   * present and the state must hold nothing else. All problems are reported together and nothing
+   * is changed unless there are none. Values are converted to each entry's dtype.
+   *
+   * <pre>{@code
+   * LoadResult r = model.loadStateDict(ModelFiles.read(path), false);
+   * r.missingKeys();   // e.g. [2.bias] -- left as they were
+   * }</pre>
+   *
+   * @return the missing and unexpected names (both empty after a strict load)
+   * @throws NullPointerException when {@code state}, one of its keys or one of its values is
+   *     null, naming the key
+   * @throws ShapeException listing every mis-shaped name with both shapes and, when strict, every
+   *     missing and unexpected name
+   */
+  public final LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
     checkNotNull(state, "loadStateDict: state is null");
     for (Map.Entry<String, Tensor> e : state.entrySet()) {
+      if (e.getKey() == null) {
+        throw new NullPointerException("loadStateDict: state has a null key");
+      }
       if (e.getValue() == null) {
         throw new NullPointerException("loadStateDict: state['" + e.getKey() + "'] is null");
       }
     }
     Map<String, Tensor> mine = stateDict();
     List<String> problems = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<String> unexpected = new ArrayList<>();
     for (Map.Entry<String, Tensor> e : mine.entrySet()) {
       Tensor v = state.get(e.getKey());
       if (v == null) {
-        problems.add("missing '" + e.getKey() + "'");
+        missing.add(e.getKey());
+        if (strict) {
+          problems.add("missing '" + e.getKey() + "'");
+        }
       } else if (!Arrays.equals(v.shape(), e.getValue().shape())) {
         problems.add("'" + e.getKey() + "' has shape " + Shapes.str(v.shape()) + ", expected "
             + Shapes.str(e.getValue().shape()));
@@ -155,16 +266,32 @@ public abstract class Module {
     }
     for (String k : state.keySet()) {
       if (!mine.containsKey(k)) {
-        problems.add("unexpected '" + k + "'");
+        unexpected.add(k);
+        if (strict) {
+          problems.add("unexpected '" + k + "'");
+        }
       }
     }
     if (!problems.isEmpty()) {
       throw new ShapeException("loadStateDict: " + String.join("; ", problems));
     }
     try (GradMode.Scope s = GradMode.noGrad()) {
-      for (Map.Entry<String, Tensor> e : mine.entrySet()) {
-        e.getValue().copy_(state.get(e.getKey()));
+      assignState("", state);
+    }
+    return new LoadResult(missing, unexpected);
+  }
+
+  private void assignState(String prefix, Map<String, Tensor> state) {
+    for (Map<String, Tensor> own : List.of(params, buffers)) {
+      for (Map.Entry<String, Tensor> e : own.entrySet()) {
+        Tensor v = state.get(prefix + e.getKey());
+        if (v != null) {
+          e.getValue().copy_(fromStateDict(e.getKey(), v));
+        }
       }
+    }
+    for (Map.Entry<String, Module> c : children.entrySet()) {
+      c.getValue().assignState(prefix + c.getKey() + ".", state);
     }
   }
 

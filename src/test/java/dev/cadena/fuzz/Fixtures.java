@@ -123,6 +123,9 @@ final class Fixtures {
       if ((raw == List.class || raw == Iterable.class) && a[0] == Tensor.class) {
         return pickNamed(hostile ? HOSTILE_TENSOR_LISTS : TYPICAL_TENSOR_LISTS, w);
       }
+      if (raw == List.class && a[0] == String.class) {
+        return pickNamed(hostile ? HOSTILE_STRING_LISTS : TYPICAL_STRING_LISTS, w);
+      }
       if (raw == Map.class && a[0] == String.class) {
         if (a[1] == Tensor.class) {
           return pickNamed(hostile ? HOSTILE_STATE : TYPICAL_STATE, w);
@@ -492,6 +495,15 @@ final class Fixtures {
       }),
       named("[expanded view, f64[2,3]]",
           w -> mutableList(Tensor.scalar(1.5).expand(2, 3), Tensor.randn(w.rng(), 2, 3))));
+
+  private static final List<Named<?>> TYPICAL_STRING_LISTS = List.of(
+      named("[]", w -> new ArrayList<String>()),
+      named("[0.weight, 1.running_mean]", w -> mutableList("0.weight", "1.running_mean")));
+
+  private static final List<Named<?>> HOSTILE_STRING_LISTS = List.of(
+      NULL,
+      named("[null]", w -> mutableList((String) null)),
+      named("[\"\"]", w -> mutableList("")));
 
   // ================================================================ maps
 
@@ -974,6 +986,8 @@ final class Fixtures {
       sample(ReLU.class, "ReLU()", w -> new ReLU()),
       sample(Sigmoid.class, "Sigmoid()", w -> new Sigmoid()),
       sample(Tanh.class, "Tanh()", w -> new Tanh()),
+      sample(Module.LoadResult.class, "LoadResult([3.bias], [extra])",
+          w -> new Module.LoadResult(List.of("3.bias"), List.of("extra"))),
 
       sample(SGD.class, "SGD(lr=0.1, momentum=0.9, nesterov)",
           w -> SGD.builder(w.params()).lr(0.1).momentum(0.9).nesterov(true).build()),

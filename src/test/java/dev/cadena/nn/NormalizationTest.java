@@ -116,12 +116,12 @@ class NormalizationTest {
   @Test
   void batchNorm_buffersAndParameters() {
     BatchNorm1d bn = new BatchNorm1d(4);
-    assertEquals(List.of("weight", "bias", "runningMean", "runningVar", "numBatchesTracked"),
+    assertEquals(List.of("weight", "bias", "running_mean", "running_var", "num_batches_tracked"),
         List.copyOf(bn.stateDict().keySet()));
     assertTrue(bn.weight().allClose(Tensor.ones(4), 0, 0));
     assertTrue(bn.bias().allClose(Tensor.zeros(4), 0, 0));
     assertTrue(bn.runningVar().allClose(Tensor.ones(4), 0, 0));
-    assertEquals(DType.INT64, bn.namedBuffers().get("numBatchesTracked").dtype());
+    assertEquals(DType.INT64, bn.namedBuffers().get("num_batches_tracked").dtype());
     BatchNorm1d plain = new BatchNorm1d(4, 1e-3, 0.2, false);
     assertEquals(List.of(), List.copyOf(plain.namedParameters().keySet()));
     assertEquals("BatchNorm1d(4, eps=0.001, momentum=0.2, affine=false)", plain.toString());

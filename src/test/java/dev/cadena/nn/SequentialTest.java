@@ -1,5 +1,6 @@
 package dev.cadena.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -54,8 +55,11 @@ class SequentialTest {
         List.copyOf(s.namedParameters().keySet()));
     assertEquals(
         List.of("0.weight", "0.bias", "2.weight", "3.weight", "3.bias",
-            "3.runningMean", "3.runningVar", "3.numBatchesTracked"),
+            "3.running_mean", "3.running_var", "3.num_batches_tracked"),
         List.copyOf(s.stateDict().keySet()));
+    // PyTorch's layout: Linear(3, 4).weight is [4, 3] in the state dict, [3, 4] in memory.
+    assertArrayEquals(new int[] {4, 3}, s.stateDict().get("0.weight").shape());
+    assertArrayEquals(new int[] {3, 4}, ((Linear) s.get(0)).weight().shape());
   }
 
   @Test

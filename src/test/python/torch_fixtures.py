@@ -1,0 +1,186 @@
+"""PyTorch fixtures for Cadena's interop tests, and a check of Cadena-saved files in PyTorch.
+
+Cadena's ``ModelFiles`` writes ``Module.stateDict()``, which is named and laid out as PyTorch's
+``state_dict()`` of the equivalent ``torch.nn`` model. This script tests that claim both ways
+with real PyTorch (run it with an interpreter that has torch, e.g. Debian's ``/usr/bin/python3``;
+CI has no torch, so ``mvn test`` only uses the committed fixtures).
+
+Mode 1, write the fixtures (committed under ``src/test/resources/torch/``)::
+
+    /usr/bin/python3 src/test/python/torch_fixtures.py write src/test/resources/torch
+
+  For each model below it trains the float32 model a few SGD steps (so BatchNorm's running
+  statistics and ``num_batches_tracked`` are not the initial ones), saves its ``state_dict()``
+  as ``<name>.safetensors``, and saves ``<name>_io.safetensors`` with an input ``x``, the
+  outputs ``eval`` (``model.eval()``) and ``train`` (``model.train()``, batch statistics), and
+  every buffer after that training-mode pass as ``after_train.<key>``.
+  ``TorchInteropTest`` loads them into the same Cadena model and compares.
+
+Mode 2, check files that Cadena saved (``TorchInteropTest`` writes them to
+``target/torch-check/`` in the same two-file form, from models Cadena initialised and trained)::
+
+    mvn -B -o test -Dtest=TorchInteropTest
+    /usr/bin/python3 src/test/python/torch_fixtures.py check target/torch-check
+
+  It builds each model in PyTorch, calls ``load_state_dict(..., strict=True)`` on the Cadena
+  file, and compares PyTorch's outputs and updated buffers with Cadena's (to 1e-6). It exits
+  with status 1 on a mismatch.
+
+Debian has no ``safetensors`` package, so the format is read and written here: an 8-byte
+little-endian header length, a JSON header ``{name: {dtype, shape, data_offsets}}`` (plus
+``__metadata__``), then the raw little-endian data. With the ``safetensors`` package installed,
+``safetensors.torch.load_file`` reads the same files.
+"""
+
+import json
+import struct
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+DTYPES = {"F32": np.float32, "F64": np.float64, "I64": np.int64}
+NAMES = {np.dtype(v): k for k, v in DTYPES.items()}
+TOL = 1e-6
+
+
+def build(name):
+    """The models, each with a Cadena twin built in TorchInteropTest."""
+    if name == "mlp_bn":
+        return nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
+    if name == "mlp_ln":
+        return nn.Sequential(
+            nn.Linear(5, 6), nn.LayerNorm(6), nn.Tanh(), nn.Linear(6, 6), nn.ReLU(),
+            nn.Linear(6, 4), nn.GELU(), nn.Linear(4, 2))
+    if name == "acts":
+        return nn.Sequential(
+            nn.Linear(3, 5), nn.ELU(), nn.Linear(5, 5), nn.LeakyReLU(), nn.Linear(5, 4),
+            nn.Sigmoid(), nn.BatchNorm1d(4, eps=1e-3, momentum=0.3, affine=False),
+            nn.Softplus(), nn.Linear(4, 3), nn.LogSoftmax(dim=1))
+    raise ValueError(name)
+
+
+MODELS = {"mlp_bn": 4, "mlp_ln": 5, "acts": 3}  # name -> input features
+
+
+def write_file(path, tensors, metadata=None):
+    """Writes {name: numpy array} in the safetensors format."""
+    header = {}
+    blobs = []
+    offset = 0
+    for key in sorted(tensors):
+        a = np.asarray(tensors[key], order="C")  # ascontiguousarray would make 0-d arrays 1-d
+        raw = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
+        header[key] = {"dtype": NAMES[a.dtype], "shape": list(a.shape),
+                       "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    if metadata:
+        header["__metadata__"] = metadata
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for raw in blobs:
+            f.write(raw)
+
+
+def read_file(path):
+    """Reads a safetensors file into {name: numpy array} and its metadata."""
+    data = Path(path).read_bytes()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n].decode("utf-8"))
+    meta = header.pop("__metadata__", {})
+    body = data[8 + n:]
+    out = {}
+    for key, h in header.items():
+        begin, end = h["data_offsets"]
+        dt = np.dtype(DTYPES[h["dtype"]]).newbyteorder("<")
+        out[key] = np.frombuffer(body[begin:end], dtype=dt).reshape(h["shape"]).astype(dt.newbyteorder("="))
+    return out, meta
+
+
+def state_to_numpy(model):
+    return {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+
+
+def run_io(model, x):
+    """Eval output, train output, and the buffers after the training-mode pass."""
+    with torch.no_grad():
+        model.eval()
+        y_eval = model(x).numpy().copy()
+        model.train()
+        y_train = model(x).numpy().copy()
+    io = {"x": x.numpy(), "eval": y_eval, "train": y_train}
+    for k, v in model.named_buffers():
+        io["after_train." + k] = v.detach().numpy().copy()
+    return io
+
+
+def write(out_dir):
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for i, (name, features) in enumerate(MODELS.items()):
+        torch.manual_seed(100 + i)
+        model = build(name).float()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        model.train()
+        for _ in range(3):
+            xb = torch.randn(8, features) * 2 + 0.5
+            loss = model(xb).square().mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        write_file(out_dir / (name + ".safetensors"), state_to_numpy(model), {"format": "pt"})
+        x = torch.randn(6, features)
+        write_file(out_dir / (name + "_io.safetensors"), run_io(model, x), {"format": "pt"})
+        print("wrote", name, sorted(model.state_dict().keys()))
+
+
+def close(a, b):
+    return a.shape == b.shape and np.allclose(a, b, rtol=TOL, atol=TOL)
+
+
+def check(in_dir):
+    in_dir = Path(in_dir)
+    failures = 0
+    checked = 0
+    for name in MODELS:
+        state_path = in_dir / (name + ".safetensors")
+        io_path = in_dir / (name + "_io.safetensors")
+        if not state_path.exists():
+            continue
+        state, meta = read_file(state_path)
+        io, _ = read_file(io_path)
+        model = build(name)
+        first = next(iter(state.values()))
+        if first.dtype == np.float64:
+            model = model.double()
+        model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()}, strict=True)
+        got = run_io(model, torch.from_numpy(io["x"].copy()))
+        for key, want in io.items():
+            if key == "x":
+                continue
+            ok = close(got[key], want)
+            failures += not ok
+            print(("ok  " if ok else "FAIL"), name, key,
+                  "" if ok else "max diff %g" % np.max(np.abs(got[key] - want)))
+        checked += 1
+        print("   ", name, "metadata", meta)
+    if checked == 0:
+        print("no Cadena files found in", in_dir, "(run mvn -B -o test -Dtest=TorchInteropTest)")
+        return 1
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] not in ("write", "check"):
+        print(__doc__)
+        sys.exit(2)
+    if sys.argv[1] == "write":
+        write(sys.argv[2])
+    else:
+        sys.exit(check(sys.argv[2]))
