@@ -1231,6 +1231,284 @@ public final class Tensor {
     return Elementwise.cast(this, dtype);
   }
 
+  // ================================================================== special functions,
+  // activations and masks
+
+  /**
+   * {@code ln(1 + this)}, accurate near 0; the primitive {@link dev.cadena.ops.Primitive#LOG1P}.
+   *
+   * <pre>{@code
+   * Tensor.of(1e-10).log1p(); // [1e-10 - 5e-21]; log(1 + 1e-10) would give 1.00000008e-10
+   * }</pre>
+   */
+  public Tensor log1p() {
+    return Elementwise.log1p(this);
+  }
+
+  /**
+   * {@code e^this - 1}, accurate near 0; the primitive {@link dev.cadena.ops.Primitive#EXPM1}.
+   *
+   * <pre>{@code
+   * Tensor.of(1e-10).expm1(); // [1e-10 + 5e-21]
+   * }</pre>
+   */
+  public Tensor expm1() {
+    return Elementwise.expm1(this);
+  }
+
+  /**
+   * The error function {@code erf(x) = 2/sqrt(pi) int_0^x e^(-s^2) ds}, within 1e-15 (relative)
+   * of the true value; the primitive {@link dev.cadena.ops.Primitive#ERF}.
+   *
+   * <pre>{@code
+   * Tensor.of(0.5).erf(); // [0.5204998778130465]
+   * }</pre>
+   */
+  public Tensor erf() {
+    return Elementwise.erf(this);
+  }
+
+  /**
+   * The complementary error function {@code erfc(x) = 1 - erf(x)}, accurate in its tail; the
+   * primitive {@link dev.cadena.ops.Primitive#ERFC}.
+   *
+   * <pre>{@code
+   * Tensor.of(10.0).erfc(); // [2.088487583762545e-45]; 1 - erf(10) is 0
+   * }</pre>
+   */
+  public Tensor erfc() {
+    return Elementwise.erfc(this);
+  }
+
+  /**
+   * {@code v / this} elementwise (PyTorch's {@code rdiv}, {@code v / x}); a composition.
+   *
+   * <pre>{@code
+   * Tensor.of(2.0, 4.0).rdiv(1.0); // [0.5, 0.25]
+   * }</pre>
+   */
+  public Tensor rdiv(double v) {
+    return Elementwise.rdiv(this, v);
+  }
+
+  /**
+   * {@code log(1 + e^(beta x)) / beta}, and {@code x} where {@code beta x > threshold} (PyTorch's
+   * {@code softplus}); a composition that never overflows.
+   *
+   * <pre>{@code
+   * Tensor.of(-1000.0, 0.0, 1000.0).softplus(1.0, 20.0); // [0, 0.6931, 1000]
+   * }</pre>
+   *
+   * @throws IllegalArgumentException unless beta is positive and finite and threshold finite
+   */
+  public Tensor softplus(double beta, double threshold) {
+    return Elementwise.softplus(this, beta, threshold);
+  }
+
+  /** {@link #softplus(double, double)} with PyTorch's defaults, beta 1 and threshold 20. */
+  public Tensor softplus() {
+    return Elementwise.softplus(this, 1.0, 20.0);
+  }
+
+  /**
+   * {@code log(sigmoid(x)) = -softplus(-x) = min(x, 0) - log1p(e^-|x|)}, stable for every x; a
+   * composition.
+   *
+   * <pre>{@code
+   * Tensor.of(-1000.0, 0.0).logSigmoid(); // [-1000, -0.6931]
+   * }</pre>
+   */
+  public Tensor logSigmoid() {
+    return Elementwise.logSigmoid(this);
+  }
+
+  /**
+   * {@code x * sigmoid(x)} (SiLU, swish); a composition.
+   *
+   * <pre>{@code
+   * Tensor.of(0.0, 1.0).silu(); // [0, 0.7311]
+   * }</pre>
+   */
+  public Tensor silu() {
+    return Elementwise.silu(this);
+  }
+
+  /**
+   * {@code min(max(x, lo), hi)} with PyTorch's {@code hardtanh} gradient ({@code grad} strictly
+   * inside {@code (lo, hi)}, else 0); a composition.
+   *
+   * <pre>{@code
+   * Tensor.of(-3.0, 0.5, 3.0).hardtanh(-1, 1); // [-1, 0.5, 1]
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when {@code lo > hi}
+   */
+  public Tensor hardtanh(double lo, double hi) {
+    return Elementwise.hardtanh(this, lo, hi);
+  }
+
+  /** {@link #hardtanh(double, double)} on PyTorch's default range {@code [-1, 1]}. */
+  public Tensor hardtanh() {
+    return Elementwise.hardtanh(this, -1.0, 1.0);
+  }
+
+  /**
+   * The exact GELU {@code x Phi(x) = x/2 * erfc(-x / sqrt 2)}, Phi the standard normal CDF; a
+   * composition.
+   *
+   * <pre>{@code
+   * Tensor.of(-1.0, 0.0, 1.0).gelu(); // [-0.1587, 0, 0.8413]
+   * }</pre>
+   */
+  public Tensor gelu() {
+    return Elementwise.gelu(this, "none");
+  }
+
+  /**
+   * GELU with PyTorch's {@code approximate}: {@code "none"} (exact, {@link #gelu()}) or {@code
+   * "tanh"}, {@code x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}; a composition.
+   *
+   * <pre>{@code
+   * Tensor.of(1.0).gelu("tanh"); // [0.8412]
+   * }</pre>
+   *
+   * @throws IllegalArgumentException for another string
+   */
+  public Tensor gelu(String approximate) {
+    checkNotNull(approximate, "gelu: approximate is null");
+    return Elementwise.gelu(this, approximate);
+  }
+
+  /**
+   * This tensor with {@code value} where {@code mask != 0}; {@code mask} broadcasts to this
+   * tensor's shape. The gradient is 0 where filled, {@code grad} elsewhere; the mask gets none.
+   *
+   * <pre>{@code
+   * Tensor scores = Tensor.of(1.0, 2.0, 3.0);
+   * scores.maskedFill(scores.gt(2.5), Double.NEGATIVE_INFINITY); // [1, 2, -inf]
+   * }</pre>
+   *
+   * @throws ShapeException when the mask does not broadcast to this shape
+   */
+  public Tensor maskedFill(Tensor mask, double value) {
+    checkNotNull(mask, "maskedFill: mask is null");
+    return Elementwise.maskedFill(this, mask, value);
+  }
+
+  /**
+   * 1 where this element is NaN, else 0: a mask, not differentiable.
+   *
+   * <pre>{@code
+   * Tensor.of(1.0, Double.NaN).isnan(); // [0, 1]
+   * }</pre>
+   */
+  public Tensor isnan() {
+    return Elementwise.isnan(this);
+  }
+
+  /**
+   * 1 where this element is {@code +inf} or {@code -inf}, else 0: a mask, not differentiable.
+   *
+   * <pre>{@code
+   * Tensor.of(1.0, Double.NEGATIVE_INFINITY).isinf(); // [0, 1]
+   * }</pre>
+   */
+  public Tensor isinf() {
+    return Elementwise.isinf(this);
+  }
+
+  /**
+   * 1 where this element is finite (not NaN, not infinite), else 0: a mask, not differentiable.
+   *
+   * <pre>{@code
+   * Tensor.of(1.0, Double.NaN, Double.POSITIVE_INFINITY).isfinite(); // [1, 0, 0]
+   * }</pre>
+   */
+  public Tensor isfinite() {
+    return Elementwise.isfinite(this);
+  }
+
+  /**
+   * 1 where this element is 0, else 0 (NaN is true): a mask, not differentiable.
+   *
+   * <pre>{@code
+   * Tensor.of(0.0, 2.0).logicalNot(); // [1, 0]
+   * }</pre>
+   */
+  public Tensor logicalNot() {
+    return Elementwise.logicalNot(this);
+  }
+
+  /**
+   * 1 where both this and {@code other} are nonzero, broadcasting: a mask, not differentiable.
+   *
+   * <pre>{@code
+   * Tensor.of(1.0, 1.0, 0.0).logicalAnd(Tensor.of(1.0, 0.0, 0.0)); // [1, 0, 0]
+   * }</pre>
+   */
+  public Tensor logicalAnd(Tensor other) {
+    checkNotNull(other, "logicalAnd: other is null");
+    return Elementwise.logicalAnd(this, other);
+  }
+
+  /**
+   * 1 where this or {@code other} is nonzero, broadcasting: a mask, not differentiable.
+   *
+   * <pre>{@code
+   * Tensor.of(1.0, 1.0, 0.0).logicalOr(Tensor.of(1.0, 0.0, 0.0)); // [1, 1, 0]
+   * }</pre>
+   */
+  public Tensor logicalOr(Tensor other) {
+    checkNotNull(other, "logicalOr: other is null");
+    return Elementwise.logicalOr(this, other);
+  }
+
+  /**
+   * 0-d: 1 if any element is nonzero (NaN counts), else 0 (also when empty): a mask, not
+   * differentiable.
+   *
+   * <pre>{@code
+   * Tensor.of(0.0, 3.0).any(); // 1
+   * }</pre>
+   */
+  public Tensor any() {
+    return Reductions.any(this, new int[0], false);
+  }
+
+  /**
+   * 1 where any element along {@code axis} is nonzero, else 0: a mask, not differentiable.
+   *
+   * <pre>{@code
+   * Tensor.of(new double[][] {{0, 1}, {0, 0}}).any(1, false); // [1, 0]
+   * }</pre>
+   */
+  public Tensor any(int axis, boolean keepDims) {
+    return Reductions.any(this, new int[] {axis}, keepDims);
+  }
+
+  /**
+   * 0-d: 1 if every element is nonzero (NaN counts), else 0 (1 when empty): a mask, not
+   * differentiable.
+   *
+   * <pre>{@code
+   * Tensor.of(1.0, 3.0).all(); // 1
+   * }</pre>
+   */
+  public Tensor all() {
+    return Reductions.all(this, new int[0], false);
+  }
+
+  /**
+   * 1 where every element along {@code axis} is nonzero, else 0: a mask, not differentiable.
+   *
+   * <pre>{@code
+   * Tensor.of(new double[][] {{1, 1}, {0, 1}}).all(1, false); // [1, 0]
+   * }</pre>
+   */
+  public Tensor all(int axis, boolean keepDims) {
+    return Reductions.all(this, new int[] {axis}, keepDims);
+  }
+
   // ================================================================== matmul
 
   /** Matrix product with NumPy's rules (vectors, matrices, broadcast batches). */

@@ -30,14 +30,17 @@ import dev.cadena.nn.BatchNorm1d;
 import dev.cadena.nn.Dropout;
 import dev.cadena.nn.ELU;
 import dev.cadena.nn.GELU;
+import dev.cadena.nn.Hardtanh;
 import dev.cadena.nn.LayerNorm;
 import dev.cadena.nn.LeakyReLU;
 import dev.cadena.nn.Linear;
+import dev.cadena.nn.LogSigmoid;
 import dev.cadena.nn.LogSoftmax;
 import dev.cadena.nn.Module;
 import dev.cadena.nn.ReLU;
 import dev.cadena.nn.Reduction;
 import dev.cadena.nn.Sequential;
+import dev.cadena.nn.SiLU;
 import dev.cadena.nn.Sigmoid;
 import dev.cadena.nn.Softmax;
 import dev.cadena.nn.Softplus;
@@ -356,7 +359,8 @@ class NullContractTest {
     Linear linear = new Linear(2, 2, true, new SplittableRandom(3));
     s.addAll(List.of(linear, new BatchNorm1d(2), new Dropout(0.5, rng), new ELU(), new GELU(),
         new LayerNorm(2), new LeakyReLU(), new LogSoftmax(1), new ReLU(), new Sequential(new Tanh()),
-        new Sigmoid(), new Softmax(1), new Softplus(), new Tanh()));
+        new Sigmoid(), new Softmax(1), new Softplus(), new Tanh(), new SiLU(), new LogSigmoid(),
+        new Hardtanh()));
     List<Tensor> params = linear.parameters();
     s.add(SGD.builder(params).lr(0.1).build());
     s.add(Adam.builder(params).build());

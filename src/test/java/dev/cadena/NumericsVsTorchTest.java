@@ -288,10 +288,6 @@ class NumericsVsTorchTest {
    * ulps of the dtype.
    */
   private static double tolerance(String caseName, double rtol) {
-    if (caseName.startsWith("gelu") && !caseName.startsWith("gelu(tanh)")) {
-      // Functional.erf is a rational approximation of relative error 1.2e-7 (its Javadoc).
-      return Math.max(rtol, 1e-6);
-    }
     if (caseName.equals("binaryCrossEntropy second")) {
       // torch's double backward adds eps = 1e-12 to p and 1 - p; Cadena differentiates its
       // first-order formula, which is exact away from saturation.

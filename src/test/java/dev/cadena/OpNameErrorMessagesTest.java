@@ -40,7 +40,12 @@ class OpNameErrorMessagesTest {
         op("min", Tensor::min), op("var", Tensor::var), op("std", Tensor::std),
         op("logsumexp", t -> t.logsumexp(0)), op("softmax", t -> t.softmax(0)),
         op("logSoftmax", t -> t.logSoftmax(0)), op("argmax", Tensor::argmax),
-        op("argmin", Tensor::argmin));
+        op("argmin", Tensor::argmin),
+        op("log1p", Tensor::log1p), op("expm1", Tensor::expm1), op("erf", Tensor::erf),
+        op("erfc", Tensor::erfc), op("rdiv", t -> t.rdiv(1.0)), op("softplus", Tensor::softplus),
+        op("logSigmoid", Tensor::logSigmoid), op("silu", Tensor::silu),
+        op("hardtanh", Tensor::hardtanh), op("gelu", Tensor::gelu),
+        op("gelu", t -> t.gelu("tanh")), op("maskedFill", t -> t.maskedFill(t, 0.0)));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -28,9 +28,6 @@ import org.jspecify.annotations.Nullable;
 public final class Functional {
   private Functional() {}
 
-  private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
-  private static final double SQRT_2 = Math.sqrt(2.0);
-
   // ================================================================== linear
 
   /**
@@ -129,12 +126,46 @@ public final class Functional {
     return Tensor.where(positive, x, negativePart.exp().sub(1.0).mul(alpha));
   }
 
+  /**
+   * {@code x * sigmoid(x)} (SiLU, also called swish; Elfwing et al. 2017); a composition, {@link
+   * Tensor#silu()}.
+   */
+  public static Tensor silu(Tensor x) {
+    checkNotNull(x, "silu: input is null");
+    return floating("silu", "input", x).silu();
+  }
+
+  /**
+   * {@code min(max(x, minVal), maxVal)}, with PyTorch's gradient: {@code grad} strictly inside
+   * {@code (minVal, maxVal)}, 0 at the bounds and outside ({@link Tensor#hardtanh(double, double)}).
+   *
+   * @throws IllegalArgumentException when {@code minVal > maxVal}
+   */
+  public static Tensor hardtanh(Tensor x, double minVal, double maxVal) {
+    checkNotNull(x, "hardtanh: input is null");
+    return floating("hardtanh", "input", x).hardtanh(minVal, maxVal);
+  }
+
+  /** {@link #hardtanh(Tensor, double, double)} on PyTorch's default range {@code [-1, 1]}. */
+  public static Tensor hardtanh(Tensor x) {
+    checkNotNull(x, "hardtanh: input is null");
+    return hardtanh(x, -1.0, 1.0);
+  }
+
+  /**
+   * {@code log(sigmoid(x)) = -softplus(-x)}, computed as {@code min(x, 0) - log1p(e^-|x|)}, exact
+   * for every x ({@link Tensor#logSigmoid()}).
+   */
+  public static Tensor logSigmoid(Tensor x) {
+    checkNotNull(x, "logSigmoid: input is null");
+    return floating("logSigmoid", "input", x).logSigmoid();
+  }
+
   /** How {@link #gelu(Tensor, GeluApproximation)} evaluates the Gaussian CDF. */
   public enum GeluApproximation {
     /**
-     * {@code Phi(x) = (1 + erf(x / sqrt 2)) / 2}, with erf composed from tensor ops by a rational
-     * approximation of relative error below 1.2e-7 (Numerical Recipes' {@code erfcc}); PyTorch's
-     * {@code approximate='none'}.
+     * {@code Phi(x) = erfc(-x / sqrt 2) / 2}, exact (the {@code erfc} primitive, within 1e-15
+     * relative); PyTorch's {@code approximate='none'}.
      */
     NONE,
     /**
@@ -144,7 +175,7 @@ public final class Functional {
     TANH
   }
 
-  /** {@code x * Phi(x)} with the erf-based CDF ({@link GeluApproximation#NONE}). */
+  /** {@code x * Phi(x)} with the exact CDF ({@link GeluApproximation#NONE}). */
   public static Tensor gelu(Tensor x) {
     checkNotNull(x, "gelu: input is null");
     return gelu(x, GeluApproximation.NONE);
@@ -152,48 +183,21 @@ public final class Functional {
 
   /**
    * The Gaussian error linear unit {@code x * Phi(x)}, Phi the standard normal CDF, evaluated as
-   * {@code approximation} says.
+   * {@code approximation} says ({@link Tensor#gelu(String)} with {@code "none"} or {@code
+   * "tanh"}).
    */
   public static Tensor gelu(Tensor x, GeluApproximation approximation) {
     checkNotNull(x, "gelu: input is null");
     checkNotNull(approximation, "gelu: approximation is null");
     floating("gelu", "input", x);
-    if (approximation == GeluApproximation.TANH) {
-      Tensor inner = x.add(x.pow(3.0).mul(0.044715)).mul(SQRT_2_OVER_PI);
-      return x.mul(0.5).mul(inner.tanh().add(1.0));
-    }
-    // x / 2 first: x * (1 + erf) would overflow for x near the float32 maximum.
-    return x.mul(0.5).mul(erf(x.div(SQRT_2)).add(1.0));
-  }
-
-  /**
-   * The error function as a composition: {@code erf(z) = s (1 - erfc(s z))} with {@code s = +-1}
-   * the sign of z (+1 at 0, so the derivative there is right) and {@code erfc(u) = t exp(-u^2 +
-   * P(t))}, {@code t = 1 / (1 + u/2)}, P the degree-9 polynomial of Numerical Recipes' Chebyshev
-   * fit (relative error below 1.2e-7 for every u >= 0). Its gradient is the derivative of that
-   * approximation, within about 1e-5 (relative) of the exact {@code 2/sqrt(pi) e^(-z^2)}.
-   */
-  static Tensor erf(Tensor z) {
-    Tensor s = Tensor.where(z.ge(0.0), scalarLike(z, 1), scalarLike(z, -1));
-    Tensor u = z.mul(s);
-    Tensor t = u.mul(0.5).add(1.0).reciprocal();
-    double[] c = {
-      -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806,
-      0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277
-    };
-    Tensor poly = t.mul(c[9]);
-    for (int i = 8; i >= 1; i--) {
-      poly = poly.add(c[i]).mul(t);
-    }
-    poly = poly.add(c[0]);
-    Tensor erfc = t.mul(poly.sub(u.square()).exp());
-    return erfc.rsub(1.0).mul(s);
+    return x.gelu(approximation == GeluApproximation.TANH ? "tanh" : "none");
   }
 
   /**
    * {@code log(1 + e^(beta x)) / beta}, and {@code x} itself where {@code beta x > threshold} (as
-   * PyTorch). Evaluated as {@code (max(z, 0) + log(1 + e^-|z|)) / beta} with {@code z = beta x},
-   * which never overflows: {@code softplus(1000) = 1000}, {@code softplus(-1000) = 0}.
+   * PyTorch). Evaluated as {@code (max(z, 0) + log1p(e^-|z|)) / beta} with {@code z = beta x},
+   * which never overflows: {@code softplus(1000) = 1000}, {@code softplus(-1000) = 0} ({@link
+   * Tensor#softplus(double, double)}).
    *
    * @throws IllegalArgumentException unless beta is positive and threshold finite
    */
@@ -202,21 +206,16 @@ public final class Functional {
     floating("softplus", "input", x);
     Checks.positiveFinite("softplus", "beta", beta);
     Checks.finite("softplus", "threshold", threshold);
-    Tensor z = x.mul(beta);
-    Tensor soft = z.maximum(0.0).add(log1pExp(z.abs().neg())).div(beta);
-    return Tensor.where(z.gt(threshold), x, soft);
+    return x.softplus(beta, threshold);
   }
 
   /**
-   * {@code log(1 + e^t)} for {@code t <= 0}, accurate to a few ulps even where {@code e^t} is far
-   * below the rounding error of 1 (there {@code log(1 + e)} would round to 0): below {@code e =
-   * 1e-4} it uses the series {@code e - e^2/2 + e^3/3 - e^4/4} (relative error under 2e-17).
-   * Both branches are finite everywhere, so the unused one passes no NaN into the gradient.
+   * {@code log(1 + e^t)} for {@code t <= 0} as {@code log1p(e^t)}: full relative accuracy also
+   * where {@code e^t} is far below the rounding error of 1 (there {@code log(1 + e)} would round
+   * to 0); finite everywhere, so an unused branch passes no NaN into a gradient.
    */
   static Tensor log1pExp(Tensor t) {
-    Tensor e = t.exp();
-    Tensor series = e.mul(e.mul(e.mul(e.mul(-0.25).add(1.0 / 3)).sub(0.5)).add(1.0));
-    return Tensor.where(e.lt(1e-4), series, e.add(1.0).log());
+    return t.exp().log1p();
   }
 
   /** {@link #softplus(Tensor, double, double)} with PyTorch's beta 1 and threshold 20. */

@@ -13,6 +13,7 @@ import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.NDArray;
+import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
 import dev.cadena.tensor.UnaryOp;
 import java.util.Arrays;
@@ -229,6 +230,62 @@ public final class Elementwise {
     return Tensor.where(out.gt(0.0), grad, Tensor.scalar(0.0, grad.dtype()));
   }
 
+  /** {@code 2 / sqrt(pi)}, erf's derivative at 0. */
+  private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+  /**
+   * The primitive {@link Primitive#LOG1P}, {@code ln(1 + x)}: a primitive for accuracy, since
+   * {@code log(1 + x)} rounds {@code 1 + x} first and keeps no digit of a tiny {@code x}.
+   */
+  public static Tensor log1p(Tensor x) {
+    checkNotNull(x, "log1p: x is null");
+    floatType("log1p", x);
+    return record(Primitive.LOG1P, x.data().unary(UnaryOp.LOG1P), new Tensor[] {x},
+        (n, grad) -> grads(grad.div(n.input(0).add(1.0))),
+        (t, in, out) -> t[0].div(in[0].add(1.0)));
+  }
+
+  /**
+   * The primitive {@link Primitive#EXPM1}, {@code e^x - 1}: a primitive for accuracy near 0,
+   * where {@code exp(x) - 1} cancels.
+   */
+  public static Tensor expm1(Tensor x) {
+    checkNotNull(x, "expm1: x is null");
+    floatType("expm1", x);
+    return record(Primitive.EXPM1, x.data().unary(UnaryOp.EXPM1), new Tensor[] {x},
+        (n, grad) -> grads(grad.mul(n.out().add(1.0))),
+        (t, in, out) -> t[0].mul(out.add(1.0)));
+  }
+
+  /**
+   * The primitive {@link Primitive#ERF}, the error function: a primitive for accuracy and speed
+   * (Cody's rational approximations, within 1e-15 relative; float32 rounds the float64 value).
+   */
+  public static Tensor erf(Tensor x) {
+    checkNotNull(x, "erf: x is null");
+    floatType("erf", x);
+    return record(Primitive.ERF, x.data().unary(UnaryOp.ERF), new Tensor[] {x},
+        (n, grad) -> grads(grad.mul(erfSlope(n.input(0)))),
+        (t, in, out) -> t[0].mul(erfSlope(in[0])));
+  }
+
+  /**
+   * The primitive {@link Primitive#ERFC}, {@code 1 - erf(x)}: a primitive for accuracy in the
+   * tail, where {@code 1 - erf(x)} is 0 (from {@code x} near 6 in float64).
+   */
+  public static Tensor erfc(Tensor x) {
+    checkNotNull(x, "erfc: x is null");
+    floatType("erfc", x);
+    return record(Primitive.ERFC, x.data().unary(UnaryOp.ERFC), new Tensor[] {x},
+        (n, grad) -> grads(grad.neg().mul(erfSlope(n.input(0)))),
+        (t, in, out) -> t[0].neg().mul(erfSlope(in[0])));
+  }
+
+  /** {@code 2/sqrt(pi) e^(-x^2)}, the derivative of erf, as tensor ops (differentiable again). */
+  private static Tensor erfSlope(Tensor x) {
+    return x.square().neg().exp().mul(TWO_OVER_SQRT_PI);
+  }
+
   /**
    * The primitive {@link Primitive#MAXIMUM}, broadcasting: ties split the gradient evenly, and
    * where either operand is NaN both get the whole gradient (neither is smaller), as in PyTorch.
@@ -394,6 +451,188 @@ public final class Elementwise {
     checkNotNull(x, "clampMax: x is null");
     floatType("clampMax", x);
     return where(x.le(hi), x, Tensor.vmapLike(x.data().binary(BinaryOp.MIN, hi), x));
+  }
+
+  // ------------------------------------------------------------------ activations and masks
+
+  /** {@code v / x}; a composition, {@code div(v, x)}. */
+  public static Tensor rdiv(Tensor x, double v) {
+    checkNotNull(x, "rdiv: x is null");
+    return div(Tensor.scalar(v, floatType("rdiv", x)), x);
+  }
+
+  /**
+   * {@code log(1 + e^(beta x)) / beta}, and {@code x} itself where {@code beta x > threshold}, as
+   * PyTorch; a composition, {@code where(z > threshold, x, (max(z, 0) + log1p(e^-|z|)) / beta)}
+   * with {@code z = beta x}, which never overflows: {@code softplus(1000) = 1000}, {@code
+   * softplus(-1000) = 0}, and {@code softplus(-40) = e^-40} to full precision. Both branches are
+   * finite, so the unused one passes no NaN into the gradient.
+   *
+   * @throws IllegalArgumentException unless beta is positive and finite and threshold finite
+   */
+  public static Tensor softplus(Tensor x, double beta, double threshold) {
+    checkNotNull(x, "softplus: x is null");
+    floatType("softplus", x);
+    if (!(beta > 0) || Double.isInfinite(beta)) {
+      throw new IllegalArgumentException("softplus: beta must be positive and finite, got " + beta);
+    }
+    if (!Double.isFinite(threshold)) {
+      throw new IllegalArgumentException("softplus: threshold must be finite, got " + threshold);
+    }
+    Tensor z = x.mul(beta);
+    Tensor soft = z.maximum(0.0).add(log1p(exp(neg(z.abs())))).div(beta);
+    return where(z.gt(threshold), x, soft);
+  }
+
+  /**
+   * {@code log(sigmoid(x)) = -softplus(-x)}, stable: a composition, {@code min(x, 0) -
+   * log1p(e^-|x|)} (no threshold, so it is accurate for every {@code x}: {@code logSigmoid(-1000)
+   * = -1000}, {@code logSigmoid(40) = -e^-40}).
+   */
+  public static Tensor logSigmoid(Tensor x) {
+    checkNotNull(x, "logSigmoid: x is null");
+    floatType("logSigmoid", x);
+    return x.minimum(0.0).sub(log1p(exp(neg(x.abs()))));
+  }
+
+  /** {@code x * sigmoid(x)} (SiLU, also called swish); a composition. */
+  public static Tensor silu(Tensor x) {
+    checkNotNull(x, "silu: x is null");
+    floatType("silu", x);
+    return x.mul(sigmoid(x));
+  }
+
+  /**
+   * {@code min(max(x, lo), hi)} with PyTorch's {@code hardtanh} gradient: {@code grad} strictly
+   * inside {@code (lo, hi)}, 0 at the bounds and outside (unlike {@link #clamp}, which passes the
+   * bounds); a composition, {@code where(lo < x < hi, x, c)}, {@code c} the clamped values as a
+   * constant.
+   *
+   * @throws IllegalArgumentException when {@code lo > hi} or either is NaN
+   */
+  public static Tensor hardtanh(Tensor x, double lo, double hi) {
+    checkNotNull(x, "hardtanh: x is null");
+    floatType("hardtanh", x);
+    if (!(lo <= hi)) {
+      throw new IllegalArgumentException("hardtanh: min " + lo + " is greater than max " + hi
+          + " (or one is NaN)");
+    }
+    Tensor inside = x.gt(lo).mul(x.lt(hi));
+    NDArray c = x.data().binary(BinaryOp.MAX, lo).binary(BinaryOp.MIN, hi);
+    return where(inside, x, Tensor.vmapLike(c, x));
+  }
+
+  /** {@code sqrt(2 / pi)}, of the tanh form of {@link #gelu}. */
+  private static final double SQRT_2_OVER_PI = 0.7978845608028654;
+
+  /** {@code 1 / sqrt(2)}. */
+  private static final double SQRT_HALF = 0.7071067811865476;
+
+  /**
+   * The Gaussian error linear unit {@code x Phi(x)}, {@code Phi} the standard normal CDF; a
+   * composition. {@code approximate} is PyTorch's: {@code "none"} is exact, {@code x/2 *
+   * erfc(-x / sqrt 2)} (erfc rather than {@code 1 + erf(x / sqrt 2)}, which cancels for negative
+   * x: {@code gelu(-10) = -7.6e-23}, not 0); {@code "tanh"} is {@code x/2 * (1 + tanh(sqrt(2/pi)
+   * (x + 0.044715 x^3)))}.
+   *
+   * @throws IllegalArgumentException unless {@code approximate} is {@code "none"} or {@code
+   *     "tanh"}
+   */
+  public static Tensor gelu(Tensor x, String approximate) {
+    checkNotNull(x, "gelu: x is null");
+    checkNotNull(approximate, "gelu: approximate is null");
+    floatType("gelu", x);
+    // x / 2 first: x * (1 + ...) would overflow for x near the float32 maximum.
+    switch (approximate) {
+      case "none":
+        return x.mul(0.5).mul(erfc(x.mul(-SQRT_HALF)));
+      case "tanh":
+        Tensor inner = x.add(x.square().mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI);
+        return x.mul(0.5).mul(tanh(inner).add(1.0));
+      default:
+        throw new IllegalArgumentException(
+            "gelu: approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
+    }
+  }
+
+  /**
+   * {@code x} with {@code value} where {@code mask != 0}; a composition, {@code where(mask, value,
+   * x)}: the gradient is 0 where filled and {@code grad} elsewhere. The mask broadcasts to {@code
+   * x}'s shape (the result has {@code x}'s shape) and gets no gradient.
+   *
+   * @throws ShapeException when the mask does not broadcast to {@code x}
+   */
+  public static Tensor maskedFill(Tensor x, Tensor mask, double value) {
+    checkNotNull(x, "maskedFill: x is null");
+    checkNotNull(mask, "maskedFill: mask is null");
+    DType t = floatType("maskedFill", x);
+    if (!Arrays.equals(mask.shape(), x.shape()) && !Shapes.broadcastsTo(mask.shape(), x.shape())) {
+      throw new ShapeException("maskedFill: mask of shape "
+          + Shapes.str(mask.shape()) + " does not broadcast to the input's shape "
+          + Shapes.str(x.shape()));
+    }
+    return where(mask, Tensor.scalar(value, t), x);
+  }
+
+  /** 1 where {@code x} is NaN, else 0: a mask, not differentiable (no gradient flows). */
+  public static Tensor isnan(Tensor x) {
+    checkNotNull(x, "isnan: x is null");
+    return compare(BinaryOp.NE, x, x);
+  }
+
+  /** 1 where {@code x} is {@code +-inf}, else 0: a mask, not differentiable. */
+  public static Tensor isinf(Tensor x) {
+    checkNotNull(x, "isinf: x is null");
+    DType t = x.dtype() == DType.INT64 ? DType.FLOAT64 : x.dtype();
+    return compare(BinaryOp.EQ, x, Tensor.scalar(Double.POSITIVE_INFINITY, t))
+        .add(compare(BinaryOp.EQ, x, Tensor.scalar(Double.NEGATIVE_INFINITY, t)));
+  }
+
+  /** 1 where {@code x} is finite (neither NaN nor infinite), else 0: a mask, not differentiable. */
+  public static Tensor isfinite(Tensor x) {
+    checkNotNull(x, "isfinite: x is null");
+    return isnan(x).add(isinf(x)).rsub(1.0);
+  }
+
+  /** 1 where {@code x == 0}, else 0 (NaN counts as true, as in PyTorch): a mask, not differentiable. */
+  public static Tensor logicalNot(Tensor x) {
+    checkNotNull(x, "logicalNot: x is null");
+    return compare(BinaryOp.EQ, x, zeroLike(x));
+  }
+
+  /** 1 where both {@code a != 0} and {@code b != 0}, broadcasting: a mask, not differentiable. */
+  public static Tensor logicalAnd(Tensor a, Tensor b) {
+    checkNotNull(a, "logicalAnd: a is null");
+    checkNotNull(b, "logicalAnd: b is null");
+    Tensor[] p = truths("logicalAnd", a, b);
+    return p[0].mul(p[1]);
+  }
+
+  /** 1 where {@code a != 0} or {@code b != 0}, broadcasting: a mask, not differentiable. */
+  public static Tensor logicalOr(Tensor a, Tensor b) {
+    checkNotNull(a, "logicalOr: a is null");
+    checkNotNull(b, "logicalOr: b is null");
+    Tensor[] p = truths("logicalOr", a, b);
+    return compare(BinaryOp.GT, p[0].add(p[1]), zeroLike(p[0]));
+  }
+
+  /** {@code a != 0} and {@code b != 0} as masks of one dtype, after checking that they broadcast. */
+  private static Tensor[] truths(String op, Tensor a, Tensor b) {
+    if (!Arrays.equals(a.shape(), b.shape())) {
+      Shapes.broadcast(op, a.shape(), b.shape());
+    }
+    DType t = DType.promote(a.dtype(), b.dtype());
+    if (t == DType.INT64) {
+      t = DType.FLOAT64;
+    }
+    return new Tensor[] {
+      cast(compare(BinaryOp.NE, a, zeroLike(a)), t), cast(compare(BinaryOp.NE, b, zeroLike(b)), t)
+    };
+  }
+
+  /** A 0-d zero of {@code x}'s dtype (float64 for int64, as comparisons compute). */
+  private static Tensor zeroLike(Tensor x) {
+    return Tensor.scalar(0.0, x.dtype() == DType.INT64 ? DType.FLOAT64 : x.dtype());
   }
 
   /**

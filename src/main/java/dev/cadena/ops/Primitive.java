@@ -52,6 +52,23 @@ public enum Primitive {
   RELU("relu", "max(x, 0)", "dx = where(out > 0, grad, 0)", "t = where(out > 0, tx, 0)",
       "primitive for speed; derivative 0 at 0, as in PyTorch; without `createGraph` the VJP is"
           + " one fused pass"),
+  /** A primitive for accuracy: {@code log(1 + x)} loses every digit of a tiny {@code x}. */
+  LOG1P("log1p", "ln(1 + x)", "dx = grad / (1 + x)", "t = tx / (1 + x)",
+      "primitive for accuracy near 0 (`Math.log1p`): `log1p(1e-10)` is `1e-10 - 5e-21`, where"
+          + " `log(1 + x)` gives `1.00000008e-10`"),
+  /** A primitive for accuracy: {@code exp(x) - 1} loses every digit of a tiny result. */
+  EXPM1("expm1", "e^x - 1", "dx = grad * (out + 1)", "t = tx * (out + 1)",
+      "primitive for accuracy near 0 (`Math.expm1`); reuses the forward result"),
+  /** A primitive for accuracy (a composition of polynomial pieces would be slow and inexact). */
+  ERF("erf", "2/sqrt(pi) * int_0^x e^(-s^2) ds", "dx = grad * (2/sqrt(pi) * e^(-x^2))",
+      "t = tx * (2/sqrt(pi) * e^(-x^2))",
+      "primitive for accuracy and speed: W. J. Cody's rational Chebyshev approximations, within"
+          + " 1e-15 (relative) of the true value; float32 computes in float64 and rounds once"),
+  /** A primitive for accuracy: {@code 1 - erf(x)} is 0 beyond {@code x = 6} in float64. */
+  ERFC("erfc", "1 - erf(x)", "dx = -grad * (2/sqrt(pi) * e^(-x^2))",
+      "t = -tx * (2/sqrt(pi) * e^(-x^2))",
+      "primitive for accuracy in the tail: `erfc(10) = 2.09e-45`, where `1 - erf(10)` is 0;"
+          + " Cody's approximations, as `erf`; `gelu` uses it"),
   MAXIMUM("maximum", "max(a, b)",
       "g = where(a == b, grad / 2, grad); da = where(a < b, 0, g); db = where(b < a, 0, g)", "w = where(a == b, 1/2, 1); t = ta * where(a < b, 0, w) + tb * where(b < a, 0, w)",
       "elementwise; NaN if either is NaN; ties split the gradient evenly, and where either is"

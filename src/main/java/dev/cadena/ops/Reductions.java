@@ -416,4 +416,32 @@ public final class Reductions {
     Tensor r = count == 0 ? x : sum(x, Arrays.copyOf(ax, count), true);
     return Arrays.equals(r.shape(), shape) ? r : r.reshape(shape);
   }
+
+  // ------------------------------------------------------------------ any and all (masks)
+
+  /**
+   * 1 where some element along {@code axes} is nonzero (NaN counts as nonzero), else 0: {@code
+   * sum(x != 0, axes) > 0}. A mask in {@code x}'s dtype (float64 for int64), not differentiable;
+   * over an empty axis the result is 0, as PyTorch's {@code False}.
+   */
+  public static Tensor any(Tensor x, int[] axes, boolean keepDims) {
+    checkNotNull(x, "any: x is null");
+    checkNotNull(axes, "any: axes is null");
+    int[] ax = Shapes.axes("any", axes, x.rank());
+    Tensor count = sum(Elementwise.logicalNot(x.detach()).rsub(1.0), ax, keepDims);
+    return count.gt(0.0);
+  }
+
+  /**
+   * 1 where every element along {@code axes} is nonzero (NaN counts as nonzero), else 0: {@code
+   * sum(x == 0, axes) == 0}. A mask in {@code x}'s dtype (float64 for int64), not differentiable;
+   * over an empty axis the result is 1, as PyTorch's {@code True}.
+   */
+  public static Tensor all(Tensor x, int[] axes, boolean keepDims) {
+    checkNotNull(x, "all: x is null");
+    checkNotNull(axes, "all: axes is null");
+    int[] ax = Shapes.axes("all", axes, x.rank());
+    Tensor zeros = sum(Elementwise.logicalNot(x.detach()), ax, keepDims);
+    return zeros.eq(0.0);
+  }
 }

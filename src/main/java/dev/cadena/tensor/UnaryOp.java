@@ -25,5 +25,13 @@ public enum UnaryOp {
   /** {@code max(x, 0)}. */
   RELU,
   /** {@code -1, 0 or 1}. */
-  SIGN
+  SIGN,
+  /** {@code ln(1 + x)}, accurate near 0 ({@link Math#log1p}). */
+  LOG1P,
+  /** {@code e^x - 1}, accurate near 0 ({@link Math#expm1}). */
+  EXPM1,
+  /** The error function {@code 2/sqrt(pi) int_0^x e^(-t^2) dt} (Cody's rational approximations). */
+  ERF,
+  /** The complementary error function {@code 1 - erf(x)}, accurate in its tail. */
+  ERFC
 }

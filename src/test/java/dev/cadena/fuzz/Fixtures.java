@@ -15,13 +15,16 @@ import dev.cadena.nn.Dropout;
 import dev.cadena.nn.ELU;
 import dev.cadena.nn.Functional;
 import dev.cadena.nn.GELU;
+import dev.cadena.nn.Hardtanh;
 import dev.cadena.nn.LayerNorm;
 import dev.cadena.nn.LeakyReLU;
 import dev.cadena.nn.Linear;
+import dev.cadena.nn.LogSigmoid;
 import dev.cadena.nn.LogSoftmax;
 import dev.cadena.nn.Module;
 import dev.cadena.nn.ReLU;
 import dev.cadena.nn.Sequential;
+import dev.cadena.nn.SiLU;
 import dev.cadena.nn.Sigmoid;
 import dev.cadena.nn.Softmax;
 import dev.cadena.nn.Softplus;
@@ -988,6 +991,9 @@ final class Fixtures {
       sample(Tanh.class, "Tanh()", w -> new Tanh()),
       sample(Module.LoadResult.class, "LoadResult([3.bias], [extra])",
           w -> new Module.LoadResult(List.of("3.bias"), List.of("extra"))),
+      sample(SiLU.class, "SiLU()", w -> new SiLU()),
+      sample(LogSigmoid.class, "LogSigmoid()", w -> new LogSigmoid()),
+      sample(Hardtanh.class, "Hardtanh(-2, 0.5)", w -> new Hardtanh(-2, 0.5)),
 
       sample(SGD.class, "SGD(lr=0.1, momentum=0.9, nesterov)",
           w -> SGD.builder(w.params()).lr(0.1).momentum(0.9).nesterov(true).build()),

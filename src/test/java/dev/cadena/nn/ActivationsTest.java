@@ -60,7 +60,14 @@ class ActivationsTest {
         new Case("softplus(1, 20)", Functional::softplus, new Softplus(),
             x -> x > 20 ? x : Math.log1p(Math.exp(x))),
         new Case("softplus(2, 5)", x -> Functional.softplus(x, 2, 5), new Softplus(2, 5),
-            x -> 2 * x > 5 ? x : Math.log1p(Math.exp(2 * x)) / 2));
+            x -> 2 * x > 5 ? x : Math.log1p(Math.exp(2 * x)) / 2),
+        new Case("silu", Functional::silu, new SiLU(), x -> x * sigmoid(x)),
+        new Case("hardtanh", Functional::hardtanh, new Hardtanh(), x -> x < -1 ? -1 : x > 1 ? 1 : x),
+        new Case("hardtanh(-0.25, 3)", x -> Functional.hardtanh(x, -0.25, 3), new Hardtanh(-0.25, 3),
+            x -> x < -0.25 ? -0.25 : x > 3 ? 3 : x),
+        // log(sigmoid(x)) written as -log(1 + e^-x), split so neither side overflows.
+        new Case("logSigmoid", Functional::logSigmoid, new LogSigmoid(),
+            x -> x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -111,20 +118,20 @@ class ActivationsTest {
     Tensor y = Functional.gelu(x);
     y.sum().backward();
     for (int i = 0; i < xs.length; i++) {
-      assertEquals(xs[i] * phi[i], y.get(i), 1e-7, "gelu(" + xs[i] + ")");
+      assertEquals(xs[i] * phi[i], y.get(i), 1e-15, "gelu(" + xs[i] + ")");
       double density = Math.exp(-xs[i] * xs[i] / 2) / Math.sqrt(2 * Math.PI);
-      assertEquals(phi[i] + xs[i] * density, x.grad().get(i), 1e-6, "gelu'(" + xs[i] + ")");
+      assertEquals(phi[i] + xs[i] * density, x.grad().get(i), 1e-15, "gelu'(" + xs[i] + ")");
     }
   }
 
   @Test
   void erf_derivativeAtZeroIsTwoOverSqrtPi() {
     Tensor z = Tensor.of(0.0).requiresGrad(true);
-    Functional.erf(z).sum().backward();
-    // The derivative of the rational approximation, not of erf itself: ~6e-6 relative off.
-    assertEquals(2 / Math.sqrt(Math.PI), z.grad().get(0), 1e-5);
-    assertEquals(0.8427007929497149, Functional.erf(Tensor.of(1.0)).get(0), 1e-7);
-    assertEquals(-0.8427007929497149, Functional.erf(Tensor.of(-1.0)).get(0), 1e-7);
+    z.erf().sum().backward();
+    // erf is a primitive now: its derivative is the exact 2/sqrt(pi) e^(-z^2).
+    assertEquals(2 / Math.sqrt(Math.PI), z.grad().get(0), 1e-15);
+    assertEquals(0.8427007929497149, Tensor.of(1.0).erf().get(0), 1e-15);
+    assertEquals(-0.8427007929497149, Tensor.of(-1.0).erf().get(0), 1e-15);
   }
 
   @Test
@@ -140,6 +147,56 @@ class ActivationsTest {
     double[] want = {0, sigmoid(-50), 0.5, sigmoid(50), 1};
     for (int i = 0; i < want.length; i++) {
       assertEquals(want[i], x.grad().get(i), 1e-15);
+    }
+  }
+
+  @Test
+  void hardtanh_gradientIsZeroAtTheBounds_unlikeClamp() {
+    // PyTorch's hardtanh_backward passes the gradient only strictly inside (min, max).
+    Tensor x = Tensor.of(-1.0, -0.5, 1.0, 2.0).requiresGrad(true);
+    Functional.hardtanh(x).sum().backward();
+    assertEquals(List.of(0.0, 1.0, 0.0, 0.0), List.of(x.grad().get(0), x.grad().get(1),
+        x.grad().get(2), x.grad().get(3)));
+    Tensor nan = Functional.hardtanh(Tensor.of(Double.NaN));
+    assertTrue(Double.isNaN(nan.get(0)), "hardtanh keeps NaN");
+  }
+
+  @Test
+  void hardtanh_rejectsAnEmptyRange() {
+    assertEquals("Hardtanh: minVal 2.0 is greater than maxVal 1.0 (or one is NaN)",
+        assertThrows(IllegalArgumentException.class, () -> new Hardtanh(2, 1)).getMessage());
+    assertEquals("hardtanh: min 2.0 is greater than max 1.0 (or one is NaN)",
+        assertThrows(IllegalArgumentException.class,
+            () -> Functional.hardtanh(Tensor.of(0.0), 2, 1)).getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> new Hardtanh(Double.NaN, 1))
+        .getMessage().startsWith("Hardtanh: "));
+  }
+
+  @Test
+  void logSigmoid_isExactAtExtremes_andItsGradientIsSigmoidOfMinusX() {
+    Tensor x = Tensor.of(-1000.0, -40.0, 0.0, 40.0, 1000.0).requiresGrad(true);
+    Tensor y = Functional.logSigmoid(x);
+    assertEquals(-1000.0, y.get(0), 0.0);
+    // log(sigmoid(-40)) = -40 - log1p(e^-40); log(sigmoid(40)) = -log1p(e^-40) ~ -e^-40.
+    assertEquals(-40 - Math.exp(-40), y.get(1), 1e-14);
+    assertEquals(-Math.log(2), y.get(2), 1e-16);
+    assertEquals(-Math.exp(-40), y.get(3), Math.exp(-40) * 1e-15);
+    assertEquals(0.0, y.get(4), 0.0);
+    y.sum().backward();
+    double[] want = {1, 1 / (1 + Math.exp(-40)), 0.5, Math.exp(-40) / (1 + Math.exp(-40)), 0};
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(want[i], x.grad().get(i), 1e-15 * Math.max(want[i], 1e-300), "at " + x.get(i));
+    }
+  }
+
+  @Test
+  void silu_matchesXTimesSigmoid_andItsDerivative() {
+    Tensor x = Tensor.of(-2.0, 0.0, 3.0).requiresGrad(true);
+    Functional.silu(x).sum().backward();
+    for (int i = 0; i < 3; i++) {
+      double v = x.get(i);
+      double s = 1 / (1 + Math.exp(-v));
+      assertEquals(s * (1 + v * (1 - s)), x.grad().get(i), 1e-15, "silu'(" + v + ")");
     }
   }
 
@@ -195,9 +252,11 @@ class ActivationsTest {
     List<String> got = List.of(new Sigmoid().toString(), new Tanh().toString(), new ReLU().toString(),
         new LeakyReLU().toString(), new ELU().toString(), new GELU().toString(),
         new GELU(GeluApproximation.TANH).toString(), new Softplus().toString(),
-        new Softmax(-1).toString(), new LogSoftmax(1).toString());
+        new Softmax(-1).toString(), new LogSoftmax(1).toString(), new SiLU().toString(),
+        new LogSigmoid().toString(), new Hardtanh().toString(), new Hardtanh(-2, 0.5).toString());
     assertEquals(List.of("Sigmoid()", "Tanh()", "ReLU()", "LeakyReLU(slope=0.01)", "ELU(alpha=1.0)",
         "GELU(approximate=none)", "GELU(approximate=tanh)", "Softplus(beta=1.0, threshold=20.0)",
-        "Softmax(axis=-1)", "LogSoftmax(axis=1)"), got);
+        "Softmax(axis=-1)", "LogSoftmax(axis=1)", "SiLU()", "LogSigmoid()",
+        "Hardtanh(minVal=-1.0, maxVal=1.0)", "Hardtanh(minVal=-2.0, maxVal=0.5)"), got);
   }
 }

@@ -71,6 +71,10 @@ class ModuleGradCheckTest {
     s.add(new Sample("GELU tanh", () -> new GELU(GeluApproximation.TANH), 3, 4));
     s.add(new Sample("Softplus(1, 20)", Softplus::new, 3, 4));
     s.add(new Sample("Softplus(2, 1) (threshold crossed)", () -> new Softplus(2.0, 1.0), 3, 4));
+    s.add(new Sample("SiLU", SiLU::new, 3, 4));
+    s.add(new Sample("LogSigmoid", LogSigmoid::new, 3, 4));
+    s.add(new Sample("Hardtanh", Hardtanh::new, 3, 4));
+    s.add(new Sample("Hardtanh(-0.5, 0.7)", () -> new Hardtanh(-0.5, 0.7), 3, 4));
     s.add(new Sample("Softmax(1)", () -> new Softmax(1), 3, 4));
     s.add(new Sample("Softmax(0)", () -> new Softmax(0), 3, 4));
     s.add(new Sample("LogSoftmax(-1)", () -> new LogSoftmax(-1), 2, 3, 4));

@@ -94,10 +94,27 @@ final class GradSamples {
     add(Primitive.COS, "cos", x -> x[0].cos(), s(5));
     add(Primitive.TANH, "tanh", x -> x[0].tanh(), s(2, 2));
     add(Primitive.SIGMOID, "sigmoid", x -> x[0].sigmoid(), s(3, 1));
+    add(Primitive.SIGMOID, "silu", x -> x[0].silu(), s(2, 3));
     add(Primitive.RELU, "relu", x -> x[0].relu(), s(2, 5));
+    addPositive(Primitive.LOG1P, "log1p", x -> x[0].log1p(), s(3, 2));
+    addPositive(Primitive.LOG1P, "0-d", x -> x[0].log1p(), s());
+    add(Primitive.LOG1P, "near -1 and broadcast", x -> x[0].sigmoid().sub(1.0).mul(0.999).log1p().mul(x[1]), s(2, 3), s(3));
+    // softplus and logSigmoid are compositions on log1p(exp(-|z|)).
+    add(Primitive.LOG1P, "softplus, logSigmoid",
+        x -> x[0].softplus().add(x[0].softplus(2.0, 1.0)).add(x[0].logSigmoid()), s(2, 3));
+    add(Primitive.EXPM1, "expm1", x -> x[0].expm1(), s(2, 3));
+    add(Primitive.EXPM1, "size-1 and 0-d", x -> x[0].expm1().mul(x[1].expm1()), s(1, 3), s());
+    add(Primitive.EXPM1, "empty", x -> x[0].expm1(), s(0, 3));
+    add(Primitive.ERF, "erf", x -> x[0].erf(), s(3, 2));
+    add(Primitive.ERF, "broadcast product, 0-d", x -> x[0].erf().mul(x[1].erf()), s(2, 1), s());
+    add(Primitive.ERFC, "erfc", x -> x[0].erfc(), s(4));
+    add(Primitive.ERFC, "gelu exact and tanh", x -> x[0].gelu().add(x[0].gelu("tanh")), s(2, 3));
     add(Primitive.MAXIMUM, "broadcast", x -> x[0].maximum(x[1]), s(3, 4), s(4));
     add(Primitive.MAXIMUM, "minimum and clamp", x -> x[0].minimum(x[1]).clamp(-1, 1), s(6), s(6));
     add(Primitive.WHERE, "mask from input", x -> Tensor.where(x[0].gt(0.0), x[0], x[1]), s(2, 3), s(3));
+    add(Primitive.WHERE, "maskedFill with a broadcast mask, hardtanh",
+        x -> x[0].maskedFill(x[1].gt(0.0), 0.5).add(x[0].hardtanh(-1.5, 1.0)), s(2, 3), s(3));
+    addPositive(Primitive.DIV, "rdiv", x -> x[0].rdiv(3.0), s(2, 2));
     add(Primitive.CAST, "to float32 and back",
         x -> x[0].to(DType.FLOAT32).to(DType.FLOAT64).mul(x[0]), s(3));
     last(Primitive.CAST).eps = 1e-2;

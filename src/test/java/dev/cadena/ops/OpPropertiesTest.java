@@ -46,7 +46,17 @@ class OpPropertiesTest {
       new Op("square", 1, false, x -> x[0].square()),
       new Op("pow 2.5", 1, true, x -> x[0].pow(2.5)),
       new Op("neg", 1, false, x -> x[0].neg()),
-      new Op("abs (away from 0)", 1, true, x -> x[0].abs()));
+      new Op("abs (away from 0)", 1, true, x -> x[0].abs()),
+      new Op("log1p", 1, true, x -> x[0].log1p()),
+      new Op("expm1", 1, false, x -> x[0].expm1()),
+      new Op("erf", 1, false, x -> x[0].erf()),
+      new Op("erfc", 1, false, x -> x[0].erfc()),
+      new Op("softplus", 1, false, x -> x[0].softplus()),
+      new Op("logSigmoid", 1, false, x -> x[0].logSigmoid()),
+      new Op("silu", 1, false, x -> x[0].silu()),
+      new Op("gelu", 1, false, x -> x[0].gelu()),
+      new Op("gelu tanh", 1, false, x -> x[0].gelu("tanh")),
+      new Op("rdiv", 1, true, x -> x[0].rdiv(2.0)));
 
   private static final List<Op> BINARY = List.of(
       new Op("add", 2, false, x -> x[0].add(x[1])),

@@ -62,6 +62,18 @@ public final class UnaryRowsF64 {
       case SIGN:
         sign(x, xo, xs, o, oo, os, n);
         return;
+      case LOG1P:
+        log1p(x, xo, xs, o, oo, os, n);
+        return;
+      case EXPM1:
+        expm1(x, xo, xs, o, oo, os, n);
+        return;
+      case ERF:
+        erf(x, xo, xs, o, oo, os, n);
+        return;
+      case ERFC:
+        erfc(x, xo, xs, o, oo, os, n);
+        return;
       default:
         throw new AssertionError("unary row kernel: no case for " + op);
     }
@@ -225,5 +237,30 @@ public final class UnaryRowsF64 {
   private static double sigmoid(double v) {
     var e = Math.exp(-Math.abs(v));
     return (double) (v >= 0 ? 1 / (1 + e) : e / (1 + e));
+  }
+
+  private static void log1p(double[] x, int xo, int xs, double[] o, int oo, int os, int n) {
+    for (int i = 0; i < n; i++) {
+      o[oo + i * os] = (double) Math.log1p(x[xo + i * xs]);
+    }
+  }
+
+  private static void expm1(double[] x, int xo, int xs, double[] o, int oo, int os, int n) {
+    for (int i = 0; i < n; i++) {
+      o[oo + i * os] = (double) Math.expm1(x[xo + i * xs]);
+    }
+  }
+
+  /** {@link Erf#erf} computes in 64 bits; the float32 twin rounds its result once. */
+  private static void erf(double[] x, int xo, int xs, double[] o, int oo, int os, int n) {
+    for (int i = 0; i < n; i++) {
+      o[oo + i * os] = (double) Erf.erf(x[xo + i * xs]);
+    }
+  }
+
+  private static void erfc(double[] x, int xo, int xs, double[] o, int oo, int os, int n) {
+    for (int i = 0; i < n; i++) {
+      o[oo + i * os] = (double) Erf.erfc(x[xo + i * xs]);
+    }
   }
 }

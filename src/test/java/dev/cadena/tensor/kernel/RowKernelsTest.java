@@ -103,6 +103,15 @@ class RowKernelsTest {
       case SIGN:
         // PyTorch's sign: NaN and both zeros give +0 (Math.signum would keep NaN and -0).
         return v -> v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0;
+      case LOG1P:
+        return Math::log1p;
+      case EXPM1:
+        return Math::expm1;
+      case ERF:
+        // The row layouts and the float32 rounding; ErfTest checks Erf's values.
+        return Erf::erf;
+      case ERFC:
+        return Erf::erfc;
       default:
         throw new AssertionError("no reference for " + op);
     }
