@@ -3,6 +3,7 @@ package dev.cadena.ops;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -263,6 +264,10 @@ public final class ShapeOps {
   }
 
   private static Tensor triangle(String op, Tensor x, int diagonal, boolean lower) {
+    if (!x.dtype().isFloatingPoint()) {
+      // As every arithmetic op here (where, mul): int64 holds indices and labels.
+      throw DTypeException.int64NotSupported(op);
+    }
     if (x.rank() < 2) {
       throw new ShapeException(op + ": expects a tensor of rank >= 2, got shape "
           + Shapes.str(x.shape()));
@@ -279,8 +284,8 @@ public final class ShapeOps {
         mask[i * cols + j] = (lower ? d <= diagonal : d >= diagonal) ? 1 : 0;
       }
     }
-    Tensor m = Tensor.fromData(NDArray.wrap(mask, rows, cols));
-    return Tensor.where(m, x, Tensor.scalar(0, x.dtype()));
+    NDArray m = NDArray.wrap(mask, rows, cols);
+    return Tensor.where(Tensor.fromData(m), x, Tensor.scalar(0, x.dtype()));
   }
 
   /**
