@@ -40,7 +40,8 @@ class OpNameErrorMessagesTest {
         op("min", Tensor::min), op("var", Tensor::var), op("std", Tensor::std),
         op("logsumexp", t -> t.logsumexp(0)), op("softmax", t -> t.softmax(0)),
         op("logSoftmax", t -> t.logSoftmax(0)), op("argmax", Tensor::argmax),
-        op("argmin", Tensor::argmin));
+        op("argmin", Tensor::argmin), op("tril", t -> t.reshape(1, 3).tril()),
+        op("triu", t -> t.reshape(3, 1).triu(1)));
   }
 
   @ParameterizedTest(name = "{0}")

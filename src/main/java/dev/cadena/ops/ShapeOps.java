@@ -302,10 +302,17 @@ public final class ShapeOps {
   }
 
   /**
-   * {@code x} broadcast to {@code shape}, where -1 keeps the size of the matching existing dim;
-   * -1 is not allowed for new leading dims, as in PyTorch.
+   * The target shape of {@code x.expand(shape)} (or {@code broadcastTo}, named by {@code op}) with
+   * each -1 replaced by the size of the matching existing dim; -1 is not allowed for new leading
+   * dims, as in PyTorch. Example: {@code expandShape("expand", zeros(3, 1), [2, -1, 4])} is
+   * {@code [2, 3, 4]}.
+   *
+   * @throws ShapeException for a -1 on a new leading dim, or fewer dims than {@code x} has
    */
   public static int[] expandShape(String op, Tensor x, int[] shape) {
+    checkNotNull(op, "expandShape: op is null");
+    checkNotNull(x, "%s: x is null", op);
+    checkNotNull(shape, "%s: shape is null", op);
     int[] in = x.shape();
     int lead = shape.length - in.length;
     if (lead < 0) {
