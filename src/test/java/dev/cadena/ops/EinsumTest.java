@@ -201,6 +201,15 @@ class EinsumTest {
   }
 
   @Test
+  void einsum_promotesFloat32WithFloat64() {
+    Tensor a = Tensor.ones(2, 3).to(dev.cadena.tensor.DType.FLOAT32);
+    Tensor b = Tensor.ones(3);
+    Tensor r = Tensor.einsum("ij,j->i", a, b);
+    assertEquals(dev.cadena.tensor.DType.FLOAT64, r.dtype());
+    assertArrayEquals(new double[] {3, 3}, r.toDoubleArray(), 0.0);
+  }
+
+  @Test
   void einsum_singleOperandIdentityIsTheSameValues() {
     Tensor a = randn(1, 2, 3);
     assertArrayEquals(a.toDoubleArray(), Tensor.einsum("ij->ij", a).toDoubleArray(), 0.0);

@@ -103,6 +103,13 @@ class ShapeOpsTest {
     assertArrayEquals(new int[] {2, 6}, Tensor.zeros(2, 3).tile(2).shape());
     assertArrayEquals(new int[] {3, 2, 3}, Tensor.zeros(2, 3).tile(3, 1, 1).shape());
     assertArrayEquals(new int[] {0, 3}, Tensor.zeros(2, 3).repeat(0, 1).shape());
+    // 0-d: no dims to flip, roll of the single element, repeat/tile adding dims.
+    Tensor z = Tensor.scalar(2.5);
+    assertEquals(2.5, z.flip().item(), 0.0);
+    assertEquals(2.5, z.roll(3).item(), 0.0);
+    assertArrayEquals(new double[] {2.5, 2.5, 2.5}, z.repeat(3).toDoubleArray(), 0.0);
+    assertArrayEquals(new int[] {2, 1}, z.tile(2, 1).shape());
+    assertArrayEquals(new int[] {}, z.repeat().shape());
   }
 
   @Test
