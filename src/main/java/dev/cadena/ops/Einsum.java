@@ -227,18 +227,13 @@ public final class Einsum {
       for (int l : term) {
         if (l == DOTS) {
           for (int j = 0; j < ellRank; j++) {
-            r[k++] = ELLIPSIS + (ellipsisRank(ellRank) + j);
+            r[k++] = ELLIPSIS + (ellipsisRank - ellRank + j);  // right-aligned
           }
         } else {
           r[k++] = l;
         }
       }
       return r;
-    }
-
-    /** The first ellipsis label of an operand whose ellipsis has {@code ellRank} dims. */
-    private int ellipsisRank(int ellRank) {
-      return ellipsisRank - ellRank;
     }
 
     private String name(int label) {
