@@ -9,10 +9,12 @@ import dev.cadena.autograd.ForwardAD;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.autograd.Node;
 import dev.cadena.autograd.TensorAccess;
+import dev.cadena.ops.Einsum;
 import dev.cadena.ops.Elementwise;
 import dev.cadena.ops.LinearAlgebra;
 import dev.cadena.ops.Movement;
 import dev.cadena.ops.Reductions;
+import dev.cadena.ops.ShapeOps;
 import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
@@ -1780,16 +1782,23 @@ public final class Tensor {
     return transpose(-2, -1);
   }
 
-  /** A broadcast view with a larger shape. */
+  /**
+   * A broadcast view with a larger shape (NumPy's rules: size-1 dims stretch, new dims lead).
+   * A size of -1 keeps the matching existing dim, as in PyTorch, and is not allowed for a new
+   * leading dim: {@code Tensor.zeros(3, 1).expand(2, -1, 4)} has shape {@code [2, 3, 4]}.
+   *
+   * @throws ShapeException when this shape does not broadcast to {@code shape}, or for a -1 on
+   *     a new leading dim
+   */
   public Tensor expand(int... shape) {
     checkNotNull(shape, "expand: shape is null");
-    return Movement.expand(this, shape);
+    return Movement.expand(this, ShapeOps.expandShape("expand", this, shape));
   }
 
-  /** Alias of {@link #expand}. */
+  /** Alias of {@link #expand} (-1 keeps a dim, as there). */
   public Tensor broadcastTo(int... shape) {
     checkNotNull(shape, "broadcastTo: shape is null");
-    return Movement.expand(this, shape);
+    return Movement.expand(this, ShapeOps.expandShape("broadcastTo", this, shape));
   }
 
   /** Removes every size-1 axis. */
@@ -1901,6 +1910,255 @@ public final class Tensor {
   /** One-hot float64 rows for these int64 labels. */
   public Tensor oneHot(int numClasses) {
     return Movement.oneHot(this, numClasses);
+  }
+
+  // ================================================================== shape ops and einsum
+
+  /**
+   * Pieces of {@code splitSize} along {@code dim} (the last one smaller when the size does not
+   * divide), each a view, as {@code torch.split(x, splitSize, dim)}; a dimension of size 0 gives
+   * one empty piece. {@code Tensor.concat(pieces, dim)} gives {@code x} back.
+   *
+   * <pre>{@code
+   * Tensor.arange(5).split(2, 0);   // [0, 1], [2, 3], [4]
+   * }</pre>
+   *
+   * @return an unmodifiable list
+   * @throws ShapeException for a {@code splitSize} below 1 or a bad {@code dim}
+   */
+  public List<Tensor> split(int splitSize, int dim) {
+    return ShapeOps.split(this, splitSize, dim);
+  }
+
+  /**
+   * Pieces of the given sizes along {@code dim}, as {@code torch.split(x, [s0, s1, ...], dim)}.
+   *
+   * <pre>{@code
+   * Tensor.arange(5).split(new int[] {1, 4}, 0);   // [0], [1, 2, 3, 4]
+   * }</pre>
+   *
+   * @return an unmodifiable list
+   * @throws ShapeException when a size is negative or they do not add up to {@code size(dim)}
+   */
+  public List<Tensor> split(int[] sizes, int dim) {
+    checkNotNull(sizes, "split: sizes is null");
+    return ShapeOps.split(this, sizes, dim);
+  }
+
+  /**
+   * At most {@code chunks} pieces of {@code ceil(size(dim) / chunks)} along {@code dim}, as
+   * {@code torch.chunk}: fewer when the elements run out first, and {@code chunks} empty pieces
+   * of a dimension of size 0.
+   *
+   * <pre>{@code
+   * Tensor.arange(5).chunk(3, 0);   // [0, 1], [2, 3], [4]
+   * Tensor.arange(4).chunk(3, 0);   // [0, 1], [2, 3]  (two pieces, as PyTorch)
+   * }</pre>
+   *
+   * @return an unmodifiable list
+   * @throws ShapeException for {@code chunks} below 1 or a bad {@code dim}
+   */
+  public List<Tensor> chunk(int chunks, int dim) {
+    return ShapeOps.chunk(this, chunks, dim);
+  }
+
+  /**
+   * The sub-tensors {@code select(dim, i)} for every {@code i}, as {@code torch.unbind}; {@code
+   * Tensor.stack(x.unbind(d), d)} gives {@code x} back.
+   *
+   * <pre>{@code
+   * Tensor.of(new double[][] {{1, 2}, {3, 4}}).unbind(1);   // [1, 3], [2, 4]
+   * }</pre>
+   *
+   * @return an unmodifiable list
+   */
+  public List<Tensor> unbind(int dim) {
+    return ShapeOps.unbind(this, dim);
+  }
+
+  /**
+   * The elements in reverse order along each of {@code dims}, as {@code torch.flip}: {@code
+   * out[i] = x[n - 1 - i]} on each flipped dim.
+   *
+   * <pre>{@code
+   * Tensor.of(1, 2, 3).flip(0);   // [3, 2, 1]
+   * }</pre>
+   *
+   * @throws ShapeException for a bad dim or one given twice
+   */
+  public Tensor flip(int... dims) {
+    checkNotNull(dims, "flip: dims is null");
+    return ShapeOps.flip(this, dims);
+  }
+
+  /**
+   * Elements shifted along each of {@code dims} by the matching shift, wrapping around, as
+   * {@code torch.roll}: {@code out[(j + shift) mod n] = x[j]}; negative shifts go the other way.
+   *
+   * <pre>{@code
+   * Tensor.of(1, 2, 3, 4).roll(new int[] {1}, new int[] {0});   // [4, 1, 2, 3]
+   * }</pre>
+   *
+   * @throws ShapeException when {@code shifts} and {@code dims} differ in length or are empty,
+   *     or for a bad dim
+   */
+  public Tensor roll(int[] shifts, int[] dims) {
+    checkNotNull(shifts, "roll: shifts is null");
+    checkNotNull(dims, "roll: dims is null");
+    return ShapeOps.roll(this, shifts, dims);
+  }
+
+  /** {@link #roll(int[], int[])} along one dim: {@code roll(new int[] {shift}, new int[] {dim})}. */
+  public Tensor roll(int shift, int dim) {
+    return ShapeOps.roll(this, new int[] {shift}, new int[] {dim});
+  }
+
+  /**
+   * The elements in row-major order shifted by {@code shift}, wrapping around, in this tensor's
+   * shape: PyTorch's {@code roll} without dims.
+   *
+   * <pre>{@code
+   * Tensor.of(new double[][] {{1, 2}, {3, 4}}).roll(1);   // [[4, 1], [2, 3]]
+   * }</pre>
+   */
+  public Tensor roll(int shift) {
+    return ShapeOps.roll(this, shift);
+  }
+
+  /**
+   * This tensor repeated {@code sizes[i]} times along each dim, as {@code
+   * torch.Tensor.repeat}: {@code sizes} needs at least {@code rank()} entries, and extra leading
+   * ones add new dims; {@code out[i] = x[i mod n]} on every dim.
+   *
+   * <pre>{@code
+   * Tensor.of(1, 2).repeat(2, 2);   // [[1, 2, 1, 2], [1, 2, 1, 2]]
+   * }</pre>
+   *
+   * @throws ShapeException for fewer sizes than dims, a negative size, or a result too large
+   */
+  public Tensor repeat(int... sizes) {
+    checkNotNull(sizes, "repeat: sizes is null");
+    return ShapeOps.repeat(this, sizes);
+  }
+
+  /**
+   * {@link #repeat} with {@code reps} padded by leading 1s to {@code rank()} entries, as {@code
+   * torch.tile}: {@code Tensor.zeros(2, 3).tile(2)} has shape {@code [2, 6]}.
+   *
+   * @throws ShapeException for a negative entry or a result too large
+   */
+  public Tensor tile(int... reps) {
+    checkNotNull(reps, "tile: reps is null");
+    return ShapeOps.tile(this, reps);
+  }
+
+  /**
+   * The lower triangle of the last two dims, as {@code torch.tril}: entry {@code [i, j]} is kept
+   * where {@code j - i <= diagonal}, else 0 (0 is the main diagonal, positive above it).
+   *
+   * <pre>{@code
+   * Tensor.ones(2, 2).tril(0);   // [[1, 0], [1, 1]]
+   * }</pre>
+   *
+   * @throws ShapeException for a rank below 2
+   */
+  public Tensor tril(int diagonal) {
+    return ShapeOps.tril(this, diagonal);
+  }
+
+  /** {@link #tril(int)} with the main diagonal, PyTorch's default. */
+  public Tensor tril() {
+    return ShapeOps.tril(this, 0);
+  }
+
+  /**
+   * The upper triangle of the last two dims, as {@code torch.triu}: entry {@code [i, j]} is kept
+   * where {@code j - i >= diagonal}, else 0; {@code x.tril(k).add(x.triu(k + 1))} is {@code x}.
+   *
+   * <pre>{@code
+   * Tensor.ones(2, 2).triu(1);   // [[0, 1], [0, 0]]
+   * }</pre>
+   *
+   * @throws ShapeException for a rank below 2
+   */
+  public Tensor triu(int diagonal) {
+    return ShapeOps.triu(this, diagonal);
+  }
+
+  /** {@link #triu(int)} with the main diagonal, PyTorch's default. */
+  public Tensor triu() {
+    return ShapeOps.triu(this, 0);
+  }
+
+  /**
+   * A copy that stays in the graph, as {@code torch.clone}: new storage with the same values,
+   * and the gradient flows back to this tensor ({@code mul(x, 1)}, exact for every value).
+   * {@code x.detach().clone()} is a plain copy outside the graph.
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.of(1.0, 2.0).requiresGrad(true);
+   * x.clone().sum().backward();   // x.grad() = [1, 1]
+   * }</pre>
+   */
+  public Tensor clone() {
+    return ShapeOps.clone(this);
+  }
+
+  /**
+   * Batched matrix product, as {@code torch.bmm}: this {@code [b, n, m]} times {@code other}
+   * {@code [b, m, p]} is {@code [b, n, p]}, {@code out[k] = this[k] @ other[k]}. Stricter than
+   * {@link #matmul}: both must be 3-d with equal batch sizes (no broadcasting).
+   *
+   * <pre>{@code
+   * Tensor.ones(4, 2, 3).bmm(Tensor.ones(4, 3, 5));   // shape [4, 2, 5], every entry 3
+   * }</pre>
+   *
+   * @throws ShapeException when either is not 3-d, the batch sizes differ or the inner
+   *     dimensions differ, naming both shapes
+   */
+  public Tensor bmm(Tensor other) {
+    checkNotNull(other, "bmm: other is null");
+    return LinearAlgebra.bmm(this, other);
+  }
+
+  /**
+   * Einstein summation, as {@code torch.einsum}: each operand's dims are labelled by the letters
+   * ({@code a-z}, {@code A-Z}) of its term, and the result is the sum, over every index not in the
+   * output, of the product of the operands' entries:
+   * {@code einsum("ij,jk->ik", a, b)[i][k] = sum_j a[i][j] * b[j][k]}.
+   *
+   * <ul>
+   *   <li>Explicit output after {@code ->}, or implicit: the indices that appear exactly once,
+   *       sorted (upper case first), after the ellipsis dims ({@code "ij,jk"} is {@code
+   *       "ij,jk->ik"}, {@code "ii"} a trace).
+   *   <li>An index repeated in one operand takes the diagonal ({@code "ii->i"}); one absent from
+   *       the output is summed ({@code "ij->i"}); one in several operands and in the output is a
+   *       batch index ({@code "bij,bjk->bik"}).
+   *   <li>{@code ...} stands for the dims not labelled, broadcast across operands (right-aligned,
+   *       size 1 stretches); they are summed when the explicit output has no {@code ...}. Sizes
+   *       of one index must agree or be 1 (broadcast), except within one operand. Spaces are
+   *       allowed anywhere.
+   *   <li>Any number of operands (at least one), contracted pairwise from left to right, each
+   *       pair as one batched {@code matmul}; a composition of primitives, so differentiable to
+   *       any order.
+   * </ul>
+   *
+   * <pre>{@code
+   * Tensor a = Tensor.ones(2, 3), b = Tensor.ones(3, 4);
+   * Tensor.einsum("ij,jk->ik", a, b);         // a.matmul(b), shape [2, 4]
+   * Tensor.einsum("ii", Tensor.eye(3));       // trace: 3
+   * Tensor.einsum("...ij->...ji", a);         // a.mT()
+   * }</pre>
+   *
+   * @throws ShapeException for a malformed equation (a bad character, {@code ->} twice, an
+   *     output index repeated or absent from the inputs), a number of terms other than the number
+   *     of operands, a term that does not fit its operand's rank, or sizes that disagree; the
+   *     message names {@code einsum}, the equation and the operands' shapes
+   */
+  public static Tensor einsum(String equation, Tensor... operands) {
+    checkNotNull(equation, "einsum: equation is null");
+    checkNotNull(operands, "einsum: operands is null");
+    return Einsum.einsum(equation, operands);
   }
 
   // ================================================================== in-place (no-grad only)

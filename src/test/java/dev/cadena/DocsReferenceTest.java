@@ -147,7 +147,8 @@ class DocsReferenceTest {
     for (String op : List.of("sub", "neg", "minimum", "clamp", "mean", "std", "min", "logsumexp",
         "softmax", "logSoftmax", "squeeze", "unsqueeze", "transpose", "stack", "narrow", "select",
         "sumTo", "flatten", "rdiv", "softplus", "logSigmoid", "silu", "hardtanh", "gelu",
-        "maskedFill")) {
+        "maskedFill", "bmm", "einsum", "split", "chunk", "unbind", "flip", "roll", "repeat",
+        "tile", "tril", "expand", "clone")) {
       if (!rows.contains(op)) {
         missing.add(op);
       }

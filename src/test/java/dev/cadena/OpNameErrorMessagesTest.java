@@ -45,7 +45,8 @@ class OpNameErrorMessagesTest {
         op("erfc", Tensor::erfc), op("rdiv", t -> t.rdiv(1.0)), op("softplus", Tensor::softplus),
         op("logSigmoid", Tensor::logSigmoid), op("silu", Tensor::silu),
         op("hardtanh", Tensor::hardtanh), op("gelu", Tensor::gelu),
-        op("gelu", t -> t.gelu("tanh")), op("maskedFill", t -> t.maskedFill(t, 0.0)));
+        op("gelu", t -> t.gelu("tanh")), op("maskedFill", t -> t.maskedFill(t, 0.0)),
+        op("tril", t -> t.reshape(1, 3).tril()), op("triu", t -> t.reshape(3, 1).triu(1)));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -17,6 +17,33 @@ public final class LinearAlgebra {
   private LinearAlgebra() {}
 
   /**
+   * {@code torch.bmm}: the batched product of {@code a} {@code [b, n, m]} and {@code b} {@code
+   * [b, m, p]}, the primitive {@link Primitive#MATMUL} after PyTorch's strict checks (both 3-d,
+   * equal batch sizes, no broadcasting).
+   *
+   * @throws ShapeException e.g. {@code bmm: batch sizes differ: [2, 3, 4] and [5, 4, 1] (2 != 5)}
+   */
+  public static Tensor bmm(Tensor a, Tensor b) {
+    checkNotNull(a, "bmm: a is null");
+    checkNotNull(b, "bmm: b is null");
+    int[] as = a.shape();
+    int[] bs = b.shape();
+    if (as.length != 3 || bs.length != 3) {
+      throw new ShapeException("bmm: both arguments must be 3-d, got " + Shapes.str(as)
+          + " and " + Shapes.str(bs));
+    }
+    if (as[0] != bs[0]) {
+      throw new ShapeException("bmm: batch sizes differ: " + Shapes.str(as) + " and "
+          + Shapes.str(bs) + " (" + as[0] + " != " + bs[0] + ")");
+    }
+    if (as[2] != bs[1]) {
+      throw new ShapeException("bmm: inner dimensions differ: " + Shapes.str(as) + " and "
+          + Shapes.str(bs) + " (" + as[2] + " != " + bs[1] + ")");
+    }
+    return matmul(a, b);
+  }
+
+  /**
    * Matrix product with NumPy's rules: 1-d operands are promoted to a row (left) or column
    * (right) vector and the added dimension removed afterwards; leading batch dimensions
    * broadcast. On rank >= 2 this is the primitive {@link Primitive#MATMUL} (the engine sums the

@@ -163,6 +163,35 @@ final class GradSamples {
         x -> x[0].gather(1, Tensor.ofLongs(2, 0, 1).unsqueeze(1)), s(3, 4));
     add(Primitive.SCATTER_ADD, "scatterAdd",
         x -> x[0].scatterAdd(0, Tensor.fromArray(new long[][] {{1, 0}, {1, 1}}), x[1]), s(2, 2), s(2, 2));
+    // ---- shape ops and einsum (compositions, filed under a primitive they record)
+    add(Primitive.MATMUL, "einsum bij,bjk->bik", x -> Tensor.einsum("bij,bjk->bik", x[0], x[1]),
+        s(2, 2, 3), s(2, 3, 2));
+    add(Primitive.MATMUL, "einsum three operands, implicit output",
+        x -> Tensor.einsum("ij,jk,kl", x[0], x[1], x[2]), s(2, 3), s(3, 2), s(2, 2));
+    add(Primitive.MATMUL, "einsum ellipsis broadcast batch",
+        x -> Tensor.einsum("...ij,...jk->...ik", x[0], x[1]), s(2, 1, 2, 3), s(3, 3, 2));
+    add(Primitive.MATMUL, "bmm", x -> x[0].bmm(x[1]), s(2, 2, 3), s(2, 3, 1));
+    add(Primitive.SLICE, "einsum diagonal ii->i and trace", x -> Tensor.einsum("ii->i", x[0])
+        .mul(Tensor.einsum("ii", x[0])), s(3, 3));
+    add(Primitive.SUM, "einsum ij->j, size-1 broadcast", x -> Tensor.einsum("ij,ij->j", x[0], x[1]),
+        s(3, 2), s(1, 2));
+    add(Primitive.MUL, "einsum outer product, 0-d", x -> Tensor.einsum(",i,j->ij", x[0], x[1], x[2]),
+        s(), s(3), s(2));
+    add(Primitive.SLICE, "split, chunk and unbind, joined in another order",
+        x -> Tensor.cat(List.of(x[0].split(2, 1).get(1), x[0].chunk(2, -1).get(0),
+            Tensor.stack(x[0].unbind(1), 1), x[0].split(new int[] {0, 3, 1}, 1).get(1)), 1),
+        s(3, 4));
+    add(Primitive.SLICE, "split of a size-1 dim", x -> x[0].split(1, 0).get(0).mul(x[0]), s(1, 3));
+    add(Primitive.INDEX_SELECT, "flip", x -> x[0].flip(0, -1).mul(x[0]), s(3, 2));
+    add(Primitive.CONCAT, "roll along dims and flattened",
+        x -> x[0].roll(new int[] {1, -3}, new int[] {0, 1}).mul(x[0].roll(2)), s(3, 4));
+    add(Primitive.EXPAND, "repeat with a new leading dim", x -> x[0].repeat(2, 1, 3), s(2, 2));
+    add(Primitive.EXPAND, "tile of a 0-d and padded reps",
+        x -> x[0].tile(3).sum().mul(x[1].tile(2)), s(), s(2, 1));
+    add(Primitive.EXPAND, "expand with -1", x -> x[0].expand(2, -1, 3).mul(x[0].expand(2, 3, 3)),
+        s(3, 1));
+    add(Primitive.WHERE, "tril and triu", x -> x[0].tril(-1).add(x[0].triu(1).mul(x[0])), s(2, 3, 4));
+    add(Primitive.MUL, "clone", x -> x[0].clone().mul(x[0]), s(2, 3));
   }
 
   static Map<Primitive, List<Sample>> all() {
