@@ -194,7 +194,8 @@ public final class Node {
   private static final java.util.Set<String> BATCHING_RULES = java.util.Set.of(
       "add", "mul", "div", "pow", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid",
       "relu", "maximum", "where", "to", "sum", "max", "matmul", "reshape", "permute", "expand",
-      "slice", "sliceScatter", "concat", "makeDual");
+      "slice", "sliceScatter", "concat", "makeDual", "indexSelect", "indexAdd", "gather",
+      "scatterAdd", "var", "binaryCrossEntropy");
 
   private static boolean anyRequiresGrad(Tensor[] inputs) {
     for (Tensor t : inputs) {
