@@ -354,10 +354,24 @@ public final class Func {
   }
 
   private static Tensor[] jacfwdAt(TensorFn f, int[] argnums, Tensor[] xs) {
-    String op = "jacfwd";
+    Tensor[][] r = jacfwdMany("jacfwd", ys -> {
+      Tensor out = f.apply(ys);
+      checkNotNull(out, "%s: f returned null", "jacfwd");
+      return new Tensor[] {out};
+    }, argnums, xs);
+    return r[0];
+  }
+
+  /**
+   * The forward-mode Jacobians {@code r[k][j]} of each output {@code k} of {@code f} with respect
+   * to argument {@code argnums[j]}, of shape {@code out_k.shape + x_j.shape}: one JVP per element
+   * of each argument to differentiate, every output from the same pass.
+   */
+  private static Tensor[][] jacfwdMany(String op,
+      java.util.function.Function<Tensor[], Tensor[]> f, int[] argnums, Tensor[] xs) {
     checkArgs(op, "args", xs);
     checkArgnums(op, argnums, xs);
-    Tensor[] result = new Tensor[argnums.length];
+    Tensor[][] result = null;
     for (int j = 0; j < argnums.length; j++) {
       int a = argnums[j];
       Tensor x = xs[a];
@@ -365,26 +379,35 @@ public final class Func {
       java.util.function.Function<Tensor[], Tensor[]> fa = ys -> {
         Tensor[] args = xs.clone();
         args[a] = ys[0];
-        Tensor out = f.apply(args);
-        checkNotNull(out, "%s: f returned null", op);
-        return new Tensor[] {out};
+        return checkOutputs(op, f.apply(args));
       };
       int n = x.numel();
-      List<Tensor> cols = new ArrayList<>(n);
-      int[] outShape = null;
+      List<Tensor[]> cols = new ArrayList<>(n);
+      Tensor[] outs = null;
       for (int k = 0; k < n; k++) {
         Tensor[][] r = forwardJvp(fa, new Tensor[] {x}, new Tensor[] {basis(x, k)});
-        outShape = r[0][0].shape();
-        cols.add(r[1][0]);
+        outs = r[0];
+        cols.add(r[1]);
       }
       if (n == 0) {
-        Tensor out;
         try (GradMode.Scope scope = GradMode.noGrad()) {
-          out = fa.apply(new Tensor[] {x})[0];
+          outs = fa.apply(new Tensor[] {x});
         }
-        result[j] = Tensor.zeros(x.dtype(), concat(out.shape(), x.shape()));
-      } else {
-        result[j] = Tensor.stack(cols, outShape.length).reshape(concat(outShape, x.shape()));
+      }
+      if (result == null) {
+        result = new Tensor[outs.length][argnums.length];
+      }
+      for (int m = 0; m < outs.length; m++) {
+        int[] outShape = outs[m].shape();
+        if (n == 0) {
+          result[m][j] = Tensor.zeros(x.dtype(), concat(outShape, x.shape()));
+        } else {
+          List<Tensor> col = new ArrayList<>(n);
+          for (Tensor[] c : cols) {
+            col.add(c[m]);
+          }
+          result[m][j] = Tensor.stack(col, outShape.length).reshape(concat(outShape, x.shape()));
+        }
       }
     }
     return result;
@@ -403,6 +426,38 @@ public final class Func {
   public static TensorFn hessian(TensorFn f) {
     checkNotNull(f, "hessian: f is null");
     return jacfwd(jacrev(f));
+  }
+
+  /**
+   * The Hessian blocks of {@code f} with respect to the arguments {@code argnums} (argument 0 when
+   * none is given), as {@code torch.func.hessian(f, argnums)} gives them, flattened row by row:
+   * for {@code n} argnums, element {@code i * n + j} is {@code d^2 f / dx_{argnums[i]}
+   * dx_{argnums[j]}}, of shape {@code x_i.shape + x_j.shape} (torch returns the nested tuple
+   * {@code H[i][j]}). Forward over reverse: the gradients of all argnums from one backward pass,
+   * differentiated in forward mode, one JVP per input element.
+   *
+   * <pre>{@code
+   * TensorFn f = xs -> xs[0].mul(xs[1]).sum();           // f(x, y) = sum x y
+   * Tensor[] h = Func.hessian(f, 0, 1).apply(x, y);      // {0, I, I, 0}: H_xx, H_xy, H_yx, H_yy
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when called, for an argnum out of range or a
+   *     non-floating-point argument to differentiate
+   */
+  public static TensorsFn hessian(TensorFn f, int... argnums) {
+    checkNotNull(f, "hessian: f is null");
+    checkNotNull(argnums, "hessian: argnums is null");
+    int[] an = argnums.length == 0 ? new int[] {0} : argnums.clone();
+    TensorsFn g = jacrev(f, an);
+    return xs -> {
+      Tensor[][] blocks = jacfwdMany("hessian", g::apply, an, xs);
+      int n = an.length;
+      Tensor[] r = new Tensor[n * n];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(blocks[i], 0, r, i * n, n);
+      }
+      return r;
+    };
   }
 
   /**
