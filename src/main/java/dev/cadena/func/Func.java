@@ -6,6 +6,7 @@ import dev.cadena.Tensor;
 import dev.cadena.autograd.Engine;
 import dev.cadena.autograd.ForwardAD;
 import dev.cadena.autograd.GradMode;
+import dev.cadena.autograd.VmapBoundary;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
 import java.util.ArrayList;
@@ -739,7 +740,10 @@ public final class Func {
     return xs -> {
       int[] batch = new int[1];
       Tensor[] in = batchArgs(xs, dims, batch);
-      Tensor r = f.apply(in);
+      Tensor r;
+      try (VmapBoundary.Scope scope = VmapBoundary.enter()) {
+        r = f.apply(in);
+      }
       if (r == null) {
         throw new NullPointerException("vmap: f returned null");
       }
@@ -765,7 +769,10 @@ public final class Func {
     return xs -> {
       int[] batch = new int[1];
       Tensor[] in = batchArgs(xs, dims, batch);
-      Tensor[] rs = f.apply(in);
+      Tensor[] rs;
+      try (VmapBoundary.Scope scope = VmapBoundary.enter()) {
+        rs = f.apply(in);
+      }
       if (rs == null) {
         throw new NullPointerException("vmap: f returned null");
       }
@@ -820,7 +827,7 @@ public final class Func {
             + " has " + batch + " along its mapped dim, argument " + k + " has " + size
             + " along dim " + dims[k] + " (shape " + Shapes.str(x.shape()) + ")");
       }
-      in[k] = Tensor.vmapBatched(x.data().permute(moveToFront(x.rank(), d)));
+      in[k] = VmapBoundary.toBatched(x, d); // recorded: a gradient around vmap reaches x
     }
     if (batch < 0) {
       throw new IllegalArgumentException(
@@ -830,42 +837,11 @@ public final class Func {
     return in;
   }
 
-  /** A result of {@code f} as a plain tensor with the batch axis at {@code outDim}. */
+  /**
+   * A result of {@code f} as a plain tensor with the batch axis at {@code outDim}, recorded so
+   * that a gradient taken around vmap flows back into {@code f}'s graph.
+   */
   private static Tensor unbatch(Tensor r, int batch, int outDim) {
-    int rank = r.rank() + 1;
-    int od = Shapes.axis("vmap", outDim, rank);
-    dev.cadena.tensor.NDArray phys;
-    if (r.isBatched()) {
-      phys = r.data();
-    } else {
-      int[] s = new int[rank];
-      s[0] = batch;
-      System.arraycopy(r.shape(), 0, s, 1, rank - 1);
-      phys = r.data().reshape(prepend1(r.shape())).expand(s);
-    }
-    // Move the batch axis from the front to od: result axis i takes physical axis p[i].
-    int[] p = new int[rank];
-    for (int i = 0, j = 1; i < rank; i++) {
-      p[i] = i == od ? 0 : j++;
-    }
-    return Tensor.fromData(phys.permute(p).contiguous());
-  }
-
-  private static int[] moveToFront(int rank, int d) {
-    int[] p = new int[rank];
-    p[0] = d;
-    for (int i = 0, j = 1; i < rank; i++) {
-      if (i != d) {
-        p[j++] = i;
-      }
-    }
-    return p;
-  }
-
-  private static int[] prepend1(int[] shape) {
-    int[] s = new int[shape.length + 1];
-    s[0] = 1;
-    System.arraycopy(shape, 0, s, 1, shape.length);
-    return s;
+    return VmapBoundary.fromBatched(r, batch, outDim);
   }
 }
