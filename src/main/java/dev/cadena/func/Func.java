@@ -737,18 +737,14 @@ public final class Func {
     checkNotNull(f, "vmap: f is null");
     checkNotNull(inDims, "vmap: inDims is null");
     int[] dims = inDims.clone();
-    return xs -> {
-      int[] batch = new int[1];
-      Tensor[] in = batchArgs(xs, dims, batch);
-      Tensor r;
-      try (VmapBoundary.Scope scope = VmapBoundary.enter()) {
-        r = f.apply(in);
-      }
+    TensorsFn many = ys -> {
+      Tensor r = f.apply(ys);
       if (r == null) {
         throw new NullPointerException("vmap: f returned null");
       }
-      return unbatch(r, batch[0], outDim);
+      return new Tensor[] {r};
     };
+    return xs -> vmapAt(many, dims, outDim, xs)[0];
   }
 
   /**
@@ -766,38 +762,92 @@ public final class Func {
     checkNotNull(f, "vmapMany: f is null");
     checkNotNull(inDims, "vmapMany: inDims is null");
     int[] dims = inDims.clone();
-    return xs -> {
-      int[] batch = new int[1];
-      Tensor[] in = batchArgs(xs, dims, batch);
-      Tensor[] rs;
-      try (VmapBoundary.Scope scope = VmapBoundary.enter()) {
-        rs = f.apply(in);
-      }
-      if (rs == null) {
-        throw new NullPointerException("vmap: f returned null");
-      }
-      Tensor[] out = new Tensor[rs.length];
-      for (int i = 0; i < rs.length; i++) {
-        if (rs[i] == null) {
-          throw new NullPointerException("vmap: f returned null as output " + i);
-        }
-        out[i] = unbatch(rs[i], batch[0], outDim);
-      }
-      return out;
-    };
+    return xs -> vmapAt(f, dims, outDim, xs);
   }
 
   /**
-   * The arguments of a vmap call as {@code f} sees them: the mapped ones batched (their mapped
-   * dim moved to the front), the others as they are; {@code batch[0]} receives the batch size.
+   * One vmap call: {@code f} once on the batched arguments, each output unbatched to {@code
+   * outDim}; inside another vmap (nested), a Java loop over this level's samples instead.
    */
-  private static Tensor[] batchArgs(Tensor[] xs, int[] dims, int[] batchOut) {
+  private static Tensor[] vmapAt(TensorsFn f, int[] dims, int outDim, Tensor[] xs) {
+    int[] mapped = new int[dims.length];
+    int batch = checkMapped(xs, dims, mapped);
+    if (VmapBoundary.inside()) {
+      return nestedLoop(f, mapped, batch, outDim, xs);
+    }
+    Tensor[] in = new Tensor[xs.length];
+    for (int k = 0; k < xs.length; k++) {
+      // Recorded: a gradient taken around vmap reaches the argument.
+      in[k] = mapped[k] < 0 ? xs[k] : VmapBoundary.toBatched(xs[k], mapped[k]);
+    }
+    Tensor[] rs;
+    try (VmapBoundary.Scope scope = VmapBoundary.enter()) {
+      rs = f.apply(in);
+    }
+    checkVmapOutputs(rs);
+    Tensor[] out = new Tensor[rs.length];
+    for (int i = 0; i < rs.length; i++) {
+      out[i] = unbatch(rs[i], batch, outDim);
+    }
+    return out;
+  }
+
+  /**
+   * A vmap inside another vmap's {@code f}: {@code f} per sample of this level (slices, with
+   * {@code select}, of tensors that the outer level may have batched), stacked along {@code
+   * outDim}. Only the outer level is vectorised: a batched tensor carries one batch axis, and
+   * tensors of the outer level that {@code f} captures cannot be told apart from this level's
+   * (see docs/transforms.md); a loop over this level keeps every sample at the outer level.
+   */
+  private static Tensor[] nestedLoop(TensorsFn f, int[] mapped, int batch, int outDim,
+      Tensor[] xs) {
+    if (batch == 0) {
+      throw new UnsupportedOperationException(
+          "vmap: a nested vmap over an empty batch is not supported (no sample to run f on)");
+    }
+    List<Tensor[]> per = new ArrayList<>(batch);
+    for (int j = 0; j < batch; j++) {
+      Tensor[] sample = new Tensor[xs.length];
+      for (int k = 0; k < xs.length; k++) {
+        sample[k] = mapped[k] < 0 ? xs[k] : xs[k].select(mapped[k], j);
+      }
+      Tensor[] rs = f.apply(sample);
+      checkVmapOutputs(rs);
+      per.add(rs);
+    }
+    Tensor[] out = new Tensor[per.get(0).length];
+    for (int m = 0; m < out.length; m++) {
+      List<Tensor> parts = new ArrayList<>(batch);
+      for (Tensor[] rs : per) {
+        parts.add(rs[m]);
+      }
+      int od = Shapes.axis("vmap", outDim, parts.get(0).rank() + 1);
+      out[m] = Tensor.stack(parts, od);
+    }
+    return out;
+  }
+
+  private static void checkVmapOutputs(Tensor[] rs) {
+    if (rs == null) {
+      throw new NullPointerException("vmap: f returned null");
+    }
+    for (int i = 0; i < rs.length; i++) {
+      if (rs[i] == null) {
+        throw new NullPointerException("vmap: f returned null as output " + i);
+      }
+    }
+  }
+
+  /**
+   * Checks a vmap call's arguments against {@code dims} and returns the batch size; {@code
+   * mapped[k]} receives argument k's mapped axis (non-negative), or -1 for {@link #NOT_BATCHED}.
+   */
+  private static int checkMapped(Tensor[] xs, int[] dims, int[] mapped) {
     checkNotNull(xs, "vmap: args is null");
     if (xs.length != dims.length) {
       throw new IllegalArgumentException(
           "vmap: inDims has " + dims.length + " entries for " + xs.length + " arguments");
     }
-    Tensor[] in = new Tensor[xs.length];
     int batch = -1;
     int first = -1;
     for (int k = 0; k < xs.length; k++) {
@@ -805,12 +855,8 @@ public final class Func {
       if (x == null) {
         throw new NullPointerException("vmap: args[" + k + "] is null");
       }
-      if (x.isBatched()) {
-        throw new UnsupportedOperationException("vmap: nested vmap is not supported (argument "
-            + k + " is already batched)");
-      }
       if (dims[k] == NOT_BATCHED) {
-        in[k] = x;
+        mapped[k] = -1;
         continue;
       }
       if (x.rank() == 0) {
@@ -818,6 +864,7 @@ public final class Func {
             "vmap: argument " + k + " is 0-d and cannot be mapped over dim " + dims[k]);
       }
       int d = Shapes.axis("vmap", dims[k], x.rank());
+      mapped[k] = d;
       int size = x.size(d);
       if (batch < 0) {
         batch = size;
@@ -827,14 +874,12 @@ public final class Func {
             + " has " + batch + " along its mapped dim, argument " + k + " has " + size
             + " along dim " + dims[k] + " (shape " + Shapes.str(x.shape()) + ")");
       }
-      in[k] = VmapBoundary.toBatched(x, d); // recorded: a gradient around vmap reaches x
     }
     if (batch < 0) {
       throw new IllegalArgumentException(
           "vmap: no argument is mapped (every inDim is NOT_BATCHED)");
     }
-    batchOut[0] = batch;
-    return in;
+    return batch;
   }
 
   /**

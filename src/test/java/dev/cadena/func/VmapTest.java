@@ -271,10 +271,10 @@ class VmapTest {
   }
 
   @Test
-  void testVmap_nestedIsRefused() {
+  void testVmap_nestedMapsTheInnerLevelToo() {
     TensorFn inner = Func.vmap(a -> a[0].sum());
-    assertThrows(UnsupportedOperationException.class,
-        () -> Func.vmap(a -> inner.apply(a[0])).apply(randn(3, 2, 2)));
+    Tensor x = randn(3, 4, 2);
+    assertVmapMatchesLoop(a -> inner.apply(a[0]), zeros(1), 0, x);
   }
 
   @Test
