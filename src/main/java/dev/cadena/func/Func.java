@@ -725,10 +725,12 @@ public final class Func {
    *     .apply(w, X, Y);                                                  // [B, in, out]
    * }</pre>
    *
-   * <p>Limits: an op without a batching rule throws {@code vmap: no batching rule for '<op>'};
-   * reading values ({@code item}, {@code get}, {@code toDoubleArray}) inside {@code f} throws;
-   * nested {@code vmap} is refused; the inputs are detached (no gradient flows from the result
-   * back to the arguments of {@code vmap}).
+   * <p>Gradients flow through {@code vmap}: {@code grad(x -> vmap(f).apply(x).sum())} and
+   * {@code backward()} on its result reach its arguments (an unmapped one gets the sum over
+   * samples). A {@code vmap} inside {@code f} (nested) runs its own level as a loop over its
+   * samples; the outer level stays vectorised. Limits: an op without a batching rule throws
+   * {@code vmap: no batching rule for '<op>'}; reading values ({@code item}, {@code get},
+   * {@code toDoubleArray}) inside {@code f} throws.
    *
    * @throws IllegalArgumentException when called, for a wrong number of arguments, a dim out of
    *     range, no mapped argument, or mapped arguments of different batch sizes
