@@ -163,4 +163,62 @@ class VmapGradThroughTest {
         () -> Func.vmap(a -> Tensor.scalar(a[0].sum().item())).apply(randn(2, 2)));
     assertTrue(!VmapBoundary.inside());
   }
+  /** x^3 with a backward written with tensor ops (takes batched cotangents). */
+  private static final dev.cadena.autograd.Function CUBE = new dev.cadena.autograd.Function("cube") {
+    @Override
+    protected Tensor forward(Context ctx, Tensor... in) {
+      ctx.saveForBackward(in[0]);
+      return in[0].pow(3);
+    }
+
+    @Override
+    protected Tensor[] backward(Context ctx, Tensor grad) {
+      return new Tensor[] {grad.mul(ctx.<Tensor>saved(0).square().mul(3.0))};
+    }
+  };
+
+  /** x^3 with a backward that reads the cotangent's values (cannot run on a batched one). */
+  private static final dev.cadena.autograd.Function CUBE_READING =
+      new dev.cadena.autograd.Function("cubeReading") {
+        @Override
+        protected Tensor forward(Context ctx, Tensor... in) {
+          ctx.saveForBackward(in[0]);
+          return in[0].pow(3);
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor grad) {
+          Tensor x = ctx.saved(0);
+          double[] g = grad.toDoubleArray();
+          double[] v = x.toDoubleArray();
+          for (int i = 0; i < g.length; i++) {
+            g[i] *= 3 * v[i] * v[i];
+          }
+          return new Tensor[] {Tensor.fromArray(g, x.shape())};
+        }
+      };
+
+  @Test
+  void testJacrev_rowsByVmapOrLoop_matchTheHandDerivedJacobian() {
+    // f(x) = (W x)^3 elementwise: J = diag(3 (W x)^2) W, for m = 2 (loop) and m = 6 (vmap).
+    for (int m : new int[] {2, 6}) {
+      Tensor w = randn(m, 3);
+      Tensor x = randn(3);
+      double[] wx = w.matmul(x).toDoubleArray();
+      double[] wv = w.toDoubleArray();
+      double[] want = new double[m * 3];
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < 3; j++) {
+          want[i * 3 + j] = 3 * wx[i] * wx[i] * wv[i * 3 + j];
+        }
+      }
+      for (dev.cadena.autograd.Function cube : new dev.cadena.autograd.Function[] {CUBE, CUBE_READING}) {
+        Tensor j = Func.jacrev(a -> cube.apply(w.matmul(a[0]))).apply(x);
+        assertArrayEquals(new int[] {m, 3}, j.shape());
+        assertArrayEquals(want, j.toDoubleArray(), 1e-12, cube.name() + " m=" + m);
+      }
+      Tensor plain = Func.jacrev(a -> w.matmul(a[0]).pow(3)).apply(x);
+      assertArrayEquals(want, plain.toDoubleArray(), 1e-12);
+    }
+  }
 }
