@@ -526,6 +526,12 @@ public final class Engine {
 
   /** Sums a broadcast gradient back to its input's shape and dtype: the one place that does it. */
   private static Tensor fitToInput(Node node, int i, Tensor gi, Tensor in) {
+    if (gi.isBatched() && !in.isBatched() && !VmapBoundary.inside()) {
+      // Outside vmap (a gradient taken around it), a tensor vmap did not map (a closure, a
+      // NOT_BATCHED argument) was used by every sample: its gradient is the sum over samples.
+      // Inside, the per-sample gradient is what vmap(grad(f)) asks for.
+      gi = VmapBoundary.sumOverBatch(gi);
+    }
     if (!gi.data().sameShape(in.data())) {
       int[] want = in.shape();
       if (!Shapes.broadcastsTo(want, gi.shape())) {

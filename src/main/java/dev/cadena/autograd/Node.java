@@ -153,6 +153,21 @@ public final class Node {
     if (batched && !BATCHING_RULES.contains(name)) {
       throw new UnsupportedOperationException("vmap: no batching rule for '" + name + "'");
     }
+    return recordAs(name, result, inputs, vjp, jvp, batched);
+  }
+
+  /**
+   * {@code vmap}'s boundary ({@link VmapBoundary}): records a node whose result is batched or
+   * not as {@code batched} says, whatever its input is (moving a mapped axis into the batch, or
+   * the batch axis out to a plain axis).
+   */
+  static Tensor recordBoundary(String name, NDArray result, Tensor input, Vjp vjp, Jvp jvp,
+      boolean batched) {
+    return recordAs(name, result, new Tensor[] {input}, vjp, jvp, batched);
+  }
+
+  private static Tensor recordAs(String name, NDArray result, Tensor[] inputs, Vjp vjp,
+      @Nullable Jvp jvp, boolean batched) {
     String site = Anomaly.on() ? Anomaly.forward(name, result, inputs) : null;
     Tensor t;
     if (!GradMode.isEnabled() || !anyRequiresGrad(inputs)) {
@@ -194,7 +209,8 @@ public final class Node {
   private static final java.util.Set<String> BATCHING_RULES = java.util.Set.of(
       "add", "mul", "div", "pow", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid",
       "relu", "maximum", "where", "to", "sum", "max", "matmul", "reshape", "permute", "expand",
-      "slice", "sliceScatter", "concat", "makeDual");
+      "slice", "sliceScatter", "concat", "makeDual", "indexSelect", "indexAdd", "gather",
+      "scatterAdd", "var", "binaryCrossEntropy");
 
   private static boolean anyRequiresGrad(Tensor[] inputs) {
     for (Tensor t : inputs) {

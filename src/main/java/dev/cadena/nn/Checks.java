@@ -157,11 +157,15 @@ public final class Checks {
           op + ": labels must have shape [" + n + "] (one per row of the input), got "
               + Shapes.str(labels.shape()));
     }
-    long[] v = labels.toLongArray();
+    // Under vmap the labels are per sample: their physical values hold every sample's.
+    long[] v = labels.isBatched() ? labels.data().toLongArray() : labels.toLongArray();
     for (int i = 0; i < v.length; i++) {
       if (v[i] < 0 || v[i] >= classes) {
+        String at = labels.isBatched()
+            ? "position " + i % n + " of sample " + i / n
+            : "position " + i;
         throw new IllegalArgumentException(
-            op + ": label " + v[i] + " at position " + i + " is out of range [0, " + classes + ")");
+            op + ": label " + v[i] + " at " + at + " is out of range [0, " + classes + ")");
       }
     }
   }

@@ -132,7 +132,8 @@ public final class Loss {
     checkNotNull(target, "binaryCrossEntropy: target is null");
     checkNotNull(reduction, "binaryCrossEntropy: reduction is null");
     pair("binaryCrossEntropy", probs, target, reduction);
-    double[] p = probs.toDoubleArray();
+    // Under vmap every sample's probabilities, in the physical order (sample after sample).
+    double[] p = probs.isBatched() ? probs.data().toDoubleArray() : probs.toDoubleArray();
     for (int i = 0; i < p.length; i++) {
       if (!(p[i] >= 0 && p[i] <= 1)) {
         throw new IllegalArgumentException(

@@ -1,6 +1,8 @@
 package dev.cadena.ops;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.ForwardAD;
+import dev.cadena.autograd.GradMode;
 import dev.cadena.tensor.NDArray;
 
 /**
@@ -80,7 +82,44 @@ final class Batching {
     int[] s = new int[t.rank() + 1];
     s[0] = batch;
     System.arraycopy(t.shape(), 0, s, 1, t.rank());
+    if (!(GradMode.isEnabled() && t.requiresGrad()) && ForwardAD.tangent(t) == null) {
+      // No gradient or tangent to reach t: a broadcast view of it does, without a copy.
+      return Tensor.vmapBatched(physical(t, batch));
+    }
     return Elementwise.add(t, Tensor.vmapBatched(NDArray.zeros(t.dtype(), s)));
+  }
+
+  /**
+   * The physical values of {@code t} for batch size {@code batch}: its own when batched, else a
+   * broadcast view {@code [batch, t.shape...]} of them (for read-only operands such as indices).
+   */
+  static NDArray physical(Tensor t, int batch) {
+    if (t.isBatched()) {
+      return t.data();
+    }
+    int[] one = new int[t.rank() + 1];
+    one[0] = 1;
+    System.arraycopy(t.shape(), 0, one, 1, t.rank());
+    int[] s = one.clone();
+    s[0] = batch;
+    return t.data().reshape(one).expand(s);
+  }
+
+  /**
+   * A 1-d {@code index} along {@code axis} (checked) spread to {@code shape} (that of {@code x}
+   * with {@code k = index.size(0)} entries along {@code axis}): the index tensor of the {@code
+   * gather} or {@code scatterAdd} that equals {@code indexSelect} or {@code indexAdd} with {@code
+   * index}. The batching rule of those two for a batched index, whose samples differ.
+   */
+  static Tensor spreadIndex(String op, int axis, Tensor index, int[] shape) {
+    if (index.rank() != 1) {
+      throw new dev.cadena.tensor.ShapeException(
+          op + ": index must be 1-d, got shape " + dev.cadena.tensor.Shapes.str(index.shape()));
+    }
+    int[] view = new int[shape.length];
+    java.util.Arrays.fill(view, 1);
+    view[axis] = index.size(0);
+    return Movement.expand(Movement.reshape(index, view), shape);
   }
 
   /** The batch size of the first batched tensor in {@code ts}. */

@@ -645,8 +645,7 @@ public final class Elementwise {
   public static Tensor binaryCrossEntropy(Tensor p, Tensor y) {
     checkNotNull(p, "binaryCrossEntropy: p is null");
     checkNotNull(y, "binaryCrossEntropy: y is null");
-    Batching.refuse("binaryCrossEntropy", p, y);
-    Tensor[] in = promote("binaryCrossEntropy", p, y);
+    Tensor[] in = Batching.align(promote("binaryCrossEntropy", p, y));
     NDArray pd = in[0].data();
     NDArray yd = in[1].data();
     NDArray logP = pd.unary(UnaryOp.LOG).binary(BinaryOp.MAX, LOG_FLOOR);

@@ -191,9 +191,17 @@ public final class Movement {
   public static Tensor indexSelect(Tensor x, int axis, Tensor index) {
     checkNotNull(x, "indexSelect: x is null");
     checkNotNull(index, "indexSelect: index is null");
-    Batching.refuse("indexSelect", x, index);
+    if (index.isBatched()) {
+      // Per-sample indices: the gather with the index spread along the other axes.
+      int a = Shapes.axis("indexSelect", axis, x.rank());
+      int[] s = x.shape();
+      s[a] = index.rank() == 1 ? index.size(0) : 0;
+      return gather(x, a, Batching.spreadIndex("indexSelect", a, index, s));
+    }
     NDArray idx = index.data();
-    NDArray r = x.data().indexSelect(axis, idx);
+    NDArray r = x.isBatched()
+        ? x.data().indexSelect(Shapes.axis("indexSelect", axis, x.rank()) + 1, idx)
+        : x.data().indexSelect(axis, idx);
     int[] shape = x.shape();
     return record(Primitive.INDEX_SELECT, r, new Tensor[] {x},
         (n, grad) -> grads(indexAdd(Tensor.zeros(grad.dtype(), shape), axis, index, grad)),
@@ -208,9 +216,25 @@ public final class Movement {
     checkNotNull(x, "indexAdd: x is null");
     checkNotNull(index, "indexAdd: index is null");
     checkNotNull(src, "indexAdd: src is null");
-    Batching.refuse("indexAdd", x, index, src);
     Tensor[] p = promote("indexAdd", x, src);
-    NDArray r = p[0].data().indexAdd(axis, index.data(), p[1].data());
+    NDArray r;
+    if (index.isBatched()) {
+      // Per-sample indices: the scatterAdd with the index spread along src's other axes.
+      int a = Shapes.axis("indexAdd", axis, x.rank());
+      if (src.rank() != x.rank() || (index.rank() == 1 && src.size(a) != index.size(0))) {
+        throw new ShapeException("indexAdd: src of shape " + Shapes.str(src.shape())
+            + " does not fit x of shape " + Shapes.str(x.shape()) + " and an index of shape "
+            + Shapes.str(index.shape()) + " along axis " + axis);
+      }
+      return scatterAdd(x, a, Batching.spreadIndex("indexAdd", a, index, src.shape()), src);
+    } else if (Tensor.anyBatched(p)) {
+      int batch = Batching.batchSize(p);
+      p = new Tensor[] {Batching.batch(p[0], batch), Batching.batch(p[1], batch)};
+      int a = Shapes.axis("indexAdd", axis, x.rank()) + 1;
+      r = p[0].data().indexAdd(a, index.data(), p[1].data());
+    } else {
+      r = p[0].data().indexAdd(axis, index.data(), p[1].data());
+    }
     return record(Primitive.INDEX_ADD, r, p,
         (n, grad) -> grads(
             n.needsGrad(0) ? grad : null,
@@ -226,10 +250,19 @@ public final class Movement {
   public static Tensor gather(Tensor x, int axis, Tensor index) {
     checkNotNull(x, "gather: x is null");
     checkNotNull(index, "gather: index is null");
-    Batching.refuse("gather", x, index);
-    NDArray r = x.data().gather(axis, index.data());
+    NDArray r;
+    Tensor xb = x;
+    if (Tensor.anyBatched(x, index)) {
+      int a = Shapes.axis("gather", axis, x.rank());
+      checkIndexRank("gather", x, index);
+      int batch = Batching.batchSize(x, index);
+      xb = Batching.batch(x, batch);
+      r = xb.data().gather(a + 1, Batching.physical(index, batch));
+    } else {
+      r = x.data().gather(axis, index.data());
+    }
     int[] shape = x.shape();
-    return record(Primitive.GATHER, r, new Tensor[] {x},
+    return record(Primitive.GATHER, r, new Tensor[] {xb},
         (n, grad) -> grads(scatterAdd(Tensor.zeros(grad.dtype(), shape), axis, index, grad)),
         (t, in, out) -> gather(t[0], axis, index));
   }
@@ -242,14 +275,34 @@ public final class Movement {
     checkNotNull(x, "scatterAdd: x is null");
     checkNotNull(index, "scatterAdd: index is null");
     checkNotNull(src, "scatterAdd: src is null");
-    Batching.refuse("scatterAdd", x, index, src);
     Tensor[] p = promote("scatterAdd", x, src);
-    NDArray r = p[0].data().scatterAdd(axis, index.data(), p[1].data());
+    NDArray r;
+    if (Tensor.anyBatched(x, index, src)) {
+      int a = Shapes.axis("scatterAdd", axis, x.rank());
+      checkIndexRank("scatterAdd", x, index);
+      int batch = Batching.batchSize(x, index, src);
+      p = new Tensor[] {Batching.batch(p[0], batch), Batching.batch(p[1], batch)};
+      r = p[0].data().scatterAdd(a + 1, Batching.physical(index, batch), p[1].data());
+    } else {
+      r = p[0].data().scatterAdd(axis, index.data(), p[1].data());
+    }
     return record(Primitive.SCATTER_ADD, r, p,
         (n, grad) -> grads(
             n.needsGrad(0) ? grad : null,
             n.needsGrad(1) ? gather(grad, axis, index) : null),
         (t, in, out) -> scatterAdd(orZeros(t[0], in[0]), axis, index, orZeros(t[1], in[1])));
+  }
+
+  /**
+   * gather's and scatterAdd's logical rank check under vmap (before the physical op, whose message
+   * would count the batch axis).
+   */
+  private static void checkIndexRank(String op, Tensor x, Tensor index) {
+    if (index.rank() != x.rank()) {
+      throw new ShapeException(op + ": index rank " + index.rank() + " differs from tensor rank "
+          + x.rank() + " (index " + Shapes.str(index.shape()) + ", tensor "
+          + Shapes.str(x.shape()) + ")");
+    }
   }
 
   // ------------------------------------------------------------------ compositions

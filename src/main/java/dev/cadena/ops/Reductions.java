@@ -126,7 +126,6 @@ public final class Reductions {
   }
 
   private static Tensor var(String op, Tensor x, int[] axes, int correction, boolean keepDims) {
-    Batching.refuse(op, x);
     int[] shape = x.shape();
     int[] ax = Shapes.axes(op, axes, shape.length);
     floatType(op, x);
@@ -142,9 +141,15 @@ public final class Reductions {
     }
     int[] keepShape = Shapes.reduced(shape, ax, true);
     NDArray x64 = x.data().astype(DType.FLOAT64);
-    NDArray mean = x64.reduce(NDArray.ReduceOp.SUM, ax, true).binary(BinaryOp.DIV, (double) count);
+    // Under vmap the logical axes are physical ax + 1; over no axes (a logical scalar) every
+    // sample is its own mean, where a physical reduction over no axes would reduce the batch.
+    boolean none = x.isBatched() && ax.length == 0;
+    int[] pax = Batching.axes(x, ax);
+    NDArray mean = none ? x64
+        : x64.reduce(NDArray.ReduceOp.SUM, pax, true).binary(BinaryOp.DIV, (double) count);
     NDArray centered = x64.binary(BinaryOp.SUB, mean);
-    NDArray v = centered.binary(BinaryOp.MUL, centered).reduce(NDArray.ReduceOp.SUM, ax, keepDims)
+    NDArray squares = centered.binary(BinaryOp.MUL, centered);
+    NDArray v = (none ? squares : squares.reduce(NDArray.ReduceOp.SUM, pax, keepDims))
         .binary(BinaryOp.DIV, denom).astype(x.dtype());
     return record(Primitive.VAR, v, new Tensor[] {x}, (n, grad) -> {
       Tensor in = n.input(0);
@@ -386,8 +391,20 @@ public final class Reductions {
       return Tensor.fromData(x.data().argReduce(max, axis, keepDims));
     }
     if (axis == null) {
-      throw new UnsupportedOperationException(
-          "vmap: no batching rule for '" + op + "' over all axes (give an axis)");
+      // Over all axes of each sample: the argReduce of the rows of [B, numel].
+      int batch = x.data().dim(0);
+      if (x.numel() == 0) {
+        throw new ShapeException(
+            op + ": cannot reduce an empty dimension of shape " + Shapes.str(x.shape()));
+      }
+      NDArray r = x.data().reshape(batch, x.numel()).argReduce(max, 1, false);
+      if (keepDims) {
+        int[] s = new int[x.rank() + 1];
+        Arrays.fill(s, 1);
+        s[0] = batch;
+        r = r.reshape(s);
+      }
+      return Tensor.vmapBatched(r);
     }
     int a = Shapes.axis(op, axis, x.rank()) + 1;
     return Tensor.vmapBatched(x.data().argReduce(max, a, keepDims));
