@@ -175,6 +175,17 @@ class VmapTest {
   }
 
   /** The required test: per-sample gradients of an MLP loss against a loop of grad. */
+  /** The accuracy primitives and the activations built on them, values and per-sample gradients. */
+  @Test
+  void testVmap_log1pExpm1ErfErfcAndTheirActivations() {
+    TensorFn f = a -> a[0].log1p().add(a[0].expm1()).add(a[0].erf()).mul(a[0].erfc())
+        .add(a[0].gelu()).add(a[0].softplus(2.0, 5.0)).add(a[0].logSigmoid());
+    Tensor x = Tensor.uniform(new SplittableRandom(5), -0.9, 2.0, 4, 3, 2);
+    assertVmapMatchesLoop(f, zeros(1), 0, x);
+    TensorFn g = xs -> Func.grad(a -> f.apply(a).sum(), 0).apply(xs)[0];
+    assertVmapMatchesLoop(g, zeros(1), 0, x);
+  }
+
   @Test
   void testVmap_perSampleGradientsOfMlp() {
     Tensor w1 = randn(4, 6);
