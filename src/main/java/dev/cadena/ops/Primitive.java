@@ -133,7 +133,17 @@ public enum Primitive {
   GATHER("gather", "out[i][j] = x[idx[i][j]][j]", "dx = scatterAdd(zeros like x, axis, idx, grad)", "t = tx.gather(axis, idx)",
       "shown for axis 0, likewise for others; `idx` is int64 with `x`'s rank"),
   SCATTER_ADD("scatterAdd", "x.scatterAdd(axis, idx, src)", "dx = grad; dsrc = grad.gather(axis, idx)", "t = tx.scatterAdd(axis, idx, tsrc)",
-      "`x` with `src[i][j]` added at `[idx[i][j]][j]` (axis 0); the transpose of `gather`");
+      "`x` with `src[i][j]` added at `[idx[i][j]][j]` (axis 0); the transpose of `gather`"),
+  // ---- sorting and scans
+  /**
+   * A primitive for speed: one pass per line, where a composition of slices and adds would take
+   * {@code log n} passes and as many nodes; its VJP is again a (reversed) cumsum.
+   */
+  CUMSUM("cumsum", "out[i] = sum(x[j], j <= i) along axis",
+      "dx = flip(cumsum(flip(grad, axis), axis), axis)", "t = cumsum(tx, axis)",
+      "primitive for speed (one pass per line); `flip` reverses the axis (an `indexSelect`), so"
+          + " the VJP is the reversed cumulative sum `dx[i] = sum(grad[j], j >= i)`; summed in"
+          + " float64 also for float32 data");
 
   private final String opName;
   private final String forward;
