@@ -93,8 +93,9 @@ public enum Primitive {
           + " summed in float64"),
   /** Gradient split evenly among tied maxima, as PyTorch's amax. */
   MAX("max", "max(x, axes)", "dx = grad.reshape(kept) * m / sum(m, axes), m = (x == out) | (isnan(x) & isnan(out))", "t = sum(tx * m / sum(m, axes), axes), m as for the VJP",
-      "`kept` as for `sum`, `out` and the count also with the reduced axes kept; tied maxima share"
-          + " the gradient, as PyTorch's `amax`; NaN counts as equal to a NaN maximum (PyTorch's"
+      "`Tensor.amax` and `max()` (`amin`, `min()` on `neg`); `kept` as for `sum`, `out` and the"
+          + " count also with the reduced axes kept; tied maxima share the gradient, as PyTorch's"
+          + " `amax` (`max(dim)` with indices is a composition on `gather` instead); NaN counts as equal to a NaN maximum (PyTorch's"
           + " `max()`: the NaNs share the gradient); error on an empty dimension"),
   MATMUL("matmul", "a @ b", "da = grad @ b.mT; db = a.mT @ grad", "t = ta @ b + a @ tb",
       "on the last two axes, rank >= 2, batch axes broadcast (the engine sums them back);"
