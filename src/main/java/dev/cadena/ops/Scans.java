@@ -13,7 +13,8 @@ import java.util.List;
  * {@code cumprod}, {@code prod} and {@code norm}. The products are built from multiplications
  * only (a scan and a tree of pairwise products, {@code log n} levels each), never by dividing by
  * {@code x}, so their gradients are exact where {@code x} holds zeros, one or several, to every
- * order. None of these has a {@code vmap} rule yet: under {@code vmap} they throw.
+ * order. {@code cumsum} has no {@code vmap} rule yet (it throws under {@code vmap}); the
+ * compositions run under {@code vmap} on the rules of the primitives they use.
  */
 public final class Scans {
   private Scans() {}
@@ -62,7 +63,6 @@ public final class Scans {
    */
   public static Tensor cumprod(Tensor x, int axis) {
     checkNotNull(x, "cumprod: x is null");
-    Batching.refuse("cumprod", x);
     int a = Shapes.axis("cumprod", axis, Math.max(x.rank(), 1));
     Elementwise.floatType("cumprod", x);
     if (x.rank() == 0) {
@@ -92,7 +92,6 @@ public final class Scans {
    */
   public static Tensor prod(Tensor x, int axis, boolean keepDims) {
     checkNotNull(x, "prod: x is null");
-    Batching.refuse("prod", x);
     int a = Shapes.axis("prod", axis, Math.max(x.rank(), 1));
     Elementwise.floatType("prod", x);
     if (x.rank() == 0) {

@@ -504,17 +504,31 @@ class SortingScansTest {
   @Test
   void vmap_withoutABatchingRule_throws() {
     Tensor x = Tensor.zeros(2, 3);
-    for (String op : new String[] {"sort", "cumsum", "cumprod", "prod", "max"}) {
+    for (String op : new String[] {"sort", "cumsum", "max", "topk"}) {
       Function<Tensor, Tensor> f = switch (op) {
         case "sort" -> t -> t.sort(0).values();
         case "cumsum" -> t -> t.cumsum(0);
-        case "cumprod" -> t -> t.cumprod(0);
-        case "prod" -> t -> t.prod(0);
+        case "topk" -> t -> t.topk(1).values();
         default -> t -> t.max(0).values();
       };
       UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
           () -> Func.vmap(in -> f.apply(in[0])).apply(x));
       assertTrue(e.getMessage().contains("vmap"), e.getMessage());
+    }
+  }
+
+  @Test
+  void vmap_ofTheProductCompositions_matchesALoop() {
+    // Batching rules of slice, mul, concat, sum, abs, pow, sqrt, where carry the compositions.
+    Tensor x = Tensor.of(new double[][] {{2, 0, 3, -1.5}, {1, 2, 0, 0}, {0.5, -2, 4, 1}});
+    List<Function<Tensor, Tensor>> fs = List.of(t -> t.cumprod(0), t -> t.prod(0), t -> t.prod(),
+        t -> t.norm(), t -> t.norm(3), t -> t.norm(1.0, new int[] {0}, true));
+    for (Function<Tensor, Tensor> f : fs) {
+      Tensor batched = Func.vmap(in -> f.apply(in[0])).apply(x);
+      for (int i = 0; i < 3; i++) {
+        Tensor expected = f.apply(x.select(0, i));
+        assertArrayEquals(expected.toDoubleArray(), batched.select(0, i).toDoubleArray(), 1e-15);
+      }
     }
   }
 
