@@ -6,8 +6,10 @@ import dev.cadena.Tensor;
 import dev.cadena.Tensor.ValuesIndices;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
+import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
+import java.util.Arrays;
 
 /**
  * Sorting and selection along one axis: {@code sort}, {@code argsort}, {@code topk}, {@code
@@ -118,8 +120,8 @@ public final class Sorting {
     int a = axis(op, x, axis);
     Elementwise.floatType(op, x);
     if (x.rank() == 0) {
-      return new ValuesIndices(x.reshape(1).gather(0, Tensor.ofLongs(0)).reshape(), Tensor.fromData(
-          dev.cadena.tensor.NDArray.zeros(DType.INT64)));
+      return new ValuesIndices(x.reshape(1).gather(0, Tensor.ofLongs(0)).reshape(),
+          Tensor.fromData(NDArray.zeros(DType.INT64)));
     }
     if (x.size(a) == 0) {
       throw new ShapeException(op + ": cannot reduce an empty dimension of shape "
@@ -175,8 +177,8 @@ public final class Sorting {
       xt[i] = b;
       it[i] = b;
     }
-    Tensor xb = java.util.Arrays.equals(xt, xs) ? x : x.expand(xt);
-    Tensor ib = java.util.Arrays.equals(it, is) ? indices : indices.expand(it);
+    Tensor xb = Arrays.equals(xt, xs) ? x : x.expand(xt);
+    Tensor ib = Arrays.equals(it, is) ? indices : indices.expand(it);
     return xb.gather(a, ib);
   }
 
@@ -203,7 +205,7 @@ public final class Sorting {
     int a = axis(op, x, axis);
     Elementwise.floatType(op, x);
     if (x.rank() == 0) {
-      return Tensor.fromData(dev.cadena.tensor.NDArray.zeros(DType.INT64));
+      return Tensor.fromData(NDArray.zeros(DType.INT64));
     }
     return Tensor.fromData(x.data().argsort(a, descending));
   }
