@@ -15,6 +15,8 @@ import dev.cadena.ops.LinearAlgebra;
 import dev.cadena.ops.Movement;
 import dev.cadena.ops.Reductions;
 import dev.cadena.ops.ShapeOps;
+import dev.cadena.ops.Scans;
+import dev.cadena.ops.Sorting;
 import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
@@ -1566,45 +1568,80 @@ public final class Tensor {
     return Reductions.mean(this, axes, keepDims);
   }
 
-  /** Largest element. */
+  /** Largest element (0-d); NaN if any element is NaN. Ties share the gradient, as {@link #amax}. */
   public Tensor max() {
     return Reductions.max(this, ALL_AXES, false);
   }
 
-  /** Largest element along one axis. */
-  public Tensor max(int axis) {
-    return Reductions.max(this, new int[] {axis}, false);
+  /**
+   * The largest entry along {@code axis} and its index, as PyTorch's {@code x.max(dim)}; see
+   * {@link #max(int, boolean)}.
+   */
+  public ValuesIndices max(int axis) {
+    return Sorting.max(this, axis, false);
   }
 
-  /** Largest element along one axis, keeping it when {@code keepDims}. */
-  public Tensor max(int axis, boolean keepDims) {
-    return Reductions.max(this, new int[] {axis}, keepDims);
+  /**
+   * The largest entry along {@code axis} and its index (int64; the first on ties, the first NaN
+   * if any), the axis kept as size 1 when {@code keepDims}, as PyTorch's {@code x.max(dim,
+   * keepdim)}. The gradient of the values goes to the entry whose index is returned; {@link
+   * #amax} instead shares it among tied maxima.
+   *
+   * <pre>{@code
+   * Tensor.of(new double[][] {{1, 5, 2}, {7, 0, 7}}).max(1)   // values [5, 7], indices [1, 0]
+   * }</pre>
+   */
+  public ValuesIndices max(int axis, boolean keepDims) {
+    return Sorting.max(this, axis, keepDims);
   }
 
-  /** Largest element over several axes (empty: all). */
-  public Tensor max(int[] axes, boolean keepDims) {
-    checkNotNull(axes, "max: axes is null");
+  /**
+   * The largest entry over {@code axes} (one, several, or none for all), without the reduced axes,
+   * as PyTorch's {@code amax}; tied maxima share the gradient evenly ({@link
+   * dev.cadena.ops.Primitive#MAX}).
+   *
+   * <pre>{@code
+   * Tensor.of(new double[][] {{1, 5}, {7, 0}}).amax(0)   // [7, 5]
+   * }</pre>
+   */
+  public Tensor amax(int... axes) {
+    checkNotNull(axes, "amax: axes is null");
+    return Reductions.max(this, axes, false);
+  }
+
+  /** The largest entry over {@code axes} (empty: all), keeping them as size 1 when {@code keepDims}. */
+  public Tensor amax(int[] axes, boolean keepDims) {
+    checkNotNull(axes, "amax: axes is null");
     return Reductions.max(this, axes, keepDims);
   }
 
-  /** Smallest element. */
+  /** Smallest element (0-d); see {@link #max()}. */
   public Tensor min() {
     return Reductions.min(this, ALL_AXES, false);
   }
 
-  /** Smallest element along one axis. */
-  public Tensor min(int axis) {
-    return Reductions.min(this, new int[] {axis}, false);
+  /** The smallest entry along {@code axis} and its index; see {@link #max(int, boolean)}. */
+  public ValuesIndices min(int axis) {
+    return Sorting.min(this, axis, false);
   }
 
-  /** Smallest element along one axis, keeping it when {@code keepDims}. */
-  public Tensor min(int axis, boolean keepDims) {
-    return Reductions.min(this, new int[] {axis}, keepDims);
+  /**
+   * The smallest entry along {@code axis} and its index (the first on ties), the axis kept when
+   * {@code keepDims}, as PyTorch's {@code x.min(dim, keepdim)}; see {@link #max(int, boolean)}.
+   */
+  public ValuesIndices min(int axis, boolean keepDims) {
+    return Sorting.min(this, axis, keepDims);
   }
 
-  /** Smallest element over several axes (empty: all). */
-  public Tensor min(int[] axes, boolean keepDims) {
-    checkNotNull(axes, "min: axes is null");
+  /** The smallest entry over {@code axes} (none: all), as PyTorch's {@code amin}; see {@link #amax(int...)}. */
+  public Tensor amin(int... axes) {
+    checkNotNull(axes, "amin: axes is null");
+    return Reductions.min(this, axes, false);
+  }
+
+  /** The smallest entry over {@code axes} (empty: all), keeping them when {@code keepDims}. */
+  public Tensor amin(int[] axes, boolean keepDims) {
+    checkNotNull(axes, "amin: axes is null");
     return Reductions.min(this, axes, keepDims);
   }
 
@@ -2159,6 +2196,203 @@ public final class Tensor {
     checkNotNull(equation, "einsum: equation is null");
     checkNotNull(operands, "einsum: operands is null");
     return Einsum.einsum(equation, operands);
+  }
+
+  // ================================================================== sorting and scans
+
+  /**
+   * Values and their int64 indices along an axis, as PyTorch's {@code torch.return_types}: what
+   * {@link #sort}, {@link #topk}, {@link #kthvalue} and {@link #max(int)}/{@link #min(int)}
+   * return. The values carry the gradient; the indices are a constant.
+   *
+   * @param values the selected entries
+   * @param indices where they were taken from along the axis (int64)
+   */
+  public record ValuesIndices(Tensor values, Tensor indices) {
+    /** @throws NullPointerException when an argument is null */
+    public ValuesIndices {
+      checkNotNull(values, "ValuesIndices: values is null");
+      checkNotNull(indices, "ValuesIndices: indices is null");
+    }
+
+    /** {@code ValuesIndices(values=tensor(...), indices=tensor(...))}, one line each. */
+    @Override
+    public String toString() {
+      return "ValuesIndices(\n  values=" + values + ",\n  indices=" + indices + ")";
+    }
+  }
+
+  /**
+   * Sorted along {@code axis} (ascending), with the indices that sort it; see {@link #sort(int,
+   * boolean)}.
+   */
+  public ValuesIndices sort(int axis) {
+    return Sorting.sort(this, axis, false);
+  }
+
+  /**
+   * Sorted along {@code axis}, ascending or {@code descending}, with the int64 indices that sort
+   * it, as PyTorch's {@code sort(dim, descending, stable=True)}: stable, NaN sorting as the
+   * largest value. The values are {@code gather(axis, indices)}, so their gradient flows back to
+   * the entries they came from.
+   *
+   * <pre>{@code
+   * Tensor.of(3.0, 1.0, 2.0).sort(0, true)   // values [3, 2, 1], indices [0, 2, 1]
+   * }</pre>
+   */
+  public ValuesIndices sort(int axis, boolean descending) {
+    return Sorting.sort(this, axis, descending);
+  }
+
+  /** The indices that sort this tensor along {@code axis} (int64); see {@link #sort(int, boolean)}. */
+  public Tensor argsort(int axis, boolean descending) {
+    return Sorting.argsort(this, axis, descending);
+  }
+
+  /** The indices that sort this tensor ascending along {@code axis} (int64). */
+  public Tensor argsort(int axis) {
+    return Sorting.argsort(this, axis, false);
+  }
+
+  /** The {@code k} largest entries along the last axis, sorted, with their indices. */
+  public ValuesIndices topk(int k) {
+    return Sorting.topk(this, k, -1, true, true);
+  }
+
+  /**
+   * The {@code k} largest (or, unless {@code largest}, smallest) entries along {@code axis} with
+   * their int64 indices, as PyTorch's {@code topk}; always sorted (which {@code sorted == false}
+   * allows); ties keep their order.
+   *
+   * <pre>{@code
+   * Tensor.of(1.0, 4.0, 2.0, 3.0).topk(2, 0, true, true)   // values [4, 3], indices [1, 3]
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when {@code k} is negative or above the axis's size
+   */
+  public ValuesIndices topk(int k, int axis, boolean largest, boolean sorted) {
+    return Sorting.topk(this, k, axis, largest, sorted);
+  }
+
+  /** The {@code k}-th smallest entry ({@code k} from 1) along the last axis and its index. */
+  public ValuesIndices kthvalue(int k) {
+    return Sorting.kthvalue(this, k, -1, false);
+  }
+
+  /**
+   * The {@code k}-th smallest entry ({@code k} from 1) along {@code axis} and its index, as
+   * PyTorch's {@code kthvalue}; the axis is kept as size 1 when {@code keepDims}.
+   *
+   * <pre>{@code
+   * Tensor.of(5.0, 1.0, 3.0).kthvalue(2, 0, false)   // values 3, indices 2
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when {@code k} is not in {@code 1 .. size}
+   */
+  public ValuesIndices kthvalue(int k, int axis, boolean keepDims) {
+    return Sorting.kthvalue(this, k, axis, keepDims);
+  }
+
+  /**
+   * The entries that {@code indices} (int64, this tensor's rank) names along {@code axis}, the
+   * other axes broadcast against each other, as PyTorch's {@code take_along_dim}; differentiable
+   * (a {@code gather}).
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.of(new double[][] {{3, 1, 2}});
+   * x.takeAlongDim(x.argsort(1), 1)   // [[1, 2, 3]]
+   * }</pre>
+   */
+  public Tensor takeAlongDim(Tensor indices, int axis) {
+    checkNotNull(indices, "takeAlongDim: indices is null");
+    return Sorting.takeAlongDim(this, indices, axis);
+  }
+
+  /** The entries of the flattened tensor at the flattened {@code indices}, as {@code take_along_dim(x, i)}. */
+  public Tensor takeAlongDim(Tensor indices) {
+    checkNotNull(indices, "takeAlongDim: indices is null");
+    return Sorting.takeAlongDim(this, indices);
+  }
+
+  /**
+   * Running sums along {@code axis}, {@code out[i] = x[0] + ... + x[i]}, as PyTorch's {@code
+   * cumsum}; the primitive {@link dev.cadena.ops.Primitive#CUMSUM}.
+   *
+   * <pre>{@code
+   * Tensor.of(1.0, 2.0, 3.0).cumsum(0)   // [1, 3, 6]
+   * }</pre>
+   */
+  public Tensor cumsum(int axis) {
+    return Scans.cumsum(this, axis);
+  }
+
+  /**
+   * Running products along {@code axis}, {@code out[i] = x[0] * ... * x[i]}, as PyTorch's {@code
+   * cumprod}; gradients exact with zeros in the input (a scan of multiplications, no division).
+   *
+   * <pre>{@code
+   * Tensor.of(1.0, 2.0, 0.0, 4.0).cumprod(0)   // [1, 2, 0, 0]
+   * }</pre>
+   */
+  public Tensor cumprod(int axis) {
+    return Scans.cumprod(this, axis);
+  }
+
+  /** The product of all entries (0-d; 1 when empty), with exact gradients where entries are 0. */
+  public Tensor prod() {
+    return Scans.prod(this);
+  }
+
+  /** The product along {@code axis} (removed). */
+  public Tensor prod(int axis) {
+    return Scans.prod(this, axis, false);
+  }
+
+  /**
+   * The product along {@code axis}, kept as size 1 when {@code keepDims}, as PyTorch's {@code
+   * prod(dim, keepdim)}: 1 over an empty axis; a tree of multiplications, so the gradient is
+   * exact with one or several zeros.
+   *
+   * <pre>{@code
+   * Tensor.of(new double[][] {{1, 2}, {3, 0}}).prod(1, false)   // [2, 0]
+   * }</pre>
+   */
+  public Tensor prod(int axis, boolean keepDims) {
+    return Scans.prod(this, axis, keepDims);
+  }
+
+  /** The 2-norm of all entries, {@code sqrt(sum(x^2))} (0-d), gradient 0 where it is 0. */
+  public Tensor norm() {
+    return Scans.norm(this, 2, ALL_AXES, false);
+  }
+
+  /** The {@code p}-norm of all entries; see {@link #norm(double, int[], boolean)}. */
+  public Tensor norm(double p) {
+    return Scans.norm(this, p, ALL_AXES, false);
+  }
+
+  /**
+   * The vector {@code p}-norm over {@code axes} (empty: all), as PyTorch's {@code
+   * linalg.vector_norm}: {@code (sum |x|^p)^(1/p)} for {@code p > 0}, {@code max |x|} for {@code
+   * p = inf}, {@code min |x|} for {@code -inf}. At a zero norm the gradient is 0 (PyTorch's
+   * subgradient), not NaN.
+   *
+   * <pre>{@code
+   * Tensor.of(new double[][] {{3, 4}, {1, -1}}).norm(1, new int[] {1}, false)   // [7, 2]
+   * }</pre>
+   *
+   * @throws IllegalArgumentException for {@code p} NaN, 0, or negative other than {@code -inf}
+   */
+  public Tensor norm(double p, int[] axes, boolean keepDims) {
+    checkNotNull(axes, "norm: axes is null");
+    return Scans.norm(this, p, axes, keepDims);
+  }
+
+  /** The norm named {@code p} ({@code "fro"}, the 2-norm of the entries) over {@code axes}. */
+  public Tensor norm(String p, int[] axes, boolean keepDims) {
+    checkNotNull(p, "norm: p is null");
+    checkNotNull(axes, "norm: axes is null");
+    return Scans.norm(this, p, axes, keepDims);
   }
 
   // ================================================================== in-place (no-grad only)

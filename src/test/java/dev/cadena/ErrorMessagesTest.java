@@ -214,7 +214,7 @@ class ErrorMessagesTest {
     int b = rng.nextInt(-6, 6);
     int c = rng.nextInt(-6, 6);
     List<Supplier<Object>> calls = List.of(
-        () -> x.sum(a), () -> x.mean(a, true), () -> x.max(a), () -> x.min(new int[] {a, b}, false),
+        () -> x.sum(a), () -> x.mean(a, true), () -> x.max(a), () -> x.amin(new int[] {a, b}, false), () -> x.amax(a),
         () -> x.var(new int[] {a}, 1, true), () -> x.softmax(a), () -> x.logSoftmax(a),
         () -> x.logsumexp(a), () -> x.argmax(a), () -> x.argmin(a),
         () -> x.permute(randomInts(rng, rng.nextInt(5), -5, 5)), () -> x.transpose(a, b),

@@ -101,8 +101,8 @@ class NumericsVsTorchTest {
 
     op("sum(1)", x -> x[0].sum(1));
     op("mean(1)", x -> x[0].mean(1));
-    op("max(1)", x -> x[0].max(1));
-    op("min(1)", x -> x[0].min(1));
+    op("max(1)", x -> x[0].amax(1)); // torch: x.amax(1)
+    op("min(1)", x -> x[0].amin(1)); // torch: x.amin(1)
     op("var(1)", x -> x[0].var(1));
     op("var(1,c=0)", x -> x[0].var(new int[] {1}, 0, false));
     op("std(1)", x -> x[0].std(1));

@@ -61,11 +61,11 @@ class OpNameErrorMessagesTest {
   static Stream<Arguments> emptyReductions() {
     return Stream.of(
         op("max", Tensor::max), op("min", Tensor::min), op("argmax", Tensor::argmax),
-        op("argmin", Tensor::argmin), op("max", t -> t.reshape(2, 0).max(1)),
-        op("min", t -> t.reshape(2, 0).min(1)), op("argmax", t -> t.reshape(2, 0).argmax(1)),
+        op("argmin", Tensor::argmin), op("max", t -> t.reshape(2, 0).max(1).values()),
+        op("min", t -> t.reshape(2, 0).min(1).values()), op("argmax", t -> t.reshape(2, 0).argmax(1)),
         op("argmin", t -> t.reshape(2, 0).argmin(1)),
-        op("max", t -> t.reshape(2, 0).max(new int[] {0, 1}, false)),
-        op("min", t -> t.reshape(2, 0).min(new int[] {0, 1}, true)));
+        op("max", t -> t.reshape(2, 0).amax(new int[] {0, 1}, false)),
+        op("min", t -> t.reshape(2, 0).amin(new int[] {0, 1}, true)));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -210,7 +210,8 @@ public final class Node {
       "add", "mul", "div", "pow", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid",
       "relu", "maximum", "where", "to", "sum", "max", "matmul", "reshape", "permute", "expand",
       "slice", "sliceScatter", "concat", "makeDual", "indexSelect", "indexAdd", "gather",
-      "scatterAdd", "var", "binaryCrossEntropy", "log1p", "expm1", "erf", "erfc");
+      "scatterAdd", "var", "binaryCrossEntropy", "log1p", "expm1", "erf", "erfc",
+      "cumsum");
 
   private static boolean anyRequiresGrad(Tensor[] inputs) {
     for (Tensor t : inputs) {

@@ -110,8 +110,9 @@ public enum Primitive {
           + " summed in float64"),
   /** Gradient split evenly among tied maxima, as PyTorch's amax. */
   MAX("max", "max(x, axes)", "dx = grad.reshape(kept) * m / sum(m, axes), m = (x == out) | (isnan(x) & isnan(out))", "t = sum(tx * m / sum(m, axes), axes), m as for the VJP",
-      "`kept` as for `sum`, `out` and the count also with the reduced axes kept; tied maxima share"
-          + " the gradient, as PyTorch's `amax`; NaN counts as equal to a NaN maximum (PyTorch's"
+      "`Tensor.amax` and `max()` (`amin`, `min()` on `neg`); `kept` as for `sum`, `out` and the"
+          + " count also with the reduced axes kept; tied maxima share the gradient, as PyTorch's"
+          + " `amax` (`max(dim)` with indices is a composition on `gather` instead); NaN counts as equal to a NaN maximum (PyTorch's"
           + " `max()`: the NaNs share the gradient); error on an empty dimension"),
   MATMUL("matmul", "a @ b", "da = grad @ b.mT; db = a.mT @ grad", "t = ta @ b + a @ tb",
       "on the last two axes, rank >= 2, batch axes broadcast (the engine sums them back);"
@@ -150,7 +151,17 @@ public enum Primitive {
   GATHER("gather", "out[i][j] = x[idx[i][j]][j]", "dx = scatterAdd(zeros like x, axis, idx, grad)", "t = tx.gather(axis, idx)",
       "shown for axis 0, likewise for others; `idx` is int64 with `x`'s rank"),
   SCATTER_ADD("scatterAdd", "x.scatterAdd(axis, idx, src)", "dx = grad; dsrc = grad.gather(axis, idx)", "t = tx.scatterAdd(axis, idx, tsrc)",
-      "`x` with `src[i][j]` added at `[idx[i][j]][j]` (axis 0); the transpose of `gather`");
+      "`x` with `src[i][j]` added at `[idx[i][j]][j]` (axis 0); the transpose of `gather`"),
+  // ---- sorting and scans
+  /**
+   * A primitive for speed: one pass per line, where a composition of slices and adds would take
+   * {@code log n} passes and as many nodes; its VJP is again a (reversed) cumsum.
+   */
+  CUMSUM("cumsum", "out[i] = sum(x[j], j <= i) along axis",
+      "dx = flip(cumsum(flip(grad, axis), axis), axis)", "t = cumsum(tx, axis)",
+      "primitive for speed (one pass per line); `flip` reverses the axis (an `indexSelect`), so"
+          + " the VJP is the reversed cumulative sum `dx[i] = sum(grad[j], j >= i)`; summed in"
+          + " float64 also for float32 data");
 
   private final String opName;
   private final String forward;

@@ -268,7 +268,7 @@ public final class Reductions {
     if (count(x.shape(), ax) == 0) {
       return Tensor.zeros(x.dtype(), Shapes.reduced(x.shape(), ax, true));
     }
-    return x.detach().max(ax, true);
+    return x.detach().amax(ax, true);
   }
 
   /**

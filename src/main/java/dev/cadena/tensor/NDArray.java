@@ -646,6 +646,31 @@ public final class NDArray {
     return Reductions.argReduce(this, max, axis, keepDims);
   }
 
+  // ---------------------------------------------------------------- sorting and scans
+
+  /**
+   * The indices (int64, this array's shape) that sort each line along {@code axis} (negative
+   * counts from the end): ascending, or descending when {@code descending}; stable (equal values
+   * keep their order), NaN sorting as the largest value, as in PyTorch. Float dtypes only.
+   *
+   * @throws ShapeException for a bad axis
+   * @throws DTypeException for int64 data
+   */
+  public NDArray argsort(int axis, boolean descending) {
+    return Scans.argsort(this, axis, descending);
+  }
+
+  /**
+   * The running sums along {@code axis}: {@code out[..., i, ...] = sum_{j <= i} x[..., j, ...]},
+   * a new contiguous array of this dtype, summed in float64 (float32 outputs rounded once each).
+   *
+   * @throws ShapeException for a bad axis
+   * @throws DTypeException for int64 data
+   */
+  public NDArray cumsum(int axis) {
+    return Scans.cumsum(this, axis);
+  }
+
   // ---------------------------------------------------------------- matmul, joining, indexing
 
   /**

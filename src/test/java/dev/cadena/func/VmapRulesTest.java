@@ -238,7 +238,7 @@ class VmapRulesTest {
     int[] d1 = {1};
     List<TensorFn> fs = List.of(
         a -> a[0].sum(), a -> a[0].sum(1), a -> a[0].mean(), a -> a[0].mean(-1, true),
-        a -> a[0].max(), a -> a[0].max(0), a -> a[0].min(), a -> a[0].min(1, true),
+        a -> a[0].max(), a -> a[0].amax(0), a -> a[0].min(), a -> a[0].amin(new int[] {1}, true),
         a -> a[0].logsumexp(new int[] {}, false), a -> a[0].logsumexp(0),
         a -> a[0].var(), a -> a[0].std(1), a -> a[0].softmax(0).square().sum(),
         a -> a[0].logSoftmax(-1).mul(a[0]).mean());

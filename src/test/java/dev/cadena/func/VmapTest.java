@@ -90,8 +90,8 @@ class VmapTest {
     assertVmapMatchesLoop(a -> a[0].sum(0), zeros(1), 0, x);
     assertVmapMatchesLoop(a -> a[0].sum(-1, true), zeros(1), 0, x);
     assertVmapMatchesLoop(a -> a[0].mean(1), zeros(1), 0, x);
-    assertVmapMatchesLoop(a -> a[0].max(new int[] {0, 1}, false), zeros(1), 0, x);
-    assertVmapMatchesLoop(a -> a[0].min(new int[] {1}, true), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].amax(new int[] {0, 1}, false), zeros(1), 0, x);
+    assertVmapMatchesLoop(a -> a[0].amin(new int[] {1}, true), zeros(1), 0, x);
     // A logical scalar reduced over all (no) axes.
     assertVmapMatchesLoop(a -> a[0].sum().sum(), zeros(1), 0, randn(3));
   }
@@ -314,7 +314,7 @@ class VmapTest {
     Tensor w = randn(5);
     int nb = Func.NOT_BATCHED;
     TensorFn loss = a -> Tensor.where(a[1].gt(0.0), a[0].mul(a[1]), a[0].square())
-        .slice(0, 1, 5).max(new int[] {0}, false).add(a[0].sin().sum());
+        .slice(0, 1, 5).amax(new int[] {0}, false).add(a[0].sin().sum());
     assertVmapMatchesLoop(xs -> Func.grad(loss, 0).apply(xs)[0], new int[] {nb, 0}, 0,
         w, randn(6, 5));
   }

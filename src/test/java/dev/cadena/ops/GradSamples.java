@@ -130,8 +130,8 @@ final class GradSamples {
         x -> Elementwise.binaryCrossEntropy(x[0].sigmoid(), x[1].sigmoid()), s(2, 3), s(2, 3));
     add(Primitive.BINARY_CROSS_ENTROPY, "broadcast target",
         x -> Elementwise.binaryCrossEntropy(x[0].sigmoid(), x[1].sigmoid()), s(2, 3), s(3));
-    add(Primitive.MAX, "axis", x -> x[0].max(1), s(3, 4));
-    add(Primitive.MAX, "all and min", x -> x[0].max().add(x[0].min(0).sum()), s(2, 3));
+    add(Primitive.MAX, "amax over an axis", x -> x[0].amax(1), s(3, 4));
+    add(Primitive.MAX, "all and min", x -> x[0].max().add(x[0].amin(0).sum()), s(2, 3));
     add(Primitive.MATMUL, "matrices", x -> x[0].matmul(x[1]), s(2, 3), s(3, 4));
     add(Primitive.MATMUL, "vector @ matrix", x -> x[0].matmul(x[1]), s(3), s(3, 2));
     add(Primitive.MATMUL, "matrix @ vector", x -> x[0].matmul(x[1]), s(2, 3), s(3));
@@ -192,6 +192,41 @@ final class GradSamples {
         s(3, 1));
     add(Primitive.WHERE, "tril and triu", x -> x[0].tril(-1).add(x[0].triu(1).mul(x[0])), s(2, 3, 4));
     add(Primitive.MUL, "clone", x -> x[0].clone().mul(x[0]), s(2, 3));
+    // ---- sorting and scans: sort, topk, kthvalue, max(dim) and takeAlongDim gather their values
+    add(Primitive.GATHER, "sort values, both orders", x -> x[0].sort(1).values()
+        .add(x[0].sort(0, true).values().mul(2.0)), s(3, 4));
+    add(Primitive.GATHER, "topk and kthvalue", x -> x[0].topk(2, -1, true, true).values().sum(1)
+        .add(x[0].topk(1, 0, false, false).values().sum())
+        .add(x[0].kthvalue(2, 1, false).values()), s(3, 4));
+    add(Primitive.GATHER, "sort of 0-d and size-1 axes", x -> x[0].sort(0).values()
+        .add(x[1].sort(1, true).values().sum()).add(x[1].kthvalue(1, 1, true).values().sum()),
+        s(), s(3, 1));
+    add(Primitive.GATHER, "max and min over an axis, keepDims",
+        x -> x[0].max(1).values().add(x[0].min(-1, true).values().squeeze(1)), s(3, 4));
+    add(Primitive.GATHER, "takeAlongDim broadcast", x -> x[0].takeAlongDim(
+        Tensor.fromArray(new long[][][] {{{1, 0, 1}}, {{0, 0, 1}}}), 2), s(1, 3, 2));
+    add(Primitive.GATHER, "takeAlongDim of argsort, flattened",
+        x -> x[0].takeAlongDim(x[0].argsort(0, true), 0).mul(x[0])
+            .add(x[0].takeAlongDim(Tensor.ofLongs(5, 0, 2)).sum()), s(2, 3));
+    add(Primitive.CUMSUM, "along each axis", x -> x[0].cumsum(0).mul(x[0]).add(x[0].cumsum(-1)), s(3, 4));
+    add(Primitive.CUMSUM, "0-d, size-1 and a broadcast input", x -> x[0].cumsum(0).add(x[1].cumsum(1).sum())
+        .add(x[1].expand(2, 3, 2).cumsum(0).sum()), s(), s(3, 1));
+    add(Primitive.MUL, "cumprod", x -> x[0].cumprod(1).add(x[0].cumprod(0)), s(3, 5));
+    add(Primitive.MUL, "cumprod and prod with one zero",
+        x -> x[0].mul(Tensor.of(1.0, 1.0, 0.0, 1.0, 1.0)).cumprod(-1).sum()
+            .add(x[0].mul(Tensor.of(1.0, 0.0, 1.0, 1.0, 1.0)).prod(1, false).sum()), s(2, 5));
+    add(Primitive.MUL, "cumprod and prod with two zeros",
+        x -> x[0].mul(Tensor.of(0.0, 1.0, 1.0, 0.0, 1.0)).cumprod(0).sum()
+            .add(x[0].mul(Tensor.of(1.0, 0.0, 1.0, 0.0, 1.0)).prod()), s(5));
+    add(Primitive.MUL, "prod over axes, keepDims, 0-d", x -> x[0].prod(0, true).sum()
+        .add(x[0].prod(-1).sum()).add(x[0].prod()).add(x[1].prod(0)), s(3, 7), s());
+    add(Primitive.SQRT, "norm 2 and fro", x -> x[0].norm().add(x[0].norm(2, new int[] {1}, true).sum())
+        .add(x[0].norm("fro", new int[] {0, 1}, false)), s(2, 3));
+    add(Primitive.POW, "norm p = 3 and 0.5", x -> x[0].norm(3, new int[] {0}, false).sum()
+        .add(x[0].norm(0.5, new int[0], false)), s(3, 2));
+    add(Primitive.ABS, "norm 1", x -> x[0].norm(1.0, new int[] {-1}, false), s(2, 4));
+    add(Primitive.MAX, "norm inf and -inf", x -> x[0].norm(Double.POSITIVE_INFINITY, new int[] {1}, false)
+        .add(x[0].norm(Double.NEGATIVE_INFINITY, new int[] {1}, false)), s(3, 4));
   }
 
   static Map<Primitive, List<Sample>> all() {

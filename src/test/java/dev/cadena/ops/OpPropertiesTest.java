@@ -72,12 +72,29 @@ class OpPropertiesTest {
   private static final List<Op> REDUCTIONS = List.of(
       new Op("sum", 1, false, x -> x[0].sum(lastAxis(x[0]), true)),
       new Op("mean", 1, false, x -> x[0].mean(lastAxis(x[0]), false)),
-      new Op("max", 1, false, x -> x[0].max(lastAxis(x[0]), true)),
-      new Op("min", 1, false, x -> x[0].min(lastAxis(x[0]), false)),
+      new Op("max", 1, false, x -> x[0].amax(lastAxis(x[0]), true)),
+      new Op("min", 1, false, x -> x[0].amin(lastAxis(x[0]))),
       new Op("var", 1, false, x -> x[0].var(lastAxis(x[0]), 0, true)),
       new Op("logsumexp", 1, false, x -> x[0].rank() == 0 ? x[0] : x[0].logsumexp(-1, true)),
       new Op("softmax", 1, false, x -> x[0].rank() == 0 ? x[0] : x[0].softmax(-1)),
-      new Op("logSoftmax", 1, false, x -> x[0].rank() == 0 ? x[0] : x[0].logSoftmax(0)));
+      new Op("logSoftmax", 1, false, x -> x[0].rank() == 0 ? x[0] : x[0].logSoftmax(0)),
+      // sorting and scans: along the last axis (a 0-d input counts as one element)
+      new Op("sort", 1, false, x -> x[0].sort(-1, true).values()),
+      new Op("topk", 1, false, x -> x[0].topk(Math.min(2, lastSize(x[0])), -1, false, true).values()),
+      new Op("kthvalue", 1, false, x -> x[0].kthvalue(1, -1, true).values()),
+      new Op("max(dim)", 1, false, x -> x[0].max(-1).values()),
+      new Op("min(dim)", 1, false, x -> x[0].min(-1, true).values()),
+      new Op("takeAlongDim", 1, false, x -> x[0].takeAlongDim(x[0].argsort(-1), -1)),
+      new Op("cumsum", 1, false, x -> x[0].cumsum(-1)),
+      new Op("cumprod", 1, false, x -> x[0].cumprod(-1)),
+      new Op("prod", 1, false, x -> x[0].prod(-1, true)),
+      new Op("norm", 1, false, x -> x[0].norm(2, lastAxis(x[0]), false)),
+      new Op("norm 3", 1, false, x -> x[0].norm(3, lastAxis(x[0]), true)),
+      new Op("norm inf", 1, false, x -> x[0].norm(Double.POSITIVE_INFINITY, lastAxis(x[0]), false)));
+
+  private static int lastSize(Tensor x) {
+    return x.rank() == 0 ? 1 : x.size(-1);
+  }
 
   private static int[] lastAxis(Tensor x) {
     return x.rank() == 0 ? new int[0] : new int[] {-1};

@@ -60,8 +60,8 @@ class ReductionsTest {
         int n = count(axes);
         r.sum(axes, keep).assertClose(x.sum(spelled, keep), TOL);
         r.sum(axes, keep).map(v -> v / n).assertClose(x.mean(spelled, keep), TOL);
-        r.reduce(axes, keep, Double.NEGATIVE_INFINITY, Math::max).assertClose(x.max(spelled, keep), 0);
-        r.reduce(axes, keep, Double.POSITIVE_INFINITY, Math::min).assertClose(x.min(spelled, keep), 0);
+        r.reduce(axes, keep, Double.NEGATIVE_INFINITY, Math::max).assertClose(x.amax(spelled, keep), 0);
+        r.reduce(axes, keep, Double.POSITIVE_INFINITY, Math::min).assertClose(x.amin(spelled, keep), 0);
       }
     }
   }
@@ -86,8 +86,8 @@ class ReductionsTest {
     r.sum(new int[] {1}, false).assertClose(x.sum(1), TOL);
     r.sum(new int[] {2}, true).assertClose(x.sum(-1, true), TOL);
     r.sum(new int[] {0}, false).map(v -> v / 2).assertClose(x.mean(0), TOL);
-    r.reduce(new int[] {1}, true, Double.NEGATIVE_INFINITY, Math::max).assertClose(x.max(1, true), 0);
-    r.reduce(new int[] {2}, false, Double.POSITIVE_INFINITY, Math::min).assertClose(x.min(2), 0);
+    r.reduce(new int[] {1}, true, Double.NEGATIVE_INFINITY, Math::max).assertClose(x.amax(new int[] {1}, true), 0);
+    r.reduce(new int[] {2}, false, Double.POSITIVE_INFINITY, Math::min).assertClose(x.amin(2), 0);
   }
 
   private static RefArray variance(RefArray r, int[] axes, int correction, boolean keep) {
@@ -218,10 +218,10 @@ class ReductionsTest {
       assertEquals(1.0 / 6, g, 1e-15);
     }
     x.zeroGrad();
-    x.max(1).sum().backward();
+    x.amax(1).sum().backward();
     assertArrayEquals(new double[] {0, 0.5, 0.5, 1, 0, 0}, x.grad().toDoubleArray(), "tied maxima share");
     x.zeroGrad();
-    x.min(0).sum().backward();
+    x.amin(0).sum().backward();
     assertArrayEquals(new double[] {1, 0, 0, 0, 1, 1}, x.grad().toDoubleArray());
     x.zeroGrad();
     // d var / dx_i = 2 (x_i - mean) / (N - 1)

@@ -55,7 +55,7 @@ class BroadcastViewReductionTest {
     assertEquals(1.5, withinBytes(FEW_MB, "mean", () -> v.mean().item()));
     assertEquals(1.5, withinBytes(FEW_MB, "max", () -> v.max().item()));
     assertEquals(1.5, withinBytes(FEW_MB, "min", () -> v.min().item()));
-    assertEquals(1.5, withinBytes(FEW_MB, "min over an axis", () -> v.min(0).get(N - 1)));
+    assertEquals(1.5, withinBytes(FEW_MB, "min over an axis", () -> v.amin(0).get(N - 1)));
     assertEquals(0L, withinBytes(FEW_MB, "argmax", () -> v.argmax().toLongArray()[0]));
     assertEquals(0L, withinBytes(FEW_MB, "argmin", () -> v.argmin().toLongArray()[0]));
     assertEquals(1.5, withinBytes(FEW_MB, "get", () -> v.get(N - 1, -1)));
@@ -91,9 +91,9 @@ class BroadcastViewReductionTest {
     assertEquals((double) N * (N - 1), keep.get(0, N - 1));
     assertEquals(rowSum * N, withinBytes(FEW_MB, "sum()", () -> v.sum().item()));
     assertEquals((N - 1) / 2.0, withinBytes(FEW_MB, "mean()", () -> v.mean().item()));
-    Tensor m1 = withinBytes(FEW_MB, "max(1)", () -> v.max(1));
+    Tensor m1 = withinBytes(FEW_MB, "max(1)", () -> v.amax(1));
     assertEquals(N - 1.0, m1.get(123));
-    assertEquals(5.0, withinBytes(FEW_MB, "max(0)", () -> v.max(0)).get(5));
+    assertEquals(5.0, withinBytes(FEW_MB, "max(0)", () -> v.amax(0)).get(5));
     // The first maximum: row 0, column N - 1.
     assertEquals(N - 1L, withinBytes(FEW_MB, "argmax()", () -> v.argmax().toLongArray()[0]));
     Tensor am1 = withinBytes(FEW_MB, "argmax(1)", () -> v.argmax(1));
@@ -125,7 +125,7 @@ class BroadcastViewReductionTest {
     assertTrue(Double.isNaN(v.sum().item()));
     assertEquals(1L, v.argmax().toLongArray()[0]);
     assertArrayEquals(new long[] {1, 1, 1, 1}, v.argmax(1).toLongArray());
-    double[] m0 = v.max(0).toDoubleArray();
+    double[] m0 = v.amax(0).toDoubleArray();
     assertEquals(1.0, m0[0]);
     assertTrue(Double.isNaN(m0[1]));
     assertEquals(3.0, m0[2]);
@@ -150,7 +150,7 @@ class BroadcastViewReductionTest {
       for (boolean keep : new boolean[] {false, true}) {
         String what = Arrays.toString(axes) + " keep=" + keep;
         assertSame(c.sum(axes, keep), v.sum(axes, keep), "sum " + what);
-        assertSame(c.max(axes, keep), v.max(axes, keep), "max " + what);
+        assertSame(c.amax(axes, keep), v.amax(axes, keep), "max " + what);
         assertSame(c.mean(axes, keep), v.mean(axes, keep), "mean " + what);
       }
     }
@@ -221,7 +221,7 @@ class BroadcastViewReductionTest {
       double[] r = rows[i];
       double plain = Tensor.of(r).min().item();
       double tracked = Tensor.of(r).requiresGrad(true).min().item();
-      double perRow = Tensor.of(new double[][] {r, r}).min(1).get(1);
+      double perRow = Tensor.of(new double[][] {r, r}).amin(1).get(1);
       for (double got : new double[] {plain, tracked, perRow}) {
         assertTrue(Double.isNaN(expected[i]) ? Double.isNaN(got) : got == expected[i],
             "min of " + Arrays.toString(r) + ": " + got + ", expected " + expected[i]);
