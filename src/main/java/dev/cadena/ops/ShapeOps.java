@@ -108,8 +108,7 @@ public final class ShapeOps {
 
   /**
    * The order of elements reversed along each of {@code dims} ({@code indexSelect} with the
-   * indices {@code n-1, ..., 0}; under {@code vmap}, where {@code indexSelect} has no batching
-   * rule, a {@code concat} of single slices).
+   * indices {@code n-1, ..., 0}, also under {@code vmap}, where its rule shifts the axis).
    */
   public static Tensor flip(Tensor x, int... dims) {
     checkNotNull(x, "flip: x is null");
@@ -121,19 +120,11 @@ public final class ShapeOps {
       if (n <= 1) {
         continue;
       }
-      if (r.isBatched()) {
-        List<Tensor> parts = new ArrayList<>(n);
-        for (int i = n - 1; i >= 0; i--) {
-          parts.add(r.slice(a, i, i + 1));
-        }
-        r = Tensor.concat(parts, a);
-      } else {
-        long[] idx = new long[n];
-        for (int i = 0; i < n; i++) {
-          idx[i] = n - 1 - i;
-        }
-        r = r.indexSelect(a, Tensor.ofLongs(idx));
+      long[] idx = new long[n];
+      for (int i = 0; i < n; i++) {
+        idx[i] = n - 1 - i;
       }
+      r = r.indexSelect(a, Tensor.ofLongs(idx));
     }
     return r;
   }
