@@ -1993,7 +1993,8 @@ public final class Tensor {
    * }</pre>
    *
    * @return an unmodifiable list
-   * @throws ShapeException for {@code chunks} below 1 or a bad {@code dim}
+   * @throws ShapeException for {@code chunks} below 1, more than {@code 65536} pieces of an empty
+   *     dimension, or a bad {@code dim}
    */
   public List<Tensor> chunk(int chunks, int dim) {
     return ShapeOps.chunk(this, chunks, dim);

@@ -75,9 +75,16 @@ public final class ShapeOps {
   }
 
   /**
+   * The most pieces {@link #chunk} makes of an empty dimension: each is a tensor object, so a
+   * count near {@code Integer.MAX_VALUE} would exhaust the heap rather than fail clearly.
+   */
+  public static final int MAX_EMPTY_CHUNKS = 1 << 16;
+
+  /**
    * At most {@code chunks} pieces of {@code ceil(size / chunks)} along {@code dim}, as {@code
    * torch.chunk}: fewer when the size runs out first ({@code chunk(3)} of size 4 gives pieces of
-   * 2 and 2); a dimension of size 0 gives {@code chunks} empty pieces.
+   * 2 and 2); a dimension of size 0 gives {@code chunks} empty pieces (at most {@link
+   * #MAX_EMPTY_CHUNKS}).
    */
   public static List<Tensor> chunk(Tensor x, int chunks, int dim) {
     checkNotNull(x, "chunk: x is null");
@@ -88,6 +95,11 @@ public final class ShapeOps {
     }
     int n = x.size(a);
     if (n == 0) {
+      if (chunks > MAX_EMPTY_CHUNKS) {
+        throw new ShapeException("chunk: " + chunks + " empty pieces of a dimension of size 0 ("
+            + "shape " + Shapes.str(x.shape()) + ", dim " + dim + ") are too many; at most "
+            + MAX_EMPTY_CHUNKS);
+      }
       return split(x, new int[chunks], a);
     }
     int size = (int) ((n + (long) chunks - 1) / chunks);

@@ -199,6 +199,9 @@ class ShapeOpsTest {
     expect(() -> x.split(new int[] {4, -1}, 1), "split", ">= 0", "[4, -1]");
     expect(() -> x.split(1, 2), "split", "axis 2");
     expect(() -> x.chunk(0, 0), "chunk", "chunks must be positive", "0");
+    expect(() -> Tensor.zeros(0, 3).chunk(Integer.MAX_VALUE, 0), "chunk", "2147483647 empty pieces",
+        "[0, 3]", "at most 65536");
+    assertEquals(65536, Tensor.zeros(0, 3).chunk(65536, 0).size());
     expect(() -> x.unbind(-3), "unbind", "axis -3");
     expect(() -> x.flip(0, -2), "flip", "more than once", "[0, -2]");
     expect(() -> x.flip(2), "flip", "axis 2");
