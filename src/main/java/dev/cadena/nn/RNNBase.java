@@ -61,6 +61,10 @@ public abstract class RNNBase extends Module {
     this.inputSize = Checks.positiveSize(op, "input_size", inputSize);
     this.hiddenSize = Checks.positiveSize(op, "hidden_size", hiddenSize);
     this.numLayers = Checks.positiveSize(op, "num_layers", numLayers);
+    if (numLayers > MAX_LAYERS) {
+      throw new IllegalArgumentException(
+          op + ": num_layers must be at most " + MAX_LAYERS + ", got " + numLayers);
+    }
     this.dropout = Checks.inRange(op, "dropout", dropout, 0.0, 1.0, false);
     Recurrent.floatingDType(op, dtype);
     this.bias = bias;
@@ -70,6 +74,7 @@ public abstract class RNNBase extends Module {
     int rows = RNNCellBase.gateRows(op, mode.gates, hiddenSize);
     int directions = bidirectional ? 2 : 1;
     int upperInput = RNNCellBase.gateRows(op, directions, hiddenSize);
+    checkParameterCount(op, rows, inputSize, upperInput, hiddenSize, numLayers, directions, bias);
     for (int layer = 0; layer < numLayers; layer++) {
       for (int dir = 0; dir < directions; dir++) {
         String suffix = "_l" + layer + (dir == 1 ? "_reverse" : "");
@@ -85,6 +90,36 @@ public abstract class RNNBase extends Module {
       }
     }
     resetParameters(rng);
+  }
+
+  /**
+   * The most layers a stack may have. PyTorch has no limit; here each layer is unrolled into the
+   * graph at every step, and thousands of layers would take seconds just to allocate: a larger
+   * count is taken for a mistake (a swapped argument).
+   */
+  public static final int MAX_LAYERS = 1024;
+
+  /** Rejects a stack whose parameters, counted in long, exceed what tensors can hold. */
+  private static void checkParameterCount(String op, int rows, int inputSize, int upperInput,
+      int hidden, int layers, int directions, boolean bias) {
+    long total;
+    try {
+      long perUpper = Math.addExact(Math.multiplyExact((long) rows, (long) upperInput + hidden),
+          bias ? 2L * rows : 0);
+      long first = Math.addExact(Math.multiplyExact((long) rows, (long) inputSize + hidden),
+          bias ? 2L * rows : 0);
+      total = Math.multiplyExact(directions,
+          Math.addExact(first, Math.multiplyExact(layers - 1L, perUpper)));
+    } catch (ArithmeticException e) {
+      total = Long.MAX_VALUE; // more than any tensor can hold
+    }
+    if (total > dev.cadena.tensor.Shapes.MAX_ELEMENTS) {
+      throw new IllegalArgumentException(
+          op + ": input_size " + inputSize + ", hidden_size " + hidden + ", num_layers " + layers
+              + " need " + (total == Long.MAX_VALUE ? "more than 2^63" : Long.toString(total))
+              + " parameters, more than the " + dev.cadena.tensor.Shapes.MAX_ELEMENTS
+              + " a tensor can hold");
+    }
   }
 
   /**
