@@ -185,9 +185,10 @@ public abstract class RNNBase extends Module {
               + " (input shape " + Shapes.str(input.shape()) + ")");
     }
     boolean batched = input.rank() == 3;
-    Tensor x = !batched ? input.unsqueeze(1) : batchFirst ? input.transpose(0, 1) : input;
+    // Sequence-first; an unbatched input stays unbatched ([F] per step, [H] states).
+    Tensor x = batched && batchFirst ? input.transpose(0, 1) : input;
     int steps = x.size(0);
-    int batch = x.size(1);
+    int batch = batched ? x.size(1) : 1;
     if (steps == 0) {
       throw new ShapeException(
           op + ": the sequence is empty (input shape " + Shapes.str(input.shape()) + ")");
@@ -244,7 +245,8 @@ public abstract class RNNBase extends Module {
       boolean dropHere = dropout > 0 && isTraining() && layer < numLayers - 1;
       List<Tensor> next = new ArrayList<>(steps);
       for (int t = 0; t < steps; t++) {
-        Tensor o = directions == 1 ? outs[0][t] : Tensor.concat(List.of(outs[0][t], outs[1][t]), 1);
+        Tensor o = directions == 1
+            ? outs[0][t] : Tensor.concat(List.of(outs[0][t], outs[1][t]), outs[0][t].rank() - 1);
         next.add(dropHere ? Functional.dropout(o, dropout, true, dropoutRng) : o);
       }
       layerInput = next;
@@ -253,11 +255,7 @@ public abstract class RNNBase extends Module {
     Tensor output = Tensor.stack(layerInput, 0);
     Tensor hOut = Tensor.stack(hN, 0);
     Tensor cOut = c0b == null ? null : Tensor.stack(cN, 0);
-    if (!batched) {
-      output = output.squeeze(1);
-      hOut = hOut.squeeze(1);
-      cOut = cOut == null ? null : cOut.squeeze(1);
-    } else if (batchFirst) {
+    if (batched && batchFirst) {
       output = output.transpose(0, 1);
     }
     return new Tensor[] {output, hOut, cOut};
@@ -266,7 +264,7 @@ public abstract class RNNBase extends Module {
   private Tensor initialState(String op, String what, @Nullable Tensor s, int[] shape,
       boolean batched, DType dtype) {
     if (s == null) {
-      return Tensor.zeros(dtype, batched ? shape : new int[] {shape[0], 1, shape[1]});
+      return Tensor.zeros(dtype, shape);
     }
     Checks.floating(op, what, s);
     if (!Arrays.equals(s.shape(), shape)) {
@@ -275,7 +273,7 @@ public abstract class RNNBase extends Module {
               + "directions, " + (batched ? "batch, " : "") + "hidden_size]), got "
               + Shapes.str(s.shape()));
     }
-    return batched ? s : s.unsqueeze(1);
+    return s;
   }
 
   /** Size of each input step, F. */
