@@ -451,6 +451,8 @@ class RecurrentTest {
       assertTrue(first.passed(), gates + " gates: " + first);
       GradCheck.Report second = GradCheck.checkSecondOrder(f, inputs);
       assertTrue(second.passed(), gates + " gates, second order: " + second);
+      GradCheck.Report jvp = GradCheck.checkJvp(f, inputs);
+      assertTrue(jvp.passed(), gates + " gates, forward mode: " + jvp);
     }
   }
 
@@ -596,6 +598,8 @@ class RecurrentTest {
     assertThrows(IllegalArgumentException.class, () -> monitor.recordTimeSteps(7, rnn.stepStates()));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> monitor.timeStepNorms(8));
     assertTrue(e.getMessage().contains("step 8"), e.getMessage());
+    monitor.clear();
+    assertEquals(List.of(), monitor.timeStepSteps());
   }
 
   @Test
