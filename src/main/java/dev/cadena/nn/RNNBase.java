@@ -135,15 +135,6 @@ public abstract class RNNBase extends Module {
   }
 
   /**
-   * The parameter of layer {@code layer} and direction {@code direction} (0 forward, 1 reverse):
-   * index 0 {@code weight_ih}, 1 {@code weight_hh}, 2 {@code bias_ih}, 3 {@code bias_hh} (null
-   * without bias).
-   */
-  final @Nullable Tensor weight(int layer, int direction, int which) {
-    return weights.get(layer * (bidirectional ? 2 : 1) + direction)[which];
-  }
-
-  /**
    * Keeps, from the next forward on, the top layer's hidden state {@code h_t} of every step
    * (forward direction), with {@code retainGrad()} so that backward stores {@code dL/dh_t} in
    * their {@code grad()}; see {@link #stepStates()}. Off by default (it holds T more gradients).

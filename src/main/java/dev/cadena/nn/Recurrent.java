@@ -152,11 +152,6 @@ final class Recurrent {
     return x.rank() == 2 ? Tensor.zeros(x.dtype(), x.size(0), hidden) : Tensor.zeros(x.dtype(), hidden);
   }
 
-  /** A new parameter tensor of zeros (filled by {@link #initUniform}). */
-  static Tensor zerosParam(DType dtype, int... shape) {
-    return Tensor.zeros(dtype, shape);
-  }
-
   /** PyTorch's init of every recurrent weight and bias: {@code U(-1/sqrt(H), 1/sqrt(H))}. */
   static void initUniform(Iterable<Tensor> params, int hidden, RandomGenerator rng) {
     double k = 1.0 / Math.sqrt(hidden);
