@@ -31,12 +31,21 @@ import dev.cadena.nn.Dropout;
 import dev.cadena.nn.ELU;
 import dev.cadena.nn.GELU;
 import dev.cadena.nn.Hardtanh;
+import dev.cadena.nn.GRU;
+import dev.cadena.nn.GRUCell;
+import dev.cadena.nn.LSTM;
+import dev.cadena.nn.LSTMCell;
+import dev.cadena.nn.LSTMOutput;
+import dev.cadena.nn.LSTMState;
 import dev.cadena.nn.LayerNorm;
 import dev.cadena.nn.LeakyReLU;
 import dev.cadena.nn.Linear;
 import dev.cadena.nn.LogSigmoid;
 import dev.cadena.nn.LogSoftmax;
 import dev.cadena.nn.Module;
+import dev.cadena.nn.RNN;
+import dev.cadena.nn.RNNCell;
+import dev.cadena.nn.RecurrentOutput;
 import dev.cadena.nn.ReLU;
 import dev.cadena.nn.Reduction;
 import dev.cadena.nn.Sequential;
@@ -319,6 +328,7 @@ class NullContractTest {
     d.put(Mnist.class, Mnist.of(images, "images", labels, "labels"));
     d.put(SafeTensors.Entry.class, SafeTensors.Entry.ofDoubles(new int[] {2}, new double[] {1, 2}));
     d.put(Throwable.class, new RuntimeException("cause"));
+    d.put(LSTMState.class, new LSTMState(Tensor.zeros(2), Tensor.zeros(2)));
     return d;
   }
 
@@ -361,6 +371,11 @@ class NullContractTest {
         new LayerNorm(2), new LeakyReLU(), new LogSoftmax(1), new ReLU(), new Sequential(new Tanh()),
         new Sigmoid(), new Softmax(1), new Softplus(), new Tanh(), new SiLU(), new LogSigmoid(),
         new Hardtanh()));
+    s.addAll(List.of(new RNNCell(2, 2, rng), new LSTMCell(2, 2, rng), new GRUCell(2, 2, rng),
+        new RNN(2, 2, rng), new LSTM(2, 2, rng), new GRU(2, 2, rng),
+        new RecurrentOutput(Tensor.zeros(3, 2), Tensor.zeros(1, 2)),
+        new LSTMOutput(Tensor.zeros(3, 2), new LSTMState(Tensor.zeros(1, 2), Tensor.zeros(1, 2))),
+        new LSTMState(Tensor.zeros(2), Tensor.zeros(2))));
     List<Tensor> params = linear.parameters();
     s.add(SGD.builder(params).lr(0.1).build());
     s.add(Adam.builder(params).build());

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
 import dev.cadena.nn.Module;
+import dev.cadena.nn.RNNBase;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -58,6 +59,8 @@ public final class GradientMonitor {
   private final List<List<Flag>> flags = new ArrayList<>();
   /** Whether recordUpdates has been called for the last recorded step. */
   private boolean updatesRecorded;
+  /** Per-time-step gradient norms by training step (recordTimeSteps), in recording order. */
+  private final Map<Long, double[]> timeSteps = new LinkedHashMap<>();
 
   /**
    * Monitors the given parameters, grouped into layers by name, with the default thresholds.
@@ -258,6 +261,94 @@ public final class GradientMonitor {
     return String.format(Locale.ROOT, "%.3e", v);
   }
 
+  // ------------------------------------------------------------------ per time step (recurrent)
+
+  /**
+   * The gradient norm of each tensor, {@code ||dL/dh_t||} for the per-step hidden states of a
+   * recurrent layer: entry {@code t} is the L2 norm of {@code states.get(t).grad()} (over the
+   * whole batch), NaN for a state that got no gradient. Plot it against {@code t} to see a
+   * gradient vanish (or explode) on its way back through time.
+   *
+   * <pre>{@code
+   * rnn.retainStepGrads(true);               // before forward
+   * Tensor out = rnn.forward(x);             // [T, B, H]
+   * loss(out.select(0, T - 1)).backward();   // a loss on the last step only
+   * double[] norms = GradientMonitor.stepGradNorms(rnn.stepStates());   // norms[t] = ||dL/dh_t||
+   * }</pre>
+   *
+   * <p>The tensors must have had {@code retainGrad()} called before backward (as {@link
+   * RNNBase#retainStepGrads(boolean)} does): a non-leaf's gradient is otherwise not kept.
+   *
+   * @throws NullPointerException for a null list or a null element, naming its index
+   */
+  public static double[] stepGradNorms(List<Tensor> states) {
+    checkNotNull(states, "stepGradNorms: states is null");
+    for (int t = 0; t < states.size(); t++) {
+      if (states.get(t) == null) {
+        throw new NullPointerException("stepGradNorms: states[" + t + "] is null");
+      }
+    }
+    double[] out = new double[states.size()];
+    for (int t = 0; t < out.length; t++) {
+      Tensor g = states.get(t).borrowGrad();
+      out[t] = g == null ? Double.NaN : Math.sqrt(Norms.sumOfSquares(g.data()));
+    }
+    return out;
+  }
+
+  /**
+   * {@link #stepGradNorms(List)} of the states a recurrent module kept in its last forward.
+   *
+   * @throws NullPointerException when {@code rnn} is null
+   * @throws IllegalStateException when the module kept no states (call {@code
+   *     retainStepGrads(true)} before forward)
+   */
+  public static double[] stepGradNorms(RNNBase rnn) {
+    checkNotNull(rnn, "stepGradNorms: rnn is null");
+    if (rnn.stepStates().isEmpty()) {
+      throw new IllegalStateException(
+          "stepGradNorms: " + rnn.getClass().getSimpleName() + " kept no per-step states; call "
+              + "retainStepGrads(true) before forward");
+    }
+    return stepGradNorms(rnn.stepStates());
+  }
+
+  /**
+   * Records {@link #stepGradNorms(List)} of {@code states} for training step {@code step} (call
+   * after backward); {@link #timeStepNorms(long)} returns them.
+   *
+   * @throws NullPointerException for a null list or element
+   * @throws IllegalArgumentException when {@code step} was already recorded
+   */
+  public void recordTimeSteps(long step, List<Tensor> states) {
+    checkNotNull(states, "recordTimeSteps: states is null");
+    if (timeSteps.containsKey(step)) {
+      throw new IllegalArgumentException(
+          "GradientMonitor: time steps of step " + step + " are already recorded");
+    }
+    timeSteps.put(step, stepGradNorms(states));
+  }
+
+  /**
+   * The per-time-step gradient norms recorded for training step {@code step} (a copy).
+   *
+   * @throws IllegalArgumentException when none were recorded for it
+   */
+  public double[] timeStepNorms(long step) {
+    double[] n = timeSteps.get(step);
+    if (n == null) {
+      throw new IllegalArgumentException(
+          "GradientMonitor: no time steps recorded for step " + step + " (recorded: "
+              + timeSteps.keySet() + "); call recordTimeSteps(step, states)");
+    }
+    return n.clone();
+  }
+
+  /** The training steps for which per-time-step norms were recorded, oldest first. */
+  public List<Long> timeStepSteps() {
+    return List.copyOf(timeSteps.keySet());
+  }
+
   /** The layer names, in the order they first appear among the parameters. */
   public List<String> layers() {
     return layers;
@@ -341,6 +432,7 @@ public final class GradientMonitor {
     steps.clear();
     stats.clear();
     flags.clear();
+    timeSteps.clear();
     updatesRecorded = false;
   }
 

@@ -382,4 +382,101 @@ public final class Functional {
               + Shapes.str(t.shape()));
     }
   }
+
+  // ================================================================== recurrent cells
+
+  /**
+   * One step of an Elman RNN (PyTorch's {@code RNNCell}): {@code h' = act(x W_ih^T + b_ih + h
+   * W_hh^T + b_hh)} with {@code act} tanh or ReLU.
+   *
+   * <p>Shapes: {@code x [B, F]} or unbatched {@code [F]}; {@code h [B, H]} (or {@code [H]});
+   * {@code wIh [H, F]}, {@code wHh [H, H]}, {@code bIh}, {@code bHh} {@code [H]} or null; result
+   * like {@code h}.
+   *
+   * <pre>{@code
+   * Tensor h1 = Functional.rnnCell(x, h0, wIh, wHh, bIh, bHh, RNN.Nonlinearity.TANH);
+   * }</pre>
+   *
+   * @throws ShapeException when a shape does not fit, naming it
+   */
+  public static Tensor rnnCell(
+      Tensor x, Tensor h, Tensor wIh, Tensor wHh, @Nullable Tensor bIh, @Nullable Tensor bHh,
+      RNN.Nonlinearity nonlinearity) {
+    checkNotNull(x, "rnnCell: input is null");
+    checkNotNull(h, "rnnCell: h is null");
+    checkNotNull(wIh, "rnnCell: wIh is null");
+    checkNotNull(wHh, "rnnCell: wHh is null");
+    checkNotNull(nonlinearity, "rnnCell: nonlinearity is null");
+    int hidden = Recurrent.checkWeights("rnnCell", 1, wIh, wHh, bIh, bHh);
+    Recurrent.checkCellInput("rnnCell", x, wIh.size(1));
+    Recurrent.checkCellState("rnnCell", "h", h, x, hidden);
+    Tensor gi = Recurrent.project(x, wIh.t(), bIh);
+    return Recurrent.rnnStep(gi, h, wHh.t(), bHh, nonlinearity == RNN.Nonlinearity.RELU);
+  }
+
+  /**
+   * One step of an LSTM (PyTorch's {@code LSTMCell}), gates in PyTorch's order i, f, g, o (the
+   * rows of the weights):
+   *
+   * <pre>
+   *   i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)     f = sigmoid(W_if x + b_if + W_hf h + b_hf)
+   *   g = tanh(W_ig x + b_ig + W_hg h + b_hg)        o = sigmoid(W_io x + b_io + W_ho h + b_ho)
+   *   c' = f * c + i * g                             h' = o * tanh(c')
+   * </pre>
+   *
+   * <p>Shapes: {@code x [B, F]} or {@code [F]}; {@code state.h}, {@code state.c} {@code [B, H]}
+   * (or {@code [H]}); {@code wIh [4H, F]}, {@code wHh [4H, H]}, biases {@code [4H]} or null.
+   *
+   * <pre>{@code
+   * LSTMState next = Functional.lstmCell(x, new LSTMState(h, c), wIh, wHh, bIh, bHh);
+   * }</pre>
+   *
+   * @return the next {@code (h', c')}
+   * @throws ShapeException when a shape does not fit, naming it
+   */
+  public static LSTMState lstmCell(
+      Tensor x, LSTMState state, Tensor wIh, Tensor wHh, @Nullable Tensor bIh,
+      @Nullable Tensor bHh) {
+    checkNotNull(x, "lstmCell: input is null");
+    checkNotNull(state, "lstmCell: state is null");
+    checkNotNull(wIh, "lstmCell: wIh is null");
+    checkNotNull(wHh, "lstmCell: wHh is null");
+    int hidden = Recurrent.checkWeights("lstmCell", 4, wIh, wHh, bIh, bHh);
+    Recurrent.checkCellInput("lstmCell", x, wIh.size(1));
+    Recurrent.checkCellState("lstmCell", "h", state.h(), x, hidden);
+    Recurrent.checkCellState("lstmCell", "c", state.c(), x, hidden);
+    Tensor gi = Recurrent.project(x, wIh.t(), bIh);
+    Tensor[] hc = Recurrent.lstmStep(gi, state.h(), state.c(), wHh.t(), bHh);
+    return new LSTMState(hc[0], hc[1]);
+  }
+
+  /**
+   * One step of a GRU (PyTorch's {@code GRUCell}), gates in PyTorch's order r, z, n:
+   *
+   * <pre>
+   *   r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)     z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
+   *   n = tanh(W_in x + b_in + r * (W_hn h + b_hn))  h' = (1 - z) * n + z * h
+   * </pre>
+   *
+   * <p>Shapes: {@code x [B, F]} or {@code [F]}; {@code h [B, H]} (or {@code [H]}); {@code wIh
+   * [3H, F]}, {@code wHh [3H, H]}, biases {@code [3H]} or null.
+   *
+   * <pre>{@code
+   * Tensor h1 = Functional.gruCell(x, h0, wIh, wHh, bIh, bHh);
+   * }</pre>
+   *
+   * @throws ShapeException when a shape does not fit, naming it
+   */
+  public static Tensor gruCell(
+      Tensor x, Tensor h, Tensor wIh, Tensor wHh, @Nullable Tensor bIh, @Nullable Tensor bHh) {
+    checkNotNull(x, "gruCell: input is null");
+    checkNotNull(h, "gruCell: h is null");
+    checkNotNull(wIh, "gruCell: wIh is null");
+    checkNotNull(wHh, "gruCell: wHh is null");
+    int hidden = Recurrent.checkWeights("gruCell", 3, wIh, wHh, bIh, bHh);
+    Recurrent.checkCellInput("gruCell", x, wIh.size(1));
+    Recurrent.checkCellState("gruCell", "h", h, x, hidden);
+    Tensor gi = Recurrent.project(x, wIh.t(), bIh);
+    return Recurrent.gruStep(gi, h, wHh.t(), bHh);
+  }
 }

@@ -16,13 +16,22 @@ import dev.cadena.nn.ELU;
 import dev.cadena.nn.Functional;
 import dev.cadena.nn.GELU;
 import dev.cadena.nn.Hardtanh;
+import dev.cadena.nn.GRU;
+import dev.cadena.nn.GRUCell;
+import dev.cadena.nn.LSTM;
+import dev.cadena.nn.LSTMCell;
+import dev.cadena.nn.LSTMOutput;
+import dev.cadena.nn.LSTMState;
 import dev.cadena.nn.LayerNorm;
 import dev.cadena.nn.LeakyReLU;
 import dev.cadena.nn.Linear;
 import dev.cadena.nn.LogSigmoid;
 import dev.cadena.nn.LogSoftmax;
 import dev.cadena.nn.Module;
+import dev.cadena.nn.RNN;
+import dev.cadena.nn.RNNCell;
 import dev.cadena.nn.ReLU;
+import dev.cadena.nn.RecurrentOutput;
 import dev.cadena.nn.Sequential;
 import dev.cadena.nn.SiLU;
 import dev.cadena.nn.Sigmoid;
@@ -609,6 +618,18 @@ final class Fixtures {
 
   // ================================================================ other library types
 
+  private static final List<Named<?>> TYPICAL_LSTM_STATES = List.of(
+      named("LSTMState([2,3], [2,3])", w -> lstmState(w, 2, 3)),
+      named("LSTMState([1,2,3], [1,2,3])", w -> lstmState(w, 1, 2, 3)),
+      named("LSTMState([2], [2])", w -> lstmState(w, 2)));
+  private static final List<Named<?>> HOSTILE_LSTM_STATES = List.of(
+      NULL,
+      named("LSTMState(i64[2,3], i64[2,3])",
+          w -> new LSTMState(Tensor.zeros(DType.INT64, 2, 3), Tensor.zeros(DType.INT64, 2, 3))),
+      named("LSTMState([2,3], [3,2])",
+          w -> new LSTMState(Tensor.randn(w.rng(), 2, 3), Tensor.randn(w.rng(), 3, 2))),
+      named("LSTMState(0-d, 0-d)", w -> new LSTMState(Tensor.scalar(1.0), Tensor.scalar(1.0))));
+
   private static final List<Named<?>> TYPICAL_MODULES = List.of(
       named("Linear(3,2)", w -> new Linear(3, 2, true, w.rng())),
       named("Sequential(Linear(3,2), ReLU)", w -> new Sequential(new Linear(3, 2, true, w.rng()), new ReLU())),
@@ -945,6 +966,7 @@ final class Fixtures {
     pool(InputStream.class, TYPICAL_INPUTS, HOSTILE_INPUTS);
     pool(OutputStream.class, TYPICAL_OUTPUTS, HOSTILE_OUTPUTS);
     pool(Module.class, TYPICAL_MODULES, HOSTILE_MODULES);
+    pool(LSTMState.class, TYPICAL_LSTM_STATES, HOSTILE_LSTM_STATES);
     pool(Module[].class, TYPICAL_MODULE_ARRAYS, HOSTILE_MODULE_ARRAYS);
     pool(Tensor[].class, TYPICAL_TENSOR_ARRAYS, HOSTILE_TENSOR_ARRAYS);
     pool(Optimizer.class, TYPICAL_OPTIMIZERS, HOSTILE_OPTIMIZERS);
@@ -994,6 +1016,24 @@ final class Fixtures {
       sample(SiLU.class, "SiLU()", w -> new SiLU()),
       sample(LogSigmoid.class, "LogSigmoid()", w -> new LogSigmoid()),
       sample(Hardtanh.class, "Hardtanh(-2, 0.5)", w -> new Hardtanh(-2, 0.5)),
+      sample(RNNCell.class, "RNNCell(3, 2)", w -> new RNNCell(3, 2, w.rng())),
+      sample(RNNCell.class, "RNNCell(2, 3, no bias, relu, f32)",
+          w -> new RNNCell(2, 3, false, RNN.Nonlinearity.RELU, DType.FLOAT32, w.rng())),
+      sample(LSTMCell.class, "LSTMCell(3, 2)", w -> new LSTMCell(3, 2, w.rng())),
+      sample(GRUCell.class, "GRUCell(2, 3)", w -> new GRUCell(2, 3, w.rng())),
+      sample(RNN.class, "RNN(2, 3)", w -> new RNN(2, 3, w.rng())),
+      sample(RNN.class, "RNN(3, 2, 2 layers, relu, batchFirst, dropout 0.5, bidirectional)",
+          w -> new RNN(3, 2, 2, RNN.Nonlinearity.RELU, true, true, 0.5, true, w.rng())),
+      sample(LSTM.class, "LSTM(3, 2)", w -> new LSTM(3, 2, w.rng())),
+      sample(LSTM.class, "LSTM(2, 2, 2 layers, bidirectional) retaining step grads",
+          w -> new LSTM(2, 2, 2, true, false, 0.0, true, w.rng()).retainStepGrads(true)),
+      sample(GRU.class, "GRU(2, 2, batchFirst, no bias)",
+          w -> new GRU(2, 2, 1, false, true, 0.0, false, w.rng())),
+      sample(RecurrentOutput.class, "RecurrentOutput([3,2], [1,2])",
+          w -> new RecurrentOutput(Tensor.randn(w.rng(), 3, 2), Tensor.randn(w.rng(), 1, 2))),
+      sample(LSTMOutput.class, "LSTMOutput([3,2], ([1,2], [1,2]))",
+          w -> new LSTMOutput(Tensor.randn(w.rng(), 3, 2), lstmState(w, 1, 2))),
+      sample(LSTMState.class, "LSTMState([2,3], [2,3])", w -> lstmState(w, 2, 3)),
 
       sample(SGD.class, "SGD(lr=0.1, momentum=0.9, nesterov)",
           w -> SGD.builder(w.params()).lr(0.1).momentum(0.9).nesterov(true).build()),
@@ -1038,6 +1078,10 @@ final class Fixtures {
       sample(FormatException.class, "FormatException(msg, path)",
           w -> new FormatException("fuzz: bad file", w.freshPath(".bin"))),
       sample(FormatException.class, "FormatException(msg)", w -> new FormatException("fuzz: bad bytes")));
+
+  private static LSTMState lstmState(World w, int... shape) {
+    return new LSTMState(Tensor.randn(w.rng(), shape), Tensor.randn(w.rng(), shape));
+  }
 
   private static SGD sgd(World w) {
     return SGD.builder(w.params()).lr(0.1).build();

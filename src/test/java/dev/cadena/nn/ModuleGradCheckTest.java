@@ -89,6 +89,21 @@ class ModuleGradCheckTest {
     }, 4, 3));
     s.add(new Sample("LayerNorm(4)", () -> affineLayerNorm(new int[] {4}), 3, 4));
     s.add(new Sample("LayerNorm(3, 4)", () -> affineLayerNorm(new int[] {3, 4}), 2, 3, 4));
+    // Recurrent layers at T=3, B=2, F=3, H=2: gradients through time.
+    s.add(new Sample("RNNCell tanh [2, 3] -> 2", () -> new RNNCell(3, 2, new SplittableRandom(11)), 2, 3));
+    s.add(new Sample("RNNCell relu, no bias, 1-d input", () -> new RNNCell(3, 2, false,
+        RNN.Nonlinearity.RELU, dev.cadena.tensor.DType.FLOAT64, new SplittableRandom(12)), 3));
+    s.add(new Sample("LSTMCell [2, 3] -> 2", () -> new LSTMCell(3, 2, new SplittableRandom(13)), 2, 3));
+    s.add(new Sample("GRUCell [2, 3] -> 2", () -> new GRUCell(3, 2, new SplittableRandom(14)), 2, 3));
+    s.add(new Sample("RNN tanh [3, 2, 3]", () -> new RNN(3, 2, new SplittableRandom(15)), 3, 2, 3));
+    s.add(new Sample("RNN relu, 2 layers, bidirectional", () -> new RNN(3, 2, 2, RNN.Nonlinearity.RELU,
+        true, false, 0.0, true, new SplittableRandom(16)), 3, 2, 3));
+    s.add(new Sample("LSTM 2 layers [3, 2, 3]", () -> new LSTM(3, 2, 2, new SplittableRandom(17)), 3, 2, 3));
+    s.add(new Sample("LSTM batchFirst, bidirectional [2, 3, 3]", () -> new LSTM(3, 2, 1, true, true, 0.0,
+        true, new SplittableRandom(18)), 2, 3, 3));
+    s.add(new Sample("GRU 2 layers [3, 2, 3]", () -> new GRU(3, 2, 2, new SplittableRandom(20)), 3, 2, 3));
+    s.add(new Sample("GRU unbatched, bidirectional [3, 3]", () -> new GRU(3, 2, 1, true, false, 0.0,
+        true, new SplittableRandom(21)), 3, 3));
     return s;
   }
 
