@@ -104,9 +104,10 @@ class ArchitectureTest {
           .layer("testing").definedBy("dev.cadena.testing..")
           .whereLayer("tensor").mayNotAccessAnyLayer()
           .whereLayer("core").mayOnlyBeAccessedByLayers(
-              "func", "nn", "optim", "io", "data", "diagnostics", "viz", "cli", "examples")
+              "func", "nn", "optim", "io", "data", "diagnostics", "viz", "cli", "examples",
+              "testing")
           .whereLayer("func").mayOnlyBeAccessedByLayers(
-              "nn", "optim", "io", "data", "diagnostics", "viz", "cli", "examples")
+              "nn", "optim", "io", "data", "diagnostics", "viz", "cli", "examples", "testing")
           .whereLayer("nn").mayOnlyBeAccessedByLayers(
               "optim", "io", "data", "diagnostics", "viz", "cli", "examples")
           .whereLayer("optim").mayOnlyBeAccessedByLayers(
@@ -120,7 +121,7 @@ class ArchitectureTest {
           .whereLayer("testing").mayNotBeAccessedByAnyLayer()
           .ensureAllClassesAreContainedInArchitecture()
           .as("layers point down: tensor < " + CORE_CYCLE + " < func < nn < optim < io < data"
-              + " < {diagnostics, viz} < cli < examples");
+              + " < {diagnostics, viz} < cli < examples; testing on top of core and func");
 
   /**
    * Inside core, the engine and the nodes reach the ops only through the {@code Tensor} façade

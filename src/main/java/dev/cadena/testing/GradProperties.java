@@ -344,7 +344,7 @@ public final class GradProperties {
         w.offer(input, shape, e, a[e], b[e], atol + rtol * Math.abs(b[e]));
       }
     }
-    w.failIfExceeded(p, in32, "float32", "float64");
+    w.failIfExceeded(p, inputs, "float32", "float64");
   }
 
   /**

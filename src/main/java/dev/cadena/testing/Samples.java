@@ -9,9 +9,12 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.JqwikException;
 import net.jqwik.api.RandomGenerator;
 import net.jqwik.api.Shrinkable;
+import net.jqwik.api.sessions.JqwikSession;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,13 +49,40 @@ public final class Samples {
     if (n < 0) {
       throw new IllegalArgumentException("draw: n must be >= 0, got " + n);
     }
-    RandomGenerator<T> g = arbitrary.generator(GEN_SIZE);
-    Random random = new Random(seed);
-    List<T> r = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      r.add(g.next(random).value());
+    return inJqwik(() -> {
+      RandomGenerator<T> g = arbitrary.generator(GEN_SIZE);
+      Random random = new Random(seed);
+      List<T> r = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        r.add(g.next(random).value());
+      }
+      return r;
+    });
+  }
+
+  /**
+   * Runs {@code body} where jqwik's generators work: as it is inside a property or an open
+   * {@link JqwikSession}, else in a session opened and closed around it (a JUnit {@code @Test},
+   * a notebook cell, a {@code main}).
+   */
+  private static <R> R inJqwik(Supplier<R> body) {
+    if (JqwikSession.isActive()) {
+      return body.get();
     }
-    return r;
+    boolean started;
+    try {
+      JqwikSession.start();
+      started = true;
+    } catch (JqwikException insideAProperty) {
+      started = false; // jqwik's own lifecycle is running: its generators work already
+    }
+    try {
+      return body.get();
+    } finally {
+      if (started) {
+        JqwikSession.finish();
+      }
+    }
   }
 
   /**
@@ -68,6 +98,13 @@ public final class Samples {
    */
   public record Counterexample<T>(T original, T shrunk, Throwable error, long seed,
       int tryNumber, int shrinkSteps) {
+    /** Checks that no component is null. */
+    public Counterexample {
+      checkNotNull(original, "Counterexample: original is null");
+      checkNotNull(shrunk, "Counterexample: shrunk is null");
+      checkNotNull(error, "Counterexample: error is null");
+    }
+
     @Override
     public String toString() {
       return String.format(Locale.ROOT,
@@ -92,6 +129,11 @@ public final class Samples {
     if (tries < 1) {
       throw new IllegalArgumentException("falsify: tries must be >= 1, got " + tries);
     }
+    return inJqwik(() -> falsifyInJqwik(arbitrary, seed, tries, property));
+  }
+
+  private static <T> Optional<Counterexample<T>> falsifyInJqwik(
+      Arbitrary<T> arbitrary, long seed, int tries, Consumer<? super T> property) {
     RandomGenerator<T> g = arbitrary.generator(GEN_SIZE);
     Random random = new Random(seed);
     for (int t = 1; t <= tries; t++) {
