@@ -383,7 +383,8 @@ public final class GradProperties {
     double tolerance;
 
     void offer(int input, int[] shape, int flat, double got, double expected, double tol) {
-      double err = Math.abs(got - expected);
+      // Equal values agree, infinities of one sign included; a NaN on either side does not.
+      double err = got == expected ? 0 : Math.abs(got - expected);
       double ex = Double.isNaN(err) ? Double.POSITIVE_INFINITY : err - tol;
       if (ex > excess) {
         excess = ex;
