@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  *   tensor  &lt;  core = {Tensor, autograd, ops}  &lt;  func  &lt;  nn  &lt;  optim  &lt;  io  &lt;  data
- *           &lt;  {diagnostics, viz}  &lt;  cli  &lt;  examples
+ *           &lt;  {diagnostics, viz}  &lt;  cli  &lt;  examples;   testing (on top of core and func)
  * </pre>
  *
  * Each layer may use the layers below it and none above; within core, {@code Tensor}, {@code
@@ -37,6 +37,10 @@ import org.junit.jupiter.api.Test;
  * nodes, the engine runs on tensors): that is the only package cycle. Two exceptions narrow the
  * picture: autograd reaches the ops only through the façade, and diagnostics may look at every
  * package while only the examples (applications, like the notebooks) look at it.
+ *
+ * <p>{@code testing} (the optional jqwik companion for users' property-based gradient tests)
+ * sits on top: it may use the layers below and nothing in the library uses it, and it is the
+ * only package that may touch jqwik, so the library runs without it.
  *
  * <p>Bytecode is what is checked, so a reference that only a Javadoc comment makes does not
  * count, and one through a fully qualified name in code does.
@@ -71,6 +75,16 @@ class ArchitectureTest {
       slices().assignedFrom(new TopLevelPackages()).should().beFreeOfCycles()
           .as("no package cycles except " + CORE_CYCLE);
 
+  /**
+   * jqwik is an optional dependency of the library: only the companion package {@code testing}
+   * may refer to it, so every other class loads without jqwik on the class path.
+   */
+  @ArchTest
+  static final ArchRule onlyTesting_usesJqwik =
+      noClasses().that().resideOutsideOfPackage("dev.cadena.testing..")
+          .should().dependOnClassesThat().resideInAPackage("net.jqwik..")
+          .as("only dev.cadena.testing.. depends on net.jqwik.. (an optional dependency)");
+
   /** Every dependency between Cadena packages points down the layers listed in the class doc. */
   @ArchTest
   static final ArchRule layers_pointDown =
@@ -87,11 +101,13 @@ class ArchitectureTest {
           .layer("viz").definedBy("dev.cadena.viz..")
           .layer("cli").definedBy("dev.cadena.cli..")
           .layer("examples").definedBy("dev.cadena.examples..")
+          .layer("testing").definedBy("dev.cadena.testing..")
           .whereLayer("tensor").mayNotAccessAnyLayer()
           .whereLayer("core").mayOnlyBeAccessedByLayers(
-              "func", "nn", "optim", "io", "data", "diagnostics", "viz", "cli", "examples")
+              "func", "nn", "optim", "io", "data", "diagnostics", "viz", "cli", "examples",
+              "testing")
           .whereLayer("func").mayOnlyBeAccessedByLayers(
-              "nn", "optim", "io", "data", "diagnostics", "viz", "cli", "examples")
+              "nn", "optim", "io", "data", "diagnostics", "viz", "cli", "examples", "testing")
           .whereLayer("nn").mayOnlyBeAccessedByLayers(
               "optim", "io", "data", "diagnostics", "viz", "cli", "examples")
           .whereLayer("optim").mayOnlyBeAccessedByLayers(
@@ -102,9 +118,10 @@ class ArchitectureTest {
           .whereLayer("viz").mayOnlyBeAccessedByLayers("cli", "examples")
           .whereLayer("cli").mayOnlyBeAccessedByLayers("examples")
           .whereLayer("examples").mayNotBeAccessedByAnyLayer()
+          .whereLayer("testing").mayNotBeAccessedByAnyLayer()
           .ensureAllClassesAreContainedInArchitecture()
           .as("layers point down: tensor < " + CORE_CYCLE + " < func < nn < optim < io < data"
-              + " < {diagnostics, viz} < cli < examples");
+              + " < {diagnostics, viz} < cli < examples; testing on top of core and func");
 
   /**
    * Inside core, the engine and the nodes reach the ops only through the {@code Tensor} façade
@@ -194,9 +211,9 @@ class ArchitectureTest {
   // ------------------------------------------------------------------ the rules can fail
 
   /**
-   * A class of the root package (core) that breaks three rules on purpose: it uses {@code nn}
-   * (an upward dependency, and a cycle, since nn uses {@code Tensor}) and exposes a raw-storage
-   * accessor publicly.
+   * A class of the root package (core) that breaks four rules on purpose: it uses {@code nn}
+   * (an upward dependency, and a cycle, since nn uses {@code Tensor}), exposes a raw-storage
+   * accessor publicly and uses jqwik.
    * Only {@link #rules_reportAViolation} imports it; the rules above skip test classes.
    */
   static final class Upward {
@@ -204,6 +221,11 @@ class ArchitectureTest {
 
     static double first(Module m, Tensor t) {
       return m.parameters().size() + t.item();
+    }
+
+    /** Uses jqwik outside dev.cadena.testing. */
+    static Object jqwik() {
+      return net.jqwik.api.Arbitraries.integers();
     }
 
     /** Exposes storage under a raw-storage name. */
@@ -218,6 +240,7 @@ class ArchitectureTest {
     assertViolation(layers_pointDown, fixture, Upward.class.getName(), Module.class.getName());
     assertViolation(theOnlyCycle_isTensorAutogradOps, fixture, "Cycle", "nn");
     assertViolation(rawStorage_staysInTensor, fixture, Upward.class.getName(), "doubleStorage");
+    assertViolation(onlyTesting_usesJqwik, fixture, Upward.class.getName(), "net.jqwik");
   }
 
   private static void assertViolation(ArchRule rule, JavaClasses classes, String... mentions) {

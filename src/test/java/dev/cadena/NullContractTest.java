@@ -67,6 +67,7 @@ import dev.cadena.optim.SGD;
 import dev.cadena.optim.StepLR;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.NDArray;
+import dev.cadena.testing.TensorArbitraries;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -329,6 +330,9 @@ class NullContractTest {
     d.put(SafeTensors.Entry.class, SafeTensors.Entry.ofDoubles(new int[] {2}, new double[] {1, 2}));
     d.put(Throwable.class, new RuntimeException("cause"));
     d.put(LSTMState.class, new LSTMState(Tensor.zeros(2), Tensor.zeros(2)));
+    // dev.cadena.testing: a property that always holds, over an arbitrary of one value.
+    d.put(java.util.function.Consumer.class, (java.util.function.Consumer<Object>) x -> { });
+    d.put(net.jqwik.api.Arbitrary.class, net.jqwik.api.Arbitraries.just(new int[] {2}));
     return d;
   }
 
@@ -408,6 +412,9 @@ class NullContractTest {
     s.add(SafeTensors.fromBytes(
         SafeTensors.toBytes(Map.of("w", SafeTensors.Entry.ofDoubles(new int[] {2}, new double[] {1, 2})), Map.of()),
         "sample"));
+    s.add(TensorArbitraries.shapes());
+    s.add(TensorArbitraries.tensors(2));
+    s.add(TensorArbitraries.tensorTuples(TensorArbitraries.broadcastablePairs()));
     return s;
   }
 
