@@ -23,8 +23,10 @@ import java.lang.management.ManagementFactory;
  * {@code Compiler.directives_add}, reached through the {@code DiagnosticCommand} MBean) asks for
  * the kernels' and the Vector API's methods to be compiled in the foreground: the thread that
  * triggers a compile waits for it instead of running on, and the warm-up makes about 110 MB. The
- * directive is removed when the warm-up ends. Where the JVM has no such command (another JVM, no
- * {@code java.management} module, a security manager), the warm-up runs as before. With {@code
+ * directive is removed when the warm-up ends. It costs the start of the platform MBean server
+ * (0.1 to 0.3 s, once per JVM). Where the JVM has no such command (another JVM, no {@code
+ * java.management} module, a security manager), or with {@code -Dcadena.warmUpDirective=off},
+ * the warm-up runs with background compiles. With {@code
  * -Dcadena.debugWarmUp=true} it prints the calls, milliseconds and bytes each warm-up took and
  * whether the directive was in force.
  */
@@ -97,9 +99,11 @@ final class JitWarmUp {
   /**
    * The compiler directive that makes the JIT compile the kernels in the foreground for the
    * length of one warm-up (see the class comment), added and removed through HotSpot's {@code
-   * DiagnosticCommand} MBean. Starting the platform MBean server takes 0.1 to 0.3 s, so a daemon
-   * thread adds the directive while the warm-up's first, interpreted calls run: the compiles
-   * that make the garbage are queued later than that.
+   * DiagnosticCommand} MBean. Starting the platform MBean server takes 0.1 to 0.3 s; adding the
+   * directive from a daemon thread while the warm-up's first calls ran was tried, but it came
+   * into force after 150 to 470 ms, when most compiles were already queued in the background,
+   * and saved only part of the garbage (175 to 320 MB instead of 110), so it is added before
+   * the first call.
    */
   static final class ForegroundCompiles implements Runnable {
     /** The classes whose compiles the warm-up waits for: the kernels and the Vector API's. */
@@ -120,15 +124,23 @@ final class JitWarmUp {
     private ForegroundCompiles() {}
 
     /**
-     * Starts adding the directive on a daemon thread; {@code -Dcadena.backgroundWarmUp=true}
-     * leaves the JIT as it is.
+     * Adds the directive as {@code -Dcadena.warmUpDirective} says: {@code sync} (the default)
+     * before returning, {@code async} on a daemon thread while the warm-up's first calls run,
+     * {@code off} not at all (the JIT left as it is, and no MBean server started).
      */
     static ForegroundCompiles start() {
+      return start(System.getProperty("cadena.warmUpDirective", "sync"));
+    }
+
+    /** {@link #start()} in the given mode ({@code sync}, {@code async} or {@code off}). */
+    static ForegroundCompiles start(String mode) {
       ForegroundCompiles f = new ForegroundCompiles();
-      if (!Boolean.getBoolean("cadena.backgroundWarmUp")) {
+      if (mode.equals("async")) {
         f.thread = new Thread(f, "cadena-jit-directive");
         f.thread.setDaemon(true);
         f.thread.start();
+      } else if (!mode.equals("off")) {
+        f.run();
       }
       return f;
     }
@@ -185,7 +197,7 @@ final class JitWarmUp {
       }
     }
 
-    /** Waits up to {@code millis} for the adding thread to end (for tests). */
+    /** Waits up to {@code millis} for the adding thread, if any, to end (for tests). */
     void join(long millis) throws InterruptedException {
       if (thread != null) {
         thread.join(millis);

@@ -16,7 +16,12 @@ class JitWarmUpTest {
 
   @Test
   void foregroundCompiles_inForceUntilClosed() throws Exception {
-    JitWarmUp.ForegroundCompiles f = JitWarmUp.ForegroundCompiles.start();
+    for (String mode : new String[] {"sync", "async"}) {
+      inForceUntilClosed(JitWarmUp.ForegroundCompiles.start(mode));
+    }
+  }
+
+  private static void inForceUntilClosed(JitWarmUp.ForegroundCompiles f) throws Exception {
     f.join(30_000);
     try {
       assertTrue(f.describe().startsWith("foreground compiles from "), f.describe());
@@ -31,8 +36,16 @@ class JitWarmUpTest {
   }
 
   @Test
+  void foregroundCompiles_off_addsNothing() throws Exception {
+    JitWarmUp.ForegroundCompiles f = JitWarmUp.ForegroundCompiles.start("off");
+    assertEquals("background compiles", f.describe());
+    assertFalse(JitWarmUp.ForegroundCompiles.printDirectives().contains(PATTERN));
+    f.close();
+  }
+
+  @Test
   void foregroundCompiles_closedBeforeAdded_addsNothing() throws Exception {
-    JitWarmUp.ForegroundCompiles f = JitWarmUp.ForegroundCompiles.start();
+    JitWarmUp.ForegroundCompiles f = JitWarmUp.ForegroundCompiles.start("async");
     f.close();
     f.join(30_000);
     assertFalse(JitWarmUp.ForegroundCompiles.printDirectives().contains(PATTERN));
