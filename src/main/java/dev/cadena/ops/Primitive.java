@@ -133,7 +133,19 @@ public enum Primitive {
   GATHER("gather", "out[i][j] = x[idx[i][j]][j]", "dx = scatterAdd(zeros like x, axis, idx, grad)", "t = tx.gather(axis, idx)",
       "shown for axis 0, likewise for others; `idx` is int64 with `x`'s rank"),
   SCATTER_ADD("scatterAdd", "x.scatterAdd(axis, idx, src)", "dx = grad; dsrc = grad.gather(axis, idx)", "t = tx.scatterAdd(axis, idx, tsrc)",
-      "`x` with `src[i][j]` added at `[idx[i][j]][j]` (axis 0); the transpose of `gather`");
+      "`x` with `src[i][j]` added at `[idx[i][j]][j]` (axis 0); the transpose of `gather`"),
+  /** A primitive for speed: one copy pass on the primitive arrays (convolution is unfold + matmul). */
+  UNFOLD("unfold", "unfold(x, k, d, p, s)", "dx = fold(grad, x.shape[2:], k, d, p, s)", "t = unfold(tx, k, d, p, s)",
+      "im2col, PyTorch's `F.unfold`: `x` `[N, C, H, W]` to `[N, C*kH*kW, L]`, one column per window"
+          + " position (`L = oH*oW`, `oH = (H + 2pH - dH(kH-1) - 1) / sH + 1`); kernel `k`,"
+          + " dilation `d`, padding `p` (zeros), stride `s`, each a (height, width) pair; a"
+          + " primitive for speed (the loops write each row contiguously); linear, so its VJP is"
+          + " its transpose `fold`"),
+  /** A primitive for speed, the transpose of {@link #UNFOLD} (overlapping windows add up). */
+  FOLD("fold", "fold(x, (H, W), k, d, p, s)", "dx = unfold(grad, k, d, p, s)", "t = fold(tx, (H, W), k, d, p, s)",
+      "col2im, PyTorch's `F.fold`: `[N, C*kH*kW, L]` columns added back into `[N, C, H, W]`"
+          + " images (overlaps sum, padding positions are dropped); the transpose of `unfold`,"
+          + " whose VJP it is");
 
   private final String opName;
   private final String forward;
