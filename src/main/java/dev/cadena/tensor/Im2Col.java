@@ -325,8 +325,14 @@ public final class Im2Col {
           }
           int dst = outBase + y * g.w + colOff;
           int src = row + q * g.ow;
-          for (int p = lo; p < hi; p++) {
-            out[dst + p * g.sw] += in[src + p];
+          if (g.sw == 1) {
+            for (int p = lo; p < hi; p++) {
+              out[dst + p] += in[src + p];
+            }
+          } else {
+            for (int p = lo; p < hi; p++) {
+              out[dst + p * g.sw] += in[src + p];
+            }
           }
         }
       }
@@ -347,8 +353,14 @@ public final class Im2Col {
           }
           int dst = outBase + y * g.w + colOff;
           int src = row + q * g.ow;
-          for (int p = lo; p < hi; p++) {
-            out[dst + p * g.sw] += in[src + p];
+          if (g.sw == 1) {
+            for (int p = lo; p < hi; p++) {
+              out[dst + p] += in[src + p];
+            }
+          } else {
+            for (int p = lo; p < hi; p++) {
+              out[dst + p * g.sw] += in[src + p];
+            }
           }
         }
       }
