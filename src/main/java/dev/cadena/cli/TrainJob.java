@@ -44,6 +44,8 @@ import java.util.SplittableRandom;
 public final class TrainJob {
   private final TrainOptions options;
   private final PrintStream out;
+  /** Train and evaluate on at most this many digits each (tests shorten the job with it). */
+  private int limit = Integer.MAX_VALUE;
 
   /** What a training run achieved. */
   public record Result(
@@ -62,6 +64,18 @@ public final class TrainJob {
     checkNotNull(out, "TrainJob: out is null");
     this.options = options;
     this.out = out;
+  }
+
+  /**
+   * This job shortened to the first {@code n} training and held-out digits, for tests that run
+   * it end to end in seconds; returns this.
+   */
+  TrainJob limitExamples(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("TrainJob: example limit must be positive, got " + n);
+    }
+    limit = n;
+    return this;
   }
 
   /** Builds the MLP: Linear(784, h1), ReLU, ..., Linear(hk, 10), initialised from {@code seed}. */
@@ -119,6 +133,10 @@ public final class TrainJob {
   public Result train() throws IOException {
     DType dtype = DType.parse(options.dtype());
     Datasets.Split split = Datasets.mnist(dtype);
+    if (limit < Integer.MAX_VALUE) {
+      split = new Datasets.Split(split.train().slice(0, Math.min(limit, split.train().size())),
+          split.test().slice(0, Math.min(limit, split.test().size())));
+    }
     boolean cnn = options.model().equals("cnn");
     Sequential model = cnn ? buildCnn(dtype, options.seed())
         : buildModel(options.hidden(), dtype, options.seed());
