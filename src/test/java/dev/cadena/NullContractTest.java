@@ -357,6 +357,14 @@ class NullContractTest {
     s.addAll(List.of(linear, new BatchNorm1d(2), new Dropout(0.5, rng), new ELU(), new GELU(),
         new LayerNorm(2), new LeakyReLU(), new LogSoftmax(1), new ReLU(), new Sequential(new Tanh()),
         new Sigmoid(), new Softmax(1), new Softplus(), new Tanh()));
+    // Convolution, pooling, containers, embedding (h6).
+    s.addAll(List.of(new dev.cadena.nn.Conv2d(1, 1, 1, rng), new dev.cadena.nn.Conv1d(1, 1, 1, rng),
+        new dev.cadena.nn.MaxPool2d(1), new dev.cadena.nn.AvgPool2d(1),
+        new dev.cadena.nn.AdaptiveAvgPool2d(1), new dev.cadena.nn.BatchNorm2d(2),
+        new dev.cadena.nn.Dropout2d(0.5, rng), new dev.cadena.nn.Flatten(),
+        new dev.cadena.nn.Unflatten(0, 2), new dev.cadena.nn.Identity(),
+        new dev.cadena.nn.ModuleList(), new dev.cadena.nn.ModuleDict(),
+        new dev.cadena.nn.Embedding(2, 2, rng)));
     List<Tensor> params = linear.parameters();
     s.add(SGD.builder(params).lr(0.1).build());
     s.add(Adam.builder(params).build());

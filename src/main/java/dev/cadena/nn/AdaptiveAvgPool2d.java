@@ -36,6 +36,7 @@ public class AdaptiveAvgPool2d extends Module {
    */
   public AdaptiveAvgPool2d(int[] outputSize) {
     String name = getClass().getSimpleName();
+    checkNotNull(outputSize, "%s: outputSize is null", name);
     this.outputSize = Functional.pair(name, "output_size", outputSize);
     Functional.Im2ColArgs.checkPositive(name, "output_size", this.outputSize);
   }

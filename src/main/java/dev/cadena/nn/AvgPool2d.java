@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * 2-d average pooling (PyTorch's {@code AvgPool2d} with its defaults {@code
@@ -41,8 +42,9 @@ public class AvgPool2d extends Module {
    * @throws IllegalArgumentException for non-positive sizes, a negative padding or one above half
    *     the kernel
    */
-  public AvgPool2d(int[] kernelSize, int[] stride, int[] padding) {
+  public AvgPool2d(int[] kernelSize, int @Nullable [] stride, int[] padding) {
     String name = getClass().getSimpleName();
+    Functional.nulls(name, "kernelSize", kernelSize, "padding", padding);
     this.kernel = Functional.pair(name, "kernel_size", kernelSize);
     this.stride = stride == null ? kernel.clone() : Functional.pair(name, "stride", stride);
     this.padding = Functional.pair(name, "padding", padding);

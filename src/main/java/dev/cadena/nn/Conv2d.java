@@ -81,13 +81,17 @@ public class Conv2d extends Module {
   public Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, String padding,
       int[] dilation, int groups, boolean bias, DType dtype, RandomGenerator rng) {
     this(inChannels, outChannels, kernelSize, stride, null,
-        checkNotNull(padding, "Conv2d: padding is null"), dilation, groups, bias, dtype, rng);
+        checkNotNull(padding, "%s: padding is null", "Conv2d"), dilation, groups, bias, dtype, rng);
   }
 
   private Conv2d(int inChannels, int outChannels, int[] kernelSize, int[] stride, int[] padding,
       String paddingMode, int[] dilation, int groups, boolean bias, DType dtype,
       RandomGenerator rng) {
     String name = getClass().getSimpleName();
+    Functional.nulls(name, "kernelSize", kernelSize, "stride", stride, "dilation", dilation);
+    if (paddingMode == null) {
+      checkNotNull(padding, "%s: padding is null", name);
+    }
     checkNotNull(dtype, "%s: dtype is null", name);
     checkNotNull(
         rng, "%s: rng is null (pass a seeded generator, e.g. new SplittableRandom(42))", name);

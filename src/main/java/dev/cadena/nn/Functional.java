@@ -389,6 +389,13 @@ public final class Functional {
   // convolution is an unfold and a matrix product, pooling an unfold (or a reshape) and a
   // reduction. Window sizes are (height, width) pairs; an int[] of length 1 means both.
 
+  /** NullPointerExceptions {@code op: name is null} for the first null of (name, value) pairs. */
+  static void nulls(String op, Object... namesAndValues) {
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      checkNotNull(namesAndValues[i + 1], "%s: %s is null", op, namesAndValues[i]);
+    }
+  }
+
   /** {@code v} as a (height, width) pair: one value means both; a copy. */
   static int[] pair(String op, String what, int[] v) {
     checkNotNull(v, "%s: %s is null", op, what);
@@ -419,6 +426,7 @@ public final class Functional {
    */
   public static Tensor unfold(Tensor x, int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
     checkNotNull(x, "unfold: input is null");
+    nulls("unfold", "kernelSize", kernelSize, "dilation", dilation, "padding", padding, "stride", stride);
     floating("unfold", "input", x);
     return dev.cadena.ops.Windows.unfold(x, pair("unfold", "kernel_size", kernelSize),
         pair("unfold", "dilation", dilation), pair("unfold", "padding", padding),
@@ -441,6 +449,8 @@ public final class Functional {
   public static Tensor fold(
       Tensor x, int[] outputSize, int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
     checkNotNull(x, "fold: input is null");
+    nulls("fold", "outputSize", outputSize, "kernelSize", kernelSize, "dilation", dilation,
+        "padding", padding, "stride", stride);
     floating("fold", "input", x);
     return dev.cadena.ops.Windows.fold(x, pair("fold", "output_size", outputSize),
         pair("fold", "kernel_size", kernelSize), pair("fold", "dilation", dilation),
@@ -479,6 +489,7 @@ public final class Functional {
     checkNotNull(x, "conv2d: input is null");
     checkNotNull(weight, "conv2d: weight is null");
     String op = "conv2d";
+    nulls(op, "stride", stride, "padding", padding, "dilation", dilation);
     return conv2d(op, x, weight, bias, pair(op, "stride", stride), pair(op, "padding", padding),
         null, pair(op, "dilation", dilation), groups);
   }
@@ -498,6 +509,7 @@ public final class Functional {
     checkNotNull(weight, "conv2d: weight is null");
     checkNotNull(padding, "conv2d: padding is null");
     String op = "conv2d";
+    nulls(op, "stride", stride, "dilation", dilation);
     return conv2d(op, x, weight, bias, pair(op, "stride", stride), null, padding,
         pair(op, "dilation", dilation), groups);
   }
@@ -719,6 +731,7 @@ public final class Functional {
   public static Tensor maxPool2d(
       Tensor x, int[] kernelSize, int @Nullable [] stride, int[] padding, int[] dilation) {
     checkNotNull(x, "maxPool2d: input is null");
+    nulls("maxPool2d", "kernelSize", kernelSize, "padding", padding, "dilation", dilation);
     return pool2d("maxPool2d", true, x, kernelSize, stride, padding, dilation);
   }
 
@@ -744,6 +757,7 @@ public final class Functional {
    */
   public static Tensor avgPool2d(Tensor x, int[] kernelSize, int @Nullable [] stride, int[] padding) {
     checkNotNull(x, "avgPool2d: input is null");
+    nulls("avgPool2d", "kernelSize", kernelSize, "padding", padding);
     return pool2d("avgPool2d", false, x, kernelSize, stride, padding, new int[] {1});
   }
 
@@ -816,6 +830,7 @@ public final class Functional {
    */
   public static Tensor adaptiveAvgPool2d(Tensor x, int[] outputSize) {
     checkNotNull(x, "adaptiveAvgPool2d: input is null");
+    checkNotNull(outputSize, "adaptiveAvgPool2d: outputSize is null");
     String op = "adaptiveAvgPool2d";
     floating(op, "input", x);
     int[] o = pair(op, "output_size", outputSize);

@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * 2-d max pooling (PyTorch's {@code MaxPool2d}): the maximum of each window, see {@link
@@ -43,8 +44,9 @@ public class MaxPool2d extends Module {
    * @throws IllegalArgumentException for non-positive sizes, a negative padding or one above half
    *     the kernel
    */
-  public MaxPool2d(int[] kernelSize, int[] stride, int[] padding, int[] dilation) {
+  public MaxPool2d(int[] kernelSize, int @Nullable [] stride, int[] padding, int[] dilation) {
     String name = getClass().getSimpleName();
+    Functional.nulls(name, "kernelSize", kernelSize, "padding", padding, "dilation", dilation);
     this.kernel = Functional.pair(name, "kernel_size", kernelSize);
     this.stride = stride == null ? kernel.clone() : Functional.pair(name, "stride", stride);
     this.padding = Functional.pair(name, "padding", padding);

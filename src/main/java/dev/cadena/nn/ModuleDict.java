@@ -94,6 +94,7 @@ public final class ModuleDict extends Module {
    */
   @Override
   public Tensor forward(Tensor x) {
+    checkNotNull(x, "ModuleDict: input is null");
     throw new UnsupportedOperationException(
         "ModuleDict: has no forward; call its modules (get(name))");
   }

@@ -82,6 +82,7 @@ public final class ModuleList extends Module implements Iterable<Module> {
    */
   @Override
   public Tensor forward(Tensor x) {
+    checkNotNull(x, "ModuleList: input is null");
     throw new UnsupportedOperationException(
         "ModuleList: has no forward; call its modules (get(i), or iterate)");
   }

@@ -34,7 +34,7 @@ public final class Windows {
    * @throws IllegalArgumentException for a bad geometry
    */
   public static Tensor unfold(Tensor x, int[] kernel, int[] dilation, int[] padding, int[] stride) {
-    checkNotNull(x, "unfold: input is null");
+    checkNotNull(x, "unfold: x is null");
     Im2Col.checkGeometry("unfold", kernel, dilation, padding, stride);
     Batching.refuse("unfold", x);
     int[] k = kernel.clone();
@@ -65,8 +65,8 @@ public final class Windows {
    */
   public static Tensor fold(
       Tensor cols, int[] outputSize, int[] kernel, int[] dilation, int[] padding, int[] stride) {
-    checkNotNull(cols, "fold: input is null");
-    checkNotNull(outputSize, "fold: output_size is null");
+    checkNotNull(cols, "fold: cols is null");
+    checkNotNull(outputSize, "fold: outputSize is null");
     Im2Col.checkGeometry("fold", kernel, dilation, padding, stride);
     Batching.refuse("fold", cols);
     int[] o = outputSize.clone();

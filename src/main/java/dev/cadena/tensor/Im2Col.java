@@ -34,6 +34,9 @@ public final class Im2Col {
    */
   public static int outputSize(
       String op, String axis, int size, int kernel, int dilation, int padding, int stride) {
+    if (op == null || axis == null) {
+      throw new NullPointerException("outputSize: " + (op == null ? "op" : "axis") + " is null");
+    }
     long span = (long) dilation * (kernel - 1) + 1;
     long padded = (long) size + 2L * padding;
     if (padded < span) {
@@ -53,16 +56,26 @@ public final class Im2Col {
    */
   public static void checkGeometry(
       String op, int[] kernel, int[] dilation, int[] padding, int[] stride) {
+    if (op == null) {
+      throw new NullPointerException("checkGeometry: op is null");
+    }
+    notNull(op, "kernel", kernel);
+    notNull(op, "dilation", dilation);
+    notNull(op, "padding", padding);
+    notNull(op, "stride", stride);
     check(op, "kernel_size", kernel, 1);
     check(op, "dilation", dilation, 1);
     check(op, "padding", padding, 0);
     check(op, "stride", stride, 1);
   }
 
-  private static void check(String op, String what, int[] v, int min) {
+  private static void notNull(String op, String what, Object v) {
     if (v == null) {
       throw new NullPointerException(op + ": " + what + " is null");
     }
+  }
+
+  private static void check(String op, String what, int[] v, int min) {
     if (v.length != 2 || v[0] < min || v[1] < min) {
       throw new IllegalArgumentException(
           op + ": " + what + " must be 2 values >= " + min + ", got " + java.util.Arrays.toString(v));
@@ -86,6 +99,7 @@ public final class Im2Col {
    */
   public static NDArray unfold(NDArray x, int[] kernel, int[] dilation, int[] padding, int[] stride) {
     String op = "unfold";
+    notNull(op, "x", x);
     checkGeometry(op, kernel, dilation, padding, stride);
     if (x.rank() != 4) {
       throw new ShapeException(
@@ -147,6 +161,8 @@ public final class Im2Col {
   public static NDArray fold(
       NDArray cols, int[] outputSize, int[] kernel, int[] dilation, int[] padding, int[] stride) {
     String op = "fold";
+    notNull(op, "cols", cols);
+    notNull(op, "outputSize", outputSize);
     checkGeometry(op, kernel, dilation, padding, stride);
     check(op, "output_size", outputSize, 1);
     if (cols.rank() != 3) {

@@ -678,10 +678,10 @@ class ConvolutionTest {
     assertEquals("conv2d: weight is null", b.getMessage());
     NullPointerException c = assertThrows(NullPointerException.class,
         () -> Functional.unfold(x, null, new int[] {1}, new int[] {0}, new int[] {1}));
-    assertEquals("unfold: kernel_size is null", c.getMessage());
+    assertEquals("unfold: kernelSize is null", c.getMessage());
     NullPointerException d = assertThrows(NullPointerException.class,
         () -> Windows.fold(x.reshape(1, 1, 9), null, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}));
-    assertEquals("fold: output_size is null", d.getMessage());
+    assertEquals("fold: outputSize is null", d.getMessage());
     NullPointerException e = assertThrows(NullPointerException.class, () -> new MaxPool2d(2).forward(null));
     assertEquals("MaxPool2d: input is null", e.getMessage());
     NullPointerException f = assertThrows(NullPointerException.class,
