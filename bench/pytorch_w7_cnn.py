@@ -1,13 +1,13 @@
 """W7: CNN training step, the PyTorch peer of `CadenaBench w7`.
 
 The main job's CNN (`TrainJob.buildCnn`): 784-pixel rows unflattened to [1, 28, 28],
-Conv2d(1, 16, 5) - ReLU - MaxPool2d(2) - Conv2d(16, 32, 5) - ReLU - MaxPool2d(2) - Flatten -
-Linear(512, 10), F.cross_entropy on logits, batch 64, plain SGD lr 0.01 (torch.optim.SGD, no
+Conv2d(1, 32, 5) - BatchNorm2d(32) - ReLU - MaxPool2d(2) - Conv2d(32, 32, 5) - BatchNorm2d(32) -
+ReLU - MaxPool2d(2) - Flatten - Linear(512, 10) in training mode, F.cross_entropy on logits, batch 64, plain SGD lr 0.01 (torch.optim.SGD, no
 momentum), float32. Data: 10 fixed random batches (setup(seed=0), then the model, then x ~ N(0,1)
 [64, 784], y ~ U{0..9}), cycled step by step; warm-up steps, then timed steps, each
 zero_grad(set_to_none=True) + forward + loss + backward + optimizer.step().
 
-FLOPs per step (GEMM-equivalent only): forward 2*B*(16*25*576 + 32*400*64 + 512*10), weight
+FLOPs per step (GEMM-equivalent only): forward 2*B*(32*25*576 + 32*800*64 + 512*10), weight
 grads the same, input grads for conv2 and the linear layer (the images need no grad).
 
 The shared helpers (`common`) come from PEER_DIR, by default shared/bench/pytorch beside the
@@ -38,8 +38,8 @@ B = 64
 
 meta = setup(threads, seed=0)
 model = nn.Sequential(nn.Unflatten(1, (1, 28, 28)),
-                      nn.Conv2d(1, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-                      nn.Conv2d(16, 32, 5), nn.ReLU(), nn.MaxPool2d(2),
+                      nn.Conv2d(1, 32, 5), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                      nn.Conv2d(32, 32, 5), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
                       nn.Flatten(), nn.Linear(512, 10))
 opt = torch.optim.SGD(model.parameters(), lr=0.01)
 xs = [torch.randn(B, 784) for _ in range(10)]
@@ -67,13 +67,13 @@ for i in range(steps):
     if first_loss is None:
         first_loss = loss.item()
 
-conv1 = 2.0 * B * 16 * 25 * 24 * 24
-conv2 = 2.0 * B * 32 * 400 * 8 * 8
+conv1 = 2.0 * B * 32 * 25 * 24 * 24
+conv2 = 2.0 * B * 32 * 800 * 8 * 8
 lin = 2.0 * B * 512 * 10
 flops = 2 * (conv1 + conv2 + lin) + conv2 + lin
 s = summarize(times)
 rec = {"workload": "W7_cnn_step", "impl": "pytorch",
-       "arch": "conv5x5(16)-pool-conv5x5(32)-pool-linear(512,10)", "batch": B,
+       "arch": "conv5x5(32)-bn-pool-conv5x5(32)-bn-pool-linear(512,10)", "batch": B,
        "dtype": "float32", "optimizer": "SGD lr=0.01", "warmup": warmup}
 rec.update(s)
 rec["gflops_at_median"] = flops / (s["median_ms"] * 1e-3) / 1e9

@@ -222,7 +222,7 @@ def w7(recs):
     return pick(recs, "W7_cnn_step")
 
 
-rows.append(Row("W7 CNN step (batch 64, conv 5x5 16-32, float32) t=2", "ms/step",
+rows.append(Row("W7 CNN step (batch 64, conv 5x5 32-32 + BN, float32) t=2", "ms/step",
                 lambda recs: ms_cell(w7(recs)), 2, ("<= 1.5x", "lower", 1.5)))
 rows.append(Row("W7 GEMM-equivalent GFLOP/s at the median", "GFLOP/s",
                 lambda recs: Cell(w7(recs), field("gflops_at_median")), 2))

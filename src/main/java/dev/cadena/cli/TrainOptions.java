@@ -24,8 +24,9 @@ import java.util.Optional;
  * --shift N                    augment: shift training digits by up to N pixels (default: 1; 0: off)
  * --threads N                  kernel threads (default: all cores)
  * --model mlp|cnn              the network: the MLP of --hidden, or a small CNN (default: mlp);
- *                              cnn changes the defaults of --epochs, --batch-size, --lr and --out
- *                              to CNN_EPOCHS, CNN_BATCH_SIZE, CNN_LR, target/mnist-cnn.safetensors
+ *                              cnn changes the defaults of --epochs, --batch-size, --lr, --shift
+ *                              and --out to CNN_EPOCHS, CNN_BATCH_SIZE, CNN_LR, CNN_SHIFT and
+ *                              target/mnist-cnn.safetensors
  * --help                       show the help and exit
  * </pre>
  *
@@ -70,13 +71,16 @@ public record TrainOptions(
   public static final List<String> MODELS = List.of("mlp", "cnn");
 
   /** {@code --epochs} for {@code --model cnn} when it is not given. */
-  public static final int CNN_EPOCHS = 3;
+  public static final int CNN_EPOCHS = 8;
 
   /** {@code --batch-size} for {@code --model cnn} when it is not given. */
   public static final int CNN_BATCH_SIZE = 32;
 
   /** {@code --lr} for {@code --model cnn} when it is not given. */
   public static final double CNN_LR = 0.05;
+
+  /** {@code --shift} for {@code --model cnn} when it is not given. */
+  public static final int CNN_SHIFT = 2;
 
   /** The accepted {@code --dtype} values. */
   public static final List<String> DTYPES = List.of("float32", "float64");
@@ -124,7 +128,7 @@ public record TrainOptions(
   private static final Flags.Flag<String> MODEL =
       FLAGS.add("model", String.join("|", MODELS), "mlp",
           "network: the MLP of --hidden or a small CNN (cnn: other defaults for --epochs,"
-              + " --batch-size, --lr, --out)",
+              + " --batch-size, --lr, --shift, --out)",
           ValueParser.choice(MODELS));
 
   /**
@@ -185,7 +189,7 @@ public record TrainOptions(
         Optional.ofNullable(cnn && !parsed.isSet(OUT)
             ? Path.of("target", "mnist-cnn.safetensors") : parsed.get(OUT)),
         Optional.ofNullable(parsed.get(EVALUATE)),
-        parsed.get(SHIFT),
+        cnn && !parsed.isSet(SHIFT) ? CNN_SHIFT : parsed.get(SHIFT),
         parsed.get(THREADS),
         model);
   }

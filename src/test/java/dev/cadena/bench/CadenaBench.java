@@ -313,9 +313,10 @@ public final class CadenaBench {
 
   /**
    * One SGD step (lr 0.01) of the main job's CNN ({@link dev.cadena.cli.TrainJob#buildCnn}:
-   * Conv2d(1, 16, 5) - ReLU - MaxPool2d(2) - Conv2d(16, 32, 5) - ReLU - MaxPool2d(2) - Flatten -
-   * Linear(512, 10)), crossEntropy, batch 64, float32, on 10 fixed batches of N(0, 1) pixels
-   * cycled step by step; the peer is {@code bench/pytorch_w7_cnn.py}.
+   * Conv2d(1, 32, 5) - BatchNorm2d - ReLU - MaxPool2d(2) - Conv2d(32, 32, 5) - BatchNorm2d - ReLU
+   * - MaxPool2d(2) - Flatten - Linear(512, 10)), crossEntropy, batch 64, float32, training mode,
+   * on 10 fixed batches of N(0, 1) pixels cycled step by step; the peer is {@code
+   * bench/pytorch_w7_cnn.py}.
    */
   private static void w7(String[] args) {
     int steps = intArg(args, "--steps", 100);
@@ -351,12 +352,12 @@ public final class CadenaBench {
     }
     long alloc1 = allocatedBytesAllThreads();
     // GEMM flops: forward, weight gradients the same, input gradients of conv2 and the linear.
-    double conv1 = 2.0 * batch * 16 * 25 * 24 * 24;
-    double conv2 = 2.0 * batch * 32 * 400 * 8 * 8;
+    double conv1 = 2.0 * batch * 32 * 25 * 24 * 24;
+    double conv2 = 2.0 * batch * 32 * 800 * 8 * 8;
     double lin = 2.0 * batch * 512 * 10;
     double flops = 2 * (conv1 + conv2 + lin) + conv2 + lin;
     Map<String, Object> rec = record("W7_cnn_step");
-    rec.put("arch", "conv5x5(16)-pool-conv5x5(32)-pool-linear(512,10)");
+    rec.put("arch", "conv5x5(32)-bn-pool-conv5x5(32)-bn-pool-linear(512,10)");
     rec.put("batch", batch);
     rec.put("dtype", "float32");
     rec.put("optimizer", "SGD lr=0.01");

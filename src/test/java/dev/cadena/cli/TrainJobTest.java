@@ -46,9 +46,9 @@ class TrainJobTest {
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
     TrainJob.Result r = new TrainJob(o, out).limitExamples(1024).train();
     String log = buf.toString(StandardCharsets.UTF_8);
-    assertTrue(log.contains("Conv2d(1, 16, kernel_size=(5, 5), stride=(1, 1))")
+    assertTrue(log.contains("Conv2d(1, 32, kernel_size=(5, 5), stride=(1, 1))")
         && log.contains("MaxPool2d(kernel_size=2") && log.contains("epoch 1/1")
-        && log.contains("18,378 parameters"), log);
+        && log.contains("31,722 parameters"), log);
     // 32 steps of batch 32 on 1,024 digits: well above chance (10%), far from trained.
     assertTrue(r.testAccuracy() > 0.3, "accuracy after 32 steps: " + r.testAccuracy());
     assertTrue(Double.isFinite(r.lastLoss()));
