@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The stateless functions behind the layers (PyTorch's {@code torch.nn.functional}): linear maps,
- * activations, dropout and normalisation. Each is a composition of generic tensor ops, so the
+ * activations, dropout, normalisation, and convolution, pooling and embedding (on the
+ * sliding-window primitives of {@link dev.cadena.ops.Windows}). Each is a composition of generic tensor ops, so the
  * autograd graph supplies the backward pass and higher-order derivatives come for free.
  *
  * <pre>{@code
