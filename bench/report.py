@@ -218,6 +218,16 @@ if any(r.get("epochs_run", 0) > (r.get("epochs_to_target") or 0) for r in w5(cad
                     lambda recs: Cell(w5(recs), field("final_acc", 100)), 2))
 
 
+def w7(recs):
+    return pick(recs, "W7_cnn_step")
+
+
+rows.append(Row("W7 CNN step (batch 64, conv 5x5 32-32 + BN, float32) t=2", "ms/step",
+                lambda recs: ms_cell(w7(recs)), 2, ("<= 1.5x", "lower", 1.5)))
+rows.append(Row("W7 GEMM-equivalent GFLOP/s at the median", "GFLOP/s",
+                lambda recs: Cell(w7(recs), field("gflops_at_median")), 2))
+
+
 def w8(recs, mode):
     return pick(recs, "W8_checkpoint", mode=mode)
 

@@ -143,12 +143,14 @@ if [ "$MODE" = quick ]; then
   W1_SIZES=256,1024; W1_THREADS="2"; W1_T=0.5
   W2_ARGS="--steps 60 --warmup 20"; W2S_ARGS="--steps 100 --warmup 300"
   W3_ARGS="--reps 8 --warmup 3"; W5_ARGS="--stop-at-target"; W9_ARGS="--reps 10 --warmup 5"; W8_ARGS="--steps 3"
+  W7_ARGS="--steps 30 --warmup 10"
 else
   # W1 repeats for 1.0 s (not the scripts' 1.5 s) per size and dtype: each W1 job now runs three
   # times per round, and n = 1024 still gets about 50 timed repeats.
   W1_SIZES=64,256,512,1024; W1_THREADS="1 2"; W1_T=1.0
   W2_ARGS="--steps 200 --warmup 20"; W2S_ARGS="--steps 300 --warmup 1000"
   W3_ARGS="--reps 20 --warmup 3"; W5_ARGS=""; W9_ARGS="--reps 30 --warmup 10"; W8_ARGS="--steps 10"
+  W7_ARGS="--steps 100 --warmup 20"
 fi
 
 # One job = one workload on all sides, back to back: Cadena under JVM defaults, Cadena tuned, the
@@ -203,6 +205,7 @@ for ROUND in $(seq 1 "$ROUNDS"); do
   job w2_parts "W2 phases" "2 w2parts $W2_ARGS" "2 bench/pytorch_w2_parts.py $W2_ARGS"
   job w3 "W3 graph overhead" "2 w3 $W3_ARGS" "2 $PEER_DIR/w3_chain.py $W3_ARGS"
   job w5 "W5 MNIST to 96%" "2 w5 $W5_ARGS" "2 bench/pytorch_w5_mnist.py $W5_ARGS"
+  job w7 "W7 CNN step" "2 w7 $W7_ARGS" "2 bench/pytorch_w7_cnn.py $W7_ARGS"
   job w9 "W9 transforms" "2 w9 $W9_ARGS" "2 bench/pytorch_w9_transforms.py $W9_ARGS"
   cadena_job w8 "W8 checkpointing" "2 w8 $W8_ARGS"
 done

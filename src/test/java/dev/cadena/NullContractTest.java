@@ -380,6 +380,14 @@ class NullContractTest {
         new RecurrentOutput(Tensor.zeros(3, 2), Tensor.zeros(1, 2)),
         new LSTMOutput(Tensor.zeros(3, 2), new LSTMState(Tensor.zeros(1, 2), Tensor.zeros(1, 2))),
         new LSTMState(Tensor.zeros(2), Tensor.zeros(2))));
+    // Convolution, pooling, containers, embedding (h6).
+    s.addAll(List.of(new dev.cadena.nn.Conv2d(1, 1, 1, rng), new dev.cadena.nn.Conv1d(1, 1, 1, rng),
+        new dev.cadena.nn.MaxPool2d(1), new dev.cadena.nn.AvgPool2d(1),
+        new dev.cadena.nn.AdaptiveAvgPool2d(1), new dev.cadena.nn.BatchNorm2d(2),
+        new dev.cadena.nn.Dropout2d(0.5, rng), new dev.cadena.nn.Flatten(),
+        new dev.cadena.nn.Unflatten(0, 2), new dev.cadena.nn.Identity(),
+        new dev.cadena.nn.ModuleList(), new dev.cadena.nn.ModuleDict(),
+        new dev.cadena.nn.Embedding(2, 2, rng)));
     List<Tensor> params = linear.parameters();
     s.add(SGD.builder(params).lr(0.1).build());
     s.add(Adam.builder(params).build());

@@ -23,6 +23,10 @@ import java.util.Optional;
  * --evaluate PATH              load a saved model and evaluate it instead of training
  * --shift N                    augment: shift training digits by up to N pixels (default: 1; 0: off)
  * --threads N                  kernel threads (default: all cores)
+ * --model mlp|cnn              the network: the MLP of --hidden, or a small CNN (default: mlp);
+ *                              cnn changes the defaults of --epochs, --batch-size, --lr, --shift
+ *                              and --out to CNN_EPOCHS, CNN_BATCH_SIZE, CNN_LR, CNN_SHIFT and
+ *                              target/mnist-cnn.safetensors
  * --help                       show the help and exit
  * </pre>
  *
@@ -44,6 +48,7 @@ import java.util.Optional;
  * @param evaluate a saved model to evaluate instead of training, if any
  * @param shift augmentation: random shifts of up to this many pixels (0: none)
  * @param threads kernel threads, 0 for all cores
+ * @param model one of {@link #MODELS}: {@code "mlp"} or {@code "cnn"}
  */
 public record TrainOptions(
     int epochs,
@@ -56,10 +61,26 @@ public record TrainOptions(
     Optional<Path> out,
     Optional<Path> evaluate,
     int shift,
-    int threads) {
+    int threads,
+    String model) {
 
   /** The accepted {@code --optimizer} values. */
   public static final List<String> OPTIMIZERS = Optimizers.names();
+
+  /** The accepted {@code --model} values. */
+  public static final List<String> MODELS = List.of("mlp", "cnn");
+
+  /** {@code --epochs} for {@code --model cnn} when it is not given. */
+  public static final int CNN_EPOCHS = 8;
+
+  /** {@code --batch-size} for {@code --model cnn} when it is not given. */
+  public static final int CNN_BATCH_SIZE = 32;
+
+  /** {@code --lr} for {@code --model cnn} when it is not given. */
+  public static final double CNN_LR = 0.05;
+
+  /** {@code --shift} for {@code --model cnn} when it is not given. */
+  public static final int CNN_SHIFT = 2;
 
   /** The accepted {@code --dtype} values. */
   public static final List<String> DTYPES = List.of("float32", "float64");
@@ -104,6 +125,11 @@ public record TrainOptions(
           ValueParser.ints(0, 8));
   private static final Flags.Flag<Integer> THREADS =
       FLAGS.add("threads", "N", 0, "kernel threads (0: all cores)", ValueParser.ints(0, 1024));
+  private static final Flags.Flag<String> MODEL =
+      FLAGS.add("model", String.join("|", MODELS), "mlp",
+          "network: the MLP of --hidden or a small CNN (cnn: other defaults for --epochs,"
+              + " --batch-size, --lr, --shift, --out)",
+          ValueParser.choice(MODELS));
 
   /**
    * Makes {@code hidden} unmodifiable.
@@ -118,10 +144,19 @@ public record TrainOptions(
     checkNotNull(dtype, "TrainOptions: dtype is null");
     checkNotNull(out, "TrainOptions: out is null");
     checkNotNull(evaluate, "TrainOptions: evaluate is null");
+    checkNotNull(model, "TrainOptions: model is null");
     for (int i = 0; i < hidden.size(); i++) {
       checkNotNull(hidden.get(i), "TrainOptions: hidden[%s] is null", i);
     }
     hidden = List.copyOf(hidden);
+  }
+
+  /** The options of the MLP job ({@code model} {@code "mlp"}), as before {@code --model} existed. */
+  public TrainOptions(int epochs, int batchSize, double lr, String optimizer, List<Integer> hidden,
+      long seed, String dtype, Optional<Path> out, Optional<Path> evaluate, int shift,
+      int threads) {
+    this(epochs, batchSize, lr, optimizer, hidden, seed, dtype, out, evaluate, shift, threads,
+        "mlp");
   }
 
   /** The flag definitions, for help text or custom handling. */
@@ -141,18 +176,22 @@ public record TrainOptions(
    */
   public static TrainOptions from(Flags.Parsed parsed) {
     checkNotNull(parsed, "TrainOptions.from: parsed is null");
+    String model = parsed.get(MODEL);
+    boolean cnn = model.equals("cnn");
     return new TrainOptions(
-        parsed.get(EPOCHS),
-        parsed.get(BATCH_SIZE),
-        parsed.get(LR),
+        cnn && !parsed.isSet(EPOCHS) ? CNN_EPOCHS : parsed.get(EPOCHS),
+        cnn && !parsed.isSet(BATCH_SIZE) ? CNN_BATCH_SIZE : parsed.get(BATCH_SIZE),
+        cnn && !parsed.isSet(LR) ? CNN_LR : parsed.get(LR),
         parsed.get(OPTIMIZER),
         parsed.get(HIDDEN),
         parsed.get(SEED),
         parsed.get(DTYPE),
-        Optional.ofNullable(parsed.get(OUT)),
+        Optional.ofNullable(cnn && !parsed.isSet(OUT)
+            ? Path.of("target", "mnist-cnn.safetensors") : parsed.get(OUT)),
         Optional.ofNullable(parsed.get(EVALUATE)),
-        parsed.get(SHIFT),
-        parsed.get(THREADS));
+        cnn && !parsed.isSet(SHIFT) ? CNN_SHIFT : parsed.get(SHIFT),
+        parsed.get(THREADS),
+        model);
   }
 
   /**

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The stateless functions behind the layers (PyTorch's {@code torch.nn.functional}): linear maps,
- * activations, dropout and normalisation. Each is a composition of generic tensor ops, so the
+ * activations, dropout, normalisation, and convolution, pooling and embedding (on the
+ * sliding-window primitives of {@link dev.cadena.ops.Windows}). Each is a composition of generic tensor ops, so the
  * autograd graph supplies the backward pass and higher-order derivatives come for free.
  *
  * <pre>{@code
@@ -478,5 +479,608 @@ public final class Functional {
     Recurrent.checkCellState("gruCell", "h", h, x, hidden);
     Tensor gi = Recurrent.project(x, wIh.t(), bIh);
     return Recurrent.gruStep(gi, h, wHh.t(), bHh);
+  }
+
+  // ================================================================== convolution and pooling
+  // Compositions on the sliding-window primitives unfold and fold (dev.cadena.ops.Windows):
+  // convolution is an unfold and a matrix product, pooling an unfold (or a reshape) and a
+  // reduction. Window sizes are (height, width) pairs; an int[] of length 1 means both.
+
+  /** NullPointerExceptions {@code op: name is null} for the first null of (name, value) pairs. */
+  static void nulls(String op, Object... namesAndValues) {
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      checkNotNull(namesAndValues[i + 1], "%s: %s is null", op, namesAndValues[i]);
+    }
+  }
+
+  /** {@code v} as a (height, width) pair: one value means both; a copy. */
+  static int[] pair(String op, String what, int[] v) {
+    checkNotNull(v, "%s: %s is null", op, what);
+    if (v.length == 1) {
+      return new int[] {v[0], v[0]};
+    }
+    if (v.length != 2) {
+      throw new IllegalArgumentException(
+          op + ": " + what + " must have 1 or 2 values, got " + Arrays.toString(v));
+    }
+    return v.clone();
+  }
+
+  /**
+   * PyTorch's {@code torch.nn.functional.unfold} (im2col): every {@code kH x kW} window of {@code
+   * x [N, C, H, W]} as a column of the result {@code [N, C * kH * kW, L]}, {@code L} the number of
+   * window positions (see {@link dev.cadena.ops.Windows#unfold}, the primitive). Each argument is
+   * one value (both axes) or a (height, width) pair.
+   *
+   * <pre>{@code
+   * Tensor cols = Functional.unfold(Tensor.randn(rng, 2, 3, 8, 8), new int[] {3}, new int[] {1},
+   *     new int[] {1}, new int[] {2});   // [2, 27, 16]
+   * }</pre>
+   *
+   * @throws ShapeException when x is not 4-d or the dilated kernel is larger than the padded input
+   * @throws IllegalArgumentException for a non-positive kernel, dilation or stride, or a negative
+   *     padding
+   */
+  public static Tensor unfold(Tensor x, int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
+    checkNotNull(x, "unfold: input is null");
+    nulls("unfold", "kernelSize", kernelSize, "dilation", dilation, "padding", padding, "stride", stride);
+    floating("unfold", "input", x);
+    return dev.cadena.ops.Windows.unfold(x, pair("unfold", "kernel_size", kernelSize),
+        pair("unfold", "dilation", dilation), pair("unfold", "padding", padding),
+        pair("unfold", "stride", stride));
+  }
+
+  /**
+   * PyTorch's {@code torch.nn.functional.fold} (col2im), the transpose of {@link #unfold}: columns
+   * {@code [N, C * kH * kW, L]} summed back into images {@code [N, C, H, W]} of {@code outputSize
+   * (H, W)}.
+   *
+   * <pre>{@code
+   * Tensor counts = Functional.fold(Tensor.ones(1, 4, 4), new int[] {3}, new int[] {2},
+   *     new int[] {1}, new int[] {0}, new int[] {1});   // [[1, 2, 1], [2, 4, 2], [1, 2, 1]]
+   * }</pre>
+   *
+   * @throws ShapeException when the input is not 3-d or does not fit the output size and kernel
+   * @throws IllegalArgumentException for a bad geometry
+   */
+  public static Tensor fold(
+      Tensor x, int[] outputSize, int[] kernelSize, int[] dilation, int[] padding, int[] stride) {
+    checkNotNull(x, "fold: input is null");
+    nulls("fold", "outputSize", outputSize, "kernelSize", kernelSize, "dilation", dilation,
+        "padding", padding, "stride", stride);
+    floating("fold", "input", x);
+    return dev.cadena.ops.Windows.fold(x, pair("fold", "output_size", outputSize),
+        pair("fold", "kernel_size", kernelSize), pair("fold", "dilation", dilation),
+        pair("fold", "padding", padding), pair("fold", "stride", stride));
+  }
+
+  /**
+   * 2-d convolution (cross-correlation, as in PyTorch's {@code torch.nn.functional.conv2d}):
+   *
+   * <pre>
+   *   out[n, o, y, x] = bias[o] + sum_{c, i, j} weight[o, c, i, j]
+   *                     * in[n, g(o) * C/groups + c, y sH - pH + i dH, x sW - pW + j dW]
+   * </pre>
+   *
+   * with zeros outside the image and {@code g(o) = o / (O / groups)} the group of output channel
+   * {@code o}. Computed as {@code unfold} and one (batched) matrix product with the weight
+   * reshaped to {@code [groups, O/groups, C/groups * kH * kW]}, plus the bias.
+   *
+   * <p>Shapes: {@code x [N, C, H, W]} (or unbatched {@code [C, H, W]}), {@code weight [O,
+   * C/groups, kH, kW]}, {@code bias [O]} or null; result {@code [N, O, oH, oW]} with {@code oH =
+   * (H + 2 pH - dH (kH - 1) - 1) / sH + 1}. Stride, padding and dilation are one value or a
+   * (height, width) pair.
+   *
+   * <pre>{@code
+   * Tensor y = Functional.conv2d(Tensor.randn(rng, 8, 3, 32, 32), Tensor.randn(rng, 16, 3, 3, 3),
+   *     null, new int[] {1}, new int[] {1}, new int[] {1}, 1);   // [8, 16, 32, 32]
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank, a channel count that does not match the weight, a
+   *     kernel larger than the padded input, or a bias that is not {@code [O]}
+   * @throws IllegalArgumentException for groups that do not divide both channel counts, or a bad
+   *     stride, padding or dilation
+   */
+  public static Tensor conv2d(Tensor x, Tensor weight, @Nullable Tensor bias, int[] stride,
+      int[] padding, int[] dilation, int groups) {
+    checkNotNull(x, "conv2d: input is null");
+    checkNotNull(weight, "conv2d: weight is null");
+    String op = "conv2d";
+    nulls(op, "stride", stride, "padding", padding, "dilation", dilation);
+    return conv2d(op, x, weight, bias, pair(op, "stride", stride), pair(op, "padding", padding),
+        null, pair(op, "dilation", dilation), groups);
+  }
+
+  /**
+   * {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)} with padding {@code "valid"}
+   * (none) or {@code "same"} (the output has the input's size; stride must be 1; when the total
+   * padding {@code dilation * (kernel - 1)} is odd the extra zero goes to the bottom and right, as
+   * in PyTorch).
+   *
+   * @throws IllegalArgumentException for another padding string, or {@code "same"} with a stride
+   *     other than 1
+   */
+  public static Tensor conv2d(Tensor x, Tensor weight, @Nullable Tensor bias, int[] stride,
+      String padding, int[] dilation, int groups) {
+    checkNotNull(x, "conv2d: input is null");
+    checkNotNull(weight, "conv2d: weight is null");
+    checkNotNull(padding, "conv2d: padding is null");
+    String op = "conv2d";
+    nulls(op, "stride", stride, "dilation", dilation);
+    return conv2d(op, x, weight, bias, pair(op, "stride", stride), null, padding,
+        pair(op, "dilation", dilation), groups);
+  }
+
+  /** {@code conv2d} with stride 1, no padding, dilation 1 and one group. */
+  public static Tensor conv2d(Tensor x, Tensor weight, @Nullable Tensor bias) {
+    return conv2d(x, weight, bias, new int[] {1}, new int[] {0}, new int[] {1}, 1);
+  }
+
+  /**
+   * The convolution behind {@link Conv2d} and {@link #conv2d}: exactly one of {@code padding} and
+   * {@code paddingMode} is non-null.
+   */
+  static Tensor conv2d(String op, Tensor x, Tensor weight, Tensor bias, int[] stride,
+      int[] padding, String paddingMode, int[] dilation, int groups) {
+    floating(op, "input", x);
+    floating(op, "weight", weight);
+    if (x.rank() == 3) {
+      return conv2d(op, x.unsqueeze(0), weight, bias, stride, padding, paddingMode, dilation,
+          groups).squeeze(0);
+    }
+    if (x.rank() != 4) {
+      throw new ShapeException(
+          op + ": expected a 4-d input [N, C, H, W] (or 3-d [C, H, W]), got shape "
+              + Shapes.str(x.shape()));
+    }
+    if (weight.rank() != 4) {
+      throw new ShapeException(
+          op + ": weight must be 4-d [out_channels, in_channels/groups, kH, kW], got shape "
+              + Shapes.str(weight.shape()));
+    }
+    int c = x.size(1);
+    int o = weight.size(0);
+    if (groups < 1 || c % groups != 0 || o % groups != 0) {
+      throw new IllegalArgumentException(
+          op + ": groups must be positive and divide both the input channels and the output"
+              + " channels, got groups=" + groups + " for " + c + " input and " + o
+              + " output channels");
+    }
+    int cg = c / groups;
+    if (weight.size(1) != cg) {
+      throw new ShapeException(
+          op + ": input has " + c + " channels, but weight " + Shapes.str(weight.shape())
+              + " with groups=" + groups + " expects " + (long) weight.size(1) * groups
+              + " (input shape " + Shapes.str(x.shape()) + ")");
+    }
+    if (bias != null) {
+      floating(op, "bias", bias);
+      if (bias.rank() != 1 || bias.size(0) != o) {
+        throw new ShapeException(
+            op + ": bias must have shape [" + o + "], got " + Shapes.str(bias.shape()));
+      }
+    }
+    int[] kernel = {weight.size(2), weight.size(3)};
+    Im2ColArgs.checkPositive(op, "stride", stride);
+    Im2ColArgs.checkPositive(op, "dilation", dilation);
+    if (paddingMode != null) {
+      if (paddingMode.equals("valid")) {
+        padding = new int[] {0, 0};
+      } else if (paddingMode.equals("same")) {
+        if (stride[0] != 1 || stride[1] != 1) {
+          throw new IllegalArgumentException(
+              op + ": padding='same' needs stride 1, got stride " + Arrays.toString(stride));
+        }
+        int th = dilation[0] * (kernel[0] - 1);
+        int tw = dilation[1] * (kernel[1] - 1);
+        padding = new int[] {th / 2, tw / 2};
+        // An odd total: the extra zero row and column go to the bottom and the right.
+        x = padZeros(x, th % 2, tw % 2);
+      } else {
+        throw new IllegalArgumentException(
+            op + ": padding must be 'valid' or 'same' (or numbers), got '" + paddingMode + "'");
+      }
+    }
+    int n = x.size(0);
+    Tensor cols = dev.cadena.ops.Windows.unfold(x, kernel, dilation, padding, stride);
+    int oh = (x.size(2) + 2 * padding[0] - dilation[0] * (kernel[0] - 1) - 1) / stride[0] + 1;
+    int ow = (x.size(3) + 2 * padding[1] - dilation[1] * (kernel[1] - 1) - 1) / stride[1] + 1;
+    int l = cols.size(2);
+    int k = cg * kernel[0] * kernel[1];
+    Tensor y;
+    if (groups == 1) {
+      y = weight.to(cols.dtype()).reshape(o, k).matmul(cols);                    // [N, O, L]
+    } else {
+      Tensor w = weight.to(cols.dtype()).reshape(groups, o / groups, k);
+      y = w.matmul(cols.reshape(n, groups, k, l)).reshape(n, o, l);             // [N, O, L]
+    }
+    if (bias != null) {
+      y = y.add(bias.reshape(o, 1));
+    }
+    return y.reshape(n, o, oh, ow);
+  }
+
+  /** {@code x [N, C, H, W]} with {@code bottom} zero rows and {@code right} zero columns added. */
+  private static Tensor padZeros(Tensor x, int bottom, int right) {
+    return padConstant(x, 0, bottom, 0, right, 0.0);
+  }
+
+  /** {@code x [N, C, H, W]} padded with {@code value} on each side (a concat with constants). */
+  private static Tensor padConstant(Tensor x, int top, int bottom, int left, int right, double value) {
+    int n = x.size(0);
+    int c = x.size(1);
+    if (top > 0 || bottom > 0) {
+      java.util.List<Tensor> parts = new java.util.ArrayList<>();
+      if (top > 0) {
+        parts.add(Tensor.full(value, x.dtype(), n, c, top, x.size(3)));
+      }
+      parts.add(x);
+      if (bottom > 0) {
+        parts.add(Tensor.full(value, x.dtype(), n, c, bottom, x.size(3)));
+      }
+      x = Tensor.concat(parts, 2);
+    }
+    if (left > 0 || right > 0) {
+      java.util.List<Tensor> parts = new java.util.ArrayList<>();
+      if (left > 0) {
+        parts.add(Tensor.full(value, x.dtype(), n, c, x.size(2), left));
+      }
+      parts.add(x);
+      if (right > 0) {
+        parts.add(Tensor.full(value, x.dtype(), n, c, x.size(2), right));
+      }
+      x = Tensor.concat(parts, 3);
+    }
+    return x;
+  }
+
+  /** Argument checks of the window ops that are not the primitive's. */
+  static final class Im2ColArgs {
+    private Im2ColArgs() {}
+
+    static void checkPositive(String op, String what, int[] v) {
+      if (v[0] < 1 || v[1] < 1) {
+        throw new IllegalArgumentException(
+            op + ": " + what + " must be positive, got " + Arrays.toString(v));
+      }
+    }
+
+    static void checkNonNegative(String op, String what, int[] v) {
+      if (v[0] < 0 || v[1] < 0) {
+        throw new IllegalArgumentException(
+            op + ": " + what + " must be non-negative, got " + Arrays.toString(v));
+      }
+    }
+  }
+
+  /**
+   * 1-d convolution (PyTorch's {@code torch.nn.functional.conv1d}): {@link #conv2d} on the input
+   * seen as images of height 1. Shapes: {@code x [N, C, L]} (or {@code [C, L]}), {@code weight
+   * [O, C/groups, k]}, {@code bias [O]} or null; result {@code [N, O, oL]}, {@code oL = (L + 2p -
+   * d (k - 1) - 1) / s + 1}.
+   *
+   * <pre>{@code
+   * Tensor y = Functional.conv1d(Tensor.randn(rng, 4, 2, 10), Tensor.randn(rng, 6, 2, 3), null,
+   *     1, 1, 1, 1);   // [4, 6, 10]
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank or channel count, or a kernel larger than the padded
+   *     input
+   * @throws IllegalArgumentException for bad groups, stride, padding or dilation
+   */
+  public static Tensor conv1d(Tensor x, Tensor weight, @Nullable Tensor bias, int stride,
+      int padding, int dilation, int groups) {
+    checkNotNull(x, "conv1d: input is null");
+    checkNotNull(weight, "conv1d: weight is null");
+    return conv1d("conv1d", x, weight, bias, stride, new int[] {0, padding}, null, dilation, groups);
+  }
+
+  /** {@link #conv1d(Tensor, Tensor, Tensor, int, int, int, int)} with padding "valid" or "same". */
+  public static Tensor conv1d(Tensor x, Tensor weight, @Nullable Tensor bias, int stride,
+      String padding, int dilation, int groups) {
+    checkNotNull(x, "conv1d: input is null");
+    checkNotNull(weight, "conv1d: weight is null");
+    checkNotNull(padding, "conv1d: padding is null");
+    return conv1d("conv1d", x, weight, bias, stride, null, padding, dilation, groups);
+  }
+
+  static Tensor conv1d(String op, Tensor x, Tensor weight, Tensor bias, int stride, int[] padding,
+      String paddingMode, int dilation, int groups) {
+    floating(op, "input", x);
+    floating(op, "weight", weight);
+    if (x.rank() == 2) {
+      return conv1d(op, x.unsqueeze(0), weight, bias, stride, padding, paddingMode, dilation,
+          groups).squeeze(0);
+    }
+    if (x.rank() != 3) {
+      throw new ShapeException(
+          op + ": expected a 3-d input [N, C, L] (or 2-d [C, L]), got shape " + Shapes.str(x.shape()));
+    }
+    if (weight.rank() != 3) {
+      throw new ShapeException(
+          op + ": weight must be 3-d [out_channels, in_channels/groups, k], got shape "
+              + Shapes.str(weight.shape()));
+    }
+    if (padding != null && padding[1] < 0) {
+      throw new IllegalArgumentException(op + ": padding must be non-negative, got " + padding[1]);
+    }
+    Tensor y = conv2d(op, x.unsqueeze(2), weight.unsqueeze(2), bias, new int[] {1, stride},
+        padding, paddingMode, new int[] {1, dilation}, groups);
+    return y.squeeze(2);
+  }
+
+  /**
+   * 2-d max pooling (PyTorch's {@code torch.nn.functional.max_pool2d}): the maximum of each
+   * {@code kH x kW} window, padded with {@code -inf}. Shapes: {@code [N, C, H, W]} (or {@code [C,
+   * H, W]}) to {@code [N, C, oH, oW]}, {@code oH = (H + 2 pH - dH (kH - 1) - 1) / sH + 1}; stride
+   * defaults to the kernel size (pass null). An unfold of each channel and a max over each
+   * column. Tied maxima
+   * share the gradient evenly (Cadena's max) where PyTorch gives it to one of them.
+   *
+   * <pre>{@code
+   * Tensor y = Functional.maxPool2d(Tensor.randn(rng, 8, 16, 24, 24), new int[] {2}, null,
+   *     new int[] {0}, new int[] {1});   // [8, 16, 12, 12]
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank or a window larger than the padded input
+   * @throws IllegalArgumentException for a bad geometry, or a padding above half the kernel
+   */
+  public static Tensor maxPool2d(
+      Tensor x, int[] kernelSize, int @Nullable [] stride, int[] padding, int[] dilation) {
+    checkNotNull(x, "maxPool2d: input is null");
+    nulls("maxPool2d", "kernelSize", kernelSize, "padding", padding, "dilation", dilation);
+    return pool2d("maxPool2d", true, x, kernelSize, stride, padding, dilation);
+  }
+
+  /** {@link #maxPool2d(Tensor, int[], int[], int[], int[])} with stride = kernel, no padding. */
+  public static Tensor maxPool2d(Tensor x, int kernelSize) {
+    checkNotNull(x, "maxPool2d: input is null");
+    return pool2d("maxPool2d", true, x, new int[] {kernelSize}, null, new int[] {0}, new int[] {1});
+  }
+
+  /**
+   * 2-d average pooling (PyTorch's {@code torch.nn.functional.avg_pool2d} with {@code
+   * count_include_pad=True}, its default): the mean of each {@code kH x kW} window, padding zeros
+   * counted. Shapes and the stride default as for {@link #maxPool2d}; an unfold of each channel
+   * and a mean over each column.
+   *
+   * <pre>{@code
+   * Tensor y = Functional.avgPool2d(Tensor.ones(1, 1, 4, 4), new int[] {2}, null, new int[] {0});
+   * // [1, 1, 2, 2], all ones
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank or a window larger than the padded input
+   * @throws IllegalArgumentException for a bad geometry, or a padding above half the kernel
+   */
+  public static Tensor avgPool2d(Tensor x, int[] kernelSize, int @Nullable [] stride, int[] padding) {
+    checkNotNull(x, "avgPool2d: input is null");
+    nulls("avgPool2d", "kernelSize", kernelSize, "padding", padding);
+    return pool2d("avgPool2d", false, x, kernelSize, stride, padding, new int[] {1});
+  }
+
+  /** {@link #avgPool2d(Tensor, int[], int[], int[])} with stride = kernel, no padding. */
+  public static Tensor avgPool2d(Tensor x, int kernelSize) {
+    checkNotNull(x, "avgPool2d: input is null");
+    return pool2d("avgPool2d", false, x, new int[] {kernelSize}, null, new int[] {0}, new int[] {1});
+  }
+
+  static Tensor pool2d(String op, boolean max, Tensor x, int[] kernelSize, int[] stride,
+      int[] padding, int[] dilation) {
+    floating(op, "input", x);
+    int[] k = pair(op, "kernel_size", kernelSize);
+    int[] s = stride == null ? k.clone() : pair(op, "stride", stride);
+    int[] p = pair(op, "padding", padding);
+    int[] d = pair(op, "dilation", dilation);
+    Im2ColArgs.checkPositive(op, "kernel_size", k);
+    Im2ColArgs.checkPositive(op, "stride", s);
+    Im2ColArgs.checkPositive(op, "dilation", d);
+    Im2ColArgs.checkNonNegative(op, "padding", p);
+    if (p[0] > k[0] / 2 || p[1] > k[1] / 2) {
+      throw new IllegalArgumentException(
+          op + ": padding must be at most half the kernel size, got padding " + Arrays.toString(p)
+              + " for kernel_size " + Arrays.toString(k));
+    }
+    if (x.rank() == 3) {
+      return pool2d(op, max, x.unsqueeze(0), k, s, p, d).squeeze(0);
+    }
+    if (x.rank() != 4) {
+      throw new ShapeException(
+          op + ": expected a 4-d input [N, C, H, W] (or 3-d [C, H, W]), got shape "
+              + Shapes.str(x.shape()));
+    }
+    int n = x.size(0);
+    int c = x.size(1);
+    int h = x.size(2);
+    int w = x.size(3);
+    int oh = dev.cadena.tensor.Im2Col.outputSize(op, "height", h, k[0], d[0], p[0], s[0]);
+    int ow = dev.cadena.tensor.Im2Col.outputSize(op, "width", w, k[1], d[1], p[1], s[1]);
+    // Even when the windows tile the image, a view [N, C, oH, kH, oW, kW] reduced over axes 3
+    // and 5 is slower than the unfold: the reduction's VJP then runs elementwise ops over rows
+    // of kW elements (a 2x2 pooling step of the CNN job took 3 times as long), while those on
+    // the columns [N*C, kH*kW, L] run over rows of L.
+    Tensor planes = x.reshape(n * c, 1, h, w);
+    Tensor cols;
+    if (max && (p[0] > 0 || p[1] > 0)) {
+      // Max pooling pads with -inf (never the maximum), unfold with zeros.
+      Tensor padded = padConstant(planes, p[0], p[0], p[1], p[1], Double.NEGATIVE_INFINITY);
+      cols = dev.cadena.ops.Windows.unfold(padded, k, d, new int[] {0, 0}, s);
+    } else {
+      cols = dev.cadena.ops.Windows.unfold(planes, k, d, p, s);
+    }
+    Tensor r = max ? cols.amax(1) : cols.mean(1);                                // [N*C, L]
+    return r.reshape(n, c, oh, ow);
+  }
+
+  /**
+   * Adaptive average pooling (PyTorch's {@code torch.nn.functional.adaptive_avg_pool2d}): output
+   * cell {@code (i, j)} is the mean over rows {@code floor(i H / oH)} to {@code ceil((i + 1) H /
+   * oH)} (exclusive) and the same for columns. An average pooling when the output size divides
+   * the input's, else two products with constant averaging matrices: {@code P_H @ x @ P_W^T}.
+   *
+   * <pre>{@code
+   * Tensor g = Functional.adaptiveAvgPool2d(Tensor.randn(rng, 8, 64, 7, 7), new int[] {1});
+   * // [8, 64, 1, 1]: global average pooling
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank
+   * @throws IllegalArgumentException for a non-positive output size
+   */
+  public static Tensor adaptiveAvgPool2d(Tensor x, int[] outputSize) {
+    checkNotNull(x, "adaptiveAvgPool2d: input is null");
+    checkNotNull(outputSize, "adaptiveAvgPool2d: outputSize is null");
+    String op = "adaptiveAvgPool2d";
+    floating(op, "input", x);
+    int[] o = pair(op, "output_size", outputSize);
+    Im2ColArgs.checkPositive(op, "output_size", o);
+    if (x.rank() == 3) {
+      return adaptiveAvgPool2d(x.unsqueeze(0), o).squeeze(0);
+    }
+    if (x.rank() != 4) {
+      throw new ShapeException(
+          op + ": expected a 4-d input [N, C, H, W] (or 3-d [C, H, W]), got shape "
+              + Shapes.str(x.shape()));
+    }
+    int h = x.size(2);
+    int w = x.size(3);
+    if (h > 0 && w > 0 && h % o[0] == 0 && w % o[1] == 0) {
+      return pool2d(op, false, x, new int[] {h / o[0], w / o[1]}, null, new int[] {0},
+          new int[] {1});
+    }
+    Tensor ph = averaging(o[0], h, x);                                          // [oH, H]
+    Tensor pw = averaging(o[1], w, x);                                          // [oW, W]
+    return ph.matmul(x.matmul(pw.mT()));
+  }
+
+  /** The {@code [out, in]} matrix whose row i averages PyTorch's adaptive bin i of {@code in}. */
+  private static Tensor averaging(int out, int in, Tensor like) {
+    double[] m = new double[Shapes.checkedSize("adaptiveAvgPool2d", "averaging matrix",
+        (long) out * in)];
+    for (int i = 0; i < out; i++) {
+      int start = (int) ((long) i * in / out);
+      int end = (int) (((long) (i + 1) * in + out - 1) / out);
+      for (int j = start; j < end; j++) {
+        m[i * in + j] = 1.0 / (end - start);
+      }
+    }
+    return Tensor.fromArray(m, out, in).to(like.dtype());
+  }
+
+  /**
+   * A lookup table (PyTorch's {@code torch.nn.functional.embedding}): row {@code input[...]} of
+   * {@code weight} for each index, {@code out = weight.indexSelect(0, input.flatten())} reshaped to
+   * {@code input.shape + [dim]}.
+   *
+   * <p>With {@code paddingIdx} (negative counts from the end) the entries at that index get no
+   * gradient. With {@code maxNorm}, before the lookup, every row that {@code input} refers to and
+   * whose Euclidean norm exceeds {@code maxNorm} is rescaled in place (under no-grad) to norm
+   * {@code maxNorm} (PyTorch's {@code scale = maxNorm / (norm + 1e-7)}), so {@code weight}
+   * changes, as in PyTorch.
+   *
+   * <pre>{@code
+   * Tensor w = Tensor.randn(rng, 10, 3);
+   * Tensor e = Functional.embedding(Tensor.ofLongs(1, 2, 4).reshape(1, 3), w, null, null);   // [1, 3, 3]
+   * }</pre>
+   *
+   * @throws dev.cadena.tensor.DTypeException when {@code input} is not int64
+   * @throws ShapeException when {@code weight} is not 2-d
+   * @throws IllegalArgumentException for an index or {@code paddingIdx} out of range, or a
+   *     non-positive {@code maxNorm}
+   */
+  public static Tensor embedding(Tensor input, Tensor weight, @Nullable Integer paddingIdx,
+      @Nullable Double maxNorm) {
+    checkNotNull(input, "embedding: input is null");
+    checkNotNull(weight, "embedding: weight is null");
+    return embedding("embedding", input, weight, paddingIdx, maxNorm);
+  }
+
+  static Tensor embedding(String op, Tensor input, Tensor weight, Integer paddingIdx, Double maxNorm) {
+    floating(op, "weight", weight);
+    if (input.dtype() != dev.cadena.tensor.DType.INT64) {
+      throw new dev.cadena.tensor.DTypeException(
+          op + ": input must be int64 indices, got " + input.dtype() + " (shape "
+              + Shapes.str(input.shape()) + ")");
+    }
+    if (weight.rank() != 2) {
+      throw new ShapeException(
+          op + ": weight must be 2-d [num_embeddings, embedding_dim], got shape "
+              + Shapes.str(weight.shape()));
+    }
+    int num = weight.size(0);
+    int dim = weight.size(1);
+    long[] idx = input.toLongArray();
+    for (int i = 0; i < idx.length; i++) {
+      if (idx[i] < 0 || idx[i] >= num) {
+        throw new IllegalArgumentException(
+            op + ": index " + idx[i] + " at position " + i + " is out of range [0, " + num + ")");
+      }
+    }
+    Integer pad = paddingIdx == null ? null : paddingIndex(op, paddingIdx, num);
+    if (maxNorm != null) {
+      Checks.positiveFinite(op, "max_norm", maxNorm);
+      renorm(weight, idx, maxNorm);
+    }
+    Tensor flat = Tensor.fromArray(idx.length == 0 ? new long[0] : idx).reshape(idx.length);
+    Tensor rows = weight.indexSelect(0, flat);                                 // [len, dim]
+    if (pad != null) {
+      Tensor isPad = flat.eq((double) pad).unsqueeze(1);
+      rows = Tensor.where(isPad, rows.detach(), rows);
+    }
+    int[] shape = Arrays.copyOf(input.shape(), input.rank() + 1);
+    shape[input.rank()] = dim;
+    return rows.reshape(shape);
+  }
+
+  /** {@code paddingIdx} in {@code [-num, num)}, as a non-negative row index. */
+  static int paddingIndex(String op, int paddingIdx, int num) {
+    if (paddingIdx < -num || paddingIdx >= num) {
+      throw new IllegalArgumentException(
+          op + ": padding_idx must be within [-" + num + ", " + num + "), got " + paddingIdx);
+    }
+    return paddingIdx < 0 ? paddingIdx + num : paddingIdx;
+  }
+
+  /** Rescales, in place, the rows {@code idx} of {@code weight} whose norm exceeds maxNorm. */
+  private static void renorm(Tensor weight, long[] idx, double maxNorm) {
+    int num = weight.size(0);
+    try (var s = Tensor.noGrad()) {
+      boolean[] used = new boolean[num];
+      for (long i : idx) {
+        used[(int) i] = true;
+      }
+      double[] norms = weight.square().sum(1).sqrt().toDoubleArray();
+      double[] scale = new double[num];
+      boolean any = false;
+      for (int i = 0; i < num; i++) {
+        scale[i] = 1.0;
+        if (used[i] && norms[i] > maxNorm) {
+          scale[i] = maxNorm / (norms[i] + 1e-7);
+          any = true;
+        }
+      }
+      if (any) {
+        weight.mul_(Tensor.fromArray(scale, num, 1).to(weight.dtype()));
+      }
+    }
+  }
+
+  /**
+   * {@code x} with axes {@code startDim} to {@code endDim} (inclusive, negative counting from the
+   * end) merged into one (PyTorch's {@code torch.flatten}); a reshape.
+   *
+   * <pre>{@code
+   * Functional.flatten(Tensor.zeros(2, 3, 4, 5), 1, -1).shape();   // [2, 60]
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when an axis is out of range or {@code startDim > endDim}
+   */
+  public static Tensor flatten(Tensor x, int startDim, int endDim) {
+    checkNotNull(x, "flatten: input is null");
+    return x.flatten(startDim, endDim);
+  }
+
+  /** All axes merged into one (PyTorch's {@code torch.flatten(x)}). */
+  public static Tensor flatten(Tensor x) {
+    checkNotNull(x, "flatten: input is null");
+    return x.flatten();
   }
 }

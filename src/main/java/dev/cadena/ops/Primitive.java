@@ -161,7 +161,19 @@ public enum Primitive {
       "dx = flip(cumsum(flip(grad, axis), axis), axis)", "t = cumsum(tx, axis)",
       "primitive for speed (one pass per line); `flip` reverses the axis (an `indexSelect`), so"
           + " the VJP is the reversed cumulative sum `dx[i] = sum(grad[j], j >= i)`; summed in"
-          + " float64 also for float32 data");
+          + " float64 also for float32 data"),
+  /** A primitive for speed: one copy pass on the primitive arrays (convolution is unfold + matmul). */
+  UNFOLD("unfold", "unfold(x, k, d, p, s)", "dx = fold(grad, x.shape[2:], k, d, p, s)", "t = unfold(tx, k, d, p, s)",
+      "im2col, PyTorch's `F.unfold`: `x` `[N, C, H, W]` to `[N, C*kH*kW, L]`, one column per window"
+          + " position (`L = oH*oW`, `oH = (H + 2pH - dH(kH-1) - 1) / sH + 1`); kernel `k`,"
+          + " dilation `d`, padding `p` (zeros), stride `s`, each a (height, width) pair; a"
+          + " primitive for speed (the loops write each row contiguously); linear, so its VJP is"
+          + " its transpose `fold`"),
+  /** A primitive for speed, the transpose of {@link #UNFOLD} (overlapping windows add up). */
+  FOLD("fold", "fold(x, (H, W), k, d, p, s)", "dx = unfold(grad, k, d, p, s)", "t = fold(tx, (H, W), k, d, p, s)",
+      "col2im, PyTorch's `F.fold`: `[N, C*kH*kW, L]` columns added back into `[N, C, H, W]`"
+          + " images (overlaps sum, padding positions are dropped); the transpose of `unfold`,"
+          + " whose VJP it is");
 
   private final String opName;
   private final String forward;

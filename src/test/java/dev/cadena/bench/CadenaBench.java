@@ -55,6 +55,7 @@ import java.util.SplittableRandom;
  *   ... w5 [--threads 2] [--epochs 15] [--target-acc 0.96] [--stop-at-target]
  *   ... w8 [--threads 2] [--layers 20] [--width 256] [--batch 64] [--per-block 4] [--steps 10]
  *   ... w9 [--threads 2] [--reps 30] [--warmup 10]
+ *   ... w7 [--threads 2] [--steps 100] [--warmup 20]
  * </pre>
  *
  * <p>{@code bench/run.sh} builds, runs this (under two JVM settings, named by the environment
@@ -76,12 +77,12 @@ public final class CadenaBench {
    * Runs one workload.
    *
    * @param args the workload ({@code w1}, {@code w2}, {@code w2parts}, {@code w3}, {@code w5},
-   *     {@code w8}, {@code w9})
+   *     {@code w7}, {@code w8}, {@code w9})
    *     then its flags
    */
   public static void main(String[] args) throws IOException {
     if (args.length == 0) {
-      System.err.println("usage: CadenaBench w1|w2|w2parts|w3|w5|w8|w9 [--threads N] [workload flags]");
+      System.err.println("usage: CadenaBench w1|w2|w2parts|w3|w5|w7|w8|w9 [--threads N] [workload flags]");
       System.exit(2);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -95,8 +96,9 @@ public final class CadenaBench {
       case "w5" -> w5(rest);
       case "w8" -> w8(rest);
       case "w9" -> w9(rest);
+      case "w7" -> w7(rest);
       default -> {
-        System.err.println("unknown workload " + args[0] + "; expected w1, w2, w2parts, w3, w5, w8 or w9");
+        System.err.println("unknown workload " + args[0] + "; expected w1, w2, w2parts, w3, w5, w7, w8 or w9");
         System.exit(2);
       }
     }
@@ -303,6 +305,71 @@ public final class CadenaBench {
     rec.put("alloc_mib_per_step", allocMibPerStep(alloc0, alloc1, steps));
     rec.putAll(gcTotals());
     rec.put("loss_last", lossLast);
+    rec.putAll(meta);
+    emit(rec);
+  }
+
+  // ---------------------------------------------------------------- W7
+
+  /**
+   * One SGD step (lr 0.01) of the main job's CNN ({@link dev.cadena.cli.TrainJob#buildCnn}:
+   * Conv2d(1, 32, 5) - BatchNorm2d - ReLU - MaxPool2d(2) - Conv2d(32, 32, 5) - BatchNorm2d - ReLU
+   * - MaxPool2d(2) - Flatten - Linear(512, 10)), crossEntropy, batch 64, float32, training mode,
+   * on 10 fixed batches of N(0, 1) pixels cycled step by step; the peer is {@code
+   * bench/pytorch_w7_cnn.py}.
+   */
+  private static void w7(String[] args) {
+    int steps = intArg(args, "--steps", 100);
+    int warmup = intArg(args, "--warmup", 20);
+    int batch = 64;
+    Map<String, Object> meta = meta();
+    SplittableRandom rng = new SplittableRandom(0);
+    Sequential model = dev.cadena.cli.TrainJob.buildCnn(DType.FLOAT32, 0);
+    Optimizer opt = SGD.builder(model.parameters()).lr(0.01).build();
+    Tensor[] xs = new Tensor[10];
+    Tensor[] ys = new Tensor[10];
+    for (int i = 0; i < 10; i++) {
+      xs[i] = Tensor.randn(rng, DType.FLOAT32, batch, 784);
+      long[] labels = new long[batch];
+      for (int j = 0; j < batch; j++) {
+        labels[j] = rng.nextInt(10);
+      }
+      ys[i] = Tensor.ofLongs(labels);
+    }
+    double[] lossOut = new double[1];
+    for (int i = 0; i < warmup; i++) {
+      w2Step(model, opt, xs[i % 10], ys[i % 10], lossOut);
+    }
+    double[] times = new double[steps];
+    double firstLoss = Double.NaN;
+    long alloc0 = allocatedBytesAllThreads();
+    for (int i = 0; i < steps; i++) {
+      int k = (warmup + i) % 10;
+      times[i] = w2Step(model, opt, xs[k], ys[k], lossOut);
+      if (i == 0) {
+        firstLoss = lossOut[0];
+      }
+    }
+    long alloc1 = allocatedBytesAllThreads();
+    // GEMM flops: forward, weight gradients the same, input gradients of conv2 and the linear.
+    double conv1 = 2.0 * batch * 32 * 25 * 24 * 24;
+    double conv2 = 2.0 * batch * 32 * 800 * 8 * 8;
+    double lin = 2.0 * batch * 512 * 10;
+    double flops = 2 * (conv1 + conv2 + lin) + conv2 + lin;
+    Map<String, Object> rec = record("W7_cnn_step");
+    rec.put("arch", "conv5x5(32)-bn-pool-conv5x5(32)-bn-pool-linear(512,10)");
+    rec.put("batch", batch);
+    rec.put("dtype", "float32");
+    rec.put("optimizer", "SGD lr=0.01");
+    rec.put("warmup", warmup);
+    rec.putAll(summarize(times));
+    rec.put("gflops_at_median", flops / ((double) rec.get("median_ms") * 1e-3) / 1e9);
+    rec.put("mflop_per_step", flops / 1e6);
+    rec.put("alloc_mib_per_step", allocMibPerStep(alloc0, alloc1, steps));
+    rec.putAll(gcTotals());
+    rec.put("peak_rss_mib", procStatusKib("VmHWM") / 1024.0);
+    rec.put("loss_first_timed", firstLoss);
+    rec.put("loss_last", lossOut[0]);
     rec.putAll(meta);
     emit(rec);
   }

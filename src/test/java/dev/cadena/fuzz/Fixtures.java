@@ -148,6 +148,10 @@ final class Fixtures {
         if (a[1] == SafeTensors.Entry.class) {
           return pickNamed(hostile ? HOSTILE_ENTRY_MAPS : TYPICAL_ENTRY_MAPS, w);
         }
+        if (a[1] instanceof java.lang.reflect.WildcardType wt
+            && wt.getUpperBounds()[0] == Module.class) {
+          return pickNamed(hostile ? HOSTILE_MODULE_MAPS : TYPICAL_MODULE_MAPS, w);
+        }
       }
     }
     throw new NoPool(type);
@@ -668,6 +672,37 @@ final class Fixtures {
           w -> new Module[] {new Linear(3, 2, true, w.rng()), new Linear(5, 1, true, w.rng())}),
       named("{the receiver}", w -> new Module[] {w.receiver instanceof Module m ? m : new ReLU()}));
 
+  /** ModuleDict's constructor argument (h6). */
+  private static final List<Named<?>> TYPICAL_MODULE_MAPS = List.of(
+      named("{a: Linear(3,2), b: ReLU}", w -> {
+        Map<String, Module> m = new LinkedHashMap<>();
+        m.put("a", new Linear(3, 2, true, w.rng()));
+        m.put("b", new ReLU());
+        return m;
+      }),
+      named("{}", w -> new LinkedHashMap<String, Module>()));
+  private static final List<Named<?>> HOSTILE_MODULE_MAPS = List.of(
+      NULL,
+      named("{a: null}", w -> {
+        Map<String, Module> m = new HashMap<>();
+        m.put("a", null);
+        return m;
+      }),
+      named("{'a.b': ReLU}", w -> new LinkedHashMap<>(Map.of("a.b", new ReLU()))),
+      named("{'': ReLU}", w -> new LinkedHashMap<>(Map.of("", new ReLU()))));
+
+  /** Boxed optional arguments (Embedding's paddingIdx and maxNorm, h6): null means absent. */
+  private static final List<Named<?>> TYPICAL_INTEGERS = List.of(
+      NULL, named("0", w -> 0), named("1", w -> 1), named("-1", w -> -1));
+  private static final List<Named<?>> HOSTILE_INTEGERS = List.of(
+      named("Integer.MIN_VALUE", w -> Integer.MIN_VALUE), named("Integer.MAX_VALUE", w -> Integer.MAX_VALUE),
+      named("-1000", w -> -1000));
+  private static final List<Named<?>> TYPICAL_BOXED_DOUBLES = List.of(
+      NULL, named("1.0", w -> 1.0), named("0.5", w -> 0.5));
+  private static final List<Named<?>> HOSTILE_BOXED_DOUBLES = List.of(
+      named("NaN", w -> Double.NaN), named("-1.0", w -> -1.0), named("0.0", w -> 0.0),
+      named("Infinity", w -> Double.POSITIVE_INFINITY));
+
   private static final List<Named<?>> TYPICAL_OPTIMIZERS = List.of(
       named("SGD(lr=0.1) over Linear params", w -> SGD.builder(w.params()).lr(0.1).build()),
       named("Adam over Linear params", w -> Adam.builder(w.params()).lr(0.01).build()));
@@ -974,6 +1009,8 @@ final class Fixtures {
     pool(IdxArray.class, TYPICAL_IDX, HOSTILE_IDX);
     pool(Mnist.class, TYPICAL_MNIST, HOSTILE_MNIST);
     pool(SafeTensors.Entry.class, TYPICAL_ENTRIES, HOSTILE_ENTRIES);
+    pool(Integer.class, TYPICAL_INTEGERS, HOSTILE_INTEGERS);
+    pool(Double.class, TYPICAL_BOXED_DOUBLES, HOSTILE_BOXED_DOUBLES);
   }
 
   // ================================================================ receivers
@@ -1034,6 +1071,26 @@ final class Fixtures {
       sample(LSTMOutput.class, "LSTMOutput([3,2], ([1,2], [1,2]))",
           w -> new LSTMOutput(Tensor.randn(w.rng(), 3, 2), lstmState(w, 1, 2))),
       sample(LSTMState.class, "LSTMState([2,3], [2,3])", w -> lstmState(w, 2, 3)),
+      // Convolution, pooling, containers, embedding (h6).
+      sample(dev.cadena.nn.Conv2d.class, "Conv2d(1, 2, 2)", w -> new dev.cadena.nn.Conv2d(1, 2, 2, w.rng())),
+      sample(dev.cadena.nn.Conv2d.class, "Conv2d(2, 2, 3, same, groups 2, f32)",
+          w -> new dev.cadena.nn.Conv2d(2, 2, new int[] {3}, new int[] {1}, "same", new int[] {1}, 2,
+              false, DType.FLOAT32, w.rng())),
+      sample(dev.cadena.nn.Conv1d.class, "Conv1d(1, 2, 2)", w -> new dev.cadena.nn.Conv1d(1, 2, 2, w.rng())),
+      sample(dev.cadena.nn.MaxPool2d.class, "MaxPool2d(2)", w -> new dev.cadena.nn.MaxPool2d(2)),
+      sample(dev.cadena.nn.AvgPool2d.class, "AvgPool2d(1)", w -> new dev.cadena.nn.AvgPool2d(1)),
+      sample(dev.cadena.nn.AdaptiveAvgPool2d.class, "AdaptiveAvgPool2d(1)", w -> new dev.cadena.nn.AdaptiveAvgPool2d(1)),
+      sample(dev.cadena.nn.BatchNorm2d.class, "BatchNorm2d(2)", w -> new dev.cadena.nn.BatchNorm2d(2)),
+      sample(dev.cadena.nn.Dropout2d.class, "Dropout2d(0.5)", w -> new dev.cadena.nn.Dropout2d(0.5, w.rng())),
+      sample(dev.cadena.nn.Flatten.class, "Flatten()", w -> new dev.cadena.nn.Flatten()),
+      sample(dev.cadena.nn.Unflatten.class, "Unflatten(1, 3)", w -> new dev.cadena.nn.Unflatten(1, 3)),
+      sample(dev.cadena.nn.Identity.class, "Identity()", w -> new dev.cadena.nn.Identity()),
+      sample(dev.cadena.nn.ModuleList.class, "ModuleList(Linear(3,2), ReLU)",
+          w -> new dev.cadena.nn.ModuleList(new Linear(3, 2, true, w.rng()), new ReLU())),
+      sample(dev.cadena.nn.ModuleDict.class, "ModuleDict{a: ReLU}",
+          w -> new dev.cadena.nn.ModuleDict().put("a", new ReLU())),
+      sample(dev.cadena.nn.Embedding.class, "Embedding(4, 2, padding 0)",
+          w -> new dev.cadena.nn.Embedding(4, 2, 0, null, DType.FLOAT64, w.rng())),
 
       sample(SGD.class, "SGD(lr=0.1, momentum=0.9, nesterov)",
           w -> SGD.builder(w.params()).lr(0.1).momentum(0.9).nesterov(true).build()),

@@ -104,6 +104,29 @@ class ModuleGradCheckTest {
     s.add(new Sample("GRU 2 layers [3, 2, 3]", () -> new GRU(3, 2, 2, new SplittableRandom(20)), 3, 2, 3));
     s.add(new Sample("GRU unbatched, bidirectional [3, 3]", () -> new GRU(3, 2, 1, true, false, 0.0,
         true, new SplittableRandom(21)), 3, 3));
+    // Convolution and pooling (h6); more against naive loops in ConvolutionTest.
+    s.add(new Sample("Conv2d stride, padding, dilation, groups", () -> new Conv2d(4, 2,
+        new int[] {2, 3}, new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 2}, 2, true,
+        dev.cadena.tensor.DType.FLOAT64, new SplittableRandom(11)), 2, 4, 5, 7));
+    s.add(new Sample("Conv2d 'same'", () -> new Conv2d(1, 2, new int[] {2}, new int[] {1}, "same",
+        new int[] {1}, 1, false, dev.cadena.tensor.DType.FLOAT64, new SplittableRandom(12)), 1, 1, 3, 4));
+    s.add(new Sample("Conv1d", () -> new Conv1d(2, 3, 3, 1, 1, 2, 1, true,
+        dev.cadena.tensor.DType.FLOAT64, new SplittableRandom(13)), 2, 2, 6));
+    s.add(new Sample("MaxPool2d(3, 2, 1)", () -> new MaxPool2d(new int[] {3}, new int[] {2},
+        new int[] {1}, new int[] {1}), 2, 2, 5, 6));
+    s.add(new Sample("AvgPool2d(2)", () -> new AvgPool2d(2), 1, 2, 4, 6));
+    s.add(new Sample("AdaptiveAvgPool2d(2, 3)", () -> new AdaptiveAvgPool2d(new int[] {2, 3}), 2, 1, 5, 4));
+    s.add(new Sample("BatchNorm2d train", () -> {
+      BatchNorm2d bn = new BatchNorm2d(2);
+      SplittableRandom r = new SplittableRandom(14);
+      Init.uniform(bn.weight(), 0.5, 1.5, r);
+      Init.uniform(bn.bias(), -0.5, 0.5, r);
+      return bn;
+    }, 3, 2, 2, 3));
+    s.add(new Sample("Dropout2d(0.4), fixed seed", () -> new Dropout2d(0.4, new SplittableRandom(15)), 2, 4, 2, 2));
+    s.add(new Sample("Flatten", Flatten::new, 2, 3, 2));
+    s.add(new Sample("Unflatten", () -> new Unflatten(-1, 2, 3), 2, 6));
+    s.add(new Sample("Identity", Identity::new, 3));
     return s;
   }
 
@@ -172,6 +195,9 @@ class ModuleGradCheckTest {
       }
     }
     Set<String> covered = samples().stream().map(s -> s.type().getSimpleName()).collect(Collectors.toSet());
+    // Containers have no forward; Embedding's input is int64 indices (its weight gradient is
+    // checked in ConvolutionTest).
+    covered.addAll(Set.of("ModuleList", "ModuleDict", "Embedding"));
     modules.removeAll(covered);
     assertTrue(modules.isEmpty(), () -> "modules without gradient-check samples: " + modules);
   }

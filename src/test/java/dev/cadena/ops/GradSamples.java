@@ -227,6 +227,28 @@ final class GradSamples {
     add(Primitive.ABS, "norm 1", x -> x[0].norm(1.0, new int[] {-1}, false), s(2, 4));
     add(Primitive.MAX, "norm inf and -inf", x -> x[0].norm(Double.POSITIVE_INFINITY, new int[] {1}, false)
         .add(x[0].norm(Double.NEGATIVE_INFINITY, new int[] {1}, false)), s(3, 4));
+    // Sliding windows: odd sizes, stride, padding, dilation; a square makes the second order
+    // non-trivial (the ops are linear).
+    add(Primitive.UNFOLD, "stride, padding, dilation",
+        x -> Windows.unfold(x[0], new int[] {2, 3}, new int[] {2, 1}, new int[] {1, 2}, new int[] {2, 1})
+            .square(), s(2, 2, 5, 4));
+    add(Primitive.UNFOLD, "1x1 kernel, size-1 axes", x -> Windows.unfold(x[0], new int[] {1, 1},
+        new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}).mul(x[0].reshape(1, 1, 3)), s(1, 1, 1, 3));
+    add(Primitive.UNFOLD, "empty batch", x -> Windows.unfold(x[0], new int[] {2, 2}, new int[] {1, 1},
+        new int[] {0, 0}, new int[] {1, 1}), s(0, 2, 3, 3));
+    add(Primitive.UNFOLD, "conv2d, groups, padding 'same'",
+        x -> dev.cadena.nn.Functional.conv2d(x[0], x[1], x[2], new int[] {1}, "same", new int[] {1}, 2)
+            .square(), s(1, 4, 4, 3), s(2, 2, 2, 3), s(2));
+    add(Primitive.UNFOLD, "maxPool2d and avgPool2d with padding",
+        x -> dev.cadena.nn.Functional.maxPool2d(x[0], new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1})
+            .sum().add(dev.cadena.nn.Functional.avgPool2d(x[0], new int[] {2, 3}, new int[] {1}, new int[] {1})
+                .square().sum()), s(2, 1, 5, 4));
+    add(Primitive.FOLD, "overlapping windows",
+        x -> Windows.fold(x[0], new int[] {4, 5}, new int[] {2, 2}, new int[] {1, 2}, new int[] {1, 0},
+            new int[] {2, 1}).square(), s(2, 4, 9));
+    add(Primitive.FOLD, "through unfold's VJP (second order)",
+        x -> Windows.fold(x[0].mul(x[0]), new int[] {3, 3}, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1},
+            new int[] {1, 1}), s(1, 9, 9));
   }
 
   static Map<Primitive, List<Sample>> all() {
