@@ -309,15 +309,20 @@ public final class Functional {
     }
     int c = x.size(1);
     int[] statShape = x.rank() == 2 ? new int[] {c} : new int[] {c, 1};
-    Tensor y = x.sub(channel(op, "mean", mean, c, statShape))
-        .div(channel(op, "var", var, c, statShape).add(eps).sqrt());
+    // y = (x - mean) / sqrt(var + eps) * weight + bias, computed as x * scale + shift with the
+    // per-channel scale = weight / sqrt(var + eps) and shift = bias - mean * scale: two passes
+    // over x forward and about half the full-size temporaries backward (the per-channel terms
+    // are small), the same derivative.
+    Tensor m = channel(op, "mean", mean, c, statShape);
+    Tensor scale = channel(op, "var", var, c, statShape).add(eps).sqrt().reciprocal();
     if (weight != null) {
-      y = y.mul(channel(op, "weight", weight, c, statShape));
+      scale = scale.mul(channel(op, "weight", weight, c, statShape));
     }
+    Tensor shift = m.mul(scale).neg();
     if (bias != null) {
-      y = y.add(channel(op, "bias", bias, c, statShape));
+      shift = shift.add(channel(op, "bias", bias, c, statShape));
     }
-    return y;
+    return x.mul(scale).add(shift);
   }
 
   private static Tensor channel(String op, String what, Tensor t, int c, int[] statShape) {
@@ -907,7 +912,10 @@ public final class Functional {
     } else {
       cols = dev.cadena.ops.Windows.unfold(planes, k, d, p, s);
     }
-    Tensor r = max ? cols.amax(1) : cols.mean(1);                                // [N*C, L]
+    // Max pooling takes the first maximum of each window (argmax and gather), as PyTorch's
+    // max_pool2d gives the gradient to one element of a tie: its VJP is one scatter into the
+    // columns, where amax's even split builds an equality mask, its sums and a division.
+    Tensor r = max ? cols.max(1).values() : cols.mean(1);                       // [N*C, L]
     return r.reshape(n, c, oh, ow);
   }
 

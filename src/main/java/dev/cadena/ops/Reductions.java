@@ -147,8 +147,16 @@ public final class Reductions {
     int[] pax = Batching.axes(x, ax);
     NDArray mean = none ? x64
         : x64.reduce(NDArray.ReduceOp.SUM, pax, true).binary(BinaryOp.DIV, (double) count);
-    NDArray centered = x64.binary(BinaryOp.SUB, mean);
-    NDArray squares = centered.binary(BinaryOp.MUL, centered);
+    // One full-size float64 array: the deviations, squared in place (and, for float32 data,
+    // computed in place in the float64 copy).
+    NDArray squares;
+    if (x64 != x.data()) {
+      x64.applyInPlace(BinaryOp.SUB, mean);
+      squares = x64;
+    } else {
+      squares = x64.binary(BinaryOp.SUB, mean);
+    }
+    squares.applyInPlace(BinaryOp.MUL, squares);
     NDArray v = (none ? squares : squares.reduce(NDArray.ReduceOp.SUM, pax, keepDims))
         .binary(BinaryOp.DIV, denom).astype(x.dtype());
     return record(Primitive.VAR, v, new Tensor[] {x}, (n, grad) -> {

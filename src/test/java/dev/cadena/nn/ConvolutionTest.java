@@ -372,6 +372,15 @@ class ConvolutionTest {
     assertArrayEquals(new double[] {0, 1, 0, 0, 0, 0, 1, 0}, x.grad().toDoubleArray());
   }
 
+  /** A tie (a window of zeros after a ReLU) gives the whole gradient to its first maximum. */
+  @Test
+  void testMaxPool2d_tieGoesToTheFirstMaximumInRowMajorOrder() {
+    Tensor x = Tensor.of(new double[][] {{0, 0, 2, 7}, {0, 0, 7, 1}}).reshape(1, 1, 2, 4)
+        .requiresGrad(true);
+    Functional.maxPool2d(x, 2).mul(Tensor.of(3.0, 5.0).reshape(1, 1, 1, 2)).sum().backward();
+    assertArrayEquals(new double[] {3, 0, 0, 5, 0, 0, 0, 0}, x.grad().toDoubleArray());
+  }
+
   @Test
   void testPooling_gradients() {
     GradCheck.Report r = GradCheck.check(
