@@ -68,6 +68,9 @@ final class Reductions {
       reduceColumns(op, x, reduceCount, m, out);
       return out;
     }
+    if (x.contiguous && reduceOuterAndInner(op, x, red, out)) {
+      return out;
+    }
     int[] perm = new int[shape.length];
     int j = 0;
     for (int i = 0; i < shape.length; i++) {
@@ -159,6 +162,72 @@ final class Reductions {
       }
     }
     return repeatKept(r, x.shape, ax, keepDims);
+  }
+
+  /**
+   * The reduction of a contiguous array whose kept axes form one block between reduced leading
+   * and reduced trailing axes, as a batch norm's statistics over {@code (N, H*W)} of {@code [N,
+   * C, H*W]} or a convolution bias's gradient over {@code (N, H, W)}: seen as {@code [P, M, S]},
+   * each output {@code m} reduces the {@code P} contiguous rows {@code x[p, m, :]} in place,
+   * where the general path would first copy the whole array into a permuted layout. Returns
+   * false (nothing written) for any other pattern.
+   */
+  private static boolean reduceOuterAndInner(ReduceOp op, NDArray x, boolean[] red, NDArray out) {
+    int n = red.length;
+    int k0 = 0;
+    while (k0 < n && red[k0]) {
+      k0++;
+    }
+    int k1 = k0;
+    while (k1 < n && !red[k1]) {
+      k1++;
+    }
+    for (int i = k1; i < n; i++) {
+      if (!red[i]) {
+        return false;
+      }
+    }
+    if (k0 == 0 || k1 == k0 || k1 == n) {
+      return false; // no leading reduced axes, nothing kept, or no trailing ones: other paths
+    }
+    int outer = 1;
+    for (int i = 0; i < k0; i++) {
+      outer *= x.shape[i];
+    }
+    int mid = 1;
+    for (int i = k0; i < k1; i++) {
+      mid *= x.shape[i];
+    }
+    int inner = 1;
+    for (int i = k1; i < n; i++) {
+      inner *= x.shape[i];
+    }
+    int pCount = outer;
+    int m = mid;
+    int sLen = inner;
+    Parallel.forRange(m, (long) pCount * sLen, (m0, m1) -> {
+      for (int i = m0; i < m1; i++) {
+        double acc = op == ReduceOp.SUM ? 0.0 : Double.NaN;
+        for (int p = 0; p < pCount; p++) {
+          int base = (int) (x.offset + ((long) p * m + i) * sLen);
+          double v = x.d != null ? reduceRow(op, x.d, base, sLen) : reduceRow(op, x.f, base, sLen);
+          if (op == ReduceOp.SUM) {
+            acc += v;
+          } else if (p == 0) {
+            acc = v;
+          } else {
+            // Math.max and Math.min return NaN when either is NaN, as the row kernels do.
+            acc = op == ReduceOp.MAX ? Math.max(acc, v) : Math.min(acc, v);
+          }
+        }
+        if (out.d != null) {
+          out.d[out.offset + i] = acc;
+        } else {
+          out.f[out.offset + i] = (float) acc;
+        }
+      }
+    });
+    return true;
   }
 
   private static double reduceRow(ReduceOp op, double[] x, int o, int n) {
