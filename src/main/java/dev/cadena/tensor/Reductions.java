@@ -298,6 +298,9 @@ final class Reductions {
       outShape = keepDims ? Shapes.reduced(shape, Shapes.axes(name, null, shape.length), true) : new int[0];
     } else {
       int a = Shapes.axis(name, axis, shape.length);
+      if (x.contiguous && a < shape.length - 1 && x.size > 0) {
+        return argReduceMiddle(x, max, a, Shapes.reduced(shape, new int[] {a}, keepDims));
+      }
       int[] perm = new int[shape.length];
       int j = 0;
       for (int i = 0; i < shape.length; i++) {
@@ -322,6 +325,56 @@ final class Reductions {
         out.l[r] = max ? ReduceRowsF32.argmax(src.f, base, n) : ReduceRowsF32.argmin(src.f, base, n);
       }
     }
+    return out;
+  }
+
+  /**
+   * {@link #argReduce} of a contiguous array over an axis that is not the last, as a max
+   * pooling's windows {@code [N*C, kH*kW, L]} over axis 1: seen as {@code [P, n, S]}, the {@code
+   * S} running extremes of each {@code p} are updated row by row over the {@code n} contiguous
+   * rows {@code x[p, j, :]}, where the general path would copy the array into a layout with the
+   * axis last and then scan rows of {@code n} (4 for a 2 x 2 pooling). Same rule as {@code
+   * ReduceRows*.argmax}: the first NaN, else the first extreme.
+   */
+  private static NDArray argReduceMiddle(NDArray x, boolean max, int a, int[] outShape) {
+    int[] shape = x.shape;
+    int outer = 1;
+    for (int i = 0; i < a; i++) {
+      outer *= shape[i];
+    }
+    int n = shape[a];
+    int inner = 1;
+    for (int i = a + 1; i < shape.length; i++) {
+      inner *= shape[i];
+    }
+    NDArray out = NDArray.zeros(DType.INT64, outShape);
+    if (n == 0) {
+      throw new ShapeException((max ? "argmax" : "argmin")
+          + ": cannot reduce an empty dimension of shape " + Shapes.str(shape));
+    }
+    int s = inner;
+    Parallel.forRange(outer, (long) n * inner, (p0, p1) -> {
+      double[] best = new double[s];
+      long[] idx = out.l;
+      for (int p = p0; p < p1; p++) {
+        int base = x.offset + p * n * s;
+        int o = p * s;
+        for (int k = 0; k < s; k++) {
+          best[k] = x.d != null ? x.d[base + k] : x.f[base + k];
+        }
+        for (int j = 1; j < n; j++) {
+          int row = base + j * s;
+          for (int k = 0; k < s; k++) {
+            double b = best[k];
+            double v = x.d != null ? x.d[row + k] : x.f[row + k];
+            if (b == b && (v != v || (max ? v > b : v < b))) {
+              best[k] = v;
+              idx[o + k] = j;
+            }
+          }
+        }
+      }
+    });
     return out;
   }
 
