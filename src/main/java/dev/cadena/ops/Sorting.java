@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
 import dev.cadena.Tensor.ValuesIndices;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.NDArray;
@@ -105,12 +106,24 @@ public final class Sorting {
    * @throws ShapeException for a bad axis or an empty one
    */
   public static ValuesIndices max(Tensor x, int axis, boolean keepDims) {
+    try (var o = Anomaly.operands("max", "x", x)) {
+      return maxImpl(x, axis, keepDims);
+    }
+  }
+
+  private static ValuesIndices maxImpl(Tensor x, int axis, boolean keepDims) {
     checkNotNull(x, "max: x is null");
     return extreme("max", true, x, axis, keepDims);
   }
 
   /** The smallest entry along {@code axis} and its index; see {@link #max(Tensor, int, boolean)}. */
   public static ValuesIndices min(Tensor x, int axis, boolean keepDims) {
+    try (var o = Anomaly.operands("min", "x", x)) {
+      return minImpl(x, axis, keepDims);
+    }
+  }
+
+  private static ValuesIndices minImpl(Tensor x, int axis, boolean keepDims) {
     checkNotNull(x, "min: x is null");
     return extreme("min", false, x, axis, keepDims);
   }

@@ -334,7 +334,7 @@ class AnomalyTest {
   // ------------------------------------------------------------- shape errors
 
   @Test
-  void shapeError_inAnomalyMode_namesTheFailingCall() {
+  void shapeError_inAnomalyMode_namesTheFailingCallAndTheOperands() {
     Tensor a = Tensor.zeros(2, 3);
     Tensor b = Tensor.zeros(4, 5);
     ShapeException plain = assertThrows(ShapeException.class, () -> a.matmul(b));
@@ -346,6 +346,8 @@ class AnomalyTest {
         line[0] = lineHere(); a.matmul(b);
       });
     }
-    assertEquals(plain.getMessage() + " (called at " + site(line[0]) + ")", e.getMessage());
+    // a and b were created before the scope opened: the message says so
+    assertEquals(plain.getMessage() + " (called at " + site(line[0]) + "; a [2, 3] leaf created"
+        + " outside anomaly mode, b [4, 5] leaf created outside anomaly mode)", e.getMessage());
   }
 }
