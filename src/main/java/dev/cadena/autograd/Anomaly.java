@@ -36,20 +36,27 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>each node records its creation site: the first frame of the stack that is the user's
- *       (see {@link #userSite()});
+ *       (see {@link #userSite()}); so does each tensor without a node (a factory's result, an
+ *       op's result without a graph, a detached view), in a weak identity map;
  *   <li>every forward output, every VJP output (each input's gradient) and every tangent handed
  *       to {@link #checkTangent} is checked for NaN and infinities; the first one found throws an
  *       {@link AnomalyException} naming the op, the phase, the creation site, each input's shape,
  *       min, max and NaN count, and the chain of ops back to the leaves with their sites;
  *   <li>the "modified in place after the forward pass" error names the creation site of the op
- *       that saved the tensor and of the tensor itself, and a {@code ShapeException} thrown on
- *       this thread names the user's line that made the failing call.
+ *       that saved the tensor, of the tensor itself and of the view the update went through when
+ *       that is another tensor;
+ *   <li>a {@code ShapeException} thrown on this thread names the user's line that made the
+ *       failing call and each operand of the failing op (ops tell them with {@link #operands}):
+ *       {@code (called at Train.java:42; a [2, 3] made by relu at Train.java:40, b [4, 5] leaf
+ *       created at Train.java:12)}; a tensor created before the scope opened is "created outside
+ *       anomaly mode".
  * </ul>
  *
  * <p>A forward output that is meant to hold an infinity (a {@code -inf} attention mask) is an
  * anomaly too: use a large finite value inside the scope. The checks read every element of every
  * result, and the sites walk the stack, so the mode is for finding a bug, not for training. Off,
- * it costs one read of a shared counter per recorded op and per backward step.
+ * it costs one read of a shared counter per recorded op, per created tensor, per op entry and per
+ * backward step, and allocates nothing.
  */
 public final class Anomaly {
   /** Open scopes on all threads: zero almost always, so the off path reads no thread-local. */
