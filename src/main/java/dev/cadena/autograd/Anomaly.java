@@ -86,8 +86,14 @@ public final class Anomaly {
   private static final ConcurrentMap<String, Updated> UPDATES =
       new MapMaker().weakKeys().makeMap();
 
-  /** A tensor's creation: the op that made it without a graph, or null for a leaf; the site. */
-  private record Made(@Nullable String op, String site) {}
+  /**
+   * A tensor's creation: the op that made it without a graph, or null for a leaf; the user's
+   * site, or null for a tensor a VJP or JVP rule made (a gradient or a tangent).
+   */
+  private record Made(@Nullable String op, @Nullable String site) {}
+
+  /** What a tensor made inside a VJP or JVP rule records: no stack walk per gradient. */
+  private static final Made IN_RULE = new Made(null, null);
 
   /** The tensor an in-place update changed (held weakly) and how it was described then. */
   private record Updated(WeakReference<Tensor> tensor, String description) {}
@@ -428,7 +434,10 @@ public final class Anomaly {
     return sb.append(" leaf created ").append(creation(t)).toString();
   }
 
-  /** {@code at File.java:line}, or {@code outside anomaly mode} when no site was recorded. */
+  /**
+   * {@code at File.java:line}; {@code in a backward or forward-mode pass} for a gradient or a
+   * tangent; or {@code outside anomaly mode} when nothing was recorded.
+   */
   static String creation(Tensor t) {
     Node n = t.gradFn();
     String site;
@@ -436,6 +445,9 @@ public final class Anomaly {
       site = n.site();
     } else {
       Made m = MADE.get(t);
+      if (m == IN_RULE) {
+        return "in a backward or forward-mode pass";
+      }
       site = m == null ? null : m.site();
     }
     return site == null ? "outside anomaly mode" : "at " + site;
@@ -444,8 +456,9 @@ public final class Anomaly {
   /**
    * For {@link Tensor}'s constructor in anomaly mode: records where the user created a tensor
    * without a node (a factory's result, a constant an op returned, a detached view), so that shape
-   * errors can name it. Outside the mode, and for the tensors a backward pass makes, it does
-   * nothing; a tensor with a node keeps its site in the node.
+   * errors can name it. Outside the mode it does nothing; a tensor with a node keeps its site in
+   * the node, and one a VJP or JVP rule makes (a gradient, a tangent) is marked as such without a
+   * walk of the stack.
    *
    * <pre>{@code
    * Anomaly.created(t);   // called by Tensor; t's creation site is now the user's line
@@ -453,16 +466,16 @@ public final class Anomaly {
    */
   public static void created(Tensor t) {
     checkNotNull(t, "Anomaly.created: t is null");
-    if (!on() || t.gradFn() != null || STATE.get().inVjp > 0) {
+    if (!on() || t.gradFn() != null) {
       return;
     }
-    MADE.put(t, new Made(null, userSite()));
+    MADE.put(t, STATE.get().inVjp > 0 ? IN_RULE : new Made(null, userSite()));
   }
 
   /** For {@link Node#record}: a result recorded without a node was made by {@code op}. */
   static void madeBy(Tensor t, String op) {
     Made m = MADE.get(t);
-    if (m != null) {
+    if (m != null && m != IN_RULE) {
       MADE.put(t, new Made(op, m.site()));
     }
   }

@@ -312,6 +312,19 @@ class AnomalyShapeSitesTest {
         "x [2, 3] made by relu at " + site(lines[1]));
   }
 
+  @Test
+  void gradientsMadeByABackwardPass_sayWhereTheyComeFrom() {
+    Tensor w = Tensor.ones(2, 3).requiresGrad(true);
+    Tensor[] g = new Tensor[1];
+    try (var m = Anomaly.detect()) {
+      // mul's VJP computes w's gradient grad * 2 inside the rule
+      g[0] = Engine.grad(new Tensor[] {w.mul(2.0).sum()}, new Tensor[] {w},
+          new Tensor[] {Tensor.scalar(1.0)}, false, false)[0];
+    }
+    int l = lineHere(); assertOperands(() -> g[0].reshape(5), l,
+        "x [2, 3] leaf created in a backward or forward-mode pass");
+  }
+
   // ------------------------------------------------------------- stale and nested operands
 
   /** A user-defined op that tells anomaly mode no operands and always throws a shape error. */
