@@ -120,9 +120,12 @@ public final class Anomaly {
         while (outer.previous != null) {
           outer = outer.previous;
         }
-        sb.append("; ");
-        inner.describeTo(sb, !message.startsWith(inner.op + ":"));
-        if (outer != inner && !outer.op.equals(inner.op) && !inner.sameTensors(outer)) {
+        if (inner.anyTensor()) {
+          sb.append("; ");
+          inner.describeTo(sb, !message.startsWith(inner.op + ":"));
+        }
+        if (outer != inner && outer.anyTensor() && !outer.op.equals(inner.op)
+            && !inner.sameTensors(outer)) {
           sb.append("; ");
           outer.describeTo(sb, true);
         }
@@ -376,6 +379,16 @@ public final class Anomaly {
           return;
         }
       }
+    }
+
+    /** True when an operand is not null (a null one is left out of the message). */
+    private boolean anyTensor() {
+      for (Tensor t : tensors) {
+        if (t != null) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** True when both hold the same tensors (by identity) in the same order. */

@@ -399,6 +399,12 @@ class AnomalyShapeSitesTest {
       int l = lineHere(); ShapeException e = new ShapeException("inner: bad");
       assertEquals("inner: bad (called at " + site(l) + "; b " + leaf("[2]", lx) + "; in outer: x "
           + leaf("[2]", lx) + ")", e.getMessage());
+      try (var empty = Anomaly.operands("empty", "a", (Tensor) null)) {
+        l = lineHere(); e = new ShapeException("empty: bad");
+        // nothing to name inside; the outer op is named with its operand
+        assertEquals("empty: bad (called at " + site(l) + "; in outer: x " + leaf("[2]", lx) + ")",
+            e.getMessage());
+      }
       inner.close();
       inner.close();
       outer.close();
