@@ -108,6 +108,11 @@ public final class Tensor {
     this.gradFn = gradFn;
     this.requiresGrad = requiresGrad;
     this.batched = batched;
+    // In anomaly mode a tensor without a node remembers where the user created it (a node keeps
+    // its own site); off, one read of a shared counter.
+    if (gradFn == null && Anomaly.isEnabled()) {
+      Anomaly.created(this);
+    }
   }
 
   /**
@@ -1764,6 +1769,12 @@ public final class Tensor {
    * @throws ShapeException for an axis out of range, or {@code start} after {@code end}
    */
   public Tensor flatten(int start, int end) {
+    try (var o = Anomaly.operands("flatten", "x", this)) {
+      return flattenImpl(start, end);
+    }
+  }
+
+  private Tensor flattenImpl(int start, int end) {
     int[] s = shape();
     if (s.length == 0) {
       Shapes.axis("flatten", start, 1);
@@ -1804,6 +1815,12 @@ public final class Tensor {
 
   /** The transpose of a matrix (rank 2; rank 0 and 1 are returned as they are). */
   public Tensor t() {
+    try (var o = Anomaly.operands("t", "x", this)) {
+      return tImpl();
+    }
+  }
+
+  private Tensor tImpl() {
     if (rank() > 2) {
       throw new ShapeException(
           "t: expects a tensor of rank <= 2, got shape " + Shapes.str(shape()) + "; use mT() or transpose()");
@@ -1813,6 +1830,12 @@ public final class Tensor {
 
   /** The last two axes swapped (batched matrix transpose). */
   public Tensor mT() {
+    try (var o = Anomaly.operands("mT", "x", this)) {
+      return mTImpl();
+    }
+  }
+
+  private Tensor mTImpl() {
     if (rank() < 2) {
       throw new ShapeException("mT: expects a tensor of rank >= 2, got shape " + Shapes.str(shape()));
     }
@@ -1828,12 +1851,24 @@ public final class Tensor {
    *     a new leading dim
    */
   public Tensor expand(int... shape) {
+    try (var o = Anomaly.operands("expand", "x", this)) {
+      return expandImpl(shape);
+    }
+  }
+
+  private Tensor expandImpl(int... shape) {
     checkNotNull(shape, "expand: shape is null");
     return Movement.expand(this, ShapeOps.expandShape("expand", this, shape));
   }
 
   /** Alias of {@link #expand} (-1 keeps a dim, as there). */
   public Tensor broadcastTo(int... shape) {
+    try (var o = Anomaly.operands("broadcastTo", "x", this)) {
+      return broadcastToImpl(shape);
+    }
+  }
+
+  private Tensor broadcastToImpl(int... shape) {
     checkNotNull(shape, "broadcastTo: shape is null");
     return Movement.expand(this, ShapeOps.expandShape("broadcastTo", this, shape));
   }
@@ -1870,6 +1905,12 @@ public final class Tensor {
    *     length, or {@code start + length > size(axis)})
    */
   public Tensor narrow(int axis, int start, int length) {
+    try (var o = Anomaly.operands("narrow", "x", this)) {
+      return narrowImpl(axis, start, length);
+    }
+  }
+
+  private Tensor narrowImpl(int axis, int start, int length) {
     int a = Shapes.axis("narrow", axis, rank());
     int n = size(a);
     // In long: start + length overflows an int for narrow(0, 1, Integer.MAX_VALUE).
@@ -1884,6 +1925,12 @@ public final class Tensor {
 
   /** The sub-tensor at {@code index} along {@code axis}, with that axis removed. */
   public Tensor select(int axis, int index) {
+    try (var o = Anomaly.operands("select", "x", this)) {
+      return selectImpl(axis, index);
+    }
+  }
+
+  private Tensor selectImpl(int axis, int index) {
     int a = Shapes.axis("select", axis, rank());
     int n = size(a);
     int i = index < 0 ? index + n : index;
@@ -2400,10 +2447,11 @@ public final class Tensor {
 
   /**
    * Names the update just made, for the "modified in place after the forward pass" error; in
-   * anomaly mode with the user's line ({@code "sub_ at Train.java:42"}).
+   * anomaly mode with the user's line ({@code "sub_ at Train.java:42"}), and remembering which
+   * tensor it changed.
    */
   private void namedUpdate(String op) {
-    data.nameLastUpdate(Anomaly.isEnabled() ? op + " at " + Anomaly.userSite() : op);
+    data.nameLastUpdate(Anomaly.isEnabled() ? Anomaly.updated(this, op) : op);
   }
 
   private void checkInPlace(String op) {

@@ -2,19 +2,24 @@ package dev.cadena.autograd;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.google.common.collect.MapMaker;
 import dev.cadena.Tensor;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
+import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Anomaly mode, per thread: finds the op that first produced a NaN or an infinity, in the forward
@@ -31,20 +36,27 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>each node records its creation site: the first frame of the stack that is the user's
- *       (see {@link #userSite()});
+ *       (see {@link #userSite()}); so does each tensor without a node (a factory's result, an
+ *       op's result without a graph, a detached view), in a weak identity map;
  *   <li>every forward output, every VJP output (each input's gradient) and every tangent handed
  *       to {@link #checkTangent} is checked for NaN and infinities; the first one found throws an
  *       {@link AnomalyException} naming the op, the phase, the creation site, each input's shape,
  *       min, max and NaN count, and the chain of ops back to the leaves with their sites;
  *   <li>the "modified in place after the forward pass" error names the creation site of the op
- *       that saved the tensor and of the tensor itself, and a {@code ShapeException} thrown on
- *       this thread names the user's line that made the failing call.
+ *       that saved the tensor, of the tensor itself and of the view the update went through when
+ *       that is another tensor;
+ *   <li>a {@code ShapeException} thrown on this thread names the user's line that made the
+ *       failing call and each operand of the failing op (ops tell them with {@link #operands}):
+ *       {@code (called at Train.java:42; a [2, 3] made by relu at Train.java:40, b [4, 5] leaf
+ *       created at Train.java:12)}; a tensor created before the scope opened is "created outside
+ *       anomaly mode".
  * </ul>
  *
  * <p>A forward output that is meant to hold an infinity (a {@code -inf} attention mask) is an
  * anomaly too: use a large finite value inside the scope. The checks read every element of every
  * result, and the sites walk the stack, so the mode is for finding a bug, not for training. Off,
- * it costs one read of a shared counter per recorded op and per backward step.
+ * it costs one read of a shared counter per recorded op, per created tensor, per op entry and per
+ * backward step, and allocates nothing.
  */
 public final class Anomaly {
   /** Open scopes on all threads: zero almost always, so the off path reads no thread-local. */
@@ -57,15 +69,68 @@ public final class Anomaly {
 
   private static final StackWalker WALKER = StackWalker.getInstance();
 
+  /** The most operands a shape error lists (a {@code concat} of many parts names the first few). */
+  private static final int OPERAND_LINES = 8;
+
+  /**
+   * Where each tensor without a node was created in anomaly mode (a node keeps its own site):
+   * weak keys compared by identity, so an entry goes when its tensor does. One map for all
+   * threads, so a tensor made on a worker thread in the mode keeps its site on another.
+   */
+  private static final ConcurrentMap<Tensor, Made> MADE = new MapMaker().weakKeys().makeMap();
+
+  /**
+   * The tensor each in-place update named in anomaly mode changed, keyed by the update's name:
+   * a fresh string per update, which the storage keeps as its last update (identity keys).
+   */
+  private static final ConcurrentMap<String, Updated> UPDATES =
+      new MapMaker().weakKeys().makeMap();
+
+  /**
+   * A tensor's creation: the op that made it without a graph, or null for a leaf; the user's
+   * site, or null for a tensor a VJP or JVP rule made (a gradient or a tangent).
+   */
+  private record Made(@Nullable String op, @Nullable String site) {}
+
+  /** What a tensor made inside a VJP or JVP rule records: no stack walk per gradient. */
+  private static final Made IN_RULE = new Made(null, null);
+
+  /** The tensor an in-place update changed (held weakly) and how it was described then. */
+  private record Updated(WeakReference<Tensor> tensor, String description) {}
+
   static {
     ShapeException.installContext(new ShapeContext());
   }
 
-  /** What a shape error thrown on a thread in anomaly mode appends: the user's failing line. */
-  private static final class ShapeContext implements Supplier<String> {
+  /**
+   * What a shape error thrown on a thread in anomaly mode appends: the user's failing line and the
+   * operands of the innermost op still running (with those of the outermost, the user's call, when
+   * it is another op on other tensors), each with its shape and where it was made.
+   */
+  private static final class ShapeContext implements UnaryOperator<String> {
     @Override
-    public String get() {
-      return on() ? "called at " + userSite() : null;
+    public String apply(String message) {
+      if (!on()) {
+        return null;
+      }
+      StringBuilder sb = new StringBuilder("called at ").append(userSite());
+      Operands inner = STATE.get().operands;
+      if (inner != null) {
+        Operands outer = inner;
+        while (outer.previous != null) {
+          outer = outer.previous;
+        }
+        if (inner.anyTensor()) {
+          sb.append("; ");
+          inner.describeTo(sb, !message.startsWith(inner.op + ":"));
+        }
+        if (outer != inner && outer.anyTensor() && !outer.op.equals(inner.op)
+            && !inner.sameTensors(outer)) {
+          sb.append("; ");
+          outer.describeTo(sb, true);
+        }
+      }
+      return sb.toString();
     }
   }
 
@@ -74,6 +139,8 @@ public final class Anomaly {
     int depth;
     /** Greater than zero while a VJP runs: its own ops are checked as its output, not one by one. */
     int inVjp;
+    /** The operands of the innermost op running on this thread that told them, or null. */
+    Operands operands;
   }
 
   private Anomaly() {}
@@ -161,6 +228,303 @@ public final class Anomaly {
     }
     chain(sb, op, site, primals);
     throw new AnomalyException(op, "jvp of " + op, site, sb.toString());
+  }
+
+  // ------------------------------------------------------------- operands of shape errors
+
+  /**
+   * In anomaly mode, tells this thread that op {@code op} runs on {@code t0}, so that a {@code
+   * ShapeException} thrown before the returned handle is closed names the operand, its shape, the
+   * op that made it (or "leaf") and where the user created it:
+   * {@code ... (called at Train.java:42; x [2, 3] made by relu at Train.java:40)}. Off, it
+   * returns null and does nothing else (one read of a shared counter); a try-with-resources
+   * statement skips a null resource, so an op's public entry reads:
+   *
+   * <pre>{@code
+   * try (var o = Anomaly.operands("reshape", "x", x)) {
+   *   return reshape0(x, shape);
+   * }
+   * }</pre>
+   *
+   * <p>Handles nest (a composition calling a primitive): the error names the operands of the
+   * innermost op still running, and those of the outermost when it is another op on other
+   * tensors ({@code ...; in linear: x [2, 3] ...}); when the message is not the innermost op's,
+   * its operands are prefixed with its name the same way. A closed handle is never named, so an
+   * op that already returned is never reported.
+   *
+   * @param op the op's name, as its error messages begin
+   * @param name0 the operand's parameter name, e.g. {@code "x"}
+   * @param t0 the operand; null is left out of the message
+   * @return the handle to close when the op completes, or null outside anomaly mode
+   */
+  public static @Nullable Operands operands(String op, String name0, @Nullable Tensor t0) {
+    checkNotNull(op, "Anomaly.operands: op is null");
+    checkNotNull(name0, "Anomaly.operands: name0 is null");
+    if (!on()) {
+      return null;
+    }
+    return push(op, new String[] {name0}, new Tensor[] {t0});
+  }
+
+  /**
+   * {@link #operands(String, String, Tensor)} for an op of two operands, e.g. {@code
+   * Anomaly.operands("matmul", "a", a, "b", b)}.
+   */
+  public static @Nullable Operands operands(
+      String op, String name0, @Nullable Tensor t0, String name1, @Nullable Tensor t1) {
+    checkNotNull(op, "Anomaly.operands: op is null");
+    checkNotNull(name0, "Anomaly.operands: name0 is null");
+    checkNotNull(name1, "Anomaly.operands: name1 is null");
+    if (!on()) {
+      return null;
+    }
+    return push(op, new String[] {name0, name1}, new Tensor[] {t0, t1});
+  }
+
+  /**
+   * {@link #operands(String, String, Tensor)} for an op of three operands, e.g. {@code
+   * Anomaly.operands("where", "cond", cond, "a", a, "b", b)}.
+   */
+  public static @Nullable Operands operands(String op, String name0, @Nullable Tensor t0,
+      String name1, @Nullable Tensor t1, String name2, @Nullable Tensor t2) {
+    checkNotNull(op, "Anomaly.operands: op is null");
+    checkNotNull(name0, "Anomaly.operands: name0 is null");
+    checkNotNull(name1, "Anomaly.operands: name1 is null");
+    checkNotNull(name2, "Anomaly.operands: name2 is null");
+    if (!on()) {
+      return null;
+    }
+    return push(op, new String[] {name0, name1, name2}, new Tensor[] {t0, t1, t2});
+  }
+
+  /**
+   * {@link #operands(String, String, Tensor)} for an op on a list of tensors, named {@code
+   * name[0]}, {@code name[1]}, ... (the first {@value #OPERAND_LINES}, then a count), e.g.
+   * {@code Anomaly.operands("concat", "parts", parts)}; a null list or element is left out.
+   */
+  public static @Nullable Operands operands(
+      String op, String name, @Nullable List<? extends @Nullable Tensor> ts) {
+    checkNotNull(op, "Anomaly.operands: op is null");
+    checkNotNull(name, "Anomaly.operands: name is null");
+    if (!on()) {
+      return null;
+    }
+    return indexed(op, name, ts == null ? new Tensor[0] : ts.toArray(new Tensor[0]));
+  }
+
+  /**
+   * {@link #operands(String, String, List)} for an array, e.g. {@code
+   * Anomaly.operands("einsum", "operands", operands)}; the array is copied.
+   */
+  public static @Nullable Operands operands(
+      String op, String name, @Nullable Tensor @Nullable [] ts) {
+    checkNotNull(op, "Anomaly.operands: op is null");
+    checkNotNull(name, "Anomaly.operands: name is null");
+    if (!on()) {
+      return null;
+    }
+    return indexed(op, name, ts == null ? new Tensor[0] : ts.clone());
+  }
+
+  private static Operands indexed(String op, String name, Tensor[] ts) {
+    String[] names = new String[ts.length];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = name + "[" + i + "]";
+    }
+    return push(op, names, ts);
+  }
+
+  private static Operands push(String op, String[] names, Tensor[] ts) {
+    State s = STATE.get();
+    Operands o = new Operands(s, s.operands, op, names, ts);
+    s.operands = o;
+    return o;
+  }
+
+  /**
+   * The operands an op told anomaly mode of, until {@link #close()}: see {@link
+   * #operands(String, String, Tensor)}.
+   */
+  public static final class Operands implements AutoCloseable {
+    private final State state;
+    private final @Nullable Operands previous;
+    private final String op;
+    private final String[] names;
+    private final @Nullable Tensor[] tensors;
+    private boolean closed;
+
+    private Operands(State state, @Nullable Operands previous, String op, String[] names,
+        @Nullable Tensor[] tensors) {
+      this.state = state;
+      this.previous = previous;
+      this.op = op;
+      this.names = names;
+      this.tensors = tensors;
+    }
+
+    /**
+     * Ends the op's report: from now on a shape error names the operands of the op that called
+     * it, if any. Closing twice is harmless.
+     */
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      // Handles close innermost first (try-with-resources); one left open inside is dropped too.
+      for (Operands o = state.operands; o != null; o = o.previous) {
+        if (o == this) {
+          state.operands = previous;
+          return;
+        }
+      }
+    }
+
+    /** True when an operand is not null (a null one is left out of the message). */
+    private boolean anyTensor() {
+      for (Tensor t : tensors) {
+        if (t != null) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** True when both hold the same tensors (by identity) in the same order. */
+    private boolean sameTensors(Operands other) {
+      if (tensors.length != other.tensors.length) {
+        return false;
+      }
+      for (int i = 0; i < tensors.length; i++) {
+        if (tensors[i] != other.tensors[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** {@code a [2, 3] made by relu at T.java:4, b [3] leaf created at T.java:2}. */
+    private void describeTo(StringBuilder sb, boolean withOp) {
+      if (withOp) {
+        sb.append("in ").append(op).append(": ");
+      }
+      int listed = 0;
+      int left = 0;
+      for (int i = 0; i < tensors.length; i++) {
+        Tensor t = tensors[i];
+        if (t == null) {
+          continue;
+        }
+        if (listed == OPERAND_LINES) {
+          left++;
+          continue;
+        }
+        sb.append(listed++ == 0 ? "" : ", ").append(names[i]).append(' ').append(describe(t));
+      }
+      if (left > 0) {
+        sb.append(", ... (").append(left).append(" more)");
+      }
+    }
+  }
+
+  /**
+   * A tensor's shape, the op that made it (or "leaf") and its creation site in anomaly mode:
+   * {@code [2, 3] made by relu at Train.java:40}, {@code [4, 5] leaf created at Train.java:12},
+   * or {@code [4, 5] leaf created outside anomaly mode} for one created before a scope opened (or
+   * on a thread not in the mode).
+   */
+  static String describe(Tensor t) {
+    StringBuilder sb = new StringBuilder(Shapes.str(t.shape()));
+    Node n = t.gradFn();
+    if (n != null) {
+      return sb.append(" made by ").append(n.name()).append(' ').append(creation(t)).toString();
+    }
+    Made m = MADE.get(t);
+    if (m != null && m.op() != null) {
+      return sb.append(" made by ").append(m.op()).append(' ').append(creation(t)).toString();
+    }
+    return sb.append(" leaf created ").append(creation(t)).toString();
+  }
+
+  /**
+   * {@code at File.java:line}; {@code in a backward or forward-mode pass} for a gradient or a
+   * tangent; or {@code outside anomaly mode} when nothing was recorded.
+   */
+  static String creation(Tensor t) {
+    Node n = t.gradFn();
+    String site;
+    if (n != null) {
+      site = n.site();
+    } else {
+      Made m = MADE.get(t);
+      if (m == IN_RULE) {
+        return "in a backward or forward-mode pass";
+      }
+      site = m == null ? null : m.site();
+    }
+    return site == null ? "outside anomaly mode" : "at " + site;
+  }
+
+  /**
+   * For {@link Tensor}'s constructor in anomaly mode: records where the user created a tensor
+   * without a node (a factory's result, a constant an op returned, a detached view), so that shape
+   * errors can name it. Outside the mode it does nothing; a tensor with a node keeps its site in
+   * the node, and one a VJP or JVP rule makes (a gradient, a tangent) is marked as such without a
+   * walk of the stack.
+   *
+   * <pre>{@code
+   * Anomaly.created(t);   // called by Tensor; t's creation site is now the user's line
+   * }</pre>
+   */
+  public static void created(Tensor t) {
+    checkNotNull(t, "Anomaly.created: t is null");
+    if (!on() || t.gradFn() != null) {
+      return;
+    }
+    MADE.put(t, STATE.get().inVjp > 0 ? IN_RULE : new Made(null, userSite()));
+  }
+
+  /** For {@link Node#record}: a result recorded without a node was made by {@code op}. */
+  static void madeBy(Tensor t, String op) {
+    Made m = MADE.get(t);
+    if (m != null && m != IN_RULE) {
+      MADE.put(t, new Made(op, m.site()));
+    }
+  }
+
+  /**
+   * For {@link Tensor}'s in-place methods: the name under which an in-place update of {@code t}
+   * by {@code op} is stored as its storage's last update. Outside anomaly mode it is {@code op};
+   * inside, {@code "sub_ at Train.java:42"}, and anomaly mode remembers that this update changed
+   * {@code t}, so that the "modified in place" error can name {@code t} when it is another tensor
+   * than the saved one (a view sharing its storage).
+   *
+   * <pre>{@code
+   * data.nameLastUpdate(Anomaly.updated(this, "sub_"));
+   * }</pre>
+   */
+  public static String updated(Tensor t, String op) {
+    checkNotNull(t, "Anomaly.updated: t is null");
+    checkNotNull(op, "Anomaly.updated: op is null");
+    if (!on()) {
+      return op;
+    }
+    String name = op + " at " + userSite();
+    UPDATES.put(name, new Updated(new WeakReference<>(t), describe(t)));
+    return name;
+  }
+
+  /**
+   * For the "modified in place" error: the description of the tensor that update {@code update}
+   * (a name {@link #updated} returned) changed, when that is not {@code saved}; else null.
+   */
+  static @Nullable String modifiedOther(@Nullable String update, Tensor saved) {
+    Updated u = update == null ? null : UPDATES.get(update);
+    if (u == null || u.tensor().get() == saved) {
+      return null;
+    }
+    return u.description();
   }
 
   // ------------------------------------------------------------- hooks of Node and Engine

@@ -168,10 +168,14 @@ public final class Node {
 
   private static Tensor recordAs(String name, NDArray result, Tensor[] inputs, Vjp vjp,
       @Nullable Jvp jvp, boolean batched) {
-    String site = Anomaly.on() ? Anomaly.forward(name, result, inputs) : null;
+    boolean anomaly = Anomaly.on();
+    String site = anomaly ? Anomaly.forward(name, result, inputs) : null;
     Tensor t;
     if (!GradMode.isEnabled() || !anyRequiresGrad(inputs)) {
       t = batched ? Tensor.vmapBatched(result) : Tensor.fromData(result);
+      if (anomaly) {
+        Anomaly.madeBy(t, name);
+      }
     } else {
       Node node = new Node(name, inputs, vjp);
       if (site != null) {
@@ -365,7 +369,8 @@ public final class Node {
   /**
    * The error for a saved tensor {@code t} changed in place since the forward pass: it names the
    * tensor (the op that made it, or a leaf, and its shape), the in-place update that changed it
-   * last and, for nodes created in anomaly mode, where the user created this op and the tensor.
+   * last and, for nodes created in anomaly mode, where the user created this op and the tensor
+   * and, when the update was made to another tensor sharing its storage (a view), that tensor.
    */
   private AutogradException modified(String what, Tensor t, int was) {
     Node maker = t.gradFn();
@@ -381,6 +386,12 @@ public final class Node {
       sb.append("; '").append(name).append("' was created at ").append(site);
       if (maker != null) {
         sb.append(", '").append(maker.name()).append("' at ").append(Anomaly.siteOf(maker));
+      } else {
+        sb.append(", the leaf ").append(Anomaly.creation(t));
+      }
+      String other = Anomaly.modifiedOther(update, t);
+      if (other != null) {
+        sb.append("; the update changed another tensor sharing its storage: ").append(other);
       }
     }
     return new AutogradException(
@@ -429,7 +440,14 @@ public final class Node {
   void release() {
     in0 = null;
     in1 = null;
-    extra = null;
+    if (extra != null && extra.site != null) {
+      // The site outlives the graph: a tensor made here may still be named in an error.
+      String site = extra.site;
+      extra = new Extra();
+      extra.site = site;
+    } else {
+      extra = null;
+    }
     vjp = null;
     out = null;
   }

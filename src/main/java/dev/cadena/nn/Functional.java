@@ -5,6 +5,7 @@ import static dev.cadena.nn.Checks.floating;
 import static dev.cadena.nn.Checks.scalarLike;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.ops.LinearAlgebra;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -55,6 +56,12 @@ public final class Functional {
    * runs for a {@link Linear} followed by a {@link ReLU}.
    */
   static Tensor linear(String op, Tensor x, Tensor weight, Tensor bias, boolean relu) {
+    try (var o = Anomaly.operands(op, "input", x, "weight", weight, "bias", bias)) {
+      return checkedLinear(op, x, weight, bias, relu);
+    }
+  }
+
+  private static Tensor checkedLinear(String op, Tensor x, Tensor weight, Tensor bias, boolean relu) {
     floating(op, "input", x);
     floating(op, "weight", weight);
     if (weight.rank() != 2) {

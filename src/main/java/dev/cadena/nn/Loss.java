@@ -5,6 +5,7 @@ import static dev.cadena.nn.Checks.floating;
 import static dev.cadena.nn.Checks.sameShape;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.ops.Elementwise;
 import dev.cadena.ops.Reductions;
 import dev.cadena.tensor.ShapeException;
@@ -222,20 +223,24 @@ public final class Loss {
   }
 
   private static void classification(String op, Tensor scores, Tensor labels, Reduction reduction) {
-    floating(op, "input", scores);
-    checkReduction(op, reduction);
-    if (scores.rank() != 2 || scores.size(1) == 0) {
-      throw new ShapeException(
-          op + ": input must be 2-d [N, C] with C >= 1, got shape " + Shapes.str(scores.shape()));
+    try (var o = Anomaly.operands(op, "input", scores, "labels", labels)) {
+      floating(op, "input", scores);
+      checkReduction(op, reduction);
+      if (scores.rank() != 2 || scores.size(1) == 0) {
+        throw new ShapeException(
+            op + ": input must be 2-d [N, C] with C >= 1, got shape " + Shapes.str(scores.shape()));
+      }
+      Checks.labels(op, labels, scores.size(0), scores.size(1));
     }
-    Checks.labels(op, labels, scores.size(0), scores.size(1));
   }
 
   private static void pair(String op, Tensor input, Tensor target, Reduction reduction) {
-    floating(op, "input", input);
-    floating(op, "target", target);
-    checkReduction(op, reduction);
-    sameShape(op, "input", input, "target", target);
+    try (var o = Anomaly.operands(op, "input", input, "target", target)) {
+      floating(op, "input", input);
+      floating(op, "target", target);
+      checkReduction(op, reduction);
+      sameShape(op, "input", input, "target", target);
+    }
   }
 
   private static void checkReduction(String op, Reduction reduction) {

@@ -3,6 +3,7 @@ package dev.cadena.ops;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
 import java.util.ArrayList;
@@ -43,6 +44,12 @@ public final class Einsum {
    *     fit the subscripts; the message names {@code einsum}, the equation and the shapes
    */
   public static Tensor einsum(String equation, Tensor... operands) {
+    try (var o = Anomaly.operands("einsum", "operands", operands)) {
+      return einsumImpl(equation, operands);
+    }
+  }
+
+  private static Tensor einsumImpl(String equation, Tensor... operands) {
     checkNotNull(equation, "einsum: equation is null");
     checkNotNull(operands, "einsum: operands is null");
     for (int i = 0; i < operands.length; i++) {

@@ -7,6 +7,7 @@ import static dev.cadena.ops.Recording.promote;
 import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.autograd.ForwardAD;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.tensor.BinaryOp;
@@ -32,6 +33,12 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#ADD}, broadcasting. */
   public static Tensor add(Tensor a, Tensor b) {
+    try (var o = Anomaly.operands("add", "a", a, "b", b)) {
+      return addImpl(a, b);
+    }
+  }
+
+  private static Tensor addImpl(Tensor a, Tensor b) {
     checkNotNull(a, "add: a is null");
     checkNotNull(b, "add: b is null");
     Tensor[] p = promote("add", a, b);
@@ -42,6 +49,12 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#MUL}, broadcasting. */
   public static Tensor mul(Tensor a, Tensor b) {
+    try (var o = Anomaly.operands("mul", "a", a, "b", b)) {
+      return mulImpl(a, b);
+    }
+  }
+
+  private static Tensor mulImpl(Tensor a, Tensor b) {
     checkNotNull(a, "mul: a is null");
     checkNotNull(b, "mul: b is null");
     Tensor[] p = promote("mul", a, b);
@@ -56,6 +69,12 @@ public final class Elementwise {
 
   /** The primitive {@link Primitive#DIV}, broadcasting. */
   public static Tensor div(Tensor a, Tensor b) {
+    try (var o = Anomaly.operands("div", "a", a, "b", b)) {
+      return divImpl(a, b);
+    }
+  }
+
+  private static Tensor divImpl(Tensor a, Tensor b) {
     checkNotNull(a, "div: a is null");
     checkNotNull(b, "div: b is null");
     Tensor[] p = promote("div", a, b);
@@ -76,6 +95,12 @@ public final class Elementwise {
    * 0 (e.g. of {@code pow(x, 0)} and {@code pow(x, 1)} at {@code x = 0}), not NaN.
    */
   public static Tensor pow(Tensor a, Tensor b) {
+    try (var o = Anomaly.operands("pow", "a", a, "b", b)) {
+      return powImpl(a, b);
+    }
+  }
+
+  private static Tensor powImpl(Tensor a, Tensor b) {
     checkNotNull(a, "pow: a is null");
     checkNotNull(b, "pow: b is null");
     Tensor[] p = promote("pow", a, b);
@@ -291,6 +316,12 @@ public final class Elementwise {
    * where either operand is NaN both get the whole gradient (neither is smaller), as in PyTorch.
    */
   public static Tensor maximum(Tensor a, Tensor b) {
+    try (var o = Anomaly.operands("maximum", "a", a, "b", b)) {
+      return maximumImpl(a, b);
+    }
+  }
+
+  private static Tensor maximumImpl(Tensor a, Tensor b) {
     checkNotNull(a, "maximum: a is null");
     checkNotNull(b, "maximum: b is null");
     Tensor[] p = promote("maximum", a, b);
@@ -329,6 +360,12 @@ public final class Elementwise {
    * together; the mask gets no gradient.
    */
   public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+    try (var o = Anomaly.operands("where", "cond", cond, "a", a, "b", b)) {
+      return whereImpl(cond, a, b);
+    }
+  }
+
+  private static Tensor whereImpl(Tensor cond, Tensor a, Tensor b) {
     checkNotNull(cond, "where: cond is null");
     checkNotNull(a, "where: a is null");
     checkNotNull(b, "where: b is null");
@@ -381,6 +418,12 @@ public final class Elementwise {
 
   /** {@code a - b = a + (-b)}; a composition. */
   public static Tensor sub(Tensor a, Tensor b) {
+    try (var o = Anomaly.operands("sub", "a", a, "b", b)) {
+      return subImpl(a, b);
+    }
+  }
+
+  private static Tensor subImpl(Tensor a, Tensor b) {
     checkNotNull(a, "sub: a is null");
     checkNotNull(b, "sub: b is null");
     Tensor[] p = promoteAndCheck("sub", a, b);
@@ -415,6 +458,12 @@ public final class Elementwise {
 
   /** {@code min(a, b) = -max(-a, -b)}; a composition. */
   public static Tensor minimum(Tensor a, Tensor b) {
+    try (var o = Anomaly.operands("minimum", "a", a, "b", b)) {
+      return minimumImpl(a, b);
+    }
+  }
+
+  private static Tensor minimumImpl(Tensor a, Tensor b) {
     checkNotNull(a, "minimum: a is null");
     checkNotNull(b, "minimum: b is null");
     Tensor[] p = promoteAndCheck("minimum", a, b);
@@ -563,6 +612,12 @@ public final class Elementwise {
    * @throws ShapeException when the mask does not broadcast to {@code x}
    */
   public static Tensor maskedFill(Tensor x, Tensor mask, double value) {
+    try (var o = Anomaly.operands("maskedFill", "x", x, "mask", mask)) {
+      return maskedFillImpl(x, mask, value);
+    }
+  }
+
+  private static Tensor maskedFillImpl(Tensor x, Tensor mask, double value) {
     checkNotNull(x, "maskedFill: x is null");
     checkNotNull(mask, "maskedFill: mask is null");
     DType t = floatType("maskedFill", x);
@@ -602,6 +657,12 @@ public final class Elementwise {
 
   /** 1 where both {@code a != 0} and {@code b != 0}, broadcasting: a mask, not differentiable. */
   public static Tensor logicalAnd(Tensor a, Tensor b) {
+    try (var o = Anomaly.operands("logicalAnd", "a", a, "b", b)) {
+      return logicalAndImpl(a, b);
+    }
+  }
+
+  private static Tensor logicalAndImpl(Tensor a, Tensor b) {
     checkNotNull(a, "logicalAnd: a is null");
     checkNotNull(b, "logicalAnd: b is null");
     Tensor[] p = truths("logicalAnd", a, b);
@@ -610,6 +671,12 @@ public final class Elementwise {
 
   /** 1 where {@code a != 0} or {@code b != 0}, broadcasting: a mask, not differentiable. */
   public static Tensor logicalOr(Tensor a, Tensor b) {
+    try (var o = Anomaly.operands("logicalOr", "a", a, "b", b)) {
+      return logicalOrImpl(a, b);
+    }
+  }
+
+  private static Tensor logicalOrImpl(Tensor a, Tensor b) {
     checkNotNull(a, "logicalOr: a is null");
     checkNotNull(b, "logicalOr: b is null");
     Tensor[] p = truths("logicalOr", a, b);
@@ -643,6 +710,12 @@ public final class Elementwise {
    * the caller ({@code nn.Loss}) checks both.
    */
   public static Tensor binaryCrossEntropy(Tensor p, Tensor y) {
+    try (var o = Anomaly.operands("binaryCrossEntropy", "p", p, "y", y)) {
+      return binaryCrossEntropyImpl(p, y);
+    }
+  }
+
+  private static Tensor binaryCrossEntropyImpl(Tensor p, Tensor y) {
     checkNotNull(p, "binaryCrossEntropy: p is null");
     checkNotNull(y, "binaryCrossEntropy: y is null");
     Tensor[] in = Batching.align(promote("binaryCrossEntropy", p, y));
@@ -699,6 +772,12 @@ public final class Elementwise {
 
   /** An elementwise comparison: 1 where it holds, else 0 (a mask: no gradient flows). */
   public static Tensor compare(BinaryOp op, Tensor a, Tensor b) {
+    try (var o = Anomaly.operands(op == null ? "compare" : op.opName(), "a", a, "b", b)) {
+      return compareImpl(op, a, b);
+    }
+  }
+
+  private static Tensor compareImpl(BinaryOp op, Tensor a, Tensor b) {
     checkNotNull(op, "compare: op is null");
     checkNotNull(a, "compare: a is null");
     checkNotNull(b, "compare: b is null");

@@ -7,6 +7,7 @@ import static dev.cadena.ops.Recording.promote;
 import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -24,6 +25,12 @@ public final class LinearAlgebra {
    * @throws ShapeException e.g. {@code bmm: batch sizes differ: [2, 3, 4] and [5, 4, 1] (2 != 5)}
    */
   public static Tensor bmm(Tensor a, Tensor b) {
+    try (var o = Anomaly.operands("bmm", "a", a, "b", b)) {
+      return bmmImpl(a, b);
+    }
+  }
+
+  private static Tensor bmmImpl(Tensor a, Tensor b) {
     checkNotNull(a, "bmm: a is null");
     checkNotNull(b, "bmm: b is null");
     int[] as = a.shape();
@@ -52,6 +59,12 @@ public final class LinearAlgebra {
    * @throws ShapeException e.g. {@code matmul: inner dimensions differ: [2, 3] @ [4, 5] (3 != 4)}
    */
   public static Tensor matmul(Tensor a, Tensor b) {
+    try (var o = Anomaly.operands("matmul", "a", a, "b", b)) {
+      return matmulImpl(a, b);
+    }
+  }
+
+  private static Tensor matmulImpl(Tensor a, Tensor b) {
     checkNotNull(a, "matmul: a is null");
     checkNotNull(b, "matmul: b is null");
     if (a.rank() == 0 || b.rank() == 0) {
@@ -96,6 +109,12 @@ public final class LinearAlgebra {
    * {@code matmul}, {@code add}, {@code relu}, which promotes.
    */
   public static Tensor linear(Tensor x, Tensor w, @Nullable Tensor b, boolean relu) {
+    try (var o = Anomaly.operands("linear", "x", x, "w", w, "b", b)) {
+      return linearImpl(x, w, b, relu);
+    }
+  }
+
+  private static Tensor linearImpl(Tensor x, Tensor w, @Nullable Tensor b, boolean relu) {
     checkNotNull(x, "linear: x is null");
     checkNotNull(w, "linear: w is null");
     if (w.rank() != 2 || x.rank() == 0 || x.size(-1) != w.size(0)) {

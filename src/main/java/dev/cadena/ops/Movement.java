@@ -8,6 +8,7 @@ import static dev.cadena.ops.Recording.promote;
 import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.NDArray;
@@ -25,6 +26,12 @@ public final class Movement {
 
   /** The primitive {@link Primitive#RESHAPE}: same elements, new shape (one size may be -1). */
   public static Tensor reshape(Tensor x, int... shape) {
+    try (var o = Anomaly.operands("reshape", "x", x)) {
+      return reshapeImpl(x, shape);
+    }
+  }
+
+  private static Tensor reshapeImpl(Tensor x, int... shape) {
     checkNotNull(x, "reshape: x is null");
     checkNotNull(shape, "reshape: shape is null");
     int[] in = x.shape();
@@ -51,6 +58,12 @@ public final class Movement {
 
   /** The primitive {@link Primitive#PERMUTE}: result axis i is x's axis {@code perm[i]}. */
   public static Tensor permute(Tensor x, int... perm) {
+    try (var o = Anomaly.operands("permute", "x", x)) {
+      return permuteImpl(x, perm);
+    }
+  }
+
+  private static Tensor permuteImpl(Tensor x, int... perm) {
     checkNotNull(x, "permute: x is null");
     checkNotNull(perm, "permute: perm is null");
     NDArray r = x.data().permute(x.isBatched() ? batchedPerm(x, perm) : perm);
@@ -64,6 +77,12 @@ public final class Movement {
 
   /** The primitive {@link Primitive#EXPAND}: a broadcast view of {@code x} with a larger shape. */
   public static Tensor expand(Tensor x, int... shape) {
+    try (var o = Anomaly.operands("expand", "x", x)) {
+      return expandImpl(x, shape);
+    }
+  }
+
+  private static Tensor expandImpl(Tensor x, int... shape) {
     checkNotNull(x, "expand: x is null");
     checkNotNull(shape, "expand: shape is null");
     NDArray r = x.data().expand(Batching.shape(x, shape));
@@ -79,6 +98,12 @@ public final class Movement {
    * end} along {@code axis} (a view; Python slice clamping).
    */
   public static Tensor slice(Tensor x, int axis, int start, int end, int step) {
+    try (var o = Anomaly.operands("slice", "x", x)) {
+      return sliceImpl(x, axis, start, end, step);
+    }
+  }
+
+  private static Tensor sliceImpl(Tensor x, int axis, int start, int end, int step) {
     checkNotNull(x, "slice: x is null");
     NDArray r = x.isBatched()
         ? x.data().slice(Shapes.axis("slice", axis, x.rank()) + 1, start, end, step)
@@ -95,6 +120,12 @@ public final class Movement {
    * start:end:step} along {@code axis} replaced by {@code src}.
    */
   public static Tensor sliceScatter(Tensor x, Tensor src, int axis, int start, int end, int step) {
+    try (var o = Anomaly.operands("sliceScatter", "x", x, "src", src)) {
+      return sliceScatterImpl(x, src, axis, start, end, step);
+    }
+  }
+
+  private static Tensor sliceScatterImpl(Tensor x, Tensor src, int axis, int start, int end, int step) {
     checkNotNull(x, "sliceScatter: x is null");
     checkNotNull(src, "sliceScatter: src is null");
     Tensor[] p = promote("sliceScatter", x, src);
@@ -123,6 +154,12 @@ public final class Movement {
 
   /** The primitive {@link Primitive#CONCAT}: tensors joined along {@code axis}, dtypes promoted. */
   public static Tensor concat(List<Tensor> parts, int axis) {
+    try (var o = Anomaly.operands("concat", "parts", parts)) {
+      return concatImpl(parts, axis);
+    }
+  }
+
+  private static Tensor concatImpl(List<Tensor> parts, int axis) {
     checkElements("concat", "parts", parts);
     if (parts.isEmpty()) {
       throw new ShapeException("concat: needs at least one tensor");
@@ -189,6 +226,12 @@ public final class Movement {
    * axis}.
    */
   public static Tensor indexSelect(Tensor x, int axis, Tensor index) {
+    try (var o = Anomaly.operands("indexSelect", "x", x, "index", index)) {
+      return indexSelectImpl(x, axis, index);
+    }
+  }
+
+  private static Tensor indexSelectImpl(Tensor x, int axis, Tensor index) {
     checkNotNull(x, "indexSelect: x is null");
     checkNotNull(index, "indexSelect: index is null");
     if (index.isBatched()) {
@@ -213,6 +256,12 @@ public final class Movement {
    * entries {@code index} along {@code axis}.
    */
   public static Tensor indexAdd(Tensor x, int axis, Tensor index, Tensor src) {
+    try (var o = Anomaly.operands("indexAdd", "x", x, "index", index, "src", src)) {
+      return indexAddImpl(x, axis, index, src);
+    }
+  }
+
+  private static Tensor indexAddImpl(Tensor x, int axis, Tensor index, Tensor src) {
     checkNotNull(x, "indexAdd: x is null");
     checkNotNull(index, "indexAdd: index is null");
     checkNotNull(src, "indexAdd: src is null");
@@ -248,6 +297,12 @@ public final class Movement {
    * labels.unsqueeze(1))}.
    */
   public static Tensor gather(Tensor x, int axis, Tensor index) {
+    try (var o = Anomaly.operands("gather", "x", x, "index", index)) {
+      return gatherImpl(x, axis, index);
+    }
+  }
+
+  private static Tensor gatherImpl(Tensor x, int axis, Tensor index) {
     checkNotNull(x, "gather: x is null");
     checkNotNull(index, "gather: index is null");
     NDArray r;
@@ -272,6 +327,12 @@ public final class Movement {
    * added at the position {@code index} names along {@code axis}.
    */
   public static Tensor scatterAdd(Tensor x, int axis, Tensor index, Tensor src) {
+    try (var o = Anomaly.operands("scatterAdd", "x", x, "index", index, "src", src)) {
+      return scatterAddImpl(x, axis, index, src);
+    }
+  }
+
+  private static Tensor scatterAddImpl(Tensor x, int axis, Tensor index, Tensor src) {
     checkNotNull(x, "scatterAdd: x is null");
     checkNotNull(index, "scatterAdd: index is null");
     checkNotNull(src, "scatterAdd: src is null");
@@ -309,6 +370,12 @@ public final class Movement {
 
   /** Inserts a size-1 axis at {@code axis} (from -rank-1 to rank); a reshape. */
   public static Tensor unsqueeze(Tensor x, int axis) {
+    try (var o = Anomaly.operands("unsqueeze", "x", x)) {
+      return unsqueezeImpl(x, axis);
+    }
+  }
+
+  private static Tensor unsqueezeImpl(Tensor x, int axis) {
     checkNotNull(x, "unsqueeze: x is null");
     int[] s = x.shape();
     int a = Shapes.axis("unsqueeze", axis, s.length + 1);
@@ -321,6 +388,12 @@ public final class Movement {
 
   /** Removes axis {@code axis}, which must have size 1; a reshape. */
   public static Tensor squeeze(Tensor x, int axis) {
+    try (var o = Anomaly.operands("squeeze", "x", x)) {
+      return squeezeImpl(x, axis);
+    }
+  }
+
+  private static Tensor squeezeImpl(Tensor x, int axis) {
     checkNotNull(x, "squeeze: x is null");
     int[] s = x.shape();
     int a = Shapes.axis("squeeze", axis, s.length);
@@ -339,12 +412,24 @@ public final class Movement {
 
   /** Removes every size-1 axis; a reshape. */
   public static Tensor squeeze(Tensor x) {
+    try (var o = Anomaly.operands("squeeze", "x", x)) {
+      return squeezeImpl(x);
+    }
+  }
+
+  private static Tensor squeezeImpl(Tensor x) {
     checkNotNull(x, "squeeze: x is null");
     return reshape(x, Arrays.stream(x.shape()).filter(v -> v != 1).toArray());
   }
 
   /** Swaps two axes; a permute. */
   public static Tensor transpose(Tensor x, int axis0, int axis1) {
+    try (var o = Anomaly.operands("transpose", "x", x)) {
+      return transposeImpl(x, axis0, axis1);
+    }
+  }
+
+  private static Tensor transposeImpl(Tensor x, int axis0, int axis1) {
     checkNotNull(x, "transpose: x is null");
     int r = x.rank();
     int a = Shapes.axis("transpose", axis0, r);
@@ -360,6 +445,12 @@ public final class Movement {
 
   /** Stacks equally shaped tensors along a new axis; unsqueeze + concat. */
   public static Tensor stack(List<Tensor> parts, int axis) {
+    try (var o = Anomaly.operands("stack", "parts", parts)) {
+      return stackImpl(parts, axis);
+    }
+  }
+
+  private static Tensor stackImpl(List<Tensor> parts, int axis) {
     checkElements("stack", "parts", parts);
     if (parts.isEmpty()) {
       throw new ShapeException("stack: needs at least one tensor");

@@ -5,6 +5,7 @@ import static dev.cadena.ops.Recording.grads;
 import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.autograd.ForwardAD;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.tensor.BinaryOp;
@@ -25,6 +26,12 @@ public final class Reductions {
 
   /** The primitive {@link Primitive#SUM} over {@code axes}. */
   public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
+    try (var o = Anomaly.operands("sum", "x", x)) {
+      return sumImpl(x, axes, keepDims);
+    }
+  }
+
+  private static Tensor sumImpl(Tensor x, int[] axes, boolean keepDims) {
     checkNotNull(x, "sum: x is null");
     checkNotNull(axes, "sum: axes is null");
     int[] shape = x.shape();
@@ -45,6 +52,12 @@ public final class Reductions {
    * {@code max()}), not NaN to every element.
    */
   public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
+    try (var o = Anomaly.operands("max", "x", x)) {
+      return maxImpl(x, axes, keepDims);
+    }
+  }
+
+  private static Tensor maxImpl(Tensor x, int[] axes, boolean keepDims) {
     checkNotNull(x, "max: x is null");
     checkNotNull(axes, "max: axes is null");
     int[] shape = x.shape();
@@ -71,6 +84,12 @@ public final class Reductions {
 
   /** Minimum over {@code axes}: {@code -max(-x)}; a composition. */
   public static Tensor min(Tensor x, int[] axes, boolean keepDims) {
+    try (var o = Anomaly.operands("min", "x", x)) {
+      return minImpl(x, axes, keepDims);
+    }
+  }
+
+  private static Tensor minImpl(Tensor x, int[] axes, boolean keepDims) {
     checkNotNull(x, "min: x is null");
     checkNotNull(axes, "min: axes is null");
     int[] ax = Shapes.axes("min", axes, x.rank());
@@ -95,6 +114,12 @@ public final class Reductions {
 
   /** Mean over {@code axes}: {@code sum / count}; a composition (NaN over no elements). */
   public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
+    try (var o = Anomaly.operands("mean", "x", x)) {
+      return meanImpl(x, axes, keepDims);
+    }
+  }
+
+  private static Tensor meanImpl(Tensor x, int[] axes, boolean keepDims) {
     checkNotNull(x, "mean: x is null");
     checkNotNull(axes, "mean: axes is null");
     int[] ax = Shapes.axes("mean", axes, x.rank());
@@ -120,6 +145,12 @@ public final class Reductions {
    * @throws IllegalArgumentException for a negative correction or int64 data
    */
   public static Tensor var(Tensor x, int[] axes, int correction, boolean keepDims) {
+    try (var o = Anomaly.operands("var", "x", x)) {
+      return varImpl(x, axes, correction, keepDims);
+    }
+  }
+
+  private static Tensor varImpl(Tensor x, int[] axes, int correction, boolean keepDims) {
     checkNotNull(x, "var: x is null");
     checkNotNull(axes, "var: axes is null");
     return var("var", x, axes, correction, keepDims);
@@ -175,6 +206,12 @@ public final class Reductions {
    * @throws IllegalArgumentException for a negative correction or int64 data
    */
   public static Tensor std(Tensor x, int[] axes, int correction, boolean keepDims) {
+    try (var o = Anomaly.operands("std", "x", x)) {
+      return stdImpl(x, axes, correction, keepDims);
+    }
+  }
+
+  private static Tensor stdImpl(Tensor x, int[] axes, int correction, boolean keepDims) {
     checkNotNull(x, "std: x is null");
     checkNotNull(axes, "std: axes is null");
     Shapes.axes("std", axes, x.rank());
@@ -251,6 +288,12 @@ public final class Reductions {
    * finite for inputs of 1e3; {@code -inf} over an empty axis; a composition.
    */
   public static Tensor logsumexp(Tensor x, int[] axes, boolean keepDims) {
+    try (var o = Anomaly.operands("logsumexp", "x", x)) {
+      return logsumexpImpl(x, axes, keepDims);
+    }
+  }
+
+  private static Tensor logsumexpImpl(Tensor x, int[] axes, boolean keepDims) {
     checkNotNull(x, "logsumexp: x is null");
     checkNotNull(axes, "logsumexp: axes is null");
     int[] ax = Shapes.axes("logsumexp", axes, x.rank());
@@ -288,6 +331,12 @@ public final class Reductions {
    * axis the result is empty.
    */
   public static Tensor softmax(Tensor x, int axis) {
+    try (var o = Anomaly.operands("softmax", "x", x)) {
+      return softmaxImpl(x, axis);
+    }
+  }
+
+  private static Tensor softmaxImpl(Tensor x, int axis) {
     checkNotNull(x, "softmax: x is null");
     int[] ax = {Shapes.axis("softmax", axis, x.rank())};
     floatType("softmax", x);
@@ -300,6 +349,12 @@ public final class Reductions {
    * composition. Infinite maxima and empty axes as for {@link #softmax}.
    */
   public static Tensor logSoftmax(Tensor x, int axis) {
+    try (var o = Anomaly.operands("logSoftmax", "x", x)) {
+      return logSoftmaxImpl(x, axis);
+    }
+  }
+
+  private static Tensor logSoftmaxImpl(Tensor x, int axis) {
     checkNotNull(x, "logSoftmax: x is null");
     int[] ax = {Shapes.axis("logSoftmax", axis, x.rank())};
     floatType("logSoftmax", x);
@@ -321,6 +376,12 @@ public final class Reductions {
    * @throws IllegalArgumentException for a label out of range
    */
   public static Tensor crossEntropy(Tensor logits, Tensor labels) {
+    try (var o = Anomaly.operands("crossEntropy", "logits", logits, "labels", labels)) {
+      return crossEntropyImpl(logits, labels);
+    }
+  }
+
+  private static Tensor crossEntropyImpl(Tensor logits, Tensor labels) {
     checkNotNull(logits, "crossEntropy: logits is null");
     checkNotNull(labels, "crossEntropy: labels is null");
     if (Tensor.anyBatched(logits, labels)) {
@@ -383,12 +444,24 @@ public final class Reductions {
 
   /** Index of the largest element along {@code axis} (null: over all), as int64; no gradient. */
   public static Tensor argmax(Tensor x, @Nullable Integer axis, boolean keepDims) {
+    try (var o = Anomaly.operands("argmax", "x", x)) {
+      return argmaxImpl(x, axis, keepDims);
+    }
+  }
+
+  private static Tensor argmaxImpl(Tensor x, @Nullable Integer axis, boolean keepDims) {
     checkNotNull(x, "argmax: x is null");
     return argReduce("argmax", true, x, axis, keepDims);
   }
 
   /** Index of the smallest element along {@code axis} (null: over all), as int64; no gradient. */
   public static Tensor argmin(Tensor x, @Nullable Integer axis, boolean keepDims) {
+    try (var o = Anomaly.operands("argmin", "x", x)) {
+      return argminImpl(x, axis, keepDims);
+    }
+  }
+
+  private static Tensor argminImpl(Tensor x, @Nullable Integer axis, boolean keepDims) {
     checkNotNull(x, "argmin: x is null");
     return argReduce("argmin", false, x, axis, keepDims);
   }
@@ -423,6 +496,12 @@ public final class Reductions {
    * broadcasting, used by the engine for every broadcast gradient; a composition.
    */
   public static Tensor sumTo(Tensor x, int[] shape) {
+    try (var o = Anomaly.operands("sumTo", "x", x)) {
+      return sumToImpl(x, shape);
+    }
+  }
+
+  private static Tensor sumToImpl(Tensor x, int[] shape) {
     checkNotNull(x, "sumTo: x is null");
     checkNotNull(shape, "sumTo: shape is null");
     int[] xs = x.shape();
@@ -450,6 +529,12 @@ public final class Reductions {
    * over an empty axis the result is 0, as PyTorch's {@code False}.
    */
   public static Tensor any(Tensor x, int[] axes, boolean keepDims) {
+    try (var o = Anomaly.operands("any", "x", x)) {
+      return anyImpl(x, axes, keepDims);
+    }
+  }
+
+  private static Tensor anyImpl(Tensor x, int[] axes, boolean keepDims) {
     checkNotNull(x, "any: x is null");
     checkNotNull(axes, "any: axes is null");
     int[] ax = Shapes.axes("any", axes, x.rank());
@@ -463,6 +548,12 @@ public final class Reductions {
    * over an empty axis the result is 1, as PyTorch's {@code True}.
    */
   public static Tensor all(Tensor x, int[] axes, boolean keepDims) {
+    try (var o = Anomaly.operands("all", "x", x)) {
+      return allImpl(x, axes, keepDims);
+    }
+  }
+
+  private static Tensor allImpl(Tensor x, int[] axes, boolean keepDims) {
     checkNotNull(x, "all: x is null");
     checkNotNull(axes, "all: axes is null");
     int[] ax = Shapes.axes("all", axes, x.rank());

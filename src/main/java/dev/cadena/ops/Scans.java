@@ -5,6 +5,7 @@ import static dev.cadena.ops.Recording.grads;
 import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.Shapes;
 import java.util.List;
@@ -29,6 +30,12 @@ public final class Scans {
    * @throws dev.cadena.tensor.DTypeException for int64 data
    */
   public static Tensor cumsum(Tensor x, int axis) {
+    try (var o = Anomaly.operands("cumsum", "x", x)) {
+      return cumsumImpl(x, axis);
+    }
+  }
+
+  private static Tensor cumsumImpl(Tensor x, int axis) {
     checkNotNull(x, "cumsum: x is null");
     int a = Shapes.axis("cumsum", axis, Math.max(x.rank(), 1));
     Elementwise.floatType("cumsum", x);
@@ -64,6 +71,12 @@ public final class Scans {
    * }</pre>
    */
   public static Tensor cumprod(Tensor x, int axis) {
+    try (var o = Anomaly.operands("cumprod", "x", x)) {
+      return cumprodImpl(x, axis);
+    }
+  }
+
+  private static Tensor cumprodImpl(Tensor x, int axis) {
     checkNotNull(x, "cumprod: x is null");
     int a = Shapes.axis("cumprod", axis, Math.max(x.rank(), 1));
     Elementwise.floatType("cumprod", x);
@@ -93,6 +106,12 @@ public final class Scans {
    * }</pre>
    */
   public static Tensor prod(Tensor x, int axis, boolean keepDims) {
+    try (var o = Anomaly.operands("prod", "x", x)) {
+      return prodImpl(x, axis, keepDims);
+    }
+  }
+
+  private static Tensor prodImpl(Tensor x, int axis, boolean keepDims) {
     checkNotNull(x, "prod: x is null");
     int a = Shapes.axis("prod", axis, Math.max(x.rank(), 1));
     Elementwise.floatType("prod", x);
@@ -144,6 +163,12 @@ public final class Scans {
    * @throws IllegalArgumentException for {@code p} NaN, 0 or negative other than {@code -inf}
    */
   public static Tensor norm(Tensor x, double p, int[] axes, boolean keepDims) {
+    try (var o = Anomaly.operands("norm", "x", x)) {
+      return normImpl(x, p, axes, keepDims);
+    }
+  }
+
+  private static Tensor normImpl(Tensor x, double p, int[] axes, boolean keepDims) {
     checkNotNull(x, "norm: x is null");
     checkNotNull(axes, "norm: axes is null");
     int[] ax = Shapes.axes("norm", axes, x.rank());
@@ -174,6 +199,12 @@ public final class Scans {
    * @throws IllegalArgumentException for another name ({@code "nuc"} is not supported)
    */
   public static Tensor norm(Tensor x, String p, int[] axes, boolean keepDims) {
+    try (var o = Anomaly.operands("norm", "x", x)) {
+      return normImpl(x, p, axes, keepDims);
+    }
+  }
+
+  private static Tensor normImpl(Tensor x, String p, int[] axes, boolean keepDims) {
     checkNotNull(x, "norm: x is null");
     checkNotNull(p, "norm: p is null");
     checkNotNull(axes, "norm: axes is null");

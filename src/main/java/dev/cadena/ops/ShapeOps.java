@@ -3,6 +3,7 @@ package dev.cadena.ops;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
@@ -28,6 +29,12 @@ public final class ShapeOps {
    * of size 0 gives one empty piece.
    */
   public static List<Tensor> split(Tensor x, int splitSize, int dim) {
+    try (var o = Anomaly.operands("split", "x", x)) {
+      return splitImpl(x, splitSize, dim);
+    }
+  }
+
+  private static List<Tensor> splitImpl(Tensor x, int splitSize, int dim) {
     checkNotNull(x, "split: x is null");
     int a = Shapes.axis("split", dim, x.rank());
     if (splitSize <= 0) {
@@ -50,6 +57,12 @@ public final class ShapeOps {
    * torch.split(x, [s0, s1, ...], dim)}.
    */
   public static List<Tensor> split(Tensor x, int[] sizes, int dim) {
+    try (var o = Anomaly.operands("split", "x", x)) {
+      return splitImpl(x, sizes, dim);
+    }
+  }
+
+  private static List<Tensor> splitImpl(Tensor x, int[] sizes, int dim) {
     checkNotNull(x, "split: x is null");
     checkNotNull(sizes, "split: sizes is null");
     int a = Shapes.axis("split", dim, x.rank());
@@ -87,6 +100,12 @@ public final class ShapeOps {
    * #MAX_EMPTY_CHUNKS}).
    */
   public static List<Tensor> chunk(Tensor x, int chunks, int dim) {
+    try (var o = Anomaly.operands("chunk", "x", x)) {
+      return chunkImpl(x, chunks, dim);
+    }
+  }
+
+  private static List<Tensor> chunkImpl(Tensor x, int chunks, int dim) {
     checkNotNull(x, "chunk: x is null");
     int a = Shapes.axis("chunk", dim, x.rank());
     if (chunks <= 0) {
@@ -108,6 +127,12 @@ public final class ShapeOps {
 
   /** The slices at each index along {@code dim}, that axis removed ({@code select}), in order. */
   public static List<Tensor> unbind(Tensor x, int dim) {
+    try (var o = Anomaly.operands("unbind", "x", x)) {
+      return unbindImpl(x, dim);
+    }
+  }
+
+  private static List<Tensor> unbindImpl(Tensor x, int dim) {
     checkNotNull(x, "unbind: x is null");
     int a = Shapes.axis("unbind", dim, x.rank());
     int n = x.size(a);
@@ -123,6 +148,12 @@ public final class ShapeOps {
    * indices {@code n-1, ..., 0}, also under {@code vmap}, where its rule shifts the axis).
    */
   public static Tensor flip(Tensor x, int... dims) {
+    try (var o = Anomaly.operands("flip", "x", x)) {
+      return flipImpl(x, dims);
+    }
+  }
+
+  private static Tensor flipImpl(Tensor x, int... dims) {
     checkNotNull(x, "flip: x is null");
     checkNotNull(dims, "flip: dims is null");
     int[] axes = distinctAxes("flip", x, dims);
@@ -147,6 +178,12 @@ public final class ShapeOps {
    * slices per dim.
    */
   public static Tensor roll(Tensor x, int[] shifts, int[] dims) {
+    try (var o = Anomaly.operands("roll", "x", x)) {
+      return rollImpl(x, shifts, dims);
+    }
+  }
+
+  private static Tensor rollImpl(Tensor x, int[] shifts, int[] dims) {
     checkNotNull(x, "roll: x is null");
     checkNotNull(shifts, "roll: shifts is null");
     checkNotNull(dims, "roll: dims is null");
@@ -192,6 +229,12 @@ public final class ShapeOps {
    * ...]} and a {@code reshape} merging each pair (a single copy).
    */
   public static Tensor repeat(Tensor x, int... sizes) {
+    try (var o = Anomaly.operands("repeat", "x", x)) {
+      return repeatImpl(x, sizes);
+    }
+  }
+
+  private static Tensor repeatImpl(Tensor x, int... sizes) {
     checkNotNull(x, "repeat: x is null");
     checkNotNull(sizes, "repeat: sizes is null");
     int[] shape = x.shape();
@@ -207,6 +250,12 @@ public final class ShapeOps {
    * {@code torch.tile} (so fewer entries than dims repeat the trailing dims).
    */
   public static Tensor tile(Tensor x, int... reps) {
+    try (var o = Anomaly.operands("tile", "x", x)) {
+      return tileImpl(x, reps);
+    }
+  }
+
+  private static Tensor tileImpl(Tensor x, int... reps) {
     checkNotNull(x, "tile: x is null");
     checkNotNull(reps, "tile: reps is null");
     int rank = x.rank();
@@ -256,12 +305,24 @@ public final class ShapeOps {
    * diagonal} kept, the others 0, as {@code torch.tril} ({@code where} with a constant mask).
    */
   public static Tensor tril(Tensor x, int diagonal) {
+    try (var o = Anomaly.operands("tril", "x", x)) {
+      return trilImpl(x, diagonal);
+    }
+  }
+
+  private static Tensor trilImpl(Tensor x, int diagonal) {
     checkNotNull(x, "tril: x is null");
     return triangle("tril", x, diagonal, true);
   }
 
   /** The upper triangle: entries with {@code j - i >= diagonal} kept, as {@code torch.triu}. */
   public static Tensor triu(Tensor x, int diagonal) {
+    try (var o = Anomaly.operands("triu", "x", x)) {
+      return triuImpl(x, diagonal);
+    }
+  }
+
+  private static Tensor triuImpl(Tensor x, int diagonal) {
     checkNotNull(x, "triu: x is null");
     return triangle("triu", x, diagonal, false);
   }

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
 import dev.cadena.Tensor.ValuesIndices;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.NDArray;
@@ -34,6 +35,12 @@ public final class Sorting {
    * @throws DTypeException for int64 data
    */
   public static ValuesIndices sort(Tensor x, int axis, boolean descending) {
+    try (var o = Anomaly.operands("sort", "x", x)) {
+      return sortImpl(x, axis, descending);
+    }
+  }
+
+  private static ValuesIndices sortImpl(Tensor x, int axis, boolean descending) {
     checkNotNull(x, "sort: x is null");
     Tensor idx = argsort("sort", x, axis, descending);
     return new ValuesIndices(pick(x, axis, idx), idx);
@@ -44,6 +51,12 @@ public final class Sorting {
    * no gradient.
    */
   public static Tensor argsort(Tensor x, int axis, boolean descending) {
+    try (var o = Anomaly.operands("argsort", "x", x)) {
+      return argsortImpl(x, axis, descending);
+    }
+  }
+
+  private static Tensor argsortImpl(Tensor x, int axis, boolean descending) {
     checkNotNull(x, "argsort: x is null");
     return argsort("argsort", x, axis, descending);
   }
@@ -57,6 +70,12 @@ public final class Sorting {
    * @throws IllegalArgumentException when {@code k} is negative or above the axis's size
    */
   public static ValuesIndices topk(Tensor x, int k, int axis, boolean largest, boolean sorted) {
+    try (var o = Anomaly.operands("topk", "x", x)) {
+      return topkImpl(x, k, axis, largest, sorted);
+    }
+  }
+
+  private static ValuesIndices topkImpl(Tensor x, int k, int axis, boolean largest, boolean sorted) {
     checkNotNull(x, "topk: x is null");
     int a = axis("topk", x, axis);
     int n = x.rank() == 0 ? 1 : x.size(a);
@@ -79,6 +98,12 @@ public final class Sorting {
    * @throws IllegalArgumentException when {@code k} is not in {@code 1 .. size of the axis}
    */
   public static ValuesIndices kthvalue(Tensor x, int k, int axis, boolean keepDims) {
+    try (var o = Anomaly.operands("kthvalue", "x", x)) {
+      return kthvalueImpl(x, k, axis, keepDims);
+    }
+  }
+
+  private static ValuesIndices kthvalueImpl(Tensor x, int k, int axis, boolean keepDims) {
     checkNotNull(x, "kthvalue: x is null");
     int a = axis("kthvalue", x, axis);
     int n = x.rank() == 0 ? 1 : x.size(a);
@@ -105,12 +130,24 @@ public final class Sorting {
    * @throws ShapeException for a bad axis or an empty one
    */
   public static ValuesIndices max(Tensor x, int axis, boolean keepDims) {
+    try (var o = Anomaly.operands("max", "x", x)) {
+      return maxImpl(x, axis, keepDims);
+    }
+  }
+
+  private static ValuesIndices maxImpl(Tensor x, int axis, boolean keepDims) {
     checkNotNull(x, "max: x is null");
     return extreme("max", true, x, axis, keepDims);
   }
 
   /** The smallest entry along {@code axis} and its index; see {@link #max(Tensor, int, boolean)}. */
   public static ValuesIndices min(Tensor x, int axis, boolean keepDims) {
+    try (var o = Anomaly.operands("min", "x", x)) {
+      return minImpl(x, axis, keepDims);
+    }
+  }
+
+  private static ValuesIndices minImpl(Tensor x, int axis, boolean keepDims) {
     checkNotNull(x, "min: x is null");
     return extreme("min", false, x, axis, keepDims);
   }
@@ -144,6 +181,12 @@ public final class Sorting {
    * @throws IllegalArgumentException when the indices are not int64
    */
   public static Tensor takeAlongDim(Tensor x, Tensor indices, int axis) {
+    try (var o = Anomaly.operands("takeAlongDim", "x", x, "indices", indices)) {
+      return takeAlongDimImpl(x, indices, axis);
+    }
+  }
+
+  private static Tensor takeAlongDimImpl(Tensor x, Tensor indices, int axis) {
     checkNotNull(x, "takeAlongDim: x is null");
     checkNotNull(indices, "takeAlongDim: indices is null");
     if (indices.dtype() != DType.INT64) {

@@ -275,6 +275,64 @@ class AnomalyTest {
   }
 
   @Test
+  void modified_leafInput_inAnomalyMode_namesTheLeafsSiteToo() {
+    int[] lines = new int[3];
+    AutogradException e;
+    try (var a = Anomaly.detect()) {
+      lines[0] = lineHere(); Tensor w = Tensor.of(1.0, 2.0).requiresGrad(true);
+      lines[1] = lineHere(); Tensor loss = w.mul(w).sum();
+      try (var s = Tensor.noGrad()) {
+        lines[2] = lineHere(); w.sub_(Tensor.of(0.5, 0.5));
+      }
+      e = assertThrows(AutogradException.class, loss::backward);
+    }
+    String m = e.getMessage();
+    assertTrue(m.contains("of 'mul' (a leaf, shape [2]) was modified in place by 'sub_ at "
+        + site(lines[2]) + "'"), m);
+    assertTrue(m.contains("; 'mul' was created at " + site(lines[1]) + ", the leaf at "
+        + site(lines[0]) + ";"), m);
+    // the update changed the saved tensor itself: no other tensor to name
+    assertFalse(m.contains("another tensor"), m);
+  }
+
+  @Test
+  void modified_leafCreatedBeforeTheScope_saysSo() {
+    Tensor w = Tensor.of(1.0, 2.0).requiresGrad(true);
+    AutogradException e;
+    try (var a = Anomaly.detect()) {
+      Tensor loss = w.mul(w).sum();
+      try (var s = Tensor.noGrad()) {
+        w.fill_(3.0);
+      }
+      e = assertThrows(AutogradException.class, loss::backward);
+    }
+    assertTrue(e.getMessage().contains(", the leaf outside anomaly mode;"), e.getMessage());
+  }
+
+  @Test
+  void modified_throughAView_namesTheViewThatWasUpdatedAndItsSite() {
+    Tensor x = Tensor.of(0.5, 1.0).requiresGrad(true);
+    int[] lines = new int[3];
+    AutogradException e;
+    try (var a = Anomaly.detect()) {
+      lines[0] = lineHere(); Tensor h = x.exp(); // exp's VJP reads its output h
+      Tensor loss = h.sum();
+      try (var s = Tensor.noGrad()) {
+        lines[1] = lineHere(); Tensor v = h.detach().view(2, 1); // shares h's storage
+        lines[2] = lineHere(); v.mul_(2.0);
+      }
+      e = assertThrows(AutogradException.class, loss::backward);
+    }
+    String m = e.getMessage();
+    assertTrue(m.contains("its output of 'exp' (the output of 'exp', shape [2]) was modified in"
+        + " place by 'mul_ at " + site(lines[2]) + "'"), m);
+    assertTrue(m.contains("; 'exp' was created at " + site(lines[0]) + ", 'exp' at "
+        + site(lines[0])), m);
+    assertTrue(m.contains("; the update changed another tensor sharing its storage: [2, 1] made by"
+        + " reshape at " + site(lines[1]) + ";"), m);
+  }
+
+  @Test
   void modified_savedOutput_namesIt() {
     Tensor x = Tensor.of(0.5, 1.0).requiresGrad(true);
     Tensor h = x.exp(); // exp's VJP reads its output
@@ -334,7 +392,7 @@ class AnomalyTest {
   // ------------------------------------------------------------- shape errors
 
   @Test
-  void shapeError_inAnomalyMode_namesTheFailingCall() {
+  void shapeError_inAnomalyMode_namesTheFailingCallAndTheOperands() {
     Tensor a = Tensor.zeros(2, 3);
     Tensor b = Tensor.zeros(4, 5);
     ShapeException plain = assertThrows(ShapeException.class, () -> a.matmul(b));
@@ -346,6 +404,8 @@ class AnomalyTest {
         line[0] = lineHere(); a.matmul(b);
       });
     }
-    assertEquals(plain.getMessage() + " (called at " + site(line[0]) + ")", e.getMessage());
+    // a and b were created before the scope opened: the message says so
+    assertEquals(plain.getMessage() + " (called at " + site(line[0]) + "; a [2, 3] leaf created"
+        + " outside anomaly mode, b [4, 5] leaf created outside anomaly mode)", e.getMessage());
   }
 }
