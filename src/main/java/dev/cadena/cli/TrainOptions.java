@@ -80,7 +80,7 @@ public record TrainOptions(
   public static final double CNN_LR = 0.05;
 
   /** {@code --shift} for {@code --model cnn} when it is not given. */
-  public static final int CNN_SHIFT = 2;
+  public static final int CNN_SHIFT = 1;
 
   /** The accepted {@code --dtype} values. */
   public static final List<String> DTYPES = List.of("float32", "float64");
