@@ -420,6 +420,8 @@ class NullContractTest {
     s.add(SafeTensors.fromBytes(
         SafeTensors.toBytes(Map.of("w", SafeTensors.Entry.ofDoubles(new int[] {2}, new double[] {1, 2})), Map.of()),
         "sample"));
+    s.add(new dev.cadena.viz.LinePlot(320, 200));
+    s.add(new dev.cadena.viz.Heatmap(new double[][] {{0.0, 1.0}}));
     s.add(TensorArbitraries.shapes());
     s.add(TensorArbitraries.tensors(2));
     s.add(TensorArbitraries.tensorTuples(TensorArbitraries.broadcastablePairs()));
@@ -686,6 +688,9 @@ class NullContractTest {
     Map<String, SafeTensors.Entry> entries = new LinkedHashMap<>();
     entries.put("w", null);
     expectNpe("SafeTensors.toBytes: tensors['w'] is null", () -> SafeTensors.toBytes(entries, Map.of()));
+    expectNpe("Heatmap: values[1] is null", () -> new dev.cadena.viz.Heatmap(new double[][] {{1.0}, null}));
+    expectNpe("cellText: text[0] is null",
+        () -> new dev.cadena.viz.Heatmap(new double[][] {{1.0}}).cellText(new String[][] {null}));
   }
 
   private static void expectNpe(String message, Executable call) {
