@@ -1,6 +1,9 @@
 package dev.cadena.tensor;
 
+import dev.cadena.tensor.kernel.Im2ColRowsF32;
+import dev.cadena.tensor.kernel.Im2ColRowsF64;
 import dev.cadena.tensor.kernel.Parallel;
+import dev.cadena.tensor.kernel.WindowGeometry;
 
 /**
  * The sliding-window kernels behind convolution and pooling: {@link #unfold} (im2col) copies
@@ -118,7 +121,7 @@ public final class Im2Col {
     int[] outShape = Shapes.checkShape(op, new int[] {n, r, l});
     NDArray src = x.contiguous();
     NDArray out = NDArray.zeros(x.dtype(), outShape);
-    Geometry g = new Geometry(c, h, w, kernel, dilation, padding, stride, oh, ow);
+    WindowGeometry g = new WindowGeometry(c, h, w, kernel, dilation, padding, stride, oh, ow);
     long cost = Math.max(1, (long) kernel[0] * kernel[1] * l / 4);
     if (x.dtype() == DType.FLOAT64) {
       double[] in = src.doubleStorage();
@@ -126,7 +129,7 @@ public final class Im2Col {
       int base = src.offset();
       Parallel.forRange(n * c, cost, (i0, i1) -> {
         for (int i = i0; i < i1; i++) {
-          unfoldPlane(in, base + i * g.plane, o, i * g.colsPerChannel, g);
+          Im2ColRowsF64.unfoldPlane(in, base + i * g.plane, o, i * g.colsPerChannel, g);
         }
       });
     } else {
@@ -135,7 +138,7 @@ public final class Im2Col {
       int base = src.offset();
       Parallel.forRange(n * c, cost, (i0, i1) -> {
         for (int i = i0; i < i1; i++) {
-          unfoldPlane(in, base + i * g.plane, o, i * g.colsPerChannel, g);
+          Im2ColRowsF32.unfoldPlane(in, base + i * g.plane, o, i * g.colsPerChannel, g);
         }
       });
     }
@@ -193,7 +196,7 @@ public final class Im2Col {
     int[] outShape = Shapes.checkShape(op, new int[] {n, c, h, w});
     NDArray src = cols.contiguous();
     NDArray out = NDArray.zeros(cols.dtype(), outShape);
-    Geometry g = new Geometry(c, h, w, kernel, dilation, padding, stride, oh, ow);
+    WindowGeometry g = new WindowGeometry(c, h, w, kernel, dilation, padding, stride, oh, ow);
     long cost = Math.max(1, (long) k2 * l / 4);
     if (cols.dtype() == DType.FLOAT64) {
       double[] in = src.doubleStorage();
@@ -201,7 +204,7 @@ public final class Im2Col {
       int base = src.offset();
       Parallel.forRange(n * c, cost, (i0, i1) -> {
         for (int i = i0; i < i1; i++) {
-          foldPlane(in, base + i * g.colsPerChannel, o, i * g.plane, g);
+          Im2ColRowsF64.foldPlane(in, base + i * g.colsPerChannel, o, i * g.plane, g);
         }
       });
     } else {
@@ -210,7 +213,7 @@ public final class Im2Col {
       int base = src.offset();
       Parallel.forRange(n * c, cost, (i0, i1) -> {
         for (int i = i0; i < i1; i++) {
-          foldPlane(in, base + i * g.colsPerChannel, o, i * g.plane, g);
+          Im2ColRowsF32.foldPlane(in, base + i * g.colsPerChannel, o, i * g.plane, g);
         }
       });
     }
@@ -227,159 +230,4 @@ public final class Im2Col {
    * The sizes of one geometry, and for each kernel column {@code j} the range {@code [lo[j],
    * hi[j])} of window columns whose tap falls inside the image (so the inner loops need no test).
    */
-  private static final class Geometry {
-    final int h;
-    final int w;
-    final int kh;
-    final int kw;
-    final int dh;
-    final int dw;
-    final int ph;
-    final int pw;
-    final int sh;
-    final int sw;
-    final int oh;
-    final int ow;
-    final int l;
-    final int plane;
-    final int colsPerChannel;
-    final int[] lo;
-    final int[] hi;
-
-    Geometry(int c, int h, int w, int[] k, int[] d, int[] p, int[] s, int oh, int ow) {
-      this.h = h;
-      this.w = w;
-      this.kh = k[0];
-      this.kw = k[1];
-      this.dh = d[0];
-      this.dw = d[1];
-      this.ph = p[0];
-      this.pw = p[1];
-      this.sh = s[0];
-      this.sw = s[1];
-      this.oh = oh;
-      this.ow = ow;
-      this.l = oh * ow;
-      this.plane = h * w;
-      this.colsPerChannel = kh * kw * l;
-      lo = new int[kw];
-      hi = new int[kw];
-      for (int j = 0; j < kw; j++) {
-        // Window column q reads image column q * sw - pw + j * dw, inside [0, w) for q in [lo, hi).
-        long off = (long) j * dw - pw;
-        long first = off >= 0 ? 0 : (-off + sw - 1) / sw;
-        long last = w - 1 - off < 0 ? -1 : (w - 1 - off) / sw;
-        lo[j] = (int) Math.min(ow, first);
-        hi[j] = (int) Math.max(lo[j], Math.min(ow, last + 1));
-      }
-    }
-  }
-
-  private static void unfoldPlane(double[] in, int inBase, double[] out, int outBase, Geometry g) {
-    int row = outBase;
-    for (int i = 0; i < g.kh; i++) {
-      for (int j = 0; j < g.kw; j++, row += g.l) {
-        int lo = g.lo[j];
-        int hi = g.hi[j];
-        int colOff = j * g.dw - g.pw;
-        for (int q = 0; q < g.oh; q++) {
-          int y = q * g.sh - g.ph + i * g.dh;
-          if (y < 0 || y >= g.h || lo >= hi) {
-            continue;
-          }
-          int src = inBase + y * g.w + colOff;
-          int dst = row + q * g.ow;
-          if (g.sw == 1) {
-            System.arraycopy(in, src + lo, out, dst + lo, hi - lo);
-          } else {
-            for (int p = lo; p < hi; p++) {
-              out[dst + p] = in[src + p * g.sw];
-            }
-          }
-        }
-      }
-    }
-  }
-
-  private static void unfoldPlane(float[] in, int inBase, float[] out, int outBase, Geometry g) {
-    int row = outBase;
-    for (int i = 0; i < g.kh; i++) {
-      for (int j = 0; j < g.kw; j++, row += g.l) {
-        int lo = g.lo[j];
-        int hi = g.hi[j];
-        int colOff = j * g.dw - g.pw;
-        for (int q = 0; q < g.oh; q++) {
-          int y = q * g.sh - g.ph + i * g.dh;
-          if (y < 0 || y >= g.h || lo >= hi) {
-            continue;
-          }
-          int src = inBase + y * g.w + colOff;
-          int dst = row + q * g.ow;
-          if (g.sw == 1) {
-            System.arraycopy(in, src + lo, out, dst + lo, hi - lo);
-          } else {
-            for (int p = lo; p < hi; p++) {
-              out[dst + p] = in[src + p * g.sw];
-            }
-          }
-        }
-      }
-    }
-  }
-
-  private static void foldPlane(double[] in, int inBase, double[] out, int outBase, Geometry g) {
-    int row = inBase;
-    for (int i = 0; i < g.kh; i++) {
-      for (int j = 0; j < g.kw; j++, row += g.l) {
-        int lo = g.lo[j];
-        int hi = g.hi[j];
-        int colOff = j * g.dw - g.pw;
-        for (int q = 0; q < g.oh; q++) {
-          int y = q * g.sh - g.ph + i * g.dh;
-          if (y < 0 || y >= g.h) {
-            continue;
-          }
-          int dst = outBase + y * g.w + colOff;
-          int src = row + q * g.ow;
-          if (g.sw == 1) {
-            for (int p = lo; p < hi; p++) {
-              out[dst + p] += in[src + p];
-            }
-          } else {
-            for (int p = lo; p < hi; p++) {
-              out[dst + p * g.sw] += in[src + p];
-            }
-          }
-        }
-      }
-    }
-  }
-
-  private static void foldPlane(float[] in, int inBase, float[] out, int outBase, Geometry g) {
-    int row = inBase;
-    for (int i = 0; i < g.kh; i++) {
-      for (int j = 0; j < g.kw; j++, row += g.l) {
-        int lo = g.lo[j];
-        int hi = g.hi[j];
-        int colOff = j * g.dw - g.pw;
-        for (int q = 0; q < g.oh; q++) {
-          int y = q * g.sh - g.ph + i * g.dh;
-          if (y < 0 || y >= g.h) {
-            continue;
-          }
-          int dst = outBase + y * g.w + colOff;
-          int src = row + q * g.ow;
-          if (g.sw == 1) {
-            for (int p = lo; p < hi; p++) {
-              out[dst + p] += in[src + p];
-            }
-          } else {
-            for (int p = lo; p < hi; p++) {
-              out[dst + p * g.sw] += in[src + p];
-            }
-          }
-        }
-      }
-    }
-  }
 }
