@@ -117,18 +117,23 @@ public final class BatchNorm1d extends Module {
     }
     Tensor mean = x.mean(axes, false);
     Tensor var = x.var(axes, 0, false);
-    updateRunningStats(mean.detach(), var.detach(), n);
+    updateRunningStats(this, momentum, mean.detach(), var.detach(), n);
     return Functional.batchNorm("BatchNorm1d", x, mean, var, weight, bias, eps);
   }
 
-  private void updateRunningStats(Tensor mean, Tensor biasedVar, int n) {
+  /**
+   * PyTorch's update of a batch norm's buffers after a training batch of {@code n} values per
+   * channel: {@code running = (1 - momentum) * running + momentum * batch}, with the unbiased
+   * variance, and one more {@code num_batches_tracked}; shared with {@link BatchNorm2d}.
+   */
+  static void updateRunningStats(Module bn, double momentum, Tensor mean, Tensor biasedVar, int n) {
     Tensor unbiased = biasedVar.mul((double) n / (n - 1));
     try (var s = Tensor.noGrad()) {
-      Tensor rm = runningMean();
-      Tensor rv = runningVar();
+      Tensor rm = bn.buffer("running_mean");
+      Tensor rv = bn.buffer("running_var");
       rm.mul_(1.0 - momentum).add_(mean.to(rm.dtype()).mul(momentum));
       rv.mul_(1.0 - momentum).add_(unbiased.to(rv.dtype()).mul(momentum));
-      Tensor count = buffer("num_batches_tracked");
+      Tensor count = bn.buffer("num_batches_tracked");
       count.copy_(Tensor.scalar(count.item() + 1, DType.INT64));
     }
   }

@@ -104,14 +104,7 @@ public class BatchNorm2d extends Module {
     int[] axes = {0, 2};
     Tensor mean = flat.mean(axes, false);
     Tensor var = flat.var(axes, 0, false);
-    try (var s = Tensor.noGrad()) {
-      Tensor rm = runningMean();
-      Tensor rv = runningVar();
-      rm.mul_(1.0 - momentum).add_(mean.detach().to(rm.dtype()).mul(momentum));
-      rv.mul_(1.0 - momentum).add_(var.detach().mul((double) n / (n - 1)).to(rv.dtype()).mul(momentum));
-      Tensor count = buffer("num_batches_tracked");
-      count.copy_(Tensor.scalar(count.item() + 1, DType.INT64));
-    }
+    BatchNorm1d.updateRunningStats(this, momentum, mean.detach(), var.detach(), n);
     return Functional.batchNorm(name, flat, mean, var, weight, bias, eps).reshape(shape);
   }
 
