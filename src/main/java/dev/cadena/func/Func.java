@@ -12,6 +12,7 @@ import dev.cadena.tensor.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Function transforms, named as {@code torch.func} names them: {@link #grad}, {@link #gradAndValue},
@@ -376,7 +377,8 @@ public final class Func {
 
   /**
    * The Jacobian of {@code f} with respect to argument 0 by forward mode, of shape
-   * {@code out.shape + x.shape}: one JVP per input element. Best when the input has fewer
+   * {@code out.shape + x.shape}: one JVP per input element (from 4 elements on, one JVP vmapped
+   * over the stacked basis tangents). Best when the input has fewer
    * elements than the output; equal to {@link #jacrev(TensorFn)}.
    *
    * <pre>{@code
@@ -432,6 +434,25 @@ public final class Func {
         return checkOutputs(op, f.apply(args));
       };
       int n = x.numel();
+      Tensor[] vmapped = n >= JACFWD_VMAP_COLS ? jacfwdColsVmapped(fa, x) : null;
+      if (vmapped != null) {
+        if (result == null) {
+          result = new Tensor[vmapped.length][argnums.length];
+        }
+        for (int m = 0; m < vmapped.length; m++) {
+          // [n, out.shape...] with the column axis first: move it last, then split it as x.shape.
+          Tensor c = vmapped[m];
+          int rank = c.rank();
+          int[] perm = new int[rank];
+          for (int i = 1; i < rank; i++) {
+            perm[i - 1] = i;
+          }
+          perm[rank - 1] = 0;
+          int[] outShape = Arrays.copyOfRange(c.shape(), 1, rank);
+          result[m][j] = c.permute(perm).reshape(concat(outShape, x.shape()));
+        }
+        continue;
+      }
       List<Tensor[]> cols = new ArrayList<>(n);
       Tensor[] outs = null;
       for (int k = 0; k < n; k++) {
@@ -461,6 +482,36 @@ public final class Func {
       }
     }
     return result;
+  }
+
+  /**
+   * From this many input elements on, jacfwd vmaps its JVP over the basis tangents instead of
+   * looping, as jacrev does over cotangents ({@link #JACREV_VMAP_ROWS}).
+   */
+  private static final int JACFWD_VMAP_COLS = 4;
+
+  /**
+   * The tangents of every output of {@code fa} for each of the {@code n} basis tangents of
+   * {@code x}, stacked along a new axis 0 ({@code [n, out.shape...]}), by one JVP vmapped over
+   * them; null when some op on the way has no batching rule (the caller loops instead).
+   */
+  private static Tensor @Nullable [] jacfwdColsVmapped(
+      java.util.function.Function<Tensor[], Tensor[]> fa, Tensor x) {
+    int n = x.numel();
+    double[] eye = new double[Math.multiplyExact(n, n)];
+    for (int i = 0; i < n; i++) {
+      eye[i * n + i] = 1;
+    }
+    Tensor basis = Tensor.fromArray(eye, concat(new int[] {n}, x.shape())).to(x.dtype());
+    try {
+      return vmapMany(ts -> forwardJvp(fa, new Tensor[] {x}, ts)[1], new int[] {0}, 0)
+          .apply(basis);
+    } catch (UnsupportedOperationException | IllegalStateException e) {
+      if (e.getMessage() == null || !e.getMessage().startsWith("vmap: ")) {
+        throw e;
+      }
+      return null;
+    }
   }
 
   // ================================================================== Hessians

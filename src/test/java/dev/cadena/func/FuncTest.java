@@ -427,6 +427,42 @@ class FuncTest {
   }
 
   @Test
+  void jacfwd_fromFourColumnsOn_vmapsTheBasis_andFallsBackWithoutARule() {
+    // Five input elements take the vmapped path (one JVP over the stacked basis); it must equal
+    // the columns of one jvp per basis vector, and a user Function (no batching rule) must fall
+    // back to that loop instead of failing.
+    SplittableRandom rng = new SplittableRandom(21);
+    Tensor w = Tensor.randn(rng, 3, 5);
+    TensorFn f = xs -> w.matmul(xs[0]).tanh().mul(xs[0].sum());
+    Tensor x = Tensor.randn(rng, 5);
+    Tensor jf = Func.jacfwd(f).apply(x);
+    double[] cols = new double[15];
+    for (int k = 0; k < 5; k++) {
+      double[] e = new double[5];
+      e[k] = 1;
+      double[] c = Func.jvp(f, new Tensor[] {x}, new Tensor[] {Tensor.of(e)}).tangent()
+          .toDoubleArray();
+      for (int i = 0; i < 3; i++) {
+        cols[i * 5 + k] = c[i];
+      }
+    }
+    assertArrayEquals(new int[] {3, 5}, jf.shape());
+    assertClose(Tensor.fromArray(cols, 3, 5), jf, 1e-13);
+    assertClose(numJac(f, 0, x), jf, TOL);
+
+    Tensor y = Tensor.of(1.0, -2.0, 0.5, 3.0, -1.5);
+    Tensor jc = Func.jacfwd(xs -> CUBE.apply(xs[0])).apply(y);
+    double[] diag = new double[25];
+    for (int i = 0; i < 5; i++) {
+      double v = y.toDoubleArray()[i];
+      diag[i * 5 + i] = 3 * v * v;
+    }
+    assertClose(Tensor.fromArray(diag, 5, 5), jc, 1e-12);
+    assertClose(Func.jacrev(Func.jacrev(xs -> CUBE.apply(xs[0]).sum())).apply(y),
+        Func.hessian(xs -> CUBE.apply(xs[0]).sum()).apply(y), 1e-12);
+  }
+
+  @Test
   void float32_inputs() {
     Tensor x = Tensor.of(1.0f, 2.0f);
     Tensor g = Func.grad(xs -> xs[0].square().sum()).apply(x);
