@@ -616,7 +616,14 @@ public final class Tensor {
 
   /** Size of dimension {@code i} (negative counts from the end). */
   public int size(int i) {
-    return data.dim(Shapes.axis("size", i, rank()) + (batched ? 1 : 0));
+    int r = rank();
+    if (i >= r || i < -r) {
+      // Only the error names the operand: the accessor's own path stays a range check.
+      try (var o = Anomaly.operands("size", "x", this)) {
+        Shapes.axis("size", i, r);
+      }
+    }
+    return data.dim(Shapes.axis("size", i, r) + (batched ? 1 : 0));
   }
 
   /** Number of dimensions (PyTorch's {@code dim()}). */
@@ -659,9 +666,11 @@ public final class Tensor {
   public double item() {
     checkNotBatched("item");
     if (data.size() != 1) {
-      throw new ShapeException(
-          "item: only one-element tensors can be converted to a number, got shape "
-              + Shapes.str(shape()) + " (" + data.size() + " elements)");
+      try (var o = Anomaly.operands("item", "x", this)) {
+        throw new ShapeException(
+            "item: only one-element tensors can be converted to a number, got shape "
+                + Shapes.str(shape()) + " (" + data.size() + " elements)");
+      }
     }
     return data.getFlat(0);
   }
@@ -670,7 +679,9 @@ public final class Tensor {
   public double get(int... index) {
     checkNotNull(index, "get: index is null");
     checkNotBatched("get");
-    return data.get(index);
+    try (var o = Anomaly.operands("get", "x", this)) {
+      return data.get(index);
+    }
   }
 
   /** All elements in row-major order, as a new array. */
@@ -782,9 +793,11 @@ public final class Tensor {
    */
   public void setGrad(@Nullable Tensor g) {
     if (g != null && !Arrays.equals(g.shape(), shape())) {
-      throw new ShapeException(
-          "setGrad: gradient shape " + Shapes.str(g.shape()) + " does not match tensor shape "
-              + Shapes.str(shape()));
+      try (var o = Anomaly.operands("setGrad", "x", this, "grad", g)) {
+        throw new ShapeException(
+            "setGrad: gradient shape " + Shapes.str(g.shape()) + " does not match tensor shape "
+                + Shapes.str(shape()));
+      }
     }
     grad = g;
     gradHeld = true;
@@ -2473,7 +2486,9 @@ public final class Tensor {
     checkNotNull(other, "sub_: other is null");
     checkInPlace("sub_");
     other.checkNotBatched("sub_");
-    data.applyInPlace(BinaryOp.SUB, other.to(dtype()).data);
+    try (var o = Anomaly.operands("sub_", "x", this, "other", other)) {
+      data.applyInPlace(BinaryOp.SUB, other.to(dtype()).data);
+    }
     namedUpdate("sub_");
     return this;
   }
@@ -2484,8 +2499,10 @@ public final class Tensor {
     checkInPlace("add_");
     other.checkNotBatched("add_");
     if (!Arrays.equals(shape(), other.shape())) {
-      throw new ShapeException("add_: with alpha the shapes must be equal, got "
-          + Shapes.str(shape()) + " and " + Shapes.str(other.shape()) + " (no broadcasting)");
+      try (var o = Anomaly.operands("add_", "x", this, "other", other)) {
+        throw new ShapeException("add_: with alpha the shapes must be equal, got "
+            + Shapes.str(shape()) + " and " + Shapes.str(other.shape()) + " (no broadcasting)");
+      }
     }
     data.axpyInPlace(alpha, other.to(dtype()).data);
     namedUpdate("add_");
@@ -2497,7 +2514,9 @@ public final class Tensor {
     checkNotNull(other, "add_: other is null");
     checkInPlace("add_");
     other.checkNotBatched("add_");
-    data.applyInPlace(BinaryOp.ADD, other.to(dtype()).data);
+    try (var o = Anomaly.operands("add_", "x", this, "other", other)) {
+      data.applyInPlace(BinaryOp.ADD, other.to(dtype()).data);
+    }
     namedUpdate("add_");
     return this;
   }
@@ -2507,7 +2526,9 @@ public final class Tensor {
     checkNotNull(other, "mul_: other is null");
     checkInPlace("mul_");
     other.checkNotBatched("mul_");
-    data.applyInPlace(BinaryOp.MUL, other.to(dtype()).data);
+    try (var o = Anomaly.operands("mul_", "x", this, "other", other)) {
+      data.applyInPlace(BinaryOp.MUL, other.to(dtype()).data);
+    }
     namedUpdate("mul_");
     return this;
   }
@@ -2525,7 +2546,9 @@ public final class Tensor {
     checkNotNull(src, "copy_: src is null");
     checkInPlace("copy_");
     src.checkNotBatched("copy_");
-    data.assign(src.data);
+    try (var o = Anomaly.operands("copy_", "x", this, "src", src)) {
+      data.assign(src.data);
+    }
     namedUpdate("copy_");
     return this;
   }
@@ -2533,7 +2556,9 @@ public final class Tensor {
   /** Sets every element to {@code v} in place; returns this. */
   public Tensor fill_(double v) {
     checkInPlace("fill_");
-    Shapes.checkWritable("fill_", data.shape(), data.strides());
+    try (var o = Anomaly.operands("fill_", "x", this)) {
+      Shapes.checkWritable("fill_", data.shape(), data.strides());
+    }
     data.fillInPlace(v);
     namedUpdate("fill_");
     return this;
@@ -2542,7 +2567,9 @@ public final class Tensor {
   /** Sets every element to 0 in place; returns this. */
   public Tensor zero_() {
     checkInPlace("zero_");
-    Shapes.checkWritable("zero_", data.shape(), data.strides());
+    try (var o = Anomaly.operands("zero_", "x", this)) {
+      Shapes.checkWritable("zero_", data.shape(), data.strides());
+    }
     data.fillInPlace(0.0);
     namedUpdate("zero_");
     return this;

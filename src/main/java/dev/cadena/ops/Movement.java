@@ -472,6 +472,12 @@ public final class Movement {
   /** One-hot rows: for int64 labels of shape S, a float64 tensor of shape S + [numClasses]. */
   public static Tensor oneHot(Tensor labels, int numClasses) {
     checkNotNull(labels, "oneHot: labels is null");
+    try (var o = Anomaly.operands("oneHot", "labels", labels)) {
+      return checkedOneHot(labels, numClasses);
+    }
+  }
+
+  private static Tensor checkedOneHot(Tensor labels, int numClasses) {
     if (labels.dtype() != DType.INT64) {
       throw new DTypeException(
           "oneHot: labels must be int64, got " + labels.dtype());
