@@ -2329,7 +2329,7 @@ public final class Tensor {
    * Tensor.of(1.0, 4.0, 2.0, 3.0).topk(2, 0, true, true)   // values [4, 3], indices [1, 3]
    * }</pre>
    *
-   * @throws IllegalArgumentException when {@code k} is negative or above the axis's size
+   * @throws ShapeException when {@code k} is negative or above the axis's size
    */
   public ValuesIndices topk(int k, int axis, boolean largest, boolean sorted) {
     return Sorting.topk(this, k, axis, largest, sorted);
@@ -2348,7 +2348,7 @@ public final class Tensor {
    * Tensor.of(5.0, 1.0, 3.0).kthvalue(2, 0, false)   // values 3, indices 2
    * }</pre>
    *
-   * @throws IllegalArgumentException when {@code k} is not in {@code 1 .. size}
+   * @throws ShapeException when {@code k} is not in {@code 1 .. size}
    */
   public ValuesIndices kthvalue(int k, int axis, boolean keepDims) {
     return Sorting.kthvalue(this, k, axis, keepDims);
