@@ -1797,7 +1797,8 @@ public final class Tensor {
     int a = Shapes.axis("flatten", start, s.length);
     int b = Shapes.axis("flatten", end, s.length);
     if (a > b) {
-      throw new ShapeException("flatten: start axis " + start + " comes after end axis " + end);
+      throw new ShapeException("flatten: start axis " + start + " comes after end axis " + end
+          + " (shape " + Shapes.str(s) + ")");
     }
     int[] r = new int[s.length - (b - a)];
     int j = 0;
@@ -1931,7 +1932,7 @@ public final class Tensor {
     if (start < 0 || length < 0 || end > n) {
       throw new ShapeException(
           "narrow: range [" + start + ", " + end + ") does not fit dimension " + a
-              + " of size " + n);
+              + " of size " + n + " (shape " + Shapes.str(shape()) + ")");
     }
     return Movement.slice(this, a, start, start + length, 1);
   }
@@ -1949,7 +1950,8 @@ public final class Tensor {
     int i = index < 0 ? index + n : index;
     if (i < 0 || i >= n) {
       throw new ShapeException(
-          "select: index " + index + " is out of range for dimension " + a + " of size " + n);
+          "select: index " + index + " is out of range for dimension " + a + " of size " + n
+              + " (shape " + Shapes.str(shape()) + ")");
     }
     return Movement.slice(this, a, i, i + 1, 1).squeeze(a);
   }

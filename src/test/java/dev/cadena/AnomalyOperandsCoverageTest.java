@@ -67,7 +67,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * mode its operands.
  *
  * <p>For each case: out of the mode the error starts with the op's name (that of the op whose
- * rule broke, when a composition leaves the check to an op inside) and names no site; in the mode
+ * rule broke, when a composition leaves the check to an op inside), names an operand's shape (its
+ * rank, for an axis out of range; a few cases marked {@code sizesOnly} name only the sizes
+ * involved, with the reason) and names no site; in the mode
  * it is the same message followed by {@code (called at AnomalyOperandsCoverageTest.java:<line>;
  * ...)} that lists every operand as {@code <name> <shape> leaf created at
  * AnomalyOperandsCoverageTest.java:<line>}, the line that made it (a layer's parameters: the line
@@ -82,7 +84,8 @@ class AnomalyOperandsCoverageTest {
    * op its message starts with, the operand names in the order the call makes the operands, and
    * the call.
    */
-  record Case(String entry, String op, List<String> names, Consumer<OperandSites> call) {
+  record Case(String entry, String op, List<String> names, Consumer<OperandSites> call,
+      String sizesOnly) {
     @Override
     public String toString() {
       return entry;
@@ -92,8 +95,20 @@ class AnomalyOperandsCoverageTest {
   private static final List<Case> CASES = new ArrayList<>();
 
   private static void add(String entry, String op, String names, Consumer<OperandSites> call) {
-    CASES.add(new Case(entry, op, List.of(names.split(", ")), call));
+    CASES.add(new Case(entry, op, List.of(names.split(", ")), call, null));
   }
+
+  /**
+   * Marks the last case as one whose plain message names the sizes or axes involved but no
+   * operand's shape or rank, with the reason (messages of the tensor layer's geometry checks).
+   */
+  private static void sizesOnly(String reason) {
+    Case c = CASES.remove(CASES.size() - 1);
+    CASES.add(new Case(c.entry(), c.op(), c.names(), c.call(), reason));
+  }
+
+  private static final String WINDOW =
+      "Im2Col's check names the dilated kernel's and the padded input's heights";
 
   private static SplittableRandom rng() {
     return new SplittableRandom(14);
@@ -136,10 +151,12 @@ class AnomalyOperandsCoverageTest {
     add("Tensor#expand", "expand", "x", s -> s.zeros(2, 3).expand(4, 3));
     add("Tensor#broadcastTo", "expand", "x", s -> s.zeros(2, 3).broadcastTo(2, 4));
     add("Tensor#permute", "permute", "x", s -> s.zeros(2, 3).permute(0, 0));
+    sizesOnly("the permutation, whose length is the rank (\"axis 0 repeats in [0, 0]\")");
     add("Tensor#transpose", "transpose", "x", s -> s.zeros(2, 3).transpose(0, 2));
     add("Tensor#flatten", "flatten", "x", s -> s.zeros(2, 3).flatten(1, 0));
     add("Tensor#squeeze", "squeeze", "x", s -> s.zeros(2, 3).squeeze(0));
     add("Tensor#unsqueeze", "unsqueeze", "x", s -> s.zeros(2, 3).unsqueeze(5));
+    sizesOnly("the rank of the result, one more than the operand's");
     add("Tensor#t", "t", "x", s -> s.zeros(1, 2, 3).t());
     add("Tensor#mT", "mT", "x", s -> s.zeros(3).mT());
     add("Tensor#slice", "slice", "x", s -> s.zeros(2, 3).slice(2, 0, 1));
@@ -162,6 +179,7 @@ class AnomalyOperandsCoverageTest {
     add("Tensor#oneHot", "oneHot", "labels", s -> s.longs(0, 1, 2).oneHot(Integer.MAX_VALUE));
     add("Tensor#item", "item", "x", s -> s.zeros(2, 3).item());
     add("Tensor#get", "get", "x", s -> s.zeros(2, 3).get(0, 5));
+    sizesOnly("the index, the dimension and its size");
     add("Tensor#size", "size", "x", s -> s.zeros(2, 3).size(5));
     add("Tensor#setGrad", "setGrad", "x, grad", s -> s.zeros(2, 3).setGrad(s.zeros(3, 2)));
     // ------------------------------------------------------------------ Tensor: splitting, tiling
@@ -225,6 +243,7 @@ class AnomalyOperandsCoverageTest {
         s -> Movement.oneHot(s.longs(0, 1, 2), Integer.MAX_VALUE));
     add("Windows#unfold", "unfold", "x", s -> Windows.unfold(s.zeros(1, 1, 3, 3),
         new int[] {4, 4}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}));
+    sizesOnly(WINDOW);
     add("Windows#fold", "fold", "cols", s -> Windows.fold(s.zeros(1, 4, 3), new int[] {3, 3},
         new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}));
 
@@ -255,6 +274,7 @@ class AnomalyOperandsCoverageTest {
             s.zeros(5), s.zeros(6)));
     add("Functional#unfold", "unfold", "x", s -> Functional.unfold(s.zeros(1, 1, 3, 3),
         new int[] {4}, new int[] {1}, new int[] {0}, new int[] {1}));
+    sizesOnly(WINDOW);
     add("Functional#fold", "fold", "cols", s -> Functional.fold(s.zeros(1, 4, 3), new int[] {3},
         new int[] {2}, new int[] {1}, new int[] {0}, new int[] {1}));
     add("Functional#conv2d", "conv2d", "input, weight, bias",
@@ -265,12 +285,14 @@ class AnomalyOperandsCoverageTest {
     // A kernel longer than the input fails in the unfold inside; the user's call is named after.
     add("Functional#conv1d", "unfold", "input, weight, bias",
         s -> Functional.conv1d(s.zeros(1, 3, 5), s.zeros(2, 3, 7), s.zeros(2), 1, 0, 1, 1));
+    sizesOnly(WINDOW);
     add("Functional#conv1d", "conv1d", "input, weight",
         s -> Functional.conv1d(s.zeros(3, 5), s.zeros(2, 4, 3), null, 1, "valid", 1, 1));
     add("Functional#maxPool2d", "maxPool2d", "input", s -> Functional.maxPool2d(s.zeros(2, 3), 2));
     add("Functional#maxPool2d", "maxPool2d", "input",
         s -> Functional.maxPool2d(s.zeros(1, 3, 3), new int[] {5}, null, new int[] {0},
             new int[] {1}));
+    sizesOnly(WINDOW);
     add("Functional#avgPool2d", "avgPool2d", "input", s -> Functional.avgPool2d(s.zeros(2, 3), 2));
     add("Functional#adaptiveAvgPool2d", "adaptiveAvgPool2d", "input",
         s -> Functional.adaptiveAvgPool2d(s.zeros(2, 3), new int[] {1}));
@@ -316,6 +338,7 @@ class AnomalyOperandsCoverageTest {
     add("Conv2d", "Conv2d", "weight, bias, input",
         s -> s.module(new Conv2d(3, 2, 3, rng()), "weight", "bias").forward(s.zeros(4, 2, 2)));
     add("MaxPool2d", "MaxPool2d", "input", s -> new MaxPool2d(3).forward(s.zeros(1, 2, 2)));
+    sizesOnly(WINDOW);
     add("AvgPool2d", "AvgPool2d", "input", s -> new AvgPool2d(2).forward(s.zeros(5)));
     add("AdaptiveAvgPool2d", "adaptiveAvgPool2d", "input",
         s -> new AdaptiveAvgPool2d(1).forward(s.zeros(5)));
@@ -368,6 +391,12 @@ class AnomalyOperandsCoverageTest {
     String plain = off.getMessage();
     assertTrue(plain.startsWith(c.op() + ": "), () -> "expected '" + c.op() + ": ...': " + plain);
     assertFalse(plain.contains("called at") || plain.contains("created at"), plain);
+    if (c.sizesOnly() == null) {
+      boolean namesAShape = offSites.made.stream().anyMatch(m ->
+          plain.contains(java.util.Arrays.toString(m.tensor().shape()))
+              || plain.contains("rank " + m.tensor().rank()));
+      assertTrue(namesAShape, () -> "names no operand's shape (or rank, for an axis): " + plain);
+    }
 
     OperandSites sites = new OperandSites();
     ShapeException on;

@@ -858,6 +858,15 @@ public final class Functional {
     if (padding != null && padding[1] < 0) {
       throw new IllegalArgumentException(op + ": padding must be non-negative, got " + padding[1]);
     }
+    // The channel check of conv2d below would print the shapes with the inserted height axis.
+    int c = x.size(1);
+    int o = weight.size(0);
+    if (groups >= 1 && c % groups == 0 && o % groups == 0 && weight.size(1) != c / groups) {
+      throw new ShapeException(
+          op + ": input has " + c + " channels, but weight " + Shapes.str(weight.shape())
+              + " with groups=" + groups + " expects " + (long) weight.size(1) * groups
+              + " (input shape " + Shapes.str(x.shape()) + ")");
+    }
     Tensor y = checkedConv2d(op, x.unsqueeze(2), weight.unsqueeze(2), bias,
         new int[] {1, stride}, padding, paddingMode, new int[] {1, dilation}, groups);
     return y.squeeze(2);

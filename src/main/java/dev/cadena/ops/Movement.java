@@ -490,7 +490,8 @@ public final class Movement {
     long count = (long) labels.numel() * numClasses;
     if (count > Shapes.MAX_ELEMENTS) {
       throw new ShapeException(
-          "oneHot: too many elements: " + labels.numel() + " labels x " + numClasses
+          "oneHot: too many elements: " + labels.numel() + " labels (shape "
+              + Shapes.str(labels.shape()) + ") x " + numClasses
               + " classes is " + count + " elements, more than the " + Shapes.MAX_ELEMENTS
               + " a tensor can hold");
     }
