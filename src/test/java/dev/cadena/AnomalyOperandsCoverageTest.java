@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadena.autograd.Anomaly;
+import dev.cadena.data.Augment;
+import dev.cadena.data.TensorDataset;
 import dev.cadena.nn.AdaptiveAvgPool2d;
 import dev.cadena.nn.AvgPool2d;
 import dev.cadena.nn.BatchNorm1d;
@@ -61,7 +63,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * that provokes a {@code ShapeException} on tensors created on the case's own line, and a
  * coverage test that finds the entry points by reflection ({@link Tensor}'s public methods, the
  * public static methods of {@code nn.Functional}, {@code nn.Loss}, {@code nn.Init} and the
- * {@code ops} classes, and every public concrete {@code nn.Module}) and fails for one that has
+ * {@code ops} classes, every public concrete {@code nn.Module}, and {@code data.TensorDataset}
+ * and {@code data.Augment}) and fails for one that has
  * neither a case nor a stated reason why it cannot throw a shape error on its operands. A new op
  * therefore fails here until it is given a case, and the case fails until the op tells anomaly
  * mode its operands.
@@ -322,6 +325,17 @@ class AnomalyOperandsCoverageTest {
     add("Init#kaimingNormal", "Init.kaimingNormal", "w",
         s -> noGrad(() -> Init.kaimingNormal(s.zeros(3), rng())));
 
+    // ------------------------------------------------------------------ data
+    add("TensorDataset#new", "TensorDataset", "features, targets",
+        s -> new TensorDataset(s.zeros(4, 2), s.zeros(3)));
+    add("TensorDataset#slice", "TensorDataset.slice", "features, targets",
+        s -> new TensorDataset(s.zeros(4, 2), s.zeros(4)).slice(2, 9));
+    add("TensorDataset#batch", "indexSelect", "features, targets",
+        s -> new TensorDataset(s.zeros(4, 2), s.zeros(4)).batch(new int[] {0, 9}));
+    sizesOnly("Indexing's check names the index, the dimension and its size");
+    add("Augment#randomShift", "randomShift", "images",
+        s -> Augment.randomShift(s.zeros(2, 5), 2, 2, 1, rng()));
+
     // ------------------------------------------------------------------ nn modules
     add("Linear", "Linear", "weight, bias, input",
         s -> s.module(new Linear(4, 5, true, rng()), "weight", "bias").forward(s.zeros(2, 3)));
@@ -459,6 +473,8 @@ class AnomalyOperandsCoverageTest {
     none("fills or draws into a tensor of any shape", "Init", "constant", "normal", "ones",
         "uniform", "zeros", "gain");
     none("copies any tensor", "ShapeOps", "clone");
+    none("reads a property, converts the dtype or prints", "TensorDataset", "size", "features",
+        "targets", "dtype", "to", "toString");
     none("the shape rule of expand, called by ops with their own operands open", "ShapeOps",
         "expandShape");
     none("elementwise on one tensor: every shape is valid", "", "ELU", "GELU", "Hardtanh",
@@ -483,6 +499,17 @@ class AnomalyOperandsCoverageTest {
       Class<?> c = info.load();
       if (Modifier.isPublic(c.getModifiers()) && !c.isEnum() && !owners.contains(c)) {
         owners.add(c);
+      }
+    }
+    // The dataset that pairs features with targets, and the augmentation of image rows.
+    for (var c : List.of(TensorDataset.class, Augment.class)) {
+      if (c.getConstructors().length > 0) {
+        found.add(c.getSimpleName() + "#new");
+      }
+      for (Method m : c.getDeclaredMethods()) {
+        if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic()) {
+          found.add(c.getSimpleName() + "#" + m.getName());
+        }
       }
     }
     for (Class<?> c : owners) {
