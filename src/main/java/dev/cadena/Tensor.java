@@ -616,7 +616,14 @@ public final class Tensor {
 
   /** Size of dimension {@code i} (negative counts from the end). */
   public int size(int i) {
-    return data.dim(Shapes.axis("size", i, rank()) + (batched ? 1 : 0));
+    int r = rank();
+    if (i >= r || i < -r) {
+      // Only the error names the operand: the accessor's own path stays a range check.
+      try (var o = Anomaly.operands("size", "x", this)) {
+        Shapes.axis("size", i, r);
+      }
+    }
+    return data.dim(Shapes.axis("size", i, r) + (batched ? 1 : 0));
   }
 
   /** Number of dimensions (PyTorch's {@code dim()}). */
@@ -659,9 +666,11 @@ public final class Tensor {
   public double item() {
     checkNotBatched("item");
     if (data.size() != 1) {
-      throw new ShapeException(
-          "item: only one-element tensors can be converted to a number, got shape "
-              + Shapes.str(shape()) + " (" + data.size() + " elements)");
+      try (var o = Anomaly.operands("item", "x", this)) {
+        throw new ShapeException(
+            "item: only one-element tensors can be converted to a number, got shape "
+                + Shapes.str(shape()) + " (" + data.size() + " elements)");
+      }
     }
     return data.getFlat(0);
   }
@@ -670,7 +679,9 @@ public final class Tensor {
   public double get(int... index) {
     checkNotNull(index, "get: index is null");
     checkNotBatched("get");
-    return data.get(index);
+    try (var o = Anomaly.operands("get", "x", this)) {
+      return data.get(index);
+    }
   }
 
   /** All elements in row-major order, as a new array. */
@@ -782,9 +793,11 @@ public final class Tensor {
    */
   public void setGrad(@Nullable Tensor g) {
     if (g != null && !Arrays.equals(g.shape(), shape())) {
-      throw new ShapeException(
-          "setGrad: gradient shape " + Shapes.str(g.shape()) + " does not match tensor shape "
-              + Shapes.str(shape()));
+      try (var o = Anomaly.operands("setGrad", "x", this, "grad", g)) {
+        throw new ShapeException(
+            "setGrad: gradient shape " + Shapes.str(g.shape()) + " does not match tensor shape "
+                + Shapes.str(shape()));
+      }
     }
     grad = g;
     gradHeld = true;
@@ -1784,7 +1797,8 @@ public final class Tensor {
     int a = Shapes.axis("flatten", start, s.length);
     int b = Shapes.axis("flatten", end, s.length);
     if (a > b) {
-      throw new ShapeException("flatten: start axis " + start + " comes after end axis " + end);
+      throw new ShapeException("flatten: start axis " + start + " comes after end axis " + end
+          + " (shape " + Shapes.str(s) + ")");
     }
     int[] r = new int[s.length - (b - a)];
     int j = 0;
@@ -1918,7 +1932,7 @@ public final class Tensor {
     if (start < 0 || length < 0 || end > n) {
       throw new ShapeException(
           "narrow: range [" + start + ", " + end + ") does not fit dimension " + a
-              + " of size " + n);
+              + " of size " + n + " (shape " + Shapes.str(shape()) + ")");
     }
     return Movement.slice(this, a, start, start + length, 1);
   }
@@ -1936,7 +1950,8 @@ public final class Tensor {
     int i = index < 0 ? index + n : index;
     if (i < 0 || i >= n) {
       throw new ShapeException(
-          "select: index " + index + " is out of range for dimension " + a + " of size " + n);
+          "select: index " + index + " is out of range for dimension " + a + " of size " + n
+              + " (shape " + Shapes.str(shape()) + ")");
     }
     return Movement.slice(this, a, i, i + 1, 1).squeeze(a);
   }
@@ -2316,7 +2331,7 @@ public final class Tensor {
    * Tensor.of(1.0, 4.0, 2.0, 3.0).topk(2, 0, true, true)   // values [4, 3], indices [1, 3]
    * }</pre>
    *
-   * @throws IllegalArgumentException when {@code k} is negative or above the axis's size
+   * @throws ShapeException when {@code k} is negative or above the axis's size
    */
   public ValuesIndices topk(int k, int axis, boolean largest, boolean sorted) {
     return Sorting.topk(this, k, axis, largest, sorted);
@@ -2335,7 +2350,7 @@ public final class Tensor {
    * Tensor.of(5.0, 1.0, 3.0).kthvalue(2, 0, false)   // values 3, indices 2
    * }</pre>
    *
-   * @throws IllegalArgumentException when {@code k} is not in {@code 1 .. size}
+   * @throws ShapeException when {@code k} is not in {@code 1 .. size}
    */
   public ValuesIndices kthvalue(int k, int axis, boolean keepDims) {
     return Sorting.kthvalue(this, k, axis, keepDims);
@@ -2473,7 +2488,9 @@ public final class Tensor {
     checkNotNull(other, "sub_: other is null");
     checkInPlace("sub_");
     other.checkNotBatched("sub_");
-    data.applyInPlace(BinaryOp.SUB, other.to(dtype()).data);
+    try (var o = Anomaly.operands("sub_", "x", this, "other", other)) {
+      data.applyInPlace(BinaryOp.SUB, other.to(dtype()).data);
+    }
     namedUpdate("sub_");
     return this;
   }
@@ -2484,8 +2501,10 @@ public final class Tensor {
     checkInPlace("add_");
     other.checkNotBatched("add_");
     if (!Arrays.equals(shape(), other.shape())) {
-      throw new ShapeException("add_: with alpha the shapes must be equal, got "
-          + Shapes.str(shape()) + " and " + Shapes.str(other.shape()) + " (no broadcasting)");
+      try (var o = Anomaly.operands("add_", "x", this, "other", other)) {
+        throw new ShapeException("add_: with alpha the shapes must be equal, got "
+            + Shapes.str(shape()) + " and " + Shapes.str(other.shape()) + " (no broadcasting)");
+      }
     }
     data.axpyInPlace(alpha, other.to(dtype()).data);
     namedUpdate("add_");
@@ -2497,7 +2516,9 @@ public final class Tensor {
     checkNotNull(other, "add_: other is null");
     checkInPlace("add_");
     other.checkNotBatched("add_");
-    data.applyInPlace(BinaryOp.ADD, other.to(dtype()).data);
+    try (var o = Anomaly.operands("add_", "x", this, "other", other)) {
+      data.applyInPlace(BinaryOp.ADD, other.to(dtype()).data);
+    }
     namedUpdate("add_");
     return this;
   }
@@ -2507,7 +2528,9 @@ public final class Tensor {
     checkNotNull(other, "mul_: other is null");
     checkInPlace("mul_");
     other.checkNotBatched("mul_");
-    data.applyInPlace(BinaryOp.MUL, other.to(dtype()).data);
+    try (var o = Anomaly.operands("mul_", "x", this, "other", other)) {
+      data.applyInPlace(BinaryOp.MUL, other.to(dtype()).data);
+    }
     namedUpdate("mul_");
     return this;
   }
@@ -2525,7 +2548,9 @@ public final class Tensor {
     checkNotNull(src, "copy_: src is null");
     checkInPlace("copy_");
     src.checkNotBatched("copy_");
-    data.assign(src.data);
+    try (var o = Anomaly.operands("copy_", "x", this, "src", src)) {
+      data.assign(src.data);
+    }
     namedUpdate("copy_");
     return this;
   }
@@ -2533,7 +2558,9 @@ public final class Tensor {
   /** Sets every element to {@code v} in place; returns this. */
   public Tensor fill_(double v) {
     checkInPlace("fill_");
-    Shapes.checkWritable("fill_", data.shape(), data.strides());
+    try (var o = Anomaly.operands("fill_", "x", this)) {
+      Shapes.checkWritable("fill_", data.shape(), data.strides());
+    }
     data.fillInPlace(v);
     namedUpdate("fill_");
     return this;
@@ -2542,7 +2569,9 @@ public final class Tensor {
   /** Sets every element to 0 in place; returns this. */
   public Tensor zero_() {
     checkInPlace("zero_");
-    Shapes.checkWritable("zero_", data.shape(), data.strides());
+    try (var o = Anomaly.operands("zero_", "x", this)) {
+      Shapes.checkWritable("zero_", data.shape(), data.strides());
+    }
     data.fillInPlace(0.0);
     namedUpdate("zero_");
     return this;

@@ -115,6 +115,12 @@ public final class Anomaly {
       }
       StringBuilder sb = new StringBuilder("called at ").append(userSite());
       Operands inner = STATE.get().operands;
+      // An op that re-enters itself (a 3-d input unsqueezed and passed to the 4-d path, a layer
+      // calling the function it is built on under its own name) is reported as the user called
+      // it: the outermost of a run of handles of the same op.
+      while (inner != null && inner.previous != null && inner.previous.op.equals(inner.op)) {
+        inner = inner.previous;
+      }
       if (inner != null) {
         Operands outer = inner;
         while (outer.previous != null) {
@@ -249,8 +255,10 @@ public final class Anomaly {
    * <p>Handles nest (a composition calling a primitive): the error names the operands of the
    * innermost op still running, and those of the outermost when it is another op on other
    * tensors ({@code ...; in linear: x [2, 3] ...}); when the message is not the innermost op's,
-   * its operands are prefixed with its name the same way. A closed handle is never named, so an
-   * op that already returned is never reported.
+   * its operands are prefixed with its name the same way. Nested handles of the same op (an op
+   * re-entering itself with a reshaped input, a layer on the function of its name) count as the
+   * outermost of them, the call the user made. A closed handle is never named, so an op that
+   * already returned is never reported.
    *
    * @param op the op's name, as its error messages begin
    * @param name0 the operand's parameter name, e.g. {@code "x"}
@@ -295,6 +303,80 @@ public final class Anomaly {
       return null;
     }
     return push(op, new String[] {name0, name1, name2}, new Tensor[] {t0, t1, t2});
+  }
+
+  /**
+   * {@link #operands(String, String, Tensor)} for an op of four operands, e.g. {@code
+   * Anomaly.operands("RNN", "input", x, "h0", h0, "weight_ih_l0", wIh, "weight_hh_l0", wHh)}.
+   * Each arity has its own overload, to 7, so that the off path allocates no varargs array.
+   */
+  public static @Nullable Operands operands(String op, String name0, @Nullable Tensor t0,
+      String name1, @Nullable Tensor t1, String name2, @Nullable Tensor t2, String name3,
+      @Nullable Tensor t3) {
+    checkNames(op, name0, name1, name2, name3, "", "", "");
+    if (!on()) {
+      return null;
+    }
+    return push(op, new String[] {name0, name1, name2, name3}, new Tensor[] {t0, t1, t2, t3});
+  }
+
+  /**
+   * {@link #operands(String, String, Tensor)} for an op of five operands, e.g. {@code
+   * Anomaly.operands("batchNorm", "input", x, "mean", m, "var", v, "weight", w, "bias", b)}.
+   */
+  public static @Nullable Operands operands(String op, String name0, @Nullable Tensor t0,
+      String name1, @Nullable Tensor t1, String name2, @Nullable Tensor t2, String name3,
+      @Nullable Tensor t3, String name4, @Nullable Tensor t4) {
+    checkNames(op, name0, name1, name2, name3, name4, "", "");
+    if (!on()) {
+      return null;
+    }
+    return push(op, new String[] {name0, name1, name2, name3, name4},
+        new Tensor[] {t0, t1, t2, t3, t4});
+  }
+
+  /**
+   * {@link #operands(String, String, Tensor)} for an op of six operands, e.g. the input, state,
+   * weights and biases of {@code gruCell}.
+   */
+  public static @Nullable Operands operands(String op, String name0, @Nullable Tensor t0,
+      String name1, @Nullable Tensor t1, String name2, @Nullable Tensor t2, String name3,
+      @Nullable Tensor t3, String name4, @Nullable Tensor t4, String name5, @Nullable Tensor t5) {
+    checkNames(op, name0, name1, name2, name3, name4, name5, "");
+    if (!on()) {
+      return null;
+    }
+    return push(op, new String[] {name0, name1, name2, name3, name4, name5},
+        new Tensor[] {t0, t1, t2, t3, t4, t5});
+  }
+
+  /**
+   * {@link #operands(String, String, Tensor)} for an op of seven operands, e.g. the input, both
+   * states, weights and biases of {@code lstmCell}.
+   */
+  public static @Nullable Operands operands(String op, String name0, @Nullable Tensor t0,
+      String name1, @Nullable Tensor t1, String name2, @Nullable Tensor t2, String name3,
+      @Nullable Tensor t3, String name4, @Nullable Tensor t4, String name5, @Nullable Tensor t5,
+      String name6, @Nullable Tensor t6) {
+    checkNames(op, name0, name1, name2, name3, name4, name5, name6);
+    if (!on()) {
+      return null;
+    }
+    return push(op, new String[] {name0, name1, name2, name3, name4, name5, name6},
+        new Tensor[] {t0, t1, t2, t3, t4, t5, t6});
+  }
+
+  /** The null checks of the wide overloads, one parameter each (no varargs: nothing allocated). */
+  private static void checkNames(String op, String name0, String name1, String name2,
+      String name3, String name4, String name5, String name6) {
+    checkNotNull(op, "Anomaly.operands: op is null");
+    checkNotNull(name0, "Anomaly.operands: name0 is null");
+    checkNotNull(name1, "Anomaly.operands: name1 is null");
+    checkNotNull(name2, "Anomaly.operands: name2 is null");
+    checkNotNull(name3, "Anomaly.operands: name3 is null");
+    checkNotNull(name4, "Anomaly.operands: name4 is null");
+    checkNotNull(name5, "Anomaly.operands: name5 is null");
+    checkNotNull(name6, "Anomaly.operands: name6 is null");
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.cadena.data;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.DTypeException;
 import dev.cadena.tensor.Images;
 import dev.cadena.tensor.NDArray;
@@ -37,9 +38,11 @@ public final class Augment {
           "randomShift: maxShift must be in [0, " + (Integer.MAX_VALUE - 1) / 2 + "], got " + maxShift);
     }
     if (images.rank() != 2 || images.size(1) != (long) height * width) {
-      throw new ShapeException(
-          "randomShift: expected images of shape [N, " + (long) height * width + "] (" + height + "x" + width
-              + " pixels), got " + Shapes.str(images.shape()));
+      try (var o = Anomaly.operands("randomShift", "images", images)) {
+        throw new ShapeException(
+            "randomShift: expected images of shape [N, " + (long) height * width + "] (" + height
+                + "x" + width + " pixels), got " + Shapes.str(images.shape()));
+      }
     }
     if (!images.dtype().isFloatingPoint()) {
       throw new DTypeException(

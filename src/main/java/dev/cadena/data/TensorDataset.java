@@ -3,6 +3,7 @@ package dev.cadena.data;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -40,6 +41,14 @@ public final class TensorDataset {
   public TensorDataset(Tensor features, Tensor targets) {
     checkNotNull(features, "TensorDataset: features is null");
     checkNotNull(targets, "TensorDataset: targets is null");
+    try (var o = Anomaly.operands("TensorDataset", "features", features, "targets", targets)) {
+      check(features, targets);
+    }
+    this.features = features.detach();
+    this.targets = targets.detach();
+  }
+
+  private static void check(Tensor features, Tensor targets) {
     if (features.rank() == 0 || targets.rank() == 0) {
       throw new ShapeException(
           "TensorDataset: features and targets need a first (example) dimension, got "
@@ -50,8 +59,6 @@ public final class TensorDataset {
           "TensorDataset: features and targets hold different numbers of examples: "
               + Shapes.str(features.shape()) + " and " + Shapes.str(targets.shape()));
     }
-    this.features = features.detach();
-    this.targets = targets.detach();
   }
 
   /** Number of examples. */
@@ -77,8 +84,12 @@ public final class TensorDataset {
   /** The examples {@code from} (inclusive) to {@code to} (exclusive), sharing storage. */
   public TensorDataset slice(int from, int to) {
     if (from < 0 || to > size() || from > to) {
-      throw new ShapeException(
-          "TensorDataset.slice: range [" + from + ", " + to + ") does not fit " + size() + " examples");
+      try (var o = Anomaly.operands(
+          "TensorDataset.slice", "features", features, "targets", targets)) {
+        throw new ShapeException("TensorDataset.slice: range [" + from + ", " + to
+            + ") does not fit " + size() + " examples (features " + Shapes.str(features.shape())
+            + ")");
+      }
     }
     return new TensorDataset(features.slice(0, from, to), targets.slice(0, from, to));
   }
@@ -91,7 +102,10 @@ public final class TensorDataset {
   public Batch batch(int[] indices) {
     checkNotNull(indices, "TensorDataset.batch: indices is null");
     Tensor idx = Tensor.ofLongs(indices);
-    return new Batch(features.indexSelect(0, idx), targets.indexSelect(0, idx));
+    try (var o = Anomaly.operands(
+        "TensorDataset.batch", "features", features, "targets", targets)) {
+      return new Batch(features.indexSelect(0, idx), targets.indexSelect(0, idx));
+    }
   }
 
   /** The same examples with the features converted to {@code dtype} (targets kept). */

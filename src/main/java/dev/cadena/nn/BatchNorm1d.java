@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -99,6 +100,12 @@ public final class BatchNorm1d extends Module {
   @Override
   public Tensor forward(Tensor x) {
     checkNotNull(x, "BatchNorm1d: input is null");
+    try (var o = Anomaly.operands("BatchNorm1d", "input", x, "weight", weight, "bias", bias)) {
+      return checkedForward(x);
+    }
+  }
+
+  private Tensor checkedForward(Tensor x) {
     Checks.floating("BatchNorm1d", "input", x);
     if ((x.rank() != 2 && x.rank() != 3) || x.size(1) != numFeatures) {
       throw new ShapeException(

@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -83,6 +84,12 @@ public class BatchNorm2d extends Module {
   public Tensor forward(Tensor x) {
     String name = getClass().getSimpleName();
     checkNotNull(x, "%s: input is null", name);
+    try (var o = Anomaly.operands(name, "input", x, "weight", weight, "bias", bias)) {
+      return checkedForward(name, x);
+    }
+  }
+
+  private Tensor checkedForward(String name, Tensor x) {
     Checks.floating(name, "input", x);
     if (x.rank() != 4 || x.size(1) != numFeatures) {
       throw new ShapeException(

@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
 import java.util.random.RandomGenerator;
@@ -46,6 +47,12 @@ public class Dropout2d extends Module {
   public Tensor forward(Tensor x) {
     String name = getClass().getSimpleName();
     checkNotNull(x, "%s: input is null", name);
+    try (var o = Anomaly.operands(name, "input", x)) {
+      return checkedForward(name, x);
+    }
+  }
+
+  private Tensor checkedForward(String name, Tensor x) {
     Checks.floating(name, "input", x);
     if (x.rank() != 3 && x.rank() != 4) {
       throw new ShapeException(

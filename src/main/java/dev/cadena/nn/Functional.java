@@ -242,9 +242,11 @@ public final class Functional {
    */
   public static Tensor softmax(Tensor x, int axis) {
     checkNotNull(x, "softmax: input is null");
-    floating("softmax", "input", x);
-    Shapes.axis("softmax", axis, x.rank());
-    return x.softmax(axis);
+    try (var o = Anomaly.operands("softmax", "input", x)) {
+      floating("softmax", "input", x);
+      Shapes.axis("softmax", axis, x.rank());
+      return x.softmax(axis);
+    }
   }
 
   /**
@@ -255,9 +257,11 @@ public final class Functional {
    */
   public static Tensor logSoftmax(Tensor x, int axis) {
     checkNotNull(x, "logSoftmax: input is null");
-    floating("logSoftmax", "input", x);
-    Shapes.axis("logSoftmax", axis, x.rank());
-    return x.logSoftmax(axis);
+    try (var o = Anomaly.operands("logSoftmax", "input", x)) {
+      floating("logSoftmax", "input", x);
+      Shapes.axis("logSoftmax", axis, x.rank());
+      return x.logSoftmax(axis);
+    }
   }
 
   // ================================================================== dropout
@@ -308,6 +312,14 @@ public final class Functional {
 
   static Tensor batchNorm(
       String op, Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, double eps) {
+    try (var o = Anomaly.operands(
+        op, "input", x, "mean", mean, "var", var, "weight", weight, "bias", bias)) {
+      return checkedBatchNorm(op, x, mean, var, weight, bias, eps);
+    }
+  }
+
+  private static Tensor checkedBatchNorm(
+      String op, Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, double eps) {
     floating(op, "input", x);
     Checks.positiveFinite(op, "eps", eps);
     if (x.rank() != 2 && x.rank() != 3) {
@@ -357,6 +369,13 @@ public final class Functional {
   }
 
   static Tensor layerNorm(
+      String op, Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+    try (var o = Anomaly.operands(op, "input", x, "weight", weight, "bias", bias)) {
+      return checkedLayerNorm(op, x, normalizedShape, weight, bias, eps);
+    }
+  }
+
+  private static Tensor checkedLayerNorm(
       String op, Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
     floating(op, "input", x);
     Checks.positiveFinite(op, "eps", eps);
@@ -420,11 +439,14 @@ public final class Functional {
     checkNotNull(wIh, "rnnCell: wIh is null");
     checkNotNull(wHh, "rnnCell: wHh is null");
     checkNotNull(nonlinearity, "rnnCell: nonlinearity is null");
-    int hidden = Recurrent.checkWeights("rnnCell", 1, wIh, wHh, bIh, bHh);
-    Recurrent.checkCellInput("rnnCell", x, wIh.size(1));
-    Recurrent.checkCellState("rnnCell", "h", h, x, hidden);
-    Tensor gi = Recurrent.project(x, wIh.t(), bIh);
-    return Recurrent.rnnStep(gi, h, wHh.t(), bHh, nonlinearity == RNN.Nonlinearity.RELU);
+    try (var o = Anomaly.operands("rnnCell", "input", x, "h", h, "weight_ih", wIh, "weight_hh",
+        wHh, "bias_ih", bIh, "bias_hh", bHh)) {
+      int hidden = Recurrent.checkWeights("rnnCell", 1, wIh, wHh, bIh, bHh);
+      Recurrent.checkCellInput("rnnCell", x, wIh.size(1));
+      Recurrent.checkCellState("rnnCell", "h", h, x, hidden);
+      Tensor gi = Recurrent.project(x, wIh.t(), bIh);
+      return Recurrent.rnnStep(gi, h, wHh.t(), bHh, nonlinearity == RNN.Nonlinearity.RELU);
+    }
   }
 
   /**
@@ -454,13 +476,16 @@ public final class Functional {
     checkNotNull(state, "lstmCell: state is null");
     checkNotNull(wIh, "lstmCell: wIh is null");
     checkNotNull(wHh, "lstmCell: wHh is null");
-    int hidden = Recurrent.checkWeights("lstmCell", 4, wIh, wHh, bIh, bHh);
-    Recurrent.checkCellInput("lstmCell", x, wIh.size(1));
-    Recurrent.checkCellState("lstmCell", "h", state.h(), x, hidden);
-    Recurrent.checkCellState("lstmCell", "c", state.c(), x, hidden);
-    Tensor gi = Recurrent.project(x, wIh.t(), bIh);
-    Tensor[] hc = Recurrent.lstmStep(gi, state.h(), state.c(), wHh.t(), bHh);
-    return new LSTMState(hc[0], hc[1]);
+    try (var o = Anomaly.operands("lstmCell", "input", x, "h", state.h(), "c", state.c(),
+        "weight_ih", wIh, "weight_hh", wHh, "bias_ih", bIh, "bias_hh", bHh)) {
+      int hidden = Recurrent.checkWeights("lstmCell", 4, wIh, wHh, bIh, bHh);
+      Recurrent.checkCellInput("lstmCell", x, wIh.size(1));
+      Recurrent.checkCellState("lstmCell", "h", state.h(), x, hidden);
+      Recurrent.checkCellState("lstmCell", "c", state.c(), x, hidden);
+      Tensor gi = Recurrent.project(x, wIh.t(), bIh);
+      Tensor[] hc = Recurrent.lstmStep(gi, state.h(), state.c(), wHh.t(), bHh);
+      return new LSTMState(hc[0], hc[1]);
+    }
   }
 
   /**
@@ -486,11 +511,14 @@ public final class Functional {
     checkNotNull(h, "gruCell: h is null");
     checkNotNull(wIh, "gruCell: wIh is null");
     checkNotNull(wHh, "gruCell: wHh is null");
-    int hidden = Recurrent.checkWeights("gruCell", 3, wIh, wHh, bIh, bHh);
-    Recurrent.checkCellInput("gruCell", x, wIh.size(1));
-    Recurrent.checkCellState("gruCell", "h", h, x, hidden);
-    Tensor gi = Recurrent.project(x, wIh.t(), bIh);
-    return Recurrent.gruStep(gi, h, wHh.t(), bHh);
+    try (var o = Anomaly.operands("gruCell", "input", x, "h", h, "weight_ih", wIh, "weight_hh",
+        wHh, "bias_ih", bIh, "bias_hh", bHh)) {
+      int hidden = Recurrent.checkWeights("gruCell", 3, wIh, wHh, bIh, bHh);
+      Recurrent.checkCellInput("gruCell", x, wIh.size(1));
+      Recurrent.checkCellState("gruCell", "h", h, x, hidden);
+      Tensor gi = Recurrent.project(x, wIh.t(), bIh);
+      return Recurrent.gruStep(gi, h, wHh.t(), bHh);
+    }
   }
 
   // ================================================================== convolution and pooling
@@ -634,11 +662,18 @@ public final class Functional {
    */
   static Tensor conv2d(String op, Tensor x, Tensor weight, Tensor bias, int[] stride,
       int[] padding, String paddingMode, int[] dilation, int groups) {
+    try (var o = Anomaly.operands(op, "input", x, "weight", weight, "bias", bias)) {
+      return checkedConv2d(op, x, weight, bias, stride, padding, paddingMode, dilation, groups);
+    }
+  }
+
+  private static Tensor checkedConv2d(String op, Tensor x, Tensor weight, Tensor bias,
+      int[] stride, int[] padding, String paddingMode, int[] dilation, int groups) {
     floating(op, "input", x);
     floating(op, "weight", weight);
     if (x.rank() == 3) {
-      return conv2d(op, x.unsqueeze(0), weight, bias, stride, padding, paddingMode, dilation,
-          groups).squeeze(0);
+      return checkedConv2d(op, x.unsqueeze(0), weight, bias, stride, padding, paddingMode,
+          dilation, groups).squeeze(0);
     }
     if (x.rank() != 4) {
       throw new ShapeException(
@@ -798,11 +833,18 @@ public final class Functional {
 
   static Tensor conv1d(String op, Tensor x, Tensor weight, Tensor bias, int stride, int[] padding,
       String paddingMode, int dilation, int groups) {
+    try (var o = Anomaly.operands(op, "input", x, "weight", weight, "bias", bias)) {
+      return checkedConv1d(op, x, weight, bias, stride, padding, paddingMode, dilation, groups);
+    }
+  }
+
+  private static Tensor checkedConv1d(String op, Tensor x, Tensor weight, Tensor bias,
+      int stride, int[] padding, String paddingMode, int dilation, int groups) {
     floating(op, "input", x);
     floating(op, "weight", weight);
     if (x.rank() == 2) {
-      return conv1d(op, x.unsqueeze(0), weight, bias, stride, padding, paddingMode, dilation,
-          groups).squeeze(0);
+      return checkedConv1d(op, x.unsqueeze(0), weight, bias, stride, padding, paddingMode,
+          dilation, groups).squeeze(0);
     }
     if (x.rank() != 3) {
       throw new ShapeException(
@@ -816,8 +858,17 @@ public final class Functional {
     if (padding != null && padding[1] < 0) {
       throw new IllegalArgumentException(op + ": padding must be non-negative, got " + padding[1]);
     }
-    Tensor y = conv2d(op, x.unsqueeze(2), weight.unsqueeze(2), bias, new int[] {1, stride},
-        padding, paddingMode, new int[] {1, dilation}, groups);
+    // The channel check of conv2d below would print the shapes with the inserted height axis.
+    int c = x.size(1);
+    int o = weight.size(0);
+    if (groups >= 1 && c % groups == 0 && o % groups == 0 && weight.size(1) != c / groups) {
+      throw new ShapeException(
+          op + ": input has " + c + " channels, but weight " + Shapes.str(weight.shape())
+              + " with groups=" + groups + " expects " + (long) weight.size(1) * groups
+              + " (input shape " + Shapes.str(x.shape()) + ")");
+    }
+    Tensor y = checkedConv2d(op, x.unsqueeze(2), weight.unsqueeze(2), bias,
+        new int[] {1, stride}, padding, paddingMode, new int[] {1, dilation}, groups);
     return y.squeeze(2);
   }
 
@@ -878,6 +929,13 @@ public final class Functional {
 
   static Tensor pool2d(String op, boolean max, Tensor x, int[] kernelSize, int[] stride,
       int[] padding, int[] dilation) {
+    try (var o = Anomaly.operands(op, "input", x)) {
+      return checkedPool2d(op, max, x, kernelSize, stride, padding, dilation);
+    }
+  }
+
+  private static Tensor checkedPool2d(String op, boolean max, Tensor x, int[] kernelSize,
+      int[] stride, int[] padding, int[] dilation) {
     floating(op, "input", x);
     int[] k = pair(op, "kernel_size", kernelSize);
     int[] s = stride == null ? k.clone() : pair(op, "stride", stride);
@@ -943,6 +1001,12 @@ public final class Functional {
   public static Tensor adaptiveAvgPool2d(Tensor x, int[] outputSize) {
     checkNotNull(x, "adaptiveAvgPool2d: input is null");
     checkNotNull(outputSize, "adaptiveAvgPool2d: outputSize is null");
+    try (var o = Anomaly.operands("adaptiveAvgPool2d", "input", x)) {
+      return checkedAdaptiveAvgPool2d(x, outputSize);
+    }
+  }
+
+  private static Tensor checkedAdaptiveAvgPool2d(Tensor x, int[] outputSize) {
     String op = "adaptiveAvgPool2d";
     floating(op, "input", x);
     int[] o = pair(op, "output_size", outputSize);
@@ -1009,6 +1073,13 @@ public final class Functional {
   }
 
   static Tensor embedding(String op, Tensor input, Tensor weight, Integer paddingIdx, Double maxNorm) {
+    try (var o = Anomaly.operands(op, "input", input, "weight", weight)) {
+      return checkedEmbedding(op, input, weight, paddingIdx, maxNorm);
+    }
+  }
+
+  private static Tensor checkedEmbedding(
+      String op, Tensor input, Tensor weight, Integer paddingIdx, Double maxNorm) {
     floating(op, "weight", weight);
     if (input.dtype() != dev.cadena.tensor.DType.INT64) {
       throw new dev.cadena.tensor.DTypeException(

@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.DType;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -69,12 +70,13 @@ public final class GRUCell extends RNNCellBase {
    */
   public Tensor forward(Tensor x, @Nullable Tensor h) {
     checkNotNull(x, "GRUCell: input is null");
-    Recurrent.checkCellInput("GRUCell", x, inputSize());
-    if (h == null) {
-      h = Recurrent.zeroState(x, hiddenSize());
+    try (var o = Anomaly.operands("GRUCell", "input", x, "h", h, "weight_ih", weightIh(),
+        "weight_hh", weightHh(), "bias_ih", biasIh(), "bias_hh", biasHh())) {
+      Recurrent.checkCellInput("GRUCell", x, inputSize());
+      Tensor s = h == null ? Recurrent.zeroState(x, hiddenSize()) : h;
+      Recurrent.checkCellState("GRUCell", "h", s, x, hiddenSize());
+      Tensor gi = Recurrent.project(x, weightIh().t(), biasIh());
+      return Recurrent.gruStep(gi, s, weightHh().t(), biasHh());
     }
-    Recurrent.checkCellState("GRUCell", "h", h, x, hiddenSize());
-    Tensor gi = Recurrent.project(x, weightIh().t(), biasIh());
-    return Recurrent.gruStep(gi, h, weightHh().t(), biasHh());
   }
 }

@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
 import java.util.Locale;
@@ -94,6 +95,12 @@ public final class Init {
   }
 
   private static int[] fans(String op, Tensor w) {
+    try (var o = Anomaly.operands(op, "w", w)) {
+      return checkedFans(op, w);
+    }
+  }
+
+  private static int[] checkedFans(String op, Tensor w) {
     Checks.floating(op, "tensor", w);
     if (w.rank() != 2) {
       throw new ShapeException(

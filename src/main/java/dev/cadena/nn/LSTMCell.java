@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.DType;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -72,13 +73,17 @@ public final class LSTMCell extends RNNCellBase {
    */
   public LSTMState forward(Tensor x, @Nullable LSTMState state) {
     checkNotNull(x, "LSTMCell: input is null");
-    Recurrent.checkCellInput("LSTMCell", x, inputSize());
-    Tensor h = state == null ? Recurrent.zeroState(x, hiddenSize()) : state.h();
-    Tensor c = state == null ? Recurrent.zeroState(x, hiddenSize()) : state.c();
-    Recurrent.checkCellState("LSTMCell", "h", h, x, hiddenSize());
-    Recurrent.checkCellState("LSTMCell", "c", c, x, hiddenSize());
-    Tensor gi = Recurrent.project(x, weightIh().t(), biasIh());
-    Tensor[] hc = Recurrent.lstmStep(gi, h, c, weightHh().t(), biasHh());
-    return new LSTMState(hc[0], hc[1]);
+    try (var o = Anomaly.operands("LSTMCell", "input", x, "h", state == null ? null : state.h(),
+        "c", state == null ? null : state.c(), "weight_ih", weightIh(), "weight_hh", weightHh(),
+        "bias_ih", biasIh(), "bias_hh", biasHh())) {
+      Recurrent.checkCellInput("LSTMCell", x, inputSize());
+      Tensor h = state == null ? Recurrent.zeroState(x, hiddenSize()) : state.h();
+      Tensor c = state == null ? Recurrent.zeroState(x, hiddenSize()) : state.c();
+      Recurrent.checkCellState("LSTMCell", "h", h, x, hiddenSize());
+      Recurrent.checkCellState("LSTMCell", "c", c, x, hiddenSize());
+      Tensor gi = Recurrent.project(x, weightIh().t(), biasIh());
+      Tensor[] hc = Recurrent.lstmStep(gi, h, c, weightHh().t(), biasHh());
+      return new LSTMState(hc[0], hc[1]);
+    }
   }
 }

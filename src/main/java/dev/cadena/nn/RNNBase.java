@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -162,6 +163,15 @@ public abstract class RNNBase extends Module {
    * Runs the layers over the sequence; returns {@code {output, hN, cN}} (cN null but for LSTM).
    */
   final Tensor[] run(Tensor input, @Nullable Tensor h0, @Nullable Tensor c0) {
+    // The first layer's weights fix the input size; the others are named by the message.
+    Tensor[] first = weights.get(0);
+    try (var o = Anomaly.operands(mode.name, "input", input, "h0", h0, "c0", c0,
+        "weight_ih_l0", first[0], "weight_hh_l0", first[1])) {
+      return checkedRun(input, h0, c0);
+    }
+  }
+
+  private Tensor[] checkedRun(Tensor input, @Nullable Tensor h0, @Nullable Tensor c0) {
     String op = mode.name;
     Checks.floating(op, "input", input);
     if (input.rank() != 2 && input.rank() != 3) {

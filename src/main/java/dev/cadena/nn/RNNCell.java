@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.DType;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -78,13 +79,15 @@ public final class RNNCell extends RNNCellBase {
    */
   public Tensor forward(Tensor x, @Nullable Tensor h) {
     checkNotNull(x, "RNNCell: input is null");
-    Recurrent.checkCellInput("RNNCell", x, inputSize());
-    if (h == null) {
-      h = Recurrent.zeroState(x, hiddenSize());
+    try (var o = Anomaly.operands("RNNCell", "input", x, "h", h, "weight_ih", weightIh(),
+        "weight_hh", weightHh(), "bias_ih", biasIh(), "bias_hh", biasHh())) {
+      Recurrent.checkCellInput("RNNCell", x, inputSize());
+      Tensor s = h == null ? Recurrent.zeroState(x, hiddenSize()) : h;
+      Recurrent.checkCellState("RNNCell", "h", s, x, hiddenSize());
+      Tensor gi = Recurrent.project(x, weightIh().t(), biasIh());
+      return Recurrent.rnnStep(
+          gi, s, weightHh().t(), biasHh(), nonlinearity == RNN.Nonlinearity.RELU);
     }
-    Recurrent.checkCellState("RNNCell", "h", h, x, hiddenSize());
-    Tensor gi = Recurrent.project(x, weightIh().t(), biasIh());
-    return Recurrent.rnnStep(gi, h, weightHh().t(), biasHh(), nonlinearity == RNN.Nonlinearity.RELU);
   }
 
   /** TANH or RELU. */

@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
 
@@ -53,6 +54,12 @@ public class Unflatten extends Module {
   @Override
   public Tensor forward(Tensor x) {
     checkNotNull(x, "Unflatten: input is null");
+    try (var o = Anomaly.operands("Unflatten", "input", x)) {
+      return checkedForward(x);
+    }
+  }
+
+  private Tensor checkedForward(Tensor x) {
     int[] s = x.shape();
     int a = Shapes.axis("Unflatten", dim, s.length);
     long product = 1;

@@ -472,6 +472,12 @@ public final class Movement {
   /** One-hot rows: for int64 labels of shape S, a float64 tensor of shape S + [numClasses]. */
   public static Tensor oneHot(Tensor labels, int numClasses) {
     checkNotNull(labels, "oneHot: labels is null");
+    try (var o = Anomaly.operands("oneHot", "labels", labels)) {
+      return checkedOneHot(labels, numClasses);
+    }
+  }
+
+  private static Tensor checkedOneHot(Tensor labels, int numClasses) {
     if (labels.dtype() != DType.INT64) {
       throw new DTypeException(
           "oneHot: labels must be int64, got " + labels.dtype());
@@ -484,7 +490,8 @@ public final class Movement {
     long count = (long) labels.numel() * numClasses;
     if (count > Shapes.MAX_ELEMENTS) {
       throw new ShapeException(
-          "oneHot: too many elements: " + labels.numel() + " labels x " + numClasses
+          "oneHot: too many elements: " + labels.numel() + " labels (shape "
+              + Shapes.str(labels.shape()) + ") x " + numClasses
               + " classes is " + count + " elements, more than the " + Shapes.MAX_ELEMENTS
               + " a tensor can hold");
     }

@@ -67,7 +67,7 @@ public final class Sorting {
    * the largest). They always come sorted; {@code sorted == false} allows any order in PyTorch,
    * and the sorted one is such an order. Ties keep their order in {@code x}.
    *
-   * @throws IllegalArgumentException when {@code k} is negative or above the axis's size
+   * @throws ShapeException when {@code k} is negative or above the axis's size
    */
   public static ValuesIndices topk(Tensor x, int k, int axis, boolean largest, boolean sorted) {
     try (var o = Anomaly.operands("topk", "x", x)) {
@@ -80,7 +80,7 @@ public final class Sorting {
     int a = axis("topk", x, axis);
     int n = x.rank() == 0 ? 1 : x.size(a);
     if (k < 0 || k > n) {
-      throw new IllegalArgumentException("topk: k (" + k + ") is out of range for axis " + axis
+      throw new ShapeException("topk: k (" + k + ") is out of range for axis " + axis
           + " of size " + n + " (shape " + Shapes.str(x.shape()) + ")");
     }
     Tensor idx = argsort("topk", x, axis, largest);
@@ -95,7 +95,7 @@ public final class Sorting {
    * PyTorch's {@code kthvalue}; the axis is removed unless {@code keepDims}. NaN counts as the
    * largest value.
    *
-   * @throws IllegalArgumentException when {@code k} is not in {@code 1 .. size of the axis}
+   * @throws ShapeException when {@code k} is not in {@code 1 .. size of the axis}
    */
   public static ValuesIndices kthvalue(Tensor x, int k, int axis, boolean keepDims) {
     try (var o = Anomaly.operands("kthvalue", "x", x)) {
@@ -108,7 +108,7 @@ public final class Sorting {
     int a = axis("kthvalue", x, axis);
     int n = x.rank() == 0 ? 1 : x.size(a);
     if (k < 1 || k > n) {
-      throw new IllegalArgumentException("kthvalue: k (" + k + ") is out of range for axis "
+      throw new ShapeException("kthvalue: k (" + k + ") is out of range for axis "
           + axis + " of size " + n + " (valid: 1 to " + n + ", shape " + Shapes.str(x.shape()) + ")");
     }
     Tensor idx = argsort("kthvalue", x, axis, false);

@@ -5,6 +5,7 @@ import static dev.cadena.ops.Recording.grads;
 import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.tensor.Im2Col;
 import dev.cadena.tensor.NDArray;
 
@@ -35,6 +36,13 @@ public final class Windows {
    */
   public static Tensor unfold(Tensor x, int[] kernel, int[] dilation, int[] padding, int[] stride) {
     checkNotNull(x, "unfold: x is null");
+    try (var o = Anomaly.operands("unfold", "x", x)) {
+      return unfold0(x, kernel, dilation, padding, stride);
+    }
+  }
+
+  private static Tensor unfold0(Tensor x, int[] kernel, int[] dilation, int[] padding,
+      int[] stride) {
     Im2Col.checkGeometry("unfold", kernel, dilation, padding, stride);
     Batching.refuse("unfold", x);
     int[] k = kernel.clone();
@@ -67,6 +75,13 @@ public final class Windows {
       Tensor cols, int[] outputSize, int[] kernel, int[] dilation, int[] padding, int[] stride) {
     checkNotNull(cols, "fold: cols is null");
     checkNotNull(outputSize, "fold: outputSize is null");
+    try (var o = Anomaly.operands("fold", "cols", cols)) {
+      return fold0(cols, outputSize, kernel, dilation, padding, stride);
+    }
+  }
+
+  private static Tensor fold0(
+      Tensor cols, int[] outputSize, int[] kernel, int[] dilation, int[] padding, int[] stride) {
     Im2Col.checkGeometry("fold", kernel, dilation, padding, stride);
     Batching.refuse("fold", cols);
     int[] o = outputSize.clone();

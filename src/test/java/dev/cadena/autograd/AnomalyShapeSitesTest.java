@@ -391,6 +391,26 @@ class AnomalyShapeSitesTest {
   }
 
   @Test
+  void handles_ofTheSameOpNested_nameTheOutermost_theUsersCall() {
+    int lx = lineHere(); Tensor x = inMode(() -> Tensor.zeros(3, 4));
+    Tensor inner = Tensor.zeros(1, 3, 4); // what an op re-entering itself passes on
+    try (var m = Anomaly.detect()) {
+      try (var outer = Anomaly.operands("pool", "input", x);
+          var again = Anomaly.operands("pool", "input", inner)) {
+        int l = lineHere(); ShapeException e = new ShapeException("pool: bad");
+        assertEquals("pool: bad (called at " + site(l) + "; input " + leaf("[3, 4]", lx) + ")",
+            e.getMessage());
+        try (var other = Anomaly.operands("unfold", "x", inner)) {
+          // another op inside still speaks first, then the user's call
+          l = lineHere(); e = new ShapeException("unfold: bad");
+          assertEquals("unfold: bad (called at " + site(l) + "; x [1, 3, 4] leaf created outside"
+              + " anomaly mode; in pool: input " + leaf("[3, 4]", lx) + ")", e.getMessage());
+        }
+      }
+    }
+  }
+
+  @Test
   void handles_closeTwiceHarmlessly_andNullOperandsAreLeftOut() {
     int lx = lineHere(); Tensor x = inMode(() -> Tensor.zeros(2));
     try (var m = Anomaly.detect()) {
