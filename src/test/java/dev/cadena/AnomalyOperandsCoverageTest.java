@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cadena.autograd.Anomaly;
 import dev.cadena.data.Augment;
 import dev.cadena.data.TensorDataset;
+import dev.cadena.func.Func;
 import dev.cadena.nn.AdaptiveAvgPool2d;
 import dev.cadena.nn.AvgPool2d;
 import dev.cadena.nn.BatchNorm1d;
@@ -250,6 +251,37 @@ class AnomalyOperandsCoverageTest {
     add("Windows#fold", "fold", "cols", s -> Windows.fold(s.zeros(1, 4, 3), new int[] {3, 3},
         new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}));
 
+    // ------------------------------------------------------------------ func.Func
+    // The differentiated argument is made with Tensor.zeros (not an operand of the error); f
+    // returns a tensor made on the case's line, so the failing output is a named leaf.
+    add("Func#grad", "grad", "output", s -> {
+      Tensor out = s.zeros(2, 3);
+      Func.grad(xs -> out).apply(Tensor.zeros(3));
+    });
+    add("Func#gradAndValue", "gradAndValue", "output", s -> {
+      Tensor out = s.zeros(2);
+      Func.gradAndValue(xs -> out, 0).apply(Tensor.zeros(3));
+    });
+    add("Func#vjp", "vjp", "output 0, cotangent 0", s -> {
+      Tensor out = s.zeros(2, 3);
+      Func.vjp(xs -> out, Tensor.zeros(3)).vjpFn().apply(s.zeros(3, 2));
+    });
+    add("Func#vjpMany", "vjpMany", "output 0, cotangent 0", s -> {
+      Tensor out = s.zeros(2, 3);
+      Func.vjpMany(xs -> new Tensor[] {out}, Tensor.zeros(3)).vjpFn().apply(s.zeros(6));
+    });
+    add("Func#jvp", "jvp", "primal 0, tangent 0",
+        s -> Func.jvp(xs -> xs[0], new Tensor[] {s.zeros(3)}, new Tensor[] {s.zeros(4)}));
+    add("Func#jvpMany", "jvpMany", "primal 0, tangent 0",
+        s -> Func.jvpMany(xs -> xs, new Tensor[] {s.zeros(2, 2)}, new Tensor[] {s.zeros(4)}));
+    add("Func#hvp", "hvp", "primal 0, tangent 0",
+        s -> Func.hvp(xs -> xs[0].sum(), new Tensor[] {s.zeros(3)}, new Tensor[] {s.zeros(2)}));
+    add("Func#vmap", "vmap", "argument 0, argument 1",
+        s -> Func.vmap(xs -> xs[0].add(xs[1]), new int[] {0, 0}, 0)
+            .apply(s.zeros(2, 3), s.zeros(4, 3)));
+    add("Func#vmapMany", "vmap", "argument 0, argument 1",
+        s -> Func.vmapMany(xs -> xs, new int[] {0, 1}, 0).apply(s.zeros(2, 3), s.zeros(3, 5)));
+
     // ------------------------------------------------------------------ nn.Functional
     add("Functional#linear", "linear", "input, weight, bias",
         s -> Functional.linear(s.zeros(2, 3), s.zeros(4, 5), s.zeros(5)));
@@ -480,6 +512,8 @@ class AnomalyOperandsCoverageTest {
     none("elementwise on one tensor: every shape is valid", "", "ELU", "GELU", "Hardtanh",
         "Identity", "LeakyReLU", "LogSigmoid", "ReLU", "SiLU", "Sigmoid", "Softplus", "Tanh",
         "Dropout");
+    none("returns a transform whose errors are those of grad, vjp, jvp and the function's own"
+        + " ops, each covered by its case", "Func", "jacrev", "jacfwd", "hessian");
     none("a container: its shape errors are its children's, each covered by its own case", "",
         "Sequential", "ModuleList", "ModuleDict");
   }
@@ -493,7 +527,7 @@ class AnomalyOperandsCoverageTest {
   private static Set<String> entryPoints() throws IOException {
     Set<String> found = new TreeSet<>();
     List<Class<?>> owners = new ArrayList<>(List.of(Tensor.class, Functional.class, Loss.class,
-        Init.class, Windows.class));
+        Init.class, Windows.class, Func.class));
     for (var info : com.google.common.reflect.ClassPath.from(Tensor.class.getClassLoader())
         .getTopLevelClasses("dev.cadena.ops")) {
       Class<?> c = info.load();

@@ -3,6 +3,7 @@ package dev.cadena.func;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.autograd.Engine;
 import dev.cadena.autograd.ForwardAD;
 import dev.cadena.autograd.GradMode;
@@ -160,9 +161,11 @@ public final class Func {
       Tensor out = f.apply(in);
       checkNotNull(out, "%s: f returned null", op);
       if (out.numel() != 1) {
-        throw new IllegalArgumentException(
-            op + ": f must return a scalar (one element) to be differentiated, got shape "
-                + Shapes.str(out.shape()) + "; use jacrev or vjp for a non-scalar function");
+        try (var o = Anomaly.operands(op, "output", out)) {
+          throw new ShapeException(
+              op + ": f must return a scalar (one element) to be differentiated, got shape "
+                  + Shapes.str(out.shape()) + "; use jacrev or vjp for a non-scalar function");
+        }
       }
       Tensor[] wrt = pick(in, argnums);
       Tensor[] g = vjpAt(op, new Tensor[] {out}, wrt, new Tensor[] {out.onesLike()}, nested);
@@ -218,9 +221,11 @@ public final class Func {
       }
       for (int k = 0; k < us.length; k++) {
         if (!Arrays.equals(us[k].shape(), outs[k].shape())) {
-          throw new ShapeException(
-              op + ": cotangent " + k + " has shape " + Shapes.str(us[k].shape())
-                  + " but output " + k + " has shape " + Shapes.str(outs[k].shape()));
+          try (var o = Anomaly.operands(op, "output " + k, outs[k], "cotangent " + k, us[k])) {
+            throw new ShapeException(
+                op + ": cotangent " + k + " has shape " + Shapes.str(us[k].shape())
+                    + " but output " + k + " has shape " + Shapes.str(outs[k].shape()));
+          }
         }
       }
       boolean create = nested || nested(us);
@@ -782,9 +787,11 @@ public final class Func {
     }
     for (int i = 0; i < primals.length; i++) {
       if (!Arrays.equals(primals[i].shape(), tangents[i].shape())) {
-        throw new ShapeException(
-            op + ": tangent " + i + " has shape " + Shapes.str(tangents[i].shape())
-                + " but primal " + i + " has shape " + Shapes.str(primals[i].shape()));
+        try (var o = Anomaly.operands(op, "primal " + i, primals[i], "tangent " + i, tangents[i])) {
+          throw new ShapeException(
+              op + ": tangent " + i + " has shape " + Shapes.str(tangents[i].shape())
+                  + " but primal " + i + " has shape " + Shapes.str(primals[i].shape()));
+        }
       }
     }
   }
@@ -972,9 +979,12 @@ public final class Func {
         batch = size;
         first = k;
       } else if (size != batch) {
-        throw new IllegalArgumentException("vmap: mismatched batch sizes: argument " + first
-            + " has " + batch + " along its mapped dim, argument " + k + " has " + size
-            + " along dim " + dims[k] + " (shape " + Shapes.str(x.shape()) + ")");
+        try (var o = Anomaly.operands(
+            "vmap", "argument " + first, xs[first], "argument " + k, x)) {
+          throw new ShapeException("vmap: mismatched batch sizes: argument " + first
+              + " has " + batch + " along its mapped dim, argument " + k + " has " + size
+              + " along dim " + dims[k] + " (shape " + Shapes.str(x.shape()) + ")");
+        }
       }
     }
     if (batch < 0) {
