@@ -29,10 +29,7 @@ public final class BatchPlan {
    * @throws IllegalArgumentException when {@code n < 0}, {@code batchSize < 1} or {@code step < 1}
    */
   public static int[] indices(int n, int batchSize, long step, long seed, int partition) {
-    if (n < 0 || batchSize < 1 || step < 1) {
-      throw new IllegalArgumentException("BatchPlan.indices: need n >= 0, batchSize >= 1, step >= 1;"
-          + " got n=" + n + ", batchSize=" + batchSize + ", step=" + step);
-    }
+    check("indices", n, batchSize, step);
     if (n == 0) {
       return new int[0];
     }
@@ -47,14 +44,26 @@ public final class BatchPlan {
     return out;
   }
 
-  /** How many examples {@link #indices} returns, without drawing the permutation. */
+  /**
+   * How many examples {@link #indices} returns, without drawing the permutation.
+   *
+   * @throws IllegalArgumentException when {@code n < 0}, {@code batchSize < 1} or {@code step < 1}
+   */
   public static int size(int n, int batchSize, long step) {
+    check("size", n, batchSize, step);
     if (n == 0) {
       return 0;
     }
     long perEpoch = (n + (long) batchSize - 1) / batchSize;
     int j = (int) ((step - 1) % perEpoch);
     return (int) Math.min(batchSize, n - (long) j * batchSize);
+  }
+
+  private static void check(String method, int n, int batchSize, long step) {
+    if (n < 0 || batchSize < 1 || step < 1) {
+      throw new IllegalArgumentException("BatchPlan." + method + ": need n >= 0, batchSize >= 1,"
+          + " step >= 1; got n=" + n + ", batchSize=" + batchSize + ", step=" + step);
+    }
   }
 
   /** The seed of partition {@code partition}'s permutation in epoch {@code epoch}. */
