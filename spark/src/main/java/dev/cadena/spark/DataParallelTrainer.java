@@ -216,6 +216,7 @@ public final class DataParallelTrainer {
     long t0 = System.nanoTime();
     FlatVector values = FlatVector.of(dtype, params, total);
     Broadcast<FlatVector> bc = sc.broadcast(values);
+    sc.setJobDescription("cadena-spark step " + step);
     GradientPartial sum;
     try {
       sum = blocks
