@@ -204,6 +204,7 @@ public final class DataParallelTrainer {
       }
       return new Result(model, opt, start, Collections.unmodifiableList(history));
     } finally {
+      data.sparkSession().sparkContext().setJobDescription(null);
       blocks.unpersist(false);
       PartitionTask.Replicas.release(runId);
     }
