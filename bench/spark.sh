@@ -8,10 +8,10 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-mvn -B -q -DskipTests install
-mvn -B -q -f spark/pom.xml test-compile
+mvn -B -q -DskipTests install >&2
+mvn -B -q -f spark/pom.xml test-compile >&2
 mkdir -p target/bench
 OUT="target/bench/spark-$(date +%Y%m%d-%H%M%S).json"
 ARGS="$*"
 mvn -B -q -f spark/pom.xml exec:exec -Dexec.mainClass=dev.cadena.spark.SparkBench \
-    -Dexec.args="$ARGS" | grep '^{' | tee "$OUT"
+    -Dexec.args="$ARGS" | grep -o '{"bench".*}' | tee "$OUT"
