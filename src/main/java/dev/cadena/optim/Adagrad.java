@@ -69,6 +69,11 @@ public final class Adagrad extends Optimizer {
   }
 
   @Override
+  protected void restoreStateBuffer(int index, String name, NDArray value) {
+    sums[index] = value;
+  }
+
+  @Override
   protected String extraRepr() {
     return "lrDecay=" + lrDecay + ", weightDecay=" + weightDecay + ", initialAccumulatorValue="
         + initialAccumulatorValue + ", eps=" + eps;

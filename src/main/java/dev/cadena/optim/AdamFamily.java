@@ -56,6 +56,15 @@ abstract class AdamFamily extends Optimizer {
   }
 
   @Override
+  protected final void restoreStateBuffer(int index, String name, NDArray value) {
+    if (name.equals("exp_avg")) {
+      expAvg[index] = value;
+    } else {
+      expAvgSq[index] = value;
+    }
+  }
+
+  @Override
   protected String extraRepr() {
     return "betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay;
   }

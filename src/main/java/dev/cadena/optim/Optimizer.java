@@ -9,6 +9,7 @@ import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.Shapes;
 import dev.cadena.tensor.Updates;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -182,8 +183,179 @@ public abstract class Optimizer {
     return Collections.unmodifiableMap(out);
   }
 
-  /** The state buffers of parameter {@code index} by name (null values for unallocated ones). */
+  /**
+   * The state buffers of parameter {@code index} by name: exactly the buffers this optimiser's
+   * configuration keeps (e.g. no {@code "momentum_buffer"} for SGD without momentum), with null
+   * values for those not allocated yet (before the parameter's first step).
+   */
   protected abstract Map<String, NDArray> stateBuffers(int index);
+
+  /**
+   * Replaces buffer {@code name} (one of the keys of {@link #stateBuffers(int)}) of parameter
+   * {@code index} by {@code value}, a contiguous array of the parameter's dtype and shape that the
+   * optimiser now owns; called by {@link #loadState} after it has checked all of that.
+   */
+  protected abstract void restoreStateBuffer(int index, String name, NDArray value);
+
+  /**
+   * Restores parameter {@code index}'s state from a map in the form {@link #state(int)} returns:
+   * {@code "step"} (a one-element tensor holding a whole number {@code >= 0}) and, when the step
+   * is positive, every buffer this optimiser keeps, each of the parameter's dtype and shape. The
+   * values are copied. After {@code loadState(i, other.state(i))} for every {@code i} (and the
+   * same learning rate) this optimiser continues bitwise as {@code other} would.
+   *
+   * <pre>{@code
+   * Map<String, Tensor> saved = opt.state(0);
+   * // ... later, in a new process with a new optimiser over the restored parameters:
+   * opt2.loadState(0, saved);
+   * }</pre>
+   *
+   * <p>Everything is checked before anything changes, so a bad map leaves the state as it was.
+   *
+   * @throws NullPointerException when {@code state} or one of its values is null
+   * @throws IllegalArgumentException when {@code index} is out of range, {@code "step"} is
+   *     missing or not a whole number {@code >= 0}, a buffer is unknown to this optimiser, missing
+   *     (for a positive step) or present (for step 0), or has another dtype or shape than the
+   *     parameter; the message names the optimiser, the parameter and the values
+   */
+  public final void loadState(int index, Map<String, Tensor> state) {
+    checkNotNull(state, "%s.loadState: state is null", name);
+    checkIndex(index);
+    Map<String, NDArray> checked = checkState(index, state);
+    steps[index] = stepOf(index, state);
+    for (Map.Entry<String, NDArray> e : checked.entrySet()) {
+      restoreStateBuffer(index, e.getKey(), e.getValue());
+    }
+  }
+
+  /**
+   * Every parameter's state in one flat map, keyed {@code "<index>.<name>"}: {@code "0.step"},
+   * {@code "0.exp_avg"}, ..., {@code "1.step"}, ... (copies, as {@link #state(int)}); what
+   * {@link #loadStateDict} restores, e.g. from a safetensors checkpoint.
+   */
+  public final Map<String, Tensor> stateDict() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (int i = 0; i < params.size(); i++) {
+      for (Map.Entry<String, Tensor> e : state(i).entrySet()) {
+        out.put(i + "." + e.getKey(), e.getValue());
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Restores every parameter's state from a map in the form of {@link #stateDict()}. All entries
+   * are checked (as {@link #loadState} does for each parameter, and no key may be left over)
+   * before any state changes.
+   *
+   * @throws NullPointerException when {@code stateDict} or one of its values is null
+   * @throws IllegalArgumentException when a key is not {@code "<index>.<name>"} with an index in
+   *     range, a parameter's {@code "step"} is missing, or a parameter's state fails the checks of
+   *     {@link #loadState}
+   */
+  public final void loadStateDict(Map<String, Tensor> stateDict) {
+    checkNotNull(stateDict, "%s.loadStateDict: stateDict is null", name);
+    List<Map<String, Tensor>> perParam = new ArrayList<>();
+    for (int i = 0; i < params.size(); i++) {
+      perParam.add(new LinkedHashMap<>());
+    }
+    for (Map.Entry<String, Tensor> e : stateDict.entrySet()) {
+      String key = e.getKey();
+      int dot = key == null ? -1 : key.indexOf('.');
+      int index = -1;
+      if (dot > 0) {
+        try {
+          index = Integer.parseInt(key.substring(0, dot));
+        } catch (NumberFormatException ex) {
+          index = -1;
+        }
+      }
+      if (index < 0 || index >= params.size()) {
+        throw new IllegalArgumentException(
+            name + ".loadStateDict: key '" + key + "' is not '<index>.<name>' with an index in [0, "
+                + params.size() + ")");
+      }
+      perParam.get(index).put(key.substring(dot + 1), e.getValue());
+    }
+    List<Map<String, NDArray>> checked = new ArrayList<>();
+    for (int i = 0; i < params.size(); i++) {
+      checked.add(checkState(i, perParam.get(i)));
+    }
+    for (int i = 0; i < params.size(); i++) {
+      steps[i] = stepOf(i, perParam.get(i));
+      for (Map.Entry<String, NDArray> e : checked.get(i).entrySet()) {
+        restoreStateBuffer(i, e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  /** Checks parameter {@code index}'s state map; returns contiguous copies of its buffers. */
+  private Map<String, NDArray> checkState(int index, Map<String, Tensor> state) {
+    NDArray param = params.get(index).data();
+    String what = name + ".loadState: parameter " + index + " (shape " + Shapes.str(param.shape())
+        + ", " + param.dtype() + ")";
+    long step = stepOf(index, state);
+    Map<String, NDArray> known = stateBuffers(index);
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Tensor> e : state.entrySet()) {
+      String key = e.getKey();
+      if ("step".equals(key)) {
+        continue;
+      }
+      Tensor t = e.getValue();
+      if (t == null) {
+        throw new NullPointerException(what + ": buffer '" + key + "' is null");
+      }
+      if (!known.containsKey(key)) {
+        throw new IllegalArgumentException(
+            what + ": unknown state buffer '" + key + "' (this optimiser keeps " + known.keySet()
+                + ")");
+      }
+      if (step == 0) {
+        throw new IllegalArgumentException(
+            what + ": step is 0 but buffer '" + key + "' is given; a parameter that has not"
+                + " stepped has no buffers");
+      }
+      NDArray a = t.data();
+      if (a.dtype() != param.dtype() || !Arrays.equals(a.shape(), param.shape())) {
+        throw new IllegalArgumentException(
+            what + ": buffer '" + key + "' has shape " + Shapes.str(a.shape()) + ", " + a.dtype()
+                + "; expected the parameter's shape and dtype");
+      }
+      out.put(key, a.copy());
+    }
+    if (step > 0) {
+      for (String key : known.keySet()) {
+        if (!out.containsKey(key)) {
+          throw new IllegalArgumentException(
+              what + ": step is " + step + " but buffer '" + key + "' is missing (this optimiser"
+                  + " keeps " + known.keySet() + ")");
+        }
+      }
+    }
+    return out;
+  }
+
+  private long stepOf(int index, Map<String, Tensor> state) {
+    String what = name + ".loadState: parameter " + index;
+    if (!state.containsKey("step")) {
+      throw new IllegalArgumentException(what + ": \"step\" is missing (keys " + state.keySet() + ")");
+    }
+    Tensor t = state.get("step");
+    if (t == null) {
+      throw new NullPointerException(what + ": \"step\" is null");
+    }
+    if (t.numel() != 1) {
+      throw new IllegalArgumentException(
+          what + ": \"step\" must hold one value, got shape " + Shapes.str(t.shape()));
+    }
+    double v = t.item();
+    if (!(v >= 0) || v != Math.rint(v) || v > Long.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          what + ": \"step\" must be a whole number >= 0, got " + v);
+    }
+    return (long) v;
+  }
 
   private void checkIndex(int index) {
     if (index < 0 || index >= params.size()) {

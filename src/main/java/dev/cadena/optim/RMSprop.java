@@ -80,9 +80,28 @@ public final class RMSprop extends Optimizer {
   protected Map<String, NDArray> stateBuffers(int index) {
     Map<String, NDArray> m = new LinkedHashMap<>();
     m.put("square_avg", squareAvg[index]);
-    m.put("grad_avg", gradAvg[index]);
-    m.put("momentum_buffer", momentumBuffers[index]);
+    if (centered) {
+      m.put("grad_avg", gradAvg[index]);
+    }
+    if (momentum > 0) {
+      m.put("momentum_buffer", momentumBuffers[index]);
+    }
     return m;
+  }
+
+  @Override
+  protected void restoreStateBuffer(int index, String name, NDArray value) {
+    switch (name) {
+      case "square_avg":
+        squareAvg[index] = value;
+        break;
+      case "grad_avg":
+        gradAvg[index] = value;
+        break;
+      default:
+        momentumBuffers[index] = value;
+        break;
+    }
   }
 
   @Override

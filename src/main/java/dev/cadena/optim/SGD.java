@@ -72,8 +72,15 @@ public final class SGD extends Optimizer {
   @Override
   protected Map<String, NDArray> stateBuffers(int index) {
     Map<String, NDArray> m = new LinkedHashMap<>();
-    m.put("momentum_buffer", momentumBuffers[index]);
+    if (momentum != 0) {
+      m.put("momentum_buffer", momentumBuffers[index]);
+    }
     return m;
+  }
+
+  @Override
+  protected void restoreStateBuffer(int index, String name, NDArray value) {
+    momentumBuffers[index] = value;
   }
 
   @Override
