@@ -59,10 +59,41 @@ def build(name):
             nn.Linear(3, 5), nn.ELU(), nn.Linear(5, 5), nn.LeakyReLU(), nn.Linear(5, 4),
             nn.Sigmoid(), nn.BatchNorm1d(4, eps=1e-3, momentum=0.3, affine=False),
             nn.Softplus(), nn.Linear(4, 3), nn.LogSoftmax(dim=1))
+    if name == "cnn":
+        return cnn(8)
+    if name == "conv_mix":
+        return nn.Sequential(
+            nn.Conv2d(4, 6, 3, stride=2, padding=1, dilation=2, groups=2, bias=False),
+            nn.Dropout2d(0.3), nn.AvgPool2d(3, stride=1, padding=1), nn.Tanh(),
+            nn.AdaptiveAvgPool2d((3, 2)), nn.Flatten(2), nn.Conv1d(6, 4, 4, padding="same"),
+            nn.Flatten(), nn.Linear(24, 3))
+    if name == "embed":
+        return nn.Sequential(nn.Embedding(10, 4, padding_idx=0, max_norm=1.5), nn.Linear(4, 3))
     raise ValueError(name)
 
 
-MODELS = {"mlp_bn": 4, "mlp_ln": 5, "acts": 3}  # name -> input features
+def cnn(channels):
+    """The main job's CNN (dev.cadena.cli.TrainJob, --model cnn) with ``channels`` (32 there)."""
+    c = channels
+    return nn.Sequential(
+        nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, c, 5), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c, c, 5), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(c * 4 * 4, 10))
+
+
+# name -> the input shape after the batch size
+MODELS = {"mlp_bn": (4,), "mlp_ln": (5,), "acts": (3,), "cnn": (784,),
+          "conv_mix": (4, 11, 11), "embed": (5,)}
+# models whose training-mode output is random (dropout), compared in eval mode only
+EVAL_ONLY = {"conv_mix"}
+
+
+def make_input(name, n):
+    if name == "embed":
+        x = torch.randint(0, 10, (n,) + MODELS[name])
+        x[0, 0] = 0  # the padding index appears at least once
+        return x
+    return torch.randn((n,) + MODELS[name])
 
 
 def write_file(path, tensors, metadata=None):
@@ -107,14 +138,14 @@ def state_to_numpy(model):
     return {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
 
 
-def run_io(model, x):
+def run_io(model, x, eval_only=False):
     """Eval output, train output, and the buffers after the training-mode pass."""
     with torch.no_grad():
         model.eval()
-        y_eval = model(x).numpy().copy()
-        model.train()
-        y_train = model(x).numpy().copy()
-    io = {"x": x.numpy(), "eval": y_eval, "train": y_train}
+        io = {"x": x.numpy(), "eval": model(x).numpy().copy()}
+        if not eval_only:
+            model.train()
+            io["train"] = model(x).numpy().copy()
     for k, v in model.named_buffers():
         io["after_train." + k] = v.detach().numpy().copy()
     return io
@@ -123,20 +154,23 @@ def run_io(model, x):
 def write(out_dir):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for i, (name, features) in enumerate(MODELS.items()):
+    for i, name in enumerate(MODELS):
         torch.manual_seed(100 + i)
         model = build(name).float()
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
         model.train()
         for _ in range(3):
-            xb = torch.randn(8, features) * 2 + 0.5
+            xb = make_input(name, 8)
+            if xb.is_floating_point():
+                xb = xb * 2 + 0.5
             loss = model(xb).square().mean()
             opt.zero_grad()
             loss.backward()
             opt.step()
         write_file(out_dir / (name + ".safetensors"), state_to_numpy(model), {"format": "pt"})
-        x = torch.randn(6, features)
-        write_file(out_dir / (name + "_io.safetensors"), run_io(model, x), {"format": "pt"})
+        x = make_input(name, 6)
+        write_file(out_dir / (name + "_io.safetensors"), run_io(model, x, name in EVAL_ONLY),
+                   {"format": "pt"})
         print("wrote", name, sorted(model.state_dict().keys()))
 
 
@@ -160,7 +194,7 @@ def check(in_dir):
         if first.dtype == np.float64:
             model = model.double()
         model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()}, strict=True)
-        got = run_io(model, torch.from_numpy(io["x"].copy()))
+        got = run_io(model, torch.from_numpy(io["x"].copy()), name in EVAL_ONLY)
         for key, want in io.items():
             if key == "x":
                 continue
