@@ -26,6 +26,13 @@ Mode 2, check files that Cadena saved (``TorchInteropTest`` writes them to
   file, and compares PyTorch's outputs and updated buffers with Cadena's (to 1e-6). It exits
   with status 1 on a mismatch.
 
+Mode 3, check a model file the main job wrote (``--model cnn``, 32 channels)::
+
+    mvn -B -o -q compile exec:java -Dexec.args="--model cnn --epochs 1 --out target/job-cnn.safetensors"
+    /usr/bin/python3 src/test/python/torch_fixtures.py job target/job-cnn.safetensors
+
+  It loads the file into ``cnn(32)`` with ``strict=True`` and runs it in eval mode.
+
 Debian has no ``safetensors`` package, so the format is read and written here: an 8-byte
 little-endian header length, a JSON header ``{name: {dtype, shape, data_offsets}}`` (plus
 ``__metadata__``), then the raw little-endian data. With the ``safetensors`` package installed,
@@ -210,11 +217,30 @@ def check(in_dir):
     return 1 if failures else 0
 
 
+def job(path):
+    """Loads the main job's CNN file into the torch CNN, strictly, and runs it."""
+    state, meta = read_file(path)
+    model = cnn(32)
+    if next(iter(state.values())).dtype == np.float64:
+        model = model.double()
+    model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()}, strict=True)
+    model.eval()
+    torch.manual_seed(0)
+    with torch.no_grad():
+        y = model(torch.rand(4, 784, dtype=next(model.parameters()).dtype))
+    ok = tuple(y.shape) == (4, 10) and bool(torch.isfinite(y).all())
+    print("ok  " if ok else "FAIL", path, "loaded with strict=True;", len(state), "tensors;",
+          "output", tuple(y.shape), "metadata", meta)
+    return 0 if ok else 1
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("write", "check"):
+    if len(sys.argv) != 3 or sys.argv[1] not in ("write", "check", "job"):
         print(__doc__)
         sys.exit(2)
     if sys.argv[1] == "write":
         write(sys.argv[2])
-    else:
+    elif sys.argv[1] == "check":
         sys.exit(check(sys.argv[2]))
+    else:
+        sys.exit(job(sys.argv[2]))
