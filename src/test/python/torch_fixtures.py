@@ -9,6 +9,10 @@ Mode 1, write the fixtures (committed under ``src/test/resources/torch/``)::
 
     /usr/bin/python3 src/test/python/torch_fixtures.py write src/test/resources/torch
 
+  It also writes ``pool.safetensors``: fixed inputs and PyTorch's pooling results for several
+  option combinations (ceil mode, count_include_pad, divisor_override, return_indices, 1-d),
+  which ``PoolingOptionsTest`` compares with Cadena's.
+
   For each model below it trains the float32 model a few SGD steps (so BatchNorm's running
   statistics and ``num_batches_tracked`` are not the initial ones), saves its ``state_dict()``
   as ``<name>.safetensors``, and saves ``<name>_io.safetensors`` with an input ``x``, the
@@ -179,6 +183,41 @@ def write(out_dir):
         write_file(out_dir / (name + "_io.safetensors"), run_io(model, x, name in EVAL_ONLY),
                    {"format": "pt"})
         print("wrote", name, sorted(model.state_dict().keys()))
+    cases = pool_cases()
+    write_file(out_dir / "pool.safetensors", cases, {"format": "pt"})
+    print("wrote pool", {k: list(v.shape) for k, v in cases.items()})
+
+
+def pool_cases():
+    """PyTorch's pooling options on fixed inputs: {name: array}, written as pool.safetensors."""
+    import torch.nn.functional as F
+    torch.manual_seed(7)
+    x = torch.randn(2, 3, 7, 8, dtype=torch.float64)
+    x5 = torch.randn(1, 2, 5, 5, dtype=torch.float64)
+    x1 = torch.randn(2, 3, 9, dtype=torch.float64)
+    out = {"x": x, "x5": x5, "x1": x1}
+
+    def with_indices(name, r):
+        out[name], out[name + ".indices"] = r
+
+    with_indices("max_k2", F.max_pool2d(x, 2, return_indices=True))
+    with_indices("max_k3s2p1_ceil", F.max_pool2d(x, 3, 2, 1, ceil_mode=True, return_indices=True))
+    with_indices("max_k23s2p1d21_ceil", F.max_pool2d(x, (2, 3), 2, 1, dilation=(2, 1),
+                                                     ceil_mode=True, return_indices=True))
+    # ceil mode's rule: the 4th window would start in the right padding, so 3 per axis
+    with_indices("max5_k2s2p1_ceil", F.max_pool2d(x5, 2, 2, 1, ceil_mode=True, return_indices=True))
+    out["avg_k3s2p1_ceil"] = F.avg_pool2d(x, 3, 2, 1, ceil_mode=True)
+    out["avg_k3s2p1_ceil_excl"] = F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False)
+    out["avg_k32s12p1_excl"] = F.avg_pool2d(x, (3, 2), (1, 2), 1, count_include_pad=False)
+    out["avg_k3s2_ceil"] = F.avg_pool2d(x, 3, 2, 0, ceil_mode=True)
+    out["avg_k2s2p1_ceil_div3"] = F.avg_pool2d(x, 2, 2, 1, ceil_mode=True, divisor_override=3)
+    out["avg5_k2s2p1_ceil"] = F.avg_pool2d(x5, 2, 2, 1, ceil_mode=True)
+    with_indices("max1d_k4s3p2_ceil", F.max_pool1d(x1, 4, 3, 2, ceil_mode=True, return_indices=True))
+    with_indices("max1d_k2d3", F.max_pool1d(x1, 2, 1, 0, dilation=3, return_indices=True))
+    out["avg1d_k3s2p1_ceil_excl"] = F.avg_pool1d(x1, 3, 2, 1, ceil_mode=True, count_include_pad=False)
+    out["avg1d_k2"] = F.avg_pool1d(x1, 2)
+    out["adaptive1d_4"] = F.adaptive_avg_pool1d(x1, 4)
+    return {k: v.numpy() for k, v in out.items()}
 
 
 def close(a, b):
