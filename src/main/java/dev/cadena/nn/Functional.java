@@ -874,7 +874,9 @@ public final class Functional {
    * {@link #maxPool2d(Tensor, int[], int[], int[], int[], boolean)} and where each maximum came
    * from, as PyTorch's {@code max_pool2d(..., return_indices=True)}: the indices (int64, the
    * values' shape) are flat positions {@code row * W + column} in the input plane {@code H x W}
-   * of the value's own sample and channel, the first maximum of its window in row-major order.
+   * of the value's own sample and channel, the first maximum of its window in row-major order. A
+   * window wholly in the padding (dilation can make one) gives {@code -inf} and an index outside
+   * {@code [0, H*W)}, as in PyTorch.
    * Only the values carry a gradient; the indices are a constant (for {@code max_unpool2d}-like
    * scatters, e.g. {@code Tensor.scatterAdd} on the input flattened to {@code [N, C, H*W]}).
    *
