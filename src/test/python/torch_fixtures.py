@@ -10,7 +10,8 @@ Mode 1, write the fixtures (committed under ``src/test/resources/torch/``)::
     /usr/bin/python3 src/test/python/torch_fixtures.py write src/test/resources/torch
 
   It also writes ``pool.safetensors``: fixed inputs and PyTorch's pooling results for several
-  option combinations (ceil mode, count_include_pad, divisor_override, return_indices, 1-d),
+  option combinations (ceil mode, count_include_pad, divisor_override, return_indices, ties,
+  1-d, adaptive max),
   which ``PoolingOptionsTest`` compares with Cadena's.
 
   For each model below it trains the float32 model a few SGD steps (so BatchNorm's running
@@ -217,6 +218,13 @@ def pool_cases():
     out["avg1d_k3s2p1_ceil_excl"] = F.avg_pool1d(x1, 3, 2, 1, ceil_mode=True, count_include_pad=False)
     out["avg1d_k2"] = F.avg_pool1d(x1, 2)
     out["adaptive1d_4"] = F.adaptive_avg_pool1d(x1, 4)
+    with_indices("amax_3x5", F.adaptive_max_pool2d(x, (3, 5), return_indices=True))
+    with_indices("amax5_2", F.adaptive_max_pool2d(x5, 2, return_indices=True))
+    # ties: which of equal maxima PyTorch reports (the first in row-major order)
+    xt = torch.randint(0, 3, (1, 2, 5, 6)).double()
+    out["xt"] = xt
+    with_indices("tie_max_k2_ceil", F.max_pool2d(xt, 2, ceil_mode=True, return_indices=True))
+    with_indices("tie_amax_2x4", F.adaptive_max_pool2d(xt, (2, 4), return_indices=True))
     return {k: v.numpy() for k, v in out.items()}
 
 

@@ -1253,6 +1253,104 @@ public final class Functional {
     return ph.matmul(x.matmul(pw.mT()));
   }
 
+  /**
+   * Adaptive max pooling (PyTorch's {@code torch.nn.functional.adaptive_max_pool2d}): output cell
+   * {@code (i, j)} is the maximum over PyTorch's bins, rows {@code floor(i H / oH)} to {@code
+   * ceil((i + 1) H / oH)} (exclusive) and the same for columns; the gradient goes to the first
+   * maximum of each bin in row-major order. An {@code indexSelect} of every bin's pixels (bins
+   * shorter than the longest repeat their last row or column, which changes no maximum) and a
+   * max over each bin.
+   *
+   * <pre>{@code
+   * Functional.adaptiveMaxPool2d(Tensor.randn(rng, 8, 64, 7, 7), new int[] {1}).shape();
+   * // [8, 64, 1, 1]: global max pooling
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank or an empty image
+   * @throws IllegalArgumentException for a non-positive output size
+   */
+  public static Tensor adaptiveMaxPool2d(Tensor x, int[] outputSize) {
+    checkNotNull(x, "adaptiveMaxPool2d: input is null");
+    checkNotNull(outputSize, "adaptiveMaxPool2d: outputSize is null");
+    return adaptiveMaxPool2d("adaptiveMaxPool2d", false, x, outputSize)[0];
+  }
+
+  /**
+   * {@link #adaptiveMaxPool2d} and where each maximum came from, as PyTorch's {@code
+   * adaptive_max_pool2d(..., return_indices=True)}: int64 flat positions {@code row * W + column}
+   * in each input plane.
+   */
+  public static Tensor.ValuesIndices adaptiveMaxPool2dWithIndices(Tensor x, int[] outputSize) {
+    String op = "adaptiveMaxPool2dWithIndices";
+    checkNotNull(x, "%s: input is null", op);
+    checkNotNull(outputSize, "%s: outputSize is null", op);
+    Tensor[] r = adaptiveMaxPool2d(op, true, x, outputSize);
+    return new Tensor.ValuesIndices(r[0], r[1]);
+  }
+
+  static Tensor[] adaptiveMaxPool2d(String op, boolean withIndices, Tensor x, int[] outputSize) {
+    floating(op, "input", x);
+    int[] o = pair(op, "output_size", outputSize);
+    Im2ColArgs.checkPositive(op, "output_size", o);
+    if (x.rank() == 3) {
+      Tensor[] r = adaptiveMaxPool2d(op, withIndices, x.unsqueeze(0), o);
+      return new Tensor[] {r[0].squeeze(0), r[1] == null ? null : r[1].squeeze(0)};
+    }
+    if (x.rank() != 4) {
+      throw new ShapeException(
+          op + ": expected a 4-d input [N, C, H, W] (or 3-d [C, H, W]), got shape "
+              + Shapes.str(x.shape()));
+    }
+    int n = x.size(0);
+    int c = x.size(1);
+    int h = x.size(2);
+    int w = x.size(3);
+    if (h == 0 || w == 0) {
+      throw new ShapeException(
+          op + ": the image must not be empty, got shape " + Shapes.str(x.shape()));
+    }
+    int kh = longestBin(o[0], h);
+    int kw = longestBin(o[1], w);
+    int l = Shapes.checkedSize(op, "output cells", (long) o[0] * o[1]);
+    int taps = Shapes.checkedSize(op, "bin size", (long) kh * kw);
+    long[] t = new long[Shapes.checkedSize(op, "index table", (long) l * taps)];
+    int at = 0;
+    for (int i = 0; i < o[0]; i++) {
+      int r0 = (int) ((long) i * h / o[0]);
+      int r1 = (int) (((long) (i + 1) * h + o[0] - 1) / o[0]);
+      for (int j = 0; j < o[1]; j++) {
+        int c0 = (int) ((long) j * w / o[1]);
+        int c1 = (int) (((long) (j + 1) * w + o[1] - 1) / o[1]);
+        for (int a = 0; a < kh; a++) {
+          for (int b = 0; b < kw; b++) {
+            // Taps past a short bin repeat its last row or column: they come after the pixel
+            // they repeat in row-major order, so the first maximum is always a real tap.
+            t[at++] = (long) Math.min(r0 + a, r1 - 1) * w + Math.min(c0 + b, c1 - 1);
+          }
+        }
+      }
+    }
+    Tensor table = Tensor.ofLongs(t);
+    Tensor bins = x.reshape(n * c, h * w).indexSelect(1, table).reshape(n * c, l, taps);
+    Tensor.ValuesIndices m = bins.max(2);                                       // [N*C, L]
+    Tensor indices = null;
+    if (withIndices) {
+      indices = table.reshape(l, taps).gather(1, m.indices().mT()).mT().reshape(n, c, o[0], o[1]);
+    }
+    return new Tensor[] {m.values().reshape(n, c, o[0], o[1]), indices};
+  }
+
+  /** The length of the longest of PyTorch's {@code out} adaptive bins of {@code in}. */
+  private static int longestBin(int out, int in) {
+    int longest = 0;
+    for (int i = 0; i < out; i++) {
+      int start = (int) ((long) i * in / out);
+      int end = (int) (((long) (i + 1) * in + out - 1) / out);
+      longest = Math.max(longest, end - start);
+    }
+    return longest;
+  }
+
   /** The {@code [out, in]} matrix whose row i averages PyTorch's adaptive bin i of {@code in}. */
   private static Tensor averaging(int out, int in, Tensor like) {
     double[] m = new double[Shapes.checkedSize("adaptiveAvgPool2d", "averaging matrix",

@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * PyTorch's pooling options (ceil mode, count_include_pad, divisor_override, return_indices, the
- * 1-d layers) against PyTorch itself: {@code src/test/resources/torch/pool.safetensors}, written
+ * PyTorch's pooling options (ceil mode, count_include_pad, divisor_override, return_indices and
+ * ties, the 1-d layers, adaptive max pooling) against PyTorch itself: {@code src/test/resources/torch/pool.safetensors}, written
  * by {@code src/test/python/torch_fixtures.py write} with torch 1.13 from fixed float64 inputs.
  * Also their gradients (first and second order, float64, central differences), the layers'
  * printing and their errors. Random geometries against naive loops: {@link PoolingProperties}.
@@ -67,7 +67,11 @@ class PoolingOptionsTest {
         max("max1d_k2d3", "x1", x -> Functional.maxPool1dWithIndices(x, 2, 1, 0, 3, false)),
         avg("avg1d_k3s2p1_ceil_excl", "x1", x -> new AvgPool1d(3, 2, 1, true, false).forward(x)),
         avg("avg1d_k2", "x1", x -> Functional.avgPool1d(x, 2, null, 0, false, true)),
-        avg("adaptive1d_4", "x1", x -> new AdaptiveAvgPool1d(4).forward(x)));
+        avg("adaptive1d_4", "x1", x -> new AdaptiveAvgPool1d(4).forward(x)),
+        max("amax_3x5", "x", x -> Functional.adaptiveMaxPool2dWithIndices(x, i(3, 5))),
+        max("amax5_2", "x5", x -> new AdaptiveMaxPool2d(2).forwardWithIndices(x)),
+        max("tie_max_k2_ceil", "xt", x -> new MaxPool2d(i(2), null, i(0), i(1), true).forwardWithIndices(x)),
+        max("tie_amax_2x4", "xt", x -> Functional.adaptiveMaxPool2dWithIndices(x, i(2, 4))));
   }
 
   private static Arguments max(String name, String input, Function<Tensor, Tensor.ValuesIndices> f) {
@@ -115,6 +119,7 @@ class PoolingOptionsTest {
     Tensor x = Tensor.uniform(r, -1, 1, DType.FLOAT64, 2, 2, 5, 6).requiresGrad(true);
     Function<Tensor[], Tensor> f = in -> Functional.maxPool2d(in[0], i(3), i(2), i(1), i(1), true)
         .square()
+        .add(Functional.adaptiveMaxPool2d(in[0], i(3, 4)).square())
         .add(Functional.avgPool2d(in[0], i(3), i(2), i(1), true, false, null).square())
         .add(Functional.avgPool2d(in[0], i(2), i(2), i(1), true, true, 3).square())
         .add(Functional.maxPool2dWithIndices(in[0], i(2, 3), i(2), i(1), i(2, 1), true).values()
@@ -128,7 +133,8 @@ class PoolingOptionsTest {
     Tensor x1 = Tensor.uniform(r, -1, 1, DType.FLOAT64, 2, 3, 9).requiresGrad(true);
     Function<Tensor[], Tensor> g = in -> Functional.maxPool1d(in[0], 4, 3, 2, 1, true).square().sum()
         .add(Functional.avgPool1d(in[0], 3, 2, 1, true, false).square().sum())
-        .add(Functional.adaptiveAvgPool1d(in[0], 4).square().sum());
+        .add(Functional.adaptiveAvgPool1d(in[0], 4).square().sum())
+        .add(Functional.adaptiveMaxPool2d(in[0].unsqueeze(2), i(1, 4)).square().sum());
     GradCheck.Report first1 = GradCheck.check(g::apply, x1);
     assertTrue(first1.passed(), first1::toString);
     GradCheck.Report second1 = GradCheck.checkSecondOrder(g::apply,
@@ -163,6 +169,8 @@ class PoolingOptionsTest {
         new MaxPool1d(3).toString());
     assertEquals("AvgPool1d(kernel_size=(3,), stride=(3,), padding=(0,))", new AvgPool1d(3).toString());
     assertEquals("AdaptiveAvgPool1d(output_size=2)", new AdaptiveAvgPool1d(2).toString());
+    assertEquals("AdaptiveMaxPool2d(output_size=(2, 3))",
+        new AdaptiveMaxPool2d(i(2, 3)).toString());
   }
 
   @Test
@@ -196,6 +204,14 @@ class PoolingOptionsTest {
     NullPointerException nk = assertThrows(NullPointerException.class,
         () -> Functional.avgPool2d(x, null, null, i(0), false, true, null));
     assertEquals("avgPool2d: kernelSize is null", nk.getMessage());
+    ShapeException empty = assertThrows(ShapeException.class,
+        () -> new AdaptiveMaxPool2d(2).forward(Tensor.zeros(1, 1, 0, 3)));
+    assertEquals("AdaptiveMaxPool2d: the image must not be empty, got shape [1, 1, 0, 3]",
+        empty.getMessage());
+    IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+        () -> Functional.adaptiveMaxPool2d(x, i(2, 0)));
+    assertTrue(size.getMessage().startsWith("adaptiveMaxPool2d: output_size must be positive"),
+        size.getMessage());
     NullPointerException nm = assertThrows(NullPointerException.class,
         () -> new MaxPool1d(2).forwardWithIndices(null));
     assertEquals("MaxPool1d: input is null", nm.getMessage());
