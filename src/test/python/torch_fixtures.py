@@ -9,17 +9,17 @@ Mode 1, write the fixtures (committed under ``src/test/resources/torch/``)::
 
     /usr/bin/python3 src/test/python/torch_fixtures.py write src/test/resources/torch
 
-  It also writes ``pool.safetensors``: fixed inputs and PyTorch's pooling results for several
-  option combinations (ceil mode, count_include_pad, divisor_override, return_indices, ties,
-  1-d, adaptive max),
-  which ``PoolingOptionsTest`` compares with Cadena's.
-
   For each model below it trains the float32 model a few SGD steps (so BatchNorm's running
   statistics and ``num_batches_tracked`` are not the initial ones), saves its ``state_dict()``
   as ``<name>.safetensors``, and saves ``<name>_io.safetensors`` with an input ``x``, the
-  outputs ``eval`` (``model.eval()``) and ``train`` (``model.train()``, batch statistics), and
-  every buffer after that training-mode pass as ``after_train.<key>``.
-  ``TorchInteropTest`` loads them into the same Cadena model and compares.
+  outputs ``eval`` (``model.eval()``) and ``train`` (``model.train()``, batch statistics; not
+  for the models in ``EVAL_ONLY``, whose dropout is random), and every buffer after that
+  training-mode pass as ``after_train.<key>``. ``TorchInteropTest`` loads them into the same
+  Cadena model and compares.
+
+  It also writes ``pool.safetensors``: fixed float64 inputs and PyTorch's pooling results for
+  several option combinations (ceil mode, count_include_pad, divisor_override, return_indices,
+  ties, 1-d, adaptive max), which ``PoolingOptionsTest`` compares with Cadena's.
 
 Mode 2, check files that Cadena saved (``TorchInteropTest`` writes them to
 ``target/torch-check/`` in the same two-file form, from models Cadena initialised and trained)::

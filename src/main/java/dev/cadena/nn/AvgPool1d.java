@@ -49,8 +49,7 @@ public class AvgPool1d extends Module {
     this.kernel = kernelSize;
     this.stride = stride == null ? kernelSize : stride;
     this.padding = padding;
-    Functional.checkPoolArgs(name, new int[] {1, kernel}, new int[] {1, this.stride},
-        new int[] {0, padding}, new int[] {1, 1});
+    Functional.checkPool1dArgs(name, kernel, this.stride, padding, 1);
     this.ceilMode = ceilMode;
     this.countIncludePad = countIncludePad;
   }

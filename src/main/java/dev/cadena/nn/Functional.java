@@ -1027,7 +1027,7 @@ public final class Functional {
     Tensor r;
     if (divisorOverride != null) {
       r = cols.sum(1).div(divisorOverride);
-    } else if (countIncludePad && extraH == 0 && extraW == 0) {
+    } else if (extraH == 0 && extraW == 0 && (countIncludePad || (p[0] == 0 && p[1] == 0))) {
       r = cols.mean(1);                                     // every window has kH * kW elements
     } else {
       r = cols.sum(1).div(divisors(op, h, w, oh, ow, k, s, p, countIncludePad, x));
@@ -1166,6 +1166,18 @@ public final class Functional {
         countIncludePad)[0];
   }
 
+  /** The checks of a 1-d pooling window, with messages in 1-d terms. */
+  static void checkPool1dArgs(String op, int k, int s, int p, int d) {
+    Checks.positiveSize(op, "kernel_size", k);
+    Checks.positiveSize(op, "stride", s);
+    Checks.positiveSize(op, "dilation", d);
+    if (p < 0 || p > k / 2) {
+      throw new IllegalArgumentException(
+          op + ": padding must be non-negative and at most half the kernel size, got padding " + p
+              + " for kernel_size " + k);
+    }
+  }
+
   static Tensor[] pool1d(String op, boolean max, boolean withIndices, Tensor x, int kernelSize,
       Integer stride, int padding, int dilation, boolean ceilMode, boolean countIncludePad) {
     floating(op, "input", x);
@@ -1174,6 +1186,7 @@ public final class Functional {
           op + ": expected a 3-d input [N, C, L] (or 2-d [C, L]), got shape " + Shapes.str(x.shape()));
     }
     int s = stride == null ? kernelSize : stride;
+    checkPool1dArgs(op, kernelSize, s, padding, dilation);
     Tensor[] r = pool2d(op, max, withIndices, x.unsqueeze(-2), new int[] {1, kernelSize},
         new int[] {1, s}, new int[] {0, padding}, new int[] {1, dilation}, ceilMode,
         countIncludePad, null);
@@ -1309,10 +1322,13 @@ public final class Functional {
       throw new ShapeException(
           op + ": the image must not be empty, got shape " + Shapes.str(x.shape()));
     }
+    // Sizes first, from bounds of the bin lengths: the loops below run over the output cells.
+    int l = Shapes.checkedSize(op, "output cells", (long) o[0] * o[1]);
+    Shapes.checkedSize(op, "index table", Shapes.checkedSize(op, "index table",
+        (long) l * binBound(o[0], h)) * (long) binBound(o[1], w));
     int kh = longestBin(o[0], h);
     int kw = longestBin(o[1], w);
-    int l = Shapes.checkedSize(op, "output cells", (long) o[0] * o[1]);
-    int taps = Shapes.checkedSize(op, "bin size", (long) kh * kw);
+    int taps = kh * kw;
     long[] t = new long[Shapes.checkedSize(op, "index table", (long) l * taps)];
     int at = 0;
     for (int i = 0; i < o[0]; i++) {
@@ -1338,6 +1354,14 @@ public final class Functional {
       indices = table.reshape(l, taps).gather(1, m.indices().mT()).mT().reshape(n, c, o[0], o[1]);
     }
     return new Tensor[] {m.values().reshape(n, c, o[0], o[1]), indices};
+  }
+
+  /**
+   * An upper bound of the longest adaptive bin without a loop: {@code in / out} when it divides,
+   * else {@code ceil(in / out) + 1}, at most {@code in}.
+   */
+  private static int binBound(int out, int in) {
+    return in % out == 0 ? in / out : Math.min(in, in / out + 2);
   }
 
   /** The length of the longest of PyTorch's {@code out} adaptive bins of {@code in}. */

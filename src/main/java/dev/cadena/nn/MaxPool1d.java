@@ -50,8 +50,7 @@ public class MaxPool1d extends Module {
     this.stride = stride == null ? kernelSize : stride;
     this.padding = padding;
     this.dilation = dilation;
-    Functional.checkPoolArgs(name, new int[] {1, kernel}, new int[] {1, this.stride},
-        new int[] {0, padding}, new int[] {1, dilation});
+    Functional.checkPool1dArgs(name, kernel, this.stride, padding, dilation);
     this.ceilMode = ceilMode;
   }
 

@@ -55,9 +55,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Cadena against real PyTorch, both ways, through files. {@code src/test/python/torch_fixtures.py}
  * wrote {@code src/test/resources/torch/} with torch 1.13: each model's {@code state_dict()}
  * after a few SGD steps, an input, its outputs in eval and train mode, and the buffers after the
- * training-mode pass. Here the Cadena twins load those files as they are and must reproduce every
- * output to 1e-6 (float32), and a Cadena-saved file must hold the same names, shapes and dtypes
- * as PyTorch's. The other direction: {@link #testWriteFilesForPyTorch} leaves Cadena-saved files
+ * training-mode pass. The models: three MLPs, the main job's CNN with 8 channels ({@code cnn}),
+ * a mix of convolution and pooling options ({@code conv_mix}, eval mode only: it has dropout) and
+ * an embedding ({@code embed}). Here the Cadena twins load those files as they are and must
+ * reproduce every output to 1e-6 (float32), and a Cadena-saved file must hold the same names,
+ * shapes and dtypes as PyTorch's. The other direction: {@link #testWriteFilesForPyTorch} leaves Cadena-saved files
  * in {@code target/torch-check/} that {@code torch_fixtures.py check target/torch-check} loads
  * with {@code load_state_dict(strict=True)} (run by hand: CI has no torch).
  */

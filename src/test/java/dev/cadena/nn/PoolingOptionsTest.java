@@ -184,7 +184,12 @@ class PoolingOptionsTest {
     assertEquals("AvgPool2d: divisor_override must be positive, got -1", divModule.getMessage());
     IllegalArgumentException pad = assertThrows(IllegalArgumentException.class,
         () -> new MaxPool1d(2, null, 2, 1, false));
-    assertTrue(pad.getMessage().startsWith("MaxPool1d: padding must be at most half"), pad.getMessage());
+    assertEquals("MaxPool1d: padding must be non-negative and at most half the kernel size, got"
+        + " padding 2 for kernel_size 2", pad.getMessage());
+    IllegalArgumentException pad1 = assertThrows(IllegalArgumentException.class,
+        () -> Functional.avgPool1d(Tensor.zeros(1, 1, 4), 3, null, -1, false, true));
+    assertEquals("avgPool1d: padding must be non-negative and at most half the kernel size, got"
+        + " padding -1 for kernel_size 3", pad1.getMessage());
     IllegalArgumentException k = assertThrows(IllegalArgumentException.class, () -> new AvgPool1d(0));
     assertTrue(k.getMessage().startsWith("AvgPool1d: kernel_size must be positive"), k.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new AdaptiveAvgPool1d(0));
@@ -212,6 +217,9 @@ class PoolingOptionsTest {
         () -> Functional.adaptiveMaxPool2d(x, i(2, 0)));
     assertTrue(size.getMessage().startsWith("adaptiveMaxPool2d: output_size must be positive"),
         size.getMessage());
+    ShapeException huge = assertThrows(ShapeException.class,
+        () -> Functional.adaptiveMaxPool2d(Tensor.zeros(3, 1, 2), i(2147483646, 2)));
+    assertTrue(huge.getMessage().startsWith("adaptiveMaxPool2d: too many elements"), huge.getMessage());
     NullPointerException nm = assertThrows(NullPointerException.class,
         () -> new MaxPool1d(2).forwardWithIndices(null));
     assertEquals("MaxPool1d: input is null", nm.getMessage());
