@@ -12,9 +12,14 @@ Mode 1, write the fixtures (committed under ``src/test/resources/torch/``)::
   For each model below it trains the float32 model a few SGD steps (so BatchNorm's running
   statistics and ``num_batches_tracked`` are not the initial ones), saves its ``state_dict()``
   as ``<name>.safetensors``, and saves ``<name>_io.safetensors`` with an input ``x``, the
-  outputs ``eval`` (``model.eval()``) and ``train`` (``model.train()``, batch statistics), and
-  every buffer after that training-mode pass as ``after_train.<key>``.
-  ``TorchInteropTest`` loads them into the same Cadena model and compares.
+  outputs ``eval`` (``model.eval()``) and ``train`` (``model.train()``, batch statistics; not
+  for the models in ``EVAL_ONLY``, whose dropout is random), and every buffer after that
+  training-mode pass as ``after_train.<key>``. ``TorchInteropTest`` loads them into the same
+  Cadena model and compares.
+
+  It also writes ``pool.safetensors``: fixed float64 inputs and PyTorch's pooling results for
+  several option combinations (ceil mode, count_include_pad, divisor_override, return_indices,
+  ties, 1-d, adaptive max), which ``PoolingOptionsTest`` compares with Cadena's.
 
 Mode 2, check files that Cadena saved (``TorchInteropTest`` writes them to
 ``target/torch-check/`` in the same two-file form, from models Cadena initialised and trained)::
@@ -25,6 +30,13 @@ Mode 2, check files that Cadena saved (``TorchInteropTest`` writes them to
   It builds each model in PyTorch, calls ``load_state_dict(..., strict=True)`` on the Cadena
   file, and compares PyTorch's outputs and updated buffers with Cadena's (to 1e-6). It exits
   with status 1 on a mismatch.
+
+Mode 3, check a model file the main job wrote (``--model cnn``, 32 channels)::
+
+    mvn -B -o -q compile exec:java -Dexec.args="--model cnn --epochs 1 --out target/job-cnn.safetensors"
+    /usr/bin/python3 src/test/python/torch_fixtures.py job target/job-cnn.safetensors
+
+  It loads the file into ``cnn(32)`` with ``strict=True`` and runs it in eval mode.
 
 Debian has no ``safetensors`` package, so the format is read and written here: an 8-byte
 little-endian header length, a JSON header ``{name: {dtype, shape, data_offsets}}`` (plus
@@ -59,10 +71,41 @@ def build(name):
             nn.Linear(3, 5), nn.ELU(), nn.Linear(5, 5), nn.LeakyReLU(), nn.Linear(5, 4),
             nn.Sigmoid(), nn.BatchNorm1d(4, eps=1e-3, momentum=0.3, affine=False),
             nn.Softplus(), nn.Linear(4, 3), nn.LogSoftmax(dim=1))
+    if name == "cnn":
+        return cnn(8)
+    if name == "conv_mix":
+        return nn.Sequential(
+            nn.Conv2d(4, 6, 3, stride=2, padding=1, dilation=2, groups=2, bias=False),
+            nn.Dropout2d(0.3), nn.AvgPool2d(3, stride=1, padding=1), nn.Tanh(),
+            nn.AdaptiveAvgPool2d((3, 2)), nn.Flatten(2), nn.Conv1d(6, 4, 4, padding="same"),
+            nn.Flatten(), nn.Linear(24, 3))
+    if name == "embed":
+        return nn.Sequential(nn.Embedding(10, 4, padding_idx=0, max_norm=1.5), nn.Linear(4, 3))
     raise ValueError(name)
 
 
-MODELS = {"mlp_bn": 4, "mlp_ln": 5, "acts": 3}  # name -> input features
+def cnn(channels):
+    """The main job's CNN (dev.cadena.cli.TrainJob, --model cnn) with ``channels`` (32 there)."""
+    c = channels
+    return nn.Sequential(
+        nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, c, 5), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c, c, 5), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(c * 4 * 4, 10))
+
+
+# name -> the input shape after the batch size
+MODELS = {"mlp_bn": (4,), "mlp_ln": (5,), "acts": (3,), "cnn": (784,),
+          "conv_mix": (4, 11, 11), "embed": (5,)}
+# models whose training-mode output is random (dropout), compared in eval mode only
+EVAL_ONLY = {"conv_mix"}
+
+
+def make_input(name, n):
+    if name == "embed":
+        x = torch.randint(0, 10, (n,) + MODELS[name])
+        x[0, 0] = 0  # the padding index appears at least once
+        return x
+    return torch.randn((n,) + MODELS[name])
 
 
 def write_file(path, tensors, metadata=None):
@@ -107,14 +150,14 @@ def state_to_numpy(model):
     return {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
 
 
-def run_io(model, x):
+def run_io(model, x, eval_only=False):
     """Eval output, train output, and the buffers after the training-mode pass."""
     with torch.no_grad():
         model.eval()
-        y_eval = model(x).numpy().copy()
-        model.train()
-        y_train = model(x).numpy().copy()
-    io = {"x": x.numpy(), "eval": y_eval, "train": y_train}
+        io = {"x": x.numpy(), "eval": model(x).numpy().copy()}
+        if not eval_only:
+            model.train()
+            io["train"] = model(x).numpy().copy()
     for k, v in model.named_buffers():
         io["after_train." + k] = v.detach().numpy().copy()
     return io
@@ -123,21 +166,66 @@ def run_io(model, x):
 def write(out_dir):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for i, (name, features) in enumerate(MODELS.items()):
+    for i, name in enumerate(MODELS):
         torch.manual_seed(100 + i)
         model = build(name).float()
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
         model.train()
         for _ in range(3):
-            xb = torch.randn(8, features) * 2 + 0.5
+            xb = make_input(name, 8)
+            if xb.is_floating_point():
+                xb = xb * 2 + 0.5
             loss = model(xb).square().mean()
             opt.zero_grad()
             loss.backward()
             opt.step()
         write_file(out_dir / (name + ".safetensors"), state_to_numpy(model), {"format": "pt"})
-        x = torch.randn(6, features)
-        write_file(out_dir / (name + "_io.safetensors"), run_io(model, x), {"format": "pt"})
+        x = make_input(name, 6)
+        write_file(out_dir / (name + "_io.safetensors"), run_io(model, x, name in EVAL_ONLY),
+                   {"format": "pt"})
         print("wrote", name, sorted(model.state_dict().keys()))
+    cases = pool_cases()
+    write_file(out_dir / "pool.safetensors", cases, {"format": "pt"})
+    print("wrote pool", {k: list(v.shape) for k, v in cases.items()})
+
+
+def pool_cases():
+    """PyTorch's pooling options on fixed inputs: {name: array}, written as pool.safetensors."""
+    import torch.nn.functional as F
+    torch.manual_seed(7)
+    x = torch.randn(2, 3, 7, 8, dtype=torch.float64)
+    x5 = torch.randn(1, 2, 5, 5, dtype=torch.float64)
+    x1 = torch.randn(2, 3, 9, dtype=torch.float64)
+    out = {"x": x, "x5": x5, "x1": x1}
+
+    def with_indices(name, r):
+        out[name], out[name + ".indices"] = r
+
+    with_indices("max_k2", F.max_pool2d(x, 2, return_indices=True))
+    with_indices("max_k3s2p1_ceil", F.max_pool2d(x, 3, 2, 1, ceil_mode=True, return_indices=True))
+    with_indices("max_k23s2p1d21_ceil", F.max_pool2d(x, (2, 3), 2, 1, dilation=(2, 1),
+                                                     ceil_mode=True, return_indices=True))
+    # ceil mode's rule: the 4th window would start in the right padding, so 3 per axis
+    with_indices("max5_k2s2p1_ceil", F.max_pool2d(x5, 2, 2, 1, ceil_mode=True, return_indices=True))
+    out["avg_k3s2p1_ceil"] = F.avg_pool2d(x, 3, 2, 1, ceil_mode=True)
+    out["avg_k3s2p1_ceil_excl"] = F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False)
+    out["avg_k32s12p1_excl"] = F.avg_pool2d(x, (3, 2), (1, 2), 1, count_include_pad=False)
+    out["avg_k3s2_ceil"] = F.avg_pool2d(x, 3, 2, 0, ceil_mode=True)
+    out["avg_k2s2p1_ceil_div3"] = F.avg_pool2d(x, 2, 2, 1, ceil_mode=True, divisor_override=3)
+    out["avg5_k2s2p1_ceil"] = F.avg_pool2d(x5, 2, 2, 1, ceil_mode=True)
+    with_indices("max1d_k4s3p2_ceil", F.max_pool1d(x1, 4, 3, 2, ceil_mode=True, return_indices=True))
+    with_indices("max1d_k2d3", F.max_pool1d(x1, 2, 1, 0, dilation=3, return_indices=True))
+    out["avg1d_k3s2p1_ceil_excl"] = F.avg_pool1d(x1, 3, 2, 1, ceil_mode=True, count_include_pad=False)
+    out["avg1d_k2"] = F.avg_pool1d(x1, 2)
+    out["adaptive1d_4"] = F.adaptive_avg_pool1d(x1, 4)
+    with_indices("amax_3x5", F.adaptive_max_pool2d(x, (3, 5), return_indices=True))
+    with_indices("amax5_2", F.adaptive_max_pool2d(x5, 2, return_indices=True))
+    # ties: which of equal maxima PyTorch reports (the first in row-major order)
+    xt = torch.randint(0, 3, (1, 2, 5, 6)).double()
+    out["xt"] = xt
+    with_indices("tie_max_k2_ceil", F.max_pool2d(xt, 2, ceil_mode=True, return_indices=True))
+    with_indices("tie_amax_2x4", F.adaptive_max_pool2d(xt, (2, 4), return_indices=True))
+    return {k: v.numpy() for k, v in out.items()}
 
 
 def close(a, b):
@@ -160,7 +248,7 @@ def check(in_dir):
         if first.dtype == np.float64:
             model = model.double()
         model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()}, strict=True)
-        got = run_io(model, torch.from_numpy(io["x"].copy()))
+        got = run_io(model, torch.from_numpy(io["x"].copy()), name in EVAL_ONLY)
         for key, want in io.items():
             if key == "x":
                 continue
@@ -176,11 +264,30 @@ def check(in_dir):
     return 1 if failures else 0
 
 
+def job(path):
+    """Loads the main job's CNN file into the torch CNN, strictly, and runs it."""
+    state, meta = read_file(path)
+    model = cnn(32)
+    if next(iter(state.values())).dtype == np.float64:
+        model = model.double()
+    model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()}, strict=True)
+    model.eval()
+    torch.manual_seed(0)
+    with torch.no_grad():
+        y = model(torch.rand(4, 784, dtype=next(model.parameters()).dtype))
+    ok = tuple(y.shape) == (4, 10) and bool(torch.isfinite(y).all())
+    print("ok  " if ok else "FAIL", path, "loaded with strict=True;", len(state), "tensors;",
+          "output", tuple(y.shape), "metadata", meta)
+    return 0 if ok else 1
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("write", "check"):
+    if len(sys.argv) != 3 or sys.argv[1] not in ("write", "check", "job"):
         print(__doc__)
         sys.exit(2)
     if sys.argv[1] == "write":
         write(sys.argv[2])
-    else:
+    elif sys.argv[1] == "check":
         sys.exit(check(sys.argv[2]))
+    else:
+        sys.exit(job(sys.argv[2]))

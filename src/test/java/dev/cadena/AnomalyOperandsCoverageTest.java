@@ -9,7 +9,10 @@ import dev.cadena.autograd.Anomaly;
 import dev.cadena.data.Augment;
 import dev.cadena.data.TensorDataset;
 import dev.cadena.func.Func;
+import dev.cadena.nn.AdaptiveAvgPool1d;
 import dev.cadena.nn.AdaptiveAvgPool2d;
+import dev.cadena.nn.AdaptiveMaxPool2d;
+import dev.cadena.nn.AvgPool1d;
 import dev.cadena.nn.AvgPool2d;
 import dev.cadena.nn.BatchNorm1d;
 import dev.cadena.nn.BatchNorm2d;
@@ -28,6 +31,7 @@ import dev.cadena.nn.LayerNorm;
 import dev.cadena.nn.Linear;
 import dev.cadena.nn.LogSoftmax;
 import dev.cadena.nn.Loss;
+import dev.cadena.nn.MaxPool1d;
 import dev.cadena.nn.MaxPool2d;
 import dev.cadena.nn.Module;
 import dev.cadena.nn.RNN;
@@ -331,6 +335,21 @@ class AnomalyOperandsCoverageTest {
     add("Functional#avgPool2d", "avgPool2d", "input", s -> Functional.avgPool2d(s.zeros(2, 3), 2));
     add("Functional#adaptiveAvgPool2d", "adaptiveAvgPool2d", "input",
         s -> Functional.adaptiveAvgPool2d(s.zeros(2, 3), new int[] {1}));
+    add("Functional#maxPool2dWithIndices", "maxPool2dWithIndices", "input",
+        s -> Functional.maxPool2dWithIndices(s.zeros(2, 3), new int[] {2}, null, new int[] {0},
+            new int[] {1}, false));
+    add("Functional#maxPool1d", "maxPool1d", "input",
+        s -> Functional.maxPool1d(s.zeros(5), 2, null, 0, 1, false));
+    add("Functional#maxPool1dWithIndices", "maxPool1dWithIndices", "input",
+        s -> Functional.maxPool1dWithIndices(s.zeros(2, 3, 4, 5), 2, null, 0, 1, false));
+    add("Functional#avgPool1d", "avgPool1d", "input",
+        s -> Functional.avgPool1d(s.zeros(5), 2, null, 0, false, true));
+    add("Functional#adaptiveAvgPool1d", "adaptiveAvgPool1d", "input",
+        s -> Functional.adaptiveAvgPool1d(s.zeros(5), 2));
+    add("Functional#adaptiveMaxPool2d", "adaptiveMaxPool2d", "input",
+        s -> Functional.adaptiveMaxPool2d(s.zeros(2, 3), new int[] {1}));
+    add("Functional#adaptiveMaxPool2dWithIndices", "adaptiveMaxPool2dWithIndices", "input",
+        s -> Functional.adaptiveMaxPool2dWithIndices(s.zeros(1, 2, 0, 3), new int[] {1}));
     add("Functional#embedding", "embedding", "input, weight",
         s -> Functional.embedding(s.longs(0, 1), s.zeros(5), null, null));
     add("Functional#flatten", "flatten", "x", s -> Functional.flatten(s.zeros(2, 3), 3, 4));
@@ -388,6 +407,12 @@ class AnomalyOperandsCoverageTest {
     add("AvgPool2d", "AvgPool2d", "input", s -> new AvgPool2d(2).forward(s.zeros(5)));
     add("AdaptiveAvgPool2d", "adaptiveAvgPool2d", "input",
         s -> new AdaptiveAvgPool2d(1).forward(s.zeros(5)));
+    add("MaxPool1d", "MaxPool1d", "input", s -> new MaxPool1d(2).forward(s.zeros(5)));
+    add("AvgPool1d", "AvgPool1d", "input", s -> new AvgPool1d(2).forward(s.zeros(5)));
+    add("AdaptiveAvgPool1d", "AdaptiveAvgPool1d", "input",
+        s -> new AdaptiveAvgPool1d(2).forward(s.zeros(5)));
+    add("AdaptiveMaxPool2d", "AdaptiveMaxPool2d", "input",
+        s -> new AdaptiveMaxPool2d(1).forward(s.zeros(5)));
     add("Dropout2d", "Dropout2d", "input", s -> new Dropout2d(0.5, rng()).forward(s.zeros(2, 3)));
     add("Flatten", "flatten", "x", s -> new Flatten(1, 4).forward(s.zeros(2, 3)));
     add("Unflatten", "Unflatten", "input", s -> new Unflatten(1, 2, 2).forward(s.zeros(2, 3)));

@@ -388,6 +388,9 @@ class NullContractTest {
         new dev.cadena.nn.Unflatten(0, 2), new dev.cadena.nn.Identity(),
         new dev.cadena.nn.ModuleList(), new dev.cadena.nn.ModuleDict(),
         new dev.cadena.nn.Embedding(2, 2, rng)));
+    // Pooling options (h2).
+    s.addAll(List.of(new dev.cadena.nn.MaxPool1d(1), new dev.cadena.nn.AvgPool1d(1),
+        new dev.cadena.nn.AdaptiveAvgPool1d(1), new dev.cadena.nn.AdaptiveMaxPool2d(1)));
     List<Tensor> params = linear.parameters();
     s.add(SGD.builder(params).lr(0.1).build());
     s.add(Adam.builder(params).build());

@@ -11,7 +11,8 @@ import java.util.random.RandomGenerator;
  * Tensor, int, int, int, int)}, i.e. {@link Conv2d}'s composition on inputs of height 1.
  *
  * <p><b>Args:</b> {@code inChannels} -- C; {@code outChannels} -- O; {@code kernelSize} -- k;
- * {@code stride} (default 1), {@code padding} (default 0), {@code dilation} (default 1); {@code
+ * {@code stride} (default 1), {@code padding} (default 0, or the string {@code "same"} / {@code
+ * "valid"}), {@code dilation} (default 1); {@code
  * groups} (default 1, must divide C and O); {@code bias} (default true); {@code dtype} (float64 by
  * default); {@code rng} -- the seeded generator for the initial values.
  *
@@ -35,6 +36,7 @@ public class Conv1d extends Module {
   private final int kernel;
   private final int stride;
   private final int padding;
+  private final String paddingMode;
   private final int dilation;
   private final int groups;
   private final Tensor weight;
@@ -54,6 +56,27 @@ public class Conv1d extends Module {
    */
   public Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding,
       int dilation, int groups, boolean bias, DType dtype, RandomGenerator rng) {
+    this(inChannels, outChannels, kernelSize, stride, padding, null, dilation, groups, bias, dtype,
+        rng);
+  }
+
+  /**
+   * A layer with padding {@code "same"} (output as long as the input; stride 1; an odd total
+   * padding puts the extra zero on the right, as PyTorch) or {@code "valid"} (none).
+   *
+   * @throws NullPointerException when {@code padding}, {@code dtype} or {@code rng} is null
+   * @throws IllegalArgumentException for another padding string, or "same" with a stride other
+   *     than 1, besides the checks of the numeric constructor
+   */
+  public Conv1d(int inChannels, int outChannels, int kernelSize, int stride, String padding,
+      int dilation, int groups, boolean bias, DType dtype, RandomGenerator rng) {
+    this(inChannels, outChannels, kernelSize, stride, 0,
+        checkNotNull(padding, "%s: padding is null", "Conv1d"), dilation, groups, bias, dtype, rng);
+  }
+
+  private Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding,
+      String paddingMode, int dilation, int groups, boolean bias, DType dtype,
+      RandomGenerator rng) {
     String name = getClass().getSimpleName();
     checkNotNull(dtype, "%s: dtype is null", name);
     checkNotNull(
@@ -66,7 +89,18 @@ public class Conv1d extends Module {
     if (padding < 0) {
       throw new IllegalArgumentException(name + ": padding must be non-negative, got " + padding);
     }
+    if (paddingMode != null) {
+      if (!paddingMode.equals("same") && !paddingMode.equals("valid")) {
+        throw new IllegalArgumentException(
+            name + ": padding must be 'valid' or 'same' (or a number), got '" + paddingMode + "'");
+      }
+      if (paddingMode.equals("same") && stride != 1) {
+        throw new IllegalArgumentException(
+            name + ": padding='same' needs stride 1, got stride " + stride);
+      }
+    }
     this.padding = padding;
+    this.paddingMode = paddingMode;
     if (groups < 1 || in % groups != 0 || out % groups != 0) {
       throw new IllegalArgumentException(
           name + ": groups must be positive and divide in_channels and out_channels, got groups="
@@ -97,7 +131,7 @@ public class Conv1d extends Module {
   public Tensor forward(Tensor x) {
     checkNotNull(x, "%s: input is null", getClass().getSimpleName());
     return Functional.conv1d(getClass().getSimpleName(), x, weight, bias, stride,
-        new int[] {0, padding}, null, dilation, groups);
+        paddingMode == null ? new int[] {0, padding} : null, paddingMode, dilation, groups);
   }
 
   /** The weight, {@code [O, C/groups, k]}. */
@@ -115,7 +149,9 @@ public class Conv1d extends Module {
     StringBuilder sb = new StringBuilder();
     sb.append(in).append(", ").append(out).append(", kernel_size=").append(Repr.tuple(kernel))
         .append(", stride=").append(Repr.tuple(stride));
-    if (padding != 0) {
+    if (paddingMode != null) {
+      sb.append(", padding=").append(paddingMode);
+    } else if (padding != 0) {
       sb.append(", padding=").append(Repr.tuple(padding));
     }
     if (dilation != 1) {

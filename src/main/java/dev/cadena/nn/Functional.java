@@ -877,8 +877,7 @@ public final class Functional {
    * {@code kH x kW} window, padded with {@code -inf}. Shapes: {@code [N, C, H, W]} (or {@code [C,
    * H, W]}) to {@code [N, C, oH, oW]}, {@code oH = (H + 2 pH - dH (kH - 1) - 1) / sH + 1}; stride
    * defaults to the kernel size (pass null). An unfold of each channel and a max over each
-   * column. Tied maxima
-   * share the gradient evenly (Cadena's max) where PyTorch gives it to one of them.
+   * column; the gradient of a window goes to its first maximum (row-major), as in PyTorch.
    *
    * <pre>{@code
    * Tensor y = Functional.maxPool2d(Tensor.randn(rng, 8, 16, 24, 24), new int[] {2}, null,
@@ -890,15 +889,66 @@ public final class Functional {
    */
   public static Tensor maxPool2d(
       Tensor x, int[] kernelSize, int @Nullable [] stride, int[] padding, int[] dilation) {
+    return maxPool2d(x, kernelSize, stride, padding, dilation, false);
+  }
+
+  /**
+   * {@link #maxPool2d(Tensor, int[], int[], int[], int[])} with PyTorch's {@code ceil_mode}: with
+   * {@code ceilMode} the output size rounds up, {@code oH = ceil((H + 2 pH - dH (kH - 1) - 1) /
+   * sH) + 1}, less one when the last window would start at or after {@code H + pH} (in the right
+   * padding), so every window starts inside the input or the left padding; the windows that run
+   * past the end see {@code -inf} there.
+   *
+   * <pre>{@code
+   * Functional.maxPool2d(Tensor.randn(rng, 1, 1, 5, 5), new int[] {2}, null, new int[] {0},
+   *     new int[] {1}, true).shape();   // [1, 1, 3, 3] (2 x 2 without ceil mode)
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank or a window larger than the padded input
+   * @throws IllegalArgumentException for a bad geometry, or a padding above half the kernel
+   */
+  public static Tensor maxPool2d(Tensor x, int[] kernelSize, int @Nullable [] stride,
+      int[] padding, int[] dilation, boolean ceilMode) {
     checkNotNull(x, "maxPool2d: input is null");
     nulls("maxPool2d", "kernelSize", kernelSize, "padding", padding, "dilation", dilation);
-    return pool2d("maxPool2d", true, x, kernelSize, stride, padding, dilation);
+    return pool2d("maxPool2d", true, false, x, kernelSize, stride, padding, dilation, ceilMode,
+        true, null)[0];
   }
 
   /** {@link #maxPool2d(Tensor, int[], int[], int[], int[])} with stride = kernel, no padding. */
   public static Tensor maxPool2d(Tensor x, int kernelSize) {
     checkNotNull(x, "maxPool2d: input is null");
     return pool2d("maxPool2d", true, x, new int[] {kernelSize}, null, new int[] {0}, new int[] {1});
+  }
+
+  /**
+   * {@link #maxPool2d(Tensor, int[], int[], int[], int[], boolean)} and where each maximum came
+   * from, as PyTorch's {@code max_pool2d(..., return_indices=True)}: the indices (int64, the
+   * values' shape) are flat positions {@code row * W + column} in the input plane {@code H x W}
+   * of the value's own sample and channel, the first maximum of its window in row-major order. A
+   * window wholly in the padding (dilation can make one) gives {@code -inf} and an index outside
+   * {@code [0, H*W)}, as in PyTorch.
+   * Only the values carry a gradient; the indices are a constant (for {@code max_unpool2d}-like
+   * scatters, e.g. {@code Tensor.scatterAdd} on the input flattened to {@code [N, C, H*W]}).
+   *
+   * <pre>{@code
+   * Tensor x = Tensor.of(new double[][] {{1, 5, 2, 0}, {3, 4, 8, 7}}).reshape(1, 1, 2, 4);
+   * Tensor.ValuesIndices r = Functional.maxPool2dWithIndices(x, new int[] {2}, null,
+   *     new int[] {0}, new int[] {1}, false);
+   * // r.values() [[[[5, 8]]]], r.indices() [[[[1, 6]]]]
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank or a window larger than the padded input
+   * @throws IllegalArgumentException for a bad geometry, or a padding above half the kernel
+   */
+  public static Tensor.ValuesIndices maxPool2dWithIndices(Tensor x, int[] kernelSize,
+      int @Nullable [] stride, int[] padding, int[] dilation, boolean ceilMode) {
+    String op = "maxPool2dWithIndices";
+    checkNotNull(x, "%s: input is null", op);
+    nulls(op, "kernelSize", kernelSize, "padding", padding, "dilation", dilation);
+    Tensor[] r = pool2d(op, true, true, x, kernelSize, stride, padding, dilation, ceilMode, true,
+        null);
+    return new Tensor.ValuesIndices(r[0], r[1]);
   }
 
   /**
@@ -916,9 +966,39 @@ public final class Functional {
    * @throws IllegalArgumentException for a bad geometry, or a padding above half the kernel
    */
   public static Tensor avgPool2d(Tensor x, int[] kernelSize, int @Nullable [] stride, int[] padding) {
+    return avgPool2d(x, kernelSize, stride, padding, false, true, null);
+  }
+
+  /**
+   * 2-d average pooling with all of PyTorch's options ({@code torch.nn.functional.avg_pool2d}):
+   * the sum of each window divided by
+   *
+   * <ul>
+   *   <li>{@code divisorOverride} when it is given;
+   *   <li>else, with {@code countIncludePad}, the window's size clipped to the padded input
+   *       {@code [-pH, H + pH) x [-pW, W + pW)} (the kernel size except for the windows that
+   *       ceil mode lets run past the padding);
+   *   <li>else the number of the window's elements inside the input.
+   * </ul>
+   *
+   * {@code ceilMode} rounds the output size up as for {@link #maxPool2d(Tensor, int[], int[],
+   * int[], int[], boolean)}. A sum of the unfolded columns divided by a constant per window.
+   *
+   * <pre>{@code
+   * Functional.avgPool2d(Tensor.ones(1, 1, 3, 3), new int[] {2}, new int[] {1}, new int[] {1},
+   *     false, false, null);   // [1, 1, 4, 4] of ones: the zeros of the padding are not counted
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank or a window larger than the padded input
+   * @throws IllegalArgumentException for a bad geometry, a padding above half the kernel, or a
+   *     {@code divisorOverride} that is not positive
+   */
+  public static Tensor avgPool2d(Tensor x, int[] kernelSize, int @Nullable [] stride,
+      int[] padding, boolean ceilMode, boolean countIncludePad, @Nullable Integer divisorOverride) {
     checkNotNull(x, "avgPool2d: input is null");
     nulls("avgPool2d", "kernelSize", kernelSize, "padding", padding);
-    return pool2d("avgPool2d", false, x, kernelSize, stride, padding, new int[] {1});
+    return pool2d("avgPool2d", false, false, x, kernelSize, stride, padding, new int[] {1},
+        ceilMode, countIncludePad, divisorOverride)[0];
   }
 
   /** {@link #avgPool2d(Tensor, int[], int[], int[])} with stride = kernel, no padding. */
@@ -929,29 +1009,39 @@ public final class Functional {
 
   static Tensor pool2d(String op, boolean max, Tensor x, int[] kernelSize, int[] stride,
       int[] padding, int[] dilation) {
+    return pool2d(op, max, false, x, kernelSize, stride, padding, dilation, false, true, null)[0];
+  }
+
+  /**
+   * The pooling behind the modules and functions: {@code {values, indices}} (indices null unless
+   * {@code withIndices}, which needs {@code max}).
+   */
+  static Tensor[] pool2d(String op, boolean max, boolean withIndices, Tensor x, int[] kernelSize,
+      int[] stride, int[] padding, int[] dilation, boolean ceilMode, boolean countIncludePad,
+      Integer divisorOverride) {
     try (var o = Anomaly.operands(op, "input", x)) {
-      return checkedPool2d(op, max, x, kernelSize, stride, padding, dilation);
+      return checkedPool2d(op, max, withIndices, x, kernelSize, stride, padding, dilation,
+          ceilMode, countIncludePad, divisorOverride);
     }
   }
 
-  private static Tensor checkedPool2d(String op, boolean max, Tensor x, int[] kernelSize,
-      int[] stride, int[] padding, int[] dilation) {
+  private static Tensor[] checkedPool2d(String op, boolean max, boolean withIndices, Tensor x,
+      int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode,
+      boolean countIncludePad, Integer divisorOverride) {
     floating(op, "input", x);
     int[] k = pair(op, "kernel_size", kernelSize);
     int[] s = stride == null ? k.clone() : pair(op, "stride", stride);
     int[] p = pair(op, "padding", padding);
     int[] d = pair(op, "dilation", dilation);
-    Im2ColArgs.checkPositive(op, "kernel_size", k);
-    Im2ColArgs.checkPositive(op, "stride", s);
-    Im2ColArgs.checkPositive(op, "dilation", d);
-    Im2ColArgs.checkNonNegative(op, "padding", p);
-    if (p[0] > k[0] / 2 || p[1] > k[1] / 2) {
+    checkPoolArgs(op, k, s, p, d);
+    if (divisorOverride != null && divisorOverride < 1) {
       throw new IllegalArgumentException(
-          op + ": padding must be at most half the kernel size, got padding " + Arrays.toString(p)
-              + " for kernel_size " + Arrays.toString(k));
+          op + ": divisor_override must be positive, got " + divisorOverride);
     }
     if (x.rank() == 3) {
-      return pool2d(op, max, x.unsqueeze(0), k, s, p, d).squeeze(0);
+      Tensor[] r = pool2d(op, max, withIndices, x.unsqueeze(0), k, s, p, d, ceilMode,
+          countIncludePad, divisorOverride);
+      return new Tensor[] {r[0].squeeze(0), r[1] == null ? null : r[1].squeeze(0)};
     }
     if (x.rank() != 4) {
       throw new ShapeException(
@@ -962,26 +1052,250 @@ public final class Functional {
     int c = x.size(1);
     int h = x.size(2);
     int w = x.size(3);
-    int oh = dev.cadena.tensor.Im2Col.outputSize(op, "height", h, k[0], d[0], p[0], s[0]);
-    int ow = dev.cadena.tensor.Im2Col.outputSize(op, "width", w, k[1], d[1], p[1], s[1]);
+    int oh = pooledSize(op, "height", h, k[0], d[0], p[0], s[0], ceilMode);
+    int ow = pooledSize(op, "width", w, k[1], d[1], p[1], s[1], ceilMode);
+    // Ceil mode's last windows may run past the padding: pad the bottom and right that far.
+    int extraH = Math.max(0, (oh - 1) * s[0] + d[0] * (k[0] - 1) + 1 - (h + 2 * p[0]));
+    int extraW = Math.max(0, (ow - 1) * s[1] + d[1] * (k[1] - 1) + 1 - (w + 2 * p[1]));
     // Even when the windows tile the image, a view [N, C, oH, kH, oW, kW] reduced over axes 3
     // and 5 is slower than the unfold: the reduction's VJP then runs elementwise ops over rows
     // of kW elements (a 2x2 pooling step of the CNN job took 3 times as long), while those on
     // the columns [N*C, kH*kW, L] run over rows of L.
     Tensor planes = x.reshape(n * c, 1, h, w);
     Tensor cols;
-    if (max && (p[0] > 0 || p[1] > 0)) {
+    if ((max && (p[0] > 0 || p[1] > 0)) || extraH > 0 || extraW > 0) {
       // Max pooling pads with -inf (never the maximum), unfold with zeros.
-      Tensor padded = padConstant(planes, p[0], p[0], p[1], p[1], Double.NEGATIVE_INFINITY);
+      double fill = max ? Double.NEGATIVE_INFINITY : 0.0;
+      Tensor padded = padConstant(planes, p[0], p[0] + extraH, p[1], p[1] + extraW, fill);
       cols = dev.cadena.ops.Windows.unfold(padded, k, d, new int[] {0, 0}, s);
     } else {
       cols = dev.cadena.ops.Windows.unfold(planes, k, d, p, s);
     }
-    // Max pooling takes the first maximum of each window (argmax and gather), as PyTorch's
-    // max_pool2d gives the gradient to one element of a tie: its VJP is one scatter into the
-    // columns, where amax's even split builds an equality mask, its sums and a division.
-    Tensor r = max ? cols.max(1).values() : cols.mean(1);                       // [N*C, L]
-    return r.reshape(n, c, oh, ow);
+    if (max) {
+      // Max pooling takes the first maximum of each window (argmax and gather), as PyTorch's
+      // max_pool2d gives the gradient to one element of a tie: its VJP is one scatter into the
+      // columns, where amax's even split builds an equality mask, its sums and a division.
+      Tensor.ValuesIndices m = cols.max(1);                                       // [N*C, L]
+      Tensor indices = null;
+      if (withIndices) {
+        // The tap each window chose, [N*C, L], looked up in a table of flat input positions.
+        Tensor table = inputPositions(op, h, w, oh, ow, k, s, p, d);              // [L, kH*kW]
+        indices = table.gather(1, m.indices().mT()).mT().reshape(n, c, oh, ow);
+      }
+      return new Tensor[] {m.values().reshape(n, c, oh, ow), indices};
+    }
+    Tensor r;
+    if (divisorOverride != null) {
+      r = cols.sum(1).div(divisorOverride);
+    } else if (extraH == 0 && extraW == 0 && (countIncludePad || (p[0] == 0 && p[1] == 0))) {
+      r = cols.mean(1);                                     // every window has kH * kW elements
+    } else {
+      r = cols.sum(1).div(divisors(op, h, w, oh, ow, k, s, p, countIncludePad, x));
+    }
+    return new Tensor[] {r.reshape(n, c, oh, ow), null};
+  }
+
+  /** The checks of a pooling window shared by the functions and the modules. */
+  static void checkPoolArgs(String op, int[] k, int[] s, int[] p, int[] d) {
+    Im2ColArgs.checkPositive(op, "kernel_size", k);
+    Im2ColArgs.checkPositive(op, "stride", s);
+    Im2ColArgs.checkPositive(op, "dilation", d);
+    Im2ColArgs.checkNonNegative(op, "padding", p);
+    if (p[0] > k[0] / 2 || p[1] > k[1] / 2) {
+      throw new IllegalArgumentException(
+          op + ": padding must be at most half the kernel size, got padding " + Arrays.toString(p)
+              + " for kernel_size " + Arrays.toString(k));
+    }
+  }
+
+  /**
+   * The number of window positions along one axis: {@code (L + 2p - d (k - 1) - 1) / s + 1},
+   * rounded up in ceil mode unless the last window would then start in the right padding.
+   *
+   * @throws ShapeException when the dilated kernel is larger than the padded input
+   */
+  static int pooledSize(String op, String axis, int size, int k, int d, int p, int s,
+      boolean ceilMode) {
+    int floor = dev.cadena.tensor.Im2Col.outputSize(op, axis, size, k, d, p, s);
+    if (!ceilMode) {
+      return floor;
+    }
+    long span = (long) size + 2L * p - (long) d * (k - 1) - 1;
+    long out = (span + s - 1) / s + 1;
+    if ((out - 1) * s >= (long) size + p) {
+      out--;
+    }
+    return Shapes.checkedSize(op, "window positions", out);
+  }
+
+  /** {@code [L, kH*kW]}: for each window and tap, the flat input position {@code row * W + col}. */
+  private static Tensor inputPositions(String op, int h, int w, int oh, int ow, int[] k, int[] s,
+      int[] p, int[] d) {
+    int l = Shapes.checkedSize(op, "window positions", (long) oh * ow);
+    long[] t = new long[Shapes.checkedSize(op, "index table", (long) l * k[0] * k[1])];
+    int i = 0;
+    for (int y = 0; y < oh; y++) {
+      for (int x = 0; x < ow; x++) {
+        for (int a = 0; a < k[0]; a++) {
+          for (int b = 0; b < k[1]; b++) {
+            // a tap in the padding (only the maximum of an all-padding window) points outside
+            long row = (long) y * s[0] - p[0] + (long) a * d[0];
+            long col = (long) x * s[1] - p[1] + (long) b * d[1];
+            t[i++] = row * w + col;
+          }
+        }
+      }
+    }
+    return Tensor.ofLongs(t).reshape(l, k[0] * k[1]);
+  }
+
+  /**
+   * {@code [L]}: PyTorch's avg_pool2d divisor of each window: with {@code countIncludePad} its size
+   * clipped to the padded input, else its number of elements inside the input (at least 1: a
+   * window with none sums to 0).
+   */
+  private static Tensor divisors(String op, int h, int w, int oh, int ow, int[] k, int[] s,
+      int[] p, boolean countIncludePad, Tensor like) {
+    double[] v = new double[Shapes.checkedSize(op, "window positions", (long) oh * ow)];
+    for (int y = 0; y < oh; y++) {
+      int r0 = y * s[0] - p[0];
+      int r1 = Math.min(r0 + k[0], h + p[0]);
+      for (int x = 0; x < ow; x++) {
+        int c0 = x * s[1] - p[1];
+        int c1 = Math.min(c0 + k[1], w + p[1]);
+        long count = countIncludePad
+            ? (long) (r1 - r0) * (c1 - c0)
+            : (long) (Math.min(r1, h) - Math.max(r0, 0)) * (Math.min(c1, w) - Math.max(c0, 0));
+        v[y * ow + x] = Math.max(1, count);
+      }
+    }
+    return Tensor.fromArray(v, v.length).to(like.dtype());
+  }
+
+  // ------------------------------------------------------------------ 1-d pooling
+  // The 2-d pooling on [N, C, 1, L]: kernel (1, k), stride (1, s), padding (0, p).
+
+  /**
+   * 1-d max pooling (PyTorch's {@code torch.nn.functional.max_pool1d}): {@link
+   * #maxPool2d(Tensor, int[], int[], int[], int[], boolean)} on the input seen as images of height
+   * 1. Shapes: {@code [N, C, L]} (or {@code [C, L]}) to {@code [N, C, oL]}, {@code oL = (L + 2p -
+   * d (k - 1) - 1) / s + 1} (rounded up in ceil mode); {@code stride} null means the kernel size.
+   *
+   * <pre>{@code
+   * Functional.maxPool1d(Tensor.randn(rng, 4, 3, 10), 2, null, 0, 1, false).shape();   // [4, 3, 5]
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank or a window larger than the padded input
+   * @throws IllegalArgumentException for a bad geometry, or a padding above half the kernel
+   */
+  public static Tensor maxPool1d(Tensor x, int kernelSize, @Nullable Integer stride, int padding,
+      int dilation, boolean ceilMode) {
+    checkNotNull(x, "maxPool1d: input is null");
+    return pool1d("maxPool1d", true, false, x, kernelSize, stride, padding, dilation, ceilMode,
+        true)[0];
+  }
+
+  /**
+   * {@link #maxPool1d} and the int64 position in {@code [0, L)} of each maximum, as PyTorch's
+   * {@code max_pool1d(..., return_indices=True)}.
+   */
+  public static Tensor.ValuesIndices maxPool1dWithIndices(Tensor x, int kernelSize,
+      @Nullable Integer stride, int padding, int dilation, boolean ceilMode) {
+    checkNotNull(x, "maxPool1dWithIndices: input is null");
+    Tensor[] r = pool1d("maxPool1dWithIndices", true, true, x, kernelSize, stride, padding,
+        dilation, ceilMode, true);
+    return new Tensor.ValuesIndices(r[0], r[1]);
+  }
+
+  /**
+   * 1-d average pooling (PyTorch's {@code torch.nn.functional.avg_pool1d}): {@link
+   * #avgPool2d(Tensor, int[], int[], int[], boolean, boolean, Integer)} on images of height 1
+   * (PyTorch's avg_pool1d has no divisor override).
+   *
+   * <pre>{@code
+   * Functional.avgPool1d(Tensor.ones(1, 1, 5), 2, 2, 1, false, false).toDoubleArray();   // [1, 1, 1]
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank or a window larger than the padded input
+   * @throws IllegalArgumentException for a bad geometry, or a padding above half the kernel
+   */
+  public static Tensor avgPool1d(Tensor x, int kernelSize, @Nullable Integer stride, int padding,
+      boolean ceilMode, boolean countIncludePad) {
+    checkNotNull(x, "avgPool1d: input is null");
+    return pool1d("avgPool1d", false, false, x, kernelSize, stride, padding, 1, ceilMode,
+        countIncludePad)[0];
+  }
+
+  /** The checks of a 1-d pooling window, with messages in 1-d terms. */
+  static void checkPool1dArgs(String op, int k, int s, int p, int d) {
+    Checks.positiveSize(op, "kernel_size", k);
+    Checks.positiveSize(op, "stride", s);
+    Checks.positiveSize(op, "dilation", d);
+    if (p < 0 || p > k / 2) {
+      throw new IllegalArgumentException(
+          op + ": padding must be non-negative and at most half the kernel size, got padding " + p
+              + " for kernel_size " + k);
+    }
+  }
+
+  static Tensor[] pool1d(String op, boolean max, boolean withIndices, Tensor x, int kernelSize,
+      Integer stride, int padding, int dilation, boolean ceilMode, boolean countIncludePad) {
+    try (var o = Anomaly.operands(op, "input", x)) {
+      return checkedPool1d(op, max, withIndices, x, kernelSize, stride, padding, dilation,
+          ceilMode, countIncludePad);
+    }
+  }
+
+  private static Tensor[] checkedPool1d(String op, boolean max, boolean withIndices, Tensor x,
+      int kernelSize, Integer stride, int padding, int dilation, boolean ceilMode,
+      boolean countIncludePad) {
+    floating(op, "input", x);
+    if (x.rank() != 2 && x.rank() != 3) {
+      throw new ShapeException(
+          op + ": expected a 3-d input [N, C, L] (or 2-d [C, L]), got shape " + Shapes.str(x.shape()));
+    }
+    int s = stride == null ? kernelSize : stride;
+    checkPool1dArgs(op, kernelSize, s, padding, dilation);
+    Tensor[] r = pool2d(op, max, withIndices, x.unsqueeze(-2), new int[] {1, kernelSize},
+        new int[] {1, s}, new int[] {0, padding}, new int[] {1, dilation}, ceilMode,
+        countIncludePad, null);
+    return new Tensor[] {r[0].squeeze(-2), r[1] == null ? null : r[1].squeeze(-2)};
+  }
+
+  /**
+   * Adaptive 1-d average pooling (PyTorch's {@code torch.nn.functional.adaptive_avg_pool1d}):
+   * {@link #adaptiveAvgPool2d} on images of height 1; output cell {@code i} averages {@code
+   * floor(i L / oL)} to {@code ceil((i + 1) L / oL)} (exclusive). Shapes: {@code [N, C, L]} (or
+   * {@code [C, L]}) to {@code [N, C, oL]}.
+   *
+   * <pre>{@code
+   * Functional.adaptiveAvgPool1d(Tensor.randn(rng, 2, 3, 7), 3).shape();   // [2, 3, 3]
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank
+   * @throws IllegalArgumentException for a non-positive output size
+   */
+  public static Tensor adaptiveAvgPool1d(Tensor x, int outputSize) {
+    checkNotNull(x, "adaptiveAvgPool1d: input is null");
+    return adaptiveAvgPool1d("adaptiveAvgPool1d", x, outputSize);
+  }
+
+  static Tensor adaptiveAvgPool1d(String op, Tensor x, int outputSize) {
+    try (var o = Anomaly.operands(op, "input", x)) {
+      return checkedAdaptiveAvgPool1d(op, x, outputSize);
+    }
+  }
+
+  private static Tensor checkedAdaptiveAvgPool1d(String op, Tensor x, int outputSize) {
+    floating(op, "input", x);
+    if (x.rank() != 2 && x.rank() != 3) {
+      throw new ShapeException(
+          op + ": expected a 3-d input [N, C, L] (or 2-d [C, L]), got shape " + Shapes.str(x.shape()));
+    }
+    if (outputSize < 1) {
+      throw new IllegalArgumentException(op + ": output_size must be positive, got " + outputSize);
+    }
+    return adaptiveAvgPool2d(op, x.unsqueeze(-2), new int[] {1, outputSize}).squeeze(-2);
   }
 
   /**
@@ -1001,18 +1315,21 @@ public final class Functional {
   public static Tensor adaptiveAvgPool2d(Tensor x, int[] outputSize) {
     checkNotNull(x, "adaptiveAvgPool2d: input is null");
     checkNotNull(outputSize, "adaptiveAvgPool2d: outputSize is null");
-    try (var o = Anomaly.operands("adaptiveAvgPool2d", "input", x)) {
-      return checkedAdaptiveAvgPool2d(x, outputSize);
+    return adaptiveAvgPool2d("adaptiveAvgPool2d", x, outputSize);
+  }
+
+  static Tensor adaptiveAvgPool2d(String op, Tensor x, int[] outputSize) {
+    try (var o = Anomaly.operands(op, "input", x)) {
+      return checkedAdaptiveAvgPool2d(op, x, outputSize);
     }
   }
 
-  private static Tensor checkedAdaptiveAvgPool2d(Tensor x, int[] outputSize) {
-    String op = "adaptiveAvgPool2d";
+  private static Tensor checkedAdaptiveAvgPool2d(String op, Tensor x, int[] outputSize) {
     floating(op, "input", x);
     int[] o = pair(op, "output_size", outputSize);
     Im2ColArgs.checkPositive(op, "output_size", o);
     if (x.rank() == 3) {
-      return adaptiveAvgPool2d(x.unsqueeze(0), o).squeeze(0);
+      return adaptiveAvgPool2d(op, x.unsqueeze(0), o).squeeze(0);
     }
     if (x.rank() != 4) {
       throw new ShapeException(
@@ -1028,6 +1345,122 @@ public final class Functional {
     Tensor ph = averaging(o[0], h, x);                                          // [oH, H]
     Tensor pw = averaging(o[1], w, x);                                          // [oW, W]
     return ph.matmul(x.matmul(pw.mT()));
+  }
+
+  /**
+   * Adaptive max pooling (PyTorch's {@code torch.nn.functional.adaptive_max_pool2d}): output cell
+   * {@code (i, j)} is the maximum over PyTorch's bins, rows {@code floor(i H / oH)} to {@code
+   * ceil((i + 1) H / oH)} (exclusive) and the same for columns; the gradient goes to the first
+   * maximum of each bin in row-major order. An {@code indexSelect} of every bin's pixels (bins
+   * shorter than the longest repeat their last row or column, which changes no maximum) and a
+   * max over each bin.
+   *
+   * <pre>{@code
+   * Functional.adaptiveMaxPool2d(Tensor.randn(rng, 8, 64, 7, 7), new int[] {1}).shape();
+   * // [8, 64, 1, 1]: global max pooling
+   * }</pre>
+   *
+   * @throws ShapeException for a wrong rank or an empty image
+   * @throws IllegalArgumentException for a non-positive output size
+   */
+  public static Tensor adaptiveMaxPool2d(Tensor x, int[] outputSize) {
+    checkNotNull(x, "adaptiveMaxPool2d: input is null");
+    checkNotNull(outputSize, "adaptiveMaxPool2d: outputSize is null");
+    return adaptiveMaxPool2d("adaptiveMaxPool2d", false, x, outputSize)[0];
+  }
+
+  /**
+   * {@link #adaptiveMaxPool2d} and where each maximum came from, as PyTorch's {@code
+   * adaptive_max_pool2d(..., return_indices=True)}: int64 flat positions {@code row * W + column}
+   * in each input plane.
+   */
+  public static Tensor.ValuesIndices adaptiveMaxPool2dWithIndices(Tensor x, int[] outputSize) {
+    String op = "adaptiveMaxPool2dWithIndices";
+    checkNotNull(x, "%s: input is null", op);
+    checkNotNull(outputSize, "%s: outputSize is null", op);
+    Tensor[] r = adaptiveMaxPool2d(op, true, x, outputSize);
+    return new Tensor.ValuesIndices(r[0], r[1]);
+  }
+
+  static Tensor[] adaptiveMaxPool2d(String op, boolean withIndices, Tensor x, int[] outputSize) {
+    try (var o = Anomaly.operands(op, "input", x)) {
+      return checkedAdaptiveMaxPool2d(op, withIndices, x, outputSize);
+    }
+  }
+
+  private static Tensor[] checkedAdaptiveMaxPool2d(
+      String op, boolean withIndices, Tensor x, int[] outputSize) {
+    floating(op, "input", x);
+    int[] o = pair(op, "output_size", outputSize);
+    Im2ColArgs.checkPositive(op, "output_size", o);
+    if (x.rank() == 3) {
+      Tensor[] r = adaptiveMaxPool2d(op, withIndices, x.unsqueeze(0), o);
+      return new Tensor[] {r[0].squeeze(0), r[1] == null ? null : r[1].squeeze(0)};
+    }
+    if (x.rank() != 4) {
+      throw new ShapeException(
+          op + ": expected a 4-d input [N, C, H, W] (or 3-d [C, H, W]), got shape "
+              + Shapes.str(x.shape()));
+    }
+    int n = x.size(0);
+    int c = x.size(1);
+    int h = x.size(2);
+    int w = x.size(3);
+    if (h == 0 || w == 0) {
+      throw new ShapeException(
+          op + ": the image must not be empty, got shape " + Shapes.str(x.shape()));
+    }
+    // Sizes first, from bounds of the bin lengths: the loops below run over the output cells.
+    int l = Shapes.checkedSize(op, "output cells", (long) o[0] * o[1]);
+    Shapes.checkedSize(op, "index table", Shapes.checkedSize(op, "index table",
+        (long) l * binBound(o[0], h)) * (long) binBound(o[1], w));
+    int kh = longestBin(o[0], h);
+    int kw = longestBin(o[1], w);
+    int taps = kh * kw;
+    long[] t = new long[Shapes.checkedSize(op, "index table", (long) l * taps)];
+    int at = 0;
+    for (int i = 0; i < o[0]; i++) {
+      int r0 = (int) ((long) i * h / o[0]);
+      int r1 = (int) (((long) (i + 1) * h + o[0] - 1) / o[0]);
+      for (int j = 0; j < o[1]; j++) {
+        int c0 = (int) ((long) j * w / o[1]);
+        int c1 = (int) (((long) (j + 1) * w + o[1] - 1) / o[1]);
+        for (int a = 0; a < kh; a++) {
+          for (int b = 0; b < kw; b++) {
+            // Taps past a short bin repeat its last row or column: they come after the pixel
+            // they repeat in row-major order, so the first maximum is always a real tap.
+            t[at++] = (long) Math.min(r0 + a, r1 - 1) * w + Math.min(c0 + b, c1 - 1);
+          }
+        }
+      }
+    }
+    Tensor table = Tensor.ofLongs(t);
+    Tensor bins = x.reshape(n * c, h * w).indexSelect(1, table).reshape(n * c, l, taps);
+    Tensor.ValuesIndices m = bins.max(2);                                       // [N*C, L]
+    Tensor indices = null;
+    if (withIndices) {
+      indices = table.reshape(l, taps).gather(1, m.indices().mT()).mT().reshape(n, c, o[0], o[1]);
+    }
+    return new Tensor[] {m.values().reshape(n, c, o[0], o[1]), indices};
+  }
+
+  /**
+   * An upper bound of the longest adaptive bin without a loop: {@code in / out} when it divides,
+   * else {@code ceil(in / out) + 1}, at most {@code in}.
+   */
+  private static int binBound(int out, int in) {
+    return in % out == 0 ? in / out : Math.min(in, in / out + 2);
+  }
+
+  /** The length of the longest of PyTorch's {@code out} adaptive bins of {@code in}. */
+  private static int longestBin(int out, int in) {
+    int longest = 0;
+    for (int i = 0; i < out; i++) {
+      int start = (int) ((long) i * in / out);
+      int end = (int) (((long) (i + 1) * in + out - 1) / out);
+      longest = Math.max(longest, end - start);
+    }
+    return longest;
   }
 
   /** The {@code [out, in]} matrix whose row i averages PyTorch's adaptive bin i of {@code in}. */

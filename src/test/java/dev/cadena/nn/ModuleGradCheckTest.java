@@ -116,6 +116,19 @@ class ModuleGradCheckTest {
         new int[] {1}, new int[] {1}), 2, 2, 5, 6));
     s.add(new Sample("AvgPool2d(2)", () -> new AvgPool2d(2), 1, 2, 4, 6));
     s.add(new Sample("AdaptiveAvgPool2d(2, 3)", () -> new AdaptiveAvgPool2d(new int[] {2, 3}), 2, 1, 5, 4));
+    // Pooling options (h2); against PyTorch in PoolingOptionsTest.
+    s.add(new Sample("MaxPool2d(3, 2, 1, ceil_mode)", () -> new MaxPool2d(new int[] {3}, new int[] {2},
+        new int[] {1}, new int[] {1}, true), 1, 2, 6, 5));
+    s.add(new Sample("AvgPool2d(3, 2, 1, ceil_mode, count_include_pad=False)", () -> new AvgPool2d(
+        new int[] {3}, new int[] {2}, new int[] {1}, true, false, null), 1, 2, 6, 5));
+    s.add(new Sample("AvgPool2d(2, divisor_override=3)", () -> new AvgPool2d(new int[] {2}, null,
+        new int[] {1}, true, true, 3), 1, 2, 4, 5));
+    s.add(new Sample("MaxPool1d(3, 2, 1, ceil_mode)", () -> new MaxPool1d(3, 2, 1, 1, true), 2, 2, 6));
+    s.add(new Sample("AvgPool1d(3, 2, 1, ceil_mode)", () -> new AvgPool1d(3, 2, 1, true, true), 2, 2, 6));
+    s.add(new Sample("AdaptiveAvgPool1d(3)", () -> new AdaptiveAvgPool1d(3), 2, 2, 7));
+    s.add(new Sample("AdaptiveMaxPool2d(2, 3)", () -> new AdaptiveMaxPool2d(new int[] {2, 3}), 2, 1, 5, 4));
+    s.add(new Sample("Conv1d 'same'", () -> new Conv1d(2, 3, 4, 1, "same", 1, 1, true,
+        dev.cadena.tensor.DType.FLOAT64, new SplittableRandom(15)), 2, 2, 6));
     s.add(new Sample("BatchNorm2d train", () -> {
       BatchNorm2d bn = new BatchNorm2d(2);
       SplittableRandom r = new SplittableRandom(14);
