@@ -354,24 +354,15 @@ final class Reductions {
     }
     int s = inner;
     Parallel.forRange(outer, (long) n * inner, (p0, p1) -> {
-      double[] best = new double[s];
-      long[] idx = out.l;
-      for (int p = p0; p < p1; p++) {
-        int base = x.offset + p * n * s;
-        int o = p * s;
-        for (int k = 0; k < s; k++) {
-          best[k] = x.d != null ? x.d[base + k] : x.f[base + k];
+      if (x.d != null) {
+        double[] best = new double[s];
+        for (int p = p0; p < p1; p++) {
+          ReduceRowsF64.argColumns(x.d, x.offset + p * n * s, n, s, max, best, out.l, p * s);
         }
-        for (int j = 1; j < n; j++) {
-          int row = base + j * s;
-          for (int k = 0; k < s; k++) {
-            double b = best[k];
-            double v = x.d != null ? x.d[row + k] : x.f[row + k];
-            if (b == b && (v != v || (max ? v > b : v < b))) {
-              best[k] = v;
-              idx[o + k] = j;
-            }
-          }
+      } else {
+        float[] best = new float[s];
+        for (int p = p0; p < p1; p++) {
+          ReduceRowsF32.argColumns(x.f, x.offset + p * n * s, n, s, max, best, out.l, p * s);
         }
       }
     });
