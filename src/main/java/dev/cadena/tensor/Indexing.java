@@ -1,5 +1,8 @@
 package dev.cadena.tensor;
 
+import dev.cadena.tensor.kernel.IndexRowsF32;
+import dev.cadena.tensor.kernel.IndexRowsF64;
+import dev.cadena.tensor.kernel.Parallel;
 import java.util.Arrays;
 
 /**
@@ -134,6 +137,27 @@ final class Indexing {
     checkGatherShapes("gather", index, shape, a);
     long[] idx = indexValues("gather", index, false);
     NDArray out = NDArray.zeros(x.dtype, index.shape);
+    if (x.contiguous && x.dtype != DType.INT64 && sameOutsideAxis(index.shape, shape, a)) {
+      resolve("gather", idx, shape[a], a);
+      Block b = new Block(shape, a, index.shape[a]);
+      Parallel.forRange(b.outer, (long) b.ni * b.inner, (p0, p1) -> {
+        if (x.d != null) {
+          IndexRowsF64.gather(x.d, x.offset, b.nx, idx, b.ni, b.inner, out.d, p0, p1);
+        } else {
+          IndexRowsF32.gather(x.f, x.offset, b.nx, idx, b.ni, b.inner, out.f, p0, p1);
+        }
+      });
+      return out;
+    }
+    return gatherStrided(x, a, index, idx, out);
+  }
+
+  /**
+   * The general {@link #gather}, element by element through the strides: any layout, int64
+   * included. The reference the block path is tested against.
+   */
+  static NDArray gatherStrided(NDArray x, int a, NDArray index, long[] idx, NDArray out) {
+    int[] shape = x.shape;
     int r = x.rank();
     int[] pos = new int[r];
     for (int t = 0; t < idx.length; t++) {
@@ -188,6 +212,29 @@ final class Indexing {
     long[] idx = indexValues("scatterAdd", index, false);
     NDArray out = x.copy();
     NDArray s = src.contiguous();
+    if (sameOutsideAxis(index.shape, shape, a)) {
+      resolve("scatterAdd", idx, shape[a], a);
+      Block b = new Block(shape, a, index.shape[a]);
+      Parallel.forRange(b.outer, (long) b.ni * b.inner, (p0, p1) -> {
+        if (out.d != null) {
+          IndexRowsF64.scatterAdd(out.d, b.nx, idx, b.ni, b.inner, s.d, s.offset, p0, p1);
+        } else {
+          IndexRowsF32.scatterAdd(out.f, b.nx, idx, b.ni, b.inner, s.f, s.offset, p0, p1);
+        }
+      });
+      return out;
+    }
+    return scatterAddStrided(x, a, index, idx, out, s);
+  }
+
+  /**
+   * The general {@link #scatterAdd} into {@code out} (a dense copy of {@code x}) from contiguous
+   * {@code s}, element by element through the strides, on the calling thread. The reference the
+   * block path is tested against.
+   */
+  static NDArray scatterAddStrided(
+      NDArray x, int a, NDArray index, long[] idx, NDArray out, NDArray s) {
+    int[] shape = x.shape;
     int r = x.rank();
     int[] pos = new int[r];
     for (int t = 0; t < idx.length; t++) {
@@ -209,5 +256,51 @@ final class Indexing {
       }
     }
     return out;
+  }
+
+  /** True when {@code index} has the shape {@code shape} outside axis {@code a}. */
+  private static boolean sameOutsideAxis(int[] index, int[] shape, int a) {
+    for (int i = 0; i < shape.length; i++) {
+      if (i != a && index[i] != shape[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Checks every index against the size {@code n} of axis {@code a} and resolves negative ones
+   * in place ({@code -1} is {@code n - 1}), throwing for the first bad one as the strided loops do.
+   */
+  private static void resolve(String op, long[] idx, int n, int a) {
+    for (int t = 0; t < idx.length; t++) {
+      idx[t] = checkedIndex(op, idx[t], n, a);
+    }
+  }
+
+  /**
+   * A contiguous shape seen as {@code [outer, nx, inner]} around axis {@code a}, with {@code ni}
+   * index rows along the axis.
+   */
+  private static final class Block {
+    final int outer;
+    final int nx;
+    final int ni;
+    final int inner;
+
+    Block(int[] shape, int a, int ni) {
+      int o = 1;
+      for (int i = 0; i < a; i++) {
+        o *= shape[i];
+      }
+      int in = 1;
+      for (int i = a + 1; i < shape.length; i++) {
+        in *= shape[i];
+      }
+      this.outer = o;
+      this.nx = shape[a];
+      this.ni = ni;
+      this.inner = in;
+    }
   }
 }
