@@ -120,25 +120,28 @@ public final class ReduceRowsF64 {
       best[k] = x[o + k];
       idx[io + k] = 0;
     }
+    // Branch-free updates: which tap of a window wins is data-dependent, and a mispredicted
+    // branch per element cost more than the comparisons. best only feeds later comparisons,
+    // where Math.max's +0 for (-0, +0) compares as the first zero does, and NaN stays NaN.
     for (int j = 1; j < n; j++) {
       int row = o + j * s;
       if (max) {
         for (int k = 0; k < s; k++) {
           double b = best[k];
           double v = x[row + k];
-          if (b == b && (v != v || v > b)) {
-            best[k] = v;
-            idx[io + k] = j;
-          }
+          boolean take = (b == b) & ((v != v) | (v > b));
+          long cur = idx[io + k];
+          idx[io + k] = take ? j : cur;
+          best[k] = Math.max(b, v);
         }
       } else {
         for (int k = 0; k < s; k++) {
           double b = best[k];
           double v = x[row + k];
-          if (b == b && (v != v || v < b)) {
-            best[k] = v;
-            idx[io + k] = j;
-          }
+          boolean take = (b == b) & ((v != v) | (v < b));
+          long cur = idx[io + k];
+          idx[io + k] = take ? j : cur;
+          best[k] = Math.min(b, v);
         }
       }
     }
