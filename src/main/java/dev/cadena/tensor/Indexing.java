@@ -9,7 +9,10 @@ import java.util.Arrays;
  * Joining and indexing, behind {@link NDArray#concat}, {@link NDArray#sliceScatter}, {@link
  * NDArray#indexSelect}, {@link NDArray#indexAdd}, {@link NDArray#gather} and {@link
  * NDArray#scatterAdd}: shape and index checks, then copies through views (whole slices go
- * through {@link Pointwise#copyInto}) or element by element through the strides.
+ * through {@link Pointwise#copyInto}) or element by element through the strides. Gather and
+ * scatterAdd on contiguous operands whose index has the input's shape outside the axis (a max
+ * pooling's windows) run as {@code [P, n, S]} blocks in {@code IndexRowsF64} and its twin,
+ * parallel over {@code P}.
  */
 final class Indexing {
   private Indexing() {}
