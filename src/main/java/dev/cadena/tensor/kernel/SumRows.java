@@ -57,6 +57,57 @@ public final class SumRows {
   }
 
   /**
+   * {@code (x[o] - mu)^2 + ... + (x[o+n-1] - mu)^2} in four partial sums, in the order of {@link
+   * #sum} over the squared deviations (so equal to summing a float64 array of them).
+   */
+  public static double sumOfSquaredDeviations(double[] x, int o, int n, double mu) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      double d0 = x[o + i] - mu;
+      double d1 = x[o + i + 1] - mu;
+      double d2 = x[o + i + 2] - mu;
+      double d3 = x[o + i + 3] - mu;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    for (; i < n; i++) {
+      double d = x[o + i] - mu;
+      s0 += d * d;
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** The float32 row's squared deviations from {@code mu}, each element widened to float64 first. */
+  public static double sumOfSquaredDeviations(float[] x, int o, int n, double mu) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      double d0 = x[o + i] - mu;
+      double d1 = x[o + i + 1] - mu;
+      double d2 = x[o + i + 2] - mu;
+      double d3 = x[o + i + 3] - mu;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    for (; i < n; i++) {
+      double d = x[o + i] - mu;
+      s0 += d * d;
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /**
    * {@code out[oo + j] = sum over i < rows of x[xo + i*m + j]} for {@code c0 <= j < c1}: the
    * column sums of a contiguous {@code rows x m} block ({@code rows >= 1}), one row of the block
    * at a time so that the inner loop runs along memory.
