@@ -138,20 +138,21 @@ final class Indexing {
     int a = Shapes.axis("gather", axis, x.rank());
     int[] shape = x.shape;
     checkGatherShapes("gather", index, shape, a);
-    long[] idx = indexValues("gather", index, false);
     NDArray out = NDArray.zeros(x.dtype, index.shape);
     if (x.contiguous && x.dtype != DType.INT64 && sameOutsideAxis(index.shape, shape, a)) {
-      resolve("gather", idx, shape[a], a);
+      checkIndexDtype("gather", index);
+      IndexBlock ib = IndexBlock.of(index);
       Block b = new Block(shape, a, index.shape[a]);
+      FirstBad bad = new FirstBad();
       Parallel.forRange(b.outer, (long) b.ni * b.inner, (p0, p1) -> {
-        if (x.d != null) {
-          IndexRowsF64.gather(x.d, x.offset, b.nx, idx, b.ni, b.inner, out.d, p0, p1);
-        } else {
-          IndexRowsF32.gather(x.f, x.offset, b.nx, idx, b.ni, b.inner, out.f, p0, p1);
-        }
+        bad.report(x.d != null
+            ? IndexRowsF64.gather(x.d, x.offset, b.nx, ib.values, ib.offset, b.ni, b.inner, out.d, p0, p1)
+            : IndexRowsF32.gather(x.f, x.offset, b.nx, ib.values, ib.offset, b.ni, b.inner, out.f, p0, p1));
       });
+      bad.rethrow("gather", ib, shape[a], a);
       return out;
     }
+    long[] idx = indexValues("gather", index, false);
     return gatherStrided(x, a, index, idx, out);
   }
 
@@ -212,21 +213,22 @@ final class Indexing {
           "scatterAdd: index shape " + Shapes.str(index.shape) + " and source shape "
               + Shapes.str(src.shape) + " differ");
     }
-    long[] idx = indexValues("scatterAdd", index, false);
     NDArray out = x.copy();
     NDArray s = src.contiguous();
     if (sameOutsideAxis(index.shape, shape, a)) {
-      resolve("scatterAdd", idx, shape[a], a);
+      checkIndexDtype("scatterAdd", index);
+      IndexBlock ib = IndexBlock.of(index);
       Block b = new Block(shape, a, index.shape[a]);
+      FirstBad bad = new FirstBad();
       Parallel.forRange(b.outer, (long) b.ni * b.inner, (p0, p1) -> {
-        if (out.d != null) {
-          IndexRowsF64.scatterAdd(out.d, b.nx, idx, b.ni, b.inner, s.d, s.offset, p0, p1);
-        } else {
-          IndexRowsF32.scatterAdd(out.f, b.nx, idx, b.ni, b.inner, s.f, s.offset, p0, p1);
-        }
+        bad.report(out.d != null
+            ? IndexRowsF64.scatterAdd(out.d, b.nx, ib.values, ib.offset, b.ni, b.inner, s.d, s.offset, p0, p1)
+            : IndexRowsF32.scatterAdd(out.f, b.nx, ib.values, ib.offset, b.ni, b.inner, s.f, s.offset, p0, p1));
       });
+      bad.rethrow("scatterAdd", ib, shape[a], a);
       return out;
     }
+    long[] idx = indexValues("scatterAdd", index, false);
     return scatterAddStrided(x, a, index, idx, out, s);
   }
 
@@ -271,13 +273,48 @@ final class Indexing {
     return true;
   }
 
+  private static void checkIndexDtype(String op, NDArray index) {
+    if (index.dtype != DType.INT64) {
+      throw new DTypeException(op + ": index must be int64, got " + index.dtype);
+    }
+  }
+
+  /** An int64 index as the block loops read it: its storage and offset, or a contiguous copy. */
+  private static final class IndexBlock {
+    final long[] values;
+    final int offset;
+
+    private IndexBlock(long[] values, int offset) {
+      this.values = values;
+      this.offset = offset;
+    }
+
+    static IndexBlock of(NDArray index) {
+      return index.contiguous ? new IndexBlock(index.l, index.offset)
+          : new IndexBlock(index.toLongArray(), 0);
+    }
+  }
+
   /**
-   * Checks every index against the size {@code n} of axis {@code a} and resolves negative ones
-   * in place ({@code -1} is {@code n - 1}), throwing for the first bad one as the strided loops do.
+   * The smallest position of an out-of-range index that any chunk reported: each chunk stops at
+   * its first, so the smallest is the first in row-major order, the one the strided loops name.
    */
-  private static void resolve(String op, long[] idx, int n, int a) {
-    for (int t = 0; t < idx.length; t++) {
-      idx[t] = checkedIndex(op, idx[t], n, a);
+  private static final class FirstBad {
+    private final java.util.concurrent.atomic.AtomicInteger first =
+        new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
+
+    void report(int t) {
+      if (t >= 0) {
+        first.accumulateAndGet(t, Math::min);
+      }
+    }
+
+    void rethrow(String op, IndexBlock ib, int n, int a) {
+      int t = first.get();
+      if (t != Integer.MAX_VALUE) {
+        checkedIndex(op, ib.values[ib.offset + t], n, a); // throws: the value is out of range
+        throw new IllegalStateException(op + ": index check disagrees at position " + t);
+      }
     }
   }
 

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * The block path of {@code gather} and {@code scatterAdd} (contiguous operands, an index of the
  * input's shape outside the axis: a max pooling's windows) against the strided element-by-element
  * loops it bypasses, bit for bit: both dtypes, ranks 1 to 4, every axis, negative and repeated
- * indices, index rows fewer or more than the axis, on one thread and on two.
+ * indices, index rows fewer or more than the axis, indices as views (at an offset, transposed),
+ * on one thread and on two.
  */
 class IndexingBlockTest {
 
@@ -47,6 +48,26 @@ class IndexingBlockTest {
     int[] is = shape.clone();
     is[a] = ni;
     NDArray idx = index(rng, is, shape[a]);
+    int layout = rng.nextInt(3);
+    if (layout == 1) {
+      // A view at an offset: the last of two stacked index arrays.
+      int[] two = new int[is.length + 1];
+      two[0] = 2;
+      System.arraycopy(is, 0, two, 1, is.length);
+      idx = index(rng, two, shape[a]).slice(0, 1, 2, 1).reshape(is);
+    } else if (layout == 2 && is.length >= 2) {
+      // A transposed view (not contiguous): read through a copy.
+      int[] swapped = is.clone();
+      swapped[0] = is[is.length - 1];
+      swapped[is.length - 1] = is[0];
+      int[] perm = new int[is.length];
+      for (int i = 0; i < perm.length; i++) {
+        perm[i] = i;
+      }
+      perm[0] = is.length - 1;
+      perm[is.length - 1] = 0;
+      idx = index(rng, swapped, shape[a]).permute(perm);
+    }
     NDArray src = randn(rng, dtype, is);
     NDArray got = Indexing.gather(x, a, idx);
     NDArray want = Indexing.gatherStrided(x, a, idx, idx.toLongArray(), NDArray.zeros(dtype, is));
@@ -112,6 +133,20 @@ class IndexingBlockTest {
     ShapeException s =
         assertThrows(ShapeException.class, () -> Indexing.scatterAdd(x, 1, idx, src));
     assertEquals("scatterAdd: index 3 is out of range for dimension 1 of size 3", s.getMessage());
+    // On two threads, a bad index in a late chunk and one in an early chunk: the first is named.
+    int before = Parallel.threads();
+    try {
+      Parallel.setThreads(2);
+      long[] big = new long[4096 * 2 * 16];
+      big[big.length - 1] = 7;
+      big[40_000] = -9;
+      NDArray bigIdx = NDArray.wrap(big, 4096, 2, 16);
+      NDArray bigX = NDArray.zeros(DType.FLOAT32, 4096, 3, 16);
+      ShapeException e = assertThrows(ShapeException.class, () -> Indexing.gather(bigX, 1, bigIdx));
+      assertEquals("gather: index -9 is out of range for dimension 1 of size 3", e.getMessage());
+    } finally {
+      Parallel.setThreads(before);
+    }
     ShapeException ref = assertThrows(ShapeException.class,
         () -> Indexing.gatherStrided(x, 1, idx, idx.toLongArray(), NDArray.zeros(DType.FLOAT64, 2, 2)));
     assertEquals(ref.getMessage(), g.getMessage());
