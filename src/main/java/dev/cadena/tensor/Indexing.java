@@ -213,7 +213,8 @@ final class Indexing {
           "scatterAdd: index shape " + Shapes.str(index.shape) + " and source shape "
               + Shapes.str(src.shape) + " differ");
     }
-    NDArray out = x.copy();
+    // gather's VJP scatters into a broadcast zero: a fresh array is already its copy.
+    NDArray out = isBroadcastPositiveZero(x) ? NDArray.zeros(x.dtype, shape) : x.copy();
     NDArray s = src.contiguous();
     if (sameOutsideAxis(index.shape, shape, a)) {
       checkIndexDtype("scatterAdd", index);
@@ -261,6 +262,23 @@ final class Indexing {
       }
     }
     return out;
+  }
+
+  /**
+   * True when every element of non-empty {@code x} is one stored {@code +0} (stride 0 along
+   * every dimension of size above 1): then a fresh zero array is its copy.
+   */
+  private static boolean isBroadcastPositiveZero(NDArray x) {
+    if (x.size == 0) {
+      return false;
+    }
+    for (int i = 0; i < x.shape.length; i++) {
+      if (x.shape[i] > 1 && x.strides[i] != 0) {
+        return false;
+      }
+    }
+    return x.d != null ? Double.doubleToRawLongBits(x.d[x.offset]) == 0
+        : Float.floatToRawIntBits(x.f[x.offset]) == 0;
   }
 
   /** True when {@code index} has the shape {@code shape} outside axis {@code a}. */

@@ -113,6 +113,30 @@ class IndexingBlockTest {
   }
 
   @Test
+  void scatterAdd_intoABroadcastZero_matchesStridedLoops_signedZerosKept() {
+    SplittableRandom rng = new SplittableRandom(44);
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      for (double zero : new double[] {0.0, -0.0}) {
+        int[] shape = {6, 4, 5};
+        NDArray x = NDArray.wrap(new double[] {zero}, 1, 1, 1).astype(dtype).expand(shape);
+        NDArray idx = index(rng, new int[] {6, 2, 5}, 4);
+        // -0 sources: into +0 they give +0, into -0 they stay -0.
+        NDArray src = NDArray.wrap(new double[60], 6, 2, 5).binary(BinaryOp.MUL, -1.0).astype(dtype);
+        for (NDArray s : new NDArray[] {src, randn(rng, dtype, new int[] {6, 2, 5})}) {
+          NDArray got = Indexing.scatterAdd(x, 1, idx, s);
+          NDArray want = Indexing.scatterAddStrided(x, 1, idx, idx.toLongArray(), x.copy(), s.contiguous());
+          double[] g = got.toDoubleArray();
+          double[] w = want.toDoubleArray();
+          for (int i = 0; i < w.length; i++) {
+            assertEquals(Double.doubleToRawLongBits(w[i]), Double.doubleToRawLongBits(g[i]),
+                dtype + " zero " + zero + " element " + i);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void gatherAndScatterAdd_blockPath_nonContiguousInput_goesStridedAndAgrees() {
     SplittableRandom rng = new SplittableRandom(43);
     NDArray base = randn(rng, DType.FLOAT32, new int[] {6, 4, 5});
