@@ -146,8 +146,10 @@ final class Indexing {
       FirstBad bad = new FirstBad();
       Parallel.forRange(b.outer, (long) b.ni * b.inner, (p0, p1) -> {
         bad.report(x.d != null
-            ? IndexRowsF64.gather(x.d, x.offset, b.nx, ib.values, ib.offset, b.ni, b.inner, out.d, p0, p1)
-            : IndexRowsF32.gather(x.f, x.offset, b.nx, ib.values, ib.offset, b.ni, b.inner, out.f, p0, p1));
+            ? IndexRowsF64.gather(
+                x.d, x.offset, b.nx, ib.values, ib.offset, b.ni, b.inner, out.d, p0, p1)
+            : IndexRowsF32.gather(
+                x.f, x.offset, b.nx, ib.values, ib.offset, b.ni, b.inner, out.f, p0, p1));
       });
       bad.rethrow("gather", ib, shape[a], a);
       return out;
@@ -223,8 +225,10 @@ final class Indexing {
       FirstBad bad = new FirstBad();
       Parallel.forRange(b.outer, (long) b.ni * b.inner, (p0, p1) -> {
         bad.report(out.d != null
-            ? IndexRowsF64.scatterAdd(out.d, b.nx, ib.values, ib.offset, b.ni, b.inner, s.d, s.offset, p0, p1)
-            : IndexRowsF32.scatterAdd(out.f, b.nx, ib.values, ib.offset, b.ni, b.inner, s.f, s.offset, p0, p1));
+            ? IndexRowsF64.scatterAdd(
+                out.d, b.nx, ib.values, ib.offset, b.ni, b.inner, s.d, s.offset, p0, p1)
+            : IndexRowsF32.scatterAdd(
+                out.f, b.nx, ib.values, ib.offset, b.ni, b.inner, s.f, s.offset, p0, p1));
       });
       bad.rethrow("scatterAdd", ib, shape[a], a);
       return out;

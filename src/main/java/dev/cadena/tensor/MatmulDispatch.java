@@ -9,7 +9,9 @@ import java.util.Arrays;
  * dimensions, and hands each pair of matrices to {@link Gemm} as BLAS-style arguments (array,
  * offset, leading dimension, transposed or not), so that transposed, sliced and broadcast
  * (stride-0, leading dimension 0) views multiply without a copy; other layouts are made
- * contiguous first, those whose rows or columns all repeat as a single row or column.
+ * contiguous first, those whose rows or columns all repeat as a single row or column. Many
+ * products (at least {@link #BATCH_SPLIT_PER_THREAD} per thread: a convolution's images) are
+ * split across the threads by whole products; fewer are each split inside the GEMM.
  */
 final class MatmulDispatch {
   private MatmulDispatch() {}

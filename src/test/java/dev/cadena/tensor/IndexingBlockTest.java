@@ -121,10 +121,12 @@ class IndexingBlockTest {
         NDArray x = NDArray.wrap(new double[] {zero}, 1, 1, 1).astype(dtype).expand(shape);
         NDArray idx = index(rng, new int[] {6, 2, 5}, 4);
         // -0 sources: into +0 they give +0, into -0 they stay -0.
-        NDArray src = NDArray.wrap(new double[60], 6, 2, 5).binary(BinaryOp.MUL, -1.0).astype(dtype);
+        NDArray src =
+            NDArray.wrap(new double[60], 6, 2, 5).binary(BinaryOp.MUL, -1.0).astype(dtype);
         for (NDArray s : new NDArray[] {src, randn(rng, dtype, new int[] {6, 2, 5})}) {
           NDArray got = Indexing.scatterAdd(x, 1, idx, s);
-          NDArray want = Indexing.scatterAddStrided(x, 1, idx, idx.toLongArray(), x.copy(), s.contiguous());
+          NDArray want = Indexing.scatterAddStrided(
+              x, 1, idx, idx.toLongArray(), x.copy(), s.contiguous());
           double[] g = got.toDoubleArray();
           double[] w = want.toDoubleArray();
           for (int i = 0; i < w.length; i++) {
@@ -172,7 +174,8 @@ class IndexingBlockTest {
       Parallel.setThreads(before);
     }
     ShapeException ref = assertThrows(ShapeException.class,
-        () -> Indexing.gatherStrided(x, 1, idx, idx.toLongArray(), NDArray.zeros(DType.FLOAT64, 2, 2)));
+        () -> Indexing.gatherStrided(
+            x, 1, idx, idx.toLongArray(), NDArray.zeros(DType.FLOAT64, 2, 2)));
     assertEquals(ref.getMessage(), g.getMessage());
   }
 }

@@ -83,7 +83,7 @@ public final class SumRows {
     return (s0 + s1) + (s2 + s3);
   }
 
-  /** The float32 row's squared deviations from {@code mu}, each element widened to float64 first. */
+  /** The float32 row's squared deviations from {@code mu}, each element widened to float64. */
   public static double sumOfSquaredDeviations(float[] x, int o, int n, double mu) {
     double s0 = 0;
     double s1 = 0;
