@@ -318,7 +318,8 @@ public final class Movement {
     }
     int[] shape = x.shape();
     return record(Primitive.GATHER, r, new Tensor[] {xb},
-        (n, grad) -> grads(scatterAdd(Tensor.zeros(grad.dtype(), shape), axis, index, grad)),
+        // Into a broadcast zero, which scatterAdd copies by allocating one zero array.
+        (n, grad) -> grads(scatterAdd(Tensor.zeros(grad.dtype()).expand(shape), axis, index, grad)),
         (t, in, out) -> gather(t[0], axis, index));
   }
 

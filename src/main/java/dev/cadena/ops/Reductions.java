@@ -171,25 +171,24 @@ public final class Reductions {
       return overDistinct(x, ax, keepDims, var(op, c, ax, 0, true).mul(count / denom));
     }
     int[] keepShape = Shapes.reduced(shape, ax, true);
-    NDArray x64 = x.data().astype(DType.FLOAT64);
     // Under vmap the logical axes are physical ax + 1; over no axes (a logical scalar) every
     // sample is its own mean, where a physical reduction over no axes would reduce the batch.
     boolean none = x.isBatched() && ax.length == 0;
     int[] pax = Batching.axes(x, ax);
-    NDArray mean = none ? x64
-        : x64.reduce(NDArray.ReduceOp.SUM, pax, true).binary(BinaryOp.DIV, (double) count);
-    // One full-size float64 array: the deviations, squared in place (and, for float32 data,
-    // computed in place in the float64 copy).
     NDArray squares;
-    if (x64 != x.data()) {
-      x64.applyInPlace(BinaryOp.SUB, mean);
-      squares = x64;
+    if (none) {
+      // Every sample its own mean: the deviations are x - x.
+      NDArray x64 = x.data().astype(DType.FLOAT64);
+      squares = x64.binary(BinaryOp.SUB, x64);
+      squares.applyInPlace(BinaryOp.MUL, squares);
     } else {
-      squares = x64.binary(BinaryOp.SUB, mean);
+      // In float64, without a float64 copy of x where the layout allows (a batch norm's).
+      squares = x.data().sumOfSquaredDeviations(pax);
+      if (!keepDims) {
+        squares = squares.reshape(Shapes.reduced(x.data().shape(), pax, false));
+      }
     }
-    squares.applyInPlace(BinaryOp.MUL, squares);
-    NDArray v = (none ? squares : squares.reduce(NDArray.ReduceOp.SUM, pax, keepDims))
-        .binary(BinaryOp.DIV, denom).astype(x.dtype());
+    NDArray v = squares.binary(BinaryOp.DIV, denom).astype(x.dtype());
     return record(Primitive.VAR, v, new Tensor[] {x}, (n, grad) -> {
       Tensor in = n.input(0);
       return grads(grad.reshape(keepShape).mul(2.0 / denom).mul(in.sub(mean(in, ax, true))));

@@ -1,12 +1,18 @@
 package dev.cadena.tensor;
 
+import dev.cadena.tensor.kernel.IndexRowsF32;
+import dev.cadena.tensor.kernel.IndexRowsF64;
+import dev.cadena.tensor.kernel.Parallel;
 import java.util.Arrays;
 
 /**
  * Joining and indexing, behind {@link NDArray#concat}, {@link NDArray#sliceScatter}, {@link
  * NDArray#indexSelect}, {@link NDArray#indexAdd}, {@link NDArray#gather} and {@link
  * NDArray#scatterAdd}: shape and index checks, then copies through views (whole slices go
- * through {@link Pointwise#copyInto}) or element by element through the strides.
+ * through {@link Pointwise#copyInto}) or element by element through the strides. Gather and
+ * scatterAdd on contiguous operands whose index has the input's shape outside the axis (a max
+ * pooling's windows) run as {@code [P, n, S]} blocks in {@code IndexRowsF64} and its twin,
+ * parallel over {@code P}.
  */
 final class Indexing {
   private Indexing() {}
@@ -132,8 +138,32 @@ final class Indexing {
     int a = Shapes.axis("gather", axis, x.rank());
     int[] shape = x.shape;
     checkGatherShapes("gather", index, shape, a);
-    long[] idx = indexValues("gather", index, false);
     NDArray out = NDArray.zeros(x.dtype, index.shape);
+    if (x.contiguous && x.dtype != DType.INT64 && sameOutsideAxis(index.shape, shape, a)) {
+      checkIndexDtype("gather", index);
+      IndexBlock ib = IndexBlock.of(index);
+      Block b = new Block(shape, a, index.shape[a]);
+      FirstBad bad = new FirstBad();
+      Parallel.forRange(b.outer, (long) b.ni * b.inner, (p0, p1) -> {
+        bad.report(x.d != null
+            ? IndexRowsF64.gather(
+                x.d, x.offset, b.nx, ib.values, ib.offset, b.ni, b.inner, out.d, p0, p1)
+            : IndexRowsF32.gather(
+                x.f, x.offset, b.nx, ib.values, ib.offset, b.ni, b.inner, out.f, p0, p1));
+      });
+      bad.rethrow("gather", ib, shape[a], a);
+      return out;
+    }
+    long[] idx = indexValues("gather", index, false);
+    return gatherStrided(x, a, index, idx, out);
+  }
+
+  /**
+   * The general {@link #gather}, element by element through the strides: any layout, int64
+   * included. The reference the block path is tested against.
+   */
+  static NDArray gatherStrided(NDArray x, int a, NDArray index, long[] idx, NDArray out) {
+    int[] shape = x.shape;
     int r = x.rank();
     int[] pos = new int[r];
     for (int t = 0; t < idx.length; t++) {
@@ -185,9 +215,36 @@ final class Indexing {
           "scatterAdd: index shape " + Shapes.str(index.shape) + " and source shape "
               + Shapes.str(src.shape) + " differ");
     }
-    long[] idx = indexValues("scatterAdd", index, false);
-    NDArray out = x.copy();
+    // gather's VJP scatters into a broadcast zero: a fresh array is already its copy.
+    NDArray out = isBroadcastPositiveZero(x) ? NDArray.zeros(x.dtype, shape) : x.copy();
     NDArray s = src.contiguous();
+    if (sameOutsideAxis(index.shape, shape, a)) {
+      checkIndexDtype("scatterAdd", index);
+      IndexBlock ib = IndexBlock.of(index);
+      Block b = new Block(shape, a, index.shape[a]);
+      FirstBad bad = new FirstBad();
+      Parallel.forRange(b.outer, (long) b.ni * b.inner, (p0, p1) -> {
+        bad.report(out.d != null
+            ? IndexRowsF64.scatterAdd(
+                out.d, b.nx, ib.values, ib.offset, b.ni, b.inner, s.d, s.offset, p0, p1)
+            : IndexRowsF32.scatterAdd(
+                out.f, b.nx, ib.values, ib.offset, b.ni, b.inner, s.f, s.offset, p0, p1));
+      });
+      bad.rethrow("scatterAdd", ib, shape[a], a);
+      return out;
+    }
+    long[] idx = indexValues("scatterAdd", index, false);
+    return scatterAddStrided(x, a, index, idx, out, s);
+  }
+
+  /**
+   * The general {@link #scatterAdd} into {@code out} (a dense copy of {@code x}) from contiguous
+   * {@code s}, element by element through the strides, on the calling thread. The reference the
+   * block path is tested against.
+   */
+  static NDArray scatterAddStrided(
+      NDArray x, int a, NDArray index, long[] idx, NDArray out, NDArray s) {
+    int[] shape = x.shape;
     int r = x.rank();
     int[] pos = new int[r];
     for (int t = 0; t < idx.length; t++) {
@@ -209,5 +266,103 @@ final class Indexing {
       }
     }
     return out;
+  }
+
+  /**
+   * True when every element of non-empty {@code x} is one stored {@code +0} (stride 0 along
+   * every dimension of size above 1): then a fresh zero array is its copy.
+   */
+  private static boolean isBroadcastPositiveZero(NDArray x) {
+    if (x.size == 0) {
+      return false;
+    }
+    for (int i = 0; i < x.shape.length; i++) {
+      if (x.shape[i] > 1 && x.strides[i] != 0) {
+        return false;
+      }
+    }
+    return x.d != null ? Double.doubleToRawLongBits(x.d[x.offset]) == 0
+        : Float.floatToRawIntBits(x.f[x.offset]) == 0;
+  }
+
+  /** True when {@code index} has the shape {@code shape} outside axis {@code a}. */
+  private static boolean sameOutsideAxis(int[] index, int[] shape, int a) {
+    for (int i = 0; i < shape.length; i++) {
+      if (i != a && index[i] != shape[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void checkIndexDtype(String op, NDArray index) {
+    if (index.dtype != DType.INT64) {
+      throw new DTypeException(op + ": index must be int64, got " + index.dtype);
+    }
+  }
+
+  /** An int64 index as the block loops read it: its storage and offset, or a contiguous copy. */
+  private static final class IndexBlock {
+    final long[] values;
+    final int offset;
+
+    private IndexBlock(long[] values, int offset) {
+      this.values = values;
+      this.offset = offset;
+    }
+
+    static IndexBlock of(NDArray index) {
+      return index.contiguous ? new IndexBlock(index.l, index.offset)
+          : new IndexBlock(index.toLongArray(), 0);
+    }
+  }
+
+  /**
+   * The smallest position of an out-of-range index that any chunk reported: each chunk stops at
+   * its first, so the smallest is the first in row-major order, the one the strided loops name.
+   */
+  private static final class FirstBad {
+    private final java.util.concurrent.atomic.AtomicInteger first =
+        new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
+
+    void report(int t) {
+      if (t >= 0) {
+        first.accumulateAndGet(t, Math::min);
+      }
+    }
+
+    void rethrow(String op, IndexBlock ib, int n, int a) {
+      int t = first.get();
+      if (t != Integer.MAX_VALUE) {
+        checkedIndex(op, ib.values[ib.offset + t], n, a); // throws: the value is out of range
+        throw new IllegalStateException(op + ": index check disagrees at position " + t);
+      }
+    }
+  }
+
+  /**
+   * A contiguous shape seen as {@code [outer, nx, inner]} around axis {@code a}, with {@code ni}
+   * index rows along the axis.
+   */
+  private static final class Block {
+    final int outer;
+    final int nx;
+    final int ni;
+    final int inner;
+
+    Block(int[] shape, int a, int ni) {
+      int o = 1;
+      for (int i = 0; i < a; i++) {
+        o *= shape[i];
+      }
+      int in = 1;
+      for (int i = a + 1; i < shape.length; i++) {
+        in *= shape[i];
+      }
+      this.outer = o;
+      this.nx = shape[a];
+      this.ni = ni;
+      this.inner = in;
+    }
   }
 }

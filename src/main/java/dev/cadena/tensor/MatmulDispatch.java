@@ -1,6 +1,7 @@
 package dev.cadena.tensor;
 
 import dev.cadena.tensor.kernel.Gemm;
+import dev.cadena.tensor.kernel.Parallel;
 import java.util.Arrays;
 
 /**
@@ -8,10 +9,22 @@ import java.util.Arrays;
  * dimensions, and hands each pair of matrices to {@link Gemm} as BLAS-style arguments (array,
  * offset, leading dimension, transposed or not), so that transposed, sliced and broadcast
  * (stride-0, leading dimension 0) views multiply without a copy; other layouts are made
- * contiguous first, those whose rows or columns all repeat as a single row or column.
+ * contiguous first, those whose rows or columns all repeat as a single row or column. Many
+ * products (at least {@link #BATCH_SPLIT_PER_THREAD} per thread: a convolution's images) are
+ * split across the threads by whole products; fewer are each split inside the GEMM.
  */
 final class MatmulDispatch {
   private MatmulDispatch() {}
+
+  /**
+   * Products per thread from which a batched product is split across threads by whole products
+   * (each GEMM then runs on its thread) rather than inside each product: with fewer, a thread
+   * could be left with one product more than another for a large share of the time.
+   */
+  static final int BATCH_SPLIT_PER_THREAD = 4;
+
+  /** A conservative GEMM throughput for the split's cost estimate (flops per ns on one core). */
+  private static final long GEMM_FLOPS_PER_NANO = 16;
 
   /** See {@link NDArray#matmul}. */
   static NDArray matmul(NDArray a, NDArray b) {
@@ -76,26 +89,45 @@ final class MatmulDispatch {
     int[] aBs = batchStrides(aa, batch);
     int[] bBs = batchStrides(bb, batch);
     int nb = Shapes.numel(batch);
-    int[] idx = new int[batch.length];
-    for (int t = 0; t < nb; t++) {
-      int ao = aa.offset;
-      int bo = bb.offset;
-      for (int i = 0; i < batch.length; i++) {
-        ao += idx[i] * aBs[i];
-        bo += idx[i] * bBs[i];
-      }
-      int co = t * m * n;
-      if (a.dtype == DType.FLOAT64) {
-        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, out.d, co, n, accumulate);
-      } else {
-        Gemm.gemm(la.trans, lb.trans, m, n, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, out.f, co, n, accumulate);
-      }
+    boolean accumulateFinal = accumulate;
+    Parallel.RangeBody products = (t0, t1) -> {
+      int[] idx = new int[batch.length];
+      int rest = t0;
       for (int i = batch.length - 1; i >= 0; i--) {
-        if (++idx[i] < batch[i]) {
-          break;
-        }
-        idx[i] = 0;
+        idx[i] = rest % batch[i];
+        rest /= batch[i];
       }
+      for (int t = t0; t < t1; t++) {
+        int ao = aa.offset;
+        int bo = bb.offset;
+        for (int i = 0; i < batch.length; i++) {
+          ao += idx[i] * aBs[i];
+          bo += idx[i] * bBs[i];
+        }
+        int co = t * m * n;
+        if (a.dtype == DType.FLOAT64) {
+          Gemm.gemm(la.trans, lb.trans, m, n, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, out.d, co, n,
+              accumulateFinal);
+        } else {
+          Gemm.gemm(la.trans, lb.trans, m, n, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, out.f, co, n,
+              accumulateFinal);
+        }
+        for (int i = batch.length - 1; i >= 0; i--) {
+          if (++idx[i] < batch[i]) {
+            break;
+          }
+          idx[i] = 0;
+        }
+      }
+    };
+    if (nb >= BATCH_SPLIT_PER_THREAD * Parallel.threads()) {
+      // Many products (a convolution's images): each thread takes whole products, where
+      // splitting every small product across the threads met at a barrier per product. A
+      // product's result does not depend on how its GEMM is split, so this is bit for bit the
+      // product loop below.
+      Parallel.forRange(nb, Math.max(1, 2L * m * n * k / GEMM_FLOPS_PER_NANO), products);
+    } else {
+      products.run(0, nb);
     }
     return out;
   }

@@ -639,6 +639,28 @@ public final class NDArray {
   }
 
   /**
+   * The sum over {@code axes} of the squared deviations from the mean, {@code sum((x -
+   * mean)^2)}, with the mean over the same axes, both in float64 (the numerator of a variance);
+   * a float64 array with the reduced axes kept as size 1. The values are those of converting to
+   * float64, subtracting the mean and reducing the squares; when the array is contiguous and the
+   * kept axes sit between reduced leading and trailing ones (a batch norm's {@code (N, H, W)}
+   * of {@code [N, C, H, W]}), they are computed in one sweep per kept element without the
+   * float64 copy of the whole array.
+   *
+   * <pre>{@code
+   * NDArray.wrap(new double[] {1, 2, 3, 4}, 2, 2).sumOfSquaredDeviations(new int[] {0});
+   * // [[2, 2]]: (1 - 2)^2 + (3 - 2)^2 and (2 - 3)^2 + (4 - 3)^2
+   * }</pre>
+   *
+   * @throws ShapeException for a bad axis
+   * @throws DTypeException for int64 data
+   */
+  public NDArray sumOfSquaredDeviations(int[] axes) {
+    checkNotNull(axes, "sumOfSquaredDeviations: axes is null");
+    return Reductions.sumOfSquaredDeviations(this, axes);
+  }
+
+  /**
    * Index of the largest ({@code max == true}) or smallest element along {@code axis}, as int64;
    * the first one on ties. {@code axis == null} means over all elements (a 0-d result).
    */

@@ -173,38 +173,13 @@ final class Reductions {
    * false (nothing written) for any other pattern.
    */
   private static boolean reduceOuterAndInner(ReduceOp op, NDArray x, boolean[] red, NDArray out) {
-    int n = red.length;
-    int k0 = 0;
-    while (k0 < n && red[k0]) {
-      k0++;
-    }
-    int k1 = k0;
-    while (k1 < n && !red[k1]) {
-      k1++;
-    }
-    for (int i = k1; i < n; i++) {
-      if (!red[i]) {
-        return false;
-      }
-    }
-    if (k0 == 0 || k1 == k0 || k1 == n) {
+    int[] block = outerMidInner(red, x.shape);
+    if (block == null) {
       return false; // no leading reduced axes, nothing kept, or no trailing ones: other paths
     }
-    int outer = 1;
-    for (int i = 0; i < k0; i++) {
-      outer *= x.shape[i];
-    }
-    int mid = 1;
-    for (int i = k0; i < k1; i++) {
-      mid *= x.shape[i];
-    }
-    int inner = 1;
-    for (int i = k1; i < n; i++) {
-      inner *= x.shape[i];
-    }
-    int pCount = outer;
-    int m = mid;
-    int sLen = inner;
+    int pCount = block[0];
+    int m = block[1];
+    int sLen = block[2];
     Parallel.forRange(m, (long) pCount * sLen, (m0, m1) -> {
       for (int i = m0; i < m1; i++) {
         double acc = op == ReduceOp.SUM ? 0.0 : Double.NaN;
@@ -228,6 +203,108 @@ final class Reductions {
       }
     });
     return true;
+  }
+
+  /**
+   * See {@link NDArray#sumOfSquaredDeviations}. The block path computes, per kept element, the
+   * sum of its {@code P} rows (as {@link #reduceOuterAndInner} sums the float64 copy), the mean,
+   * then the squared deviations in the same order: the values of the general path, bit for bit,
+   * without its full-size float64 array and three passes over it.
+   */
+  static NDArray sumOfSquaredDeviations(NDArray x, int[] axes) {
+    String name = "var";
+    x.requireFloat(name);
+    int[] shape = x.shape;
+    int[] ax = Shapes.axes(name, axes, shape.length);
+    boolean[] red = new boolean[shape.length];
+    long count = 1;
+    for (int a : ax) {
+      red[a] = true;
+      count *= shape[a];
+    }
+    int[] block = x.contiguous && x.size > 0 ? outerMidInner(red, shape) : null;
+    if (block == null) {
+      return sumOfSquaredDeviationsGeneral(x, ax, count);
+    }
+    NDArray out = NDArray.zeros(DType.FLOAT64, Shapes.reduced(shape, ax, true));
+    int pCount = block[0];
+    int m = block[1];
+    int sLen = block[2];
+    double n = (double) count;
+    Parallel.forRange(m, 2L * pCount * sLen, (m0, m1) -> {
+      for (int i = m0; i < m1; i++) {
+        double sum = 0.0;
+        for (int p = 0; p < pCount; p++) {
+          int base = (int) (x.offset + ((long) p * m + i) * sLen);
+          sum += x.d != null ? SumRows.sum(x.d, base, sLen) : SumRows.sum(x.f, base, sLen);
+        }
+        double mu = sum / n;
+        double ss = 0.0;
+        for (int p = 0; p < pCount; p++) {
+          int base = (int) (x.offset + ((long) p * m + i) * sLen);
+          ss += x.d != null
+              ? SumRows.sumOfSquaredDeviations(x.d, base, sLen, mu)
+              : SumRows.sumOfSquaredDeviations(x.f, base, sLen, mu);
+        }
+        out.d[i] = ss;
+      }
+    });
+    return out;
+  }
+
+  /**
+   * The reference for {@link #sumOfSquaredDeviations}, any layout: a float64 copy (or the
+   * float64 array itself), its mean subtracted, squared, reduced.
+   */
+  static NDArray sumOfSquaredDeviationsGeneral(NDArray x, int[] ax, long count) {
+    NDArray x64 = x.astype(DType.FLOAT64);
+    NDArray mean = x64.reduce(ReduceOp.SUM, ax, true).binary(BinaryOp.DIV, (double) count);
+    NDArray squares;
+    if (x64 != x) {
+      x64.applyInPlace(BinaryOp.SUB, mean);
+      squares = x64;
+    } else {
+      squares = x64.binary(BinaryOp.SUB, mean);
+    }
+    squares.applyInPlace(BinaryOp.MUL, squares);
+    return squares.reduce(ReduceOp.SUM, ax, true);
+  }
+
+  /**
+   * {@code [P, M, S]} when the reduced axes {@code red} are a non-empty leading run and a
+   * non-empty trailing run around a non-empty kept block of {@code shape}; null otherwise.
+   */
+  private static int[] outerMidInner(boolean[] red, int[] shape) {
+    int n = red.length;
+    int k0 = 0;
+    while (k0 < n && red[k0]) {
+      k0++;
+    }
+    int k1 = k0;
+    while (k1 < n && !red[k1]) {
+      k1++;
+    }
+    for (int i = k1; i < n; i++) {
+      if (!red[i]) {
+        return null;
+      }
+    }
+    if (k0 == 0 || k1 == k0 || k1 == n) {
+      return null;
+    }
+    int outer = 1;
+    for (int i = 0; i < k0; i++) {
+      outer *= shape[i];
+    }
+    int mid = 1;
+    for (int i = k0; i < k1; i++) {
+      mid *= shape[i];
+    }
+    int inner = 1;
+    for (int i = k1; i < n; i++) {
+      inner *= shape[i];
+    }
+    return new int[] {outer, mid, inner};
   }
 
   private static double reduceRow(ReduceOp op, double[] x, int o, int n) {
@@ -354,24 +431,15 @@ final class Reductions {
     }
     int s = inner;
     Parallel.forRange(outer, (long) n * inner, (p0, p1) -> {
-      double[] best = new double[s];
-      long[] idx = out.l;
-      for (int p = p0; p < p1; p++) {
-        int base = x.offset + p * n * s;
-        int o = p * s;
-        for (int k = 0; k < s; k++) {
-          best[k] = x.d != null ? x.d[base + k] : x.f[base + k];
+      if (x.d != null) {
+        double[] best = new double[s];
+        for (int p = p0; p < p1; p++) {
+          ReduceRowsF64.argColumns(x.d, x.offset + p * n * s, n, s, max, best, out.l, p * s);
         }
-        for (int j = 1; j < n; j++) {
-          int row = base + j * s;
-          for (int k = 0; k < s; k++) {
-            double b = best[k];
-            double v = x.d != null ? x.d[row + k] : x.f[row + k];
-            if (b == b && (v != v || (max ? v > b : v < b))) {
-              best[k] = v;
-              idx[o + k] = j;
-            }
-          }
+      } else {
+        float[] best = new float[s];
+        for (int p = p0; p < p1; p++) {
+          ReduceRowsF32.argColumns(x.f, x.offset + p * n * s, n, s, max, best, out.l, p * s);
         }
       }
     });

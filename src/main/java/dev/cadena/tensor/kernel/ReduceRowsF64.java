@@ -105,4 +105,45 @@ public final class ReduceRowsF64 {
     }
     return best;
   }
+
+  /**
+   * {@link #argmax} (or {@link #argmin} when {@code !max}) down the columns of a contiguous
+   * {@code n x s} block from {@code x[o]} ({@code n >= 1}): {@code idx[io + k]} becomes the row
+   * {@code j} of the largest (smallest) {@code x[o + j*s + k]}, the first on ties, the first NaN
+   * if there is one. The {@code s} running extremes live in {@code best} (scratch, {@code >= s}
+   * elements), so the block is read once, row by row along memory: a max pooling's argmax over
+   * the {@code kH*kW} taps of {@code [N*C, kH*kW, L]} windows.
+   */
+  public static void argColumns(
+      double[] x, int o, int n, int s, boolean max, double[] best, long[] idx, int io) {
+    for (int k = 0; k < s; k++) {
+      best[k] = x[o + k];
+      idx[io + k] = 0;
+    }
+    // Branch-free updates: which tap of a window wins is data-dependent, and a mispredicted
+    // branch per element cost more than the comparisons. best only feeds later comparisons,
+    // where Math.max's +0 for (-0, +0) compares as the first zero does, and NaN stays NaN.
+    for (int j = 1; j < n; j++) {
+      int row = o + j * s;
+      if (max) {
+        for (int k = 0; k < s; k++) {
+          double b = best[k];
+          double v = x[row + k];
+          boolean take = (b == b) & ((v != v) | (v > b));
+          long cur = idx[io + k];
+          idx[io + k] = take ? j : cur;
+          best[k] = Math.max(b, v);
+        }
+      } else {
+        for (int k = 0; k < s; k++) {
+          double b = best[k];
+          double v = x[row + k];
+          boolean take = (b == b) & ((v != v) | (v < b));
+          long cur = idx[io + k];
+          idx[io + k] = take ? j : cur;
+          best[k] = Math.min(b, v);
+        }
+      }
+    }
+  }
 }

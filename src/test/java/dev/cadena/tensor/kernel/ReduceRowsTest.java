@@ -167,4 +167,37 @@ class ReduceRowsTest {
     SumRows.sumColumns(x, 0, x.length, 1, col, 0, 0, 1);
     assertEquals((float) ((1 << 24) + 100), col[0]);
   }
+
+  @Test
+  void argColumns_matchesArgOfEachColumn_withNaNsAndTies_inBothDtypes() {
+    SplittableRandom rng = new SplittableRandom(23);
+    for (int trial = 0; trial < 200; trial++) {
+      int n = 1 + rng.nextInt(6);
+      int s = 1 + rng.nextInt(11);
+      int o = rng.nextInt(3);
+      int io = rng.nextInt(2);
+      double[] x = values(rng, o + n * s + 1, rng.nextBoolean());
+      float[] xf = toFloat(x);
+      for (boolean max : new boolean[] {true, false}) {
+        long[] idx = new long[io + s];
+        long[] idx32 = new long[io + s];
+        java.util.Arrays.fill(idx, 99);
+        java.util.Arrays.fill(idx32, 99);
+        ReduceRowsF64.argColumns(x, o, n, s, max, new double[s + 2], idx, io);
+        ReduceRowsF32.argColumns(xf, o, n, s, max, new float[s], idx32, io);
+        for (int k = 0; k < s; k++) {
+          double[] col = new double[n];
+          for (int j = 0; j < n; j++) {
+            col[j] = x[o + j * s + k];
+          }
+          String what = "trial " + trial + " column " + k + (max ? " argmax" : " argmin");
+          assertEquals(naiveArg(col, 0, n, max), idx[io + k], what);
+          assertEquals(naiveArg(col, 0, n, max), idx32[io + k], what + "32");
+        }
+        if (io > 0) {
+          assertEquals(99, idx[0], "trial " + trial + ": wrote before io");
+        }
+      }
+    }
+  }
 }

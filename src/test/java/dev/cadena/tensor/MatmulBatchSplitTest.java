@@ -1,0 +1,81 @@
+package dev.cadena.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.cadena.tensor.kernel.Parallel;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batched {@code matmul} with many products, which {@link MatmulDispatch} splits across threads
+ * by whole products, against the same products one by one (each a 2-d {@code matmul}, split
+ * inside the GEMM): bit for bit, since a product's result does not depend on how its GEMM is
+ * split. Convolution shapes (a weight broadcast over the images, transposed views as the VJPs
+ * make them), odd sizes, batch counts on both sides of the split threshold, both dtypes, one and
+ * two threads.
+ */
+class MatmulBatchSplitTest {
+
+  private static NDArray random(SplittableRandom rng, DType dtype, int... shape) {
+    double[] v = new double[Shapes.numel(shape)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = rng.nextDouble(-2, 2);
+    }
+    return NDArray.wrap(v, shape).astype(dtype);
+  }
+
+  /** {@code a @ b} against the products of its matrices one at a time, in row-major order. */
+  private static void check(NDArray a, NDArray b, String what) {
+    NDArray got = a.matmul(b);
+    int[] s = got.shape();
+    int m = s[s.length - 2];
+    int n = s[s.length - 1];
+    int nb = got.size() / (m * n);
+    double[] want = new double[got.size()];
+    NDArray a3 = a.rank() == 2 ? null : a.expand(batched(s, a)).reshape(nb, a.dim(-2), a.dim(-1));
+    NDArray b3 = b.rank() == 2 ? null : b.expand(batched(s, b)).reshape(nb, b.dim(-2), b.dim(-1));
+    for (int t = 0; t < nb; t++) {
+      NDArray at = a3 == null ? a : a3.slice(0, t, t + 1, 1).reshape(a.dim(-2), a.dim(-1));
+      NDArray bt = b3 == null ? b : b3.slice(0, t, t + 1, 1).reshape(b.dim(-2), b.dim(-1));
+      System.arraycopy(at.matmul(bt).toDoubleArray(), 0, want, t * m * n, m * n);
+    }
+    assertArrayEquals(want, got.toDoubleArray(), what);
+  }
+
+  /** The shape of {@code x} broadcast to the batch dimensions of the product shape {@code s}. */
+  private static int[] batched(int[] s, NDArray x) {
+    int[] r = s.clone();
+    r[s.length - 2] = x.dim(-2);
+    r[s.length - 1] = x.dim(-1);
+    return r;
+  }
+
+  @Test
+  void matmul_manyProducts_splitByProduct_matchesProductsOneByOne() {
+    int before = Parallel.threads();
+    try {
+      for (int threads = 1; threads <= 2; threads++) {
+        Parallel.setThreads(threads);
+        SplittableRandom rng = new SplittableRandom(51);
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+          String w = threads + " threads " + dtype;
+          // A 5 x 5 convolution of 32 channels on 12 x 12 images: weight [O, K] @ cols [N, K, L].
+          NDArray weight = random(rng, dtype, 32, 800);
+          NDArray cols = random(rng, dtype, 16, 800, 64);
+          check(weight, cols, w + " forward");
+          NDArray grad = random(rng, dtype, 16, 32, 64);
+          // Its VJPs: grad @ cols^T and weight^T @ grad, on transposed views.
+          check(grad, cols.permute(0, 2, 1), w + " weight gradient");
+          check(weight.permute(1, 0), grad, w + " input gradient");
+          // Odd sizes, two batch dimensions, one broadcast; below and at the split threshold.
+          check(random(rng, dtype, 3, 1, 7, 13), random(rng, dtype, 1, 5, 13, 9), w + " 3x5");
+          check(random(rng, dtype, 7, 33, 5), random(rng, dtype, 5, 17), w + " 7");
+          check(random(rng, dtype, 8, 33, 5), random(rng, dtype, 5, 17), w + " 8");
+          check(random(rng, dtype, 1, 33, 5), random(rng, dtype, 5, 17), w + " 1");
+        }
+      }
+    } finally {
+      Parallel.setThreads(before);
+    }
+  }
+}
