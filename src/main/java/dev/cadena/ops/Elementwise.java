@@ -10,6 +10,7 @@ import dev.cadena.Tensor;
 import dev.cadena.autograd.Anomaly;
 import dev.cadena.autograd.ForwardAD;
 import dev.cadena.autograd.GradMode;
+import dev.cadena.autograd.Node;
 import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
@@ -65,6 +66,96 @@ public final class Elementwise {
         (t, in, out) -> plus(
             t[0] == null ? null : t[0].mul(in[1]),
             t[1] == null ? null : in[0].mul(t[1])));
+  }
+
+  // -------------------------------------------------- primitives with a Java scalar operand
+
+  /*
+   * x + c, x * c and x / c for a double c are the primitives ADD, MUL and DIV with b a constant.
+   * Written with a 0-d tensor for c (the reference path, still taken for batched tensors), each
+   * call made a 0-d array and tensor, promoted the pair and recorded a node with two inputs. Here
+   * c goes to the kernel as a value (NDArray.binary(op, double)) and the node has x as its only
+   * input, the VJP holding c: the same values and gradients, with fewer objects per op, which is
+   * what a chain of tiny ops costs (W3). ScalarOpTest compares both paths, forward, backward,
+   * second order and forward mode.
+   */
+
+  /**
+   * {@code x + c}: the primitive {@link Primitive#ADD} with the constant {@code c}, recorded
+   * with {@code x} as its only input (no 0-d tensor for {@code c}).
+   *
+   * @throws DTypeException for an int64 {@code x}
+   */
+  public static Tensor addScalar(Tensor x, double c) {
+    checkNotNull(x, "add: x is null");
+    if (x.isBatched()) {
+      return add(x, Tensor.scalar(c, floatType("add", x)));
+    }
+    floatType("add", x);
+    return record(Primitive.ADD, x.data().binary(BinaryOp.ADD, c), new Tensor[] {x},
+        (n, grad) -> grads(grad),
+        (t, in, out) -> t[0]);
+  }
+
+  /**
+   * {@code x * c}: the primitive {@link Primitive#MUL} with the constant {@code c}, recorded
+   * with {@code x} as its only input (no 0-d tensor for {@code c}).
+   *
+   * @throws DTypeException for an int64 {@code x}
+   */
+  public static Tensor mulScalar(Tensor x, double c) {
+    checkNotNull(x, "mul: x is null");
+    if (x.isBatched()) {
+      return mul(x, Tensor.scalar(c, floatType("mul", x)));
+    }
+    floatType("mul", x);
+    ScalarRule rule = new ScalarRule(BinaryOp.MUL, c);
+    return record(Primitive.MUL, x.data().binary(BinaryOp.MUL, c), new Tensor[] {x}, rule, rule);
+  }
+
+  /**
+   * {@code x / c}: the primitive {@link Primitive#DIV} with the constant {@code c}, recorded
+   * with {@code x} as its only input (no 0-d tensor for {@code c}).
+   *
+   * @throws DTypeException for an int64 {@code x}
+   */
+  public static Tensor divScalar(Tensor x, double c) {
+    checkNotNull(x, "div: x is null");
+    if (x.isBatched()) {
+      return div(x, Tensor.scalar(c, floatType("div", x)));
+    }
+    floatType("div", x);
+    ScalarRule rule = new ScalarRule(BinaryOp.DIV, c);
+    return record(Primitive.DIV, x.data().binary(BinaryOp.DIV, c), new Tensor[] {x}, rule, rule);
+  }
+
+  /**
+   * The VJP and JVP of {@code x * c} or {@code x / c} in one object (one allocation per op, not
+   * two lambdas capturing {@code c}): {@code grad * c}, {@code grad / c}, and the same of the
+   * tangent.
+   */
+  private static final class ScalarRule implements Node.Vjp, Node.Jvp {
+    private final BinaryOp op;
+    private final double c;
+
+    ScalarRule(BinaryOp op, double c) {
+      this.op = op;
+      this.c = c;
+    }
+
+    @Override
+    public Tensor[] apply(Node n, Tensor grad) {
+      return grads(scaled(grad));
+    }
+
+    @Override
+    public Tensor apply(Tensor[] t, Tensor[] in, Tensor out) {
+      return scaled(t[0]);
+    }
+
+    private Tensor scaled(Tensor g) {
+      return op == BinaryOp.MUL ? mulScalar(g, c) : divScalar(g, c);
+    }
   }
 
   /** The primitive {@link Primitive#DIV}, broadcasting. */
@@ -433,14 +524,15 @@ public final class Elementwise {
   /** {@code v - x = -x + v}; a composition. */
   public static Tensor rsub(Tensor x, double v) {
     checkNotNull(x, "rsub: x is null");
-    Tensor c = Tensor.scalar(v, floatType("rsub", x));
-    return add(neg(x), c);
+    floatType("rsub", x);
+    return addScalar(neg(x), v);
   }
 
   /** {@code -x = x * -1}; a composition. */
   public static Tensor neg(Tensor x) {
     checkNotNull(x, "neg: x is null");
-    return mul(x, Tensor.scalar(-1.0, floatType("neg", x)));
+    floatType("neg", x);
+    return mulScalar(x, -1.0);
   }
 
   /** {@code x * x}; a composition. */

@@ -40,7 +40,7 @@ final class Fused {
     }
     NDArray g = dense(grad);
     NDArray o = dense(out);
-    NDArray r = NDArray.zeros(out.dtype, out.shape);
+    NDArray r = out.zerosWithShape(out.dtype);
     if (out.dtype == DType.FLOAT64) {
       switch (act) {
         case RELU -> FusedRowsF64.reluBackward(g.d, o.d, r.d, r.size);
