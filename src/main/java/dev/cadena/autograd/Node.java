@@ -157,6 +157,41 @@ public final class Node {
   }
 
   /**
+   * {@link #record(String, NDArray, Tensor[], Vjp, Jvp)} for an op of one input, without an
+   * inputs array: the common case (no batch axis, no forward-mode level or anomaly mode open)
+   * allocates only the node and the output tensor, or only the tensor when nothing is recorded.
+   * The same result, node and errors as the array form, which the uncommon cases go to.
+   *
+   * @throws NullPointerException when an argument but {@code jvp} is null
+   */
+  public static Tensor record(String name, NDArray result, Tensor input, Vjp vjp, @Nullable Jvp jvp) {
+    checkNotNull(name, "Node.record: name is null");
+    checkNotNull(result, "Node.record: result is null (op '%s')", name);
+    checkNotNull(input, "Node.record: inputs[0] is null (op '%s')", name);
+    checkNotNull(vjp, "Node.record: vjp is null (op '%s')", name);
+    if (input.isBatched() || ForwardAD.anyOpen() || Anomaly.on()) {
+      return record(name, result, new Tensor[] {input}, vjp, jvp);
+    }
+    if (!GradMode.isEnabled() || !input.requiresGrad()) {
+      return Tensor.fromData(result);
+    }
+    Node node = new Node(name, input, vjp);
+    Tensor t = TensorAccess.get().fromNode(result, node);
+    node.out = t;
+    node.outVersion = t.version();
+    return t;
+  }
+
+  /** A node of one input (see {@link #record(String, NDArray, Tensor, Vjp, Jvp)}). */
+  private Node(String name, Tensor input, Vjp vjp) {
+    this.name = name;
+    this.vjp = vjp;
+    arity = 1;
+    in0 = input;
+    version0 = input.version();
+  }
+
+  /**
    * {@code vmap}'s boundary ({@link VmapBoundary}): records a node whose result is batched or
    * not as {@code batched} says, whatever its input is (moving a mapped axis into the batch, or
    * the batch axis out to a plain axis).

@@ -92,7 +92,7 @@ public final class Elementwise {
       return add(x, Tensor.scalar(c, floatType("add", x)));
     }
     floatType("add", x);
-    return record(Primitive.ADD, x.data().binary(BinaryOp.ADD, c), new Tensor[] {x},
+    return record(Primitive.ADD, x.data().binary(BinaryOp.ADD, c), x,
         (n, grad) -> grads(grad),
         (t, in, out) -> t[0]);
   }
@@ -109,8 +109,12 @@ public final class Elementwise {
       return mul(x, Tensor.scalar(c, floatType("mul", x)));
     }
     floatType("mul", x);
+    NDArray r = x.data().binary(BinaryOp.MUL, c);
+    if (Recording.recordsNothing(x)) {
+      return Tensor.fromData(r); // a VJP's own op without a graph: no rule to hold
+    }
     ScalarRule rule = new ScalarRule(BinaryOp.MUL, c);
-    return record(Primitive.MUL, x.data().binary(BinaryOp.MUL, c), new Tensor[] {x}, rule, rule);
+    return record(Primitive.MUL, r, x, rule, rule);
   }
 
   /**
@@ -125,8 +129,12 @@ public final class Elementwise {
       return div(x, Tensor.scalar(c, floatType("div", x)));
     }
     floatType("div", x);
+    NDArray r = x.data().binary(BinaryOp.DIV, c);
+    if (Recording.recordsNothing(x)) {
+      return Tensor.fromData(r); // a VJP's own op without a graph: no rule to hold
+    }
     ScalarRule rule = new ScalarRule(BinaryOp.DIV, c);
-    return record(Primitive.DIV, x.data().binary(BinaryOp.DIV, c), new Tensor[] {x}, rule, rule);
+    return record(Primitive.DIV, r, x, rule, rule);
   }
 
   /**
@@ -239,7 +247,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#EXP}. */
   public static Tensor exp(Tensor x) {
     checkNotNull(x, "exp: x is null");
-    return record(Primitive.EXP, x.data().unary(UnaryOp.EXP), new Tensor[] {x},
+    return record(Primitive.EXP, x.data().unary(UnaryOp.EXP), x,
         (n, grad) -> grads(grad.mul(n.out())),
         (t, in, out) -> t[0].mul(out));
   }
@@ -247,7 +255,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#LOG}. */
   public static Tensor log(Tensor x) {
     checkNotNull(x, "log: x is null");
-    return record(Primitive.LOG, x.data().unary(UnaryOp.LOG), new Tensor[] {x},
+    return record(Primitive.LOG, x.data().unary(UnaryOp.LOG), x,
         (n, grad) -> grads(grad.div(n.input(0))),
         (t, in, out) -> t[0].div(in[0]));
   }
@@ -255,7 +263,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#SQRT}. */
   public static Tensor sqrt(Tensor x) {
     checkNotNull(x, "sqrt: x is null");
-    return record(Primitive.SQRT, x.data().unary(UnaryOp.SQRT), new Tensor[] {x},
+    return record(Primitive.SQRT, x.data().unary(UnaryOp.SQRT), x,
         (n, grad) -> grads(grad.div(n.out().mul(2.0))),
         (t, in, out) -> t[0].div(out.mul(2.0)));
   }
@@ -263,7 +271,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#ABS} (its gradient at 0 is 0). */
   public static Tensor abs(Tensor x) {
     checkNotNull(x, "abs: x is null");
-    return record(Primitive.ABS, x.data().unary(UnaryOp.ABS), new Tensor[] {x},
+    return record(Primitive.ABS, x.data().unary(UnaryOp.ABS), x,
         (n, grad) -> grads(grad.mul(sign(n.input(0)))),
         (t, in, out) -> t[0].mul(sign(in[0])));
   }
@@ -271,7 +279,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#SIN}. */
   public static Tensor sin(Tensor x) {
     checkNotNull(x, "sin: x is null");
-    return record(Primitive.SIN, x.data().unary(UnaryOp.SIN), new Tensor[] {x},
+    return record(Primitive.SIN, x.data().unary(UnaryOp.SIN), x,
         (n, grad) -> grads(grad.mul(n.input(0).cos())),
         (t, in, out) -> t[0].mul(in[0].cos()));
   }
@@ -279,7 +287,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#COS}. */
   public static Tensor cos(Tensor x) {
     checkNotNull(x, "cos: x is null");
-    return record(Primitive.COS, x.data().unary(UnaryOp.COS), new Tensor[] {x},
+    return record(Primitive.COS, x.data().unary(UnaryOp.COS), x,
         (n, grad) -> grads(grad.neg().mul(n.input(0).sin())),
         (t, in, out) -> t[0].neg().mul(in[0].sin()));
   }
@@ -287,7 +295,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#TANH}. */
   public static Tensor tanh(Tensor x) {
     checkNotNull(x, "tanh: x is null");
-    return record(Primitive.TANH, x.data().unary(UnaryOp.TANH), new Tensor[] {x},
+    return record(Primitive.TANH, x.data().unary(UnaryOp.TANH), x,
         (n, grad) -> grads(tanhGrad(grad, n.out())),
         (t, in, out) -> tanhGrad(t[0], out));
   }
@@ -307,7 +315,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#SIGMOID}, stable for large |x|. */
   public static Tensor sigmoid(Tensor x) {
     checkNotNull(x, "sigmoid: x is null");
-    return record(Primitive.SIGMOID, x.data().unary(UnaryOp.SIGMOID), new Tensor[] {x},
+    return record(Primitive.SIGMOID, x.data().unary(UnaryOp.SIGMOID), x,
         (n, grad) -> grads(sigmoidGrad(grad, n.out())),
         (t, in, out) -> sigmoidGrad(t[0], out));
   }
@@ -327,7 +335,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#RELU}. */
   public static Tensor relu(Tensor x) {
     checkNotNull(x, "relu: x is null");
-    return record(Primitive.RELU, x.data().unary(UnaryOp.RELU), new Tensor[] {x},
+    return record(Primitive.RELU, x.data().unary(UnaryOp.RELU), x,
         (n, grad) -> grads(reluGrad(grad, n.out())),
         (t, in, out) -> reluGrad(t[0], out));
   }
@@ -356,7 +364,7 @@ public final class Elementwise {
   public static Tensor log1p(Tensor x) {
     checkNotNull(x, "log1p: x is null");
     floatType("log1p", x);
-    return record(Primitive.LOG1P, x.data().unary(UnaryOp.LOG1P), new Tensor[] {x},
+    return record(Primitive.LOG1P, x.data().unary(UnaryOp.LOG1P), x,
         (n, grad) -> grads(grad.div(n.input(0).add(1.0))),
         (t, in, out) -> t[0].div(in[0].add(1.0)));
   }
@@ -368,7 +376,7 @@ public final class Elementwise {
   public static Tensor expm1(Tensor x) {
     checkNotNull(x, "expm1: x is null");
     floatType("expm1", x);
-    return record(Primitive.EXPM1, x.data().unary(UnaryOp.EXPM1), new Tensor[] {x},
+    return record(Primitive.EXPM1, x.data().unary(UnaryOp.EXPM1), x,
         (n, grad) -> grads(grad.mul(n.out().add(1.0))),
         (t, in, out) -> t[0].mul(out.add(1.0)));
   }
@@ -380,7 +388,7 @@ public final class Elementwise {
   public static Tensor erf(Tensor x) {
     checkNotNull(x, "erf: x is null");
     floatType("erf", x);
-    return record(Primitive.ERF, x.data().unary(UnaryOp.ERF), new Tensor[] {x},
+    return record(Primitive.ERF, x.data().unary(UnaryOp.ERF), x,
         (n, grad) -> grads(grad.mul(erfSlope(n.input(0)))),
         (t, in, out) -> t[0].mul(erfSlope(in[0])));
   }
@@ -392,7 +400,7 @@ public final class Elementwise {
   public static Tensor erfc(Tensor x) {
     checkNotNull(x, "erfc: x is null");
     floatType("erfc", x);
-    return record(Primitive.ERFC, x.data().unary(UnaryOp.ERFC), new Tensor[] {x},
+    return record(Primitive.ERFC, x.data().unary(UnaryOp.ERFC), x,
         (n, grad) -> grads(grad.neg().mul(erfSlope(n.input(0)))),
         (t, in, out) -> t[0].neg().mul(erfSlope(in[0])));
   }
@@ -500,7 +508,7 @@ public final class Elementwise {
     if (from == DType.INT64 || dtype == DType.INT64) {
       return Tensor.vmapLike(x.data().astype(dtype), x);
     }
-    return record(Primitive.CAST, x.data().astype(dtype), new Tensor[] {x},
+    return record(Primitive.CAST, x.data().astype(dtype), x,
         (n, grad) -> grads(cast(grad, from)),
         (t, in, out) -> cast(t[0], dtype));
   }
