@@ -167,7 +167,7 @@ public final class Node {
   public static Tensor record(String name, NDArray result, Tensor input, Vjp vjp, @Nullable Jvp jvp) {
     checkNotNull(name, "Node.record: name is null");
     checkNotNull(result, "Node.record: result is null (op '%s')", name);
-    checkNotNull(input, "Node.record: inputs[0] is null (op '%s')", name);
+    checkNotNull(input, "Node.record: input is null (op '%s')", name);
     checkNotNull(vjp, "Node.record: vjp is null (op '%s')", name);
     if (input.isBatched() || ForwardAD.anyOpen() || Anomaly.on()) {
       return record(name, result, new Tensor[] {input}, vjp, jvp);
