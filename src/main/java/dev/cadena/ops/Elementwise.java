@@ -92,10 +92,12 @@ public final class Elementwise {
       return add(x, Tensor.scalar(c, floatType("add", x)));
     }
     floatType("add", x);
-    return record(Primitive.ADD, x.data().binary(BinaryOp.ADD, c), x,
-        (n, grad) -> grads(grad),
+    return record(Primitive.ADD, x.data().binary(BinaryOp.ADD, c), x, PASS_GRAD,
         (t, in, out) -> t[0]);
   }
+
+  /** The VJP of {@code x + c}: {@code grad} itself, so a lent gradient stays lent. */
+  private static final Node.FreshVjp PASS_GRAD = (n, grad) -> grads(grad);
 
   /**
    * {@code x * c}: the primitive {@link Primitive#MUL} with the constant {@code c}, recorded
@@ -140,9 +142,10 @@ public final class Elementwise {
   /**
    * The VJP and JVP of {@code x * c} or {@code x / c} in one object (one allocation per op, not
    * two lambdas capturing {@code c}): {@code grad * c}, {@code grad / c}, and the same of the
-   * tangent.
+   * tangent. When the engine lends it the upstream gradient ({@link Node#mayOverwriteGrad}) the
+   * VJP scales it in place, with the same arithmetic, instead of allocating a new one.
    */
-  private static final class ScalarRule implements Node.Vjp, Node.Jvp {
+  private static final class ScalarRule implements Node.FreshVjp, Node.Jvp {
     private final BinaryOp op;
     private final double c;
 
@@ -153,6 +156,10 @@ public final class Elementwise {
 
     @Override
     public Tensor[] apply(Node n, Tensor grad) {
+      if (n.mayOverwriteGrad()) {
+        grad.data().applyInPlace(op, c);
+        return grads(grad);
+      }
       return grads(scaled(grad));
     }
 
@@ -295,10 +302,24 @@ public final class Elementwise {
   /** The primitive {@link Primitive#TANH}. */
   public static Tensor tanh(Tensor x) {
     checkNotNull(x, "tanh: x is null");
-    return record(Primitive.TANH, x.data().unary(UnaryOp.TANH), x,
-        (n, grad) -> grads(tanhGrad(grad, n.out())),
+    return record(Primitive.TANH, x.data().unary(UnaryOp.TANH), x, TANH_VJP,
         (t, in, out) -> tanhGrad(t[0], out));
   }
+
+  /**
+   * tanh's VJP, {@code grad * (1 - out^2)}: fresh storage, or, when the engine lends the upstream
+   * gradient ({@link Node#mayOverwriteGrad}), that gradient overwritten in one pass with the same
+   * arithmetic.
+   */
+  private static final Node.FreshVjp TANH_VJP = (n, grad) -> {
+    Tensor out = n.out();
+    if (n.mayOverwriteGrad() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
+        && !grad.isBatched()) {
+      NDArray.tanhBackwardInPlace(grad.data(), out.data());
+      return grads(grad);
+    }
+    return grads(tanhGrad(grad, out));
+  };
 
   /**
    * {@code grad * (1 - out^2)}, tanh's VJP: one fused pass ({@link NDArray#tanhBackward}) without

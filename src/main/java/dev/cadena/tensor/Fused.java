@@ -57,6 +57,26 @@ final class Fused {
     return r;
   }
 
+  /** See {@link NDArray#tanhBackwardInPlace}. */
+  static void tanhBackwardInPlace(NDArray grad, NDArray out) {
+    out.checkSameFloat("tanhBackward", grad);
+    if (!grad.sameShape(out)) {
+      throw new ShapeException(
+          "tanhBackward: gradient shape " + Shapes.str(grad.shape) + " differs from output shape "
+              + Shapes.str(out.shape));
+    }
+    if (!grad.isDense()) {
+      throw new IllegalArgumentException("tanhBackwardInPlace: grad is a view, not dense");
+    }
+    NDArray o = dense(out);
+    if (out.dtype == DType.FLOAT64) {
+      FusedRowsF64.tanhBackward(grad.d, o.d, grad.d, grad.size);
+    } else {
+      FusedRowsF32.tanhBackward(grad.f, o.f, grad.f, grad.size);
+    }
+    grad.markModified();
+  }
+
   /** See {@link NDArray#linear}. */
   static NDArray linear(NDArray x, NDArray w, NDArray bias, boolean relu) {
     x.checkSameFloat("linear", w);

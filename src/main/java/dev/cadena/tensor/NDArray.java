@@ -651,6 +651,35 @@ public final class NDArray {
     Pointwise.applyInPlace(op, this, other);
   }
 
+  /**
+   * {@code this = op(this, c)} in place for a scalar {@code c} (rounded to this dtype), bumping
+   * the version counter: the same elements as {@link #binary(BinaryOp, double)}, written into
+   * this array (for the engine's gradients, which a VJP may overwrite). Small contiguous arrays
+   * and the four arithmetic ops take the scalar kernel, the rest {@link #applyInPlace(BinaryOp,
+   * NDArray)} with a 0-d array.
+   */
+  public void applyInPlace(BinaryOp op, double c) {
+    checkNotNull(op, "applyInPlace: op is null");
+    if (!Pointwise.binaryScalarInPlace(op, this, c)) {
+      applyInPlace(op, scalar(dtype, c));
+    }
+  }
+
+  /**
+   * tanh's vector-Jacobian product written into {@code grad}: {@code grad = grad * (1 - out *
+   * out)}, the same elements as {@link #tanhBackward}; {@code grad} must be dense (its whole
+   * storage, from index 0), and its version counter is bumped.
+   *
+   * @throws ShapeException when the shapes differ
+   * @throws IllegalArgumentException when {@code grad} is not dense
+   * @throws NullPointerException when an argument is null
+   */
+  public static void tanhBackwardInPlace(NDArray grad, NDArray out) {
+    checkNotNull(grad, "tanhBackwardInPlace: grad is null");
+    checkNotNull(out, "tanhBackwardInPlace: out is null");
+    Fused.tanhBackwardInPlace(grad, out);
+  }
+
   /** {@code this += alpha * x} in place (same shape), bumping the version counter. */
   public void axpyInPlace(double alpha, NDArray x) {
     checkNotNull(x, "axpyInPlace: x is null");

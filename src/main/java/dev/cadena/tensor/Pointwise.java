@@ -137,6 +137,25 @@ final class Pointwise {
     return out;
   }
 
+  /**
+   * {@code a = op(a, c)} in place through the scalar kernel, as {@link #binaryScalar} computes
+   * it, bumping the version; false (nothing done) when {@link #binaryScalar} would not take it.
+   */
+  static boolean binaryScalarInPlace(BinaryOp op, NDArray a, double c) {
+    if (a.dtype == DType.INT64 || !a.contiguous || a.size > SMALL
+        || (op != BinaryOp.ADD && op != BinaryOp.SUB && op != BinaryOp.MUL && op != BinaryOp.DIV)) {
+      return false;
+    }
+    c = c == 0 ? 0.0 : c; // as binaryScalar
+    if (a.d != null) {
+      BinaryRowsF64.applyScalar(op, a.d, a.offset, c, a.d, a.offset, a.size);
+    } else {
+      BinaryRowsF32.applyScalar(op, a.f, a.offset, (float) c, a.f, a.offset, a.size);
+    }
+    a.markModified();
+    return true;
+  }
+
   private static void binaryRow(BinaryOp op, NDArray a, int ao, int as, NDArray b, int bo, int bs,
       NDArray out, int oo, int os, int n) {
     if (out.d != null) {

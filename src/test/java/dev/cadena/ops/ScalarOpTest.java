@@ -88,6 +88,44 @@ class ScalarOpTest {
     }
   }
 
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"float64, 16", "float32, 16", "float64, 0", "float32, 17000", "float64, 17000"})
+  void applyInPlaceScalar_matchesBinary_andBumpsTheVersion(String dt, int n) {
+    DType dtype = DType.parse(dt);
+    for (BinaryOp op : BinaryOp.values()) {
+      for (double c : SCALARS) {
+        NDArray a = random(new SplittableRandom(n + 1), dtype, n);
+        long[] expected = bits(a.binary(op, c));
+        int version = a.version();
+        a.applyInPlace(op, c);
+        assertArrayEquals(expected, bits(a), op + " " + c);
+        assertEquals(version + 1, a.version());
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"float64", "float32"})
+  void tanhBackwardInPlace_matchesTanhBackward(String dt) {
+    DType dtype = DType.parse(dt);
+    SplittableRandom rng = new SplittableRandom(23);
+    NDArray out = random(rng, dtype, 4, 5).unary(dev.cadena.tensor.UnaryOp.TANH);
+    NDArray grad = random(rng, dtype, 4, 5);
+    long[] expected = bits(NDArray.tanhBackward(grad, out));
+    NDArray.tanhBackwardInPlace(grad, out);
+    assertArrayEquals(expected, bits(grad));
+    assertEquals(1, grad.version());
+    // A strided output is read through a copy; a view as the gradient is refused.
+    NDArray g2 = random(rng, dtype, 5, 4);
+    long[] expected2 = bits(NDArray.tanhBackward(g2, out.permute(1, 0)));
+    NDArray.tanhBackwardInPlace(g2, out.permute(1, 0));
+    assertArrayEquals(expected2, bits(g2));
+    assertThrows(IllegalArgumentException.class,
+        () -> NDArray.tanhBackwardInPlace(g2.permute(1, 0), out));
+    assertThrows(dev.cadena.tensor.ShapeException.class,
+        () -> NDArray.tanhBackwardInPlace(g2, out));
+  }
+
   @Test
   void binaryScalar_doesNotShareStorageOrChangeTheInput() {
     NDArray a = NDArray.wrap(new double[] {1, 2, 3}, 3);
