@@ -57,22 +57,34 @@ final class Fused {
     return r;
   }
 
-  /** See {@link NDArray#tanhBackwardInPlace}. */
-  static void tanhBackwardInPlace(NDArray grad, NDArray out) {
-    out.checkSameFloat("tanhBackward", grad);
+  /**
+   * See {@link NDArray#tanhBackwardInPlace} and {@link NDArray#reluBackwardInPlace}: the kernel
+   * of {@link #activationBackward} with the gradient as its output (each element is read before
+   * it is written).
+   */
+  static void activationBackwardInPlace(Activation act, NDArray grad, NDArray out) {
+    out.checkSameFloat(act.op, grad);
     if (!grad.sameShape(out)) {
       throw new ShapeException(
-          "tanhBackward: gradient shape " + Shapes.str(grad.shape) + " differs from output shape "
+          act.op + ": gradient shape " + Shapes.str(grad.shape) + " differs from output shape "
               + Shapes.str(out.shape));
     }
     if (!grad.isDense()) {
-      throw new IllegalArgumentException("tanhBackwardInPlace: grad is a view, not dense");
+      throw new IllegalArgumentException(act.op + "InPlace: grad is a view, not dense");
     }
     NDArray o = dense(out);
     if (out.dtype == DType.FLOAT64) {
-      FusedRowsF64.tanhBackward(grad.d, o.d, grad.d, grad.size);
+      switch (act) {
+        case RELU -> FusedRowsF64.reluBackward(grad.d, o.d, grad.d, grad.size);
+        case TANH -> FusedRowsF64.tanhBackward(grad.d, o.d, grad.d, grad.size);
+        default -> FusedRowsF64.sigmoidBackward(grad.d, o.d, grad.d, grad.size);
+      }
     } else {
-      FusedRowsF32.tanhBackward(grad.f, o.f, grad.f, grad.size);
+      switch (act) {
+        case RELU -> FusedRowsF32.reluBackward(grad.f, o.f, grad.f, grad.size);
+        case TANH -> FusedRowsF32.tanhBackward(grad.f, o.f, grad.f, grad.size);
+        default -> FusedRowsF32.sigmoidBackward(grad.f, o.f, grad.f, grad.size);
+      }
     }
     grad.markModified();
   }

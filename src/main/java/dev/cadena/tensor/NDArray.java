@@ -677,7 +677,22 @@ public final class NDArray {
   public static void tanhBackwardInPlace(NDArray grad, NDArray out) {
     checkNotNull(grad, "tanhBackwardInPlace: grad is null");
     checkNotNull(out, "tanhBackwardInPlace: out is null");
-    Fused.tanhBackwardInPlace(grad, out);
+    Fused.activationBackwardInPlace(Fused.Activation.TANH, grad, out);
+  }
+
+  /**
+   * ReLU's vector-Jacobian product written into {@code grad}: {@code grad = out > 0 ? grad : 0},
+   * the same elements as {@link #reluBackward}; {@code grad} must be dense, and its version
+   * counter is bumped.
+   *
+   * @throws ShapeException when the shapes differ
+   * @throws IllegalArgumentException when {@code grad} is not dense
+   * @throws NullPointerException when an argument is null
+   */
+  public static void reluBackwardInPlace(NDArray grad, NDArray out) {
+    checkNotNull(grad, "reluBackwardInPlace: grad is null");
+    checkNotNull(out, "reluBackwardInPlace: out is null");
+    Fused.activationBackwardInPlace(Fused.Activation.RELU, grad, out);
   }
 
   /** {@code this += alpha * x} in place (same shape), bumping the version counter. */

@@ -126,6 +126,27 @@ class ScalarOpTest {
         () -> NDArray.tanhBackwardInPlace(g2, out));
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"float64", "float32"})
+  void reluBackwardInPlace_matchesReluBackward(String dt) {
+    DType dtype = DType.parse(dt);
+    SplittableRandom rng = new SplittableRandom(29);
+    // Outputs with exact zeros of both signs, NaN and infinities, where the masks must agree.
+    double[] o = random(rng, dtype, 30).toDoubleArray();
+    o[2] = Double.NaN;
+    o[3] = Double.POSITIVE_INFINITY;
+    o[4] = Double.NEGATIVE_INFINITY;
+    o[5] = Double.MIN_VALUE;
+    NDArray out = NDArray.wrap(o, 30).astype(dtype);
+    NDArray grad = random(rng, dtype, 30);
+    long[] expected = bits(NDArray.reluBackward(grad, out));
+    NDArray.reluBackwardInPlace(grad, out);
+    assertArrayEquals(expected, bits(grad));
+    assertEquals(1, grad.version());
+    assertThrows(IllegalArgumentException.class,
+        () -> NDArray.reluBackwardInPlace(grad.slice(0, 0, 10, 1), out.slice(0, 0, 10, 1)));
+  }
+
   @Test
   void binaryScalar_doesNotShareStorageOrChangeTheInput() {
     NDArray a = NDArray.wrap(new double[] {1, 2, 3}, 3);
