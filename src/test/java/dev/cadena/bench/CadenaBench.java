@@ -430,7 +430,11 @@ public final class CadenaBench {
 
   // ---------------------------------------------------------------- W3
 
-  /** 10,000 cheap elementwise ops on a float64 [16] tensor, then sum and backward. */
+  /**
+   * 10,000 cheap elementwise ops on a float64 [16] tensor, then sum and backward. Besides the
+   * peer's fields, the record has the bytes the main thread allocated per op in the forward and
+   * the backward (medians) and the young collections per chain.
+   */
   private static void w3(String[] args) {
     int ops = intArg(args, "--ops", 10_000);
     int reps = intArg(args, "--reps", 20);
