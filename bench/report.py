@@ -201,6 +201,12 @@ rows.append(Row("W3 backward share", "us/op",
                 lambda recs: Cell(w3(recs), field("bwd_us_per_op_median")), 3))
 rows.append(Row("W3 backward per op / forward per op (each side its own)", "ratio",
                 lambda recs: Cell(w3(recs), bwd_over_fwd), 2, ("Cadena <= 2.0", "own", 2.0)))
+rows.append(Row("W3 allocation per op, forward (main thread)", "B/op",
+                lambda recs: Cell(w3(recs), field("fwd_bytes_per_op_median")), 0, peer=False))
+rows.append(Row("W3 allocation per op, backward (main thread)", "B/op",
+                lambda recs: Cell(w3(recs), field("bwd_bytes_per_op_median")), 0, peer=False))
+rows.append(Row("W3 GC collections per chain (forward + backward)", "count",
+                lambda recs: Cell(w3(recs), field("gc_in_timed_window_per_rep")), 2, peer=False))
 
 
 def w5(recs):

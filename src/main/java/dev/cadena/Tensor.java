@@ -1002,10 +1002,15 @@ public final class Tensor {
 
   /** {@code v} as a 0-d tensor of this tensor's dtype, the operand of {@code op(this, v)}. */
   private Tensor s(String op, double v) {
+    requireFloat(op);
+    return scalar(v, dtype());
+  }
+
+  /** Refuses an int64 tensor as the operand of the float op {@code op}. */
+  private void requireFloat(String op) {
     if (dtype() == DType.INT64) {
       throw DTypeException.int64NotSupported(op);
     }
-    return scalar(v, dtype());
   }
 
   /** {@code this + other}, broadcasting. */
@@ -1014,9 +1019,10 @@ public final class Tensor {
     return Elementwise.add(this, other);
   }
 
-  /** {@code this + v}. */
+  /** {@code this + v} (the scalar goes to the kernel as a value: no 0-d tensor is made). */
   public Tensor add(double v) {
-    return Elementwise.add(this, s("add", v));
+    requireFloat("add");
+    return Elementwise.addScalar(this, v);
   }
 
   /** {@code this - other}, broadcasting. */
@@ -1025,9 +1031,10 @@ public final class Tensor {
     return Elementwise.sub(this, other);
   }
 
-  /** {@code this - v}. */
+  /** {@code this - v}, as {@code this + (-v)}. */
   public Tensor sub(double v) {
-    return Elementwise.add(this, s("sub", -v));
+    requireFloat("sub");
+    return Elementwise.addScalar(this, -v);
   }
 
   /** {@code v - this}. */
@@ -1041,9 +1048,10 @@ public final class Tensor {
     return Elementwise.mul(this, other);
   }
 
-  /** {@code this * v}. */
+  /** {@code this * v} (the scalar goes to the kernel as a value: no 0-d tensor is made). */
   public Tensor mul(double v) {
-    return Elementwise.mul(this, s("mul", v));
+    requireFloat("mul");
+    return Elementwise.mulScalar(this, v);
   }
 
   /** {@code this / other}, broadcasting. */
@@ -1052,9 +1060,10 @@ public final class Tensor {
     return Elementwise.div(this, other);
   }
 
-  /** {@code this / v}. */
+  /** {@code this / v} (the scalar goes to the kernel as a value: no 0-d tensor is made). */
   public Tensor div(double v) {
-    return Elementwise.div(this, s("div", v));
+    requireFloat("div");
+    return Elementwise.divScalar(this, v);
   }
 
   /** {@code -this}. */

@@ -31,6 +31,20 @@ public final class Engine {
   private Engine() {}
 
   /**
+   * Whether backward passes lend gradients to VJPs to overwrite ({@link Node#mayOverwriteGrad});
+   * on, except in tests that compare against the reference path without lending. Off or on,
+   * every gradient has the same value.
+   */
+  private static volatile boolean lending = true;
+
+  /** Switches lending on or off (tests only); returns the previous setting. */
+  static boolean setLending(boolean on) {
+    boolean was = lending;
+    lending = on;
+    return was;
+  }
+
+  /**
    * Accumulates d(roots . rootGrads)/d(leaf) into every leaf's {@code grad()}, and into the
    * {@code grad()} of non-leaves that called {@code retainGrad()}.
    */
@@ -120,6 +134,11 @@ public final class Engine {
      */
     private Node[] ready = new Node[16];
     private Tensor[] readyGrads = new Tensor[16];
+    /**
+     * Whether each ready gradient is storage only the engine holds, which the node's VJP may
+     * overwrite ({@link Node#mayOverwriteGrad}): see {@link #lendable}.
+     */
+    private boolean[] readyLent = new boolean[16];
     private int readyCount;
     /** How many nodes the roots reach; the size of the tables below. */
     private int reached;
@@ -187,9 +206,10 @@ public final class Engine {
           int k = --readyCount;
           Node n = ready[k];
           Tensor g = readyGrads[k];
+          boolean lent = readyLent[k];
           ready[k] = null;
           readyGrads[k] = null;
-          backwardThrough(n, g);
+          backwardThrough(n, g, lent);
         }
       }
     }
@@ -211,17 +231,19 @@ public final class Engine {
             }
           }
           n.dependencies = -1; // queued, with all of its gradients
-          push(n, g);
+          push(n, g, false);
         }
       }
     }
 
-    private void push(Node n, Tensor g) {
+    private void push(Node n, Tensor g, boolean lent) {
       if (readyCount == ready.length) {
         ready = Arrays.copyOf(ready, 2 * readyCount);
         readyGrads = Arrays.copyOf(readyGrads, 2 * readyCount);
+        readyLent = Arrays.copyOf(readyLent, 2 * readyCount);
       }
       ready[readyCount] = n;
+      readyLent[readyCount] = lent;
       readyGrads[readyCount++] = g;
     }
 
@@ -275,7 +297,7 @@ public final class Engine {
       for (Node root : roots) {
         if (root.visitStamp != stamp) {
           root.startPass(stamp, reached++);
-          push(root, null);
+          push(root, null, false);
         }
       }
       while (readyCount > 0) {
@@ -295,7 +317,7 @@ public final class Engine {
               throw child.freedError();
             }
             child.startPass(stamp, reached++);
-            push(child, null);
+            push(child, null, false);
           }
           child.dependencies++;
         }
@@ -309,14 +331,27 @@ public final class Engine {
      * freed, nothing of the engine refers to it, so a large graph becomes garbage as the sweep
      * goes.
      */
-    private void backwardThrough(Node node, Tensor g) {
+    private void backwardThrough(Node node, Tensor g, boolean lent) {
       keepOutputGrad(node, g);
-      // Anomaly mode checks each input's gradient; off, this is one read of a shared counter.
-      Tensor[] grads = Anomaly.on() ? Anomaly.runVjp(node, g) : node.runVjp(g);
+      // A gradient returned to the caller of grad() is not the engine's to overwrite.
+      boolean lend = lent && lending && !(capturing && wantedNodes.contains(node));
+      Tensor[] grads;
+      if (Anomaly.on()) {
+        // Anomaly mode checks each input's gradient; off, this is one read of a shared counter.
+        grads = Anomaly.runVjp(node, g);
+      } else {
+        node.gradLent = lend;
+        try {
+          grads = node.runVjp(g);
+        } finally {
+          node.gradLent = false;
+        }
+      }
+      boolean fresh = node.hasFreshVjp();
       for (int i = 0; i < grads.length; i++) {
         Tensor in = node.edge(i);
         if (in.requiresGrad()) {
-          passToInput(node, i, in, grads);
+          passToInput(node, i, in, grads, g, lend, fresh);
         }
       }
       if (!retainGraph) {
@@ -338,23 +373,63 @@ public final class Engine {
       }
     }
 
-    /** Input {@code i}'s share {@code grads[i]}, fitted to its shape, to its node or (a leaf) to it. */
-    private void passToInput(Node node, int i, Tensor in, Tensor[] grads) {
-      Tensor gi = grads[i];
-      if (gi == null) {
+    /**
+     * Input {@code i}'s share {@code grads[i]}, fitted to its shape, to its node or (a leaf) to
+     * it. {@code g} is the gradient the VJP ran on, {@code lent} whether the VJP could overwrite
+     * it, {@code fresh} whether the VJP is a {@link Node.FreshVjp}.
+     */
+    private void passToInput(Node node, int i, Tensor in, Tensor[] grads, Tensor g, boolean lent,
+        boolean fresh) {
+      Tensor raw = grads[i];
+      if (raw == null) {
         throw new IllegalStateException(
             "engine: vjp of '" + node.name() + "' returned no gradient for input " + i
                 + " which requires grad");
       }
-      gi = fitToInput(node, i, gi, in);
+      Tensor gi = fitToInput(node, i, raw, in);
       Node next = in.gradFn();
       if (next == null) {
         deliverToLeaf(in, gi, node);
       } else if (--next.dependencies == 0) {
-        push(next, complete(next.slot, gi)); // its last contribution: it is ready
+        // Its last contribution: it is ready.
+        if (pending == null || pending[next.slot] == null) {
+          push(next, gi, fresh && gi == raw && lendable(node, i, gi, grads, g, lent));
+        } else {
+          Tensor sum = complete(next.slot, gi);
+          push(next, sum, ownedSum(sum)); // a sum this pass allocated
+        }
       } else {
         accumulate(next.slot, gi);
       }
+    }
+
+    /**
+     * Whether {@code gi}, the result for input {@code i} of a {@link Node.FreshVjp} that ran on
+     * {@code g}, is storage that only the engine holds, so that the next VJP may overwrite it:
+     * no graph is recorded (a recorded gradient is a value of the graph), it is dense, not
+     * batched and without a tangent, no other input got the same storage, and it is either
+     * {@code g}'s storage that the VJP was lent, or other storage, which by the VJP's promise is
+     * new; all the same, a forward value of the node, a caller's gradient or a leaf's is refused.
+     */
+    private boolean lendable(Node node, int i, Tensor gi, Tensor[] grads, Tensor g, boolean lent) {
+      if (createGraph || ForwardAD.anyOpen() || gi.isBatched() || !gi.data().isDense()) {
+        return false;
+      }
+      Object key = gi.data().storageKey();
+      for (int j = 0; j < grads.length; j++) {
+        if (j != i && grads[j] != null && grads[j].data().storageKey() == key) {
+          return false;
+        }
+      }
+      if (key == g.data().storageKey()) {
+        return lent;
+      }
+      return !heldElsewhere(key, node);
+    }
+
+    /** Whether a sum {@link #complete} returned is one this pass allocated and holds alone. */
+    private boolean ownedSum(Tensor sum) {
+      return !createGraph && !ForwardAD.anyOpen() && !sum.isBatched() && sum.data().isDense();
     }
 
     /**

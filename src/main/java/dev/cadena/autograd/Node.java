@@ -37,6 +37,19 @@ public final class Node {
   }
 
   /**
+   * A VJP that promises fresh results: each gradient it returns is either new storage that
+   * nothing else refers to (not a saved tensor, not a constant kept elsewhere), or its upstream
+   * gradient {@code grad} itself (or a view of it) for one input. The engine may then lend such
+   * a result to the next VJP to overwrite ({@link #mayOverwriteGrad}) instead of that VJP
+   * allocating a new array; the engine still checks that no two inputs share a result and that
+   * no result is a forward value. For built-in primitives whose VJP is a single fresh op or the
+   * upstream gradient, such as {@code x * c}, {@code x + c}, {@code tanh} and the fused {@code
+   * linear}; never for a {@link Function}, whose backward may return anything.
+   */
+  @FunctionalInterface
+  public interface FreshVjp extends Vjp {}
+
+  /**
    * A Jacobian-vector product, for forward mode ({@link ForwardAD}): given the tangent of each
    * input ({@code t[i]}, null for an input without one), the inputs and the forward output, the
    * tangent of the output, written with tensor ops (so it can be differentiated again). The
@@ -88,6 +101,8 @@ public final class Node {
   int slot;
   /** Engine scratch: the id of the last traversal that visited this node. */
   long visitStamp;
+  /** Engine scratch: true while the VJP runs on an upstream gradient it may overwrite. */
+  boolean gradLent;
 
   private Node(String name, Tensor[] inputs, Vjp vjp) {
     this.name = name;
@@ -154,6 +169,41 @@ public final class Node {
       throw new UnsupportedOperationException("vmap: no batching rule for '" + name + "'");
     }
     return recordAs(name, result, inputs, vjp, jvp, batched);
+  }
+
+  /**
+   * {@link #record(String, NDArray, Tensor[], Vjp, Jvp)} for an op of one input, without an
+   * inputs array: the common case (no batch axis, no forward-mode level or anomaly mode open)
+   * allocates only the node and the output tensor, or only the tensor when nothing is recorded.
+   * The same result, node and errors as the array form, which the uncommon cases go to.
+   *
+   * @throws NullPointerException when an argument but {@code jvp} is null
+   */
+  public static Tensor record(String name, NDArray result, Tensor input, Vjp vjp, @Nullable Jvp jvp) {
+    checkNotNull(name, "Node.record: name is null");
+    checkNotNull(result, "Node.record: result is null (op '%s')", name);
+    checkNotNull(input, "Node.record: input is null (op '%s')", name);
+    checkNotNull(vjp, "Node.record: vjp is null (op '%s')", name);
+    if (input.isBatched() || ForwardAD.anyOpen() || Anomaly.on()) {
+      return record(name, result, new Tensor[] {input}, vjp, jvp);
+    }
+    if (!GradMode.isEnabled() || !input.requiresGrad()) {
+      return Tensor.fromData(result);
+    }
+    Node node = new Node(name, input, vjp);
+    Tensor t = TensorAccess.get().fromNode(result, node);
+    node.out = t;
+    node.outVersion = t.version();
+    return t;
+  }
+
+  /** A node of one input (see {@link #record(String, NDArray, Tensor, Vjp, Jvp)}). */
+  private Node(String name, Tensor input, Vjp vjp) {
+    this.name = name;
+    this.vjp = vjp;
+    arity = 1;
+    in0 = input;
+    version0 = input.version();
   }
 
   /**
@@ -334,6 +384,24 @@ public final class Node {
       return null;
     }
     return TensorAccess.get().lendGradBuffer(t);
+  }
+
+  /**
+   * True while this node's VJP runs when the engine lends it its upstream gradient {@code grad}
+   * to overwrite: storage that only the engine holds (a sum the engine made, or a result of a
+   * {@link FreshVjp} passed along one edge), dense and of the output's shape and dtype, with no
+   * graph being recorded, no forward-mode level or anomaly mode open and {@code grad} not
+   * returned to a caller of {@code Tensor.grad}. The VJP may then write its result for one input
+   * into {@code grad}'s storage in place and return {@code grad} for that input instead of a new
+   * array. False outside a backward pass.
+   */
+  public boolean mayOverwriteGrad() {
+    return gradLent;
+  }
+
+  /** True when the VJP is a {@link FreshVjp}. */
+  boolean hasFreshVjp() {
+    return vjp instanceof FreshVjp;
   }
 
   /** Saves extra values for the VJP (used by {@link Function}); tensors are version-checked. */

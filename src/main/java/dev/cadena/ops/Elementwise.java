@@ -10,6 +10,7 @@ import dev.cadena.Tensor;
 import dev.cadena.autograd.Anomaly;
 import dev.cadena.autograd.ForwardAD;
 import dev.cadena.autograd.GradMode;
+import dev.cadena.autograd.Node;
 import dev.cadena.tensor.BinaryOp;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
@@ -65,6 +66,111 @@ public final class Elementwise {
         (t, in, out) -> plus(
             t[0] == null ? null : t[0].mul(in[1]),
             t[1] == null ? null : in[0].mul(t[1])));
+  }
+
+  // -------------------------------------------------- primitives with a Java scalar operand
+
+  /*
+   * x + c, x * c and x / c for a double c are the primitives ADD, MUL and DIV with b a constant.
+   * Written with a 0-d tensor for c (the reference path, still taken for batched tensors), each
+   * call made a 0-d array and tensor, promoted the pair and recorded a node with two inputs. Here
+   * c goes to the kernel as a value (NDArray.binary(op, double)) and the node has x as its only
+   * input, the VJP holding c: the same values and gradients, with fewer objects per op, which is
+   * what a chain of tiny ops costs (W3). ScalarOpTest compares both paths, forward, backward,
+   * second order and forward mode.
+   */
+
+  /**
+   * {@code x + c}: the primitive {@link Primitive#ADD} with the constant {@code c}, recorded
+   * with {@code x} as its only input (no 0-d tensor for {@code c}).
+   *
+   * @throws DTypeException for an int64 {@code x}
+   */
+  public static Tensor addScalar(Tensor x, double c) {
+    checkNotNull(x, "add: x is null");
+    if (x.isBatched()) {
+      return add(x, Tensor.scalar(c, floatType("add", x)));
+    }
+    floatType("add", x);
+    return record(Primitive.ADD, x.data().binary(BinaryOp.ADD, c), x, PASS_GRAD,
+        (t, in, out) -> t[0]);
+  }
+
+  /** The VJP of {@code x + c}: {@code grad} itself, so a lent gradient stays lent. */
+  private static final Node.FreshVjp PASS_GRAD = (n, grad) -> grads(grad);
+
+  /**
+   * {@code x * c}: the primitive {@link Primitive#MUL} with the constant {@code c}, recorded
+   * with {@code x} as its only input (no 0-d tensor for {@code c}).
+   *
+   * @throws DTypeException for an int64 {@code x}
+   */
+  public static Tensor mulScalar(Tensor x, double c) {
+    checkNotNull(x, "mul: x is null");
+    if (x.isBatched()) {
+      return mul(x, Tensor.scalar(c, floatType("mul", x)));
+    }
+    floatType("mul", x);
+    NDArray r = x.data().binary(BinaryOp.MUL, c);
+    if (Recording.recordsNothing(x)) {
+      return Tensor.fromData(r); // a VJP's own op without a graph: no rule to hold
+    }
+    ScalarRule rule = new ScalarRule(BinaryOp.MUL, c);
+    return record(Primitive.MUL, r, x, rule, rule);
+  }
+
+  /**
+   * {@code x / c}: the primitive {@link Primitive#DIV} with the constant {@code c}, recorded
+   * with {@code x} as its only input (no 0-d tensor for {@code c}).
+   *
+   * @throws DTypeException for an int64 {@code x}
+   */
+  public static Tensor divScalar(Tensor x, double c) {
+    checkNotNull(x, "div: x is null");
+    if (x.isBatched()) {
+      return div(x, Tensor.scalar(c, floatType("div", x)));
+    }
+    floatType("div", x);
+    NDArray r = x.data().binary(BinaryOp.DIV, c);
+    if (Recording.recordsNothing(x)) {
+      return Tensor.fromData(r); // a VJP's own op without a graph: no rule to hold
+    }
+    ScalarRule rule = new ScalarRule(BinaryOp.DIV, c);
+    return record(Primitive.DIV, r, x, rule, rule);
+  }
+
+  /**
+   * The VJP and JVP of {@code x * c} or {@code x / c} in one object (one allocation per op, not
+   * two lambdas capturing {@code c}): {@code grad * c}, {@code grad / c}, and the same of the
+   * tangent. When the engine lends it the upstream gradient ({@link Node#mayOverwriteGrad}) the
+   * VJP scales it in place, with the same arithmetic, instead of allocating a new one.
+   */
+  private static final class ScalarRule implements Node.FreshVjp, Node.Jvp {
+    private final BinaryOp op;
+    private final double c;
+
+    ScalarRule(BinaryOp op, double c) {
+      this.op = op;
+      this.c = c;
+    }
+
+    @Override
+    public Tensor[] apply(Node n, Tensor grad) {
+      if (n.mayOverwriteGrad()) {
+        grad.data().applyInPlace(op, c);
+        return grads(grad);
+      }
+      return grads(scaled(grad));
+    }
+
+    @Override
+    public Tensor apply(Tensor[] t, Tensor[] in, Tensor out) {
+      return scaled(t[0]);
+    }
+
+    private Tensor scaled(Tensor g) {
+      return op == BinaryOp.MUL ? mulScalar(g, c) : divScalar(g, c);
+    }
   }
 
   /** The primitive {@link Primitive#DIV}, broadcasting. */
@@ -148,7 +254,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#EXP}. */
   public static Tensor exp(Tensor x) {
     checkNotNull(x, "exp: x is null");
-    return record(Primitive.EXP, x.data().unary(UnaryOp.EXP), new Tensor[] {x},
+    return record(Primitive.EXP, x.data().unary(UnaryOp.EXP), x,
         (n, grad) -> grads(grad.mul(n.out())),
         (t, in, out) -> t[0].mul(out));
   }
@@ -156,7 +262,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#LOG}. */
   public static Tensor log(Tensor x) {
     checkNotNull(x, "log: x is null");
-    return record(Primitive.LOG, x.data().unary(UnaryOp.LOG), new Tensor[] {x},
+    return record(Primitive.LOG, x.data().unary(UnaryOp.LOG), x,
         (n, grad) -> grads(grad.div(n.input(0))),
         (t, in, out) -> t[0].div(in[0]));
   }
@@ -164,7 +270,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#SQRT}. */
   public static Tensor sqrt(Tensor x) {
     checkNotNull(x, "sqrt: x is null");
-    return record(Primitive.SQRT, x.data().unary(UnaryOp.SQRT), new Tensor[] {x},
+    return record(Primitive.SQRT, x.data().unary(UnaryOp.SQRT), x,
         (n, grad) -> grads(grad.div(n.out().mul(2.0))),
         (t, in, out) -> t[0].div(out.mul(2.0)));
   }
@@ -172,7 +278,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#ABS} (its gradient at 0 is 0). */
   public static Tensor abs(Tensor x) {
     checkNotNull(x, "abs: x is null");
-    return record(Primitive.ABS, x.data().unary(UnaryOp.ABS), new Tensor[] {x},
+    return record(Primitive.ABS, x.data().unary(UnaryOp.ABS), x,
         (n, grad) -> grads(grad.mul(sign(n.input(0)))),
         (t, in, out) -> t[0].mul(sign(in[0])));
   }
@@ -180,7 +286,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#SIN}. */
   public static Tensor sin(Tensor x) {
     checkNotNull(x, "sin: x is null");
-    return record(Primitive.SIN, x.data().unary(UnaryOp.SIN), new Tensor[] {x},
+    return record(Primitive.SIN, x.data().unary(UnaryOp.SIN), x,
         (n, grad) -> grads(grad.mul(n.input(0).cos())),
         (t, in, out) -> t[0].mul(in[0].cos()));
   }
@@ -188,7 +294,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#COS}. */
   public static Tensor cos(Tensor x) {
     checkNotNull(x, "cos: x is null");
-    return record(Primitive.COS, x.data().unary(UnaryOp.COS), new Tensor[] {x},
+    return record(Primitive.COS, x.data().unary(UnaryOp.COS), x,
         (n, grad) -> grads(grad.neg().mul(n.input(0).sin())),
         (t, in, out) -> t[0].neg().mul(in[0].sin()));
   }
@@ -196,10 +302,24 @@ public final class Elementwise {
   /** The primitive {@link Primitive#TANH}. */
   public static Tensor tanh(Tensor x) {
     checkNotNull(x, "tanh: x is null");
-    return record(Primitive.TANH, x.data().unary(UnaryOp.TANH), new Tensor[] {x},
-        (n, grad) -> grads(tanhGrad(grad, n.out())),
+    return record(Primitive.TANH, x.data().unary(UnaryOp.TANH), x, TANH_VJP,
         (t, in, out) -> tanhGrad(t[0], out));
   }
+
+  /**
+   * tanh's VJP, {@code grad * (1 - out^2)}: fresh storage, or, when the engine lends the upstream
+   * gradient ({@link Node#mayOverwriteGrad}), that gradient overwritten in one pass with the same
+   * arithmetic.
+   */
+  private static final Node.FreshVjp TANH_VJP = (n, grad) -> {
+    Tensor out = n.out();
+    if (n.mayOverwriteGrad() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
+        && !grad.isBatched()) {
+      NDArray.tanhBackwardInPlace(grad.data(), out.data());
+      return grads(grad);
+    }
+    return grads(tanhGrad(grad, out));
+  };
 
   /**
    * {@code grad * (1 - out^2)}, tanh's VJP: one fused pass ({@link NDArray#tanhBackward}) without
@@ -216,7 +336,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#SIGMOID}, stable for large |x|. */
   public static Tensor sigmoid(Tensor x) {
     checkNotNull(x, "sigmoid: x is null");
-    return record(Primitive.SIGMOID, x.data().unary(UnaryOp.SIGMOID), new Tensor[] {x},
+    return record(Primitive.SIGMOID, x.data().unary(UnaryOp.SIGMOID), x,
         (n, grad) -> grads(sigmoidGrad(grad, n.out())),
         (t, in, out) -> sigmoidGrad(t[0], out));
   }
@@ -236,7 +356,7 @@ public final class Elementwise {
   /** The primitive {@link Primitive#RELU}. */
   public static Tensor relu(Tensor x) {
     checkNotNull(x, "relu: x is null");
-    return record(Primitive.RELU, x.data().unary(UnaryOp.RELU), new Tensor[] {x},
+    return record(Primitive.RELU, x.data().unary(UnaryOp.RELU), x,
         (n, grad) -> grads(reluGrad(grad, n.out())),
         (t, in, out) -> reluGrad(t[0], out));
   }
@@ -265,7 +385,7 @@ public final class Elementwise {
   public static Tensor log1p(Tensor x) {
     checkNotNull(x, "log1p: x is null");
     floatType("log1p", x);
-    return record(Primitive.LOG1P, x.data().unary(UnaryOp.LOG1P), new Tensor[] {x},
+    return record(Primitive.LOG1P, x.data().unary(UnaryOp.LOG1P), x,
         (n, grad) -> grads(grad.div(n.input(0).add(1.0))),
         (t, in, out) -> t[0].div(in[0].add(1.0)));
   }
@@ -277,7 +397,7 @@ public final class Elementwise {
   public static Tensor expm1(Tensor x) {
     checkNotNull(x, "expm1: x is null");
     floatType("expm1", x);
-    return record(Primitive.EXPM1, x.data().unary(UnaryOp.EXPM1), new Tensor[] {x},
+    return record(Primitive.EXPM1, x.data().unary(UnaryOp.EXPM1), x,
         (n, grad) -> grads(grad.mul(n.out().add(1.0))),
         (t, in, out) -> t[0].mul(out.add(1.0)));
   }
@@ -289,7 +409,7 @@ public final class Elementwise {
   public static Tensor erf(Tensor x) {
     checkNotNull(x, "erf: x is null");
     floatType("erf", x);
-    return record(Primitive.ERF, x.data().unary(UnaryOp.ERF), new Tensor[] {x},
+    return record(Primitive.ERF, x.data().unary(UnaryOp.ERF), x,
         (n, grad) -> grads(grad.mul(erfSlope(n.input(0)))),
         (t, in, out) -> t[0].mul(erfSlope(in[0])));
   }
@@ -301,7 +421,7 @@ public final class Elementwise {
   public static Tensor erfc(Tensor x) {
     checkNotNull(x, "erfc: x is null");
     floatType("erfc", x);
-    return record(Primitive.ERFC, x.data().unary(UnaryOp.ERFC), new Tensor[] {x},
+    return record(Primitive.ERFC, x.data().unary(UnaryOp.ERFC), x,
         (n, grad) -> grads(grad.neg().mul(erfSlope(n.input(0)))),
         (t, in, out) -> t[0].neg().mul(erfSlope(in[0])));
   }
@@ -409,7 +529,7 @@ public final class Elementwise {
     if (from == DType.INT64 || dtype == DType.INT64) {
       return Tensor.vmapLike(x.data().astype(dtype), x);
     }
-    return record(Primitive.CAST, x.data().astype(dtype), new Tensor[] {x},
+    return record(Primitive.CAST, x.data().astype(dtype), x,
         (n, grad) -> grads(cast(grad, from)),
         (t, in, out) -> cast(t[0], dtype));
   }
@@ -433,14 +553,15 @@ public final class Elementwise {
   /** {@code v - x = -x + v}; a composition. */
   public static Tensor rsub(Tensor x, double v) {
     checkNotNull(x, "rsub: x is null");
-    Tensor c = Tensor.scalar(v, floatType("rsub", x));
-    return add(neg(x), c);
+    floatType("rsub", x);
+    return addScalar(neg(x), v);
   }
 
   /** {@code -x = x * -1}; a composition. */
   public static Tensor neg(Tensor x) {
     checkNotNull(x, "neg: x is null");
-    return mul(x, Tensor.scalar(-1.0, floatType("neg", x)));
+    floatType("neg", x);
+    return mulScalar(x, -1.0);
   }
 
   /** {@code x * x}; a composition. */

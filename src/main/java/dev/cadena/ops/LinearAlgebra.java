@@ -8,6 +8,7 @@ import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
 import dev.cadena.autograd.Anomaly;
+import dev.cadena.autograd.Node;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -142,8 +143,11 @@ public final class LinearAlgebra {
     NDArray y2 = NDArray.linear(x2, w.data(), b == null ? null : b.data(), relu);
     NDArray y = x.rank() == 2 ? y2 : y2.reshape(outShape);
     Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
-    return record(Primitive.LINEAR, y, inputs, (n, grad) -> {
-      Tensor g = relu ? Elementwise.reluGrad(grad, n.out()) : grad;
+    // A FreshVjp: dx, db and a non-leaf's dw are new arrays; a leaf's dw may be its own gradient
+    // buffer (gradBuffer), which goes to that leaf alone. So the engine may lend dx to the layer
+    // below, whose ReLU mask then overwrites it instead of allocating a masked copy.
+    return record(Primitive.LINEAR, y, inputs, (Node.FreshVjp) (n, grad) -> {
+      Tensor g = relu ? reluGradLent(n, grad) : grad;
       Tensor g2 = g.rank() == 2 ? g : g.reshape(rows, out);
       Tensor dx = n.needsGrad(0) ? g.matmul(n.input(1).mT()) : null;
       Tensor dw = null;
@@ -165,5 +169,20 @@ public final class LinearAlgebra {
           ins.length > 2 ? t[2] : null);
       return relu ? Elementwise.reluGrad(r, y0) : r;
     });
+  }
+
+  /**
+   * {@code where(out > 0, grad, 0)} for the fused linear layer's VJP: written into {@code grad}
+   * when the engine lent it ({@link Node#mayOverwriteGrad}), else a new array ({@link
+   * Elementwise#reluGrad}); the same values either way.
+   */
+  private static Tensor reluGradLent(Node n, Tensor grad) {
+    Tensor out = n.out();
+    if (n.mayOverwriteGrad() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
+        && !grad.isBatched()) {
+      NDArray.reluBackwardInPlace(grad.data(), out.data());
+      return grad;
+    }
+    return Elementwise.reluGrad(grad, out);
   }
 }

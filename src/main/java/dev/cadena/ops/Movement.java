@@ -39,7 +39,7 @@ public final class Movement {
     if (Arrays.equals(Batching.logical(x, r), in)) {
       return x;
     }
-    return record(Primitive.RESHAPE, r, new Tensor[] {x}, (n, grad) -> grads(grad.reshape(in)),
+    return record(Primitive.RESHAPE, r, x, (n, grad) -> grads(grad.reshape(in)),
         (t, ins, out) -> t[0].reshape(out.shape()));
   }
 
@@ -71,7 +71,7 @@ public final class Movement {
     for (int i = 0; i < perm.length; i++) {
       inv[Shapes.axis("permute", perm[i], perm.length)] = i;
     }
-    return record(Primitive.PERMUTE, r, new Tensor[] {x}, (n, grad) -> grads(grad.permute(inv)),
+    return record(Primitive.PERMUTE, r, x, (n, grad) -> grads(grad.permute(inv)),
         (t, in, out) -> t[0].permute(perm));
   }
 
@@ -89,7 +89,7 @@ public final class Movement {
     if (Arrays.equals(Batching.logical(x, r), x.shape())) {
       return x;
     }
-    return record(Primitive.EXPAND, r, new Tensor[] {x}, (n, grad) -> grads(grad),
+    return record(Primitive.EXPAND, r, x, (n, grad) -> grads(grad),
         (t, in, out) -> t[0].expand(out.shape()));
   }
 
@@ -110,7 +110,7 @@ public final class Movement {
         : x.data().slice(axis, start, end, step);
     int[] shape = x.shape();
     DType dt = x.dtype();
-    return record(Primitive.SLICE, r, new Tensor[] {x},
+    return record(Primitive.SLICE, r, x,
         (n, grad) -> grads(sliceScatter(Tensor.zeros(dt, shape), grad, axis, start, end, step)),
         (t, in, out) -> slice(t[0], axis, start, end, step));
   }
@@ -246,7 +246,7 @@ public final class Movement {
         ? x.data().indexSelect(Shapes.axis("indexSelect", axis, x.rank()) + 1, idx)
         : x.data().indexSelect(axis, idx);
     int[] shape = x.shape();
-    return record(Primitive.INDEX_SELECT, r, new Tensor[] {x},
+    return record(Primitive.INDEX_SELECT, r, x,
         (n, grad) -> grads(indexAdd(Tensor.zeros(grad.dtype(), shape), axis, index, grad)),
         (t, in, out) -> indexSelect(t[0], axis, index));
   }
@@ -317,7 +317,7 @@ public final class Movement {
       r = x.data().gather(axis, index.data());
     }
     int[] shape = x.shape();
-    return record(Primitive.GATHER, r, new Tensor[] {xb},
+    return record(Primitive.GATHER, r, xb,
         // Into a broadcast zero, which scatterAdd copies by allocating one zero array.
         (n, grad) -> grads(scatterAdd(Tensor.zeros(grad.dtype()).expand(shape), axis, index, grad)),
         (t, in, out) -> gather(t[0], axis, index));

@@ -18,12 +18,15 @@ package dev.cadena.ops;
  */
 public enum Primitive {
   ADD("add", "a + b", "da = grad; db = grad", "t = ta + tb",
-      "broadcasting; float32 op float64 promotes to float64"),
-  MUL("mul", "a * b", "da = grad * b; db = grad * a", "t = ta * b + a * tb", ""),
+      "broadcasting; float32 op float64 promotes to float64; with a Java scalar `b` (`x.add(1.0)`,"
+          + " `x.sub(1.0)`) the node has `a` as its only input and no 0-d tensor is made"),
+  MUL("mul", "a * b", "da = grad * b; db = grad * a", "t = ta * b + a * tb",
+      "with a Java scalar `b` (`x.mul(0.5)`) the node has `a` as its only input and holds `b`"),
   /** A primitive rather than {@code a * b^-1} for precision. */
   DIV("div", "a / b", "da = grad / b; db = -grad * out / b", "t = (ta - tb * out) / b",
       "a primitive rather than `a * b^-1` for precision; `-grad * out / b` equals"
-          + " `-grad * a / b^2` without squaring `b`"),
+          + " `-grad * a / b^2` without squaring `b`; a Java scalar `b` is held by the node, as"
+          + " for `mul`"),
   POW("pow", "a ^ b",
       "da = where(b == 0, 0, grad * (b * a^(b-1))); db = grad * where(a == 0 & b >= 0, 0, a^b * log(a))",
       "t = where(b == 0, 0, ta * (b * a^(b-1))) + tb * where(a == 0 & b >= 0, 0, a^b * log(a))",

@@ -3,6 +3,9 @@ package dev.cadena.ops;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
+import dev.cadena.autograd.ForwardAD;
+import dev.cadena.autograd.GradMode;
 import dev.cadena.autograd.Node;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
@@ -27,6 +30,22 @@ final class Recording {
    */
   static Tensor record(Primitive p, NDArray out, Tensor[] inputs, Node.Vjp vjp, Node.Jvp jvp) {
     return Node.record(p.opName(), out, inputs, vjp, jvp);
+  }
+
+  /** {@link #record(Primitive, NDArray, Tensor[], Node.Vjp, Node.Jvp)} for one input, without an array. */
+  static Tensor record(Primitive p, NDArray out, Tensor input, Node.Vjp vjp, Node.Jvp jvp) {
+    return Node.record(p.opName(), out, input, vjp, jvp);
+  }
+
+  /**
+   * True when {@link #record} of an op whose only input is {@code x} returns a plain constant
+   * (no node, no tangent): grad mode off or {@code x} not requiring grad, no batch axis, no
+   * forward-mode level open on this thread, anomaly mode off. Lets an op skip building a VJP
+   * object that would be dropped, as a VJP's own ops do in a backward pass without a graph.
+   */
+  static boolean recordsNothing(Tensor x) {
+    return (!GradMode.isEnabled() || !x.requiresGrad()) && !x.isBatched()
+        && !ForwardAD.isActive() && !Anomaly.isEnabled();
   }
 
   /** {@code a + b} for JVP rules, where a null tangent is zero: null when both are. */

@@ -42,7 +42,7 @@ public final class Reductions {
     }
     return record(Primitive.SUM,
         x.data().reduce(NDArray.ReduceOp.SUM, Batching.axes(x, ax), keepDims),
-        new Tensor[] {x}, (n, grad) -> grads(grad.reshape(keepShape).expand(shape)),
+        x, (n, grad) -> grads(grad.reshape(keepShape).expand(shape)),
         (t, in, out) -> sum(t[0], ax, keepDims));
   }
 
@@ -68,7 +68,7 @@ public final class Reductions {
     }
     return record(Primitive.MAX,
         x.data().reduce(NDArray.ReduceOp.MAX, Batching.axes(x, ax), keepDims),
-        new Tensor[] {x}, (n, grad) -> {
+        x, (n, grad) -> {
           Tensor in = n.input(0);
           Tensor out = n.out().reshape(keepShape);
           Tensor mask = in.eq(out).add(in.ne(in).mul(out.ne(out)));
@@ -189,7 +189,7 @@ public final class Reductions {
       }
     }
     NDArray v = squares.binary(BinaryOp.DIV, denom).astype(x.dtype());
-    return record(Primitive.VAR, v, new Tensor[] {x}, (n, grad) -> {
+    return record(Primitive.VAR, v, x, (n, grad) -> {
       Tensor in = n.input(0);
       return grads(grad.reshape(keepShape).mul(2.0 / denom).mul(in.sub(mean(in, ax, true))));
     }, (t, in, out) -> sum(t[0].mul(in[0].sub(mean(in[0], ax, true))), ax, keepDims).mul(2.0 / denom));
@@ -389,7 +389,7 @@ public final class Reductions {
     NDArray y = labels.data().copy();
     NDArray loss = NDArray.crossEntropyRows(logits.data(), y);
     int classes = logits.size(1);
-    return record(Primitive.CROSS_ENTROPY, loss, new Tensor[] {logits}, (n, grad) -> {
+    return record(Primitive.CROSS_ENTROPY, loss, logits, (n, grad) -> {
       Tensor x = n.input(0);
       if (!GradMode.isEnabled() && !ForwardAD.anyTangent(x, grad)) {
         return grads(Tensor.fromData(NDArray.crossEntropyBackward(x.data(), y, grad.data())));

@@ -44,7 +44,7 @@ public final class Scans {
     }
     // Under vmap the batch axis comes first in the physical array: the scan runs one axis on.
     NDArray r = x.data().cumsum(x.isBatched() ? a + 1 : a);
-    return record(Primitive.CUMSUM, r, new Tensor[] {x},
+    return record(Primitive.CUMSUM, r, x,
         (n, grad) -> grads(flip(cumsum(flip(grad, a), a), a)),
         (t, in, out) -> cumsum(t[0], a));
   }

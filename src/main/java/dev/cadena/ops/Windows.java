@@ -51,7 +51,7 @@ public final class Windows {
     int[] s = stride.clone();
     int[] size = {x.size(2), x.size(3)};
     NDArray r = Im2Col.unfold(x.data(), k, d, p, s);
-    return record(Primitive.UNFOLD, r, new Tensor[] {x},
+    return record(Primitive.UNFOLD, r, x,
         (n, grad) -> grads(fold(grad, size, k, d, p, s)),
         (t, in, out) -> unfold(t[0], k, d, p, s));
   }
@@ -90,7 +90,7 @@ public final class Windows {
     int[] p = padding.clone();
     int[] s = stride.clone();
     NDArray r = Im2Col.fold(cols.data(), o, k, d, p, s);
-    return record(Primitive.FOLD, r, new Tensor[] {cols},
+    return record(Primitive.FOLD, r, cols,
         (n, grad) -> grads(unfold(grad, k, d, p, s)),
         (t, in, out) -> fold(t[0], o, k, d, p, s));
   }

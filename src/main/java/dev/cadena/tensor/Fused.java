@@ -40,7 +40,7 @@ final class Fused {
     }
     NDArray g = dense(grad);
     NDArray o = dense(out);
-    NDArray r = NDArray.zeros(out.dtype, out.shape);
+    NDArray r = out.zerosWithShape(out.dtype);
     if (out.dtype == DType.FLOAT64) {
       switch (act) {
         case RELU -> FusedRowsF64.reluBackward(g.d, o.d, r.d, r.size);
@@ -55,6 +55,38 @@ final class Fused {
       }
     }
     return r;
+  }
+
+  /**
+   * See {@link NDArray#tanhBackwardInPlace} and {@link NDArray#reluBackwardInPlace}: the kernel
+   * of {@link #activationBackward} with the gradient as its output (each element is read before
+   * it is written).
+   */
+  static void activationBackwardInPlace(Activation act, NDArray grad, NDArray out) {
+    out.checkSameFloat(act.op, grad);
+    if (!grad.sameShape(out)) {
+      throw new ShapeException(
+          act.op + ": gradient shape " + Shapes.str(grad.shape) + " differs from output shape "
+              + Shapes.str(out.shape));
+    }
+    if (!grad.isDense()) {
+      throw new IllegalArgumentException(act.op + "InPlace: grad is a view, not dense");
+    }
+    NDArray o = dense(out);
+    if (out.dtype == DType.FLOAT64) {
+      switch (act) {
+        case RELU -> FusedRowsF64.reluBackward(grad.d, o.d, grad.d, grad.size);
+        case TANH -> FusedRowsF64.tanhBackward(grad.d, o.d, grad.d, grad.size);
+        default -> FusedRowsF64.sigmoidBackward(grad.d, o.d, grad.d, grad.size);
+      }
+    } else {
+      switch (act) {
+        case RELU -> FusedRowsF32.reluBackward(grad.f, o.f, grad.f, grad.size);
+        case TANH -> FusedRowsF32.tanhBackward(grad.f, o.f, grad.f, grad.size);
+        default -> FusedRowsF32.sigmoidBackward(grad.f, o.f, grad.f, grad.size);
+      }
+    }
+    grad.markModified();
   }
 
   /** See {@link NDArray#linear}. */

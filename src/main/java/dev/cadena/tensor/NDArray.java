@@ -111,6 +111,46 @@ public final class NDArray {
     }
   }
 
+  /**
+   * A new contiguous array of zeros of {@code dtype} and {@code shape}, which is taken over, not
+   * copied: for the kernels of this package, which pass the shape array of an existing array
+   * (never changed once an array holds it) or one they just made. Strides {@code strides} are
+   * shared likewise when given (they must be {@code shape}'s dense strides), else computed.
+   */
+  static NDArray zerosOwned(DType dtype, int[] shape, int @Nullable [] strides) {
+    int n = Shapes.numel(shape);
+    int[] st = strides != null ? strides : Shapes.contiguousStrides(shape);
+    switch (dtype) {
+      case FLOAT64:
+        return new NDArray(DType.FLOAT64, new double[n], null, null, shape, st, 0, new Version());
+      case FLOAT32:
+        return new NDArray(DType.FLOAT32, null, new float[n], null, shape, st, 0, new Version());
+      default:
+        return new NDArray(DType.INT64, null, null, new long[n], shape, st, 0, new Version());
+    }
+  }
+
+  /**
+   * A new contiguous array of zeros of {@code dtype} with this array's shape, sharing the shape
+   * array and, when this array is laid out densely, the strides (both are never changed once an
+   * array holds them): one array of elements, no copies of the layout.
+   */
+  NDArray zerosWithShape(DType dtype) {
+    return zerosOwned(dtype, shape, hasDenseStrides() ? strides : null);
+  }
+
+  /** True when {@link #strides} are exactly the dense row-major strides of {@link #shape}. */
+  private boolean hasDenseStrides() {
+    int s = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      if (strides[i] != s) {
+        return false;
+      }
+      s *= Math.max(shape[i], 1);
+    }
+    return true;
+  }
+
   /** A new contiguous array filled with {@code value} (rounded to the dtype). */
   public static NDArray full(DType dtype, double value, int... shape) {
     checkNotNull(dtype, "full: dtype is null");
@@ -531,7 +571,7 @@ public final class NDArray {
     if (op != UnaryOp.COPY && dtype == DType.INT64) {
       requireFloat(op.name().toLowerCase(Locale.ROOT));
     }
-    NDArray out = zeros(dtype, shape);
+    NDArray out = zerosWithShape(dtype);
     Pointwise.unaryInto(op, this, out);
     return out;
   }
@@ -549,8 +589,9 @@ public final class NDArray {
     if (dtype != b.dtype || dtype == DType.INT64) {
       checkSameFloat(op.name().toLowerCase(Locale.ROOT), b);
     }
-    int[] outShape = Arrays.equals(shape, b.shape) ? shape : Shapes.broadcast(op.opName(), shape, b.shape);
-    NDArray out = zeros(dtype, outShape);
+    NDArray out = Arrays.equals(shape, b.shape)
+        ? zerosWithShape(dtype)
+        : zerosOwned(dtype, Shapes.broadcast(op.opName(), shape, b.shape), null);
     Pointwise.binaryInto(op, this, b, out);
     return out;
   }
@@ -563,9 +604,27 @@ public final class NDArray {
     requireFloat(op);
   }
 
-  /** {@code op(this, scalar)} elementwise; the scalar is rounded to this array's dtype. */
+  /**
+   * {@code op(this, scalar)} elementwise; the scalar is rounded to this array's dtype. For add,
+   * sub, mul and div on a small contiguous array the scalar goes to the kernel as a value
+   * ({@code Pointwise.binaryScalar}), without the 0-d array that {@link #binaryReference}
+   * makes; both give the same elements (a test compares them).
+   *
+   * @throws DTypeException for int64 data
+   */
   public NDArray binary(BinaryOp op, double scalar) {
     checkNotNull(op, "binary: op is null");
+    NDArray out = Pointwise.binaryScalar(op, this, scalar);
+    return out != null ? out : binaryReference(op, scalar);
+  }
+
+  /**
+   * {@link #binary(BinaryOp, double)} the general way: the scalar as a 0-d array of this dtype,
+   * broadcast by {@link #binary(BinaryOp, NDArray)}. The reference the scalar path is tested
+   * against.
+   */
+  public NDArray binaryReference(BinaryOp op, double scalar) {
+    checkNotNull(op, "binaryReference: op is null");
     return binary(op, scalar(dtype, scalar));
   }
 
@@ -590,6 +649,50 @@ public final class NDArray {
     checkNotNull(op, "applyInPlace: op is null");
     checkNotNull(other, "applyInPlace: other is null");
     Pointwise.applyInPlace(op, this, other);
+  }
+
+  /**
+   * {@code this = op(this, c)} in place for a scalar {@code c} (rounded to this dtype), bumping
+   * the version counter: the same elements as {@link #binary(BinaryOp, double)}, written into
+   * this array (for the engine's gradients, which a VJP may overwrite). Small contiguous arrays
+   * and the four arithmetic ops take the scalar kernel, the rest {@link #applyInPlace(BinaryOp,
+   * NDArray)} with a 0-d array.
+   */
+  public void applyInPlace(BinaryOp op, double c) {
+    checkNotNull(op, "applyInPlace: op is null");
+    if (!Pointwise.binaryScalarInPlace(op, this, c)) {
+      applyInPlace(op, scalar(dtype, c));
+    }
+  }
+
+  /**
+   * tanh's vector-Jacobian product written into {@code grad}: {@code grad = grad * (1 - out *
+   * out)}, the same elements as {@link #tanhBackward}; {@code grad} must be dense (its whole
+   * storage, from index 0), and its version counter is bumped.
+   *
+   * @throws ShapeException when the shapes differ
+   * @throws IllegalArgumentException when {@code grad} is not dense
+   * @throws NullPointerException when an argument is null
+   */
+  public static void tanhBackwardInPlace(NDArray grad, NDArray out) {
+    checkNotNull(grad, "tanhBackwardInPlace: grad is null");
+    checkNotNull(out, "tanhBackwardInPlace: out is null");
+    Fused.activationBackwardInPlace(Fused.Activation.TANH, grad, out);
+  }
+
+  /**
+   * ReLU's vector-Jacobian product written into {@code grad}: {@code grad = out > 0 ? grad : 0},
+   * the same elements as {@link #reluBackward}; {@code grad} must be dense, and its version
+   * counter is bumped.
+   *
+   * @throws ShapeException when the shapes differ
+   * @throws IllegalArgumentException when {@code grad} is not dense
+   * @throws NullPointerException when an argument is null
+   */
+  public static void reluBackwardInPlace(NDArray grad, NDArray out) {
+    checkNotNull(grad, "reluBackwardInPlace: grad is null");
+    checkNotNull(out, "reluBackwardInPlace: out is null");
+    Fused.activationBackwardInPlace(Fused.Activation.RELU, grad, out);
   }
 
   /** {@code this += alpha * x} in place (same shape), bumping the version counter. */

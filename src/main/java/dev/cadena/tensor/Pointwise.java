@@ -114,6 +114,48 @@ final class Pointwise {
     });
   }
 
+  /**
+   * {@code op(a, c)} for a small contiguous float array {@code a} and an arithmetic op, the
+   * scalar passed to the kernel as a value (rounded to float32 first for float32 data, as a 0-d
+   * array of that dtype would be); null when another path must do it (int64, strided or large
+   * operands, comparisons, pow, max and min).
+   */
+  static NDArray binaryScalar(BinaryOp op, NDArray a, double c) {
+    if (a.dtype == DType.INT64 || !a.contiguous || a.size > SMALL
+        || (op != BinaryOp.ADD && op != BinaryOp.SUB && op != BinaryOp.MUL && op != BinaryOp.DIV)) {
+      return null;
+    }
+    // The 0-d array of the general path holds +0.0 for -0.0 (NDArray.full leaves zeros alone),
+    // so a + -0.0 is a + 0.0 there; the same here, so that both paths agree to the sign of zero.
+    c = c == 0 ? 0.0 : c;
+    NDArray out = a.zerosWithShape(a.dtype);
+    if (a.d != null) {
+      BinaryRowsF64.applyScalar(op, a.d, a.offset, c, out.d, 0, a.size);
+    } else {
+      BinaryRowsF32.applyScalar(op, a.f, a.offset, (float) c, out.f, 0, a.size);
+    }
+    return out;
+  }
+
+  /**
+   * {@code a = op(a, c)} in place through the scalar kernel, as {@link #binaryScalar} computes
+   * it, bumping the version; false (nothing done) when {@link #binaryScalar} would not take it.
+   */
+  static boolean binaryScalarInPlace(BinaryOp op, NDArray a, double c) {
+    if (a.dtype == DType.INT64 || !a.contiguous || a.size > SMALL
+        || (op != BinaryOp.ADD && op != BinaryOp.SUB && op != BinaryOp.MUL && op != BinaryOp.DIV)) {
+      return false;
+    }
+    c = c == 0 ? 0.0 : c; // as binaryScalar
+    if (a.d != null) {
+      BinaryRowsF64.applyScalar(op, a.d, a.offset, c, a.d, a.offset, a.size);
+    } else {
+      BinaryRowsF32.applyScalar(op, a.f, a.offset, (float) c, a.f, a.offset, a.size);
+    }
+    a.markModified();
+    return true;
+  }
+
   private static void binaryRow(BinaryOp op, NDArray a, int ao, int as, NDArray b, int bo, int bs,
       NDArray out, int oo, int os, int n) {
     if (out.d != null) {

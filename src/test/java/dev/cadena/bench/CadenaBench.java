@@ -430,7 +430,11 @@ public final class CadenaBench {
 
   // ---------------------------------------------------------------- W3
 
-  /** 10,000 cheap elementwise ops on a float64 [16] tensor, then sum and backward. */
+  /**
+   * 10,000 cheap elementwise ops on a float64 [16] tensor, then sum and backward. Besides the
+   * peer's fields, the record has the bytes the main thread allocated per op in the forward and
+   * the backward (medians) and the young collections per chain.
+   */
   private static void w3(String[] args) {
     int ops = intArg(args, "--ops", 10_000);
     int reps = intArg(args, "--reps", 20);
@@ -444,11 +448,17 @@ public final class CadenaBench {
     for (int i = 0; i < warmup; i++) {
       w3Run(x, ops, val);
     }
+    double[] fwBytes = new double[reps];
+    double[] bwBytes = new double[reps];
+    long gcInTimer = 0;
     for (int r = 0; r < reps; r++) {
       double[] fb = w3Run(x, ops, val);
       fw[r] = fb[0];
       bw[r] = fb[1];
       tot[r] = fb[0] + fb[1];
+      fwBytes[r] = fb[2] / ops;
+      bwBytes[r] = fb[3] / ops;
+      gcInTimer += (long) fb[4];
     }
     Map<String, Object> rec = record("W3_chain_overhead");
     rec.put("ops", ops);
@@ -461,14 +471,25 @@ public final class CadenaBench {
     rec.put("fwd_us_per_op_median", median(fw) / ops * 1e6);
     rec.put("bwd_us_per_op_median", median(bw) / ops * 1e6);
     rec.put("total_ms_median", median(tot) * 1e3);
+    // Allocation by the main thread (the chain's ops are too small to go parallel), per op.
+    rec.put("fwd_bytes_per_op_median", median(fwBytes));
+    rec.put("bwd_bytes_per_op_median", median(bwBytes));
+    rec.put("gc_in_timed_window_per_rep", (double) gcInTimer / reps);
     rec.put("sum_value", val[0]);
     rec.put("grad_norm", Math.sqrt(x.grad().square().sum().item()));
     rec.putAll(meta);
     emit(rec);
   }
 
+  /**
+   * One chain: forward and backward seconds, the bytes the main thread allocated in each (-1
+   * when the JVM cannot say), and the collections that ran between the start of the forward and
+   * the end of the backward.
+   */
   private static double[] w3Run(Tensor x, int ops, double[] val) {
     x.setGrad(null);
+    long gc0 = (long) gcTotals().get("gc_count");
+    long a0 = currentThreadAllocatedBytes();
     long t0 = System.nanoTime();
     Tensor y = x;
     for (int i = 0; i < ops; i++) {
@@ -481,14 +502,28 @@ public final class CadenaBench {
     }
     Tensor s = y.sum();
     long t1 = System.nanoTime();
+    long a1 = currentThreadAllocatedBytes();
     s.backward();
     long t2 = System.nanoTime();
+    long a2 = currentThreadAllocatedBytes();
+    long gc1 = (long) gcTotals().get("gc_count");
     val[0] = s.item();
     // Graph teardown outside the timer: drop the graph and let the collector take it now.
     y = null;
     s = null;
     System.gc();
-    return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9};
+    boolean known = a0 >= 0 && a1 >= 0 && a2 >= 0;
+    return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, known ? a1 - a0 : -1,
+        known ? a2 - a1 : -1, gc1 - gc0};
+  }
+
+  /** Bytes the current thread has allocated so far, or -1 when the JVM cannot say. */
+  private static long currentThreadAllocatedBytes() {
+    if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean tmx)
+        || !tmx.isThreadAllocatedMemorySupported() || !tmx.isThreadAllocatedMemoryEnabled()) {
+      return -1;
+    }
+    return tmx.getCurrentThreadAllocatedBytes();
   }
 
   // ---------------------------------------------------------------- W9

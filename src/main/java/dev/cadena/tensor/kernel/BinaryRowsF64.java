@@ -491,4 +491,38 @@ public final class BinaryRowsF64 {
       o[oo + i] += alpha * x[xo + i];
     }
   }
+
+  /**
+   * {@code o[oo + i] = op(a[ao + i], c)} for {@code 0 <= i < n}, unit strides, with the scalar
+   * operand passed as a value (no 0-d array for {@code x * 0.5}): the same arithmetic as {@link
+   * #apply} with {@code b = {c}} and {@code bs = 0}, for the four arithmetic ops only.
+   *
+   * @throws IllegalArgumentException for another op
+   */
+  public static void applyScalar(BinaryOp op, double[] a, int ao, double c, double[] o, int oo, int n) {
+    switch (op) {
+      case ADD:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] + c;
+        }
+        return;
+      case SUB:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] - c;
+        }
+        return;
+      case MUL:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] * c;
+        }
+        return;
+      case DIV:
+        for (int i = 0; i < n; i++) {
+          o[oo + i] = a[ao + i] / c;
+        }
+        return;
+      default:
+        throw new IllegalArgumentException("applyScalar: not an arithmetic op: " + op);
+    }
+  }
 }
