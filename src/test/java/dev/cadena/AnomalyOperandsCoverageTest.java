@@ -509,7 +509,8 @@ class AnomalyOperandsCoverageTest {
     none(unary, "Elementwise", "abs", "cast", "clamp", "clampMax", "clampMin", "cos", "erf",
         "erfc", "exp", "expm1", "gelu", "hardtanh", "isfinite", "isinf", "isnan", "log", "log1p",
         "logSigmoid", "logicalNot", "neg", "rdiv", "reciprocal", "relu", "rsub", "sigmoid",
-        "sign", "silu", "sin", "softplus", "sqrt", "square", "tanh");
+        "sign", "silu", "sin", "softplus", "sqrt", "square", "tanh", "addScalar", "mulScalar",
+        "divScalar");
     none(unary, "Functional", "dropout", "elu", "gelu", "hardtanh", "leakyRelu", "logSigmoid",
         "relu", "sigmoid", "silu", "softplus", "tanh");
     none("compares values; different shapes are not close (false), not an error", "Tensor",
