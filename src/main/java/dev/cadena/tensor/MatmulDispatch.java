@@ -89,6 +89,20 @@ final class MatmulDispatch {
     int[] aBs = batchStrides(aa, batch);
     int[] bBs = batchStrides(bb, batch);
     int nb = Shapes.numel(batch);
+    if (nb > 1 && b.rank() == 2 && a.contiguous && !la.trans && aa == a
+        && Shapes.numel(aBatch) == nb && (long) nb * m <= Integer.MAX_VALUE) {
+      // A dense stack of matrices times one matrix (a vmapped layer: [B, m, k] @ [k, n]): the
+      // stacked rows are one [B*m, k] matrix, so one product reads b once instead of B times.
+      int rows = nb * m;
+      if (a.dtype == DType.FLOAT64) {
+        Gemm.gemm(false, lb.trans, rows, n, k, aa.d, aa.offset, k, bb.d, bb.offset, lb.ld, out.d,
+            0, n, accumulate);
+      } else {
+        Gemm.gemm(false, lb.trans, rows, n, k, aa.f, aa.offset, k, bb.f, bb.offset, lb.ld, out.f,
+            0, n, accumulate);
+      }
+      return out;
+    }
     boolean accumulateFinal = accumulate;
     Parallel.RangeBody products = (t0, t1) -> {
       int[] idx = new int[batch.length];
