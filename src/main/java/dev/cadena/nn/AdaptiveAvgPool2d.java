@@ -35,10 +35,7 @@ public class AdaptiveAvgPool2d extends Module {
    * @throws IllegalArgumentException for a non-positive size or more than two values
    */
   public AdaptiveAvgPool2d(int[] outputSize) {
-    String name = getClass().getSimpleName();
-    checkNotNull(outputSize, "%s: outputSize is null", name);
-    this.outputSize = Functional.pair(name, "output_size", outputSize);
-    Functional.Im2ColArgs.checkPositive(name, "output_size", this.outputSize);
+    this.outputSize = Functional.outputSize2d(getClass().getSimpleName(), outputSize);
   }
 
   @Override

@@ -36,10 +36,7 @@ public class AdaptiveMaxPool2d extends Module {
    * @throws IllegalArgumentException for a non-positive size or more than two values
    */
   public AdaptiveMaxPool2d(int[] outputSize) {
-    String name = getClass().getSimpleName();
-    checkNotNull(outputSize, "%s: outputSize is null", name);
-    this.outputSize = Functional.pair(name, "output_size", outputSize);
-    Functional.Im2ColArgs.checkPositive(name, "output_size", this.outputSize);
+    this.outputSize = Functional.outputSize2d(getClass().getSimpleName(), outputSize);
   }
 
   @Override

@@ -675,11 +675,7 @@ public final class Functional {
       return checkedConv2d(op, x.unsqueeze(0), weight, bias, stride, padding, paddingMode,
           dilation, groups).squeeze(0);
     }
-    if (x.rank() != 4) {
-      throw new ShapeException(
-          op + ": expected a 4-d input [N, C, H, W] (or 3-d [C, H, W]), got shape "
-              + Shapes.str(x.shape()));
-    }
+    requireImages(op, x);
     if (weight.rank() != 4) {
       throw new ShapeException(
           op + ": weight must be 4-d [out_channels, in_channels/groups, kH, kW], got shape "
@@ -846,10 +842,7 @@ public final class Functional {
       return checkedConv1d(op, x.unsqueeze(0), weight, bias, stride, padding, paddingMode,
           dilation, groups).squeeze(0);
     }
-    if (x.rank() != 3) {
-      throw new ShapeException(
-          op + ": expected a 3-d input [N, C, L] (or 2-d [C, L]), got shape " + Shapes.str(x.shape()));
-    }
+    requireSequences(op, x, false);
     if (weight.rank() != 3) {
       throw new ShapeException(
           op + ": weight must be 3-d [out_channels, in_channels/groups, k], got shape "
@@ -1043,11 +1036,7 @@ public final class Functional {
           countIncludePad, divisorOverride);
       return new Tensor[] {r[0].squeeze(0), r[1] == null ? null : r[1].squeeze(0)};
     }
-    if (x.rank() != 4) {
-      throw new ShapeException(
-          op + ": expected a 4-d input [N, C, H, W] (or 3-d [C, H, W]), got shape "
-              + Shapes.str(x.shape()));
-    }
+    requireImages(op, x);
     int n = x.size(0);
     int c = x.size(1);
     int h = x.size(2);
@@ -1226,6 +1215,37 @@ public final class Functional {
         countIncludePad)[0];
   }
 
+  /**
+   * An adaptive pooling layer's {@code output_size} as {@code (oH, oW)}: one value for both or
+   * two, each positive.
+   */
+  static int[] outputSize2d(String name, int[] outputSize) {
+    checkNotNull(outputSize, "%s: outputSize is null", name);
+    int[] o = pair(name, "output_size", outputSize);
+    Im2ColArgs.checkPositive(name, "output_size", o);
+    return o;
+  }
+
+  /** Refuses an input that is not a batch of images {@code [N, C, H, W]} (after a 3-d one was unbatched). */
+  private static void requireImages(String op, Tensor x) {
+    if (x.rank() != 4) {
+      throw new ShapeException(
+          op + ": expected a 4-d input [N, C, H, W] (or 3-d [C, H, W]), got shape "
+              + Shapes.str(x.shape()));
+    }
+  }
+
+  /**
+   * Refuses an input that is not a batch of sequences {@code [N, C, L]}, or with {@code
+   * unbatched} also an unbatched {@code [C, L]}.
+   */
+  private static void requireSequences(String op, Tensor x, boolean unbatched) {
+    if (x.rank() != 3 && !(unbatched && x.rank() == 2)) {
+      throw new ShapeException(
+          op + ": expected a 3-d input [N, C, L] (or 2-d [C, L]), got shape " + Shapes.str(x.shape()));
+    }
+  }
+
   /** The checks of a 1-d pooling window, with messages in 1-d terms. */
   static void checkPool1dArgs(String op, int k, int s, int p, int d) {
     Checks.positiveSize(op, "kernel_size", k);
@@ -1250,10 +1270,7 @@ public final class Functional {
       int kernelSize, Integer stride, int padding, int dilation, boolean ceilMode,
       boolean countIncludePad) {
     floating(op, "input", x);
-    if (x.rank() != 2 && x.rank() != 3) {
-      throw new ShapeException(
-          op + ": expected a 3-d input [N, C, L] (or 2-d [C, L]), got shape " + Shapes.str(x.shape()));
-    }
+    requireSequences(op, x, true);
     int s = stride == null ? kernelSize : stride;
     checkPool1dArgs(op, kernelSize, s, padding, dilation);
     Tensor[] r = pool2d(op, max, withIndices, x.unsqueeze(-2), new int[] {1, kernelSize},
@@ -1288,10 +1305,7 @@ public final class Functional {
 
   private static Tensor checkedAdaptiveAvgPool1d(String op, Tensor x, int outputSize) {
     floating(op, "input", x);
-    if (x.rank() != 2 && x.rank() != 3) {
-      throw new ShapeException(
-          op + ": expected a 3-d input [N, C, L] (or 2-d [C, L]), got shape " + Shapes.str(x.shape()));
-    }
+    requireSequences(op, x, true);
     if (outputSize < 1) {
       throw new IllegalArgumentException(op + ": output_size must be positive, got " + outputSize);
     }
@@ -1331,11 +1345,7 @@ public final class Functional {
     if (x.rank() == 3) {
       return adaptiveAvgPool2d(op, x.unsqueeze(0), o).squeeze(0);
     }
-    if (x.rank() != 4) {
-      throw new ShapeException(
-          op + ": expected a 4-d input [N, C, H, W] (or 3-d [C, H, W]), got shape "
-              + Shapes.str(x.shape()));
-    }
+    requireImages(op, x);
     int h = x.size(2);
     int w = x.size(3);
     if (h > 0 && w > 0 && h % o[0] == 0 && w % o[1] == 0) {
@@ -1397,11 +1407,7 @@ public final class Functional {
       Tensor[] r = adaptiveMaxPool2d(op, withIndices, x.unsqueeze(0), o);
       return new Tensor[] {r[0].squeeze(0), r[1] == null ? null : r[1].squeeze(0)};
     }
-    if (x.rank() != 4) {
-      throw new ShapeException(
-          op + ": expected a 4-d input [N, C, H, W] (or 3-d [C, H, W]), got shape "
-              + Shapes.str(x.shape()));
-    }
+    requireImages(op, x);
     int n = x.size(0);
     int c = x.size(1);
     int h = x.size(2);
