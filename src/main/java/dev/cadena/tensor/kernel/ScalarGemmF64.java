@@ -13,7 +13,8 @@ import java.util.Arrays;
  * and the loop is {@code acc[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j]}. Four rows of B per
  * pass was the best unrolling measured; more, or two rows of C at once, stops the vectorizer.
  * Rows of C are split across threads, and with fewer than two rows per thread the columns too.
- * Thin products (a matrix times a vector, say) are dot products instead.
+ * Thin products are dot products instead (a matrix times a vector), or sums of the rows of a
+ * transposed A (its gradient, {@code W^T g}).
  *
  * <p>Written once, for 64-bit floats: in every build {@code
  * src/build/java/dev/cadena/build/GenerateF32.java} makes the 32-bit version of this class from
@@ -52,6 +53,10 @@ final class ScalarGemmF64 {
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
       double[] c, int cOff, int ldc, boolean accumulate) {
     Workspace ws = WORKSPACE.get();
+    if (n < THIN && transA) {
+      rowCombinations(transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+      return;
+    }
     if ((transB && m < THIN) || (n < THIN && !transA)) {
       dotProducts(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
           ws);
@@ -155,23 +160,89 @@ final class ScalarGemmF64 {
     });
   }
 
-  /** {@code sum_p x[xi + p] * y[yi + p]}, in four interleaved partial sums for speed. */
+  /**
+   * {@code sum_p x[xi + p] * y[yi + p]}, in eight interleaved partial sums: each sum waits for
+   * its previous addition, so eight chains keep the adder busy where four left it idle half the
+   * time (a 128 x 64 matrix times a vector: 5.1 against 3.7 us on the AMD EPYC).
+   */
   private static double dot(int k, double[] x, int xi, double[] y, int yi) {
     double s0 = 0;
     double s1 = 0;
     double s2 = 0;
     double s3 = 0;
+    double s4 = 0;
+    double s5 = 0;
+    double s6 = 0;
+    double s7 = 0;
     int p = 0;
-    for (; p + 4 <= k; p += 4) {
+    for (; p + 8 <= k; p += 8) {
       s0 += x[xi + p] * y[yi + p];
       s1 += x[xi + p + 1] * y[yi + p + 1];
       s2 += x[xi + p + 2] * y[yi + p + 2];
       s3 += x[xi + p + 3] * y[yi + p + 3];
+      s4 += x[xi + p + 4] * y[yi + p + 4];
+      s5 += x[xi + p + 5] * y[yi + p + 5];
+      s6 += x[xi + p + 6] * y[yi + p + 6];
+      s7 += x[xi + p + 7] * y[yi + p + 7];
     }
     for (; p < k; p++) {
       s0 += x[xi + p] * y[yi + p];
     }
-    return (s0 + s1) + (s2 + s3);
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  }
+
+  /**
+   * {@code C (+)= A^T op(B)} for a transposed A and fewer than {@link #THIN} columns (the
+   * gradient of a matrix-vector product, {@code W^T g}): column {@code j} of C is the sum of the
+   * stored rows of A, {@code A[p][0..m)}, weighted by {@code op(B)[p][j]}, four rows at a time.
+   * The blocked path would copy A to multiply it by a block one column wide, one element per
+   * pass of its inner loop. Rows of C are split into groups of {@link #COLUMN_GROUP}; the sums
+   * run over {@code p} in the blocked path's order, so the bits are the same.
+   */
+  private static void rowCombinations(boolean transB, int m, int n, int k,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double[] c, int cOff, int ldc, boolean accumulate) {
+    int groups = (m + COLUMN_GROUP - 1) / COLUMN_GROUP;
+    // op(B)[p][j] = b[bOff + j*bColumn + p*bRow]
+    int bRow = transB ? 1 : ldb;
+    int bColumn = transB ? ldb : 1;
+    Parallel.forRange(n * groups, 2L * k * Math.min(m, COLUMN_GROUP) / FLOPS_PER_NANO + 1,
+        (s, e) -> {
+          double[] acc = WORKSPACE.get().accumulator(m);
+          for (int item = s; item < e; item++) {
+            int j = item / groups;
+            int i0 = (item - j * groups) * COLUMN_GROUP;
+            int i1 = Math.min(m, i0 + COLUMN_GROUP);
+            int bj = bOff + j * bColumn;
+            for (int i = i0; i < i1; i++) {
+              acc[i] = accumulate ? c[cOff + i * ldc + j] : 0.0;
+            }
+            int p = 0;
+            for (; p + 4 <= k; p += 4) {
+              double x0 = b[bj + p * bRow];
+              double x1 = b[bj + (p + 1) * bRow];
+              double x2 = b[bj + (p + 2) * bRow];
+              double x3 = b[bj + (p + 3) * bRow];
+              int r0 = aOff + p * lda;
+              int r1 = r0 + lda;
+              int r2 = r1 + lda;
+              int r3 = r2 + lda;
+              for (int i = i0; i < i1; i++) {
+                acc[i] += x0 * a[r0 + i] + x1 * a[r1 + i] + x2 * a[r2 + i] + x3 * a[r3 + i];
+              }
+            }
+            for (; p < k; p++) {
+              double x0 = b[bj + p * bRow];
+              int r0 = aOff + p * lda;
+              for (int i = i0; i < i1; i++) {
+                acc[i] += x0 * a[r0 + i];
+              }
+            }
+            for (int i = i0; i < i1; i++) {
+              c[cOff + i * ldc + j] = acc[i];
+            }
+          }
+        });
   }
 
   /**

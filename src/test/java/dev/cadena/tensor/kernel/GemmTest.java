@@ -337,6 +337,46 @@ class GemmTest {
   }
 
   @Test
+  void gemm_transposedAWithFewColumns_matchReference() {
+    // A transposed matrix times fewer than four columns (W^T g, the gradient of a matrix-vector
+    // product) sums rows of A in groups of 64 rows of C: m = 65 and 130 cross a group, k = 257
+    // and 513 a KC block of the blocked path whose order the sums keep, k = 3 has no group of 4.
+    int[] ms = {1, 3, 64, 65, 130};
+    int[] ns = {1, 2, 3};
+    int[] ks = {1, 3, 4, 6, 128, 257, 513};
+    long seed = 6000;
+    for (int m : ms) {
+      for (int n : ns) {
+        for (int k : ks) {
+          boolean transB = (seed & 2) == 0;
+          Case t = fixedCase(true, transB, m, n, k, (seed & 1) == 0, seed++);
+          t.integers = seed % 5 == 0;
+          if (seed % 7 == 0) {
+            t.lda = 0;
+          } else if (seed % 7 == 1) {
+            t.ldb = 0;
+          }
+          for (int threads : new int[] {1, 2}) {
+            withThreads(threads, () -> impls().forEach(impl -> check(impl, t)));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void gemm_transposedAColumnScalar_matchesHandComputation() {
+    // A stored 3 x 2 = [[1, 2], [3, 4], [5, 6]], so op(A) = A^T is 2 x 3; b = [1, 10, 100].
+    double[] a = {1, 2, 3, 4, 5, 6};
+    double[] b = {1, 10, 100};
+    double[] c = {7, -1, 9};
+    Gemm.gemm(Gemm.Impl.SCALAR, true, false, 2, 1, 3, a, 0, 2, b, 0, 1, c, 0, 2, false);
+    assertArrayEquals(new double[] {531, -1, 642}, c);
+    Gemm.gemm(Gemm.Impl.SCALAR, true, true, 2, 1, 3, a, 0, 2, b, 0, 3, c, 0, 2, true);
+    assertArrayEquals(new double[] {1062, -1, 1284}, c);
+  }
+
+  @Test
   void gemm_atMostOneVectorOfColumns_matchReference() {
     // n <= one vector (16 floats or 8 doubles on AVX-512, 8 floats or 4 doubles on AVX2) takes
     // the narrow tile; n = 10 is the MLP's output layer. k = 530 crosses KC in both dtypes.
