@@ -68,7 +68,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * that provokes a {@code ShapeException} on tensors created on the case's own line, and a
  * coverage test that finds the entry points by reflection ({@link Tensor}'s public methods, the
  * public static methods of {@code nn.Functional}, {@code nn.Loss}, {@code nn.Init} and the
- * {@code ops} classes, every public concrete {@code nn.Module}, and {@code data.TensorDataset}
+ * {@code ops} classes, every public concrete {@code nn.Module} and {@code Module}'s own public
+ * methods, and {@code data.TensorDataset}
  * and {@code data.Augment}) and fails for one that has
  * neither a case nor a stated reason why it cannot throw a shape error on its operands. A new op
  * therefore fails here until it is given a case, and the case fails until the op tells anomaly
@@ -388,6 +389,9 @@ class AnomalyOperandsCoverageTest {
         s -> Augment.randomShift(s.zeros(2, 5), 2, 2, 1, rng()));
 
     // ------------------------------------------------------------------ nn modules
+    add("Module#loadStateDict", "loadStateDict", "weight, state['weight']",
+        s -> s.module(new Linear(4, 5, true, rng()), "weight")
+            .loadStateDict(Map.of("weight", s.zeros(5, 3)), false));
     add("Linear", "Linear", "weight, bias, input",
         s -> s.module(new Linear(4, 5, true, rng()), "weight", "bias").forward(s.zeros(2, 3)));
     add("LayerNorm", "LayerNorm", "weight, bias, input",
@@ -542,6 +546,10 @@ class AnomalyOperandsCoverageTest {
         + " ops, each covered by its case", "Func", "jacrev", "jacfwd", "hessian");
     none("a container: its shape errors are its children's, each covered by its own case", "",
         "Sequential", "ModuleList", "ModuleDict");
+    none("takes no tensor", "Module", "namedParameters", "namedBuffers", "parameters",
+        "namedChildren", "stateDict", "train", "eval", "isTraining", "zeroGrad", "parameterCount",
+        "toString");
+    none("abstract: each module's forward has its own case", "Module", "forward");
   }
 
   /** Static entry points of these classes are covered by the Tensor method of the same name. */
@@ -559,6 +567,13 @@ class AnomalyOperandsCoverageTest {
       Class<?> c = info.load();
       if (Modifier.isPublic(c.getModifiers()) && !c.isEnum() && !owners.contains(c)) {
         owners.add(c);
+      }
+    }
+    // Module's own methods (loadStateDict takes tensors); each module's forward has its case.
+    for (Method m : Module.class.getDeclaredMethods()) {
+      if (Modifier.isPublic(m.getModifiers()) && !Modifier.isStatic(m.getModifiers())
+          && !m.isSynthetic()) {
+        found.add("Module#" + m.getName());
       }
     }
     // The dataset that pairs features with targets, and the augmentation of image rows.

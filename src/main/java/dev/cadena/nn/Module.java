@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Anomaly;
 import dev.cadena.autograd.GradMode;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -252,6 +253,8 @@ public abstract class Module {
     List<String> problems = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     List<String> unexpected = new ArrayList<>();
+    // The first mis-shaped pair, for anomaly mode's sites.
+    String firstMisshaped = null;
     for (Map.Entry<String, Tensor> e : mine.entrySet()) {
       Tensor v = state.get(e.getKey());
       if (v == null) {
@@ -260,6 +263,9 @@ public abstract class Module {
           problems.add("missing '" + e.getKey() + "'");
         }
       } else if (!Arrays.equals(v.shape(), e.getValue().shape())) {
+        if (firstMisshaped == null) {
+          firstMisshaped = e.getKey();
+        }
         problems.add("'" + e.getKey() + "' has shape " + Shapes.str(v.shape()) + ", expected "
             + Shapes.str(e.getValue().shape()));
       }
@@ -273,12 +279,28 @@ public abstract class Module {
       }
     }
     if (!problems.isEmpty()) {
-      throw new ShapeException("loadStateDict: " + String.join("; ", problems));
+      String k = firstMisshaped;
+      // The module's own tensor (its creation site is the line that built the layer); the state
+      // dict may hold a view of it in PyTorch's layout.
+      Tensor own = k == null ? null : ownTensor(k, mine.get(k));
+      try (var o = k == null ? null : Anomaly.operands("loadStateDict", k, own,
+          "state['" + k + "']", state.get(k))) {
+        throw new ShapeException("loadStateDict: " + String.join("; ", problems));
+      }
     }
     try (GradMode.Scope s = GradMode.noGrad()) {
       assignState("", state);
     }
     return new LoadResult(missing, unexpected);
+  }
+
+  /** The parameter or buffer behind state-dict entry {@code key}, else {@code fallback}. */
+  private Tensor ownTensor(String key, Tensor fallback) {
+    Tensor t = namedParameters().get(key);
+    if (t == null) {
+      t = namedBuffers().get(key);
+    }
+    return t == null ? fallback : t;
   }
 
   private void assignState(String prefix, Map<String, Tensor> state) {
