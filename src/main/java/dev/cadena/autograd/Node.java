@@ -43,9 +43,9 @@ public final class Node {
    * a result to the next VJP to overwrite ({@link #mayOverwriteGrad}) instead of that VJP
    * allocating a new array; the engine still checks that no two inputs share a result and that
    * no result is a forward value. For built-in primitives whose VJP is a single fresh op or the
-   * upstream gradient, such as {@code x * c}, {@code x + c}, {@code tanh}, {@code sigmoid},
-   * {@code relu}, {@code exp} and the fused {@code linear}; never for a {@link Function}, whose
-   * backward may return anything.
+   * upstream gradient, such as {@code x * c}, {@code x + c}, {@code a * b}, {@code tanh},
+   * {@code sigmoid}, {@code relu}, {@code exp} and the fused {@code linear}; never for a {@link
+   * Function}, whose backward may return anything.
    */
   @FunctionalInterface
   public interface FreshVjp extends Vjp {}

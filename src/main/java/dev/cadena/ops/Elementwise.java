@@ -59,14 +59,30 @@ public final class Elementwise {
     checkNotNull(a, "mul: a is null");
     checkNotNull(b, "mul: b is null");
     Tensor[] p = promote("mul", a, b);
-    return record(Primitive.MUL, p[0].data().binary(BinaryOp.MUL, p[1].data()), p,
-        (n, grad) -> grads(
-            n.needsGrad(0) ? grad.mul(n.input(1)) : null,
-            n.needsGrad(1) ? grad.mul(n.input(0)) : null),
+    return record(Primitive.MUL, p[0].data().binary(BinaryOp.MUL, p[1].data()), p, MUL_VJP,
         (t, in, out) -> plus(
             t[0] == null ? null : t[0].mul(in[1]),
             t[1] == null ? null : in[0].mul(t[1])));
   }
+
+  /**
+   * The VJP of {@code a * b}, {@code (grad * b, grad * a)}: new tensors, or, when the engine lends
+   * the upstream gradient ({@link Node#mayOverwriteGrad}), {@code grad * b} written into it (the
+   * same rounded products) after {@code grad * a}, if wanted, was made from it. Broadcast
+   * operands are read broadcast; the engine sums each result back to its input's shape.
+   */
+  private static final Node.FreshVjp MUL_VJP = (n, grad) -> {
+    Tensor gb = n.needsGrad(1) ? grad.mul(n.input(0)) : null;
+    if (!n.needsGrad(0)) {
+      return grads(null, gb);
+    }
+    Tensor b = n.input(1);
+    if (lent(n, grad, n.out()) && b.dtype() == grad.dtype() && !b.isBatched()) {
+      grad.data().applyInPlace(BinaryOp.MUL, b.data());
+      return grads(grad, gb);
+    }
+    return grads(grad.mul(b), gb);
+  };
 
   // -------------------------------------------------- primitives with a Java scalar operand
 

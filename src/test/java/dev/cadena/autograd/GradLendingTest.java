@@ -129,22 +129,27 @@ class GradLendingTest {
   @ParameterizedTest(name = "n = {0}")
   @ValueSource(ints = {16, 20_000})
   void backward_chainOfActivations_sameBitsWithAndWithoutLending_andFloat32(int n) {
-    // sigmoid, relu and exp each overwrite the gradient lent to them; mul(c) lends them its own.
+    // sigmoid, relu, exp and a * b each overwrite the gradient lent to them; mul(c) lends them
+    // its own. The two-input mul has both inputs wanted (the scale is a leaf), one broadcast.
     for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
       Tensor x = Tensor.randn(new SplittableRandom(4), dtype, n).requiresGrad(true);
+      Tensor scale = Tensor.full(0.3, dtype, 1).requiresGrad(true);
       List<long[]> r = bothWays(() -> {
         x.setGrad(null);
+        scale.setGrad(null);
         Tensor y = x;
         for (int i = 0; i < 40; i++) {
           switch (i & 3) {
             case 0 -> y = y.mul(1.5).sub(0.5);
             case 1 -> y = y.sigmoid();
             case 2 -> y = y.mul(4.0).sub(1.0).relu();
-            default -> y = y.exp().mul(0.3);
+            default -> y = y.exp().mul(scale);
           }
         }
         y.mul(Tensor.randn(new SplittableRandom(9), dtype, n)).sum().backward();
-        return bits(x.grad());
+        long[] both = java.util.Arrays.copyOf(bits(x.grad()), n + 1);
+        both[n] = bits(scale.grad())[0];
+        return both;
       });
       assertArrayEquals(r.get(1), r.get(0), dtype.toString());
       // The chain must not die in a ReLU, or a wrong in-place pass would go unnoticed.
@@ -306,8 +311,8 @@ class GradLendingTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"sigmoid", "relu", "exp"})
-  void lending_happens_forActivations(String op) {
+  @ValueSource(strings = {"sigmoid", "relu", "exp", "mul"})
+  void lending_happens_forActivationsAndMul(String op) {
     // x -> probe -> op -> mul(3) -> sum: mul(3)'s result is fresh, so op is lent it and writes
     // its VJP into it (one version bump), and the probe receives that tensor.
     int[] versionSeen = new int[1];
@@ -330,21 +335,24 @@ class GradLendingTest {
       Tensor a = switch (op) {
         case "sigmoid" -> p.sigmoid();
         case "relu" -> p.relu();
-        default -> p.exp();
+        case "exp" -> p.exp();
+        default -> p.mul(Tensor.of(2.0, -0.5, 4.0)); // a constant b: only a's gradient wanted
       };
       a.mul(3.0).sum().backward();
       return new double[] {versionSeen[0], x.grad().get(0), x.grad().get(1), x.grad().get(2)};
     });
     assertEquals(1, got.get(0)[0], "lent: written in place");
     assertEquals(0, got.get(1)[0], "not lent: a new array");
-    // d/dx of 3 f(x), by hand: 3 s(1 - s), 3 [x > 0], 3 e^x.
+    // d/dx of 3 f(x), by hand: 3 s(1 - s), 3 [x > 0], 3 e^x, 3 b.
     double[] xs = {0.5, -0.25, 1.5};
+    double[] bs = {2.0, -0.5, 4.0};
     for (int i = 0; i < 3; i++) {
       double s = 1 / (1 + Math.exp(-xs[i]));
       double want = switch (op) {
         case "sigmoid" -> 3 * s * (1 - s);
         case "relu" -> xs[i] > 0 ? 3 : 0;
-        default -> 3 * Math.exp(xs[i]);
+        case "exp" -> 3 * Math.exp(xs[i]);
+        default -> 3 * bs[i];
       };
       assertEquals(want, got.get(0)[i + 1], 1e-12, op + " lent, element " + i);
       assertEquals(want, got.get(1)[i + 1], 1e-12, op + " not lent, element " + i);
