@@ -200,12 +200,27 @@ public final class Elementwise {
     checkNotNull(a, "div: a is null");
     checkNotNull(b, "div: b is null");
     Tensor[] p = promote("div", a, b);
-    return record(Primitive.DIV, p[0].data().binary(BinaryOp.DIV, p[1].data()), p,
-        (n, grad) -> grads(
-            n.needsGrad(0) ? grad.div(n.input(1)) : null,
-            n.needsGrad(1) ? grad.neg().mul(n.out()).div(n.input(1)) : null),
+    return record(Primitive.DIV, p[0].data().binary(BinaryOp.DIV, p[1].data()), p, DIV_VJP,
         (t, in, out) -> plus(t[0], t[1] == null ? null : t[1].neg().mul(out)).div(in[1]));
   }
+
+  /**
+   * The VJP of {@code a / b}, {@code (grad / b, -grad * out / b)}: new tensors, or, when the
+   * engine lends the upstream gradient ({@link Node#mayOverwriteGrad}), {@code grad / b} written
+   * into it (the same rounded quotients) after {@code b}'s gradient, if wanted, was made from it.
+   */
+  private static final Node.FreshVjp DIV_VJP = (n, grad) -> {
+    Tensor b = n.input(1);
+    Tensor gb = n.needsGrad(1) ? grad.neg().mul(n.out()).div(b) : null;
+    if (!n.needsGrad(0)) {
+      return grads(null, gb);
+    }
+    if (lent(n, grad, n.out()) && b.dtype() == grad.dtype() && !b.isBatched()) {
+      grad.data().applyInPlace(BinaryOp.DIV, b.data());
+      return grads(grad, gb);
+    }
+    return grads(grad.div(b), gb);
+  };
 
   /**
    * The primitive {@link Primitive#POW}, broadcasting. Its VJP masks the two places where the

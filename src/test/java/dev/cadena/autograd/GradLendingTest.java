@@ -50,8 +50,8 @@ class GradLendingTest {
 
   /**
    * A random graph over the ops that lend and borrow (x * c, x / c, x + c, tanh, sigmoid, relu,
-   * exp) and the ones
-   * that do not (products of two tensors, sums of a value used twice, reshape), from two leaves.
+   * exp, a * b, a / b) and the ones that do not (sums of a value used twice, reshape), from two
+   * leaves.
    */
   private static Tensor randomGraph(long seed, Tensor a, Tensor b) {
     SplittableRandom rng = new SplittableRandom(seed);
@@ -59,7 +59,7 @@ class GradLendingTest {
     for (int k = 0; k < 40; k++) {
       Tensor x = values.get(rng.nextInt(values.size()));
       Tensor y;
-      switch (rng.nextInt(11)) {
+      switch (rng.nextInt(12)) {
         case 0 -> y = x.mul(rng.nextDouble(-2, 2));
         case 1 -> y = x.div(rng.nextDouble(0.5, 2));
         case 2 -> y = x.add(rng.nextDouble(-1, 1));
@@ -70,6 +70,7 @@ class GradLendingTest {
         case 8 -> y = x.sigmoid();
         case 9 -> y = x.relu().add(x.mul(0.1)); // relu's mask and a second consumer of x
         case 10 -> y = x.tanh().exp(); // bounded, so that chains of exp stay finite
+        case 11 -> y = x.div(values.get(rng.nextInt(values.size())).tanh().add(2.0)); // in [1, 3]
         default -> y = x.neg().tanh();
       }
       values.add(y);
@@ -311,8 +312,8 @@ class GradLendingTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"sigmoid", "relu", "exp", "mul"})
-  void lending_happens_forActivationsAndMul(String op) {
+  @ValueSource(strings = {"sigmoid", "relu", "exp", "mul", "div"})
+  void lending_happens_forActivationsMulAndDiv(String op) {
     // x -> probe -> op -> mul(3) -> sum: mul(3)'s result is fresh, so op is lent it and writes
     // its VJP into it (one version bump), and the probe receives that tensor.
     int[] versionSeen = new int[1];
@@ -336,14 +337,15 @@ class GradLendingTest {
         case "sigmoid" -> p.sigmoid();
         case "relu" -> p.relu();
         case "exp" -> p.exp();
-        default -> p.mul(Tensor.of(2.0, -0.5, 4.0)); // a constant b: only a's gradient wanted
+        case "mul" -> p.mul(Tensor.of(2.0, -0.5, 4.0)); // a constant b: only a's gradient wanted
+        default -> p.div(Tensor.of(2.0, -0.5, 4.0));
       };
       a.mul(3.0).sum().backward();
       return new double[] {versionSeen[0], x.grad().get(0), x.grad().get(1), x.grad().get(2)};
     });
     assertEquals(1, got.get(0)[0], "lent: written in place");
     assertEquals(0, got.get(1)[0], "not lent: a new array");
-    // d/dx of 3 f(x), by hand: 3 s(1 - s), 3 [x > 0], 3 e^x, 3 b.
+    // d/dx of 3 f(x), by hand: 3 s(1 - s), 3 [x > 0], 3 e^x, 3 b, 3 / b.
     double[] xs = {0.5, -0.25, 1.5};
     double[] bs = {2.0, -0.5, 4.0};
     for (int i = 0; i < 3; i++) {
@@ -352,7 +354,8 @@ class GradLendingTest {
         case "sigmoid" -> 3 * s * (1 - s);
         case "relu" -> xs[i] > 0 ? 3 : 0;
         case "exp" -> 3 * Math.exp(xs[i]);
-        default -> 3 * bs[i];
+        case "mul" -> 3 * bs[i];
+        default -> 3 / bs[i];
       };
       assertEquals(want, got.get(0)[i + 1], 1e-12, op + " lent, element " + i);
       assertEquals(want, got.get(1)[i + 1], 1e-12, op + " not lent, element " + i);
