@@ -42,9 +42,10 @@ public final class Node {
    * gradient {@code grad} itself (or a view of it) for one input. The engine may then lend such
    * a result to the next VJP to overwrite ({@link #mayOverwriteGrad}) instead of that VJP
    * allocating a new array; the engine still checks that no two inputs share a result and that
-   * no result is a forward value. For built-in primitives whose VJP is a single fresh op or the
-   * upstream gradient, such as {@code x * c}, {@code x + c}, {@code tanh} and the fused {@code
-   * linear}; never for a {@link Function}, whose backward may return anything.
+   * no result is a forward value. For built-in primitives whose VJP results are fresh ops or the
+   * upstream gradient, such as {@code x * c}, {@code x + c}, {@code a * b}, {@code a / b},
+   * {@code tanh}, {@code sigmoid}, {@code relu}, {@code exp} and the fused {@code linear}; never
+   * for a {@link Function}, whose backward may return anything.
    */
   @FunctionalInterface
   public interface FreshVjp extends Vjp {}

@@ -59,14 +59,30 @@ public final class Elementwise {
     checkNotNull(a, "mul: a is null");
     checkNotNull(b, "mul: b is null");
     Tensor[] p = promote("mul", a, b);
-    return record(Primitive.MUL, p[0].data().binary(BinaryOp.MUL, p[1].data()), p,
-        (n, grad) -> grads(
-            n.needsGrad(0) ? grad.mul(n.input(1)) : null,
-            n.needsGrad(1) ? grad.mul(n.input(0)) : null),
+    return record(Primitive.MUL, p[0].data().binary(BinaryOp.MUL, p[1].data()), p, MUL_VJP,
         (t, in, out) -> plus(
             t[0] == null ? null : t[0].mul(in[1]),
             t[1] == null ? null : in[0].mul(t[1])));
   }
+
+  /**
+   * The VJP of {@code a * b}, {@code (grad * b, grad * a)}: new tensors, or, when the engine lends
+   * the upstream gradient ({@link Node#mayOverwriteGrad}), {@code grad * b} written into it (the
+   * same rounded products) after {@code grad * a}, if wanted, was made from it. Broadcast
+   * operands are read broadcast; the engine sums each result back to its input's shape.
+   */
+  private static final Node.FreshVjp MUL_VJP = (n, grad) -> {
+    Tensor gb = n.needsGrad(1) ? grad.mul(n.input(0)) : null;
+    if (!n.needsGrad(0)) {
+      return grads(null, gb);
+    }
+    Tensor b = n.input(1);
+    if (lent(n, grad, n.out()) && b.dtype() == grad.dtype() && !b.isBatched()) {
+      grad.data().applyInPlace(BinaryOp.MUL, b.data());
+      return grads(grad, gb);
+    }
+    return grads(grad.mul(b), gb);
+  };
 
   // -------------------------------------------------- primitives with a Java scalar operand
 
@@ -184,12 +200,27 @@ public final class Elementwise {
     checkNotNull(a, "div: a is null");
     checkNotNull(b, "div: b is null");
     Tensor[] p = promote("div", a, b);
-    return record(Primitive.DIV, p[0].data().binary(BinaryOp.DIV, p[1].data()), p,
-        (n, grad) -> grads(
-            n.needsGrad(0) ? grad.div(n.input(1)) : null,
-            n.needsGrad(1) ? grad.neg().mul(n.out()).div(n.input(1)) : null),
+    return record(Primitive.DIV, p[0].data().binary(BinaryOp.DIV, p[1].data()), p, DIV_VJP,
         (t, in, out) -> plus(t[0], t[1] == null ? null : t[1].neg().mul(out)).div(in[1]));
   }
+
+  /**
+   * The VJP of {@code a / b}, {@code (grad / b, -grad * out / b)}: new tensors, or, when the
+   * engine lends the upstream gradient ({@link Node#mayOverwriteGrad}), {@code grad / b} written
+   * into it (the same rounded quotients) after {@code b}'s gradient, if wanted, was made from it.
+   */
+  private static final Node.FreshVjp DIV_VJP = (n, grad) -> {
+    Tensor b = n.input(1);
+    Tensor gb = n.needsGrad(1) ? grad.neg().mul(n.out()).div(b) : null;
+    if (!n.needsGrad(0)) {
+      return grads(null, gb);
+    }
+    if (lent(n, grad, n.out()) && b.dtype() == grad.dtype() && !b.isBatched()) {
+      grad.data().applyInPlace(BinaryOp.DIV, b.data());
+      return grads(grad, gb);
+    }
+    return grads(grad.div(b), gb);
+  };
 
   /**
    * The primitive {@link Primitive#POW}, broadcasting. Its VJP masks the two places where the
@@ -254,9 +285,32 @@ public final class Elementwise {
   /** The primitive {@link Primitive#EXP}. */
   public static Tensor exp(Tensor x) {
     checkNotNull(x, "exp: x is null");
-    return record(Primitive.EXP, x.data().unary(UnaryOp.EXP), x,
-        (n, grad) -> grads(grad.mul(n.out())),
+    return record(Primitive.EXP, x.data().unary(UnaryOp.EXP), x, EXP_VJP,
         (t, in, out) -> t[0].mul(out));
+  }
+
+  /**
+   * exp's VJP, {@code grad * out}: a new tensor, or, when the engine lends the upstream gradient
+   * ({@link Node#mayOverwriteGrad}), that gradient multiplied by {@code out} in place (the same
+   * rounded products).
+   */
+  private static final Node.FreshVjp EXP_VJP = (n, grad) -> {
+    Tensor out = n.out();
+    if (lent(n, grad, out)) {
+      grad.data().applyInPlace(BinaryOp.MUL, out.data());
+      return grads(grad);
+    }
+    return grads(grad.mul(out));
+  };
+
+  /**
+   * Whether a VJP may write its result into {@code grad}: the engine lent it ({@link
+   * Node#mayOverwriteGrad}), and it has the output's dtype and shape and is not batched, so the
+   * in-place pass gives the elements the out-of-place one would.
+   */
+  private static boolean lent(Node n, Tensor grad, Tensor out) {
+    return n.mayOverwriteGrad() && grad.dtype() == out.dtype()
+        && grad.data().sameShape(out.data()) && !grad.isBatched();
   }
 
   /** The primitive {@link Primitive#LOG}. */
@@ -313,8 +367,7 @@ public final class Elementwise {
    */
   private static final Node.FreshVjp TANH_VJP = (n, grad) -> {
     Tensor out = n.out();
-    if (n.mayOverwriteGrad() && grad.dtype() == out.dtype() && grad.data().sameShape(out.data())
-        && !grad.isBatched()) {
+    if (lent(n, grad, out)) {
       NDArray.tanhBackwardInPlace(grad.data(), out.data());
       return grads(grad);
     }
@@ -336,10 +389,23 @@ public final class Elementwise {
   /** The primitive {@link Primitive#SIGMOID}, stable for large |x|. */
   public static Tensor sigmoid(Tensor x) {
     checkNotNull(x, "sigmoid: x is null");
-    return record(Primitive.SIGMOID, x.data().unary(UnaryOp.SIGMOID), x,
-        (n, grad) -> grads(sigmoidGrad(grad, n.out())),
+    return record(Primitive.SIGMOID, x.data().unary(UnaryOp.SIGMOID), x, SIGMOID_VJP,
         (t, in, out) -> sigmoidGrad(t[0], out));
   }
+
+  /**
+   * The sigmoid's VJP, {@code grad * (out * (1 - out))}: fresh storage, or, when the engine lends
+   * the upstream gradient ({@link Node#mayOverwriteGrad}), that gradient overwritten in one pass
+   * with the same arithmetic.
+   */
+  private static final Node.FreshVjp SIGMOID_VJP = (n, grad) -> {
+    Tensor out = n.out();
+    if (lent(n, grad, out)) {
+      NDArray.sigmoidBackwardInPlace(grad.data(), out.data());
+      return grads(grad);
+    }
+    return grads(sigmoidGrad(grad, out));
+  };
 
   /**
    * {@code grad * (out * (1 - out))}, the sigmoid's VJP: one fused pass ({@link
@@ -356,10 +422,23 @@ public final class Elementwise {
   /** The primitive {@link Primitive#RELU}. */
   public static Tensor relu(Tensor x) {
     checkNotNull(x, "relu: x is null");
-    return record(Primitive.RELU, x.data().unary(UnaryOp.RELU), x,
-        (n, grad) -> grads(reluGrad(grad, n.out())),
+    return record(Primitive.RELU, x.data().unary(UnaryOp.RELU), x, RELU_VJP,
         (t, in, out) -> reluGrad(t[0], out));
   }
+
+  /**
+   * ReLU's VJP, {@code where(out > 0, grad, 0)}: fresh storage, or, when the engine lends the
+   * upstream gradient ({@link Node#mayOverwriteGrad}), that gradient masked in place by the same
+   * kernel.
+   */
+  private static final Node.FreshVjp RELU_VJP = (n, grad) -> {
+    Tensor out = n.out();
+    if (lent(n, grad, out)) {
+      NDArray.reluBackwardInPlace(grad.data(), out.data());
+      return grads(grad);
+    }
+    return grads(reluGrad(grad, out));
+  };
 
   /**
    * {@code where(out > 0, grad, 0)}: the VJP of a ReLU from its output (PyTorch's

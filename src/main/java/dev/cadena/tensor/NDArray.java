@@ -681,6 +681,21 @@ public final class NDArray {
   }
 
   /**
+   * The sigmoid's vector-Jacobian product written into {@code grad}: {@code grad = grad * (out *
+   * (1 - out))}, the same elements as {@link #sigmoidBackward}; {@code grad} must be dense (its
+   * whole storage, from index 0), and its version counter is bumped.
+   *
+   * @throws ShapeException when the shapes differ
+   * @throws IllegalArgumentException when {@code grad} is not dense
+   * @throws NullPointerException when an argument is null
+   */
+  public static void sigmoidBackwardInPlace(NDArray grad, NDArray out) {
+    checkNotNull(grad, "sigmoidBackwardInPlace: grad is null");
+    checkNotNull(out, "sigmoidBackwardInPlace: out is null");
+    Fused.activationBackwardInPlace(Fused.Activation.SIGMOID, grad, out);
+  }
+
+  /**
    * ReLU's vector-Jacobian product written into {@code grad}: {@code grad = out > 0 ? grad : 0},
    * the same elements as {@link #reluBackward}; {@code grad} must be dense, and its version
    * counter is bumped.

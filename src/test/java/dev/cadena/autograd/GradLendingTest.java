@@ -49,8 +49,9 @@ class GradLendingTest {
   }
 
   /**
-   * A random graph over the ops that lend and borrow (x * c, x / c, x + c, tanh) and the ones
-   * that do not (products of two tensors, sums of a value used twice, reshape), from two leaves.
+   * A random graph over the ops that lend and borrow (x * c, x / c, x + c, tanh, sigmoid, relu,
+   * exp, a * b, a / b) and the ones that do not (sums of a value used twice, reshape), from two
+   * leaves.
    */
   private static Tensor randomGraph(long seed, Tensor a, Tensor b) {
     SplittableRandom rng = new SplittableRandom(seed);
@@ -58,7 +59,7 @@ class GradLendingTest {
     for (int k = 0; k < 40; k++) {
       Tensor x = values.get(rng.nextInt(values.size()));
       Tensor y;
-      switch (rng.nextInt(8)) {
+      switch (rng.nextInt(12)) {
         case 0 -> y = x.mul(rng.nextDouble(-2, 2));
         case 1 -> y = x.div(rng.nextDouble(0.5, 2));
         case 2 -> y = x.add(rng.nextDouble(-1, 1));
@@ -66,6 +67,10 @@ class GradLendingTest {
         case 4 -> y = x.mul(values.get(rng.nextInt(values.size())));
         case 5 -> y = x.add(x);
         case 6 -> y = x.sub(0.25).reshape(3, 2).reshape(6);
+        case 8 -> y = x.sigmoid();
+        case 9 -> y = x.relu().add(x.mul(0.1)); // relu's mask and a second consumer of x
+        case 10 -> y = x.tanh().exp(); // bounded, so that chains of exp stay finite
+        case 11 -> y = x.div(values.get(rng.nextInt(values.size())).tanh().add(2.0)); // in [1, 3]
         default -> y = x.neg().tanh();
       }
       values.add(y);
@@ -119,6 +124,39 @@ class GradLendingTest {
         return bits(x.grad());
       });
       assertArrayEquals(r.get(1), r.get(0), dtype.toString());
+    }
+  }
+
+  @ParameterizedTest(name = "n = {0}")
+  @ValueSource(ints = {16, 20_000})
+  void backward_chainOfActivations_sameBitsWithAndWithoutLending_andFloat32(int n) {
+    // sigmoid, relu, exp and a * b each overwrite the gradient lent to them; mul(c) lends them
+    // its own. The two-input mul has both inputs wanted (the scale is a leaf), one broadcast.
+    for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+      Tensor x = Tensor.randn(new SplittableRandom(4), dtype, n).requiresGrad(true);
+      Tensor scale = Tensor.full(0.3, dtype, 1).requiresGrad(true);
+      List<long[]> r = bothWays(() -> {
+        x.setGrad(null);
+        scale.setGrad(null);
+        Tensor y = x;
+        for (int i = 0; i < 40; i++) {
+          switch (i & 3) {
+            case 0 -> y = y.mul(1.5).sub(0.5);
+            case 1 -> y = y.sigmoid();
+            case 2 -> y = y.mul(4.0).sub(1.0).relu();
+            default -> y = y.exp().mul(scale);
+          }
+        }
+        y.mul(Tensor.randn(new SplittableRandom(9), dtype, n)).sum().backward();
+        long[] both = java.util.Arrays.copyOf(bits(x.grad()), n + 1);
+        both[n] = bits(scale.grad())[0];
+        return both;
+      });
+      assertArrayEquals(r.get(1), r.get(0), dtype.toString());
+      // The chain must not die in a ReLU, or a wrong in-place pass would go unnoticed.
+      long nonZero = java.util.Arrays.stream(r.get(0)).filter(b -> b != 0 && b != Long.MIN_VALUE)
+          .count();
+      assertTrue(nonZero > n / 4, "non-zero gradient elements: " + nonZero + " of " + n);
     }
   }
 
@@ -271,5 +309,56 @@ class GradLendingTest {
     });
     assertEquals(1, seen.get(0), "lent: scaled in place");
     assertEquals(0, seen.get(1), "not lent: a new array");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"sigmoid", "relu", "exp", "mul", "div"})
+  void lending_happens_forActivationsMulAndDiv(String op) {
+    // x -> probe -> op -> mul(3) -> sum: mul(3)'s result is fresh, so op is lent it and writes
+    // its VJP into it (one version bump), and the probe receives that tensor.
+    int[] versionSeen = new int[1];
+    Function probe = new Function("probe") {
+      @Override
+      protected Tensor forward(Context ctx, Tensor... in) {
+        return in[0].mul(1.0);
+      }
+
+      @Override
+      protected Tensor[] backward(Context ctx, Tensor grad) {
+        versionSeen[0] = grad.version();
+        return new Tensor[] {grad.mul(1.0)};
+      }
+    };
+    Tensor x = Tensor.of(0.5, -0.25, 1.5).requiresGrad(true);
+    List<double[]> got = bothWays(() -> {
+      x.setGrad(null);
+      Tensor p = probe.apply(x);
+      Tensor a = switch (op) {
+        case "sigmoid" -> p.sigmoid();
+        case "relu" -> p.relu();
+        case "exp" -> p.exp();
+        case "mul" -> p.mul(Tensor.of(2.0, -0.5, 4.0)); // a constant b: only a's gradient wanted
+        default -> p.div(Tensor.of(2.0, -0.5, 4.0));
+      };
+      a.mul(3.0).sum().backward();
+      return new double[] {versionSeen[0], x.grad().get(0), x.grad().get(1), x.grad().get(2)};
+    });
+    assertEquals(1, got.get(0)[0], "lent: written in place");
+    assertEquals(0, got.get(1)[0], "not lent: a new array");
+    // d/dx of 3 f(x), by hand: 3 s(1 - s), 3 [x > 0], 3 e^x, 3 b, 3 / b.
+    double[] xs = {0.5, -0.25, 1.5};
+    double[] bs = {2.0, -0.5, 4.0};
+    for (int i = 0; i < 3; i++) {
+      double s = 1 / (1 + Math.exp(-xs[i]));
+      double want = switch (op) {
+        case "sigmoid" -> 3 * s * (1 - s);
+        case "relu" -> xs[i] > 0 ? 3 : 0;
+        case "exp" -> 3 * Math.exp(xs[i]);
+        case "mul" -> 3 * bs[i];
+        default -> 3 / bs[i];
+      };
+      assertEquals(want, got.get(0)[i + 1], 1e-12, op + " lent, element " + i);
+      assertEquals(want, got.get(1)[i + 1], 1e-12, op + " not lent, element " + i);
+    }
   }
 }
