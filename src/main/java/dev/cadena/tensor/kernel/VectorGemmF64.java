@@ -445,29 +445,30 @@ final class VectorGemmF64 {
     DoubleVector c00 = DoubleVector.zero(S);
     DoubleVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
         c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    // Indexed from the loop counter, as in kernel8, so that C2 checks the ranges once.
     for (int p = 0; p < kc; p++) {
-      DoubleVector b0 = DoubleVector.fromArray(S, pb, ib);
-      DoubleVector b1 = DoubleVector.fromArray(S, pb, ib + L);
-      DoubleVector a = DoubleVector.broadcast(S, pa[ia]);
+      int pA = ia + p * 6;
+      int pB = ib + p * NR;
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, pB);
+      DoubleVector b1 = DoubleVector.fromArray(S, pb, pB + L);
+      DoubleVector a = DoubleVector.broadcast(S, pa[pA]);
       c00 = a.fma(b0, c00);
       c01 = a.fma(b1, c01);
-      a = DoubleVector.broadcast(S, pa[ia + 1]);
+      a = DoubleVector.broadcast(S, pa[pA + 1]);
       c10 = a.fma(b0, c10);
       c11 = a.fma(b1, c11);
-      a = DoubleVector.broadcast(S, pa[ia + 2]);
+      a = DoubleVector.broadcast(S, pa[pA + 2]);
       c20 = a.fma(b0, c20);
       c21 = a.fma(b1, c21);
-      a = DoubleVector.broadcast(S, pa[ia + 3]);
+      a = DoubleVector.broadcast(S, pa[pA + 3]);
       c30 = a.fma(b0, c30);
       c31 = a.fma(b1, c31);
-      a = DoubleVector.broadcast(S, pa[ia + 4]);
+      a = DoubleVector.broadcast(S, pa[pA + 4]);
       c40 = a.fma(b0, c40);
       c41 = a.fma(b1, c41);
-      a = DoubleVector.broadcast(S, pa[ia + 5]);
+      a = DoubleVector.broadcast(S, pa[pA + 5]);
       c50 = a.fma(b0, c50);
       c51 = a.fma(b1, c51);
-      ia += 6;
-      ib += NR;
     }
     if (add) {
       c00.add(DoubleVector.fromArray(S, c, ci)).intoArray(c, ci);
