@@ -23,6 +23,16 @@ final class TensorFormat {
 
   static String format(NDArray a, int indent) {
     int[] shape = a.shape();
+    if (shape.length == 0) {
+      // A 0-d tensor prints its one element, with no brackets. Settled before the strides loop:
+      // in one CI run of PublicApiFuzzTest (JDK 17.0.15, C2) that loop, compiled after millions
+      // of calls on other ranks, ran its body once with i = -1 for a 0-d shape
+      // (ArrayIndexOutOfBoundsException: Index -1 out of bounds for length 0), which a correct
+      // execution cannot do; not reproduced in four reruns.
+      Positions one = new Positions();
+      one.add(0);
+      return num(a, 0, chooseFormat(a, one));
+    }
     boolean summarize = a.size() > THRESHOLD;
     // Row-major strides of the logical shape (they fit an int: the size does), to address
     // elements by their flat index.
@@ -34,20 +44,13 @@ final class TensorFormat {
     }
     // The flat indices of the printed elements, in the order they are printed.
     Positions printed = new Positions();
-    if (shape.length == 0) {
-      printed.add(0);
-    } else {
-      collect(shape, strides, 0, 0, summarize, printed);
-    }
+    collect(shape, strides, 0, 0, summarize, printed);
     String fmt = chooseFormat(a, printed);
     String[] text = new String[printed.size];
     int width = 0;
     for (int k = 0; k < printed.size; k++) {
       text[k] = num(a, printed.at[k], fmt);
       width = Math.max(width, text[k].length());
-    }
-    if (shape.length == 0) {
-      return text[0];
     }
     StringBuilder sb = new StringBuilder();
     render(sb, shape, 0, text, new int[1], width, indent + 1, summarize);
