@@ -41,6 +41,7 @@ import dev.cadena.nn.Unflatten;
 import dev.cadena.ops.Elementwise;
 import dev.cadena.ops.LinearAlgebra;
 import dev.cadena.ops.Movement;
+import dev.cadena.ops.Normalization;
 import dev.cadena.ops.Reductions;
 import dev.cadena.ops.Windows;
 import dev.cadena.tensor.BinaryOp;
@@ -246,6 +247,8 @@ class AnomalyOperandsCoverageTest {
         s -> Elementwise.binaryCrossEntropy(s.zeros(2, 3), s.zeros(4)));
     add("Reductions#crossEntropy", "crossEntropy", "logits, labels",
         s -> Reductions.crossEntropy(s.zeros(2, 3, 1), s.longs(0, 1)));
+    add("Normalization#batchNorm", "batchNorm", "x, weight",
+        s -> Normalization.batchNorm(s.zeros(2, 3, 4), s.zeros(4), null, 1e-5));
     add("LinearAlgebra#linear", "linear", "x, w",
         s -> LinearAlgebra.linear(s.zeros(2, 3), s.zeros(4, 5), null, false));
     add("Movement#oneHot", "oneHot", "labels",

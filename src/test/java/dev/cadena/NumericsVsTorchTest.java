@@ -256,6 +256,12 @@ class NumericsVsTorchTest {
     exact("batchNorm1d", "out", "torch's float32 batch mean of [3, 3, 3] is off by an ulp, so the"
         + " constant channel normalises to 3e-5 instead of 0; Cadena sums in float64", 1, 19, 37);
 
+    String wideStats = "torch's float32 batch variance of channels holding 1e30 or 3e38 overflows"
+        + " float32, so the channel normalises to 0 or NaN; Cadena's batch-norm primitive keeps"
+        + " the statistics in float64 (NormRowsF64.stats) and gives the true values";
+    exact("batchNorm1d", "out", wideStats, 12, 13, 30, 31, 49);
+    exact("batchNorm1d", "grad 0", wideStats, 13, 31, 49);
+
     String layerNorm = "the variance of [1e300, 1e300, 0] overflows float64; torch's fused kernel"
         + " then gives NaN, Cadena's composition (x - mean) / sqrt(inf) gives 0; neither is the"
         + " true [0.71, 0.71, -1.41], and a special case for it is not worth having";

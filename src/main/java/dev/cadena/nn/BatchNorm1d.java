@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
 import dev.cadena.autograd.Anomaly;
+import dev.cadena.ops.Normalization;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -115,17 +116,16 @@ public final class BatchNorm1d extends Module {
     if (!isTraining()) {
       return Functional.batchNorm("BatchNorm1d", x, runningMean(), runningVar(), weight, bias, eps);
     }
-    int[] axes = x.rank() == 2 ? new int[] {0} : new int[] {0, 2};
     int n = x.numel() / numFeatures;
     if (n < 2) {
       throw new ShapeException(
           "BatchNorm1d: training needs more than 1 value per channel to compute a variance, got"
               + " input shape " + Shapes.str(x.shape()) + "; use a larger batch or eval()");
     }
-    Tensor mean = x.mean(axes, false);
-    Tensor var = x.var(axes, 0, false);
-    updateRunningStats(this, momentum, mean.detach(), var.detach(), n);
-    return Functional.batchNorm("BatchNorm1d", x, mean, var, weight, bias, eps);
+    // One primitive (Primitive.BATCH_NORM) that also returns the batch statistics.
+    Tensor[] r = Normalization.batchNorm(x, weight, bias, eps);
+    updateRunningStats(this, momentum, r[1], r[2], n);
+    return r[0];
   }
 
   /**

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
 import dev.cadena.autograd.Anomaly;
+import dev.cadena.ops.Normalization;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.Shapes;
@@ -108,11 +109,10 @@ public class BatchNorm2d extends Module {
           name + ": training needs more than 1 value per channel to compute a variance, got"
               + " input shape " + Shapes.str(shape) + "; use a larger batch or eval()");
     }
-    int[] axes = {0, 2};
-    Tensor mean = flat.mean(axes, false);
-    Tensor var = flat.var(axes, 0, false);
-    BatchNorm1d.updateRunningStats(this, momentum, mean.detach(), var.detach(), n);
-    return Functional.batchNorm(name, flat, mean, var, weight, bias, eps).reshape(shape);
+    // One primitive (Primitive.BATCH_NORM) that also returns the batch statistics.
+    Tensor[] r = Normalization.batchNorm(flat, weight, bias, eps);
+    BatchNorm1d.updateRunningStats(this, momentum, r[1], r[2], n);
+    return r[0].reshape(shape);
   }
 
   /** The running mean {@code [C]} (buffer {@code running_mean}). */

@@ -111,6 +111,20 @@ public enum Primitive {
           + " reduces it); the logsumexp is shifted by the row's maximum, also an infinite one (a"
           + " row holding `+inf`, or only `-inf`, gives NaN, as in PyTorch); float32 rows are"
           + " summed in float64"),
+  /**
+   * A fused primitive, for speed: batch normalisation with the batch's statistics in three passes
+   * forward and two backward, where the composition makes about fifteen.
+   */
+  BATCH_NORM("batchNorm", "xhat * w + b, xhat = (x - mean(x, axes)) * rstd, rstd = 1 / sqrt(var(x, axes) + eps)",
+      "gw = grad * w; dx = rstd * (gw - mean(gw, axes) - xhat * mean(gw * xhat, axes)); dw = sum(grad * xhat, axes); db = sum(grad, axes)",
+      "tc = tx - mean(tx, axes); t = rstd * (tc - xhat * mean(xhat * tc, axes)) * w + xhat * tw + tb",
+      "training mode of `nn.BatchNorm1d`/`BatchNorm2d`: `x` is `[N, C]` or `[N, C, L]` (a"
+          + " `BatchNorm2d` flattens `H, W`), `axes` all but channel axis 1, `var` the biased"
+          + " variance, `w` and `b` `[C]` or absent (1 and 0); the gradient flows through the"
+          + " statistics; fused for speed (channels split across threads, statistics in"
+          + " float64); with `createGraph` the VJP is the same formula in differentiable ops;"
+          + " under `vmap`, with mixed dtypes or an empty `x`, the composition of `mean`, `var`,"
+          + " `mul` and `add`"),
   /** Gradient split evenly among tied maxima, as PyTorch's amax. */
   MAX("max", "max(x, axes)", "dx = grad.reshape(kept) * m / sum(m, axes), m = (x == out) | (isnan(x) & isnan(out))", "t = sum(tx * m / sum(m, axes), axes), m as for the VJP",
       "`Tensor.amax` and `max()` (`amin`, `min()` on `neg`); `kept` as for `sum`, `out` and the"

@@ -928,6 +928,46 @@ public final class NDArray {
   }
 
   /**
+   * Batch normalisation over channel axis 1 of {@code x} ({@code [N, C]} or {@code [N, C, L]})
+   * with the batch's own statistics: per channel, the mean and the biased variance over the
+   * other axes, then {@code y = (x - mean) / sqrt(var + eps) * weight + bias} ({@code weight}
+   * and {@code bias} {@code [C]} of x's dtype, or null for 1 and 0). Statistics are summed in
+   * float64, and every element is computed in float64 and rounded once.
+   *
+   * @return {@code {y, mean, var, rstd}}: the output, then the float64 {@code [C]} mean, biased
+   *     variance and {@code 1 / sqrt(var + eps)}
+   * @throws ShapeException for other shapes
+   * @throws IllegalArgumentException for an eps that is not positive and finite, or int64 data
+   * @throws NullPointerException when {@code x} is null
+   */
+  public static NDArray[] batchNorm(
+      NDArray x, @Nullable NDArray weight, @Nullable NDArray bias, double eps) {
+    checkNotNull(x, "batchNorm: x is null");
+    return Fused.batchNorm(x, weight, bias, eps);
+  }
+
+  /**
+   * The VJP of {@link #batchNorm} at {@code x} for the upstream {@code grad} (x's shape), from the
+   * forward's {@code mean} and {@code rstd}: {@code dx = weight * rstd * (grad - mean(grad) -
+   * xhat * mean(grad * xhat))} with {@code xhat = (x - mean) * rstd} and the means over the
+   * channel's values, {@code dweight = sum(grad * xhat)} and {@code dbias = sum(grad)}.
+   *
+   * @return {@code {dx, dweight, dbias}} in x's dtype, {@code dx} null unless {@code inputGrad}
+   * @throws ShapeException for shapes that do not match
+   * @throws NullPointerException when {@code x}, {@code grad}, {@code mean} or {@code rstd} is
+   *     null
+   */
+  public static NDArray[] batchNormBackward(
+      NDArray x, NDArray grad, NDArray mean, NDArray rstd, @Nullable NDArray weight,
+      boolean inputGrad) {
+    checkNotNull(x, "batchNormBackward: x is null");
+    checkNotNull(grad, "batchNormBackward: grad is null");
+    checkNotNull(mean, "batchNormBackward: mean is null");
+    checkNotNull(rstd, "batchNormBackward: rstd is null");
+    return Fused.batchNormBackward(x, grad, mean, rstd, weight, inputGrad);
+  }
+
+  /**
    * Joins arrays of one dtype along {@code axis}; all other dimensions must match.
    *
    * @throws ShapeException naming the mismatching shapes

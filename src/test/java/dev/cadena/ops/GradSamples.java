@@ -147,6 +147,14 @@ final class GradSamples {
         x -> Reductions.crossEntropy(x[0], Tensor.ofLongs(2, 0, 3)), s(3, 4));
     add(Primitive.CROSS_ENTROPY, "mean of rows, one class",
         x -> Reductions.crossEntropy(x[0], Tensor.ofLongs(0, 0)).mean(), s(2, 1));
+    add(Primitive.BATCH_NORM, "[N, C, L] with weight and bias",
+        x -> Normalization.batchNorm(x[0], x[1], x[2], 1e-5)[0], s(4, 3, 5), s(3), s(3));
+    add(Primitive.BATCH_NORM, "[N, C] without weight and bias",
+        x -> Normalization.batchNorm(x[0], null, null, 1e-5)[0], s(6, 2));
+    add(Primitive.BATCH_NORM, "weight only, large eps, squared",
+        x -> Normalization.batchNorm(x[0], x[1], null, 0.5)[0].square(), s(3, 2, 2), s(2));
+    add(Primitive.BATCH_NORM, "bias only, L = 1, transposed input view",
+        x -> Normalization.batchNorm(x[0].transpose(0, 1), null, x[1], 1e-3)[0], s(2, 5, 1), s(2));
     add(Primitive.RESHAPE, "reshape", x -> x[0].reshape(3, -1).mul(x[0].reshape(3, 2)), s(2, 3));
     add(Primitive.RESHAPE, "squeeze/unsqueeze/flatten", x -> x[0].unsqueeze(0).squeeze().flatten(), s(2, 1, 3));
     add(Primitive.PERMUTE, "permute", x -> x[0].permute(2, 0, 1), s(2, 3, 4));
