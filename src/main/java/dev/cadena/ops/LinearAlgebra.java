@@ -8,6 +8,8 @@ import static dev.cadena.ops.Recording.record;
 
 import dev.cadena.Tensor;
 import dev.cadena.autograd.Anomaly;
+import dev.cadena.autograd.ForwardAD;
+import dev.cadena.autograd.GradMode;
 import dev.cadena.autograd.Node;
 import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
@@ -94,9 +96,28 @@ public final class LinearAlgebra {
     }
     Tensor[] p = promote("matmul", a, b);
     return record(Primitive.MATMUL, p[0].data().matmul(p[1].data()), p,
-        (n, grad) -> grads(
-            n.needsGrad(0) ? grad.matmul(n.input(1).mT()) : null,
-            n.needsGrad(1) ? n.input(0).mT().matmul(grad) : null),
+        (n, grad) -> {
+          Tensor a0 = n.input(0);
+          Tensor b0 = n.input(1);
+          // A matrix that multiplies a whole batch (a convolution's weight): its gradient is
+          // the batch's products summed, made without the stack of them the engine would sum.
+          boolean plain = grad.rank() > 2 && !GradMode.isEnabled() && !grad.isBatched()
+              && !a0.isBatched() && !b0.isBatched() && grad.dtype() == a0.dtype()
+              && !ForwardAD.anyTangent(a0, grad) && !ForwardAD.anyTangent(b0, grad);
+          Tensor da = null;
+          if (n.needsGrad(0)) {
+            da = plain && a0.rank() == 2
+                ? Tensor.fromData(NDArray.matmulSum(grad.data(), b0.mT().data()))
+                : grad.matmul(b0.mT());
+          }
+          Tensor db = null;
+          if (n.needsGrad(1)) {
+            db = plain && b0.rank() == 2
+                ? Tensor.fromData(NDArray.matmulSum(a0.mT().data(), grad.data()))
+                : a0.mT().matmul(grad);
+          }
+          return grads(da, db);
+        },
         (t, in, out) -> plus(
             t[0] == null ? null : t[0].matmul(in[1]),
             t[1] == null ? null : in[0].matmul(t[1])));

@@ -146,6 +146,91 @@ final class MatmulDispatch {
     return out;
   }
 
+  /**
+   * See {@link NDArray#matmulSum}: the products of the broadcast batch summed into one {@code
+   * [m, n]} array, each added onto it by the GEMM in batch order. With several threads the
+   * columns are split among them (in multiples of 16), so every element is summed in the same
+   * order whatever the number of threads.
+   */
+  static NDArray matmulSum(NDArray a, NDArray b) {
+    a.checkSameFloat("matmulSum", b);
+    if (a.rank() < 2 || b.rank() < 2) {
+      throw new ShapeException(
+          "matmulSum: needs rank >= 2, got " + Shapes.str(a.shape) + " @ " + Shapes.str(b.shape));
+    }
+    int m = a.shape[a.rank() - 2];
+    int k = a.shape[a.rank() - 1];
+    int n = b.shape[b.rank() - 1];
+    if (k != b.shape[b.rank() - 2]) {
+      throw new ShapeException(
+          "matmulSum: inner dimensions differ: " + Shapes.str(a.shape) + " @ "
+              + Shapes.str(b.shape) + " (" + k + " != " + b.shape[b.rank() - 2] + ")");
+    }
+    int[] batch;
+    try {
+      batch = Shapes.broadcast("matmulSum", Arrays.copyOf(a.shape, a.rank() - 2),
+          Arrays.copyOf(b.shape, b.rank() - 2));
+    } catch (ShapeException e) {
+      throw new ShapeException(
+          "matmulSum: batch dimensions cannot be broadcast together: " + Shapes.str(a.shape)
+              + " @ " + Shapes.str(b.shape));
+    }
+    NDArray out = NDArray.zeros(a.dtype, m, n);
+    int nb = Shapes.numel(batch);
+    if (out.size == 0 || nb == 0 || k == 0) {
+      return out;
+    }
+    MatLayout la = MatLayout.of(a);
+    MatLayout lb = MatLayout.of(b);
+    NDArray aa = la.source;
+    NDArray bb = lb.source;
+    int[] aBs = batchStrides(aa, batch);
+    int[] bBs = batchStrides(bb, batch);
+    // Column j of op(B) starts at j (stored as is) or j * ld (stored transposed).
+    int bColumnStep = lb.trans ? lb.ld : 1;
+    Parallel.RangeBody columns = (p0, p1) -> {
+      int j0 = Math.min(n, p0 * 16);
+      int j1 = Math.min(n, p1 * 16);
+      if (j0 >= j1) {
+        return;
+      }
+      int[] idx = new int[batch.length];
+      for (int t = 0; t < nb; t++) {
+        int ao = aa.offset;
+        int bo = bb.offset;
+        for (int i = 0; i < batch.length; i++) {
+          ao += idx[i] * aBs[i];
+          bo += idx[i] * bBs[i];
+        }
+        bo += j0 * bColumnStep;
+        if (a.dtype == DType.FLOAT64) {
+          Gemm.gemm(la.trans, lb.trans, m, j1 - j0, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, out.d,
+              j0, n, true);
+        } else {
+          Gemm.gemm(la.trans, lb.trans, m, j1 - j0, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, out.f,
+              j0, n, true);
+        }
+        for (int i = batch.length - 1; i >= 0; i--) {
+          if (++idx[i] < batch[i]) {
+            break;
+          }
+          idx[i] = 0;
+        }
+      }
+    };
+    int pieces = (n + 15) / 16;
+    int threads = Parallel.threads();
+    if (threads > 1 && pieces >= 2 * threads && nb >= BATCH_SPLIT_PER_THREAD) {
+      // One chunk of columns per thread: each runs the whole batch on its columns.
+      int per = (pieces + threads - 1) / threads;
+      Parallel.forRange(threads, Math.max(Parallel.SERIAL_THRESHOLD, 2L * m * n * k * nb
+          / GEMM_FLOPS_PER_NANO / threads), (t0, t1) -> columns.run(t0 * per, t1 * per));
+    } else {
+      columns.run(0, pieces);
+    }
+    return out;
+  }
+
   private static int[] batchStrides(NDArray a, int[] batch) {
     int r = a.rank() - 2;
     int lead = batch.length - r;

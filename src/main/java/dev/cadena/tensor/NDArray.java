@@ -825,6 +825,22 @@ public final class NDArray {
   }
 
   /**
+   * The sum over the batch of the matrix products {@code a[i] @ b[i]}: {@code (a @ b)} summed
+   * over its leading (broadcast batch) dimensions, an {@code [m, n]} array, without the
+   * {@code [batch..., m, n]} stack of products in between. It is the gradient of a matrix that
+   * multiplies a whole batch (a convolution's weight, {@code grad @ cols.mT} summed over the
+   * images). Operands as for {@link #matmul}; the products are added in batch order.
+   *
+   * @throws ShapeException when inner dimensions differ or batch dimensions do not broadcast
+   * @throws NullPointerException when an argument is null
+   */
+  public static NDArray matmulSum(NDArray a, NDArray b) {
+    checkNotNull(a, "matmulSum: a is null");
+    checkNotNull(b, "matmulSum: b is null");
+    return MatmulDispatch.matmulSum(a, b);
+  }
+
+  /**
    * {@code this @ b} written into {@code into}, which the caller owns: a dense array of the
    * product's shape and dtype starting at index 0 of its storage, sharing no storage with the
    * operands (a gradient buffer reused across steps, say). Its old values are overwritten, and
