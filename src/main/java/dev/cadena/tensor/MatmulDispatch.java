@@ -150,7 +150,7 @@ final class MatmulDispatch {
    * See {@link NDArray#matmulSum}: the products of the broadcast batch summed into one {@code
    * [m, n]} array, each added onto it by the GEMM in batch order. With several threads the
    * columns are split among them (in multiples of 16), so every element is summed in the same
-   * order whatever the number of threads.
+   * order whatever the number of threads; with too few columns, the batch is split instead.
    */
   static NDArray matmulSum(NDArray a, NDArray b) {
     a.checkSameFloat("matmulSum", b);
@@ -182,53 +182,83 @@ final class MatmulDispatch {
     }
     MatLayout la = MatLayout.of(a);
     MatLayout lb = MatLayout.of(b);
-    NDArray aa = la.source;
-    NDArray bb = lb.source;
-    int[] aBs = batchStrides(aa, batch);
-    int[] bBs = batchStrides(bb, batch);
-    // Column j of op(B) starts at j (stored as is) or j * ld (stored transposed).
-    int bColumnStep = lb.trans ? lb.ld : 1;
-    Parallel.RangeBody columns = (p0, p1) -> {
-      int j0 = Math.min(n, p0 * 16);
-      int j1 = Math.min(n, p1 * 16);
-      if (j0 >= j1) {
-        return;
-      }
-      int[] idx = new int[batch.length];
-      for (int t = 0; t < nb; t++) {
-        int ao = aa.offset;
-        int bo = bb.offset;
-        for (int i = 0; i < batch.length; i++) {
-          ao += idx[i] * aBs[i];
-          bo += idx[i] * bBs[i];
-        }
-        bo += j0 * bColumnStep;
-        if (a.dtype == DType.FLOAT64) {
-          Gemm.gemm(la.trans, lb.trans, m, j1 - j0, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, out.d,
-              j0, n, true);
-        } else {
-          Gemm.gemm(la.trans, lb.trans, m, j1 - j0, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, out.f,
-              j0, n, true);
-        }
-        for (int i = batch.length - 1; i >= 0; i--) {
-          if (++idx[i] < batch[i]) {
-            break;
-          }
-          idx[i] = 0;
-        }
-      }
-    };
+    int[] aBs = batchStrides(la.source, batch);
+    int[] bBs = batchStrides(lb.source, batch);
     int pieces = (n + 15) / 16;
     int threads = Parallel.threads();
+    long cost = Math.max(Parallel.SERIAL_THRESHOLD, 2L * m * n * k * nb / GEMM_FLOPS_PER_NANO
+        / Math.max(1, threads));
     if (threads > 1 && pieces >= 2 * threads && nb >= BATCH_SPLIT_PER_THREAD) {
-      // One chunk of columns per thread: each runs the whole batch on its columns.
+      // One block of columns per thread, each running the whole batch on its columns: every
+      // element is summed in batch order, whatever the number of threads.
       int per = (pieces + threads - 1) / threads;
-      Parallel.forRange(threads, Math.max(Parallel.SERIAL_THRESHOLD, 2L * m * n * k * nb
-          / GEMM_FLOPS_PER_NANO / threads), (t0, t1) -> columns.run(t0 * per, t1 * per));
+      Parallel.forRange(threads, cost, (t0, t1) -> sumProducts(la, lb, batch, aBs, bBs, m, n, k,
+          0, nb, Math.min(n, t0 * per * 16), Math.min(n, t1 * per * 16), out));
+    } else if (threads > 1 && nb >= BATCH_SPLIT_PER_THREAD * threads) {
+      // Too few columns to split (a 5 x 5 kernel's 25): each thread sums a share of the batch
+      // into its own [m, n] array, and the shares are added in order, so the result depends on
+      // the number of threads but not on their timing.
+      NDArray[] parts = new NDArray[threads];
+      parts[0] = out;
+      for (int t = 1; t < threads; t++) {
+        parts[t] = NDArray.zeros(a.dtype, m, n);
+      }
+      Parallel.forRange(threads, cost, (t0, t1) -> {
+        for (int t = t0; t < t1; t++) {
+          sumProducts(la, lb, batch, aBs, bBs, m, n, k, (int) ((long) nb * t / threads),
+              (int) ((long) nb * (t + 1) / threads), 0, n, parts[t]);
+        }
+      });
+      for (int t = 1; t < threads; t++) {
+        out.applyInPlace(BinaryOp.ADD, parts[t]);
+      }
     } else {
-      columns.run(0, pieces);
+      sumProducts(la, lb, batch, aBs, bBs, m, n, k, 0, nb, 0, n, out);
     }
     return out;
+  }
+
+  /**
+   * Adds {@code op(A_t) @ op(B_t)} restricted to columns {@code [j0, j1)}, for the batch
+   * positions {@code t0 <= t < t1} (row-major over {@code batch}), onto {@code dest}, in order.
+   */
+  private static void sumProducts(MatLayout la, MatLayout lb, int[] batch, int[] aBs, int[] bBs,
+      int m, int n, int k, int t0, int t1, int j0, int j1, NDArray dest) {
+    if (j0 >= j1 || t0 >= t1) {
+      return;
+    }
+    NDArray aa = la.source;
+    NDArray bb = lb.source;
+    // Column j of op(B) starts at j (stored as is) or j * ld (stored transposed).
+    int bColumnStep = lb.trans ? lb.ld : 1;
+    int[] idx = new int[batch.length];
+    int rest = t0;
+    for (int i = batch.length - 1; i >= 0; i--) {
+      idx[i] = rest % batch[i];
+      rest /= batch[i];
+    }
+    for (int t = t0; t < t1; t++) {
+      int ao = aa.offset;
+      int bo = bb.offset;
+      for (int i = 0; i < batch.length; i++) {
+        ao += idx[i] * aBs[i];
+        bo += idx[i] * bBs[i];
+      }
+      bo += j0 * bColumnStep;
+      if (dest.dtype == DType.FLOAT64) {
+        Gemm.gemm(la.trans, lb.trans, m, j1 - j0, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, dest.d,
+            j0, n, true);
+      } else {
+        Gemm.gemm(la.trans, lb.trans, m, j1 - j0, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, dest.f,
+            j0, n, true);
+      }
+      for (int i = batch.length - 1; i >= 0; i--) {
+        if (++idx[i] < batch[i]) {
+          break;
+        }
+        idx[i] = 0;
+      }
+    }
   }
 
   private static int[] batchStrides(NDArray a, int[] batch) {
