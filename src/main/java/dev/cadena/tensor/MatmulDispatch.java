@@ -105,19 +105,10 @@ final class MatmulDispatch {
     }
     boolean accumulateFinal = accumulate;
     Parallel.RangeBody products = (t0, t1) -> {
-      int[] idx = new int[batch.length];
-      int rest = t0;
-      for (int i = batch.length - 1; i >= 0; i--) {
-        idx[i] = rest % batch[i];
-        rest /= batch[i];
-      }
+      int[] idx = batchIndex(batch, t0);
       for (int t = t0; t < t1; t++) {
-        int ao = aa.offset;
-        int bo = bb.offset;
-        for (int i = 0; i < batch.length; i++) {
-          ao += idx[i] * aBs[i];
-          bo += idx[i] * bBs[i];
-        }
+        int ao = offset(aa.offset, idx, aBs);
+        int bo = offset(bb.offset, idx, bBs);
         int co = t * m * n;
         if (a.dtype == DType.FLOAT64) {
           Gemm.gemm(la.trans, lb.trans, m, n, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, out.d, co, n,
@@ -126,12 +117,7 @@ final class MatmulDispatch {
           Gemm.gemm(la.trans, lb.trans, m, n, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, out.f, co, n,
               accumulateFinal);
         }
-        for (int i = batch.length - 1; i >= 0; i--) {
-          if (++idx[i] < batch[i]) {
-            break;
-          }
-          idx[i] = 0;
-        }
+        advance(idx, batch);
       }
     };
     if (nb >= BATCH_SPLIT_PER_THREAD * Parallel.threads()) {
@@ -231,20 +217,10 @@ final class MatmulDispatch {
     NDArray bb = lb.source;
     // Column j of op(B) starts at j (stored as is) or j * ld (stored transposed).
     int bColumnStep = lb.trans ? lb.ld : 1;
-    int[] idx = new int[batch.length];
-    int rest = t0;
-    for (int i = batch.length - 1; i >= 0; i--) {
-      idx[i] = rest % batch[i];
-      rest /= batch[i];
-    }
+    int[] idx = batchIndex(batch, t0);
     for (int t = t0; t < t1; t++) {
-      int ao = aa.offset;
-      int bo = bb.offset;
-      for (int i = 0; i < batch.length; i++) {
-        ao += idx[i] * aBs[i];
-        bo += idx[i] * bBs[i];
-      }
-      bo += j0 * bColumnStep;
+      int ao = offset(aa.offset, idx, aBs);
+      int bo = offset(bb.offset, idx, bBs) + j0 * bColumnStep;
       if (dest.dtype == DType.FLOAT64) {
         Gemm.gemm(la.trans, lb.trans, m, j1 - j0, k, aa.d, ao, la.ld, bb.d, bo, lb.ld, dest.d,
             j0, n, true);
@@ -252,13 +228,38 @@ final class MatmulDispatch {
         Gemm.gemm(la.trans, lb.trans, m, j1 - j0, k, aa.f, ao, la.ld, bb.f, bo, lb.ld, dest.f,
             j0, n, true);
       }
-      for (int i = batch.length - 1; i >= 0; i--) {
-        if (++idx[i] < batch[i]) {
-          break;
-        }
-        idx[i] = 0;
-      }
+      advance(idx, batch);
     }
+  }
+
+  /** The batch coordinates of the {@code t}-th product in row-major order over {@code batch}. */
+  private static int[] batchIndex(int[] batch, int t) {
+    int[] idx = new int[batch.length];
+    int rest = t;
+    for (int i = batch.length - 1; i >= 0; i--) {
+      idx[i] = rest % batch[i];
+      rest /= batch[i];
+    }
+    return idx;
+  }
+
+  /** Moves the batch coordinates {@code idx} to the next product, row-major. */
+  private static void advance(int[] idx, int[] batch) {
+    for (int i = batch.length - 1; i >= 0; i--) {
+      if (++idx[i] < batch[i]) {
+        break;
+      }
+      idx[i] = 0;
+    }
+  }
+
+  /** {@code base} plus the batch coordinates times their strides. */
+  private static int offset(int base, int[] idx, int[] strides) {
+    int o = base;
+    for (int i = 0; i < idx.length; i++) {
+      o += idx[i] * strides[i];
+    }
+    return o;
   }
 
   private static int[] batchStrides(NDArray a, int[] batch) {

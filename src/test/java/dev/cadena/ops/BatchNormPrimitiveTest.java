@@ -1,6 +1,6 @@
 package dev.cadena.ops;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.cadena.ops.FusedOpsTest.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,19 +26,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * VJP with {@code createGraph} against the one-pass kernel; errors.
  */
 class BatchNormPrimitiveTest {
-
-  private static void assertClose(Tensor expected, Tensor actual, double tol, String what) {
-    assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
-    double[] e = expected.toDoubleArray();
-    double[] a = actual.toDoubleArray();
-    for (int i = 0; i < e.length; i++) {
-      double scale = Math.max(1, Math.abs(e[i]));
-      int k = i;
-      assertTrue(Math.abs(e[i] - a[i]) <= tol * scale,
-          () -> what + ": element " + k + " expected " + e[k] + " got " + a[k] + " (of "
-              + Arrays.toString(e) + ")");
-    }
-  }
 
   /** The reference: the composition in float64, on copies of the inputs. */
   private static Tensor reference(Tensor x, Tensor w, Tensor b, double eps) {

@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class FusedOpsTest {
 
-  private static void assertClose(Tensor expected, Tensor actual, double tol, String what) {
+  /** Elementwise within {@code tol} relative to {@code max(1, |expected|)}; also used by other tests here. */
+  static void assertClose(Tensor expected, Tensor actual, double tol, String what) {
     assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
     double[] e = expected.toDoubleArray();
     double[] a = actual.toDoubleArray();
