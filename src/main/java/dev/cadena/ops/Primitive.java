@@ -113,7 +113,7 @@ public enum Primitive {
           + " summed in float64"),
   /**
    * A fused primitive, for speed: batch normalisation with the batch's statistics in three passes
-   * forward and two backward, where the composition makes about fifteen.
+   * forward and two backward, where the composition makes about ten.
    */
   BATCH_NORM("batchNorm", "xhat * w + b, xhat = (x - mean(x, axes)) * rstd, rstd = 1 / sqrt(var(x, axes) + eps)",
       "gw = grad * w; dx = rstd * (gw - mean(gw, axes) - xhat * mean(gw * xhat, axes)); dw = sum(grad * xhat, axes); db = sum(grad, axes)",
@@ -132,7 +132,9 @@ public enum Primitive {
           + " `amax` (`max(dim)` with indices is a composition on `gather` instead); NaN counts as equal to a NaN maximum (PyTorch's"
           + " `max()`: the NaNs share the gradient); error on an empty dimension"),
   MATMUL("matmul", "a @ b", "da = grad @ b.mT; db = a.mT @ grad", "t = ta @ b + a @ tb",
-      "on the last two axes, rank >= 2, batch axes broadcast (the engine sums them back);"
+      "on the last two axes, rank >= 2, batch axes broadcast (the engine sums them back; a 2-d"
+          + " operand against a batched one, a convolution's weight, gets the batch's products"
+          + " summed directly, without their stack);"
           + " `mT` swaps the last two axes; the vector cases are compositions (see below)"),
   /** A fused primitive, for speed: one output array and one pass for bias and activation. */
   LINEAR("linear", "x @ w + b, then max(., 0) with relu",

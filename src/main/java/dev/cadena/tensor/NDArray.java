@@ -947,8 +947,8 @@ public final class NDArray {
    * Batch normalisation over channel axis 1 of {@code x} ({@code [N, C]} or {@code [N, C, L]})
    * with the batch's own statistics: per channel, the mean and the biased variance over the
    * other axes, then {@code y = (x - mean) / sqrt(var + eps) * weight + bias} ({@code weight}
-   * and {@code bias} {@code [C]} of x's dtype, or null for 1 and 0). Statistics are summed in
-   * float64, and every element is computed in float64 and rounded once.
+   * and {@code bias} {@code [C]} of x's dtype, or null for 1 and 0). The statistics are summed
+   * in float64; the output is computed in x's dtype from per-channel coefficients rounded to it.
    *
    * @return {@code {y, mean, var, rstd}}: the output, then the float64 {@code [C]} mean, biased
    *     variance and {@code 1 / sqrt(var + eps)}

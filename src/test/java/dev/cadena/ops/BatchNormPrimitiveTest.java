@@ -1,6 +1,7 @@
 package dev.cadena.ops;
 
 import static dev.cadena.ops.FusedOpsTest.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +12,7 @@ import dev.cadena.autograd.Engine;
 import dev.cadena.nn.BatchNorm2d;
 import dev.cadena.tensor.DType;
 import dev.cadena.tensor.DTypeException;
+import dev.cadena.tensor.NDArray;
 import dev.cadena.tensor.ShapeException;
 import dev.cadena.tensor.kernel.Parallel;
 import java.util.Arrays;
@@ -185,6 +187,36 @@ class BatchNormPrimitiveTest {
     assertClose(mean.mul(0.1), bn.runningMean(), 1e-12, "running mean");
     assertClose(unbiased.mul(0.1).add(0.9), bn.runningVar(), 1e-12, "running variance");
     assertEquals(1, bn.numBatchesTracked());
+  }
+
+  /** The array-level kernels check what the op above them already checked, for direct callers. */
+  @Test
+  void arrayLevelErrors_nameTheOpAndTheValues() {
+    NDArray x = NDArray.zeros(DType.FLOAT32, 2, 3, 4);
+    NDArray[] f = NDArray.batchNorm(x, null, null, 1e-5);
+    ShapeException grad = assertThrows(ShapeException.class, () -> NDArray.batchNormBackward(
+        x, NDArray.zeros(DType.FLOAT32, 2, 3, 5), f[1], f[3], null, true));
+    assertTrue(grad.getMessage().contains("batchNorm: gradient shape [2, 3, 5]")
+        && grad.getMessage().contains("[2, 3, 4]"), grad.getMessage());
+    ShapeException stats = assertThrows(ShapeException.class, () -> NDArray.batchNormBackward(
+        x, x, NDArray.zeros(DType.FLOAT64, 4), f[3], null, true));
+    assertTrue(stats.getMessage().contains("statistics must be float64 [3]")
+        && stats.getMessage().contains("[4]"), stats.getMessage());
+    ShapeException weight = assertThrows(ShapeException.class,
+        () -> NDArray.batchNorm(x, NDArray.zeros(DType.FLOAT32, 2), null, 1e-5));
+    assertTrue(weight.getMessage().contains("shape [3]"), weight.getMessage());
+    assertThrows(DTypeException.class,
+        () -> NDArray.batchNorm(x, NDArray.zeros(DType.FLOAT64, 3), null, 1e-5));
+    IllegalArgumentException eps = assertThrows(IllegalArgumentException.class,
+        () -> NDArray.batchNorm(x, null, null, Double.POSITIVE_INFINITY));
+    assertTrue(eps.getMessage().contains("batchNorm: eps") && eps.getMessage().contains("Infinity"),
+        eps.getMessage());
+    assertThrows(ShapeException.class,
+        () -> NDArray.batchNorm(NDArray.zeros(DType.FLOAT64, 4), null, null, 1e-5));
+    // Without the input's gradient only the parameters' sums are made.
+    NDArray[] d = NDArray.batchNormBackward(x, x, f[1], f[3], null, false);
+    assertNull(d[0]);
+    assertArrayEquals(new int[] {3}, d[1].shape());
   }
 
   @Test
