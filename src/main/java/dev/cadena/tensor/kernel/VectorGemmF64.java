@@ -39,9 +39,19 @@ final class VectorGemmF64 {
   private static final int NR = 2 * L;
   /**
    * Rows in a register tile: 8 x 2 accumulators fill half of AVX-512's 32 vector registers; on
-   * narrower machines, which may have only 16 (AVX2), 6 x 2 leaves room for two B vectors and A.
+   * narrower machines, which may have only 16 (AVX2), 6 x 2 leaves room for two B vectors and A
+   * (float64), and 5 x 2 for float32 (see {@link #kernel5}).
    */
-  private static final int MR = S.vectorBitSize() >= 512 ? 8 : 6;
+  private static final int MR = S.vectorBitSize() >= 512 ? 8 : 6; // f32: private static final int MR = S.vectorBitSize() >= 512 ? 8 : 5;
+  /**
+   * Elements from one step of a packed A sliver to the next: {@code MR}, or 8 for 5-row tiles,
+   * so that the kernel's index {@code ia + p * PS} is a shift of the loop counter. HotSpot 17
+   * rewrites {@code p * 6} as two shifts and an add (as any constant with two bits set), and then no longer sees a
+   * multiple of the loop counter: the A loads keep two range checks and their index arithmetic
+   * inside the loop, 37 instructions for 12 FMAs (the disassembled loop of {@link #kernel6}).
+   * With a power of two the checks move before the loop.
+   */
+  private static final int PS = MR == 5 ? 8 : MR;
   /** Steps of a transposed B packed per pass; see {@link #packB}. */
   private static final int TB = 64;
   /**
@@ -54,7 +64,7 @@ final class VectorGemmF64 {
    * broadcast fit the 16 registers of AVX2 as well.
    */
   private static final int NARROW_MR = 8;
-  /** Rows of A packed at a time, a multiple of MR. */
+  /** Rows of A packed at a time, a multiple of MR (a block of {@code MC / MR * PS * KC}). */
   private static final int MC = (128 / MR) * MR;
   /** Columns of B packed at a time, a multiple of NR: 4 MiB of float64 with KC, meant for L3. */
   private static final int NC = (2048 / NR) * NR;
@@ -117,7 +127,7 @@ final class VectorGemmF64 {
           for (int first = s; first < e; first += MC / MR) {
             int i0 = first * MR;
             int mc = Math.min(Math.min(e, first + MC / MR) * MR, m) - i0;
-            double[] pa = own.packedA(MC * kc);
+            double[] pa = own.packedA(MC / MR * PS * kc);
             packA(transA, a, aOff, lda, i0, pcFinal, mc, kc, pa);
             macroKernel(mc, nc, kc, pa, pb, c, cOff + i0 * ldc + jcFinal, ldc, add, own.tile);
           }
@@ -149,7 +159,7 @@ final class VectorGemmF64 {
           packB(transB, b, bOff, ldb, pc, jc, kc, nc, 0, slivers, pb);
           for (int i0 = 0; i0 < m; i0 += MC) {
             int mc = Math.min(MC, m - i0);
-            double[] pa = own.packedA(MC * kc);
+            double[] pa = own.packedA(MC / MR * PS * kc);
             packA(transA, a, aOff, lda, i0, pc, mc, kc, pa);
             macroKernel(mc, nc, kc, pa, pb, c, cOff + i0 * ldc + jc, ldc, add, own.tile);
           }
@@ -328,7 +338,7 @@ final class VectorGemmF64 {
       int ib = js * kc;
       for (int is = 0; is < mc; is += MR) {
         int mr = Math.min(MR, mc - is);
-        int ia = is * kc;
+        int ia = is / MR * PS * kc;
         int ci = cBase + is * ldc + js;
         if (mr == MR && nr == NR) {
           kernel(kc, pa, ia, pb, ib, c, ci, ldc, add);
@@ -358,6 +368,8 @@ final class VectorGemmF64 {
       double[] c, int ci, int ldc, boolean add) {
     if (MR == 8) {
       kernel8(kc, pa, ia, pb, ib, c, ci, ldc, add);
+    } else if (MR == 5) {
+      kernel5(kc, pa, ia, pb, ib, c, ci, ldc, add);
     } else {
       kernel6(kc, pa, ia, pb, ib, c, ci, ldc, add);
     }
@@ -439,15 +451,76 @@ final class VectorGemmF64 {
     }
   }
 
+  /**
+   * The 5 x (2 * L) register tile for 16 vector registers, A's steps {@link #PS} = 8 apart; see
+   * {@link #kernel}. Ten accumulators leave registers for two B vectors and up to four
+   * broadcasts: C2 loads the broadcasts early, and with the 6-row tile's twelve accumulators
+   * and its loop free of range checks it kept three at once and spilled an accumulator to the
+   * stack (a store and a reload every step, half the speed). Measured with float32 on a 2-core
+   * AVX2 EPYC, products of 256 and 1024: 7 to 10% faster than the 6-row tile on one and two
+   * threads; with float64 it was not faster, and float64 keeps 6 rows.
+   */
+  private static void kernel5(int kc, double[] pa, int ia, double[] pb, int ib,
+      double[] c, int ci, int ldc, boolean add) {
+    DoubleVector c00 = DoubleVector.zero(S);
+    DoubleVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
+        c40 = c00, c41 = c00;
+    for (int p = 0; p < kc; p++) {
+      int pA = ia + p * PS;
+      int pB = ib + p * NR;
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, pB);
+      DoubleVector b1 = DoubleVector.fromArray(S, pb, pB + L);
+      DoubleVector a = DoubleVector.broadcast(S, pa[pA]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = DoubleVector.broadcast(S, pa[pA + 1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = DoubleVector.broadcast(S, pa[pA + 2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = DoubleVector.broadcast(S, pa[pA + 3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+      a = DoubleVector.broadcast(S, pa[pA + 4]);
+      c40 = a.fma(b0, c40);
+      c41 = a.fma(b1, c41);
+    }
+    if (add) {
+      c00.add(DoubleVector.fromArray(S, c, ci)).intoArray(c, ci);
+      c01.add(DoubleVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+      c10.add(DoubleVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+      c11.add(DoubleVector.fromArray(S, c, ci + 1 * ldc + L)).intoArray(c, ci + 1 * ldc + L);
+      c20.add(DoubleVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+      c21.add(DoubleVector.fromArray(S, c, ci + 2 * ldc + L)).intoArray(c, ci + 2 * ldc + L);
+      c30.add(DoubleVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+      c31.add(DoubleVector.fromArray(S, c, ci + 3 * ldc + L)).intoArray(c, ci + 3 * ldc + L);
+      c40.add(DoubleVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+      c41.add(DoubleVector.fromArray(S, c, ci + 4 * ldc + L)).intoArray(c, ci + 4 * ldc + L);
+    } else {
+      c00.intoArray(c, ci);
+      c01.intoArray(c, ci + L);
+      c10.intoArray(c, ci + 1 * ldc);
+      c11.intoArray(c, ci + 1 * ldc + L);
+      c20.intoArray(c, ci + 2 * ldc);
+      c21.intoArray(c, ci + 2 * ldc + L);
+      c30.intoArray(c, ci + 3 * ldc);
+      c31.intoArray(c, ci + 3 * ldc + L);
+      c40.intoArray(c, ci + 4 * ldc);
+      c41.intoArray(c, ci + 4 * ldc + L);
+    }
+  }
+
   /** The 6 x (2 * L) register tile; see {@link #kernel}. */
   private static void kernel6(int kc, double[] pa, int ia, double[] pb, int ib,
       double[] c, int ci, int ldc, boolean add) {
     DoubleVector c00 = DoubleVector.zero(S);
     DoubleVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
         c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    // Indexed from the loop counter, as in kernel8, so that C2 checks the ranges once.
+    // Indexed from the loop counter, as in kernel8, which moves the B loads' range checks out of
+    // the loop; the A loads keep theirs with PS = 6 (see PS), and without them C2 spills.
     for (int p = 0; p < kc; p++) {
-      int pA = ia + p * 6;
+      int pA = ia + p * PS;
       int pB = ib + p * NR;
       DoubleVector b0 = DoubleVector.fromArray(S, pb, pB);
       DoubleVector b1 = DoubleVector.fromArray(S, pb, pB + L);
@@ -502,21 +575,21 @@ final class VectorGemmF64 {
 
   /**
    * Packs rows {@code i0 .. i0+mc} and columns {@code pc .. pc+kc} of {@code op(A)} into {@code
-   * MR}-tall slivers: {@code pa[s*MR*kc + p*MR + r] = op(A)[i0 + s*MR + r][pc + p]}, zero past
+   * MR}-tall slivers: {@code pa[s*PS*kc + p*PS + r] = op(A)[i0 + s*MR + r][pc + p]}, zero past
    * row {@code mc}.
    */
   private static void packA(boolean transA, double[] a, int aOff, int lda, int i0, int pc,
       int mc, int kc, double[] pa) {
     for (int is = 0; is < mc; is += MR) {
       int mr = Math.min(MR, mc - is);
-      int base = is * kc;
+      int base = is / MR * PS * kc;
       if (transA) {
         // op(A)[i][p] = a[p*lda + i]: the MR values of one step are adjacent. (Measured:
         // arraycopy beats a loop and a 256-bit vector copy here; reading row by row, writing
         // MR rows side by side, is slower than this scatter into pa, which stays in cache.)
         for (int p = 0; p < kc; p++) {
           int src = aOff + (pc + p) * lda + i0 + is;
-          int dst = base + p * MR;
+          int dst = base + p * PS;
           System.arraycopy(a, src, pa, dst, mr);
           if (mr < MR) {
             Arrays.fill(pa, dst + mr, dst + MR, 0.0);
@@ -526,12 +599,12 @@ final class VectorGemmF64 {
         for (int r = 0; r < mr; r++) {
           int src = aOff + (i0 + is + r) * lda + pc;
           for (int p = 0; p < kc; p++) {
-            pa[base + p * MR + r] = a[src + p];
+            pa[base + p * PS + r] = a[src + p];
           }
         }
         for (int r = mr; r < MR; r++) {
           for (int p = 0; p < kc; p++) {
-            pa[base + p * MR + r] = 0f;
+            pa[base + p * PS + r] = 0f;
           }
         }
       }
@@ -587,6 +660,20 @@ final class VectorGemmF64 {
         }
       }
     }
+  }
+
+  /**
+   * Drops the calling thread's packing buffers, so that its next product grows them again. Only
+   * for the JIT warm-up: there every product is tiny and, without this, the buffers would grow
+   * once and never again, C2 would compile {@link Workspace}'s growth branch as never taken, and
+   * the first real product larger than the warm-up's would throw the compiled {@code gemm} away
+   * (an {@code unstable_if} trap) and run in C1 until it was compiled anew, about 0.3 s on 2
+   * cores.
+   */
+  static void shrinkWorkspaceForWarmUp() {
+    Workspace ws = WORKSPACE.get();
+    ws.packedA = new double[0];
+    ws.packedB = new double[0];
   }
 
   /** Per-thread packing buffers, grown on demand and kept for the thread's next call. */
