@@ -587,13 +587,15 @@ final class VectorGemmF64 {
         // op(A)[i][p] = a[p*lda + i]: the MR values of one step are adjacent. (Measured:
         // arraycopy beats a loop and a 256-bit vector copy here; reading row by row, writing
         // MR rows side by side, is slower than this scatter into pa, which stays in cache.)
+        // The rows past mr of a last, partial sliver: zeroed at once, not per step (a call
+        // per step cost as much as the copying).
+        if (mr < MR) {
+          Arrays.fill(pa, base, base + kc * PS, 0.0);
+        }
         for (int p = 0; p < kc; p++) {
           int src = aOff + (pc + p) * lda + i0 + is;
           int dst = base + p * PS;
           System.arraycopy(a, src, pa, dst, mr);
-          if (mr < MR) {
-            Arrays.fill(pa, dst + mr, dst + MR, 0.0);
-          }
         }
       } else {
         for (int r = 0; r < mr; r++) {
