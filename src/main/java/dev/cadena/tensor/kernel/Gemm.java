@@ -63,7 +63,8 @@ public final class Gemm {
 
   /**
    * Names the implementation that {@link #gemm} uses, for logs and benchmark reports, for
-   * example {@code "vector(512-bit: 16 floats, 8 doubles)"} or {@code "scalar"}.
+   * example {@code "vector(512-bit: 16 floats, 8 doubles; register tiles 8x32 float32, 8x16
+   * float64)"} or {@code "scalar"}.
    *
    * @return a short description of the active implementation
    */

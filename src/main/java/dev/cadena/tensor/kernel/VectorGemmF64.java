@@ -38,11 +38,12 @@ final class VectorGemmF64 {
   /** Columns in a register tile. */
   private static final int NR = 2 * L;
   /**
-   * Rows in a register tile: 8 x 2 accumulators fill half of AVX-512's 32 vector registers; on
-   * narrower machines, which may have only 16 (AVX2), 6 x 2 leaves room for two B vectors and A
-   * (float64), and 5 x 2 for float32 (see {@link #kernel5}).
+   * Rows in a register tile ({@link #tileRows}): 8 x 2 accumulators fill half of AVX-512's 32
+   * vector registers; on narrower machines, which may have only 16 (AVX2), 6 x 2 leaves room
+   * for two B vectors and A (float64), and 5 x 2 for float32 (see {@link #kernel5}); 4 x 2 on
+   * JVMs newer than 17 (see {@link #kernel4}).
    */
-  private static final int MR = S.vectorBitSize() >= 512 ? 8 : 6; // f32: private static final int MR = S.vectorBitSize() >= 512 ? 8 : 5;
+  private static final int MR = tileRows(6); // f32: private static final int MR = tileRows(5);
   /**
    * Elements from one step of a packed A sliver to the next: {@code MR}, or 8 for 5-row tiles,
    * so that the kernel's index {@code ia + p * PS} is a shift of the loop counter. HotSpot 17
@@ -76,6 +77,44 @@ final class VectorGemmF64 {
   private static final long FLOPS_PER_NANO = 8L * L;
 
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+  /**
+   * The register tile's rows: {@code -Dcadena.gemmTileRows} when it is 4, 5, 6 or 8 (for tests,
+   * which run every tile on one machine, and for diagnosis); else 8 with 512-bit vectors, and
+   * with narrower ones {@code onHotSpot17} on Java 17 and 4 on any later JVM.
+   *
+   * <p>Why the Java version: C2 in Temurin 25 moves the A loads' range checks out of the 6- and
+   * 5-row loops and schedules every broadcast of a step ahead of its FMAs, so those tiles need
+   * 17 vector registers and keep an accumulator on the stack (a store and a reload every step):
+   * float32 products ran at 30 GFLOP/s instead of 78 on one AVX2 core, float64 at 16 instead of
+   * 37. Four rows (8 accumulators, 2 B vectors, 4 broadcasts) compile without a spill there and
+   * ran at 64 to 72 GFLOP/s (float32) and 23 to 32 (float64); on 17 they are 10 to 15% slower
+   * than five. Versions 18 to 24 were not measured; they get four rows, whose worst case is that
+   * 10 to 15%, where the larger tiles' is more than half.
+   */
+  /** The register tile, rows x columns, for example {@code "6x8"}. */
+  static String tile() {
+    return MR + "x" + NR;
+  }
+
+  private static int tileRows(int onHotSpot17) {
+    String value = System.getProperty("cadena.gemmTileRows");
+    if (value != null) {
+      switch (value.trim()) {
+        case "4": return 4;
+        case "5": return 5;
+        case "6": return 6;
+        case "8": return 8;
+        default:
+          System.getLogger(VectorGemmF64.class.getName()).log(System.Logger.Level.WARNING,
+              "cadena.gemmTileRows must be 4, 5, 6 or 8, got \"{0}\"; ignored", value);
+      }
+    }
+    if (S.vectorBitSize() >= 512) {
+      return 8;
+    }
+    return Runtime.version().feature() > 17 ? 4 : onHotSpot17;
+  }
 
   private VectorGemmF64() {}
 
@@ -370,6 +409,8 @@ final class VectorGemmF64 {
       kernel8(kc, pa, ia, pb, ib, c, ci, ldc, add);
     } else if (MR == 5) {
       kernel5(kc, pa, ia, pb, ib, c, ci, ldc, add);
+    } else if (MR == 4) {
+      kernel4(kc, pa, ia, pb, ib, c, ci, ldc, add);
     } else {
       kernel6(kc, pa, ia, pb, ib, c, ci, ldc, add);
     }
@@ -448,6 +489,54 @@ final class VectorGemmF64 {
       c61.intoArray(c, ci + 6 * ldc + L);
       c70.intoArray(c, ci + 7 * ldc);
       c71.intoArray(c, ci + 7 * ldc + L);
+    }
+  }
+
+  /**
+   * The 4 x (2 * L) register tile, for JVMs newer than 17 ({@link #tileRows}): 8 accumulators, 2
+   * B vectors and the 4 broadcasts a newer C2 loads at the start of the step fit in 16
+   * registers; see {@link #kernel}.
+   */
+  private static void kernel4(int kc, double[] pa, int ia, double[] pb, int ib,
+      double[] c, int ci, int ldc, boolean add) {
+    DoubleVector c00 = DoubleVector.zero(S);
+    DoubleVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int p = 0; p < kc; p++) {
+      int pA = ia + p * PS;
+      int pB = ib + p * NR;
+      DoubleVector b0 = DoubleVector.fromArray(S, pb, pB);
+      DoubleVector b1 = DoubleVector.fromArray(S, pb, pB + L);
+      DoubleVector a = DoubleVector.broadcast(S, pa[pA]);
+      c00 = a.fma(b0, c00);
+      c01 = a.fma(b1, c01);
+      a = DoubleVector.broadcast(S, pa[pA + 1]);
+      c10 = a.fma(b0, c10);
+      c11 = a.fma(b1, c11);
+      a = DoubleVector.broadcast(S, pa[pA + 2]);
+      c20 = a.fma(b0, c20);
+      c21 = a.fma(b1, c21);
+      a = DoubleVector.broadcast(S, pa[pA + 3]);
+      c30 = a.fma(b0, c30);
+      c31 = a.fma(b1, c31);
+    }
+    if (add) {
+      c00.add(DoubleVector.fromArray(S, c, ci)).intoArray(c, ci);
+      c01.add(DoubleVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+      c10.add(DoubleVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+      c11.add(DoubleVector.fromArray(S, c, ci + 1 * ldc + L)).intoArray(c, ci + 1 * ldc + L);
+      c20.add(DoubleVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+      c21.add(DoubleVector.fromArray(S, c, ci + 2 * ldc + L)).intoArray(c, ci + 2 * ldc + L);
+      c30.add(DoubleVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+      c31.add(DoubleVector.fromArray(S, c, ci + 3 * ldc + L)).intoArray(c, ci + 3 * ldc + L);
+    } else {
+      c00.intoArray(c, ci);
+      c01.intoArray(c, ci + L);
+      c10.intoArray(c, ci + 1 * ldc);
+      c11.intoArray(c, ci + 1 * ldc + L);
+      c20.intoArray(c, ci + 2 * ldc);
+      c21.intoArray(c, ci + 2 * ldc + L);
+      c30.intoArray(c, ci + 3 * ldc);
+      c31.intoArray(c, ci + 3 * ldc + L);
     }
   }
 

@@ -20,10 +20,14 @@ final class VectorProbe {
         && DoubleVector.SPECIES_PREFERRED.length() >= 2;
   }
 
-  /** For example {@code "512-bit: 16 floats, 8 doubles"}. */
+  /**
+   * For example {@code "256-bit: 8 floats, 4 doubles; register tiles 5x16 float32, 6x8
+   * float64"}: the vector width and the GEMM kernels' register tiles (rows x columns).
+   */
   static String describe() {
     return FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit: "
         + FloatVector.SPECIES_PREFERRED.length() + " floats, "
-        + DoubleVector.SPECIES_PREFERRED.length() + " doubles";
+        + DoubleVector.SPECIES_PREFERRED.length() + " doubles; register tiles "
+        + VectorGemmF32.tile() + " float32, " + VectorGemmF64.tile() + " float64";
   }
 }

@@ -556,4 +556,33 @@ class GemmTest {
       assertEquals("scalar", name);
     }
   }
+
+  /**
+   * The Surefire executions that set {@code cadena.gemmTileRows} (see pom.xml) check the tiles
+   * this CPU and JVM would not pick; this makes sure the setting reached the kernels, and that
+   * without it the tile is one of the four there are.
+   */
+  @Test
+  void implementation_namesTheRegisterTilesInUse() {
+    String name = Gemm.implementation();
+    if (!Gemm.VECTOR_AVAILABLE) {
+      assertEquals("scalar", name);
+      return;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) floats, (\\d+) doubles; "
+        + "register tiles (\\d+)x(\\d+) float32, (\\d+)x(\\d+) float64\\)$").matcher(name);
+    assertTrue(m.find(), name);
+    String rows = System.getProperty("cadena.gemmTileRows");
+    for (int g : new int[] {3, 5}) {
+      int tileRows = Integer.parseInt(m.group(g));
+      if (rows != null) {
+        assertEquals(Integer.parseInt(rows), tileRows, name);
+      } else {
+        assertTrue(java.util.Set.of(4, 5, 6, 8).contains(tileRows), name);
+      }
+    }
+    // Two vectors wide.
+    assertEquals(2 * Integer.parseInt(m.group(1)), Integer.parseInt(m.group(4)), name);
+    assertEquals(2 * Integer.parseInt(m.group(2)), Integer.parseInt(m.group(6)), name);
+  }
 }
