@@ -25,7 +25,8 @@ HEX_LINE = re.compile(r"^\s+0x([0-9a-f]+): ((?:[0-9a-f]{4} ?[0-9a-f]{0,4} ?\| ?)
 
 def code_bytes(text, method):
     """(start address, bytes) of the first non-OSR C2 compilation of `method`."""
-    header = re.compile(r"^Compiled method \(c2\)\s+\d+\s+\d+\s+4\s+\S*::" + re.escape(method) + r" ")
+    header = re.compile(
+        r"^Compiled method \(c2\)\s+\d+\s+\d+\s+4\s+\S*::" + re.escape(method) + r" ")
     lines = text.split("\n")
     for i, line in enumerate(lines):
         if header.match(line):

@@ -62,6 +62,45 @@ public final class Gemm {
   private Gemm() {}
 
   /**
+   * The vector kernels' register tile rows: {@code property} ({@code -Dcadena.gemmTileRows})
+   * when it is 4, 5, 6 or 8 (for tests, which run every tile on one machine, and for
+   * diagnosis; any other value is ignored with a logged warning); else 8 with 512-bit vectors,
+   * and with narrower ones {@code onHotSpot17} on Java 17 and 4 on any later JVM.
+   *
+   * <p>Why the Java version: C2 in Temurin 25 moves the A loads' range checks out of the 6- and
+   * 5-row loops and schedules every broadcast of a step ahead of its FMAs, so those tiles need
+   * 17 vector registers and keep an accumulator on the stack (a store and a reload every step):
+   * float32 products ran at 30 GFLOP/s instead of 78 on one AVX2 core, float64 at 16 instead of
+   * 37. Four rows (8 accumulators, 2 B vectors, 4 broadcasts) compile without a spill there and
+   * ran at 64 to 72 GFLOP/s (float32) and 23 to 32 (float64); on 17 they are 10 to 15% slower
+   * than five. Versions 18 to 24 were not measured; they get four rows, whose worst case is that
+   * 10 to 15%, where the larger tiles' is more than half.
+   *
+   * @param property the system property's value, or null
+   * @param vectorBits the preferred vector width in bits
+   * @param javaFeature {@code Runtime.version().feature()}
+   * @param onHotSpot17 the rows for vectors narrower than 512 bits on Java 17
+   * @return 4, 5, 6 or 8
+   */
+  static int tileRows(String property, int vectorBits, int javaFeature, int onHotSpot17) {
+    if (property != null) {
+      switch (property.trim()) {
+        case "4": return 4;
+        case "5": return 5;
+        case "6": return 6;
+        case "8": return 8;
+        default:
+          System.getLogger(Gemm.class.getName()).log(System.Logger.Level.WARNING,
+              "cadena.gemmTileRows must be 4, 5, 6 or 8, got \"{0}\"; ignored", property);
+      }
+    }
+    if (vectorBits >= 512) {
+      return 8;
+    }
+    return javaFeature > 17 ? 4 : onHotSpot17;
+  }
+
+  /**
    * Names the implementation that {@link #gemm} uses, for logs and benchmark reports, for
    * example {@code "vector(512-bit: 16 floats, 8 doubles; register tiles 8x32 float32, 8x16
    * float64)"} or {@code "scalar"}.

@@ -38,8 +38,8 @@ final class VectorGemmF64 {
   /** Columns in a register tile. */
   private static final int NR = 2 * L;
   /**
-   * Rows in a register tile ({@link #tileRows}): 8 x 2 accumulators fill half of AVX-512's 32
-   * vector registers; on narrower machines, which may have only 16 (AVX2), 6 x 2 leaves room
+   * Rows in a register tile ({@link Gemm#tileRows}): 8 x 2 accumulators fill half of AVX-512's
+   * 32 vector registers; on narrower machines, which may have only 16 (AVX2), 6 x 2 leaves room
    * for two B vectors and A (float64), and 5 x 2 for float32 (see {@link #kernel5}); 4 x 2 on
    * JVMs newer than 17 (see {@link #kernel4}).
    */
@@ -47,10 +47,10 @@ final class VectorGemmF64 {
   /**
    * Elements from one step of a packed A sliver to the next: {@code MR}, or 8 for 5-row tiles,
    * so that the kernel's index {@code ia + p * PS} is a shift of the loop counter. HotSpot 17
-   * rewrites {@code p * 6} as two shifts and an add (as any constant with two bits set), and then no longer sees a
-   * multiple of the loop counter: the A loads keep two range checks and their index arithmetic
-   * inside the loop, 37 instructions for 12 FMAs (the disassembled loop of {@link #kernel6}).
-   * With a power of two the checks move before the loop.
+   * rewrites {@code p * 6} as two shifts and an add (as any constant with two bits set), and
+   * then no longer sees a multiple of the loop counter: the A loads keep two range checks and
+   * their index arithmetic inside the loop, 37 instructions for 12 FMAs (the disassembled loop
+   * of {@link #kernel6}). With a power of two the checks move before the loop.
    */
   private static final int PS = MR == 5 ? 8 : MR;
   /** Steps of a transposed B packed per pass; see {@link #packB}. */
@@ -78,42 +78,15 @@ final class VectorGemmF64 {
 
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
-  /**
-   * The register tile's rows: {@code -Dcadena.gemmTileRows} when it is 4, 5, 6 or 8 (for tests,
-   * which run every tile on one machine, and for diagnosis); else 8 with 512-bit vectors, and
-   * with narrower ones {@code onHotSpot17} on Java 17 and 4 on any later JVM.
-   *
-   * <p>Why the Java version: C2 in Temurin 25 moves the A loads' range checks out of the 6- and
-   * 5-row loops and schedules every broadcast of a step ahead of its FMAs, so those tiles need
-   * 17 vector registers and keep an accumulator on the stack (a store and a reload every step):
-   * float32 products ran at 30 GFLOP/s instead of 78 on one AVX2 core, float64 at 16 instead of
-   * 37. Four rows (8 accumulators, 2 B vectors, 4 broadcasts) compile without a spill there and
-   * ran at 64 to 72 GFLOP/s (float32) and 23 to 32 (float64); on 17 they are 10 to 15% slower
-   * than five. Versions 18 to 24 were not measured; they get four rows, whose worst case is that
-   * 10 to 15%, where the larger tiles' is more than half.
-   */
   /** The register tile, rows x columns, for example {@code "6x8"}. */
   static String tile() {
     return MR + "x" + NR;
   }
 
+  /** {@link Gemm#tileRows} for this machine, this JVM and {@code -Dcadena.gemmTileRows}. */
   private static int tileRows(int onHotSpot17) {
-    String value = System.getProperty("cadena.gemmTileRows");
-    if (value != null) {
-      switch (value.trim()) {
-        case "4": return 4;
-        case "5": return 5;
-        case "6": return 6;
-        case "8": return 8;
-        default:
-          System.getLogger(VectorGemmF64.class.getName()).log(System.Logger.Level.WARNING,
-              "cadena.gemmTileRows must be 4, 5, 6 or 8, got \"{0}\"; ignored", value);
-      }
-    }
-    if (S.vectorBitSize() >= 512) {
-      return 8;
-    }
-    return Runtime.version().feature() > 17 ? 4 : onHotSpot17;
+    return Gemm.tileRows(System.getProperty("cadena.gemmTileRows"), S.vectorBitSize(),
+        Runtime.version().feature(), onHotSpot17);
   }
 
   private VectorGemmF64() {}
@@ -493,9 +466,9 @@ final class VectorGemmF64 {
   }
 
   /**
-   * The 4 x (2 * L) register tile, for JVMs newer than 17 ({@link #tileRows}): 8 accumulators, 2
-   * B vectors and the 4 broadcasts a newer C2 loads at the start of the step fit in 16
-   * registers; see {@link #kernel}.
+   * The 4 x (2 * L) register tile, for JVMs newer than 17 ({@link Gemm#tileRows}): 8
+   * accumulators, 2 B vectors and the 4 broadcasts a newer C2 loads at the start of the step fit
+   * in 16 registers; see {@link #kernel}.
    */
   private static void kernel4(int kc, double[] pa, int ia, double[] pb, int ib,
       double[] c, int ci, int ldc, boolean add) {
@@ -545,7 +518,7 @@ final class VectorGemmF64 {
    * {@link #kernel}. Ten accumulators leave registers for two B vectors and up to four
    * broadcasts: C2 loads the broadcasts early, and with the 6-row tile's twelve accumulators
    * and its loop free of range checks it kept three at once and spilled an accumulator to the
-   * stack (a store and a reload every step, half the speed). Measured with float32 on a 2-core
+   * stack (a store and a reload every step, and slower). Measured with float32 on a 2-core
    * AVX2 EPYC, products of 256 and 1024: 7 to 10% faster than the 6-row tile on one and two
    * threads; with float64 it was not faster, and float64 keeps 6 rows.
    */

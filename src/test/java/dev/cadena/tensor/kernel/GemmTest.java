@@ -557,6 +557,28 @@ class GemmTest {
     }
   }
 
+  @Test
+  void tileRows_followsTheVectorWidthTheJavaVersionAndTheProperty() {
+    // No property: 8 rows with 512-bit vectors; narrower ones the Java 17 tile on 17, 4 later.
+    assertEquals(8, Gemm.tileRows(null, 512, 17, 6));
+    assertEquals(8, Gemm.tileRows(null, 512, 25, 5));
+    assertEquals(6, Gemm.tileRows(null, 256, 17, 6));
+    assertEquals(5, Gemm.tileRows(null, 256, 17, 5));
+    assertEquals(4, Gemm.tileRows(null, 256, 18, 5));
+    assertEquals(4, Gemm.tileRows(null, 256, 25, 6));
+    assertEquals(4, Gemm.tileRows(null, 128, 21, 6));
+    // The property wins, whatever the machine, with blanks around it.
+    for (int rows : new int[] {4, 5, 6, 8}) {
+      assertEquals(rows, Gemm.tileRows(String.valueOf(rows), 512, 17, 6));
+      assertEquals(rows, Gemm.tileRows(" " + rows + " ", 256, 25, 5));
+    }
+    // Any other value is ignored (with a logged warning): the machine's choice.
+    for (String bad : new String[] {"", "3", "7", "16", "-4", "five", "4.0"}) {
+      assertEquals(6, Gemm.tileRows(bad, 256, 17, 6), bad);
+      assertEquals(4, Gemm.tileRows(bad, 256, 25, 5), bad);
+    }
+  }
+
   /**
    * The Surefire executions that set {@code cadena.gemmTileRows} (see pom.xml) check the tiles
    * this CPU and JVM would not pick; this makes sure the setting reached the kernels, and that
