@@ -72,7 +72,7 @@ public final class Gemm {
    * 17 vector registers and keep an accumulator on the stack (a store and a reload every step):
    * float32 products ran at 30 GFLOP/s instead of 78 on one AVX2 core, float64 at 16 instead of
    * 37. Four rows (8 accumulators, 2 B vectors, 4 broadcasts) compile without a spill there and
-   * ran at 64 to 72 GFLOP/s (float32) and 23 to 32 (float64); on 17 they are 10 to 15% slower
+   * ran at 82 to 84 GFLOP/s (float32) and 23 to 32 (float64); on 17 they are 10 to 15% slower
    * than five. Versions 18 to 24 were not measured; they get four rows, whose worst case is that
    * 10 to 15%, where the larger tiles' is more than half.
    *
