@@ -125,8 +125,8 @@ public final class CadenaBench {
         // Warm-up: one call, then at least 3 iterations and at least warmupS, so C2 has compiled
         // the kernels (the peer warms up for 0.3 s; a JIT needs a little longer to reach steady
         // state). The first call is outside the window: in a fresh JVM it runs the library's
-        // one-time GEMM warm-up (about 0.5 s on this machine; W2 and W5 count it in their clocks),
-        // which would otherwise take the whole window and leave the engine three iterations.
+        // one-time GEMM warm-up (about 0.5 s on this machine; W5's clock counts it), which would
+        // otherwise take the whole window and leave the engine three iterations.
         w1Iter(a, b);
         long w0 = System.nanoTime();
         for (int i = 0; i < 100_000; i++) {
