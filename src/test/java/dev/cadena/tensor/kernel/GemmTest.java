@@ -50,9 +50,11 @@ class GemmTest {
     /** Small integers make every product and sum exact, so the results must match exactly. */
     boolean integers;
     long seed;
+    /** Elements of A's array past its last one, read by no correct product. */
+    int aSlack = 3;
 
     int aLength() {
-      return aOff + (lda == 0 ? (transA ? m : k) : (transA ? k : m) * lda) + 3;
+      return aOff + (lda == 0 ? (transA ? m : k) : (transA ? k : m) * lda) + aSlack;
     }
 
     int bLength() {
@@ -359,6 +361,29 @@ class GemmTest {
           for (int threads : new int[] {1, 2}) {
             withThreads(threads, () -> impls().forEach(impl -> check(impl, t)));
           }
+        }
+      }
+    }
+  }
+
+  @Test
+  void gemm_transposedAEndingAtItsArraysEnd_matchReference() {
+    // A transposed A's full slivers are packed a vector at a time, which may read lanes past the
+    // sliver's rows (into the step's padding) while the array has them, and copies the sliver
+    // element by element when the last step's vector would end past the array: here A ends
+    // exactly at the last element of its last row, with m a multiple of every tile's rows.
+    int[] ms = {4, 5, 6, 8, 10, 12, 24, 40, 60, 120, 240};
+    int[] ks = {1, 2, 7, 33};
+    long seed = 7000;
+    for (int m : ms) {
+      for (int k : ks) {
+        Case t = fixedCase(true, (seed & 2) == 0, m, 33, k, (seed & 1) == 0, seed++);
+        t.aOff = 0;
+        t.lda = m;
+        t.aSlack = 0;
+        t.integers = true;
+        for (int threads : new int[] {1, 2}) {
+          withThreads(threads, () -> impls().forEach(impl -> check(impl, t)));
         }
       }
     }
