@@ -103,6 +103,20 @@ final class MatmulDispatch {
       }
       return out;
     }
+    if (nb > 1 && a.rank() == 2 && n == 1 && b.contiguous && Shapes.numel(bBatch) == nb
+        && (long) nb * m <= Integer.MAX_VALUE) {
+      // One matrix times a dense stack of vectors (a vmapped matrix-vector product: [m, k] @
+      // [B, k, 1]): the vectors are the rows of one [B, k] matrix and the results the rows of
+      // [B, m], so out = b' a^T is one product instead of B matrix-vector ones.
+      if (a.dtype == DType.FLOAT64) {
+        Gemm.gemm(false, !la.trans, nb, m, k, b.d, b.offset, k, aa.d, aa.offset, la.ld, out.d,
+            0, m, accumulate);
+      } else {
+        Gemm.gemm(false, !la.trans, nb, m, k, b.f, b.offset, k, aa.f, aa.offset, la.ld, out.f,
+            0, m, accumulate);
+      }
+      return out;
+    }
     boolean accumulateFinal = accumulate;
     Parallel.RangeBody products = (t0, t1) -> {
       int[] idx = batchIndex(batch, t0);

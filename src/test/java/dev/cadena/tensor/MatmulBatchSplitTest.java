@@ -70,6 +70,35 @@ class MatmulBatchSplitTest {
     }
   }
 
+  /**
+   * {@code a @ b} for a 2-d {@code a} and a dense stack of column vectors {@code b} {@code [...,
+   * k, 1]}: bit for bit the one product {@code b' a^T} of the stacked vectors {@code b' [B, k]}
+   * (with {@code a} copied first when {@code copied}: an {@code a} without a BLAS layout is
+   * copied by the product too), and equal to the matrix-vector products one at a time up to the
+   * rounding of a differently tiled GEMM (float64: 1e-12).
+   */
+  private static void checkStackedVectors(NDArray a, NDArray b, boolean copied, String what) {
+    NDArray got = a.matmul(b);
+    int k = b.dim(-2);
+    int m = a.dim(0);
+    int nb = b.size() / k;
+    int[] want = b.shape().clone();
+    want[want.length - 2] = m;
+    assertArrayEquals(want, got.shape(), what + " shape");
+    NDArray rows = b.reshape(nb, k).matmul((copied ? a.copy() : a).permute(1, 0));
+    assertArrayEquals(rows.toDoubleArray(), got.toDoubleArray(), what + " (stacked vectors)");
+    NDArray b3 = b.reshape(nb, k, 1);
+    double tol = a.dtype() == DType.FLOAT64 ? 1e-12 : 1e-5;
+    double[] g = got.toDoubleArray();
+    for (int t = 0; t < nb; t++) {
+      double[] one = a.matmul(b3.slice(0, t, t + 1, 1).reshape(k, 1)).toDoubleArray();
+      for (int i = 0; i < m; i++) {
+        assertEquals(one[i], g[t * m + i], tol * Math.max(1, Math.abs(one[i])),
+            what + " product " + t + " element " + i);
+      }
+    }
+  }
+
   /** The shape of {@code x} broadcast to the batch dimensions of the product shape {@code s}. */
   private static int[] batched(int[] s, NDArray x) {
     int[] r = s.clone();
@@ -105,6 +134,26 @@ class MatmulBatchSplitTest {
           checkStacked(random(rng, dtype, 4, 3, 6, 5), random(rng, dtype, 17, 5).permute(1, 0),
               w + " 4x3, b transposed");
           check(random(rng, dtype, 1, 33, 5), random(rng, dtype, 5, 17), w + " 1");
+          // One matrix times a dense stack of vectors (a vmapped matrix-vector product) goes as
+          // one [B, k] @ a^T product; a transposed, a broadcast and a copied (strided) matrix, a
+          // stack that starts inside its array, two batch dimensions, a stack of one.
+          checkStackedVectors(random(rng, dtype, 128, 32), random(rng, dtype, 32, 32, 1), false,
+              w + " vectors 32");
+          checkStackedVectors(random(rng, dtype, 64, 128).permute(1, 0),
+              random(rng, dtype, 7, 64, 1), false, w + " vectors, a transposed");
+          checkStackedVectors(random(rng, dtype, 1, 19).expand(9, 19),
+              random(rng, dtype, 5, 19, 1), false, w + " vectors, a broadcast");
+          checkStackedVectors(random(rng, dtype, 9, 40).slice(1, 0, 40, 2),
+              random(rng, dtype, 3, 20, 1), true, w + " vectors, a strided");
+          checkStackedVectors(random(rng, dtype, 17, 11),
+              random(rng, dtype, 6, 11, 1).slice(0, 2, 6, 1), false,
+              w + " vectors, b at an offset");
+          checkStackedVectors(random(rng, dtype, 13, 6), random(rng, dtype, 2, 3, 6, 1), false,
+              w + " vectors, two batch dimensions");
+          check(random(rng, dtype, 13, 6), random(rng, dtype, 1, 6, 1), w + " one vector");
+          // Not a dense stack: product by product.
+          check(random(rng, dtype, 13, 6), random(rng, dtype, 4, 6, 2).slice(2, 0, 1, 1),
+              w + " vectors, b strided");
           check(random(rng, dtype, 8, 5, 33).permute(0, 2, 1), random(rng, dtype, 5, 17),
               w + " 8, a a view");
         }
