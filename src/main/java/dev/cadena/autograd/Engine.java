@@ -37,6 +37,22 @@ public final class Engine {
    */
   private static volatile boolean lending = true;
 
+  /**
+   * Whether a gradient lent to a {@link Node.FreshVjp} is given back for reuse once the VJP has
+   * run ({@link NDArray#recycle}); on, except in tests that compare against the path without.
+   */
+  private static volatile boolean recycling = true;
+
+  /** Lent gradients given back so far (tests; not synchronised, exact on one thread). */
+  static long recycled;
+
+  /** Switches recycling on or off (tests only); returns the previous setting. */
+  static boolean setRecycling(boolean on) {
+    boolean was = recycling;
+    recycling = on;
+    return was;
+  }
+
   /** Switches lending on or off (tests only); returns the previous setting. */
   static boolean setLending(boolean on) {
     boolean was = lending;
@@ -354,8 +370,31 @@ public final class Engine {
           passToInput(node, i, in, grads, g, lend, fresh);
         }
       }
+      if (lend && fresh && recycling) {
+        recycleIfDead(g, grads);
+      }
       if (!retainGraph) {
         node.release();
+      }
+    }
+
+    /**
+     * Recycles a gradient that was lent to a {@link Node.FreshVjp} once the VJP has run: the
+     * engine was its only holder, and unless the VJP returned it (or a view of it) for an input,
+     * nothing refers to it now.
+     */
+    private void recycleIfDead(Tensor g, Tensor[] grads) {
+      if (Anomaly.on() || createGraph || g.isBatched()) {
+        return;
+      }
+      Object key = g.data().storageKey();
+      for (Tensor r : grads) {
+        if (r != null && r.data().storageKey() == key) {
+          return;
+        }
+      }
+      if (NDArray.recycle(g.data())) {
+        recycled++;
       }
     }
 

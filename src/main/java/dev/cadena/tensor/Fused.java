@@ -103,13 +103,15 @@ final class Fused {
     }
     int rows = x.shape[0];
     int cols = w.shape[1];
-    NDArray out = NDArray.zeros(x.dtype, rows, cols);
     if (bias != null) {
       x.checkSameFloat("linear", bias);
       if (bias.rank() != 1 || bias.shape[0] != cols) {
         throw new ShapeException(
             "linear: bias must have shape [" + cols + "], got " + Shapes.str(bias.shape));
       }
+    }
+    NDArray out = NDArray.uninitialized(x.dtype, new int[] {rows, cols});
+    if (bias != null) {
       NDArray b = bias.contiguous();
       if (x.dtype == DType.FLOAT64) {
         FusedRowsF64.biasRows(b.d, b.offset, out.d, rows, cols);

@@ -68,7 +68,7 @@ final class MatmulDispatch {
     Shapes.checkShape("matmul", outShape);
     NDArray out;
     if (into == null) {
-      out = NDArray.zeros(a.dtype, outShape);
+      out = NDArray.uninitialized(a.dtype, outShape);
     } else {
       if (!Arrays.equals(into.shape, outShape) || into.dtype != a.dtype || !into.contiguous
           || into.offset != 0) {

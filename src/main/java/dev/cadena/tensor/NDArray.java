@@ -117,6 +117,54 @@ public final class NDArray {
    * (never changed once an array holds it) or one they just made. Strides {@code strides} are
    * shared likewise when given (they must be {@code shape}'s dense strides), else computed.
    */
+  /**
+   * A new contiguous array of {@code shape} (taken over) whose every element the caller writes
+   * before anything reads it: for a float dtype its storage may be one the engine gave back
+   * ({@link #recycle}), holding old values; otherwise zeros, as {@link #zerosOwned}.
+   */
+  static NDArray uninitialized(DType dtype, int[] shape) {
+    int n = Shapes.numel(shape);
+    if (dtype == DType.FLOAT32) {
+      float[] a = Recycler.takeF32(n);
+      if (a != null) {
+        return new NDArray(DType.FLOAT32, null, a, null, shape, Shapes.contiguousStrides(shape), 0,
+            new Version());
+      }
+    } else if (dtype == DType.FLOAT64) {
+      double[] a = Recycler.takeF64(n);
+      if (a != null) {
+        return new NDArray(DType.FLOAT64, a, null, null, shape, Shapes.contiguousStrides(shape), 0,
+            new Version());
+      }
+    }
+    return zerosOwned(dtype, shape, null);
+  }
+
+  /**
+   * For the autograd engine: gives {@code x}'s storage back, to be the storage of a later array
+   * of the same length that a kernel overwrites whole (a product's output), instead of a new
+   * one. Only a dense float array that covers its whole storage, of at least 4,096 elements, is
+   * taken; at most 16 MiB are kept, the oldest dropped first.
+   *
+   * <p>The caller promises that nothing refers to the storage but {@code x}, and that {@code x}
+   * is never read or written again: the engine calls this for a gradient it lent to a VJP
+   * ({@link dev.cadena.autograd.Node#mayOverwriteGrad}) once that VJP has run and returned other
+   * storage. Anyone else calling it on storage still in use corrupts the arrays that later reuse
+   * it.
+   *
+   * @return whether the storage was taken
+   * @throws NullPointerException when {@code x} is null
+   */
+  public static boolean recycle(NDArray x) {
+    checkNotNull(x, "recycle: x is null");
+    if (x.size < Recycler.MIN_ELEMENTS) {
+      return false; // before the lock: most of a graph of small tensors comes here
+    }
+    Object s = x.storageKey();
+    int length = s instanceof float[] fa ? fa.length : s instanceof double[] da ? da.length : -1;
+    return x.offset == 0 && x.contiguous && x.size == length && Recycler.give(s);
+  }
+
   static NDArray zerosOwned(DType dtype, int[] shape, int @Nullable [] strides) {
     int n = Shapes.numel(shape);
     int[] st = strides != null ? strides : Shapes.contiguousStrides(shape);
