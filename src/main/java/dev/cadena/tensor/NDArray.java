@@ -789,7 +789,14 @@ public final class NDArray {
     /** the largest element (NaN if any is NaN). */
     MAX,
     /** the smallest element (NaN if any is NaN). */
-    MIN
+    MIN;
+
+    private final String opName = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name that error messages give, {@code "sum"} for instance. */
+    public String opName() {
+      return opName;
+    }
   }
 
   /**

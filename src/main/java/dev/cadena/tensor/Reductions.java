@@ -6,7 +6,6 @@ import dev.cadena.tensor.kernel.ReduceRowsF32;
 import dev.cadena.tensor.kernel.ReduceRowsF64;
 import dev.cadena.tensor.kernel.SumRows;
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * Reductions, behind {@link NDArray#reduce} and {@link NDArray#argReduce}: checks the axes,
@@ -33,7 +32,7 @@ final class Reductions {
 
   /** See {@link NDArray#reduce}. */
   static NDArray reduce(NDArray x, ReduceOp op, int[] axes, boolean keepDims) {
-    String name = op.name().toLowerCase(Locale.ROOT);
+    String name = op.opName();
     x.requireFloat(name);
     int[] shape = x.shape;
     int[] ax = Shapes.axes(name, axes, shape.length);

@@ -214,17 +214,24 @@ public final class Shapes {
       }
       return all;
     }
+    if (axes.length == 1) {
+      return new int[] {axis(op, axes[0], rank)};
+    }
     boolean[] seen = new boolean[rank];
-    int[] out = new int[axes.length];
     for (int i = 0; i < axes.length; i++) {
       int a = axis(op, axes[i], rank);
       if (seen[a]) {
         throw new ShapeException(op + ": axis " + axes[i] + " appears twice in " + Arrays.toString(axes));
       }
       seen[a] = true;
-      out[i] = a;
     }
-    Arrays.sort(out);
+    // In increasing order: the marks read from the front.
+    int[] out = new int[axes.length];
+    for (int a = 0, j = 0; a < rank; a++) {
+      if (seen[a]) {
+        out[j++] = a;
+      }
+    }
     return out;
   }
 
