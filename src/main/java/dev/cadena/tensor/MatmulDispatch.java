@@ -68,7 +68,11 @@ final class MatmulDispatch {
     Shapes.checkShape("matmul", outShape);
     NDArray out;
     if (into == null) {
-      out = NDArray.uninitialized(a.dtype, outShape);
+      // Every element is written below (the storage may be recycled, holding old values),
+      // unless the product is to be added to it.
+      out = accumulate
+          ? NDArray.zeros(a.dtype, outShape)
+          : NDArray.uninitialized(a.dtype, outShape);
     } else {
       if (!Arrays.equals(into.shape, outShape) || into.dtype != a.dtype || !into.contiguous
           || into.offset != 0) {
