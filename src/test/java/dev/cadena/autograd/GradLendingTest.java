@@ -24,28 +24,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class GradLendingTest {
 
-  /** Raw bits, so that even the sign of a zero must agree. */
   private static long[] bits(Tensor t) {
-    double[] v = t.toDoubleArray();
-    long[] b = new long[v.length];
-    for (int i = 0; i < v.length; i++) {
-      b[i] = Double.doubleToLongBits(v[i]);
-    }
-    return b;
+    return TwoWays.bits(t);
   }
 
   /** Runs {@code f} with lending on, then off, and returns both results. */
   private static <T> List<T> bothWays(Supplier<T> f) {
-    List<T> r = new ArrayList<>();
-    boolean was = Engine.setLending(true);
-    try {
-      r.add(f.get());
-      Engine.setLending(false);
-      r.add(f.get());
-    } finally {
-      Engine.setLending(was);
-    }
-    return r;
+    return TwoWays.bothWays(Engine::setLending, f);
   }
 
   /**

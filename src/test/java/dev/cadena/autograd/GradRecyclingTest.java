@@ -31,26 +31,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GradRecyclingTest {
 
   private static long[] bits(Tensor t) {
-    double[] v = t.toDoubleArray();
-    long[] b = new long[v.length];
-    for (int i = 0; i < v.length; i++) {
-      b[i] = Double.doubleToLongBits(v[i]);
-    }
-    return b;
+    return TwoWays.bits(t);
   }
 
   /** Runs {@code f} with recycling on, then off, and returns both results. */
   private static <T> List<T> bothWays(Supplier<T> f) {
-    List<T> r = new ArrayList<>();
-    boolean was = Engine.setRecycling(true);
-    try {
-      r.add(f.get());
-      Engine.setRecycling(false);
-      r.add(f.get());
-    } finally {
-      Engine.setRecycling(was);
-    }
-    return r;
+    return TwoWays.bothWays(Engine::setRecycling, f);
   }
 
   private static void assertSameBits(List<List<long[]>> r) {
