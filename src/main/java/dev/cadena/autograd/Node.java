@@ -45,8 +45,8 @@ public final class Node {
    * no result is a forward value. It also keeps no reference to {@code grad} (or a view of it)
    * once it returns: when the engine lent it {@code grad} and none of the results is
    * {@code grad}'s storage, the engine gives that storage back for reuse by a later array
-   * ({@link dev.cadena.tensor.NDArray#recycle}). For built-in primitives whose VJP results are fresh ops or the
-   * upstream gradient, such as {@code x * c}, {@code x + c}, {@code a * b}, {@code a / b},
+   * ({@link dev.cadena.tensor.NDArray#recycle}). For built-in primitives whose VJP results are
+   * fresh ops or the upstream gradient, such as {@code x * c}, {@code x + c}, {@code a * b}, {@code a / b},
    * {@code tanh}, {@code sigmoid}, {@code relu}, {@code exp} and the fused {@code linear}; never
    * for a {@link Function}, whose backward may return anything.
    */

@@ -112,12 +112,6 @@ public final class NDArray {
   }
 
   /**
-   * A new contiguous array of zeros of {@code dtype} and {@code shape}, which is taken over, not
-   * copied: for the kernels of this package, which pass the shape array of an existing array
-   * (never changed once an array holds it) or one they just made. Strides {@code strides} are
-   * shared likewise when given (they must be {@code shape}'s dense strides), else computed.
-   */
-  /**
    * A new contiguous array of {@code shape} (taken over) whose every element the caller writes
    * before anything reads it: for a float dtype its storage may be one the engine gave back
    * ({@link #recycle}), holding old values; otherwise zeros, as {@link #zerosOwned}.
@@ -165,6 +159,12 @@ public final class NDArray {
     return x.offset == 0 && x.contiguous && x.size == length && Recycler.give(s);
   }
 
+  /**
+   * A new contiguous array of zeros of {@code dtype} and {@code shape}, which is taken over, not
+   * copied: for the kernels of this package, which pass the shape array of an existing array
+   * (never changed once an array holds it) or one they just made. Strides {@code strides} are
+   * shared likewise when given (they must be {@code shape}'s dense strides), else computed.
+   */
   static NDArray zerosOwned(DType dtype, int[] shape, int @Nullable [] strides) {
     int n = Shapes.numel(shape);
     int[] st = strides != null ? strides : Shapes.contiguousStrides(shape);

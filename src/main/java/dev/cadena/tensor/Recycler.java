@@ -41,8 +41,6 @@ final class Recycler {
   private static final long[] KEPT_BYTES = new long[SLOTS];
   private static int count;
   private static long bytes;
-  /** Arrays taken back since the JVM started (for tests). */
-  private static long given;
 
   /**
    * Keeps {@code array} (a {@code float[]} or {@code double[]} that nothing else refers to) for
@@ -78,7 +76,6 @@ final class Recycler {
     KEPT[count] = array;
     KEPT_BYTES[count++] = b;
     bytes += b;
-    given++;
     return true;
   }
 
@@ -115,11 +112,6 @@ final class Recycler {
     System.arraycopy(KEPT, i + 1, KEPT, i, count - i - 1);
     System.arraycopy(KEPT_BYTES, i + 1, KEPT_BYTES, i, count - i - 1);
     KEPT[--count] = null;
-  }
-
-  /** Arrays kept since the JVM started. */
-  static synchronized long given() {
-    return given;
   }
 
   /** Arrays and bytes kept now, for tests: {@code {count, bytes}}. */

@@ -55,7 +55,13 @@ class RecyclerTest {
     Object storage = x.storageKey();
     assertTrue(NDArray.recycle(x));
     NDArray other = NDArray.uninitialized(DType.FLOAT64, new int[] {4096});
-    assertNotSame(storage, other.storageKey(), "float64 takes no float32 storage");
+    assertEquals(1, Recycler.held()[0], "float64 takes no float32 storage");
+    for (double v : other.d) {
+      assertEquals(0.0, v);
+    }
+    NDArray otherLength = NDArray.uninitialized(DType.FLOAT32, new int[] {4097});
+    assertEquals(1, Recycler.held()[0], "nor does another length");
+    assertNotSame(storage, otherLength.storageKey());
     NDArray reshaped = NDArray.uninitialized(DType.FLOAT32, new int[] {4096, 1});
     assertSame(storage, reshaped.storageKey(), "any shape of the same length");
     if (Recycler.POISON) {

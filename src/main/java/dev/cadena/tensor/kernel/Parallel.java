@@ -22,10 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A worker that runs out of chunks keeps looking for the next loop for {@link
  * #WORKER_YIELD_NANOS} (spinning, then yielding between looks) before it goes to sleep, and the
- * caller spins briefly before it sleeps
- * while the last chunks finish: a training step runs loops of tens of microseconds back to back,
- * and waking a sleeping thread costs about as much (about 20 us per hand-off measured on a
- * 2-vCPU virtual machine).
+ * caller spins briefly before it sleeps while the last chunks finish: a training step runs loops
+ * of tens of microseconds back to back, and waking a sleeping thread costs about as much (about
+ * 20 us per hand-off measured on a 2-vCPU virtual machine).
  *
  * <p>Example:
  *
