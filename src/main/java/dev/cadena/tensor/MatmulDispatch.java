@@ -107,18 +107,8 @@ final class MatmulDispatch {
       }
       return out;
     }
-    if (nb > 1 && a.rank() == 2 && n == 1 && b.contiguous && Shapes.numel(bBatch) == nb
-        && (long) nb * m <= Integer.MAX_VALUE) {
-      // One matrix times a dense stack of vectors (a vmapped matrix-vector product: [m, k] @
-      // [B, k, 1]): the vectors are the rows of one [B, k] matrix and the results the rows of
-      // [B, m], so out = b' a^T is one product instead of B matrix-vector ones.
-      if (a.dtype == DType.FLOAT64) {
-        Gemm.gemm(false, !la.trans, nb, m, k, b.d, b.offset, k, aa.d, aa.offset, la.ld, out.d,
-            0, m, accumulate);
-      } else {
-        Gemm.gemm(false, !la.trans, nb, m, k, b.f, b.offset, k, aa.f, aa.offset, la.ld, out.f,
-            0, m, accumulate);
-      }
+    if (nb > 1 && n == 1 && a.rank() == 2 && b.contiguous && Shapes.numel(bBatch) == nb) {
+      stackedVectors(la, b, nb, m, k, out, accumulate);
       return out;
     }
     boolean accumulateFinal = accumulate;
@@ -148,6 +138,25 @@ final class MatmulDispatch {
       products.run(0, nb);
     }
     return out;
+  }
+
+  /**
+   * One matrix times a dense stack of {@code nb} vectors, {@code [m, k] @ [nb, k, 1]} (a vmapped
+   * matrix-vector product): the vectors are the rows of one {@code [nb, k]} matrix and the
+   * results the rows of {@code [nb, m]}, so {@code out = b' a^T} is one product instead of
+   * {@code nb} matrix-vector ones. A method of its own, so that {@link #matmul} stays small
+   * enough for the JIT to treat as before.
+   */
+  private static void stackedVectors(MatLayout la, NDArray b, int nb, int m, int k, NDArray out,
+      boolean accumulate) {
+    NDArray aa = la.source;
+    if (b.dtype == DType.FLOAT64) {
+      Gemm.gemm(false, !la.trans, nb, m, k, b.d, b.offset, k, aa.d, aa.offset, la.ld, out.d, 0,
+          m, accumulate);
+    } else {
+      Gemm.gemm(false, !la.trans, nb, m, k, b.f, b.offset, k, aa.f, aa.offset, la.ld, out.f, 0,
+          m, accumulate);
+    }
   }
 
   /**
