@@ -94,6 +94,13 @@ public final class Tensor {
    * batch axis first, and the shape methods report the logical shape without it.
    */
   private final boolean batched;
+  /**
+   * For an intermediate value given to {@code Node.recycleWithGraph}: the number of live nodes
+   * that hold it (its producer and its consumers), whose storage goes back for reuse when the
+   * last of them is freed; 0 for any other tensor (and for one that escaped, through a view or
+   * the graph's accessors); -1 once its storage was given back, when {@link #data()} throws.
+   */
+  private int graphHolds;
 
   private Tensor(NDArray data, Node gradFn, boolean requiresGrad) {
     this(data, gradFn, requiresGrad, false);
@@ -210,6 +217,16 @@ public final class Tensor {
       }
       t.lentGrad = buffer;
       return buffer;
+    }
+
+    @Override
+    protected int graphHolds(Tensor t) {
+      return t.graphHolds;
+    }
+
+    @Override
+    protected void setGraphHolds(Tensor t, int holds) {
+      t.graphHolds = holds;
     }
 
     @Override
@@ -606,7 +623,17 @@ public final class Tensor {
    * not recorded, so no gradient flows through it.
    */
   public NDArray data() {
+    if (graphHolds < 0) {
+      throw freedValue();
+    }
     return data;
+  }
+
+  private IllegalStateException freedValue() {
+    return new IllegalStateException(
+        "tensor " + Shapes.str(shape()) + " (output of '" + gradFn.name() + "') was an"
+            + " intermediate value whose storage was reused once the backward pass freed its"
+            + " graph (Node.recycleWithGraph): it can no longer be read");
   }
 
   /** A copy of the shape. */
@@ -687,19 +714,19 @@ public final class Tensor {
   /** All elements in row-major order, as a new array. */
   public double[] toDoubleArray() {
     checkNotBatched("toDoubleArray");
-    return data.toDoubleArray();
+    return data().toDoubleArray();
   }
 
   /** All elements in row-major order, as a new array. */
   public float[] toFloatArray() {
     checkNotBatched("toFloatArray");
-    return data.toFloatArray();
+    return data().toFloatArray();
   }
 
   /** All elements in row-major order, as a new array (floats truncated toward zero). */
   public long[] toLongArray() {
     checkNotBatched("toLongArray");
-    return data.toLongArray();
+    return data().toLongArray();
   }
 
   /**
@@ -839,7 +866,10 @@ public final class Tensor {
 
   /** The same values, cut from the graph: a constant sharing storage. */
   public Tensor detach() {
-    return new Tensor(data, null, false, batched);
+    if (graphHolds > 0) {
+      graphHolds = 0; // the alias outlives the graph: the storage is no longer the graph's alone
+    }
+    return new Tensor(data(), null, false, batched);
   }
 
   /** The version counter of this tensor's storage, bumped by each in-place update. */
@@ -2596,7 +2626,8 @@ public final class Tensor {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("tensor(");
-    sb.append(TensorFormat.format(data, "tensor(".length()));
+    sb.append(graphHolds < 0 ? "<storage reused after backward>"
+        : TensorFormat.format(data, "tensor(".length()));
     sb.append(", shape=").append(Shapes.str(shape()));
     sb.append(", dtype=").append(dtype());
     if (gradFn != null) {

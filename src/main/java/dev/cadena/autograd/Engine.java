@@ -374,7 +374,7 @@ public final class Engine {
         recycleIfDead(g, grads);
       }
       if (!retainGraph) {
-        node.release();
+        node.release(recycling && !createGraph && !Anomaly.on());
       }
     }
 

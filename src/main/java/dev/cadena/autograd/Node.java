@@ -107,6 +107,14 @@ public final class Node {
   long visitStamp;
   /** Engine scratch: true while the VJP runs on an upstream gradient it may overwrite. */
   boolean gradLent;
+  /**
+   * True while this node's VJP runs: its reads of {@link #input} and {@link #out} are the
+   * engine's; outside a VJP they hand a saved value to other code ({@link #escape}).
+   */
+  private boolean inVjp;
+
+  /** Intermediate values recycled with their graph so far (tests; exact on one thread). */
+  static long recycledValues;
 
   private Node(String name, Tensor[] inputs, Vjp vjp) {
     this.name = name;
@@ -118,13 +126,16 @@ public final class Node {
       extra.inputVersions = new int[arity];
       for (int i = 0; i < arity; i++) {
         extra.inputVersions[i] = extra.inputs[i].version();
+        hold(extra.inputs[i]);
       }
     } else if (arity > 0) {
       in0 = inputs[0];
       version0 = in0.version();
+      hold(in0);
       if (arity == 2) {
         in1 = inputs[1];
         version1 = in1.version();
+        hold(in1);
       }
     }
   }
@@ -191,6 +202,7 @@ public final class Node {
     if (input.isBatched() || ForwardAD.anyOpen() || Anomaly.on()) {
       return record(name, result, new Tensor[] {input}, vjp, jvp);
     }
+    escapeIfAliased(result, input);
     if (!GradMode.isEnabled() || !input.requiresGrad()) {
       return Tensor.fromData(result);
     }
@@ -208,6 +220,7 @@ public final class Node {
     arity = 1;
     in0 = input;
     version0 = input.version();
+    hold(input);
   }
 
   /**
@@ -222,6 +235,9 @@ public final class Node {
 
   private static Tensor recordAs(String name, NDArray result, Tensor[] inputs, Vjp vjp,
       @Nullable Jvp jvp, boolean batched) {
+    for (Tensor in : inputs) {
+      escapeIfAliased(result, in);
+    }
     boolean anomaly = Anomaly.on();
     String site = anomaly ? Anomaly.forward(name, result, inputs) : null;
     Tensor t;
@@ -292,7 +308,7 @@ public final class Node {
     }
     Tensor[] all = new Tensor[arity];
     for (int i = 0; i < arity; i++) {
-      all[i] = edge(i);
+      all[i] = escape(edge(i));
     }
     return Collections.unmodifiableList(Arrays.asList(all));
   }
@@ -303,7 +319,7 @@ public final class Node {
    * {@link GraphMemory}.
    */
   public @Nullable Tensor savedOutput() {
-    return out;
+    return out == null ? null : escape(out);
   }
 
   /**
@@ -342,7 +358,7 @@ public final class Node {
     if (t.version() != was) {
       throw modified("input " + i, t, was);
     }
-    return t;
+    return inVjp ? t : escape(t);
   }
 
   /** Input {@code i} of a live node, without the version check (for the engine). */
@@ -367,7 +383,7 @@ public final class Node {
     if (out.version() != outVersion) {
       throw modified("its output", out, outVersion);
     }
-    return out;
+    return inVjp ? out : escape(out);
   }
 
   /**
@@ -489,6 +505,116 @@ public final class Node {
     dependencies = 0;
   }
 
+  /**
+   * Lets the storage of {@code t}, an intermediate value of a forward pass, be reused once the
+   * backward pass that frees the graph no longer needs it: when every node that holds {@code t}
+   * (the op that produced it and those that read it) has been freed, the storage goes back to
+   * the pool that matrix products draw their outputs from ({@link NDArray#recycle}), and {@code
+   * t.data()} throws from then on. This is what PyTorch's caching allocator does for a freed
+   * activation; on the JVM nothing can tell that no one else holds it, so the caller promises
+   * it.
+   *
+   * <p>For a container such as {@code nn.Sequential}, which passes a built-in layer's output to
+   * the next built-in layer and to no one else, calling this between the two. The caller
+   * promises that no code but the ops of the graph reads {@code t} or an alias of it: it is
+   * called right after the op that produced {@code t}, before any other op uses it. Anything
+   * else that would see {@code t} later stops the tracking, so {@code t} then lives on as any
+   * value: an op whose result shares its storage (a view), {@link Tensor#detach}, and the
+   * graph's accessors ({@link #inputs}, {@link #savedOutput}, and {@link #input} or {@link #out}
+   * outside the node's VJP). A retained graph, a node the backward pass does not reach, or a
+   * pass that records a graph ({@code createGraph}) or checks anomalies keeps the storage as it
+   * is. Nothing happens for a tensor without a live node, a batched one, one with a forward-mode
+   * tangent, one of fewer than 4,096 elements or not dense, in anomaly mode, or under {@code
+   * noGrad}.
+   *
+   * @throws NullPointerException when {@code t} is null
+   */
+  public static void recycleWithGraph(Tensor t) {
+    checkNotNull(t, "recycleWithGraph: t is null");
+    Node producer = t.gradFn();
+    if (producer == null || producer.isReleased() || producer.out != t || t.isBatched()
+        || !GradMode.isEnabled() || ForwardAD.anyOpen() || Anomaly.on()) {
+      return;
+    }
+    TensorAccess a = TensorAccess.get();
+    if (a.graphHolds(t) == 0 && NDArray.recyclable(t.data())) {
+      a.setGraphHolds(t, 1); // its producer; each op that reads it adds one
+    }
+  }
+
+  /** Counts one more node holding {@code t}, if {@code t} is tracked. */
+  private static void hold(Tensor t) {
+    TensorAccess a = TensorAccess.get();
+    int h = a.graphHolds(t);
+    if (h > 0) {
+      a.setGraphHolds(t, h + 1);
+    }
+  }
+
+  /** One node fewer holds {@code t}; the last gives its storage back when {@code recycle}. */
+  private static void unhold(Tensor t, boolean recycle) {
+    if (t == null) {
+      return;
+    }
+    TensorAccess a = TensorAccess.get();
+    int h = a.graphHolds(t);
+    if (h > 1) {
+      a.setGraphHolds(t, h - 1);
+    } else if (h == 1) {
+      if (recycle && NDArray.recycle(t.data())) {
+        a.setGraphHolds(t, -1);
+        recycledValues++;
+      } else {
+        a.setGraphHolds(t, 0);
+      }
+    }
+  }
+
+  /** Stops tracking {@code t} (code other than the graph's ops may now hold it); returns it. */
+  private static Tensor escape(Tensor t) {
+    TensorAccess a = TensorAccess.get();
+    if (a.graphHolds(t) > 0) {
+      a.setGraphHolds(t, 0);
+    }
+    return t;
+  }
+
+  /**
+   * Stops tracking {@code input} when {@code result}, the result of an op recorded in grad mode,
+   * shares its storage (a view of it, which a node of the graph may save). Under {@code noGrad}
+   * the ops that read a tracked value are the VJPs of a backward pass, whose views of their
+   * saved values are temporaries (what a VJP returns is checked in {@link #runVjp}).
+   */
+  private static void escapeIfAliased(NDArray result, Tensor input) {
+    TensorAccess a = TensorAccess.get();
+    if (a.graphHolds(input) > 0 && GradMode.isEnabled()
+        && result.storageKey() == input.data().storageKey()) {
+      a.setGraphHolds(input, 0);
+    }
+  }
+
+  /** Stops tracking a saved value of this node that a gradient {@code g} shares storage with. */
+  private void escapeSavedAliasOf(Tensor g) {
+    if (arity > 2) {
+      for (Tensor in : extra.inputs) {
+        escapeIfSameStorage(in, g);
+      }
+    } else if (arity > 0) {
+      escapeIfSameStorage(in0, g);
+      if (arity == 2) {
+        escapeIfSameStorage(in1, g);
+      }
+    }
+    escapeIfSameStorage(out, g);
+  }
+
+  private static void escapeIfSameStorage(Tensor saved, Tensor g) {
+    TensorAccess a = TensorAccess.get();
+    if (a.graphHolds(saved) > 0 && saved.data().storageKey() == g.data().storageKey()) {
+      a.setGraphHolds(saved, 0);
+    }
+  }
+
   boolean isReleased() {
     return vjp == null;
   }
@@ -499,7 +625,21 @@ public final class Node {
 
   Tensor[] runVjp(Tensor grad) {
     checkLive();
-    Tensor[] g = vjp.apply(this, grad);
+    Tensor[] g;
+    inVjp = true;
+    try {
+      g = vjp.apply(this, grad);
+    } finally {
+      inVjp = false;
+    }
+    if (g != null) {
+      // A gradient that is a saved value (or a view of it) outlives the graph.
+      for (Tensor gi : g) {
+        if (gi != null) {
+          escapeSavedAliasOf(gi);
+        }
+      }
+    }
     if (g == null || g.length != arity) {
       throw new IllegalStateException(
           "engine: vjp of '" + name + "' returned " + (g == null ? "null" : g.length + " gradients")
@@ -508,8 +648,23 @@ public final class Node {
     return g;
   }
 
-  /** Frees what the VJP holds; a later backward through this node fails with a clear error. */
-  void release() {
+  /**
+   * Frees what the VJP holds; a later backward through this node fails with a clear error. An
+   * intermediate value ({@link #recycleWithGraph}) that this node was the last to hold goes back
+   * for reuse when {@code recycle}, else is no longer tracked.
+   */
+  void release(boolean recycle) {
+    if (arity > 2) {
+      for (Tensor in : extra.inputs) {
+        unhold(in, recycle);
+      }
+    } else if (arity > 0) {
+      unhold(in0, recycle);
+      if (arity == 2) {
+        unhold(in1, recycle);
+      }
+    }
+    unhold(out, recycle);
     in0 = null;
     in1 = null;
     if (extra != null && extra.site != null) {

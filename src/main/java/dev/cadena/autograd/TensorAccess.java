@@ -39,6 +39,15 @@ public abstract class TensorAccess {
    */
   protected abstract NDArray lendGradBuffer(Tensor t);
 
+  /**
+   * {@code t}'s count of live nodes holding it as a value to recycle ({@link
+   * Node#recycleWithGraph}): positive while tracked, 0 when not, -1 once recycled.
+   */
+  protected abstract int graphHolds(Tensor t);
+
+  /** Sets {@code t}'s count of holding nodes; -1 marks its storage as given back. */
+  protected abstract void setGraphHolds(Tensor t, int holds);
+
   /** {@code t}'s forward-mode tangent holder ({@link ForwardAD}), or null. */
   protected abstract @Nullable Object forwardTangent(Tensor t);
 

@@ -3,6 +3,7 @@ package dev.cadena.nn;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.cadena.Tensor;
+import dev.cadena.autograd.Node;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -16,6 +17,12 @@ import java.util.List;
  * runs as one fused {@code linear} node with the ReLU applied in place, which saves two arrays
  * per layer and step; values and gradients are those of the two modules applied one after the
  * other, and the output's {@code gradFn()} is named {@code linear} instead of {@code relu}.
+ *
+ * <p>The value that one of the built-in layers {@link Linear}, {@link ReLU}, {@link Tanh} or
+ * {@link Sigmoid} (exact classes) passes to the next of them is seen by no one but the two: its
+ * storage goes back for reuse once the backward pass has freed the nodes that hold it ({@link
+ * dev.cadena.autograd.Node#recycleWithGraph}), and the next step's layers write their outputs
+ * into it instead of new arrays. Any other module keeps the values it receives and returns.
  *
  * <p><b>Example:</b>
  *
@@ -88,18 +95,35 @@ public final class Sequential extends Module implements Iterable<Module> {
   @Override
   public Tensor forward(Tensor x) {
     checkNotNull(x, "Sequential: input is null");
+    // Whether x is the output of a built-in layer of this chain, which nothing else has seen.
+    boolean internal = false;
     for (int i = 0; i < layers.size(); i++) {
       Module m = layers.get(i);
-      if (i + 1 < layers.size() && m.getClass() == Linear.class
-          && layers.get(i + 1).getClass() == ReLU.class) {
+      boolean fused = i + 1 < layers.size() && m.getClass() == Linear.class
+          && layers.get(i + 1).getClass() == ReLU.class;
+      boolean builtIn = fused || isBuiltInLayer(m);
+      if (internal && builtIn) {
+        Node.recycleWithGraph(x); // passed from one built-in layer to the next only
+      }
+      if (fused) {
         // A Linear then a ReLU: one fused op (one output array, ReLU applied in place).
         Linear linear = (Linear) m;
         x = Functional.linear("Linear", x, linear.weight(), linear.bias(), true);
         i++;
-        continue;
+      } else {
+        x = m.forward(x);
       }
-      x = m.forward(x);
+      internal = builtIn;
     }
     return x;
+  }
+
+  /**
+   * The layers whose forward records its ops on its input and returns a new value, and keeps
+   * neither: their input and output are the graph's alone.
+   */
+  private static boolean isBuiltInLayer(Module m) {
+    Class<?> c = m.getClass();
+    return c == Linear.class || c == ReLU.class || c == Tanh.class || c == Sigmoid.class;
   }
 }

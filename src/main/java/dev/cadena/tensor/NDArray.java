@@ -143,7 +143,8 @@ public final class NDArray {
    * <p>The caller promises that nothing refers to the storage but {@code x}, and that {@code x}
    * is never read or written again: the engine calls this for a gradient it lent to a VJP
    * ({@link dev.cadena.autograd.Node#mayOverwriteGrad}) once that VJP has run and returned other
-   * storage. Anyone else calling it on storage still in use corrupts the arrays that later reuse
+   * storage, and for an intermediate value once the last node that held it was freed ({@link
+   * dev.cadena.autograd.Node#recycleWithGraph}). Anyone else calling it on storage still in use corrupts the arrays that later reuse
    * it.
    *
    * @return whether the storage was taken
@@ -151,12 +152,23 @@ public final class NDArray {
    */
   public static boolean recycle(NDArray x) {
     checkNotNull(x, "recycle: x is null");
+    return recyclable(x) && Recycler.give(x.storageKey());
+  }
+
+  /**
+   * Whether {@link #recycle} would take {@code x}'s storage, without the lock or giving it: a
+   * dense float array of at least 4,096 elements that covers its whole storage.
+   *
+   * @throws NullPointerException when {@code x} is null
+   */
+  public static boolean recyclable(NDArray x) {
+    checkNotNull(x, "recyclable: x is null");
     if (x.size < Recycler.MIN_ELEMENTS) {
-      return false; // before the lock: most of a graph of small tensors comes here
+      return false; // most of a graph of small tensors stops here
     }
     Object s = x.storageKey();
     int length = s instanceof float[] fa ? fa.length : s instanceof double[] da ? da.length : -1;
-    return x.offset == 0 && x.contiguous && x.size == length && Recycler.give(s);
+    return x.offset == 0 && x.contiguous && x.size == length;
   }
 
   /**

@@ -45,6 +45,14 @@ class TensorAccessTest {
 
       @Override
       protected void setForwardTangent(Tensor t, Object dual) {}
+
+      @Override
+      protected int graphHolds(Tensor t) {
+        return 0;
+      }
+
+      @Override
+      protected void setGraphHolds(Tensor t, int holds) {}
     };
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> TensorAccess.install(forged));
     assertTrue(e.getMessage().startsWith("TensorAccess.install: only dev.cadena.Tensor"), e.getMessage());
