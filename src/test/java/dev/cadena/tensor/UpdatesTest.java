@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.cadena.tensor.kernel.Parallel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -316,6 +317,47 @@ class UpdatesTest {
           }
         }
       }
+    }
+  }
+
+  /**
+   * A parameter large enough to be split across threads ({@code [211, 307]}, 64,777 elements, in
+   * four chunks or more): the same bits on two threads as on one, at an offset and with a
+   * transposed gradient, and the reference's values.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("casesAndDtypes")
+  void testUpdate_splitAcrossThreads_sameBitsAsOneThread(Case c, DType dtype) {
+    int r = 211;
+    int cols = 307;
+    int before = Parallel.threads();
+    try {
+      for (Layout[] l : new Layout[][] {{Layout.CONTIGUOUS, Layout.CONTIGUOUS},
+          {Layout.OFFSET, Layout.OFFSET}, {Layout.OFFSET, Layout.TRANSPOSED}}) {
+        Parallel.setThreads(1);
+        double[][] one = run(c, dtype, l[0], l[1], r, cols, 3);
+        Parallel.setThreads(2);
+        double[][] two = run(c, dtype, l[0], l[1], r, cols, 3);
+        for (int k = 0; k < one.length; k++) {
+          assertArrayEquals(one[k], two[k], 0,
+              c + " " + dtype + " parameter " + l[0] + ", gradient " + l[1] + ", array " + k);
+        }
+      }
+      int n = r * cols;
+      SplittableRandom rng = new SplittableRandom(3);
+      double[] p = random(rng, dtype, n, -2, 2);
+      double[][] st = new double[c.state.length][n];
+      for (int k = 0; k < st.length; k++) {
+        Arrays.fill(st[k], c.init[k]);
+      }
+      for (int t = 1; t <= STEPS; t++) {
+        c.reference(p, random(rng, dtype, n, -1, 1), st, t);
+      }
+      double[][] got = run(c, dtype, Layout.CONTIGUOUS, Layout.CONTIGUOUS, r, cols, 3);
+      double tol = dtype == DType.FLOAT64 ? 1e-13 : 2e-5;
+      assertClose(c + " " + dtype + " two threads, parameter", p, got[0], tol);
+    } finally {
+      Parallel.setThreads(before);
     }
   }
 
