@@ -17,10 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
  * tall; then every {@code NR}-wide sliver of B (kept in L1) against every {@code MR}-tall sliver
  * of A (kept in L2). Slivers at the edges are padded with zeros, and their tiles go through a
  * scratch tile so that only the real part of C is written. The threads pack the block of B
- * together at the start of the same {@link Parallel#forRange} that computes the rows, which
- * saves a hand-off per block. When there are too few rows to give each thread two slivers, the
- * columns are split across threads instead, each packing its own part of B. At most one vector
- * of columns takes a tile one vector wide and reads A in place ({@link #gemmNarrow}).
+ * together in the same {@link Parallel#forRange} that computes the rows, each after packing its
+ * first rows of A, which saves a hand-off per block. When there are too few rows to give each
+ * thread two slivers, the columns are split across threads instead, each packing its own part of
+ * B. At most one vector of columns takes a tile one vector wide and reads A in place ({@link
+ * #gemmNarrow}).
  *
  * <p>A leading dimension of 0 (a broadcast operand) needs nothing special: the packing reads
  * every stored row from the same place.
@@ -132,22 +133,27 @@ final class VectorGemmF64 {
         long packCost = (transB ? (long) kc * NR : (long) kc * NR / 4) * colSlivers;
         long cost = 2L * MR * kc * nc / FLOPS_PER_NANO + packCost / rowSlivers;
         Parallel.forRange(rowSlivers, cost, (s, e) -> {
-          int sliver;
-          while ((sliver = bClaimed.getAndIncrement()) < colSlivers) {
-            try {
-              packB(transB, b, bOff, ldb, pcFinal, jcFinal, kc, nc, sliver, sliver + 1, pb);
-            } finally {
-              // Counted even if packing threw, so no thread waits forever; forRange rethrows.
-              bPacked.incrementAndGet();
-            }
-          }
-          awaitCount(bPacked, colSlivers);
           Workspace own = WORKSPACE.get();
           for (int first = s; first < e; first += MC / MR) {
             int i0 = first * MR;
             int mc = Math.min(Math.min(e, first + MC / MR) * MR, m) - i0;
             double[] pa = own.packedA(MC / MR * PS * kc);
             packA(transA, a, aOff, lda, i0, pcFinal, mc, kc, pa);
+            if (first == s) {
+              // A first, B next: a thread that joins late packs its rows of A while the slivers
+              // of B that others claimed are still being packed, instead of waiting for them.
+              int sliver;
+              while ((sliver = bClaimed.getAndIncrement()) < colSlivers) {
+                try {
+                  packB(transB, b, bOff, ldb, pcFinal, jcFinal, kc, nc, sliver, sliver + 1, pb);
+                } finally {
+                  // Counted even if packing threw, so no thread waits forever; forRange
+                  // rethrows.
+                  bPacked.incrementAndGet();
+                }
+              }
+              awaitCount(bPacked, colSlivers);
+            }
             macroKernel(mc, nc, kc, pa, pb, c, cOff + i0 * ldc + jcFinal, ldc, add, own.tile);
           }
         });
