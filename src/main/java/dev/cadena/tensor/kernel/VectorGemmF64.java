@@ -2,6 +2,7 @@ package dev.cadena.tensor.kernel;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -125,10 +126,11 @@ final class VectorGemmF64 {
         boolean add = accumulate || pc > 0;
         // B is packed inside the same loop as the product, so there is no second hand-off to
         // the workers: each thread first claims slivers of B until none is left to claim, then
-        // waits for those that others are still packing (so a thread only ever waits for
-        // work that a running thread has claimed, and one thread alone packs everything).
+        // multiplies by the slivers packed so far and by the others as they are packed (so a
+        // thread only ever waits for work that a running thread has claimed, and one thread
+        // alone packs everything).
         AtomicInteger bClaimed = new AtomicInteger();
-        AtomicInteger bPacked = new AtomicInteger();
+        AtomicIntegerArray bReady = new AtomicIntegerArray(colSlivers);
         // Packing: about 1 ns per element gathered from columns, 0.25 ns from rows.
         long packCost = (transB ? (long) kc * NR : (long) kc * NR / 4) * colSlivers;
         long cost = 2L * MR * kc * nc / FLOPS_PER_NANO + packCost / rowSlivers;
@@ -139,22 +141,40 @@ final class VectorGemmF64 {
             int mc = Math.min(Math.min(e, first + MC / MR) * MR, m) - i0;
             double[] pa = own.packedA(MC / MR * PS * kc);
             packA(transA, a, aOff, lda, i0, pcFinal, mc, kc, pa);
-            if (first == s) {
-              // A first, B next: a thread that joins late packs its rows of A while the slivers
-              // of B that others claimed are still being packed, instead of waiting for them.
-              int sliver;
-              while ((sliver = bClaimed.getAndIncrement()) < colSlivers) {
-                try {
-                  packB(transB, b, bOff, ldb, pcFinal, jcFinal, kc, nc, sliver, sliver + 1, pb);
-                } finally {
-                  // Counted even if packing threw, so no thread waits forever; forRange
-                  // rethrows.
-                  bPacked.incrementAndGet();
+            int cBase = cOff + i0 * ldc + jcFinal;
+            if (first != s) {
+              macroKernel(mc, nc, kc, pa, pb, c, cBase, ldc, add, own.tile);
+              continue;
+            }
+            // A first, B next: a thread that joins late packs its rows of A while the slivers of
+            // B that others claimed are still being packed, instead of waiting for them.
+            int sliver;
+            while ((sliver = bClaimed.getAndIncrement()) < colSlivers) {
+              try {
+                packB(transB, b, bOff, ldb, pcFinal, jcFinal, kc, nc, sliver, sliver + 1, pb);
+              } finally {
+                // Marked even if packing threw, so no thread waits forever; forRange rethrows.
+                bReady.set(sliver, 1);
+              }
+            }
+            // The slivers that are ready, in order; then each of the others once it is.
+            for (int s0 = 0; s0 < colSlivers; s0 += 64) {
+              int s1 = Math.min(colSlivers, s0 + 64);
+              long skipped = 0; // bit t - s0: sliver t, left for the second pass
+              for (int t = s0; t < s1; t++) {
+                if (bReady.get(t) != 0) {
+                  macroKernel(mc, nc, kc, pa, pb, c, cBase, ldc, add, own.tile, t, t + 1);
+                } else {
+                  skipped |= 1L << (t - s0);
                 }
               }
-              awaitCount(bPacked, colSlivers);
+              for (int t = s0; t < s1; t++) {
+                if ((skipped & (1L << (t - s0))) != 0) {
+                  awaitReady(bReady, t);
+                  macroKernel(mc, nc, kc, pa, pb, c, cBase, ldc, add, own.tile, t, t + 1);
+                }
+              }
             }
-            macroKernel(mc, nc, kc, pa, pb, c, cOff + i0 * ldc + jcFinal, ldc, add, own.tile);
           }
         });
       }
@@ -342,11 +362,11 @@ final class VectorGemmF64 {
   }
 
   /**
-   * Spins until {@code count} reaches {@code target}; the threads it waits for are running, so
+   * Spins until sliver {@code i} of B is packed; the thread it waits for is running, so
    * this is short, but it yields now and then in case one of them lost its core.
    */
-  private static void awaitCount(AtomicInteger count, int target) {
-    for (int spins = 1; count.get() < target; spins++) {
+  private static void awaitReady(AtomicIntegerArray ready, int i) {
+    for (int spins = 1; ready.get(i) == 0; spins++) {
       if ((spins & 1023) == 0) {
         Thread.yield();
       } else {
@@ -358,7 +378,13 @@ final class VectorGemmF64 {
   /** Multiplies a packed {@code mc x kc} block of A by a packed {@code kc x nc} block of B. */
   private static void macroKernel(int mc, int nc, int kc, double[] pa, double[] pb,
       double[] c, int cBase, int ldc, boolean add, double[] tile) {
-    for (int js = 0; js < nc; js += NR) {
+    macroKernel(mc, nc, kc, pa, pb, c, cBase, ldc, add, tile, 0, (nc + NR - 1) / NR);
+  }
+
+  /** {@link #macroKernel} for column slivers {@code s0 .. s1} of the block of B only. */
+  private static void macroKernel(int mc, int nc, int kc, double[] pa, double[] pb,
+      double[] c, int cBase, int ldc, boolean add, double[] tile, int s0, int s1) {
+    for (int js = s0 * NR; js < s1 * NR; js += NR) {
       int nr = Math.min(NR, nc - js);
       int ib = js * kc;
       for (int is = 0; is < mc; is += MR) {
