@@ -805,8 +805,9 @@ public final class Tensor {
    * The gradient, lent for one computation that keeps no reference to it once it returns (an
    * optimiser step, gradient clipping, a norm): unlike {@link #grad()}, reading it this way lets
    * the next {@link #zeroGrad()} keep its storage for the following backward pass, so a training
-   * loop allocates no new gradient arrays. Keep the result beyond the call and a later backward
-   * may overwrite it; use {@link #grad()} (or copy) to keep it.
+   * loop allocates no new gradient arrays (and {@code setGrad(null)} likewise). Keep the result
+   * beyond the call and a later backward may overwrite it; use {@link #grad()} (or copy) to keep
+   * it.
    */
   public Tensor borrowGrad() {
     return grad;
@@ -814,12 +815,18 @@ public final class Tensor {
 
   /**
    * Replaces the gradient (null clears it), as PyTorch's {@code tensor.grad = g}. Public on
-   * purpose: besides the engine, gradient clipping and user code set gradients directly.
+   * purpose: besides the engine, gradient clipping and user code set gradients directly. {@code
+   * setGrad(null)} is {@link #zeroGrad()}: a gradient the backward pass wrote into a buffer of
+   * this tensor, which no caller holds, leaves that buffer for the next pass.
    *
    * @throws ShapeException when the gradient's shape differs from this tensor's
    */
   public void setGrad(@Nullable Tensor g) {
-    if (g != null && !Arrays.equals(g.shape(), shape())) {
+    if (g == null) {
+      zeroGrad();
+      return;
+    }
+    if (!Arrays.equals(g.shape(), shape())) {
       try (var o = Anomaly.operands("setGrad", "x", this, "grad", g)) {
         throw new ShapeException(
             "setGrad: gradient shape " + Shapes.str(g.shape()) + " does not match tensor shape "

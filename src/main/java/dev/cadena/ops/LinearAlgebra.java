@@ -104,15 +104,25 @@ public final class LinearAlgebra {
           boolean plain = grad.rank() > 2 && !GradMode.isEnabled() && !grad.isBatched()
               && !a0.isBatched() && !b0.isBatched() && grad.dtype() == a0.dtype()
               && !ForwardAD.anyTangent(a0, grad) && !ForwardAD.anyTangent(b0, grad);
+          // Two matrices, a leaf among them (W1's A and B): its gradient is written into the
+          // buffer its last gradient left (Node.gradBuffer), not a new array.
+          boolean matrices = grad.rank() == 2 && a0.rank() == 2 && b0.rank() == 2
+              && !grad.isBatched() && grad.dtype() == a0.dtype();
           Tensor da = null;
           if (n.needsGrad(0)) {
-            da = plain && a0.rank() == 2
+            NDArray buffer = matrices ? n.gradBuffer(0) : null;
+            da = buffer != null
+                ? Tensor.fromData(grad.data().matmulInto(b0.mT().data(), buffer))
+                : plain && a0.rank() == 2
                 ? Tensor.fromData(NDArray.matmulSum(grad.data(), b0.mT().data()))
                 : grad.matmul(b0.mT());
           }
           Tensor db = null;
           if (n.needsGrad(1)) {
-            db = plain && b0.rank() == 2
+            NDArray buffer = matrices && b0 != a0 ? n.gradBuffer(1) : null;
+            db = buffer != null
+                ? Tensor.fromData(a0.mT().data().matmulInto(grad.data(), buffer))
+                : plain && b0.rank() == 2
                 ? Tensor.fromData(NDArray.matmulSum(a0.mT().data(), grad.data()))
                 : a0.mT().matmul(grad);
           }

@@ -12,6 +12,7 @@ import dev.cadena.autograd.Engine;
 import dev.cadena.optim.Optimizer;
 import dev.cadena.optim.SGD;
 import dev.cadena.tensor.DType;
+import dev.cadena.tensor.BinaryOp;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -49,8 +50,8 @@ class GradBufferReuseTest {
       } else {
         assertSame(firstStorage, storage, "step " + step + " should write into the same buffer");
       }
-      // The fresh model computes the same step with a new gradient every time (setGrad(null)
-      // does not recycle).
+      // The fresh model computes the same step with a new gradient every time: it reads its
+      // gradients with grad(), so setGrad(null) keeps none of them for reuse.
       for (Tensor p : fresh.parameters()) {
         p.setGrad(null);
       }
@@ -67,6 +68,77 @@ class GradBufferReuseTest {
         }
       }
     }
+  }
+
+  /** d(sum(f(a @ b)))/da and /db for fresh leaves holding the same values. */
+  private static Tensor[] freshMatmulGrads(Tensor a, Tensor b, boolean sameLeaf) {
+    Tensor a2 = a.detach().requiresGrad(true);
+    Tensor b2 = sameLeaf ? a2 : b.detach().requiresGrad(true);
+    a2.matmul(b2).tanh().sum().backward();
+    return new Tensor[] {a2.grad(), b2.grad()};
+  }
+
+  /**
+   * W1's loop: two leaves, {@code setGrad(null)}, {@code (a @ b)} and backward. The matrix
+   * product's VJP writes each leaf's gradient into the buffer its last one left, in both
+   * dtypes; the values are a fresh computation's.
+   */
+  @Test
+  void matmulOfTwoLeaves_reusesBothGradientBuffers() {
+    for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
+      SplittableRandom rng = new SplittableRandom(9);
+      Tensor a = Tensor.randn(rng, dtype, 37, 23).requiresGrad(true);
+      Tensor b = Tensor.randn(rng, dtype, 23, 41).requiresGrad(true);
+      Object[] first = new Object[2];
+      for (int step = 0; step < 4; step++) {
+        a.setGrad(null);
+        b.setGrad(null);
+        a.matmul(b).tanh().sum().backward();
+        Object[] now = {a.borrowGrad().data().storageKey(), b.borrowGrad().data().storageKey()};
+        if (step == 0) {
+          first = now;
+        } else {
+          assertTrue(first[0] == now[0], dtype + " step " + step + ": a's buffer is a new array");
+          assertTrue(first[1] == now[1], dtype + " step " + step + ": b's buffer is a new array");
+        }
+        Tensor[] want = freshMatmulGrads(a, b, false);
+        double tol = dtype == DType.FLOAT64 ? 1e-12 : 1e-4;
+        assertArrayEquals(want[0].toDoubleArray(), a.borrowGrad().toDoubleArray(), tol);
+        assertArrayEquals(want[1].toDoubleArray(), b.borrowGrad().toDoubleArray(), tol);
+        // The next step's inputs: the values move, so a stale buffer would show.
+        try (var s = dev.cadena.autograd.GradMode.noGrad()) {
+          a.data().assign(a.data().binary(BinaryOp.ADD, 0.125));
+        }
+      }
+    }
+  }
+
+  /** {@code x @ x}: one leaf on both sides gets the sum of both products, step after step. */
+  @Test
+  void matmulOfALeafWithItself_getsBothTerms() {
+    SplittableRandom rng = new SplittableRandom(10);
+    Tensor x = Tensor.randn(rng, 19, 19).requiresGrad(true);
+    for (int step = 0; step < 3; step++) {
+      x.setGrad(null);
+      x.matmul(x).tanh().sum().backward();
+      assertArrayEquals(freshMatmulGrads(x, x, true)[0].toDoubleArray(),
+          x.borrowGrad().toDoubleArray(), 1e-12, "step " + step);
+    }
+  }
+
+  /** A matrix product's gradient that the caller read with grad() is never written again. */
+  @Test
+  void matmulGradientTheCallerHolds_isNeverOverwritten() {
+    SplittableRandom rng = new SplittableRandom(11);
+    Tensor a = Tensor.randn(rng, 12, 7).requiresGrad(true);
+    Tensor b = Tensor.randn(rng, 7, 5);
+    a.matmul(b).sum().backward();
+    Tensor held = a.grad();
+    double[] before = held.toDoubleArray();
+    a.setGrad(null);
+    a.matmul(b).mul(3.0).sum().backward();
+    assertArrayEquals(before, held.toDoubleArray(), "held gradient changed");
+    assertNotSame(held.data().storageKey(), a.borrowGrad().data().storageKey());
   }
 
   @Test
