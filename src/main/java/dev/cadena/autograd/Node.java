@@ -586,32 +586,32 @@ public final class Node {
    * saved values are temporaries (what a VJP returns is checked in {@link #runVjp}).
    */
   private static void escapeIfAliased(NDArray result, Tensor input) {
-    TensorAccess a = TensorAccess.get();
-    if (a.graphHolds(input) > 0 && GradMode.isEnabled()
-        && result.storageKey() == input.data().storageKey()) {
-      a.setGraphHolds(input, 0);
+    if (GradMode.isEnabled()) {
+      escapeIfSameStorage(input, result);
     }
   }
 
   /** Stops tracking a saved value of this node that a gradient {@code g} shares storage with. */
   private void escapeSavedAliasOf(Tensor g) {
+    NDArray gd = g.data();
     if (arity > 2) {
       for (Tensor in : extra.inputs) {
-        escapeIfSameStorage(in, g);
+        escapeIfSameStorage(in, gd);
       }
     } else if (arity > 0) {
-      escapeIfSameStorage(in0, g);
+      escapeIfSameStorage(in0, gd);
       if (arity == 2) {
-        escapeIfSameStorage(in1, g);
+        escapeIfSameStorage(in1, gd);
       }
     }
-    escapeIfSameStorage(out, g);
+    escapeIfSameStorage(out, gd);
   }
 
-  private static void escapeIfSameStorage(Tensor saved, Tensor g) {
+  /** Stops tracking {@code t} when {@code other} shares its storage. */
+  private static void escapeIfSameStorage(Tensor t, NDArray other) {
     TensorAccess a = TensorAccess.get();
-    if (a.graphHolds(saved) > 0 && saved.data().storageKey() == g.data().storageKey()) {
-      a.setGraphHolds(saved, 0);
+    if (a.graphHolds(t) > 0 && t.data().storageKey() == other.storageKey()) {
+      a.setGraphHolds(t, 0);
     }
   }
 

@@ -1,5 +1,9 @@
 package dev.cadena.autograd;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import dev.cadena.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +22,20 @@ final class TwoWays {
       b[i] = Double.doubleToLongBits(v[i]);
     }
     return b;
+  }
+
+  /**
+   * Asserts that both ways gave the same values bit for bit, and that none of them is NaN (what
+   * reading poisoned recycled storage gives).
+   */
+  static void assertSameBits(List<List<long[]>> r) {
+    assertEquals(r.get(1).size(), r.get(0).size());
+    for (int i = 0; i < r.get(0).size(); i++) {
+      assertArrayEquals(r.get(1).get(i), r.get(0).get(i), "value " + i);
+      for (long b : r.get(0).get(i)) {
+        assertFalse(Double.isNaN(Double.longBitsToDouble(b)), "a NaN in value " + i);
+      }
+    }
   }
 
   /**

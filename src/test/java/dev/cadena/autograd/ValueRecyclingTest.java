@@ -43,18 +43,6 @@ class ValueRecyclingTest {
     return TwoWays.bothWays(Engine::setRecycling, f);
   }
 
-  private static void assertSameBits(List<List<long[]>> r) {
-    assertEquals(r.get(1).size(), r.get(0).size());
-    for (int i = 0; i < r.get(0).size(); i++) {
-      assertArrayEquals(r.get(1).get(i), r.get(0).get(i), "value " + i);
-    }
-    for (long[] v : r.get(0)) {
-      for (long b : v) {
-        assertFalse(Double.isNaN(Double.longBitsToDouble(b)), "a NaN in the results");
-      }
-    }
-  }
-
   /**
    * Linear+ReLU (fused), Linear, Tanh, Linear, Sigmoid, Linear: five values pass from one
    * built-in layer to the next, each of at least 4,096 elements ({@code [64, 96]}, {@code [64,
@@ -107,7 +95,7 @@ class ValueRecyclingTest {
       recycled[run[0]++] = Node.recycledValues - before;
       return out;
     });
-    assertSameBits(r);
+    TwoWays.assertSameBits(r);
     assertEquals(20, recycled[0], "values recycled with recycling on (five per step)");
     assertEquals(0, recycled[1], "values recycled with recycling off");
   }
@@ -307,7 +295,7 @@ class ValueRecyclingTest {
       out.add(bits(hvp));
       return out;
     });
-    assertSameBits(r);
+    TwoWays.assertSameBits(r);
     // The first pass records a graph; the second frees the recorded graph and the forward one.
     assertTrue(Node.recycledValues - before <= 5, "recycled: " + (Node.recycledValues - before));
   }

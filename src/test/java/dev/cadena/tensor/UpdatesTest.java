@@ -261,6 +261,26 @@ class UpdatesTest {
     return out;
   }
 
+  /**
+   * The reference's final parameter and state after {@link #STEPS} updates of {@code n} elements,
+   * from the values {@link #run} draws with the same seed.
+   */
+  private static double[][] reference(Case c, DType dtype, int n, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    double[] p = random(rng, dtype, n, -2, 2);
+    double[][] s = new double[c.state.length][n];
+    for (int k = 0; k < s.length; k++) {
+      Arrays.fill(s[k], c.init[k]);
+    }
+    for (int t = 1; t <= STEPS; t++) {
+      c.reference(p, random(rng, dtype, n, -1, 1), s, t);
+    }
+    double[][] out = new double[1 + s.length][];
+    out[0] = p;
+    System.arraycopy(s, 0, out, 1, s.length);
+    return out;
+  }
+
   static Stream<Arguments> casesAndDtypes() {
     List<Arguments> out = new ArrayList<>();
     for (Case c : allCases()) {
@@ -283,21 +303,12 @@ class UpdatesTest {
     for (int[] size : SIZES) {
       int r = size[0];
       int cols = size[1];
-      int n = r * cols;
-      SplittableRandom rng = new SplittableRandom(42);
-      double[] p = random(rng, dtype, n, -2, 2);
-      double[][] s = new double[c.state.length][n];
-      for (int k = 0; k < s.length; k++) {
-        Arrays.fill(s[k], c.init[k]);
-      }
-      for (int t = 1; t <= STEPS; t++) {
-        c.reference(p, random(rng, dtype, n, -1, 1), s, t);
-      }
+      double[][] want = reference(c, dtype, r * cols, 42);
       double[][] got = run(c, dtype, Layout.CONTIGUOUS, Layout.CONTIGUOUS, r, cols, 42);
       String what = c + " " + dtype + " [" + r + ", " + cols + "]";
-      assertClose(what + " parameter", p, got[0], tol);
-      for (int k = 0; k < s.length; k++) {
-        assertClose(what + " " + c.state[k], s[k], got[1 + k], tol);
+      assertClose(what + " parameter", want[0], got[0], tol);
+      for (int k = 0; k < c.state.length; k++) {
+        assertClose(what + " " + c.state[k], want[1 + k], got[1 + k], tol);
       }
     }
   }
@@ -343,19 +354,10 @@ class UpdatesTest {
               c + " " + dtype + " parameter " + l[0] + ", gradient " + l[1] + ", array " + k);
         }
       }
-      int n = r * cols;
-      SplittableRandom rng = new SplittableRandom(3);
-      double[] p = random(rng, dtype, n, -2, 2);
-      double[][] st = new double[c.state.length][n];
-      for (int k = 0; k < st.length; k++) {
-        Arrays.fill(st[k], c.init[k]);
-      }
-      for (int t = 1; t <= STEPS; t++) {
-        c.reference(p, random(rng, dtype, n, -1, 1), st, t);
-      }
       double[][] got = run(c, dtype, Layout.CONTIGUOUS, Layout.CONTIGUOUS, r, cols, 3);
       double tol = dtype == DType.FLOAT64 ? 1e-13 : 2e-5;
-      assertClose(c + " " + dtype + " two threads, parameter", p, got[0], tol);
+      assertClose(c + " " + dtype + " two threads, parameter", reference(c, dtype, r * cols, 3)[0],
+          got[0], tol);
     } finally {
       Parallel.setThreads(before);
     }
