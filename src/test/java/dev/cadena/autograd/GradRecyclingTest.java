@@ -66,17 +66,8 @@ class GradRecyclingTest {
         }
         opt.zeroGrad();
         Tensor logits = net.forward(x).mul(0.5).add(0.25);
-        Tensor loss = Loss.crossEntropy(logits, Tensor.ofLongs(labels));
-        loss.backward();
-        out.add(bits(loss));
-        out.add(bits(logits));
-        for (Tensor p : net.parameters()) {
-          out.add(bits(p.grad()));
-        }
-        opt.step();
-        for (Tensor p : net.parameters()) {
-          out.add(bits(p));
-        }
+        TwoWays.step(out, Loss.crossEntropy(logits, Tensor.ofLongs(labels)), logits,
+            net.parameters(), opt);
         inputs.add(x);
       }
       // The inputs' gradients, read after all the steps that reused storage.

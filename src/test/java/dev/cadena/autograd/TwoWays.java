@@ -25,6 +25,25 @@ final class TwoWays {
   }
 
   /**
+   * One training step whose forward pass gave {@code logits} and {@code loss}: backward, then
+   * the loss, the logits and every parameter's gradient added to {@code out}, the optimiser's
+   * step, and every parameter added.
+   */
+  static void step(List<long[]> out, Tensor loss, Tensor logits, List<Tensor> params,
+      dev.cadena.optim.Optimizer opt) {
+    loss.backward();
+    out.add(bits(loss));
+    out.add(bits(logits));
+    for (Tensor p : params) {
+      out.add(bits(p.grad()));
+    }
+    opt.step();
+    for (Tensor p : params) {
+      out.add(bits(p));
+    }
+  }
+
+  /**
    * Asserts that both ways gave the same values bit for bit, and that none of them is NaN (what
    * reading poisoned recycled storage gives).
    */

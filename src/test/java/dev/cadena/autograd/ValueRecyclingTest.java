@@ -80,17 +80,8 @@ class ValueRecyclingTest {
         Tensor x = Tensor.randn(rng, dtype, 64, 40);
         opt.zeroGrad();
         Tensor logits = net.forward(x);
-        Tensor loss = Loss.crossEntropy(logits, labels(rng, 64));
-        loss.backward();
-        out.add(bits(loss));
-        out.add(bits(logits));
-        for (Tensor p : net.parameters()) {
-          out.add(bits(p.grad()));
-        }
-        opt.step();
-        for (Tensor p : net.parameters()) {
-          out.add(bits(p));
-        }
+        TwoWays.step(out, Loss.crossEntropy(logits, labels(rng, 64)), logits, net.parameters(),
+            opt);
       }
       recycled[run[0]++] = Node.recycledValues - before;
       return out;
