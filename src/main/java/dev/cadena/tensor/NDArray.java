@@ -144,8 +144,8 @@ public final class NDArray {
    * is never read or written again: the engine calls this for a gradient it lent to a VJP
    * ({@link dev.cadena.autograd.Node#mayOverwriteGrad}) once that VJP has run and returned other
    * storage, and for an intermediate value once the last node that held it was freed ({@link
-   * dev.cadena.autograd.Node#recycleWithGraph}). Anyone else calling it on storage still in use corrupts the arrays that later reuse
-   * it.
+   * dev.cadena.autograd.Node#recycleWithGraph}). Anyone else calling it on storage still in use
+   * corrupts the arrays that later reuse it.
    *
    * @return whether the storage was taken
    * @throws NullPointerException when {@code x} is null
