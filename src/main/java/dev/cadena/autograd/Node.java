@@ -116,6 +116,14 @@ public final class Node {
   /** Intermediate values recycled with their graph so far (tests; exact on one thread). */
   static long recycledValues;
 
+  /**
+   * False until {@link #recycleWithGraph} first tracks a value: until then no tensor is tracked,
+   * and the bookkeeping of holders and escapes is skipped (a graph of small ops that never uses
+   * it, W3's, pays one read per hook). Volatile, so that no thread misses a holder once a value
+   * is tracked anywhere.
+   */
+  private static volatile boolean tracking;
+
   private Node(String name, Tensor[] inputs, Vjp vjp) {
     this.name = name;
     this.vjp = vjp;
@@ -538,12 +546,16 @@ public final class Node {
     }
     TensorAccess a = TensorAccess.get();
     if (a.graphHolds(t) == 0 && NDArray.recyclable(t.data())) {
+      tracking = true;
       a.setGraphHolds(t, 1); // its producer; each op that reads it adds one
     }
   }
 
   /** Counts one more node holding {@code t}, if {@code t} is tracked. */
   private static void hold(Tensor t) {
+    if (!tracking) {
+      return;
+    }
     TensorAccess a = TensorAccess.get();
     int h = a.graphHolds(t);
     if (h > 0) {
@@ -553,7 +565,7 @@ public final class Node {
 
   /** One node fewer holds {@code t}; the last gives its storage back when {@code recycle}. */
   private static void unhold(Tensor t, boolean recycle) {
-    if (t == null) {
+    if (t == null || !tracking) {
       return;
     }
     TensorAccess a = TensorAccess.get();
@@ -572,6 +584,9 @@ public final class Node {
 
   /** Stops tracking {@code t} (code other than the graph's ops may now hold it); returns it. */
   private static Tensor escape(Tensor t) {
+    if (!tracking) {
+      return t;
+    }
     TensorAccess a = TensorAccess.get();
     if (a.graphHolds(t) > 0) {
       a.setGraphHolds(t, 0);
@@ -586,7 +601,7 @@ public final class Node {
    * saved values are temporaries (what a VJP returns is checked in {@link #runVjp}).
    */
   private static void escapeIfAliased(NDArray result, Tensor input) {
-    if (GradMode.isEnabled()) {
+    if (tracking && GradMode.isEnabled()) {
       escapeIfSameStorage(input, result);
     }
   }
@@ -632,7 +647,7 @@ public final class Node {
     } finally {
       inVjp = false;
     }
-    if (g != null) {
+    if (g != null && tracking) {
       // A gradient that is a saved value (or a view of it) outlives the graph.
       for (Tensor gi : g) {
         if (gi != null) {
