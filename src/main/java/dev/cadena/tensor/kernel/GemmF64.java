@@ -26,36 +26,9 @@ final class GemmF64 {
 
     private Warm() {}
 
-    /** Small products, all four transposition cases, until compiled. */
+    /** The vector kernels' every path (see {@link VectorGemmF64#warmUpKernels}), until compiled. */
     private static boolean warmUp() {
-      int m = 8;
-      int n = 32;
-      int k = 8;
-      double[] a = new double[m * k];
-      double[] b = new double[k * n];
-      double[] c = new double[m * n];
-      for (int i = 0; i < a.length; i++) {
-        a[i] = 1;
-      }
-      for (int i = 0; i < b.length; i++) {
-        b[i] = 1;
-      }
-      // Too small for Parallel to split: this runs on the calling thread. Every fourth round
-      // starts with empty packing buffers, so that C2 sees them grow as real products do (and
-      // three rounds in a row can still allocate nothing, which ends the warm-up).
-      int[] rounds = {0};
-      JitWarmUp.run(() -> {
-        if ((rounds[0]++ & 3) == 0) {
-          VectorGemmF64.shrinkWorkspaceForWarmUp();
-        }
-        VectorGemmF64.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
-        VectorGemmF64.gemm(true, false, m, n, k, a, 0, m, b, 0, n, c, 0, n, true);
-        VectorGemmF64.gemm(false, true, m, n, k, a, 0, k, b, 0, k, c, 0, n, false);
-        VectorGemmF64.gemm(true, true, m, n, k, a, 0, m, b, 0, k, c, 0, n, true);
-        // At most one vector wide: the narrow kernel, e.g. an MLP's 10-class output layer.
-        VectorGemmF64.gemm(false, false, m, 8, k, a, 0, k, b, 0, 8, c, 0, 8, false);
-        VectorGemmF64.gemm(true, true, m, 8, k, a, 0, m, b, 0, k, c, 0, 8, false);
-      }, () -> VectorGemmF64.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false));
+      JitWarmUp.run(VectorGemmF64::warmUpKernels, VectorGemmF64::warmUpKernels);
       return true;
     }
   }

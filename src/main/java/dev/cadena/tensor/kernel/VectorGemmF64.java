@@ -68,7 +68,7 @@ final class VectorGemmF64 {
    * Depth of a packed block, best measured on an AVX-512 EPYC: A's block is 256 KiB, and B's
    * sliver 32 KiB with 8-byte elements, 64 KiB with 4-byte ones.
    */
-  private static final int KC = 256; // f32: private static final int KC = 512;
+  private static final int KC = 8; // f32: private static final int KC = 512;
   /**
    * Rows in a tile one vector wide ({@link #gemmNarrow}): 8 accumulators, one B vector and a
    * broadcast fit the 16 registers of AVX2 as well.
@@ -781,17 +781,82 @@ final class VectorGemmF64 {
   }
 
   /**
-   * Drops the calling thread's packing buffers, so that its next product grows them again. Only
-   * for the JIT warm-up: there every product is tiny and, without this, the buffers would grow
-   * once and never again, C2 would compile {@link Workspace}'s growth branch as never taken, and
-   * the first real product larger than the warm-up's would throw the compiled {@code gemm} away
-   * (an {@code unstable_if} trap) and run in C1 until it was compiled anew, about 0.3 s on 2
-   * cores.
+   * One call of the JIT warm-up ({@link GemmF64}): every method that runs vector code in a
+   * product, on tiny operands and on the calling thread, each path of it once: both layouts of
+   * {@link #packA}, {@link #packB} and {@link #packNarrowB}, full and partial slivers and tiles,
+   * adding and not, and the narrow tiles and rows.
+   *
+   * <p>Only these leaves: the code that calls them ({@link #gemm}, its lambdas, {@link
+   * Parallel#forRange}) runs no vector operation and is compiled on the real products. It used
+   * to be warmed up too, by calling {@code gemm} on products too small to split, and C2 compiled
+   * the branches those never took (the split, the growth of the packing buffers) as never taken:
+   * the first real products threw {@code gemm}, its row-split lambda, {@code forRange} and the
+   * narrow lambda away again, after about 130 ms of C2 time on an AVX-512 EPYC, and ran them in
+   * C1's code until they were compiled anew.
    */
-  static void shrinkWorkspaceForWarmUp() {
-    Workspace ws = WORKSPACE.get();
-    ws.packedA = new double[0];
-    ws.packedB = new double[0];
+  static void warmUpKernels() {
+    WarmUpOperands w = WarmUpOperands.INSTANCE;
+    int kc = WarmUpOperands.KC;
+    int m = WarmUpOperands.M;
+    int n = WarmUpOperands.N;
+    int slivers = (n + NR - 1) / NR;
+    int nkc = WarmUpOperands.NARROW_KC;
+    for (int t = 0; t < 2; t++) {
+      boolean trans = t == 1;
+      packA(trans, w.a, 0, trans ? m : kc, 0, 0, m, kc, w.pa);
+      packB(trans, w.b, 0, trans ? kc : n, 0, 0, kc, n, 0, slivers, w.pb);
+      macroKernel(m, n, kc, w.pa, w.pb, w.c, 0, n, trans, w.tile);
+      macroKernel(m, n, kc, w.pa, w.pb, w.c, 0, n, !trans, w.tile, 0, slivers);
+      // At most one vector wide: one partly filled vector and one full.
+      int nn = trans ? L : Math.max(1, L - 3);
+      packNarrowB(trans, w.b, 0, trans ? kc : nn, 0, kc, nn, w.pb);
+      narrowTileByRows(nkc, w.a, 0, nkc, w.pb, w.tile);
+      narrowTileByColumns(nkc, w.a, 0, NARROW_MR, w.pb, w.tile);
+      narrowRow(nkc, w.a, 0, trans ? m : 1, w.pb, w.tile, t * L);
+      // Calls with nothing to do. C2 compiles a method once it was called often enough and its
+      // loops ran often enough (600 calls, and 15,000 calls and iterations together, in
+      // HotSpot 17), and a loop on its own once it ran 40,000 times. These loops run so often
+      // per call that they would reach that first, and C2 would compile each twice: the loop
+      // for the call in progress, then the method.
+      packA(trans, w.a, 0, kc, 0, 0, 0, kc, w.pa);
+      for (int e = 0; e < 3; e++) {
+        packB(trans, w.b, 0, kc, 0, 0, kc, n, 0, 0, w.pb);
+      }
+      macroKernel(m, n, kc, w.pa, w.pb, w.c, 0, n, trans, w.tile, 0, 0);
+      packNarrowB(trans, w.b, 0, kc, 0, 0, L, w.pb);
+    }
+  }
+
+  /** The operands of {@link #warmUpKernels}, made once (its calls must not allocate). */
+  private static final class WarmUpOperands {
+    /** Depth of the warm-up's products. */
+    static final int KC = 8;
+    /**
+     * Depth of its narrow tiles and rows, called once per layout: deep enough for their loops to
+     * bring them to C2 after about as many calls as the others.
+     */
+    static final int NARROW_KC = 24;
+    /** Rows: one full sliver of A and one row of the next. */
+    static final int M = MR + 1;
+    /** Columns: one full sliver of B and one column of the next. */
+    static final int N = NR + 1;
+    static final WarmUpOperands INSTANCE = new WarmUpOperands();
+
+    /** Room for both layouts of M (or the narrow tile's 8) rows, and a vector to spare. */
+    final double[] a = ones((Math.max(M, NARROW_MR) + 1) * NARROW_KC + 2 * L);
+    final double[] b = ones((N + 1) * KC + 2 * L);
+    final double[] c = new double[M * N];
+    final double[] pa = new double[2 * PS * KC];
+    final double[] pb = new double[Math.max(2 * NR * KC, L * NARROW_KC)];
+    final double[] tile = new double[Math.max(MR * NR, NARROW_MR * L)];
+
+    private WarmUpOperands() {}
+
+    private static double[] ones(int size) {
+      double[] x = new double[size];
+      Arrays.fill(x, 1.0);
+      return x;
+    }
   }
 
   /** Per-thread packing buffers, grown on demand and kept for the thread's next call. */
