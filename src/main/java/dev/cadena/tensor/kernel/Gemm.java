@@ -56,6 +56,13 @@ public final class Gemm {
   /** Whether the Vector API module is present and fast on this CPU; decided once. */
   static final boolean VECTOR_AVAILABLE = detectVector();
 
+  static {
+    if (VECTOR_AVAILABLE) {
+      // What the first vector product's JIT warm-up needs, started now in the background.
+      JitWarmUp.ForegroundCompiles.prepare();
+    }
+  }
+
   /** Below this many multiply-adds, packing costs more than it saves and the scalar path runs. */
   private static final long VECTOR_MIN_WORK = 16 * 16 * 16;
 

@@ -24,7 +24,8 @@ import java.lang.management.ManagementFactory;
  * the kernels' and the Vector API's methods to be compiled in the foreground: the thread that
  * triggers a compile waits for it instead of running on, and the warm-up makes about 110 MB. The
  * directive is removed when the warm-up ends. It costs the start of the platform MBean server
- * (0.1 to 0.3 s, once per JVM). Where the JVM has no such command (another JVM, no {@code
+ * (0.1 to 0.3 s, once per JVM), begun on a daemon thread as soon as {@link Gemm} is loaded (see
+ * {@link ForegroundCompiles#prepare}). Where the JVM has no such command (another JVM, no {@code
  * java.management} module, a security manager), or with {@code -Dcadena.warmUpDirective=off},
  * the warm-up runs with background compiles. With {@code
  * -Dcadena.debugWarmUp=true} it prints the calls, milliseconds and bytes each warm-up took and
@@ -145,16 +146,91 @@ final class JitWarmUp {
       return f;
     }
 
+    /**
+     * What adding the directive needs, made on a daemon thread by {@link #prepare}: the platform
+     * MBean server and the directive's file. Null until then.
+     */
+    private static java.util.concurrent.FutureTask<Prepared> prepared;
+
+    /** The platform MBean server, and a file holding {@link #DIRECTIVE} (taken once). */
+    private static final class Prepared {
+      final javax.management.MBeanServer server;
+      private java.nio.file.Path file;
+
+      Prepared() throws java.io.IOException {
+        server = ManagementFactory.getPlatformMBeanServer();
+        file = directiveFile();
+        // Deleted by the warm-up that takes it; this is for a program that never multiplies.
+        file.toFile().deleteOnExit();
+      }
+
+      /** The prepared file the first time, a new one after that. */
+      synchronized java.nio.file.Path takeFile() throws java.io.IOException {
+        java.nio.file.Path f = file;
+        file = null;
+        return f != null ? f : directiveFile();
+      }
+    }
+
+    private static java.nio.file.Path directiveFile() throws java.io.IOException {
+      java.nio.file.Path f = java.nio.file.Files.createTempFile("cadena-jit-", ".json");
+      java.nio.file.Files.writeString(f, DIRECTIVE);
+      return f;
+    }
+
+    /**
+     * Starts the platform MBean server and writes the directive's file on a daemon thread,
+     * unless the directive is off or that has begun already. {@link Gemm}'s class initialiser
+     * calls it, and a program often loads {@code Gemm} well before its first product (to print
+     * {@link Gemm#implementation}, say): the 0.1 to 0.3 s this takes then overlap the program's
+     * own set-up, where the first product used to wait for them.
+     */
+    static synchronized void prepare() {
+      if (prepared != null
+          || System.getProperty("cadena.warmUpDirective", "sync").equals("off")) {
+        return;
+      }
+      try {
+        prepared = new java.util.concurrent.FutureTask<>(Prepared::new);
+        Thread t = new Thread(prepared, "cadena-jit-prepare");
+        t.setDaemon(true);
+        t.start();
+      } catch (RuntimeException | LinkageError e) {
+        // No new thread allowed: run() prepares on the calling thread.
+        prepared = null;
+      }
+    }
+
+    /** {@link #prepare}'s result, waited for (and prepared here if it was not started). */
+    private static Prepared prepared() throws Exception {
+      java.util.concurrent.FutureTask<Prepared> f;
+      synchronized (ForegroundCompiles.class) {
+        prepare();
+        f = prepared;
+      }
+      if (f == null) {
+        return new Prepared();
+      }
+      try {
+        return f.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof Error) {
+          throw (Error) cause;
+        }
+        throw cause instanceof Exception ? (Exception) cause : e;
+      }
+    }
+
     @Override
     public void run() {
       java.nio.file.Path file = null;
       try {
-        javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        file = java.nio.file.Files.createTempFile("cadena-jit-", ".json");
-        java.nio.file.Files.writeString(file, DIRECTIVE);
+        Prepared p = prepared();
+        file = p.takeFile();
         synchronized (this) {
           if (!closed) {
-            Object reply = invoke(server, "compilerDirectivesAdd", file.toString());
+            Object reply = invoke(p.server, "compilerDirectivesAdd", file.toString());
             // The command answers "1 compiler directives added"; anything else added nothing.
             added = reply != null && reply.toString().trim().startsWith("1 ");
             if (added) {

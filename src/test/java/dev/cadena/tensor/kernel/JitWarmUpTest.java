@@ -35,6 +35,18 @@ class JitWarmUpTest {
     assertEquals("background compiles", f.describe());
   }
 
+  /**
+   * {@link JitWarmUp.ForegroundCompiles#prepare} writes one directive file, which the first
+   * warm-up takes and deletes: a second one (float32 after float64, say) must write its own.
+   */
+  @Test
+  void foregroundCompiles_afterPrepare_inForceTwiceInARow() throws Exception {
+    JitWarmUp.ForegroundCompiles.prepare();
+    JitWarmUp.ForegroundCompiles.prepare();
+    inForceUntilClosed(JitWarmUp.ForegroundCompiles.start("sync"));
+    inForceUntilClosed(JitWarmUp.ForegroundCompiles.start("sync"));
+  }
+
   @Test
   void foregroundCompiles_off_addsNothing() throws Exception {
     JitWarmUp.ForegroundCompiles f = JitWarmUp.ForegroundCompiles.start("off");
