@@ -99,14 +99,21 @@ public final class FusedRowsF64 {
    */
   public static void crossEntropyBackward(
       double[] x, long[] label, double[] g, int gs, double[] dx, int rows, int cols) {
+    // Each row's exponentials, kept for the scaling: one Math.exp per element, not two (the same
+    // values and sum, in the same order, as sumExp).
+    double[] e = new double[cols]; // f32: double[] e = new double[cols];
     for (int r = 0; r < rows; r++) {
       int base = r * cols;
       double s = shift(x, base, cols); // f32: double s = shift(x, base, cols);
-      double sum = sumExp(x, base, cols, s); // f32: double sum = sumExp(x, base, cols, s);
+      double sum = 0; // f32: double sum = 0;
+      for (int j = 0; j < cols; j++) {
+        e[j] = Math.exp((double) x[base + j] - s);
+        sum += e[j];
+      }
       double gr = (double) g[r * gs]; // f32: double gr = (double) g[r * gs];
       double scale = gr / sum; // f32: double scale = gr / sum;
       for (int j = 0; j < cols; j++) {
-        dx[base + j] = (double) (Math.exp((double) x[base + j] - s) * scale);
+        dx[base + j] = (double) (e[j] * scale);
       }
       int y = base + (int) label[r];
       dx[y] = (double) ((double) dx[y] - gr);
