@@ -68,7 +68,7 @@ final class VectorGemmF64 {
    * Depth of a packed block, best measured on an AVX-512 EPYC: A's block is 256 KiB, and B's
    * sliver 32 KiB with 8-byte elements, 64 KiB with 4-byte ones.
    */
-  private static final int KC = 8; // f32: private static final int KC = 512;
+  private static final int KC = 256; // f32: private static final int KC = 512;
   /**
    * Rows in a tile one vector wide ({@link #gemmNarrow}): 8 accumulators, one B vector and a
    * broadcast fit the 16 registers of AVX2 as well.
