@@ -18,6 +18,12 @@ package dev.cadena.tensor.kernel;
  * <p>The exponentials and sums of the cross-entropy run in float64 also for float32 data (the
  * twin rounds only the results), like a float32 logsumexp computed with a float64 accumulator.
  * Arguments are trusted, as in BLAS: the callers check shapes and bounds.
+ *
+ * <p>Each kernel's first call warms it up (see {@link JitWarmUp#repeat}): it calls {@code
+ * ensure()} on a nested class whose initialiser calls the kernel on tiny operands. The JVM runs
+ * an initialiser once, makes other threads wait for it and lets the initialising thread's own
+ * calls through (they find the class initialising and go on); once it has run, {@code ensure()}
+ * is an empty call that the JIT removes.
  */
 // The (double) casts are redundant here; in the generated float32 twin they are the rounding.
 @SuppressWarnings("cast")
@@ -35,6 +41,7 @@ public final class FusedRowsF64 {
    * conditional move, and masking {@code g}'s bits keeps it or gives {@code +0}.
    */
   public static void reluBackward(double[] g, double[] out, double[] o, int n) {
+    ReluBackwardWarm.ensure();
     for (int i = 0; i < n; i++) {
       long below = Double.doubleToRawLongBits(out[i]) - 1 + Long.MIN_VALUE; // f32: int below = Float.floatToRawIntBits(out[i]) - 1 + Integer.MIN_VALUE;
       long keep = below < POSITIVE_LIMIT ? -1L : 0L; // f32: int keep = below < POSITIVE_LIMIT ? -1 : 0;
@@ -48,6 +55,7 @@ public final class FusedRowsF64 {
 
   /** {@code o[i] = g[i] * (1 - out[i] * out[i])}: tanh's VJP from its output, in that order. */
   public static void tanhBackward(double[] g, double[] out, double[] o, int n) {
+    TanhBackwardWarm.ensure();
     for (int i = 0; i < n; i++) {
       double y = out[i];
       o[i] = g[i] * (1 - y * y);
@@ -56,6 +64,7 @@ public final class FusedRowsF64 {
 
   /** {@code o[i] = g[i] * (out[i] * (1 - out[i]))}: the sigmoid's VJP from its output. */
   public static void sigmoidBackward(double[] g, double[] out, double[] o, int n) {
+    SigmoidBackwardWarm.ensure();
     for (int i = 0; i < n; i++) {
       double y = out[i];
       o[i] = g[i] * (y * (1 - y));
@@ -64,6 +73,7 @@ public final class FusedRowsF64 {
 
   /** {@code c[r * cols + j] = bias[bo + j]} for {@code r < rows}, {@code j < cols}. */
   public static void biasRows(double[] bias, int bo, double[] c, int rows, int cols) {
+    BiasRowsWarm.ensure();
     for (int r = 0; r < rows; r++) {
       System.arraycopy(bias, bo, c, r * cols, cols);
     }
@@ -71,6 +81,7 @@ public final class FusedRowsF64 {
 
   /** {@code c[i] = max(c[i], 0)} for {@code from <= i < to}; NaN stays NaN, as in ReLU. */
   public static void reluInPlace(double[] c, int from, int to) {
+    ReluInPlaceWarm.ensure();
     for (int i = from; i < to; i++) {
       c[i] = Math.max(c[i], 0);
     }
@@ -82,6 +93,7 @@ public final class FusedRowsF64 {
    * is finite (else 0, so that a row of -inf gives NaN or inf as the composition does).
    */
   public static void crossEntropyRows(double[] x, long[] label, double[] loss, int rows, int cols) {
+    CrossEntropyRowsWarm.ensure();
     for (int r = 0; r < rows; r++) {
       int base = r * cols;
       double s = shift(x, base, cols); // f32: double s = shift(x, base, cols);
@@ -99,6 +111,7 @@ public final class FusedRowsF64 {
    */
   public static void crossEntropyBackward(
       double[] x, long[] label, double[] g, int gs, double[] dx, int rows, int cols) {
+    CrossEntropyBackwardWarm.ensure();
     // Each row's exponentials, kept for the scaling: one Math.exp per element, not two (the same
     // values and sum, in the same order, as sumExp).
     double[] e = new double[cols]; // f32: double[] e = new double[cols];
@@ -140,5 +153,111 @@ public final class FusedRowsF64 {
       m = Math.max(m, (double) x[base + j]);
     }
     return m;
+  }
+
+  /**
+   * The warm-up operands' element count: each call runs about that many loop iterations, few
+   * enough that C2 compiles the kernel whole before on the stack (see {@link JitWarmUp#repeat}).
+   */
+  private static final int WARM_N = 8;
+
+  /** {@link #WARM_N} warm-up values of both signs, zero included (the ReLUs' two cases). */
+  private static double[] warmUpValues() {
+    double[] v = new double[WARM_N];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (i % 3) - 1;
+    }
+    return v;
+  }
+
+  private static final class ReluBackwardWarm {
+    static {
+      double[] v = warmUpValues();
+      double[] o = new double[v.length];
+      JitWarmUp.repeat(() -> reluBackward(v, v, o, v.length));
+    }
+
+    static void ensure() {}
+  }
+
+  private static final class TanhBackwardWarm {
+    static {
+      double[] v = warmUpValues();
+      double[] o = new double[v.length];
+      JitWarmUp.repeat(() -> tanhBackward(v, v, o, v.length));
+    }
+
+    static void ensure() {}
+  }
+
+  private static final class SigmoidBackwardWarm {
+    static {
+      double[] v = warmUpValues();
+      double[] o = new double[v.length];
+      JitWarmUp.repeat(() -> sigmoidBackward(v, v, o, v.length));
+    }
+
+    static void ensure() {}
+  }
+
+  private static final class BiasRowsWarm {
+    static {
+      double[] v = warmUpValues();
+      double[] o = new double[v.length];
+      JitWarmUp.repeat(() -> biasRows(v, 1, o, WARM_N / 2, 2));
+    }
+
+    static void ensure() {}
+  }
+
+  private static final class ReluInPlaceWarm {
+    static {
+      double[] v = warmUpValues();
+      double[] o = new double[v.length];
+      JitWarmUp.repeat(() -> {
+        System.arraycopy(v, 0, o, 0, v.length);
+        reluInPlace(o, 0, o.length);
+      });
+    }
+
+    static void ensure() {}
+  }
+
+  /** Labels 0 and 1 in turn, for {@code rows} warm-up rows of two classes. */
+  private static long[] warmUpLabels(int rows) {
+    long[] label = new long[rows];
+    for (int r = 0; r < rows; r++) {
+      label[r] = r % 2;
+    }
+    return label;
+  }
+
+  private static final class CrossEntropyRowsWarm {
+    static {
+      double[] v = warmUpValues();
+      long[] label = warmUpLabels(WARM_N / 2);
+      double[] loss = new double[WARM_N / 2];
+      // Rows of two: the rows' loop is this method's (shift and sumExp are compiled on their own).
+      JitWarmUp.repeat(() -> crossEntropyRows(v, label, loss, WARM_N / 2, 2));
+    }
+
+    static void ensure() {}
+  }
+
+  private static final class CrossEntropyBackwardWarm {
+    static {
+      double[] v = warmUpValues();
+      long[] label = warmUpLabels(1);
+      double[] g = {1};
+      double[] dx = new double[2];
+      // One row of two (three loops of two per row), with one upstream value per row, then one
+      // for all (a mean).
+      JitWarmUp.repeat(() -> {
+        crossEntropyBackward(v, label, g, 1, dx, 1, 2);
+        crossEntropyBackward(v, label, g, 0, dx, 1, 2);
+      });
+    }
+
+    static void ensure() {}
   }
 }

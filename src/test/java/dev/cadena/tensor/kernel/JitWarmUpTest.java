@@ -71,4 +71,29 @@ class JitWarmUpTest {
     assertEquals(calls[0], made);
     assertFalse(JitWarmUp.ForegroundCompiles.printDirectives().contains(PATTERN));
   }
+
+  /**
+   * A scalar kernel's warm-up: a fixed number of calls, with the directive in force once {@link
+   * JitWarmUp.ForegroundCompiles#prepare} has made the MBean server, and removed after.
+   */
+  @Test
+  void repeat_afterPrepare_fixedCallsInForeground_directiveRemoved() throws Exception {
+    JitWarmUp.ForegroundCompiles.prepare();
+    // Waits for the prepared server (the sync start does), so that repeat takes it.
+    JitWarmUp.ForegroundCompiles.start("sync").close();
+    int[] calls = new int[1];
+    String[] stackDuring = new String[1];
+    JitWarmUp.repeat(() -> {
+      if (calls[0]++ == 0) {
+        try {
+          stackDuring[0] = JitWarmUp.ForegroundCompiles.printDirectives();
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      }
+    });
+    assertEquals(JitWarmUp.REPEAT_CALLS, calls[0]);
+    assertTrue(stackDuring[0].contains(PATTERN), stackDuring[0]);
+    assertFalse(JitWarmUp.ForegroundCompiles.printDirectives().contains(PATTERN));
+  }
 }
