@@ -26,9 +26,13 @@ final class GemmF64 {
 
     private Warm() {}
 
-    /** The vector kernels' every path (see {@link VectorGemmF64#warmUpKernels}), until compiled. */
+    /**
+     * The vector kernels' every path (see {@link VectorGemmF64#warmUpKernels}), until compiled;
+     * then the scalar store of the narrow tiles.
+     */
     private static boolean warmUp() {
       JitWarmUp.run(VectorGemmF64::warmUpKernels, VectorGemmF64::warmUpKernels);
+      JitWarmUp.repeat(VectorGemmF64::warmUpStores);
       return true;
     }
   }

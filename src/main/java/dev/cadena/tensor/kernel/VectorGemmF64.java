@@ -249,14 +249,24 @@ final class VectorGemmF64 {
           } else {
             narrowTileByRows(kc, a, ai, lda, pb, tile);
           }
-          for (int r = 0; r < mr; r++) {
-            int row = ci + r * ldc;
-            for (int j = 0; j < n; j++) {
-              c[row + j] = add ? c[row + j] + tile[r * L + j] : tile[r * L + j];
-            }
-          }
+          storeNarrowTile(tile, mr, n, c, ci, ldc, add);
         }
       });
+    }
+  }
+
+  /**
+   * Writes (or adds) the first {@code n} columns of a narrow tile's {@code mr} rows into C. A
+   * method of its own, compiled whole on its calls (one a tile): in the tiles' loop, its loops
+   * had C2 compile that loop on the stack twice before the whole loop was compiled.
+   */
+  private static void storeNarrowTile(double[] tile, int mr, int n, double[] c, int ci, int ldc,
+      boolean add) {
+    for (int r = 0; r < mr; r++) {
+      int row = ci + r * ldc;
+      for (int j = 0; j < n; j++) {
+        c[row + j] = add ? c[row + j] + tile[r * L + j] : tile[r * L + j];
+      }
     }
   }
 
@@ -778,6 +788,16 @@ final class VectorGemmF64 {
         }
       }
     }
+  }
+
+  /**
+   * {@link #storeNarrowTile} on two rows of four, written then added: scalar, so warmed up by
+   * {@link JitWarmUp#repeat} (about 8 iterations a call) after the vector leaves.
+   */
+  static void warmUpStores() {
+    WarmUpOperands w = WarmUpOperands.INSTANCE;
+    storeNarrowTile(w.tile, 2, 4, w.c, 0, 4, false);
+    storeNarrowTile(w.tile, 2, 4, w.c, 0, 4, true);
   }
 
   /**
