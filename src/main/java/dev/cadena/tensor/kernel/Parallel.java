@@ -350,8 +350,11 @@ public final class Parallel {
     void awaitAll() {
       long start = System.nanoTime();
       while (unfinished.get() > 0) {
-        if (System.nanoTime() - start < CALLER_SPIN_NANOS) {
+        long waited = System.nanoTime() - start;
+        if (waited < WORKER_SPIN_NANOS) {
           Thread.onSpinWait();
+        } else if (waited < CALLER_SPIN_NANOS) {
+          Thread.yield();
         } else {
           LockSupport.parkNanos(this, 100_000L);
         }
