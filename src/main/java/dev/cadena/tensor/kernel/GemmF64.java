@@ -27,11 +27,11 @@ final class GemmF64 {
     private Warm() {}
 
     /**
-     * The vector kernels' every path (see {@link VectorGemmF64#warmUpKernels}), until compiled;
-     * then the scalar store of the narrow tiles.
+     * The vector kernels' every path (see {@link VectorGemmF64#warmUpKernels}), until compiled,
+     * the wide and the narrow kernels on two threads; then the scalar store of the narrow tiles.
      */
     private static boolean warmUp() {
-      JitWarmUp.run(VectorGemmF64::warmUpKernels, VectorGemmF64::warmUpKernels);
+      JitWarmUp.runBoth(VectorGemmF64::warmUpWide, VectorGemmF64::warmUpNarrow);
       JitWarmUp.repeat(VectorGemmF64::warmUpStores);
       return true;
     }

@@ -56,6 +56,71 @@ final class JitWarmUp {
   }
 
   /**
+   * {@link #run} for two independent halves at once: {@code first} on the calling thread and
+   * {@code second} on a daemon thread, each called (burst, then polled) until it runs compiled,
+   * under one directive; returns the calls made on both. Where no thread can be started, both
+   * halves run here, one after the other in each call.
+   *
+   * <p>Why: with compiles in the foreground, a thread that waits for C2 leaves its core idle,
+   * and one that runs uncompiled vector code leaves the compilers idle. Two threads keep both
+   * busy: one runs while the other's kernel is compiled, and C1 and C2, separate compiler
+   * threads, compile one kernel each.
+   */
+  static int runBoth(Runnable first, Runnable second) {
+    ForegroundCompiles foreground = ForegroundCompiles.start();
+    try {
+      int[] otherCalls = new int[1];
+      Throwable[] otherFailure = new Throwable[1];
+      Thread other;
+      try {
+        other = new Thread(() -> {
+          try {
+            otherCalls[0] = runBursts(second, second, foreground);
+          } catch (Throwable t) {
+            otherFailure[0] = t;
+          }
+        }, "cadena-jit-warm-up");
+        other.setDaemon(true);
+        other.start();
+      } catch (RuntimeException | Error e) {
+        // No new thread allowed (or none left): both halves here.
+        Runnable both = () -> {
+          first.run();
+          second.run();
+        };
+        return runBursts(both, both, foreground);
+      }
+      int calls = runBursts(first, first, foreground);
+      joinUninterruptibly(other);
+      if (otherFailure[0] instanceof RuntimeException) {
+        throw (RuntimeException) otherFailure[0];
+      }
+      if (otherFailure[0] instanceof Error) {
+        throw (Error) otherFailure[0];
+      }
+      return calls + otherCalls[0];
+    } finally {
+      foreground.close();
+    }
+  }
+
+  /** Waits for {@code t} to end, keeping (not acting on) an interrupt that comes meanwhile. */
+  private static void joinUninterruptibly(Thread t) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
    * Calls for {@link #repeat}. HotSpot's tiered policy (JDK 17 to 25) compiles a method whole
    * with C2 once it has had more than 600 calls and its calls plus loop iterations pass 15,000,
    * and compiles a loop on the stack once the iterations pass 40,000; a queue of waiting

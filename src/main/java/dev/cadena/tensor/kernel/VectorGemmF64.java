@@ -795,7 +795,7 @@ final class VectorGemmF64 {
    * {@link JitWarmUp#repeat} (about 8 iterations a call) after the vector leaves.
    */
   static void warmUpStores() {
-    WarmUpOperands w = WarmUpOperands.INSTANCE;
+    WarmUpOperands w = WarmUpOperands.NARROW;
     storeNarrowTile(w.tile, 2, 4, w.c, 0, 4, false);
     storeNarrowTile(w.tile, 2, 4, w.c, 0, 4, true);
   }
@@ -815,24 +815,27 @@ final class VectorGemmF64 {
    * C1's code until they were compiled anew.
    */
   static void warmUpKernels() {
-    WarmUpOperands w = WarmUpOperands.INSTANCE;
+    warmUpWide();
+    warmUpNarrow();
+  }
+
+  /**
+   * The wide half of {@link #warmUpKernels}: {@link #packA}, {@link #packB} and {@link
+   * #macroKernel} (with the register tiles), on operands of its own, so that another thread can
+   * run {@link #warmUpNarrow} meanwhile.
+   */
+  static void warmUpWide() {
+    WarmUpOperands w = WarmUpOperands.WIDE;
     int kc = WarmUpOperands.KC;
     int m = WarmUpOperands.M;
     int n = WarmUpOperands.N;
     int slivers = (n + NR - 1) / NR;
-    int nkc = WarmUpOperands.NARROW_KC;
     for (int t = 0; t < 2; t++) {
       boolean trans = t == 1;
       packA(trans, w.a, 0, trans ? m : kc, 0, 0, m, kc, w.pa);
       packB(trans, w.b, 0, trans ? kc : n, 0, 0, kc, n, 0, slivers, w.pb);
       macroKernel(m, n, kc, w.pa, w.pb, w.c, 0, n, trans, w.tile);
       macroKernel(m, n, kc, w.pa, w.pb, w.c, 0, n, !trans, w.tile, 0, slivers);
-      // At most one vector wide: one partly filled vector and one full.
-      int nn = trans ? L : Math.max(1, L - 3);
-      packNarrowB(trans, w.b, 0, trans ? kc : nn, 0, kc, nn, w.pb);
-      narrowTileByRows(nkc, w.a, 0, nkc, w.pb, w.tile);
-      narrowTileByColumns(nkc, w.a, 0, NARROW_MR, w.pb, w.tile);
-      narrowRow(nkc, w.a, 0, trans ? m : 1, w.pb, w.tile, t * L);
       // Calls with nothing to do. C2 compiles a method once it was called often enough and its
       // loops ran often enough (600 calls, and 15,000 calls and iterations together, in
       // HotSpot 17), and a loop on its own once it ran 40,000 times. These loops run so often
@@ -843,9 +846,31 @@ final class VectorGemmF64 {
         packB(trans, w.b, 0, kc, 0, 0, kc, n, 0, 0, w.pb);
       }
       macroKernel(m, n, kc, w.pa, w.pb, w.c, 0, n, trans, w.tile, 0, 0);
+    }
+  }
+
+  /**
+   * The narrow half of {@link #warmUpKernels}: {@link #packNarrowB}, the narrow tiles and rows,
+   * on operands of its own.
+   */
+  static void warmUpNarrow() {
+    WarmUpOperands w = WarmUpOperands.NARROW;
+    int kc = WarmUpOperands.KC;
+    int m = WarmUpOperands.M;
+    int nkc = WarmUpOperands.NARROW_KC;
+    for (int t = 0; t < 2; t++) {
+      boolean trans = t == 1;
+      // At most one vector wide: one partly filled vector and one full.
+      int nn = trans ? L : Math.max(1, L - 3);
+      packNarrowB(trans, w.b, 0, trans ? kc : nn, 0, kc, nn, w.pb);
+      narrowTileByRows(nkc, w.a, 0, nkc, w.pb, w.tile);
+      narrowTileByColumns(nkc, w.a, 0, NARROW_MR, w.pb, w.tile);
+      narrowRow(nkc, w.a, 0, trans ? m : 1, w.pb, w.tile, t * L);
+      // A call with nothing to do (see warmUpWide).
       packNarrowB(trans, w.b, 0, kc, 0, 0, L, w.pb);
     }
   }
+
 
   /** The operands of {@link #warmUpKernels}, made once (its calls must not allocate). */
   private static final class WarmUpOperands {
@@ -860,7 +885,9 @@ final class VectorGemmF64 {
     static final int M = MR + 1;
     /** Columns: one full sliver of B and one column of the next. */
     static final int N = NR + 1;
-    static final WarmUpOperands INSTANCE = new WarmUpOperands();
+    /** The operands of {@link #warmUpWide}, and of {@link #warmUpNarrow} and the stores. */
+    static final WarmUpOperands WIDE = new WarmUpOperands();
+    static final WarmUpOperands NARROW = new WarmUpOperands();
 
     /** Room for both layouts of M (or the narrow tile's 8) rows, and a vector to spare. */
     final double[] a = ones((Math.max(M, NARROW_MR) + 1) * NARROW_KC + 2 * L);

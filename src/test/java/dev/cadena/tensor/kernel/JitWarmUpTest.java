@@ -96,4 +96,35 @@ class JitWarmUpTest {
     assertTrue(stackDuring[0].contains(PATTERN), stackDuring[0]);
     assertFalse(JitWarmUp.ForegroundCompiles.printDirectives().contains(PATTERN));
   }
+
+  /** Both halves run, on two threads, until quiet; the calls returned are theirs together. */
+  @Test
+  void runBoth_callsBothHalvesOnTwoThreads_directiveRemoved() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger first = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger second = new java.util.concurrent.atomic.AtomicInteger();
+    Thread[] threads = new Thread[2];
+    int made = JitWarmUp.runBoth(() -> {
+      first.incrementAndGet();
+      threads[0] = Thread.currentThread();
+    }, () -> {
+      second.incrementAndGet();
+      threads[1] = Thread.currentThread();
+    });
+    assertTrue(first.get() > 0 && second.get() > 0, first + " " + second);
+    assertEquals(first.get() + second.get(), made);
+    assertEquals(Thread.currentThread(), threads[0]);
+    assertTrue(threads[1] != null && threads[1] != threads[0], String.valueOf(threads[1]));
+    assertFalse(JitWarmUp.ForegroundCompiles.printDirectives().contains(PATTERN));
+  }
+
+  /** A failure in the second half reaches the caller. */
+  @Test
+  void runBoth_secondHalfThrows_rethrownHere() {
+    IllegalStateException boom = new IllegalStateException("boom");
+    IllegalStateException thrown = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, () -> JitWarmUp.runBoth(() -> { }, () -> {
+          throw boom;
+        }));
+    assertEquals(boom, thrown);
+  }
 }
