@@ -22,9 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A worker that runs out of chunks keeps looking for the next loop for {@link
  * #WORKER_YIELD_NANOS} (spinning, then yielding between looks) before it goes to sleep, and the
- * caller spins briefly before it sleeps while the last chunks finish: a training step runs loops
- * of tens of microseconds back to back, and waking a sleeping thread costs about as much (about
- * 20 us per hand-off measured on a 2-vCPU virtual machine).
+ * caller spins and yields briefly before it sleeps while the last chunks finish: a training step
+ * runs loops of tens of microseconds back to back, and waking a sleeping thread costs about as
+ * much (about 20 us per hand-off measured on a 2-vCPU virtual machine).
  *
  * <p>Example:
  *
@@ -72,7 +72,11 @@ public final class Parallel {
    */
   static final long WORKER_YIELD_NANOS = 200_000;
 
-  /** How long the caller spins for chunks that workers still run before it parks. */
+  /**
+   * How long the caller waits for chunks that workers still run before it parks: spinning for
+   * the first {@link #WORKER_SPIN_NANOS}, then with a {@link Thread#yield} between looks, so that
+   * a worker that a compile thread has pushed off its core gets it back to finish its chunk.
+   */
   private static final long CALLER_SPIN_NANOS = 200_000;
 
   /** Chunks per thread, so that a thread slowed by other load gets less of the work. */
