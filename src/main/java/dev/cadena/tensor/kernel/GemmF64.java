@@ -28,11 +28,11 @@ final class GemmF64 {
 
     /**
      * The vector kernels' every path (see {@link VectorGemmF64#warmUpKernels}), until compiled,
-     * the wide and the narrow kernels on two threads; then the scalar store of the narrow tiles.
+     * the wide and the narrow kernels on two threads; then the leaves that may be scalar.
      */
     private static boolean warmUp() {
       JitWarmUp.runBoth(VectorGemmF64::warmUpWide, VectorGemmF64::warmUpNarrow);
-      JitWarmUp.repeat(VectorGemmF64::warmUpStores);
+      JitWarmUp.repeat(VectorGemmF64::warmUpScalars);
       return true;
     }
   }
