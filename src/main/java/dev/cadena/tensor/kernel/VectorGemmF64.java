@@ -157,12 +157,15 @@ final class VectorGemmF64 {
                 bReady.set(sliver, 1);
               }
             }
-            // The slivers that are ready, in order; then each of the others once it is.
+            // The slivers that are ready, in order; then each of the others once it is. One pass
+            // in DEFER_EVERY also leaves its first sliver for the second pass (see passes).
+            int deferred = (passes++ & (DEFER_EVERY - 1)) == 0 ? 0 : -1;
             for (int s0 = 0; s0 < colSlivers; s0 += 64) {
               int s1 = Math.min(colSlivers, s0 + 64);
               long skipped = 0; // bit t - s0: sliver t, left for the second pass
               for (int t = s0; t < s1; t++) {
-                if (bReady.get(t) != 0) {
+                // One test, not two: C2 must see this one fail (see passes).
+                if ((bReady.get(t) & (t == deferred ? 0 : 1)) != 0) {
                   macroKernel(mc, nc, kc, pa, pb, c, cBase, ldc, add, own.tile, t, t + 1);
                 } else {
                   skipped |= 1L << (t - s0);
@@ -370,6 +373,21 @@ final class VectorGemmF64 {
       }
     }
   }
+
+  /**
+   * The row split's first passes so far, counted to leave the first sliver of B of one pass in
+   * {@link #DEFER_EVERY} for the second pass, ready or not. A thread finds a sliver not yet
+   * packed only once the threads run close together, often after C2 has compiled the row split
+   * on a profile where that never happened; C2 then compiles the case as a trap, and the first
+   * real skip threw the compiled code out (a second C2 compile of 26-57 ms, in about half of
+   * W2's runs). The deferred passes keep the case in the profile, whenever it is taken (the
+   * interpreter's first calls are not profiled). Deferring a ready sliver changes only the order
+   * in which C's columns are written (each sliver writes its own) and costs one more readiness
+   * test. Racy by design: a lost increment moves the next deferred pass.
+   */
+  private static int passes;
+  /** A power of two: one pass in this many defers its first sliver (see {@link #passes}). */
+  private static final int DEFER_EVERY = 64;
 
   /**
    * Spins until sliver {@code i} of B is packed; the thread it waits for is running, so
