@@ -250,11 +250,14 @@ final class JitWarmUp {
     /**
      * {@link #start()}, but with no directive (background compiles) unless {@link #prepare} has
      * already made what it needs: a scalar kernel's warm-up is worth less than the 0.1 to 0.3 s
-     * the MBean server would cost a program that has not started it.
+     * of waiting for the MBean server. It starts the preparing if nothing has, so that the next
+     * warm-up (a linear layer's product, after its bias) finds the server sooner.
      */
     static ForegroundCompiles startIfPrepared() {
       boolean ready;
       synchronized (ForegroundCompiles.class) {
+        // Not ready: starts the preparing (when it has not begun), for the warm-ups to come.
+        prepare();
         ready = prepared != null && prepared.isDone();
       }
       return start(ready ? System.getProperty("cadena.warmUpDirective", "sync") : "off");
