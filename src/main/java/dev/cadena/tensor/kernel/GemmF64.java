@@ -28,7 +28,7 @@ final class GemmF64 {
 
     /**
      * The vector kernels' every path (see {@link VectorGemmF64#warmUpKernels}), until compiled,
-     * the wide and the narrow kernels on two threads; then the leaves that may be scalar.
+     * the wide and the narrow kernels on two threads; then the narrow tiles' scalar store.
      */
     private static boolean warmUp() {
       JitWarmUp.runBoth(VectorGemmF64::warmUpWide, VectorGemmF64::warmUpNarrow);

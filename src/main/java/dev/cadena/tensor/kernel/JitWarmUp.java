@@ -122,27 +122,31 @@ final class JitWarmUp {
 
   /**
    * Calls for {@link #repeat}. HotSpot's tiered policy (JDK 17 to 25) compiles a method whole
-   * with C2 once it has had more than 600 calls and its calls plus loop iterations pass 15,000,
-   * and compiles a loop on the stack once the iterations pass 40,000; a queue of waiting
-   * compiles raises all three alike. With operands that make each call run about 8 iterations,
-   * the whole compile comes at about 1,700 calls, first, and still within this count when the
-   * queue has doubled the thresholds.
+   * with C2 once it has had more than 600 calls and its calls plus loop iterations pass 15,000
+   * (or past 5,000 calls), and compiles a loop on the stack once the iterations pass 40,000; a
+   * queue of waiting compiles raises all of them alike. With operands that make each call run
+   * 10 to 40 loop iterations, the whole compile comes first, at 600 to 1,400 calls, and still
+   * within this count when the queue has raised the thresholds fourfold.
    */
   static final int REPEAT_CALLS = 6_000;
 
   /**
    * Warms a scalar kernel up: {@link #REPEAT_CALLS} calls of {@code call} (the kernel on
-   * operands that make it run about 8 loop iterations), compiled in the foreground where the directive can be added without waiting for
-   * the MBean server; returns true.
+   * operands that make it run 10 to 40 loop iterations a call), compiled in the foreground where
+   * the directive can be added without waiting for the MBean server; returns true.
    *
-   * <p>Why: a kernel that runs once per training step over long loops is otherwise compiled two
-   * or three times by C2, once on the stack for each loop it is caught in (an OSR compile, the
-   * method still running), then once whole when its calls reach the threshold, a hundred steps
-   * later. Measured on an MLP step (784-256-128-10, batch 128, float32, 2 cores), the
-   * cross-entropy's backward alone took three compiles, 68 ms of C2 time in the steps the bench
-   * times, and the stack compiles of ReLU, its VJP and SGD's update about 30 ms more. Called
-   * first on tiny operands, each is compiled once, whole, before its first real call, and its
-   * long loops run in that code.
+   * <p>Why: a kernel that runs once per training step over loops of many turns is otherwise
+   * compiled two or three times by C2, once on the stack for each loop it is caught in (an OSR
+   * compile, the method still running), then once whole when its calls reach the threshold, a
+   * hundred steps later. Measured on an MLP step (784-256-128-10, batch 128, float32, 2 cores),
+   * the cross-entropy's backward alone took three compiles, 68 ms of C2 time in the steps the
+   * bench times. Called first on small operands, it is compiled once, whole, before its first
+   * real call.
+   *
+   * <p>Only for kernels whose real loops are about as short as the warm-up's: C2 unrolls a loop
+   * no further than the trip count its profile shows, so a kernel warmed up on 8 or 40 elements
+   * and then run over a whole tensor runs slower code (SGD's update of 200,000 floats: 29 to
+   * 51 us instead of 18 to 22; a product packing A so warmed up: 2 to 9% slower).
    */
   static boolean repeat(Runnable call) {
     ForegroundCompiles foreground = ForegroundCompiles.startIfPrepared();

@@ -9,9 +9,6 @@ package dev.cadena.tensor.kernel;
  * float32 elements are summed in float64 and rounded once at the end, since a float32 running
  * sum loses about one bit per doubling of the count. float64 rows are summed in four
  * interleaved partial sums, so that the additions need not wait for each other.
- *
- * <p>The column sums (a bias's gradient: once per step, over a whole batch) warm up on their
- * first call, as {@link FusedRowsF64}'s kernels do (see {@link JitWarmUp#repeat}).
  */
 public final class SumRows {
   private SumRows() {}
@@ -117,7 +114,6 @@ public final class SumRows {
    */
   public static void sumColumns(double[] x, int xo, int rows, int m, double[] out, int oo, int c0,
       int c1) {
-    SumColumnsF64Warm.ensure();
     for (int j = c0; j < c1; j++) {
       out[oo + j] = x[xo + j];
     }
@@ -136,7 +132,6 @@ public final class SumRows {
    */
   public static void sumColumns(float[] x, int xo, int rows, int m, float[] out, int oo, int c0,
       int c1) {
-    SumColumnsF32Warm.ensure();
     double[] acc = new double[c1 - c0];
     for (int i = 0; i < rows; i++) {
       int base = xo + i * m;
@@ -147,29 +142,5 @@ public final class SumRows {
     for (int j = c0; j < c1; j++) {
       out[oo + j] = (float) acc[j - c0];
     }
-  }
-
-  /** Two rows of four: about 8 loop iterations a call (see {@link JitWarmUp#repeat}). */
-  private static final int WARM_ROWS = 2;
-  private static final int WARM_COLS = 4;
-
-  private static final class SumColumnsF64Warm {
-    static {
-      double[] x = new double[WARM_ROWS * WARM_COLS];
-      double[] out = new double[WARM_COLS];
-      JitWarmUp.repeat(() -> sumColumns(x, 0, WARM_ROWS, WARM_COLS, out, 0, 0, WARM_COLS));
-    }
-
-    static void ensure() {}
-  }
-
-  private static final class SumColumnsF32Warm {
-    static {
-      float[] x = new float[WARM_ROWS * WARM_COLS];
-      float[] out = new float[WARM_COLS];
-      JitWarmUp.repeat(() -> sumColumns(x, 0, WARM_ROWS, WARM_COLS, out, 0, 0, WARM_COLS));
-    }
-
-    static void ensure() {}
   }
 }

@@ -16,10 +16,6 @@ package dev.cadena.tensor.kernel;
  *
  * <p>The 64-bit version of this class is written by hand; the 32-bit one is generated from it
  * (rules of issue 8), so that both dtypes run the same formulas in their own arithmetic.
- *
- * <p>Each kernel's first call warms it up on tiny arrays, as {@link FusedRowsF64}'s do (see
- * {@link JitWarmUp#repeat}); the warm-ups take the loop for ranges that start together, the one
- * parameters use.
  */
 public final class UpdateKernelsF64 {
   private UpdateKernelsF64() {}
@@ -28,7 +24,6 @@ public final class UpdateKernelsF64 {
    * SGD without momentum, with L2 weight decay {@code wd}: {@code p = p - lr * (g + wd * p)}.
    */
   public static void sgd(double[] p, int pOff, double[] g, int gOff, int n, double lr, double wd) {
-    SgdWarm.ensure();
     if (pOff == gOff) {
       int end = pOff + n;
       for (int i = pOff; i < end; i++) {
@@ -58,7 +53,6 @@ public final class UpdateKernelsF64 {
   public static void sgdMomentum(
       double[] p, int pOff, double[] g, int gOff, double[] b, int bOff, int n,
       double lr, double wd, double keep, double blend) {
-    SgdMomentumWarm.ensure();
     if (pOff == gOff && pOff == bOff) {
       int end = pOff + n;
       for (int i = pOff; i < end; i++) {
@@ -84,7 +78,6 @@ public final class UpdateKernelsF64 {
   public static void sgdNesterov(
       double[] p, int pOff, double[] g, int gOff, double[] b, int bOff, int n,
       double lr, double wd, double keep, double blend, double mu) {
-    SgdNesterovWarm.ensure();
     if (pOff == gOff && pOff == bOff) {
       int end = pOff + n;
       for (int i = pOff; i < end; i++) {
@@ -122,7 +115,6 @@ public final class UpdateKernelsF64 {
       double[] p, int pOff, double[] g, int gOff, double[] m, double[] v, int sOff, int n,
       double lr, double shrink, double l2, double beta1, double c1, double beta2, double c2,
       double bias1, double bias2, double eps) {
-    AdamWarm.ensure();
     if (pOff == gOff && pOff == sOff) {
       int end = pOff + n;
       for (int i = pOff; i < end; i++) {
@@ -169,7 +161,6 @@ public final class UpdateKernelsF64 {
   public static void rmsprop(
       double[] p, int pOff, double[] g, int gOff, double[] v, double[] gBar, double[] b, int sOff,
       int n, double lr, double alpha, double c, double eps, double wd, double mu) {
-    RmspropWarm.ensure();
     boolean centered = gBar != null;
     boolean momentum = b != null;
     if (pOff == gOff && pOff == sOff) {
@@ -228,7 +219,6 @@ public final class UpdateKernelsF64 {
   public static void adagrad(
       double[] p, int pOff, double[] g, int gOff, double[] s, int sOff, int n,
       double lrT, double wd, double eps) {
-    AdagradWarm.ensure();
     if (pOff == gOff && pOff == sOff) {
       int end = pOff + n;
       for (int i = pOff; i < end; i++) {
@@ -247,93 +237,5 @@ public final class UpdateKernelsF64 {
       double denom = Math.sqrt(si) + eps; // f32: float denom = (float) Math.sqrt(si) + eps;
       p[pOff + i] -= lrT * gi / denom;
     }
-  }
-
-  /**
-   * Length of the warm-up arrays: few enough iterations per call that C2 compiles the kernel
-   * whole before on the stack (see {@link JitWarmUp#repeat}).
-   */
-  private static final int WARM_N = 8;
-
-  /** Warm-up values of both signs, small enough that thousands of updates stay finite. */
-  private static double[] warmUpValues() {
-    double[] v = new double[WARM_N];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = ((i % 5) - 2) * 0.25;
-    }
-    return v;
-  }
-
-  private static final class SgdWarm {
-    static {
-      double[] p = warmUpValues();
-      double[] g = warmUpValues();
-      JitWarmUp.repeat(() -> sgd(p, 0, g, 0, WARM_N, 1e-3, 1e-4));
-    }
-
-    static void ensure() {}
-  }
-
-  private static final class SgdMomentumWarm {
-    static {
-      double[] p = warmUpValues();
-      double[] g = warmUpValues();
-      double[] b = new double[WARM_N];
-      JitWarmUp.repeat(() -> sgdMomentum(p, 0, g, 0, b, 0, WARM_N, 1e-3, 1e-4, 0.9, 1));
-    }
-
-    static void ensure() {}
-  }
-
-  private static final class SgdNesterovWarm {
-    static {
-      double[] p = warmUpValues();
-      double[] g = warmUpValues();
-      double[] b = new double[WARM_N];
-      JitWarmUp.repeat(() -> sgdNesterov(p, 0, g, 0, b, 0, WARM_N, 1e-3, 1e-4, 0.9, 1, 0.9));
-    }
-
-    static void ensure() {}
-  }
-
-  private static final class AdamWarm {
-    static {
-      double[] p = warmUpValues();
-      double[] g = warmUpValues();
-      double[] m = new double[WARM_N];
-      double[] v = new double[WARM_N];
-      JitWarmUp.repeat(() -> adam(p, 0, g, 0, m, v, 0, WARM_N, 1e-3, 1, 0, 0.9, 0.1, 0.999,
-          0.001, 0.5, 0.5, 1e-8));
-    }
-
-    static void ensure() {}
-  }
-
-  private static final class RmspropWarm {
-    static {
-      double[] p = warmUpValues();
-      double[] g = warmUpValues();
-      double[] v = new double[WARM_N];
-      double[] gBar = new double[WARM_N];
-      double[] b = new double[WARM_N];
-      // Plain, then centred with momentum: both options' cases.
-      JitWarmUp.repeat(() -> {
-        rmsprop(p, 0, g, 0, v, null, null, 0, WARM_N, 1e-3, 0.99, 0.01, 1e-8, 0, 0);
-        rmsprop(p, 0, g, 0, v, gBar, b, 0, WARM_N, 1e-3, 0.99, 0.01, 1e-8, 0, 0.9);
-      });
-    }
-
-    static void ensure() {}
-  }
-
-  private static final class AdagradWarm {
-    static {
-      double[] p = warmUpValues();
-      double[] g = warmUpValues();
-      double[] sq = new double[WARM_N];
-      JitWarmUp.repeat(() -> adagrad(p, 0, g, 0, sq, 0, WARM_N, 1e-3, 0, 1e-10));
-    }
-
-    static void ensure() {}
   }
 }

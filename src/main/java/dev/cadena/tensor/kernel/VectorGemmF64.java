@@ -809,21 +809,17 @@ final class VectorGemmF64 {
   }
 
   /**
-   * The leaves that may run no vector operation, warmed up by {@link JitWarmUp#repeat} (about 8
-   * loop iterations a call) after the vector ones: {@link #storeNarrowTile} on two rows of four,
-   * written then added, and {@link #packA} on one sliver in both layouts. {@code packA} copies
-   * with vectors only where a step's padding holds a whole vector (see {@code PACK_WIDTH}); where
-   * it does not (float32 with 512-bit vectors), the vector warm-up, which runs until its calls
-   * stop allocating, ended with packA still in C1's code, and C2 compiled it on the first real
-   * products, on the stack and then whole (38 ms, on an AVX-512 EPYC).
+   * {@link #storeNarrowTile} on two rows of one vector, written then added: scalar, so warmed
+   * up by {@link JitWarmUp#repeat} after the vector leaves. A vector's width is the real calls'
+   * longest row, and two rows of it few enough iterations a call for C2 to compile the method
+   * whole first.
    */
   static void warmUpScalars() {
     WarmUpOperands w = WarmUpOperands.NARROW;
-    storeNarrowTile(w.tile, 2, 4, w.c, 0, 4, false);
-    storeNarrowTile(w.tile, 2, 4, w.c, 0, 4, true);
-    packA(false, w.a, 0, 1, 0, 0, MR, 1, w.pa);
-    packA(true, w.a, 0, MR, 0, 0, MR, 2, w.pa);
+    storeNarrowTile(w.tile, 2, L, w.c, 0, L, false);
+    storeNarrowTile(w.tile, 2, L, w.c, 0, L, true);
   }
+
 
   /**
    * One call of the JIT warm-up ({@link GemmF64}): every method that runs vector code in a
