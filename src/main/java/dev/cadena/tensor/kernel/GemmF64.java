@@ -27,7 +27,7 @@ final class GemmF64 {
     private Warm() {}
 
     /**
-     * The vector kernels' every path (see {@link VectorGemmF64#warmUpKernels}), until compiled,
+     * The vector kernels' every path (see {@link VectorGemmF64#warmUpWide}), until compiled,
      * the wide and the narrow kernels on two threads; then the narrow tiles' scalar store.
      */
     private static boolean warmUp() {

@@ -260,8 +260,8 @@ final class VectorGemmF64 {
 
   /**
    * Writes (or adds) the first {@code n} columns of a narrow tile's {@code mr} rows into C. A
-   * method of its own, compiled whole on its calls (one a tile): in the tiles' loop, its loops
-   * had C2 compile that loop on the stack twice before the whole loop was compiled.
+   * method of its own, compiled whole on its calls (one a tile): inside the narrow lambda, these
+   * loops had C2 compile the lambda on the stack twice before it compiled the lambda whole.
    */
   private static void storeNarrowTile(double[] tile, int mr, int n, double[] c, int ci, int ldc,
       boolean add) {
@@ -821,11 +821,13 @@ final class VectorGemmF64 {
   }
 
 
+
   /**
-   * One call of the JIT warm-up ({@link GemmF64}): every method that runs vector code in a
-   * product, on tiny operands and on the calling thread, each path of it once: both layouts of
-   * {@link #packA}, {@link #packB} and {@link #packNarrowB}, full and partial slivers and tiles,
-   * adding and not, and the narrow tiles and rows.
+   * One call of the JIT warm-up ({@link GemmF64}), in two halves that two threads run at once,
+   * this one (the wide kernels) and {@link #warmUpNarrow}: every method that runs vector code in
+   * a product, on tiny operands, each path of it once: both layouts of {@link #packA}, {@link
+   * #packB} and {@link #packNarrowB}, full and partial slivers and tiles, adding and not, and the
+   * narrow tiles and rows.
    *
    * <p>Only these leaves: the code that calls them ({@link #gemm}, its lambdas, {@link
    * Parallel#forRange}) runs no vector operation and is compiled on the real products. It used
@@ -834,16 +836,6 @@ final class VectorGemmF64 {
    * the first real products threw {@code gemm}, its row-split lambda, {@code forRange} and the
    * narrow lambda away again, after about 130 ms of C2 time on an AVX-512 EPYC, and ran them in
    * C1's code until they were compiled anew.
-   */
-  static void warmUpKernels() {
-    warmUpWide();
-    warmUpNarrow();
-  }
-
-  /**
-   * The wide half of {@link #warmUpKernels}: {@link #packA}, {@link #packB} and {@link
-   * #macroKernel} (with the register tiles), on operands of its own, so that another thread can
-   * run {@link #warmUpNarrow} meanwhile.
    */
   static void warmUpWide() {
     WarmUpOperands w = WarmUpOperands.WIDE;
@@ -871,8 +863,8 @@ final class VectorGemmF64 {
   }
 
   /**
-   * The narrow half of {@link #warmUpKernels}: {@link #packNarrowB}, the narrow tiles and rows,
-   * on operands of its own.
+   * The narrow half of the JIT warm-up (see {@link #warmUpWide}): {@link #packNarrowB}, the
+   * narrow tiles and rows, on operands of its own.
    */
   static void warmUpNarrow() {
     WarmUpOperands w = WarmUpOperands.NARROW;
@@ -893,7 +885,7 @@ final class VectorGemmF64 {
   }
 
 
-  /** The operands of {@link #warmUpKernels}, made once (its calls must not allocate). */
+  /** The operands of the warm-up's calls, made once (the calls must not allocate). */
   private static final class WarmUpOperands {
     /** Depth of the warm-up's products. */
     static final int KC = 8;

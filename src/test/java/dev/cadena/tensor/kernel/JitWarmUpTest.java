@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,8 +101,8 @@ class JitWarmUpTest {
   /** Both halves run, on two threads, until quiet; the calls returned are theirs together. */
   @Test
   void runBoth_callsBothHalvesOnTwoThreads_directiveRemoved() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger first = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger second = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger first = new AtomicInteger();
+    AtomicInteger second = new AtomicInteger();
     Thread[] threads = new Thread[2];
     int made = JitWarmUp.runBoth(() -> {
       first.incrementAndGet();
