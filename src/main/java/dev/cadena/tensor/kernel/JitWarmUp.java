@@ -14,7 +14,13 @@ import java.lang.management.ManagementFactory;
  * that kernel on tiny operands, where the uncompiled calls cost little, back to back until a
  * call allocates (almost) nothing, the sign that the compiled code runs. After {@link #BURST}
  * calls it slows to one call a millisecond. Where the allocation counter cannot be read, it
- * makes a fixed number of calls. Either way it gives up after {@link #LIMIT_NANOS}.
+ * makes a fixed number of calls. Either way it gives up after {@link #LIMIT_NANOS}. The GEMM's
+ * kernels are warmed up in two halves on two threads at once ({@link #runBoth}).
+ *
+ * <p>Scalar kernels that a training step calls once over loops of a few dozen turns (the
+ * cross-entropy over the classes) are warmed up too, by a fixed number of calls ({@link
+ * #repeat}): not to avoid garbage, but so that C2 compiles each once, whole, instead of once per
+ * loop while it runs and then whole.
  *
  * <p><b>Compiling in the foreground.</b> The JIT normally compiles in the background while the
  * calling thread goes on in the uncompiled code; here that is where most of the garbage was made
