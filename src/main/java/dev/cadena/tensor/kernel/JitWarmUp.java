@@ -139,7 +139,9 @@ final class JitWarmUp {
   /**
    * Warms a scalar kernel up: {@link #REPEAT_CALLS} calls of {@code call} (the kernel on
    * operands that make it run 10 to 40 loop iterations a call), compiled in the foreground where
-   * the directive can be added without waiting for the MBean server; returns true.
+   * the directive can be added without waiting for the MBean server. A warm-up that runs out of
+   * stack (a first call from deep in a program's recursion) stops there and returns: it runs in
+   * a class initialiser, where an error would break the kernel for the rest of the JVM's life.
    *
    * <p>Why: a kernel that runs once per training step over loops of many turns is otherwise
    * compiled two or three times by C2, once on the stack for each loop it is caught in (an OSR
@@ -154,16 +156,17 @@ final class JitWarmUp {
    * and then run over a whole tensor runs slower code (SGD's update of 200,000 floats: 29 to
    * 51 us instead of 18 to 22; a product packing A so warmed up: 2 to 9% slower).
    */
-  static boolean repeat(Runnable call) {
+  static void repeat(Runnable call) {
     ForegroundCompiles foreground = ForegroundCompiles.startIfPrepared();
     try {
       for (int i = 0; i < REPEAT_CALLS; i++) {
         call.run();
       }
+    } catch (StackOverflowError e) {
+      // Only an optimisation: the kernel is compiled on its real calls instead.
     } finally {
       foreground.close();
     }
-    return true;
   }
 
   private static int runBursts(Runnable burst, Runnable poll, ForegroundCompiles foreground) {

@@ -128,4 +128,23 @@ class JitWarmUpTest {
         }));
     assertEquals(boom, thrown);
   }
+
+  /**
+   * A warm-up that runs out of stack returns instead of throwing: it runs in a kernel's class
+   * initialiser, and an error there would leave the kernel unusable (NoClassDefFoundError).
+   */
+  @Test
+  void repeat_stackOverflow_returnsWithTheDirectiveRemoved() throws Exception {
+    int[] calls = new int[1];
+    JitWarmUp.repeat(() -> {
+      calls[0]++;
+      recurseForever(0);
+    });
+    assertEquals(1, calls[0]);
+    assertFalse(JitWarmUp.ForegroundCompiles.printDirectives().contains(PATTERN));
+  }
+
+  private static int recurseForever(int depth) {
+    return recurseForever(depth + 1) + 1;
+  }
 }
