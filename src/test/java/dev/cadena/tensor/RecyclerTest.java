@@ -88,6 +88,26 @@ class RecyclerTest {
   }
 
   @Test
+  void take_returnsTheMostRecentlyGivenOfTheLength_andLeavesTheOthers() {
+    float[] first = new float[4096];
+    double[] other = new double[4096];
+    float[] second = new float[4096];
+    float[] longer = new float[5000];
+    assertTrue(Recycler.give(first));
+    assertTrue(Recycler.give(other));
+    assertTrue(Recycler.give(second));
+    assertTrue(Recycler.give(longer));
+    assertTrue(second == Recycler.takeF32(4096), "the newest of the length, past a longer one");
+    assertTrue(first == Recycler.takeF32(4096), "then the older");
+    assertEquals(null, Recycler.takeF32(4096), "none left");
+    assertTrue(other == Recycler.takeF64(4096), "other");
+    assertEquals(null, Recycler.takeF64(4096));
+    assertTrue(longer == Recycler.takeF32(5000), "longer");
+    assertEquals(0, Recycler.held()[0]);
+    assertEquals(null, Recycler.takeF32(4096), "an empty recycler");
+  }
+
+  @Test
   void recycler_keepsAtMost16ArraysAnd16MiB_droppingTheOldest() {
     for (int i = 0; i < 20; i++) {
       assertTrue(NDArray.recycle(NDArray.wrap(new float[5000 + i], 5000 + i)));
