@@ -516,25 +516,16 @@ public final class Engine {
      * keeps no set of every gradient it hands on, only of those that leaves take.
      */
     private boolean heldElsewhere(Object key, Node from) {
+      // No return at the first match in the loop (see Node.hasInputStorage).
+      boolean held = false;
       for (Object r : rootStorage) {
-        if (r == key) {
-          return true;
-        }
+        held |= r == key;
       }
-      if (leafStorage != null && leafStorage.contains(key)) {
+      if (held || leafStorage != null && leafStorage.contains(key)) {
         return true;
       }
-      if (from != null) {
-        if (from.output().data().storageKey() == key) {
-          return true;
-        }
-        for (int i = 0, n = from.inputCount(); i < n; i++) {
-          if (from.edge(i).data().storageKey() == key) {
-            return true;
-          }
-        }
-      }
-      return false;
+      return from != null
+          && (from.output().data().storageKey() == key | from.hasInputStorage(key));
     }
 
     /**
