@@ -81,44 +81,46 @@ final class Recycler {
 
   /** A kept {@code float[]} of length {@code n} (its contents arbitrary), or null. */
   static synchronized float[] takeF32(int n) {
-    if (n < MIN_ELEMENTS) {
+    int i = n < MIN_ELEMENTS ? -1 : lastKept(n, false);
+    if (i < 0) {
       return null;
     }
-    // Up the slots to the last match, not down to the first: C2 compiled the loop counting down
-    // with a guard that its start (count - 1) was not negative, and the first take from an
-    // empty recycler threw out the compiled product that had inlined it (a recompile of 120 to
-    // 150 ms of C2 time in the first epochs of an MLP's training, on 2 cores).
-    int last = -1;
-    for (int i = 0; i < count; i++) {
-      if (KEPT[i] instanceof float[] f && f.length == n) {
-        last = i;
-      }
-    }
-    if (last < 0) {
-      return null;
-    }
-    float[] f = (float[]) KEPT[last];
-    dropAt(last);
+    float[] f = (float[]) KEPT[i];
+    dropAt(i);
     return f;
   }
 
   /** A kept {@code double[]} of length {@code n} (its contents arbitrary), or null. */
   static synchronized double[] takeF64(int n) {
-    if (n < MIN_ELEMENTS) {
+    int i = n < MIN_ELEMENTS ? -1 : lastKept(n, true);
+    if (i < 0) {
       return null;
     }
-    int last = -1; // see takeF32
+    double[] d = (double[]) KEPT[i];
+    dropAt(i);
+    return d;
+  }
+
+  /**
+   * The slot of the most recently kept array of length {@code n} ({@code double[]} or {@code
+   * float[]}), or -1. It scans up the slots to the last match, not down to the first: C2
+   * compiled the loop counting down with a guard that its start ({@code count - 1}) was not
+   * negative, and the first take from an empty recycler threw out the compiled product that had
+   * inlined it (a recompile of 120 to 300 ms of C2 time in the first epochs of an MLP's
+   * training, on 2 cores).
+   */
+  private static int lastKept(int n, boolean doubles) {
+    int last = -1;
     for (int i = 0; i < count; i++) {
-      if (KEPT[i] instanceof double[] d && d.length == n) {
+      Object a = KEPT[i];
+      boolean match = doubles
+          ? a instanceof double[] d && d.length == n
+          : a instanceof float[] f && f.length == n;
+      if (match) {
         last = i;
       }
     }
-    if (last < 0) {
-      return null;
-    }
-    double[] d = (double[]) KEPT[last];
-    dropAt(last);
-    return d;
+    return last;
   }
 
   private static void dropAt(int i) {
