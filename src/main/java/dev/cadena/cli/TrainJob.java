@@ -139,6 +139,8 @@ public final class TrainJob {
   /** Trains, evaluates and (with {@code --out}) saves; returns what it measured. */
   public Result train() throws IOException {
     DType dtype = DType.parse(options.dtype());
+    // The first product's JIT warm-up needs the MBean server: started while the data loads.
+    dev.cadena.tensor.kernel.Gemm.prepareWarmUp();
     Datasets.Split split = Datasets.mnist(dtype);
     if (limit < Integer.MAX_VALUE) {
       split = new Datasets.Split(split.train().slice(0, Math.min(limit, split.train().size())),

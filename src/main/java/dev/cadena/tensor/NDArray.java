@@ -23,6 +23,17 @@ import org.jspecify.annotations.Nullable;
  * dev.cadena.Tensor} wraps it.
  */
 public final class NDArray {
+  static {
+    // The first product's JIT warm-up needs the MBean server: started now, in the background,
+    // while the program sets up (see Gemm.prepareWarmUp). Only an optimisation: whatever fails
+    // here must not keep arrays from working.
+    try {
+      dev.cadena.tensor.kernel.Gemm.prepareWarmUp();
+    } catch (RuntimeException | LinkageError e) {
+      // The product meets the same failure, and reports it, when it runs.
+    }
+  }
+
   /** Shared among views of one storage; incremented by in-place updates. */
   private static final class Version {
     int value;
