@@ -701,7 +701,6 @@ final class VectorGemmF64 {
     }
   }
 
-
   /**
    * Packs rows {@code i0 .. i0+mc} and columns {@code pc .. pc+kc} of {@code op(A)} into {@code
    * MR}-tall slivers: {@code pa[s*PS*kc + p*PS + r] = op(A)[i0 + s*MR + r][pc + p]}, zero past
@@ -820,8 +819,6 @@ final class VectorGemmF64 {
     storeNarrowTile(w.tile, 2, L, w.c, 0, L, true);
   }
 
-
-
   /**
    * One call of the JIT warm-up ({@link GemmF64}), in two halves that two threads run at once,
    * this one (the wide kernels) and {@link #warmUpNarrow}: every method that runs vector code in
@@ -884,7 +881,6 @@ final class VectorGemmF64 {
     }
   }
 
-
   /** The operands of the warm-up's calls, made once (the calls must not allocate). */
   private static final class WarmUpOperands {
     /** Depth of the warm-up's products. */
@@ -898,8 +894,12 @@ final class VectorGemmF64 {
     static final int M = MR + 1;
     /** Columns: one full sliver of B and one column of the next. */
     static final int N = NR + 1;
-    /** The operands of {@link #warmUpWide}, and of {@link #warmUpNarrow} and the stores. */
+    /** The operands of {@link #warmUpWide}. */
     static final WarmUpOperands WIDE = new WarmUpOperands();
+    /**
+     * The operands of {@link #warmUpNarrow} and {@link #warmUpScalars}: the two halves run at
+     * once, so each has its own.
+     */
     static final WarmUpOperands NARROW = new WarmUpOperands();
 
     /** Room for both layouts of M (or the narrow tile's 8) rows, and a vector to spare. */
