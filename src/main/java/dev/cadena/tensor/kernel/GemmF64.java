@@ -65,7 +65,7 @@ final class GemmF64 {
           accumulate);
     } else {
       ScalarGemmF64.gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
-          accumulate);
+          accumulate, impl == Gemm.Impl.VECTOR && VectorDotF64.USABLE);
     }
   }
 }

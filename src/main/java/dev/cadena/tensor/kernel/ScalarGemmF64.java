@@ -14,7 +14,8 @@ import java.util.Arrays;
  * pass was the best unrolling measured; more, or two rows of C at once, stops the vectorizer.
  * Rows of C are split across threads, and with fewer than two rows per thread the columns too.
  * Thin products are dot products instead (a matrix times a vector), or sums of the rows of a
- * transposed A (its gradient, {@code W^T g}).
+ * transposed A (its gradient, {@code W^T g}). The dot products run on {@link VectorDotF64}, with
+ * the same bits, where the caller has the Vector API; nothing else here touches it.
  *
  * <p>Written once, for 64-bit floats: in every build {@code
  * src/build/java/dev/cadena/build/GenerateF32.java} makes the 32-bit version of this class from
@@ -49,17 +50,23 @@ final class ScalarGemmF64 {
 
   private ScalarGemmF64() {}
 
+  /**
+   * The product; {@code vectorDots} says that the thin products' dot products may run on {@link
+   * VectorDotF64} (the caller checked that the Vector API is there and {@link
+   * VectorDotF64#USABLE}), with the same bits.
+   */
   static void gemm(boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-      double[] c, int cOff, int ldc, boolean accumulate) {
+      double[] c, int cOff, int ldc, boolean accumulate, boolean vectorDots) {
     Workspace ws = WORKSPACE.get();
     if (n < THIN && transA) {
+      RowCombinationsWarm.ensure();
       rowCombinations(transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
       return;
     }
     if ((transB && m < THIN) || (n < THIN && !transA)) {
       dotProducts(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
-          ws);
+          ws, vectorDots);
       return;
     }
     int threads = Parallel.threads();
@@ -110,7 +117,7 @@ final class ScalarGemmF64 {
    */
   private static void dotProducts(boolean transA, boolean transB, int m, int n, int k,
       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-      double[] c, int cOff, int ldc, boolean accumulate, Workspace ws) {
+      double[] c, int cOff, int ldc, boolean accumulate, Workspace ws, boolean vectorDots) {
     // Row i of op(A) is rowsA[rowsAOff + i*rowsAStride + p]; column j of op(B) likewise.
     double[] rowsA = a;
     int rowsAOff = aOff;
@@ -149,6 +156,30 @@ final class ScalarGemmF64 {
     double[] cb = colsB;
     int cbOff = colsBOff;
     int cbStride = colsBStride;
+    if (vectorDots) {
+      if (!VectorDotF64.Warm.DONE) {
+        throw new AssertionError("gemm: vector dot warm-up did not finish");
+      }
+      // About four times the scalar loop's speed. By rows when there are fewer columns (a
+      // matrix times a vector: each column against a run of rows), else by columns.
+      long cost = 2L * k / (4 * FLOPS_PER_NANO) + 1;
+      if (n <= m) {
+        Parallel.forRange(m, cost * n, (s, e) -> {
+          for (int j = 0; j < n; j++) {
+            VectorDotF64.dots(e - s, k, ra, raOff + s * raStride, raStride, cb,
+                cbOff + j * cbStride, 0, c, cOff + s * ldc + j, ldc, accumulate);
+          }
+        });
+      } else {
+        Parallel.forRange(n, cost * m, (s, e) -> {
+          for (int i = 0; i < m; i++) {
+            VectorDotF64.dots(e - s, k, ra, raOff + i * raStride, 0, cb, cbOff + s * cbStride,
+                cbStride, c, cOff + i * ldc + s, 1, accumulate);
+          }
+        });
+      }
+      return;
+    }
     Parallel.forRange(m * n, 2L * k / FLOPS_PER_NANO + 1, (s, e) -> {
       for (int ij = s; ij < e; ij++) {
         int i = ij / n;
@@ -282,6 +313,29 @@ final class ScalarGemmF64 {
         System.arraycopy(b, bOff + (pc + p) * ldb + jc, row, 0, nc);
       }
     }
+  }
+
+  /**
+   * Initialised, once, by the first product that takes {@link #rowCombinations}: {@link
+   * JitWarmUp#repeat} on a block of 64 x 32, so that C2 compiles it whole before its first real
+   * call (else on the stack first, mid-loop, and whole again later). Its inner loop runs over a
+   * group of at most {@link #COLUMN_GROUP} rows, as the warm-up's does, so the compiled loop is
+   * the one real calls need (see {@link JitWarmUp#repeat} on loops of other lengths).
+   */
+  private static final class RowCombinationsWarm {
+    static {
+      int m = COLUMN_GROUP;
+      int k = 32;
+      double[] a = new double[k * m];
+      double[] b = new double[k];
+      double[] c = new double[m];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (i % 3) - 1;
+      }
+      JitWarmUp.repeat(() -> rowCombinations(false, m, 1, k, a, 0, m, b, 0, 1, c, 0, 1, false));
+    }
+
+    static void ensure() {}
   }
 
   /** Per-thread buffers, grown on demand and kept for the thread's next call. */

@@ -34,7 +34,7 @@ class GemmTest {
   }
 
   /** One product: flags, sizes and the layout of the three matrices in their arrays. */
-  private static final class Case {
+  static final class Case {
     boolean transA;
     boolean transB;
     boolean accumulate;
@@ -107,7 +107,7 @@ class GemmTest {
     c.ldc = c.n + (random.nextBoolean() ? 0 : random.nextInt(9));
   }
 
-  private static Case fixedCase(boolean transA, boolean transB, int m, int n, int k,
+  static Case fixedCase(boolean transA, boolean transB, int m, int n, int k,
       boolean accumulate, long seed) {
     Case c = new Case();
     c.transA = transA;
@@ -121,7 +121,7 @@ class GemmTest {
     return c;
   }
 
-  private static double[] randomArray(int length, boolean integers, Random random) {
+  static double[] randomArray(int length, boolean integers, Random random) {
     double[] x = new double[length];
     for (int i = 0; i < length; i++) {
       x[i] = integers ? random.nextInt(9) - 4 : random.nextDouble() * 2 - 1;
@@ -129,7 +129,7 @@ class GemmTest {
     return x;
   }
 
-  private static float[] toFloat(double[] x) {
+  static float[] toFloat(double[] x) {
     float[] y = new float[x.length];
     for (int i = 0; i < x.length; i++) {
       y[i] = (float) x[i];
@@ -159,7 +159,7 @@ class GemmTest {
    * twice the classical bound for any summation order; exactly for integer data. Elements of
    * {@code c} outside the window must keep their sentinel.
    */
-  private static void check(Gemm.Impl impl, Case t) {
+  static void check(Gemm.Impl impl, Case t) {
     Random random = new Random(t.seed);
     double[] a = randomArray(t.aLength(), t.integers, random);
     double[] b = randomArray(t.bLength(), t.integers, random);
@@ -219,7 +219,7 @@ class GemmTest {
    * Runs the body with the given thread count; with more than one thread, every loop is split,
    * however small, so that chunk boundaries fall everywhere.
    */
-  private static void withThreads(int threads, Runnable body) {
+  static void withThreads(int threads, Runnable body) {
     int before = Parallel.threads();
     Parallel.setThreads(threads);
     Parallel.serialThreshold = threads > 1 ? 0 : Parallel.SERIAL_THRESHOLD;
