@@ -26,7 +26,8 @@
  *
  * <p>Speed: {@code Gemm} uses the incubating Java Vector API when the JVM runs with {@code
  * --add-modules jdk.incubator.vector}; without it, the same results (up to rounding) come from
- * plain Java loops that the JIT vectorizes. Kernels use {@link
+ * plain Java loops that the JIT vectorizes. A matrix times a vector (or a few columns) gives the
+ * same bits either way. Kernels use {@link
  * dev.cadena.tensor.kernel.Parallel#threads()} threads; set the system property {@code
  * cadena.threads} or call {@link dev.cadena.tensor.kernel.Parallel#setThreads(int)} to change
  * that.
