@@ -65,10 +65,14 @@ final class VectorGemmF64 {
   /** Steps of a transposed B packed per pass; see {@link #packB}. */
   private static final int TB = 64;
   /**
-   * Depth of a packed block, best measured on an AVX-512 EPYC: A's block is 256 KiB, and B's
-   * sliver 32 KiB with 8-byte elements, 64 KiB with 4-byte ones.
+   * Depth of a packed block, best measured on an AVX-512 EPYC: B's sliver is 64 KiB, A's block
+   * 512 KiB with 8-byte elements (256 KiB with 4-byte ones), half of that core's 1 MiB L2. With
+   * 8-byte elements it was 256 until 2026-12-08 (A's block 256 KiB, B's sliver 32 KiB, a whole
+   * L1): n = 1024 products ran at 47-48.5 GFLOP/s on one thread and 81-94.5 on two, against
+   * 48-51 and 97-99.5 with 512, where each product has half as many blocks, each a pass over C
+   * and, on two threads, a hand-off and a wait.
    */
-  private static final int KC = 256; // f32: private static final int KC = 512;
+  private static final int KC = 512;
   /**
    * Rows in a tile one vector wide ({@link #gemmNarrow}): 8 accumulators, one B vector and a
    * broadcast fit the 16 registers of AVX2 as well.
@@ -76,7 +80,7 @@ final class VectorGemmF64 {
   private static final int NARROW_MR = 8;
   /** Rows of A packed at a time, a multiple of MR (a block of {@code MC / MR * PS * KC}). */
   private static final int MC = (128 / MR) * MR;
-  /** Columns of B packed at a time, a multiple of NR: 4 MiB of float64 with KC, meant for L3. */
+  /** Columns of B packed at a time, a multiple of NR: with KC, 2^20 elements, meant for L3. */
   private static final int NC = (2048 / NR) * NR;
 
   /**

@@ -260,7 +260,7 @@ class GemmTest {
 
   @Test
   void gemm_blockBoundaries_matchReference() {
-    // Depths and widths at and around the cache blocks of both paths (KC 256/512, NC 256/512/2048).
+    // Depths and widths at and around the cache blocks of both paths (KC 256 scalar, 512 vector; NC 256/512/2048).
     int[][] shapes = {
         {9, 40, 511}, {9, 40, 512}, {9, 40, 513}, {17, 33, 1025},
         {5, 257, 3}, {5, 513, 7}, {10, 2049, 5}, {3, 2100, 9},
@@ -289,8 +289,8 @@ class GemmTest {
 
   @Test
   void gemm_leadingDimensionZero_everyTransposeMatchesReference() {
-    // Sizes 1..37 straddle the register tiles; 70 x 300 x 520 crosses MC, KC (float32 512,
-    // float64 256) and several NR slivers.
+    // Sizes 1..37 straddle the register tiles; 70 x 300 x 520 crosses MC, the vector KC (512)
+    // and several NR slivers.
     int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {8, 16, 9}, {13, 37, 2}, {37, 11, 37}, {29, 33, 31},
         {6, 64, 17}, {70, 300, 520}};
     long seed = 3000;
