@@ -82,6 +82,15 @@ final class VectorGemmF64 {
   private static final int MC = (128 / MR) * MR;
   /** Columns of B packed at a time, a multiple of NR: with KC, 2^20 elements, meant for L3. */
   private static final int NC = (2048 / NR) * NR;
+  /**
+   * Products of at most this many rows with an untransposed B read B where it is ({@link
+   * #gemmBInPlace}) on the 8-row tile. Packing B costs about as much per element whatever the
+   * rows, and the product uses each element once per row: at 32 rows (an MLP's batch) packing the
+   * 784 x 256 weight took as long as the arithmetic.
+   */
+  static final int IN_PLACE_B_ROWS = MR == 8 ? MC : 0;
+  /** Set once a product has read B in place; for tests. */
+  static volatile boolean readBInPlace;
 
   /**
    * Throughput of one core, for {@link Parallel#forRange}'s cost estimate: about 8 flops per
@@ -113,6 +122,10 @@ final class VectorGemmF64 {
       return;
     }
     int threads = Parallel.threads();
+    if (!transB && m <= IN_PLACE_B_ROWS) {
+      gemmBInPlace(transA, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+      return;
+    }
     if (threads > 1 && rowSlivers < 2 * threads && n > NR) {
       gemmByColumns(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
           accumulate);
@@ -184,6 +197,90 @@ final class VectorGemmF64 {
             }
           }
         });
+      }
+    }
+  }
+
+  /**
+   * The product for at most {@link #IN_PLACE_B_ROWS} rows and an untransposed B: A is packed as
+   * usual and B read where it is, each full sliver of it a row of {@code NR} elements every
+   * {@code ldb} (an edge sliver narrower than {@code NR} is packed, so no load passes the end of
+   * a row). The kernel's sums are the packed path's, step for step, so the bits are too. The rows
+   * are split across threads when there are at least two slivers per thread, else the columns,
+   * each thread packing all of A (a few rows); either way each thread runs every block of the
+   * summed dimension for its part of C, in order, with no hand-off between blocks.
+   */
+  private static void gemmBInPlace(boolean transA, int m, int n, int k,
+      double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+      double[] c, int cOff, int ldc, boolean accumulate) {
+    if (!readBInPlace) {
+      readBInPlace = true;
+    }
+    int rowSlivers = (m + MR - 1) / MR;
+    int colSlivers = (n + NR - 1) / NR;
+    int threads = Parallel.threads();
+    if (threads == 1 || rowSlivers >= 2 * threads) {
+      Parallel.forRange(rowSlivers, 2L * MR * n * k / FLOPS_PER_NANO, (s, e) -> {
+        Workspace own = WORKSPACE.get();
+        int i0 = s * MR;
+        int mc = Math.min(e * MR, m) - i0;
+        for (int pc = 0; pc < k; pc += KC) {
+          int kc = Math.min(KC, k - pc);
+          double[] pa = own.packedA((e - s) * PS * kc);
+          packA(transA, a, aOff, lda, i0, pc, mc, kc, pa);
+          blockBInPlace(mc, 0, n, kc, pa, b, bOff, ldb, pc, c, cOff + i0 * ldc, ldc,
+              accumulate || pc > 0, own.tile, own);
+        }
+      });
+    } else {
+      Parallel.forRange(colSlivers, 2L * m * NR * k / FLOPS_PER_NANO, (s, e) -> {
+        Workspace own = WORKSPACE.get();
+        for (int pc = 0; pc < k; pc += KC) {
+          int kc = Math.min(KC, k - pc);
+          double[] pa = own.packedA(rowSlivers * PS * kc);
+          packA(transA, a, aOff, lda, 0, pc, m, kc, pa);
+          blockBInPlace(m, s * NR, Math.min(e * NR, n), kc, pa, b, bOff, ldb, pc, c, cOff, ldc,
+              accumulate || pc > 0, own.tile, own);
+        }
+      });
+    }
+  }
+
+  /**
+   * Columns {@code j0 .. j1} of a packed {@code mc x kc} block of A times rows {@code pc .. pc +
+   * kc} of B read in place, into {@code c[cBase + i*ldc + j]} (adding when {@code add}): every
+   * sliver of B against every sliver of A, the rows short of a tile and the columns short of a
+   * sliver through {@code tile}. The edge sliver is packed into {@code edge}'s buffer for B.
+   */
+  private static void blockBInPlace(int mc, int j0, int j1, int kc, double[] pa,
+      double[] b, int bOff, int ldb, int pc, double[] c, int cBase, int ldc, boolean add,
+      double[] tile, Workspace edge) {
+    int bRow = bOff + pc * ldb;
+    for (int js = j0; js < j1; js += NR) {
+      int nr = Math.min(NR, j1 - js);
+      double[] eb = null;
+      if (nr < NR) {
+        eb = edge.packedB(kc * NR);
+        packB(false, b, bOff, ldb, pc, js, kc, nr, 0, 1, eb);
+      }
+      for (int is = 0; is < mc; is += MR) {
+        int mr = Math.min(MR, mc - is);
+        int ia = is / MR * PS * kc;
+        int ci = cBase + is * ldc + js;
+        if (eb != null) {
+          kernel(kc, pa, ia, eb, 0, tile, 0, NR, false);
+        } else if (mr == MR) {
+          kernel8(kc, pa, ia, b, bRow + js, ldb, c, ci, ldc, add);
+          continue;
+        } else {
+          kernel8(kc, pa, ia, b, bRow + js, ldb, tile, 0, NR, false);
+        }
+        for (int r = 0; r < mr; r++) {
+          int row = ci + r * ldc;
+          for (int j = 0; j < nr; j++) {
+            c[row + j] = add ? c[row + j] + tile[r * NR + j] : tile[r * NR + j];
+          }
+        }
       }
     }
   }
@@ -450,7 +547,7 @@ final class VectorGemmF64 {
   private static void kernel(int kc, double[] pa, int ia, double[] pb, int ib,
       double[] c, int ci, int ldc, boolean add) {
     if (MR == 8) {
-      kernel8(kc, pa, ia, pb, ib, c, ci, ldc, add);
+      kernel8(kc, pa, ia, pb, ib, NR, c, ci, ldc, add);
     } else if (MR == 5) {
       kernel5(kc, pa, ia, pb, ib, c, ci, ldc, add);
     } else if (MR == 4) {
@@ -460,44 +557,85 @@ final class VectorGemmF64 {
     }
   }
 
-  /** The 8 x (2 * L) register tile; see {@link #kernel}. */
-  private static void kernel8(int kc, double[] pa, int ia, double[] pb, int ib,
+  /**
+   * The 8 x (2 * L) register tile; see {@link #kernel}. Step {@code p} of B's sliver starts at
+   * {@code pb[ib + p * bs]}: {@code bs} is {@code NR} for a packed sliver and {@code ldb} for
+   * B read in place ({@link #gemmBInPlace}). Each has a loop of its own: with the constant
+   * stride, C2 proves the B loads in range once, before the loop; with {@code ldb}, not a
+   * constant, it checks them every step (a compare and a branch each, beside 16 FMAs; a kernel
+   * with only that loop ran float64 n = 1024 products 2 to 5% slower). One method, not two, so
+   * that the warm-up brings one kernel to C2: a second one took it 0.1 s longer.
+   */
+  private static void kernel8(int kc, double[] pa, int ia, double[] pb, int ib, int bs,
       double[] c, int ci, int ldc, boolean add) {
     DoubleVector c00 = DoubleVector.zero(S);
     DoubleVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
         c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-    // Every index is a loop-invariant base plus a multiple of p, the loop counter, so that C2
-    // can prove all of them in range once, before the loop (range-check elimination), instead
-    // of checking ten indices per step; with running pointers (ia += 8) it cannot.
-    for (int p = 0; p < kc; p++) {
-      int pA = ia + p * 8;
-      int pB = ib + p * NR;
-      DoubleVector b0 = DoubleVector.fromArray(S, pb, pB);
-      DoubleVector b1 = DoubleVector.fromArray(S, pb, pB + L);
-      DoubleVector a = DoubleVector.broadcast(S, pa[pA]);
-      c00 = a.fma(b0, c00);
-      c01 = a.fma(b1, c01);
-      a = DoubleVector.broadcast(S, pa[pA + 1]);
-      c10 = a.fma(b0, c10);
-      c11 = a.fma(b1, c11);
-      a = DoubleVector.broadcast(S, pa[pA + 2]);
-      c20 = a.fma(b0, c20);
-      c21 = a.fma(b1, c21);
-      a = DoubleVector.broadcast(S, pa[pA + 3]);
-      c30 = a.fma(b0, c30);
-      c31 = a.fma(b1, c31);
-      a = DoubleVector.broadcast(S, pa[pA + 4]);
-      c40 = a.fma(b0, c40);
-      c41 = a.fma(b1, c41);
-      a = DoubleVector.broadcast(S, pa[pA + 5]);
-      c50 = a.fma(b0, c50);
-      c51 = a.fma(b1, c51);
-      a = DoubleVector.broadcast(S, pa[pA + 6]);
-      c60 = a.fma(b0, c60);
-      c61 = a.fma(b1, c61);
-      a = DoubleVector.broadcast(S, pa[pA + 7]);
-      c70 = a.fma(b0, c70);
-      c71 = a.fma(b1, c71);
+    if (bs == NR) {
+      // Every index is a loop-invariant base plus a multiple of p, the loop counter, so that C2
+      // can prove all of them in range once, before the loop (range-check elimination), instead
+      // of checking ten indices per step; with running pointers (ia += 8) it cannot.
+      for (int p = 0; p < kc; p++) {
+        int pA = ia + p * 8;
+        int pB = ib + p * NR;
+        DoubleVector b0 = DoubleVector.fromArray(S, pb, pB);
+        DoubleVector b1 = DoubleVector.fromArray(S, pb, pB + L);
+        DoubleVector a = DoubleVector.broadcast(S, pa[pA]);
+        c00 = a.fma(b0, c00);
+        c01 = a.fma(b1, c01);
+        a = DoubleVector.broadcast(S, pa[pA + 1]);
+        c10 = a.fma(b0, c10);
+        c11 = a.fma(b1, c11);
+        a = DoubleVector.broadcast(S, pa[pA + 2]);
+        c20 = a.fma(b0, c20);
+        c21 = a.fma(b1, c21);
+        a = DoubleVector.broadcast(S, pa[pA + 3]);
+        c30 = a.fma(b0, c30);
+        c31 = a.fma(b1, c31);
+        a = DoubleVector.broadcast(S, pa[pA + 4]);
+        c40 = a.fma(b0, c40);
+        c41 = a.fma(b1, c41);
+        a = DoubleVector.broadcast(S, pa[pA + 5]);
+        c50 = a.fma(b0, c50);
+        c51 = a.fma(b1, c51);
+        a = DoubleVector.broadcast(S, pa[pA + 6]);
+        c60 = a.fma(b0, c60);
+        c61 = a.fma(b1, c61);
+        a = DoubleVector.broadcast(S, pa[pA + 7]);
+        c70 = a.fma(b0, c70);
+        c71 = a.fma(b1, c71);
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        int pA = ia + p * 8;
+        int pB = ib + p * bs;
+        DoubleVector b0 = DoubleVector.fromArray(S, pb, pB);
+        DoubleVector b1 = DoubleVector.fromArray(S, pb, pB + L);
+        DoubleVector a = DoubleVector.broadcast(S, pa[pA]);
+        c00 = a.fma(b0, c00);
+        c01 = a.fma(b1, c01);
+        a = DoubleVector.broadcast(S, pa[pA + 1]);
+        c10 = a.fma(b0, c10);
+        c11 = a.fma(b1, c11);
+        a = DoubleVector.broadcast(S, pa[pA + 2]);
+        c20 = a.fma(b0, c20);
+        c21 = a.fma(b1, c21);
+        a = DoubleVector.broadcast(S, pa[pA + 3]);
+        c30 = a.fma(b0, c30);
+        c31 = a.fma(b1, c31);
+        a = DoubleVector.broadcast(S, pa[pA + 4]);
+        c40 = a.fma(b0, c40);
+        c41 = a.fma(b1, c41);
+        a = DoubleVector.broadcast(S, pa[pA + 5]);
+        c50 = a.fma(b0, c50);
+        c51 = a.fma(b1, c51);
+        a = DoubleVector.broadcast(S, pa[pA + 6]);
+        c60 = a.fma(b0, c60);
+        c61 = a.fma(b1, c61);
+        a = DoubleVector.broadcast(S, pa[pA + 7]);
+        c70 = a.fma(b0, c70);
+        c71 = a.fma(b1, c71);
+      }
     }
     if (add) {
       c00.add(DoubleVector.fromArray(S, c, ci)).intoArray(c, ci);
@@ -850,6 +988,11 @@ final class VectorGemmF64 {
       packB(trans, w.b, 0, trans ? kc : n, 0, 0, kc, n, 0, slivers, w.pb);
       macroKernel(m, n, kc, w.pa, w.pb, w.c, 0, n, trans, w.tile);
       macroKernel(m, n, kc, w.pa, w.pb, w.c, 0, n, !trans, w.tile, 0, slivers);
+      if (IN_PLACE_B_ROWS > 0) {
+        // B read in place: a full tile, the rows short of one and the edge sliver; kernel8's
+        // second loop among them, so that C2 compiles it with the first.
+        blockBInPlace(m, 0, n, kc, w.pa, w.b, 0, n, 0, w.c, 0, n, trans, w.tile, w.edge);
+      }
       // Calls with nothing to do. C2 compiles a method once it was called often enough and its
       // loops ran often enough (600 calls, and 15,000 calls and iterations together, in
       // HotSpot 17), and a loop on its own once it ran 40,000 times. These loops run so often
@@ -913,6 +1056,8 @@ final class VectorGemmF64 {
     final double[] pa = new double[2 * PS * KC];
     final double[] pb = new double[Math.max(2 * NR * KC, L * NARROW_KC)];
     final double[] tile = new double[Math.max(MR * NR, NARROW_MR * L)];
+    /** The edge sliver's buffer of {@link #blockBInPlace}. */
+    final Workspace edge = new Workspace();
 
     private WarmUpOperands() {}
 
