@@ -564,7 +564,9 @@ final class VectorGemmF64 {
    * stride, C2 proves the B loads in range once, before the loop; with {@code ldb}, not a
    * constant, it checks them every step (a compare and a branch each, beside 16 FMAs; a kernel
    * with only that loop ran float64 n = 1024 products 2 to 5% slower). One method, not two, so
-   * that the warm-up brings one kernel to C2: a second one took it 0.1 s longer.
+   * that the warm-up brings one kernel to C2: a second one took it 0.1 s longer. The two loops
+   * are the same line for line but for {@code pB}, written twice on purpose; an edit to one
+   * belongs in the other (GemmTest checks the first, GemmBInPlaceTest the second against it).
    */
   private static void kernel8(int kc, double[] pa, int ia, double[] pb, int ib, int bs,
       double[] c, int ci, int ldc, boolean add) {
